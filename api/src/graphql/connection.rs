@@ -1,0 +1,44 @@
+//! Relay cursor connections over keyset pages (`id > cursor`, ids are time-ordered UUIDv7).
+use async_graphql::OutputType;
+use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::Page;
+
+pub const DEFAULT_PAGE: i32 = 20;
+pub const MAX_PAGE: i32 = 100;
+
+pub type Cursor = OpaqueCursor<Uuid>;
+
+/// The page size and the id to start after, from `first` and `after`.
+pub fn window(first: Option<i32>, after: Option<String>) -> ApiResult<(u64, Option<Uuid>)> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&first) {
+        return Err(ApiError::validation("first", format!("ask for 1 to {MAX_PAGE} items")));
+    }
+    let after = after
+        .map(|c| Cursor::decode_cursor(&c).map(|c| c.0))
+        .transpose()
+        .map_err(|_| ApiError::validation("after", "this cursor is not one Concord gave out"))?;
+    Ok((u64::try_from(first).unwrap_or(20), after))
+}
+
+pub fn connection<T, N: OutputType>(
+    page: Page<T>,
+    after: Option<Uuid>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> N,
+) -> Connection<Cursor, N> {
+    let mut connection = Connection::new(after.is_some(), page.has_next);
+    connection
+        .edges
+        .extend(page.rows.into_iter().map(|row| Edge::new(OpaqueCursor(id(&row)), node(row))));
+    connection
+}
+
+/// Complexity of a list field: its children once per requested item.
+pub fn list_complexity(child: usize, first: Option<i32>) -> usize {
+    let first = usize::try_from(first.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)).unwrap_or(1);
+    first.saturating_mul(child).saturating_add(1)
+}

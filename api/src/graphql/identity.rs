@@ -1,0 +1,111 @@
+//! Signing up, in and out; the current user.
+use async_graphql::{Context, InputObject, Object};
+use chrono::Utc;
+
+use super::types::{AuthPayload, SignUpPayload, User};
+use super::{client_address, state, viewer};
+use crate::auth::{login, onboarding, sessions};
+use crate::error::{ApiError, GqlResult};
+use crate::store;
+
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
+        let user = viewer(ctx).tenant_user()?;
+        let db = &state(ctx)?.db;
+        let tx = store::tenant_tx(db, user.tenant_id).await?;
+        let me = store::users::get(&tx, user.tenant_id, user.user_id).await?;
+        tx.commit().await?;
+        Ok(me.map(User::from).ok_or(ApiError::NotFound("user"))?)
+    }
+}
+
+#[derive(InputObject)]
+pub struct SignUpTenantInput {
+    pub coc_name: String,
+    /// The HUD CoC code, e.g. `NC-502`.
+    pub coc_code: String,
+    pub slug: String,
+    pub admin_email: String,
+    pub admin_name: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub tenant_slug: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct AcceptInvitationInput {
+    pub tenant_slug: String,
+    pub token: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    /// A CoC onboards itself: the tenant, its first Data Center user and the `durham-v1` plan.
+    async fn sign_up_tenant(&self, ctx: &Context<'_>, input: SignUpTenantInput) -> GqlResult<SignUpPayload> {
+        let state = state(ctx)?;
+        let signed_up = onboarding::sign_up(
+            state,
+            onboarding::SignUp {
+                coc_name: &input.coc_name,
+                coc_code: &input.coc_code,
+                slug: &input.slug,
+                admin_email: &input.admin_email,
+                admin_name: &input.admin_name,
+                password: &input.password,
+            },
+            Utc::now(),
+        )
+        .await?;
+        let tx = store::registry_tx(&state.db).await?;
+        let tenant = store::tenants::by_slug(&tx, &input.slug).await?.ok_or(ApiError::NotFound("tenant"))?;
+        tx.commit().await?;
+        Ok(SignUpPayload { tenant: tenant.into(), auth: signed_up.tokens.map(AuthPayload::from) })
+    }
+
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<AuthPayload> {
+        let tokens = login::login(state(ctx)?, &input.tenant_slug, &input.email, &input.password, &client_address(ctx), Utc::now()).await?;
+        Ok(tokens.into())
+    }
+
+    /// Trades a refresh token for a new access token and a new refresh token; the one given
+    /// is spent.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
+        Ok(sessions::refresh(state(ctx)?, &refresh_token, Utc::now()).await?.into())
+    }
+
+    /// Ends the current session: its access and refresh tokens stop working at once.
+    async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        sessions::logout(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        Ok(true)
+    }
+
+    async fn accept_invitation(&self, ctx: &Context<'_>, input: AcceptInvitationInput) -> GqlResult<AuthPayload> {
+        let tokens = onboarding::accept(
+            state(ctx)?,
+            onboarding::Accept {
+                tenant_slug: &input.tenant_slug,
+                token: &input.token,
+                display_name: &input.display_name,
+                password: &input.password,
+            },
+            Utc::now(),
+        )
+        .await?;
+        Ok(tokens.into())
+    }
+}

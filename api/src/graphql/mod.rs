@@ -1,0 +1,55 @@
+//! The GraphQL API: one module per area, thin resolvers that parse input, ask `policy`, call
+//! `auth`/`store`, and shape the answer.
+mod connection;
+mod identity;
+mod platform;
+mod tenancy;
+mod types;
+mod users;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::auth::{ClientAddress, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::settings::Settings;
+use crate::state::AppState;
+
+#[derive(MergedObject, Default)]
+pub struct Query(identity::IdentityQuery, tenancy::TenancyQuery, users::UsersQuery, platform::PlatformQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(identity::IdentityMutation, tenancy::TenancyMutation, users::UsersMutation, platform::PlatformMutation);
+
+pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its limits: depth, complexity (list fields multiply by their page size,
+/// which is also what stops a thousand aliases) and directives. In production the schema
+/// cannot be introspected and errors suggest no field names.
+pub fn build_schema(state: AppState, settings: &Settings) -> ConcordSchema {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(state)
+        .limit_depth(settings.limits.max_depth)
+        .limit_complexity(settings.limits.max_complexity)
+        .limit_directives(5)
+        .limit_recursive_depth(32);
+    let builder = if settings.is_production() { builder.disable_introspection().disable_suggestions() } else { builder };
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `api/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+}
+
+fn state<'a>(ctx: &async_graphql::Context<'a>) -> ApiResult<&'a AppState> {
+    ctx.data::<AppState>().map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))
+}
+
+fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
+    ctx.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+}
+
+fn client_address(ctx: &async_graphql::Context<'_>) -> ClientAddress {
+    ctx.data_opt::<ClientAddress>().cloned().unwrap_or_default()
+}
+

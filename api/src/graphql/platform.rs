@@ -1,0 +1,58 @@
+//! The platform administrator: lists, approves and suspends tenants; reads no client data.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::connection::{Cursor, connection, window};
+use super::types::{PlatformSession, Tenant};
+use super::{client_address, state, viewer};
+use crate::auth::login;
+use crate::error::{ApiError, GqlResult};
+use crate::store::{self, tenants::TenantStatus};
+
+#[derive(Default)]
+pub struct PlatformQuery;
+
+#[Object]
+impl PlatformQuery {
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn platform_tenants(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<Cursor, Tenant>> {
+        viewer(ctx).platform_admin()?;
+        let (limit, after) = window(first, after)?;
+        let tx = store::registry_tx(&state(ctx)?.db).await?;
+        let page = store::tenants::page(&tx, after, limit).await?;
+        tx.commit().await?;
+        Ok(connection(page, after, |t| t.id, Tenant::from))
+    }
+}
+
+#[derive(Default)]
+pub struct PlatformMutation;
+
+#[Object]
+impl PlatformMutation {
+    async fn platform_login(&self, ctx: &Context<'_>, email: String, password: String) -> GqlResult<PlatformSession> {
+        let issued = login::platform_login(state(ctx)?, &email, &password, &client_address(ctx), Utc::now()).await?;
+        Ok(PlatformSession { access_token: issued.token, expires_at: issued.expires_at })
+    }
+
+    async fn approve_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {
+        set_status(ctx, tenant_id, TenantStatus::Active).await
+    }
+
+    /// A suspended tenant's users are signed out at their next request and cannot sign in.
+    async fn suspend_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {
+        set_status(ctx, tenant_id, TenantStatus::Suspended).await
+    }
+}
+
+async fn set_status(ctx: &Context<'_>, tenant_id: Uuid, status: TenantStatus) -> GqlResult<Tenant> {
+    let admin_id = viewer(ctx).platform_admin()?;
+    let tx = store::registry_tx(&state(ctx)?.db).await?;
+    let tenant = store::tenants::by_id(&tx, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let tenant = store::tenants::set_status(&tx, tenant, status).await?;
+    tx.commit().await?;
+    tracing::info!(%admin_id, %tenant_id, status = status.as_str(), "tenant status changed");
+    Ok(tenant.into())
+}

@@ -1,0 +1,132 @@
+//! What the API returns. Never the table models themselves: the API's shape is its own.
+use async_graphql::{Enum, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::auth::sessions::AuthTokens;
+use crate::domain::HUD_PROJECT_TYPES;
+use crate::policy::roles::Role;
+use crate::store::tenants::TenantStatus;
+
+#[derive(SimpleObject)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+    pub status: UserStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Active,
+    Deactivated,
+}
+
+impl From<entities::users::Model> for User {
+    fn from(m: entities::users::Model) -> Self {
+        Self {
+            id: m.id,
+            email: m.email,
+            display_name: m.display_name,
+            role: Role::parse(&m.role).unwrap_or(Role::User),
+            agency_id: m.agency_id,
+            status: if m.status == crate::store::users::ACTIVE { UserStatus::Active } else { UserStatus::Deactivated },
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+impl From<AuthTokens> for AuthPayload {
+    fn from(t: AuthTokens) -> Self {
+        Self { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at, user: t.user.into() }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SignUpPayload {
+    pub tenant: Tenant,
+    /// Empty while the tenant waits for a platform administrator's approval.
+    pub auth: Option<AuthPayload>,
+}
+
+#[derive(SimpleObject)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub name: String,
+    pub coc_code: String,
+    pub slug: String,
+    pub status: TenantStatus,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entities::tenants::Model> for Tenant {
+    fn from(m: entities::tenants::Model) -> Self {
+        Self { status: TenantStatus::of(&m), id: m.id, name: m.name, coc_code: m.coc_code, slug: m.slug, created_at: m.created_at }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Agency {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entities::agencies::Model> for Agency {
+    fn from(m: entities::agencies::Model) -> Self {
+        Self { id: m.id, name: m.name, created_at: m.created_at }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Project {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub name: String,
+    /// The HUD project type code (SPEC §2).
+    pub project_type: i32,
+    pub project_type_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<entities::projects::Model> for Project {
+    fn from(m: entities::projects::Model) -> Self {
+        let name = HUD_PROJECT_TYPES.iter().find(|(c, _)| *c == m.project_type).map_or("", |(_, n)| n);
+        Self {
+            id: m.id,
+            agency_id: m.agency_id,
+            name: m.name,
+            project_type: i32::from(m.project_type),
+            project_type_name: name.to_owned(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+    /// Shown only in the response that created the invitation: give it to the invitee.
+    pub token: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PlatformSession {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+}

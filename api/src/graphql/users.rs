@@ -1,0 +1,72 @@
+//! The people of a tenant: listing, inviting, roles, deactivation.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, InputObject, Object};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::connection::{Cursor, connection, window};
+use super::types::{Invitation, User};
+use super::{state, viewer};
+use crate::auth::{accounts, onboarding};
+use crate::error::GqlResult;
+use crate::policy::roles::{self, Role};
+use crate::store;
+
+#[derive(Default)]
+pub struct UsersQuery;
+
+#[Object]
+impl UsersQuery {
+    /// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<Cursor, User>> {
+        let user = viewer(ctx).tenant_user()?;
+        let (limit, after) = window(first, after)?;
+        let scope = roles::user_directory_scope(&user.actor());
+        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
+        let page = store::users::page(&tx, user.tenant_id, scope, after, limit).await?;
+        tx.commit().await?;
+        Ok(connection(page, after, |u| u.id, User::from))
+    }
+}
+
+#[derive(InputObject)]
+pub struct InviteUserInput {
+    pub email: String,
+    pub role: Role,
+    /// Required for `AGENCY_ADMIN` and `USER`; empty for `DATA_CENTER`.
+    pub agency_id: Option<Uuid>,
+}
+
+#[derive(Default)]
+pub struct UsersMutation;
+
+#[Object]
+impl UsersMutation {
+    /// Invites someone; the answer carries the single-use token (valid 7 days) to pass on.
+    async fn invite_user(&self, ctx: &Context<'_>, input: InviteUserInput) -> GqlResult<Invitation> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let invite = onboarding::Invite { email: &input.email, role: input.role, agency_id: input.agency_id };
+        let (invitation, token) = onboarding::invite(state, user, invite, Utc::now()).await?;
+        Ok(Invitation {
+            id: invitation.id,
+            email: invitation.email,
+            role: input.role,
+            agency_id: invitation.agency_id,
+            expires_at: invitation.expires_at,
+            token: Some(token),
+        })
+    }
+
+    /// Changes a user's role (and agency); their sessions end at once.
+    async fn set_user_role(&self, ctx: &Context<'_>, user_id: Uuid, role: Role, agency_id: Option<Uuid>) -> GqlResult<User> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        Ok(accounts::set_role(state, user, user_id, role, agency_id).await?.into())
+    }
+
+    /// Stops a user from signing in; their sessions end at once.
+    async fn deactivate_user(&self, ctx: &Context<'_>, user_id: Uuid) -> GqlResult<User> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        Ok(accounts::deactivate(state, user, user_id).await?.into())
+    }
+}

@@ -1,0 +1,81 @@
+//! The GraphQL endpoint. The body is read as bytes under a size limit (the async-graphql
+//! actix extractors read without one), parsed here, and a batch is capped before anything
+//! runs. The caller's token is checked once, before execution.
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse};
+use chrono::Utc;
+use serde_json::json;
+
+use crate::auth::{ClientAddress, Viewer, sessions};
+use crate::graphql::ConcordSchema;
+use crate::state::AppState;
+
+pub async fn graphql(
+    schema: web::Data<ConcordSchema>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Bytes,
+    root_span: tracing_actix_web::RootSpan,
+) -> HttpResponse {
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(_) => return bad_request("the body is not a GraphQL request in JSON"),
+    };
+    let count = match &batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(requests) => requests.len(),
+    };
+    if count == 0 || count > state.settings.limits.max_batch {
+        return bad_request(&format!("send 1 to {} operations per request", state.settings.limits.max_batch));
+    }
+    let viewer = match bearer(&request) {
+        None => Viewer::Anonymous,
+        Some(token) => match sessions::authenticate(&state, token, Utc::now()).await {
+            Ok(viewer) => viewer,
+            Err(err) => {
+                let err = err.into_graphql();
+                let response = async_graphql::Response::from_errors(vec![err.into_server_error(async_graphql::Pos::default())]);
+                return HttpResponse::Ok().json(response);
+            }
+        },
+    };
+    if let Viewer::User(user) = &viewer {
+        root_span.record("tenant_id", tracing::field::display(user.tenant_id));
+        root_span.record("user_id", tracing::field::display(user.user_id));
+    }
+    let address = ClientAddress(client_address(&request, state.settings.trust_forwarded_for));
+    let batch = batch.data(viewer).data(address);
+    let response: BatchResponse = schema.execute_batch(batch).await;
+    HttpResponse::Ok().json(response)
+}
+
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+fn bearer(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> Option<String> {
+    let info = request.connection_info();
+    if trust_forwarded_for {
+        info.realip_remote_addr().map(str::to_owned)
+    } else {
+        info.peer_addr().map(str::to_owned)
+    }
+}
+
+fn bad_request(message: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }))
+}

@@ -1,0 +1,24 @@
+use actix_web::{HttpResponse, web};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+use crate::state::AppState;
+use crate::store::connect::pending_migrations;
+
+/// Alive: the process answers.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Ready: the database answers with every migration applied, and Redis (when configured).
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = state.db.execute_unprepared("SELECT 1").await.is_ok();
+    let migrations = matches!(pending_migrations(&state.db).await, Ok(0));
+    let redis = state.shared.ping().await;
+    let body = json!({ "database": database, "migrations": migrations, "redis": redis });
+    if database && migrations && redis {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}

@@ -1,0 +1,13 @@
+//! Concord's API: GraphQL over actix-web, on PostgreSQL (or the embedded SQLite default).
+pub mod auth;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod policy;
+pub mod settings;
+pub mod shared_state;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,51 @@
+//! `concord`: serve (default), `concord print-schema`, or
+//! `concord admin create-platform-admin <email>` (password from `CONCORD_ADMIN_PASSWORD`).
+use std::process::ExitCode;
+
+use concord_api::auth::onboarding::create_platform_admin;
+use concord_api::settings::Settings;
+use concord_api::startup::{Application, build_state};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    concord_api::telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("concord: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[&str]) -> Result<(), String> {
+    match args {
+        [] | ["serve"] => serve().await,
+        ["print-schema"] => {
+            print!("{}", concord_api::graphql::sdl());
+            Ok(())
+        }
+        ["admin", "create-platform-admin", email] => {
+            let password = std::env::var("CONCORD_ADMIN_PASSWORD")
+                .map_err(|_| "set CONCORD_ADMIN_PASSWORD to the new administrator's password".to_owned())?;
+            let state = build_state(Settings::from_env().map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
+            let id = create_platform_admin(&state, email, &password).await.map_err(|e| e.to_string())?;
+            println!("platform administrator {id} created");
+            Ok(())
+        }
+        _ => Err("usage: concord [serve | print-schema | admin create-platform-admin <email>]".into()),
+    }
+}
+
+async fn serve() -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let embedded = settings.database_url.is_none();
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let address = app.state.settings.listen;
+    let url = format!("http://{}:{}/", address.ip(), app.port());
+    tracing::info!(%url, embedded, "Concord is listening");
+    println!("Concord is running at {url} ({})", if embedded { "embedded SQLite" } else { "PostgreSQL" });
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,252 @@
+//! Every setting Concord reads: its environment variable, its default and why. Built once at
+//! start-up and passed down; tests build their own.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::error::StartupError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `CONCORD_LISTEN` (default `127.0.0.1:8080`): where the API and the console are served.
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`: `postgres://…` in production. Unset: the embedded SQLite file
+    /// `<CONCORD_DATA_DIR>/concord.sqlite`. The PostgreSQL role must not be a superuser nor
+    /// `BYPASSRLS` (Concord refuses to start otherwise).
+    pub database_url: Option<SecretString>,
+    /// `REDIS_URL`: revocations and rate-limit counters shared by every API process.
+    /// Unset: kept in this process (fine for one process, e.g. the embedded default).
+    pub redis_url: Option<SecretString>,
+    /// Prefix of every Redis key, so several installations (or tests) can share one Redis.
+    /// `CONCORD_REDIS_PREFIX`, default `concord:`.
+    pub redis_prefix: String,
+    /// `CONCORD_DATA_DIR` (default `./data`): the SQLite file, generated signing keys and
+    /// local file storage.
+    pub data_dir: PathBuf,
+    /// `CONCORD_ENV`: `production` turns off GraphiQL, introspection and suggestions.
+    pub environment: Environment,
+    /// `CONCORD_JWT_PRIVATE_KEY_FILE` / `CONCORD_JWT_PUBLIC_KEY_FILE`: Ed25519 keys in PEM.
+    /// Unset: a key pair is generated into the data directory on first start.
+    pub jwt_private_key_file: Option<PathBuf>,
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// `CONCORD_JWT_ISSUER` (default `concord`) and `CONCORD_JWT_AUDIENCE` (default `concord-api`).
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// `CONCORD_CONSOLE_DIR` (default `frontend/dist`): the built console served at `/`.
+    pub console_dir: PathBuf,
+    /// `CONCORD_SIGNUP_REQUIRES_APPROVAL` (default `false`): new tenants wait for a platform
+    /// administrator's approval before anyone can log in.
+    pub signup_requires_approval: bool,
+    /// `CONCORD_TRUST_FORWARDED_FOR` (default `false`): take the client address for rate
+    /// limits from `X-Forwarded-For`. Only behind a proxy that sets it.
+    pub trust_forwarded_for: bool,
+    /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
+    pub run_worker: bool,
+    pub smtp: SmtpSettings,
+    pub storage: StorageSettings,
+    pub limits: Limits,
+}
+
+/// `CONCORD_SMTP_HOST`, `CONCORD_SMTP_PORT` (587), `CONCORD_SMTP_USERNAME`,
+/// `CONCORD_SMTP_PASSWORD`, `CONCORD_SMTP_FROM`. Unset host: no e-mail is sent.
+#[derive(Clone, Debug, Default)]
+pub struct SmtpSettings {
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub from: Option<String>,
+}
+
+/// `CONCORD_STORAGE_BACKEND` (`local` or `s3`, default `local`), `CONCORD_STORAGE_DIR`
+/// (default `<data dir>/files`), `CONCORD_STORAGE_S3_BUCKET`, `CONCORD_STORAGE_S3_ENDPOINT`,
+/// `CONCORD_STORAGE_S3_REGION`. File attachments arrive with the records issue.
+#[derive(Clone, Debug)]
+pub struct StorageSettings {
+    pub backend: String,
+    pub dir: PathBuf,
+    pub s3_bucket: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+}
+
+/// Limits that protect the service; tests lower some of them.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest GraphQL request body, bytes (`CONCORD_MAX_BODY_BYTES`, 1 MiB).
+    pub max_body_bytes: usize,
+    /// Most operations in one batched request (`CONCORD_MAX_BATCH`, 10).
+    pub max_batch: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Login attempts per account per window (`CONCORD_LOGIN_LIMIT_PER_ACCOUNT`, 10 / 5 min).
+    pub login_per_account: u64,
+    /// Login attempts per client address per window (`CONCORD_LOGIN_LIMIT_PER_ADDRESS`, 30 / 5 min).
+    pub login_per_address: u64,
+    pub login_window_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_batch: 10,
+            max_depth: 12,
+            max_complexity: 1000,
+            login_per_account: 10,
+            login_per_address: 30,
+            login_window_secs: 300,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for a data directory with every other value at its default.
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "concord:".into(),
+            storage: StorageSettings {
+                backend: "local".into(),
+                dir: data_dir.join("files"),
+                s3_bucket: None,
+                s3_endpoint: None,
+                s3_region: None,
+            },
+            data_dir,
+            environment: Environment::Development,
+            jwt_private_key_file: None,
+            jwt_public_key_file: None,
+            jwt_issuer: "concord".into(),
+            jwt_audience: "concord-api".into(),
+            console_dir: PathBuf::from("frontend/dist"),
+            signup_requires_approval: false,
+            trust_forwarded_for: false,
+            run_worker: true,
+            smtp: SmtpSettings {
+                port: 587,
+                ..SmtpSettings::default()
+            },
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn from_env() -> Result<Self, StartupError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` so tests can pass a map instead of the process
+    /// environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, StartupError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("CONCORD_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let mut s = Self::with_data_dir(data_dir);
+        if let Some(listen) = get("CONCORD_LISTEN") {
+            s.listen = listen.parse().map_err(|_| {
+                StartupError::Setting("CONCORD_LISTEN", format!("`{listen}` is not host:port"))
+            })?;
+        }
+        s.database_url = get("DATABASE_URL").map(SecretString::from);
+        s.redis_url = get("REDIS_URL").map(SecretString::from);
+        if let Some(prefix) = get("CONCORD_REDIS_PREFIX") {
+            s.redis_prefix = prefix;
+        }
+        s.environment = match get("CONCORD_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(StartupError::Setting(
+                    "CONCORD_ENV",
+                    format!("`{other}` is neither `development` nor `production`"),
+                ));
+            }
+        };
+        s.jwt_private_key_file = get("CONCORD_JWT_PRIVATE_KEY_FILE").map(PathBuf::from);
+        s.jwt_public_key_file = get("CONCORD_JWT_PUBLIC_KEY_FILE").map(PathBuf::from);
+        if s.jwt_private_key_file.is_some() != s.jwt_public_key_file.is_some() {
+            return Err(StartupError::Setting(
+                "CONCORD_JWT_PRIVATE_KEY_FILE",
+                "set both CONCORD_JWT_PRIVATE_KEY_FILE and CONCORD_JWT_PUBLIC_KEY_FILE, or neither".into(),
+            ));
+        }
+        if let Some(v) = get("CONCORD_JWT_ISSUER") {
+            s.jwt_issuer = v;
+        }
+        if let Some(v) = get("CONCORD_JWT_AUDIENCE") {
+            s.jwt_audience = v;
+        }
+        if let Some(v) = get("CONCORD_CONSOLE_DIR") {
+            s.console_dir = PathBuf::from(v);
+        }
+        s.signup_requires_approval = flag(&get, "CONCORD_SIGNUP_REQUIRES_APPROVAL", false)?;
+        s.trust_forwarded_for = flag(&get, "CONCORD_TRUST_FORWARDED_FOR", false)?;
+        s.run_worker = flag(&get, "CONCORD_RUN_WORKER", true)?;
+        s.smtp.host = get("CONCORD_SMTP_HOST");
+        if let Some(port) = get("CONCORD_SMTP_PORT") {
+            s.smtp.port = number(&port, "CONCORD_SMTP_PORT")?;
+        }
+        s.smtp.username = get("CONCORD_SMTP_USERNAME");
+        s.smtp.password = get("CONCORD_SMTP_PASSWORD").map(SecretString::from);
+        s.smtp.from = get("CONCORD_SMTP_FROM");
+        if let Some(backend) = get("CONCORD_STORAGE_BACKEND") {
+            if backend != "local" && backend != "s3" {
+                return Err(StartupError::Setting(
+                    "CONCORD_STORAGE_BACKEND",
+                    format!("`{backend}` is neither `local` nor `s3`"),
+                ));
+            }
+            s.storage.backend = backend;
+        }
+        if let Some(dir) = get("CONCORD_STORAGE_DIR") {
+            s.storage.dir = PathBuf::from(dir);
+        }
+        s.storage.s3_bucket = get("CONCORD_STORAGE_S3_BUCKET");
+        s.storage.s3_endpoint = get("CONCORD_STORAGE_S3_ENDPOINT");
+        s.storage.s3_region = get("CONCORD_STORAGE_S3_REGION");
+        if let Some(v) = get("CONCORD_MAX_BODY_BYTES") {
+            s.limits.max_body_bytes = number(&v, "CONCORD_MAX_BODY_BYTES")?;
+        }
+        if let Some(v) = get("CONCORD_MAX_BATCH") {
+            s.limits.max_batch = number(&v, "CONCORD_MAX_BATCH")?;
+        }
+        if let Some(v) = get("CONCORD_LOGIN_LIMIT_PER_ACCOUNT") {
+            s.limits.login_per_account = number(&v, "CONCORD_LOGIN_LIMIT_PER_ACCOUNT")?;
+        }
+        if let Some(v) = get("CONCORD_LOGIN_LIMIT_PER_ADDRESS") {
+            s.limits.login_per_address = number(&v, "CONCORD_LOGIN_LIMIT_PER_ADDRESS")?;
+        }
+        Ok(s)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, StartupError> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(other) => Err(StartupError::Setting(name, format!("`{other}` is not true or false"))),
+    }
+}
+
+fn number<T: std::str::FromStr>(value: &str, name: &'static str) -> Result<T, StartupError> {
+    value
+        .parse()
+        .map_err(|_| StartupError::Setting(name, format!("`{value}` is not a number")))
+}

@@ -1,0 +1,89 @@
+//! Builds the application from settings: database (migrated, role checked), shared state,
+//! keys, schema, HTTP server and the in-process job workers. Tests call this too.
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenKeys;
+use crate::error::StartupError;
+use crate::graphql::build_schema;
+use crate::http::{console, graphql, health, metrics};
+use crate::settings::Settings;
+use crate::shared_state::SharedState;
+use crate::state::AppState;
+use crate::store::connect::connect_and_migrate;
+use crate::telemetry::ConcordRootSpan;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let state = build_state(settings).await?;
+        let listener = TcpListener::bind(state.settings.listen)?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone())?;
+        Ok(Self { port, server, state })
+    }
+
+    /// The port actually bound (settings may ask for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
+        self.server.await
+    }
+}
+
+pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
+    let db = connect_and_migrate(&settings).await?;
+    let shared = SharedState::connect(
+        settings.redis_url.as_ref().map(|u| u.expose_secret()),
+        &settings.redis_prefix,
+    )
+    .await?;
+    let keys = TokenKeys::load(&settings)?;
+    let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
+    Ok(AppState { db, keys, hasher, shared, settings: Arc::new(settings) })
+}
+
+fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+    let settings = state.settings.clone();
+    let schema = web::Data::new(build_schema(state.clone(), &settings));
+    let metrics = web::Data::new(metrics::Metrics::new().map_err(|e| StartupError::Setting("metrics", e.to_string()))?);
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let mut app = App::new()
+            .wrap(from_fn(metrics::record))
+            .wrap(TracingLogger::<ConcordRootSpan>::new())
+            .app_data(web::PayloadConfig::new(settings.limits.max_body_bytes))
+            .app_data(schema.clone())
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .route("/graphql", web::post().to(graphql::graphql))
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .route("/metrics", web::get().to(metrics::metrics));
+        if !settings.is_production() {
+            app = app.route("/graphiql", web::get().to(graphql::graphiql));
+        }
+        match console::files(&settings.console_dir) {
+            Some(files) => app.service(files),
+            None => app.route("/", web::get().to(console::not_built)),
+        }
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenKeys;
+use crate::settings::Settings;
+use crate::shared_state::SharedState;
+
+/// Everything a request needs, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub hasher: PasswordHasher,
+    pub shared: SharedState,
+    pub settings: Arc<Settings>,
+}

@@ -1,0 +1,83 @@
+//! The tenant registry. Not tenant data (no client data, no RLS): login needs the tenant
+//! before one is set, and the platform administrator lists every tenant.
+use chrono::Utc;
+use entities::tenants;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use super::Page;
+use crate::domain::{CocCode, DisplayName, Slug};
+use crate::error::ApiResult;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum TenantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+        }
+    }
+
+    pub fn of(model: &tenants::Model) -> Self {
+        match model.status.as_str() {
+            "ACTIVE" => Self::Active,
+            "PENDING" => Self::Pending,
+            _ => Self::Suspended,
+        }
+    }
+}
+
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> ApiResult<Option<tenants::Model>> {
+    Ok(tenants::Entity::find()
+        .filter(tenants::Column::Slug.eq(slug.trim().to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<Option<tenants::Model>> {
+    Ok(tenants::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    name: &DisplayName,
+    code: &CocCode,
+    slug: &Slug,
+    status: TenantStatus,
+) -> Result<tenants::Model, sea_orm::DbErr> {
+    let now = Utc::now();
+    tenants::ActiveModel {
+        id: Set(id),
+        name: Set(name.as_str().to_owned()),
+        coc_code: Set(code.as_str().to_owned()),
+        slug: Set(slug.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
+        created_at: Set(now),
+        status_changed_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn set_status(db: &impl ConnectionTrait, tenant: tenants::Model, status: TenantStatus) -> ApiResult<tenants::Model> {
+    let mut active: tenants::ActiveModel = tenant.into();
+    active.status = Set(status.as_str().to_owned());
+    active.status_changed_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+pub async fn page(db: &impl ConnectionTrait, after: Option<Uuid>, limit: u64) -> ApiResult<Page<tenants::Model>> {
+    let mut query = tenants::Entity::find().order_by_asc(tenants::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(tenants::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+}

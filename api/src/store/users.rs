@@ -1,0 +1,130 @@
+use chrono::{DateTime, Utc};
+use entities::users;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use super::{Page, is_unique_violation};
+use crate::domain::{DisplayName, Email};
+use crate::error::{ApiError, ApiResult};
+use crate::policy::roles::Role;
+
+pub const ACTIVE: &str = "ACTIVE";
+pub const DEACTIVATED: &str = "DEACTIVATED";
+
+pub struct NewUser<'a> {
+    pub tenant_id: Uuid,
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub password_hash: String,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, user: NewUser<'_>) -> ApiResult<users::Model> {
+    let now = Utc::now();
+    users::ActiveModel {
+        tenant_id: Set(user.tenant_id),
+        id: Set(Uuid::now_v7()),
+        email: Set(user.email.as_str().to_owned()),
+        display_name: Set(user.display_name.as_str().to_owned()),
+        password_hash: Set(user.password_hash),
+        role: Set(user.role.as_str().to_owned()),
+        agency_id: Set(user.agency_id),
+        status: Set(ACTIVE.to_owned()),
+        failed_logins: Set(0),
+        first_failed_at: Set(None),
+        locked_until: Set(None),
+        sessions_valid_after: Set(now),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            ApiError::validation("email", "a user with this e-mail address already exists")
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn by_email(db: &impl ConnectionTrait, tenant_id: Uuid, email: &str) -> ApiResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ApiResult<Page<users::Model>> {
+    let mut query = users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .order_by_asc(users::Column::Id);
+    if let Some(agency_id) = agency_id {
+        query = query.filter(users::Column::AgencyId.eq(agency_id));
+    }
+    if let Some(after) = after {
+        query = query.filter(users::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+}
+
+/// A failed login: counts failures in a 15-minute window and locks the account for 15
+/// minutes at the fifth. The lock ends by itself, so nobody can lock an account for good.
+pub async fn record_failed_login(db: &impl ConnectionTrait, user: users::Model, now: DateTime<Utc>) -> ApiResult<()> {
+    let window = chrono::Duration::minutes(15);
+    let in_window = user.first_failed_at.is_some_and(|first| now - first < window);
+    let failures = if in_window { user.failed_logins + 1 } else { 1 };
+    let first = if in_window { user.first_failed_at } else { Some(now) };
+    let mut active: users::ActiveModel = user.into();
+    active.failed_logins = Set(failures);
+    active.first_failed_at = Set(first);
+    if failures >= 5 {
+        active.locked_until = Set(Some(now + window));
+        active.failed_logins = Set(0);
+        active.first_failed_at = Set(None);
+    }
+    active.update(db).await?;
+    Ok(())
+}
+
+pub async fn record_successful_login(db: &impl ConnectionTrait, user: users::Model, new_hash: Option<String>) -> ApiResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.failed_logins = Set(0);
+    active.first_failed_at = Set(None);
+    active.locked_until = Set(None);
+    if let Some(hash) = new_hash {
+        active.password_hash = Set(hash);
+    }
+    Ok(active.update(db).await?)
+}
+
+/// Role, agency or status changed: every session of the user ends now.
+pub async fn update_access(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    role: Role,
+    agency_id: Option<Uuid>,
+    status: &str,
+) -> ApiResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.role = Set(role.as_str().to_owned());
+    active.agency_id = Set(agency_id);
+    active.status = Set(status.to_owned());
+    active.sessions_valid_after = Set(Utc::now());
+    Ok(active.update(db).await?)
+}

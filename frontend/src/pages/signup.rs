@@ -1,0 +1,114 @@
+//! A Continuum of Care signs itself up, with its first Data Center user.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ErrorAlert, Field};
+use crate::graphql::{self, GraphqlError};
+use crate::session::Session;
+
+// The input object is written inline so the query does not depend on its GraphQL type name.
+const SIGN_UP: &str = "mutation SignUpTenant($cocName: String!, $cocCode: String!, \
+    $slug: String!, $adminEmail: String!, $adminName: String!, $password: String!) { \
+    signUpTenant(input: { cocName: $cocName, cocCode: $cocCode, slug: $slug, \
+    adminEmail: $adminEmail, adminName: $adminName, password: $password }) { \
+    accessToken refreshToken expiresAt user { id email displayName role } } }";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpData {
+    sign_up_tenant: Session,
+}
+
+#[component]
+pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
+    let coc_name = RwSignal::new(String::new());
+    let coc_code = RwSignal::new(String::new());
+    let slug = RwSignal::new(String::new());
+    let admin_name = RwSignal::new(String::new());
+    let admin_email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<GraphqlError>);
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let variables = json!({
+            "cocName": coc_name.get_untracked().trim(),
+            "cocCode": coc_code.get_untracked().trim(),
+            "slug": slug.get_untracked().trim(),
+            "adminEmail": admin_email.get_untracked().trim(),
+            "adminName": admin_name.get_untracked().trim(),
+            "password": password.get_untracked(),
+        });
+        spawn_local(async move {
+            let result = graphql::request::<SignUpData>(SIGN_UP, variables, None).await;
+            pending.set(false);
+            match result {
+                Ok(data) => {
+                    password.set(String::new());
+                    session.set(Some(data.sign_up_tenant));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    view! {
+        <section aria-labelledby="signup-title">
+            <h2 id="signup-title">"Sign up your Continuum of Care"</h2>
+            <form id="signup-form" on:submit=on_submit>
+                <fieldset>
+                    <legend>"Continuum of Care"</legend>
+                    <Field id="signup-coc-name" label="CoC name" value=coc_name autocomplete="organization" />
+                    <Field
+                        id="signup-coc-code"
+                        label="HUD CoC code"
+                        value=coc_code
+                        hint="For example NC-502."
+                    />
+                    <Field
+                        id="signup-slug"
+                        label="Slug"
+                        value=slug
+                        hint="Lower-case letters, digits and dashes; you will log in with it."
+                    />
+                </fieldset>
+                <fieldset>
+                    <legend>"First Data Center administrator"</legend>
+                    <Field id="signup-admin-name" label="Your name" value=admin_name autocomplete="name" />
+                    <Field
+                        id="signup-admin-email"
+                        label="Email"
+                        value=admin_email
+                        kind="email"
+                        autocomplete="email"
+                    />
+                    <Field
+                        id="signup-password"
+                        label="Password"
+                        value=password
+                        kind="password"
+                        autocomplete="new-password"
+                        hint="At least 12 characters; common passwords are refused."
+                    />
+                </fieldset>
+                <ErrorAlert id="signup-error" error />
+                <button id="signup-submit" type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Signing up…" } else { "Sign up" }}
+                </button>
+            </form>
+            <p>
+                "Already signed up? " <a id="show-login" href="#login">"Log in"</a>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,28 @@
+//! The signed-in session, as returned by `signUpTenant` and `login`.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `AuthPayload`. Deliberately not `Debug`: it holds the tokens.
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub access_token: String,
+    // Kept for the refresh flow; not used by the first screens yet.
+    #[allow(dead_code)]
+    pub refresh_token: String,
+    #[allow(dead_code)]
+    #[serde(default)]
+    pub expires_at: Value,
+    pub user: SessionUser,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionUser {
+    #[allow(dead_code)]
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+}

@@ -1,0 +1,26 @@
+//! Concord's durable jobs: apalis workers running in-process on the application's own
+//! database (apalis-postgres on PostgreSQL, apalis-sqlite on SQLite).
+//!
+//! Each job is a plain function in its own module, wrapped by a [`Job`] impl that names its
+//! queue. Jobs run at least once, so each is idempotent; each reads the time from an
+//! injected [`Clock`]; each touches tenant data only inside
+//! `entities::tenant_scope::begin`.
+mod backend;
+mod clock;
+mod enqueue;
+mod error;
+mod job;
+pub mod purge_expired_sessions;
+pub mod schedule_purge;
+mod settings;
+mod worker;
+
+pub use backend::{Backend, Enqueued};
+pub use clock::{Clock, SystemClock, TestClock};
+pub use enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
+pub use error::{Error, JobError};
+pub use job::{Job, JobContext};
+pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
+pub use schedule_purge::{ScheduleReport, schedule_purge_for_all_tenants};
+pub use settings::WorkerSettings;
+pub use worker::run_workers;

@@ -1,0 +1,55 @@
+//! Fans the daily purge out to one job per active tenant, so that one tenant's failure is
+//! retried on its own and never holds back the others.
+use entities::{tenant_scope, tenants};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::backend::{Backend, Enqueued};
+use crate::clock::Clock;
+use crate::enqueue::{Schedule, enqueue_purge_expired_sessions};
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScheduleReport {
+    pub tenants: usize,
+    pub pushed: usize,
+    pub duplicates: usize,
+}
+
+/// Safe to call from every node and as often as wanted: the key per tenant and (UTC) day
+/// lets only the first call of a day push a tenant's job.
+pub async fn schedule_purge_for_all_tenants(
+    db: &DatabaseConnection,
+    backend: &Backend,
+    clock: &dyn Clock,
+) -> Result<ScheduleReport, Error> {
+    let day = clock.now().date_naive();
+    let tx = tenant_scope::begin_without_tenant(db).await?;
+    let active: Vec<Uuid> = tenants::Entity::find()
+        .select_only()
+        .column(tenants::Column::Id)
+        .filter(tenants::Column::Status.eq("ACTIVE"))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    tx.commit().await?;
+
+    let mut report = ScheduleReport {
+        tenants: active.len(),
+        ..ScheduleReport::default()
+    };
+    for tenant_id in active {
+        let key = format!("purge_expired_sessions:{tenant_id}:{day}");
+        match enqueue_purge_expired_sessions(
+            backend,
+            tenant_id,
+            Schedule::now().idempotency_key(key),
+        )
+        .await?
+        {
+            Enqueued::New => report.pushed += 1,
+            Enqueued::Duplicate => report.duplicates += 1,
+        }
+    }
+    Ok(report)
+}

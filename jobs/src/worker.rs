@@ -1,0 +1,138 @@
+//! Runs every queue's worker inside the calling process until told to stop.
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis::prelude::{
+    AbortError, BackendExt, BoxDynError, Data, Event, Monitor, WorkerBuilder, WorkerBuilderExt,
+};
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::backend::{Backend, Storage};
+use crate::clock::Clock;
+use crate::error::{Error, JobError};
+use crate::job::{Job, JobContext};
+use crate::purge_expired_sessions::PurgeExpiredSessions;
+use crate::settings::WorkerSettings;
+
+/// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
+/// jobs then get `settings.shutdown_timeout` to finish.
+pub async fn run_workers(
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    settings: WorkerSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let backend = Backend::from_connection(&db)?;
+    backend.setup().await?;
+    let ctx = JobContext { db, clock, backend };
+
+    let monitor = register::<PurgeExpiredSessions>(Monitor::new(), &ctx, &settings);
+
+    monitor
+        // A worker dies when its storage fails (a lost database); it comes back under a new
+        // name after a pause, and other workers re-queue what it held once it is missed.
+        .should_restart(|worker, error| {
+            tracing::warn!(worker = worker.name(), %error, "job worker failed");
+            !worker.is_shutting_down()
+        })
+        .on_event(|worker, event| {
+            if let Event::Error(error) = event {
+                tracing::warn!(worker = worker.name(), %error, "job run failed");
+            }
+        })
+        .shutdown_timeout(settings.shutdown_timeout)
+        .run_with_signal(async move {
+            shutdown.await;
+            Ok(())
+        })
+        .await
+        .map_err(|e| Error::Workers(Box::new(e)))
+}
+
+fn register<J: Job>(monitor: Monitor, ctx: &JobContext, settings: &WorkerSettings) -> Monitor {
+    let ctx = ctx.clone();
+    let settings = settings.clone();
+    match ctx.backend.storage().clone() {
+        Storage::Postgres(pool) => monitor.register(move |restarts| {
+            let storage = PostgresStorage::<J>::new(&pool)
+                .with_config(settings.postgres_config(J::QUEUE))
+                .poll_with_interval(settings.poll_interval)
+                .before_start(move |_| restart_pause(restarts));
+            WorkerBuilder::new(worker_name(J::QUEUE))
+                .backend(storage)
+                .catch_panic()
+                .concurrency(settings.concurrency.max(1))
+                .data(ctx.clone())
+                .build(handle::<J>)
+        }),
+        Storage::Sqlite(pool) => monitor.register(move |restarts| {
+            let storage = SqliteStorage::<J>::new(&pool)
+                .with_config(settings.sqlite_config(J::QUEUE))
+                .poll_with_interval(settings.poll_interval)
+                .before_start(move |_| restart_pause(restarts));
+            WorkerBuilder::new(worker_name(J::QUEUE))
+                .backend(storage)
+                .catch_panic()
+                .concurrency(settings.concurrency.max(1))
+                .data(ctx.clone())
+                .build(handle::<J>)
+        }),
+    }
+}
+
+async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<J::Output, BoxDynError> {
+    job.run(ctx.0).await.map_err(|error| match error {
+        // apalis marks a run that fails with `AbortError` as killed and never fetches it
+        // again; any other error is retried until `max_attempts`.
+        JobError::Permanent(_) => Box::new(AbortError::new(error)) as BoxDynError,
+        JobError::Transient(_) => Box::new(error) as BoxDynError,
+    })
+}
+
+/// Without a pause a worker whose database is gone would restart in a tight loop.
+async fn restart_pause<E>(restarts: usize) -> Result<(), E> {
+    if restarts > 0 {
+        let exponent = u32::try_from(restarts.min(6)).unwrap_or(6);
+        tokio::time::sleep(Duration::from_secs(2u64.pow(exponent))).await;
+    }
+    Ok(())
+}
+
+/// Unique per process and per start: apalis keys a worker's claimed jobs by its name, so a
+/// process killed and restarted under an old name would never get its stuck jobs back.
+pub(crate) fn worker_name(queue: &str) -> String {
+    let suffix = Uuid::new_v4().simple().to_string();
+    format!(
+        "{queue}@{host}:{pid}:{random}",
+        host = hostname(),
+        pid = std::process::id(),
+        random = &suffix[..8]
+    )
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown-host".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_names_differ_within_one_process() {
+        let a = worker_name("concord.q");
+        let b = worker_name("concord.q");
+        assert_ne!(a, b);
+        assert!(a.starts_with("concord.q@"));
+        assert!(a.contains(&format!(":{}:", std::process::id())));
+    }
+}

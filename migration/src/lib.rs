@@ -1,0 +1,17 @@
+//! Concord's schema, one migration per change. A landed migration is never edited.
+//!
+//! Every migration runs in a transaction on both backends (`use_transaction`), so a failure
+//! half-way leaves the schema as it was.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_foundation;
+
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,171 @@
+//! `cargo xtask bundle`: build the console for the browser, offline, with no tool installed
+//! beyond rustup's wasm32 target.
+//!
+//! 1. make sure `wasm32-unknown-unknown` is installed;
+//! 2. `cargo build -p frontend --target wasm32-unknown-unknown --release`;
+//! 3. run wasm-bindgen (the library, pinned to the same version as the `wasm-bindgen` crate)
+//!    into `frontend/dist/`;
+//! 4. write `frontend/dist/index.html`.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use wasm_bindgen_cli_support::Bindgen;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const CRATE: &str = "frontend";
+
+/// Size settings for the wasm build, applied unless the caller set them already. They go through
+/// the environment so that the workspace's release profile (the API's) stays as it is.
+const SIZE_PROFILE: [(&str, &str); 3] = [
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z"),
+    ("CARGO_PROFILE_RELEASE_LTO", "true"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
+];
+
+pub fn run(root: &Path) -> Result<()> {
+    ensure_target()?;
+    let wasm = build(root)?;
+    let dist = root.join(CRATE).join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;
+    }
+    fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
+    Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        // Without this the generated init() has no default URL for the .wasm and fails.
+        .omit_default_module_path(false)
+        // Function names alone were about 200 KB of a 500 KB module.
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(&dist)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+    fs::write(dist.join("index.html"), INDEX_HTML).context("writing index.html")?;
+    report(&dist)
+}
+
+fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+fn ensure_target() -> Result<()> {
+    let installed = match Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+    {
+        Ok(out) if out.status.success() => out.stdout,
+        Ok(out) => bail!(
+            "`rustup target list --installed` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(e) => {
+            // No rustup (a distribution toolchain): let cargo say whether the target is there.
+            eprintln!("xtask: rustup not found ({e}); assuming {TARGET} is installed");
+            return Ok(());
+        }
+    };
+    if String::from_utf8_lossy(&installed)
+        .lines()
+        .any(|line| line.trim() == TARGET)
+    {
+        return Ok(());
+    }
+    eprintln!("xtask: installing the {TARGET} target");
+    let status = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .context("running rustup target add")?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Builds the release wasm and returns its path.
+fn build(root: &Path) -> Result<PathBuf> {
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["build", "-p", CRATE, "--target", TARGET, "--release"]);
+    for (key, value) in SIZE_PROFILE {
+        if std::env::var_os(key).is_none() {
+            command.env(key, value);
+        }
+    }
+    eprintln!("xtask: cargo build -p {CRATE} --target {TARGET} --release");
+    let status = command.status().context("running cargo build")?;
+    if !status.success() {
+        bail!("building {CRATE} for {TARGET} failed ({status})");
+    }
+    let wasm = target_dir(root)
+        .join(TARGET)
+        .join("release")
+        .join(format!("{CRATE}.wasm"));
+    if !wasm.is_file() {
+        bail!("the build left no {}", wasm.display());
+    }
+    Ok(wasm)
+}
+
+/// `CARGO_TARGET_DIR` (relative to the workspace, as cargo reads it there), else `<root>/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root.join(dir),
+        _ => root.join("target"),
+    }
+}
+
+fn report(dist: &Path) -> Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dist)
+        .with_context(|| format!("listing {}", dist.display()))?
+        .collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let size = entry.metadata()?.len();
+        eprintln!("  {:>9} B  {}", size, entry.path().display());
+    }
+    eprintln!("xtask: bundle ready in {}", dist.display());
+    Ok(())
+}
+
+const INDEX_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
+  <title>Concord</title>
+  <style>
+    :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+    body { margin: 0 auto; max-width: 40rem; padding: 1rem; }
+    header.top h1 { margin: 0 0 1rem; font-size: 1.5rem; }
+    fieldset { border: 1px solid #8888; border-radius: 6px; margin: 0 0 1rem; }
+    .field { display: flex; flex-direction: column; margin: 0 0 .75rem; }
+    label { font-weight: 600; }
+    input { font: inherit; padding: .4rem .5rem; border: 1px solid #888; border-radius: 4px; }
+    input:focus, button:focus, a:focus { outline: 3px solid #2a6fdb; outline-offset: 2px; }
+    .hint { color: #666; }
+    button { font: inherit; padding: .45rem 1.1rem; border-radius: 4px; border: 1px solid #2a6fdb;
+             background: #2a6fdb; color: #fff; cursor: pointer; }
+    button:disabled { opacity: .6; cursor: progress; }
+    .error { border: 1px solid #b00020; background: #fdecee; color: #6b0013;
+             padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
+    .error-code { font-weight: 600; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+    dt { font-weight: 600; }
+    dd { margin: 0; overflow-wrap: anywhere; }
+  </style>
+</head>
+<body>
+  <noscript>The Concord console needs JavaScript and WebAssembly.</noscript>
+  <script type="module">
+    import init from './frontend.js';
+    init();
+  </script>
+</body>
+</html>
+"#;
