@@ -2,11 +2,13 @@
 //! keys, schema, HTTP server and the in-process job workers. Tests call this too.
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use secrecy::ExposeSecret;
+use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::password::PasswordHasher;
@@ -26,6 +28,28 @@ pub struct Application {
     pub state: AppState,
 }
 
+/// Stops the in-process job workers and scheduler when the HTTP server has stopped.
+fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::JoinHandle<()>>) {
+    let (stop, stopped) = watch::channel(false);
+    if !state.settings.run_worker {
+        return (stop, None);
+    }
+    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    };
+    let clock: Arc<dyn jobs::Clock> = Arc::new(jobs::SystemClock);
+    let db = state.db.clone();
+    let workers_clock = clock.clone();
+    let workers_stop = until_stopped(stopped.clone());
+    let workers = tokio::spawn(async move {
+        if let Err(error) = jobs::run_workers(db, workers_clock, jobs::WorkerSettings::default(), workers_stop).await {
+            tracing::error!(%error, "job workers stopped");
+        }
+    });
+    tokio::spawn(jobs::run_scheduler(state.db.clone(), clock, Duration::from_secs(3600), until_stopped(stopped)));
+    (stop, Some(workers))
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let state = build_state(settings).await?;
@@ -40,8 +64,17 @@ impl Application {
         self.port
     }
 
+    /// Serves until SIGINT/SIGTERM (actix drains requests for up to 30 s), then stops the
+    /// job workers.
     pub async fn run_until_stopped(self) -> Result<(), std::io::Error> {
-        self.server.await
+        let (stop_workers, workers) = spawn_workers(&self.state);
+        let served = self.server.await;
+        let _ = stop_workers.send(true);
+        if let Some(workers) = workers {
+            // The workers bound their own wait by their shutdown timeout.
+            let _ = workers.await;
+        }
+        served
     }
 }
 

@@ -12,6 +12,7 @@ mod error;
 mod job;
 pub mod purge_expired_sessions;
 pub mod schedule_purge;
+mod scheduler;
 mod settings;
 mod worker;
 
@@ -22,5 +23,6 @@ pub use error::{Error, JobError};
 pub use job::{Job, JobContext};
 pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
 pub use schedule_purge::{ScheduleReport, schedule_purge_for_all_tenants};
+pub use scheduler::run_scheduler;
 pub use settings::WorkerSettings;
 pub use worker::run_workers;

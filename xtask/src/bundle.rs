@@ -155,6 +155,7 @@ const INDEX_HTML: &str = r#"<!doctype html>
     .error { border: 1px solid #b00020; background: #fdecee; color: #6b0013;
              padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
     .error-code { font-weight: 600; }
+    .notice { border: 1px solid #2a6fdb; padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
     dt { font-weight: 600; }
     dd { margin: 0; overflow-wrap: anywhere; }

@@ -36,7 +36,7 @@ pub struct SignedUp {
     pub tokens: Option<AuthTokens>,
 }
 
-pub async fn sign_up(state: &AppState, input: SignUp<'_>, now: DateTime<Utc>) -> ApiResult<SignedUp> {
+pub async fn sign_up(state: &AppState, input: SignUp<'_>) -> ApiResult<SignedUp> {
     let name = DisplayName::parse("cocName", input.coc_name)?;
     let code = CocCode::parse(input.coc_code)?;
     let slug = Slug::parse(input.slug)?;
@@ -44,6 +44,9 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, now: DateTime<Utc>) ->
     let admin_name = DisplayName::parse("adminName", input.admin_name)?;
     let password = NewPassword::parse(input.password)?;
     let password_hash = state.hasher.hash(&password).await?;
+    // Taken after hashing, which can take long enough to cross a second: the user's
+    // "sessions valid after" and the first token's issue time must agree.
+    let now = Utc::now();
     let status = if state.settings.signup_requires_approval { TenantStatus::Pending } else { TenantStatus::Active };
 
     let tenant_id = Uuid::now_v7();
@@ -57,7 +60,7 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>, now: DateTime<Utc>) ->
     })?;
     let user = store::users::insert(
         &tx,
-        store::users::NewUser { tenant_id, email: &email, display_name: &admin_name, password_hash, role: Role::DataCenter, agency_id: None },
+        store::users::NewUser { now, tenant_id, email: &email, display_name: &admin_name, password_hash, role: Role::DataCenter, agency_id: None },
     )
     .await?;
     let document = plan::template(DURHAM_V1).ok_or_else(|| ApiError::internal(anyhow::anyhow!("durham-v1 template missing")))?;
@@ -142,7 +145,7 @@ pub struct Accept<'a> {
 
 /// Single use: the invitation row is locked, checked unused and unexpired, and spent in the
 /// same transaction that creates the account.
-pub async fn accept(state: &AppState, input: Accept<'_>, now: DateTime<Utc>) -> ApiResult<AuthTokens> {
+pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens> {
     const INVALID: ApiError = ApiError::Unauthenticated("this invitation is not valid: it may have expired or been used");
     let display_name = DisplayName::parse("displayName", input.display_name)?;
     let password = NewPassword::parse(input.password)?;
@@ -154,6 +157,7 @@ pub async fn accept(state: &AppState, input: Accept<'_>, now: DateTime<Utc>) -> 
         tenant.filter(|t| t.id == tenant_id && TenantStatus::of(t) == TenantStatus::Active).ok_or(INVALID)?
     };
     let password_hash = state.hasher.hash(&password).await?;
+    let now = Utc::now();
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
     let invitation = invitations::Entity::find()
         .filter(invitations::Column::TenantId.eq(tenant.id))
@@ -167,7 +171,7 @@ pub async fn accept(state: &AppState, input: Accept<'_>, now: DateTime<Utc>) -> 
     let email = Email::parse("email", &invitation.email)?;
     let user = store::users::insert(
         &tx,
-        store::users::NewUser { tenant_id: tenant.id, email: &email, display_name: &display_name, password_hash, role, agency_id: invitation.agency_id },
+        store::users::NewUser { now, tenant_id: tenant.id, email: &email, display_name: &display_name, password_hash, role, agency_id: invitation.agency_id },
     )
     .await?;
     let invitation_id = invitation.id;

@@ -68,7 +68,6 @@ impl IdentityMutation {
                 admin_name: &input.admin_name,
                 password: &input.password,
             },
-            Utc::now(),
         )
         .await?;
         let tx = store::registry_tx(&state.db).await?;
@@ -103,7 +102,6 @@ impl IdentityMutation {
                 display_name: &input.display_name,
                 password: &input.password,
             },
-            Utc::now(),
         )
         .await?;
         Ok(tokens.into())

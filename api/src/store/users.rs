@@ -12,6 +12,8 @@ pub const ACTIVE: &str = "ACTIVE";
 pub const DEACTIVATED: &str = "DEACTIVATED";
 
 pub struct NewUser<'a> {
+    /// Creation time, also the start of the user's valid sessions.
+    pub now: DateTime<Utc>,
     pub tenant_id: Uuid,
     pub email: &'a Email,
     pub display_name: &'a DisplayName,
@@ -21,7 +23,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(db: &impl ConnectionTrait, user: NewUser<'_>) -> ApiResult<users::Model> {
-    let now = Utc::now();
+    let now = user.now;
     users::ActiveModel {
         tenant_id: Set(user.tenant_id),
         id: Set(Uuid::now_v7()),

@@ -15,12 +15,28 @@ const SIGN_UP: &str = "mutation SignUpTenant($cocName: String!, $cocCode: String
     $slug: String!, $adminEmail: String!, $adminName: String!, $password: String!) { \
     signUpTenant(input: { cocName: $cocName, cocCode: $cocCode, slug: $slug, \
     adminEmail: $adminEmail, adminName: $adminName, password: $password }) { \
-    accessToken refreshToken expiresAt user { id email displayName role } } }";
+    tenant { name cocCode status } \
+    auth { accessToken refreshToken expiresAt user { id email displayName role } } } }";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SignUpData {
-    sign_up_tenant: Session,
+    sign_up_tenant: SignUpPayload,
+}
+
+#[derive(Deserialize)]
+struct SignUpPayload {
+    tenant: NewTenant,
+    /// Null while the tenant waits for a platform administrator's approval.
+    auth: Option<Session>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewTenant {
+    name: String,
+    coc_code: String,
+    status: String,
 }
 
 #[component]
@@ -33,6 +49,7 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<GraphqlError>);
     let pending = RwSignal::new(false);
+    let awaiting_approval = RwSignal::new(None::<NewTenant>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -41,6 +58,7 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
         }
         pending.set(true);
         error.set(None);
+        awaiting_approval.set(None);
         let variables = json!({
             "cocName": coc_name.get_untracked().trim(),
             "cocCode": coc_code.get_untracked().trim(),
@@ -53,9 +71,14 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
             let result = graphql::request::<SignUpData>(SIGN_UP, variables, None).await;
             pending.set(false);
             match result {
-                Ok(data) => {
+                Ok(SignUpData {
+                    sign_up_tenant: payload,
+                }) => {
                     password.set(String::new());
-                    session.set(Some(data.sign_up_tenant));
+                    match payload.auth {
+                        Some(auth) => session.set(Some(auth)),
+                        None => awaiting_approval.set(Some(payload.tenant)),
+                    }
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -102,6 +125,7 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
                     />
                 </fieldset>
                 <ErrorAlert id="signup-error" error />
+                {move || awaiting_approval.get().map(awaiting_view)}
                 <button id="signup-submit" type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Signing up…" } else { "Sign up" }}
                 </button>
@@ -110,5 +134,19 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
                 "Already signed up? " <a id="show-login" href="#login">"Log in"</a>
             </p>
         </section>
+    }
+}
+
+fn awaiting_view(tenant: NewTenant) -> impl IntoView {
+    view! {
+        <div id="signup-pending" class="notice" role="status">
+            {format!(
+                "{} ({}) is registered, status {}. You can log in once a platform \
+                 administrator has approved it.",
+                tenant.name,
+                tenant.coc_code,
+                tenant.status,
+            )}
+        </div>
     }
 }

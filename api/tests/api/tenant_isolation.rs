@@ -1,0 +1,134 @@
+//! Tenant B never reaches tenant A: through the API by guessing ids, and in PostgreSQL by
+//! row-level security even when the application's own filter is missing.
+use concord_api::startup::Application;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+use serde_json::json;
+
+use crate::helpers::{OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app, test_settings};
+
+async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
+    let row = db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    let b = app.sign_up("orange").await;
+    let agency_a = app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["id"].as_str().unwrap().to_owned();
+    let (_, user_a) = app.add_user(&a.token, "durham", "staff@um.example", "USER", Some(&agency_a)).await;
+
+    let agencies = app.gql("{ agencies { edges { node { id } } } users { edges { node { id } } } }", json!({}), Some(&b.token)).await;
+    assert_eq!(agencies["data"]["agencies"]["edges"], json!([]));
+    assert_eq!(agencies["data"]["users"]["edges"].as_array().unwrap().len(), 1, "only B's own Data Center user");
+
+    let project = app
+        .gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency_a, "name": "Sneaky", "projectType": 0 } }),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(error_code(&project), "NOT_FOUND");
+    let role = app
+        .gql("mutation($u: UUID!) { setUserRole(userId: $u, role: DATA_CENTER) { id } }", json!({ "u": user_a }), Some(&b.token))
+        .await;
+    assert_eq!(error_code(&role), "NOT_FOUND");
+    let deactivate = app.gql("mutation($u: UUID!) { deactivateUser(userId: $u) { id } }", json!({ "u": user_a }), Some(&b.token)).await;
+    assert_eq!(error_code(&deactivate), "NOT_FOUND");
+    let invite = app
+        .gql(
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { id } }",
+            json!({ "i": { "email": "x@y.org", "role": "USER", "agencyId": agency_a } }),
+            Some(&b.token),
+        )
+        .await;
+    assert_eq!(error_code(&invite), "NOT_FOUND");
+    let projects = app.gql("query($a: UUID) { projects(agencyId: $a) { edges { node { id } } } }", json!({ "a": agency_a }), Some(&b.token)).await;
+    assert_eq!(projects["data"]["projects"]["edges"], json!([]));
+}
+
+#[tokio::test]
+async fn row_level_security_holds_without_the_application_filter() {
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    let b = app.sign_up("orange").await;
+    app.create_agency(&a.token, "A's agency").await;
+    app.create_agency(&b.token, "B's agency").await;
+    let owner = app.owner().await;
+
+    // Inside B's tenant transaction, a query with no tenant filter sees only B.
+    let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();
+    assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 1);
+    assert_eq!(count(&tx, "SELECT count(*) AS n FROM users").await, 1);
+    assert_eq!(count(&tx, &format!("SELECT count(*) AS n FROM agencies WHERE tenant_id = '{}'", a.id)).await, 0);
+    // Writing into A from B's transaction is refused by the policy's WITH CHECK.
+    let insert = tx
+        .execute_unprepared(&format!("INSERT INTO agencies (tenant_id, id, name, created_at) VALUES ('{}', gen_random_uuid(), 'x', now())", a.id))
+        .await;
+    assert!(insert.is_err(), "cross-tenant insert must fail");
+    tx.rollback().await.unwrap();
+
+    let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();
+    let updated = tx.execute_unprepared("UPDATE agencies SET name = 'renamed'").await.unwrap();
+    assert_eq!(updated.rows_affected(), 1, "only B's own row");
+    tx.rollback().await.unwrap();
+
+    // Outside any tenant transaction: the owner (RLS forced) and the request role see nothing.
+    assert_eq!(count(&owner, "SELECT count(*) AS n FROM agencies").await, 0);
+    assert_eq!(count(&owner, "SELECT count(*) AS n FROM users").await, 0);
+    let tx = entities::tenant_scope::begin_without_tenant(&owner).await.unwrap();
+    assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 0);
+    tx.rollback().await.unwrap();
+
+    // A transaction-local tenant does not outlive its transaction on a pooled connection.
+    let tx = owner.begin().await.unwrap();
+    tx.execute_unprepared("SET LOCAL ROLE concord_app").await.unwrap();
+    tx.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT set_config('app.tenant_id', $1, true)", [a.id.to_string().into()]))
+        .await
+        .unwrap();
+    assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 1);
+    tx.commit().await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(count(&owner, "SELECT count(*) AS n FROM agencies").await, 0);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_and_plan_versions_refuse_update_and_delete_in_the_database() {
+    let app = spawn_app().await;
+    app.sign_up("durham").await;
+    let db = app.superuser().await;
+    assert!(count(&db, "SELECT count(*) AS n FROM audit_log").await >= 1);
+    for sql in [
+        "UPDATE audit_log SET action = 'forged'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "UPDATE plan_versions SET version = 9",
+        "DELETE FROM plan_versions",
+    ] {
+        assert!(db.execute_unprepared(sql).await.is_err(), "even the superuser: {sql}");
+    }
+}
+
+#[tokio::test]
+async fn concord_refuses_to_serve_through_a_role_that_bypasses_row_level_security() {
+    let admin = crate::helpers::admin().await;
+    ensure_role(&admin, "concord_bypass_test", "LOGIN NOSUPERUSER BYPASSRLS").await;
+    let database = create_database("concord_bypass_test").await;
+    let mut settings = test_settings(&database);
+    settings.database_url = settings
+        .database_url
+        .map(|url| secrecy::SecretString::from(secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "concord_bypass_test")));
+    let refused = Application::build(settings).await.err().expect("must refuse to start");
+    assert!(refused.to_string().contains("bypass row-level security"), "{refused}");
+
+    let mut settings = test_settings(&database);
+    settings.database_url = settings
+        .database_url
+        .map(|url| secrecy::SecretString::from(secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "postgres")));
+    let refused = Application::build(settings).await.err().expect("must refuse a superuser");
+    assert!(refused.to_string().contains("superuser"), "{refused}");
+    drop_database(database);
+}
