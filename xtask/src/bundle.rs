@@ -48,7 +48,7 @@ pub fn run(root: &Path) -> Result<()> {
     report(&dist)
 }
 
-fn cargo() -> OsString {
+pub fn cargo() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 

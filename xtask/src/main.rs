@@ -1,6 +1,8 @@
 //! Project tasks: `cargo xtask <command>`.
 
 mod bundle;
+mod start;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,12 +12,16 @@ usage: cargo xtask <command>
 
 commands:
   bundle    build the Leptos console for wasm32 and write it to frontend/dist/
+  start     bundle the console and run Concord (embedded SQLite unless DATABASE_URL is set)
+  test      run the whole test suite (needs PostgreSQL and Redis on loopback, and Chromium)
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bundle") => bundle::run(&workspace_root()),
+        Some("start") => start::run(&workspace_root()),
+        Some("test") => test::run(&workspace_root(), &args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())
