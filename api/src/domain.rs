@@ -35,7 +35,9 @@ impl Slug {
     pub fn parse(raw: &str) -> ApiResult<Self> {
         let slug = raw.trim().to_ascii_lowercase();
         let valid = (3..=40).contains(&slug.len())
-            && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !slug.starts_with('-')
             && !slug.ends_with('-');
         if !valid {
@@ -61,12 +63,18 @@ impl Email {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
             })
             && !email.chars().any(|c| c.is_whitespace() || c.is_control())
             && email.matches('@').count() == 1;
         if !valid {
-            return Err(ApiError::validation(field, "enter an e-mail address like name@example.org"));
+            return Err(ApiError::validation(
+                field,
+                "enter an e-mail address like name@example.org",
+            ));
         }
         Ok(Self(email))
     }
@@ -118,7 +126,10 @@ pub fn parse_project_type(code: i32) -> ApiResult<i16> {
         .map(|(c, _)| *c)
         .find(|c| i32::from(*c) == code)
         .ok_or_else(|| {
-            ApiError::validation("projectType", format!("{code} is not a HUD project type code (0–4, 6–14)"))
+            ApiError::validation(
+                "projectType",
+                format!("{code} is not a HUD project type code (0–4, 6–14)"),
+            )
         })
 }
 
@@ -128,7 +139,10 @@ mod tests {
 
     #[test]
     fn coc_codes_look_like_hud_codes() {
-        assert_eq!(CocCode::parse(" nc-502 ").map(|c| c.0).ok(), Some("NC-502".into()));
+        assert_eq!(
+            CocCode::parse(" nc-502 ").map(|c| c.0).ok(),
+            Some("NC-502".into())
+        );
         assert!(CocCode::parse("NC502").is_err());
         assert!(CocCode::parse("N1-502").is_err());
     }
@@ -138,7 +152,10 @@ mod tests {
         assert!(Slug::parse("durham-coc").is_ok());
         assert!(Slug::parse("-bad").is_err());
         assert!(Slug::parse("a b").is_err());
-        assert_eq!(Email::parse("e", "Ann@Example.org").map(|e| e.0).ok(), Some("ann@example.org".into()));
+        assert_eq!(
+            Email::parse("e", "Ann@Example.org").map(|e| e.0).ok(),
+            Some("ann@example.org".into())
+        );
         assert!(Email::parse("e", "ann@@example.org").is_err());
         assert!(Email::parse("e", "ann").is_err());
     }

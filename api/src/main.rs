@@ -28,24 +28,40 @@ async fn run(args: &[&str]) -> Result<(), String> {
             Ok(())
         }
         ["admin", "create-platform-admin", email] => {
-            let password = std::env::var("CONCORD_ADMIN_PASSWORD")
-                .map_err(|_| "set CONCORD_ADMIN_PASSWORD to the new administrator's password".to_owned())?;
-            let state = build_state(Settings::from_env().map_err(|e| e.to_string())?).await.map_err(|e| e.to_string())?;
-            let id = create_platform_admin(&state, email, &password).await.map_err(|e| e.to_string())?;
+            let password = std::env::var("CONCORD_ADMIN_PASSWORD").map_err(|_| {
+                "set CONCORD_ADMIN_PASSWORD to the new administrator's password".to_owned()
+            })?;
+            let state = build_state(Settings::from_env().map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
+            let id = create_platform_admin(&state, email, &password)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("platform administrator {id} created");
             Ok(())
         }
-        _ => Err("usage: concord [serve | print-schema | admin create-platform-admin <email>]".into()),
+        _ => Err(
+            "usage: concord [serve | print-schema | admin create-platform-admin <email>]".into(),
+        ),
     }
 }
 
 async fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     let embedded = settings.database_url.is_none();
-    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
     let address = app.state.settings.listen;
     let url = format!("http://{}:{}/", address.ip(), app.port());
     tracing::info!(%url, embedded, "Concord is listening");
-    println!("Concord is running at {url} ({})", if embedded { "embedded SQLite" } else { "PostgreSQL" });
+    println!(
+        "Concord is running at {url} ({})",
+        if embedded {
+            "embedded SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }

@@ -175,7 +175,8 @@ impl Settings {
         if s.jwt_private_key_file.is_some() != s.jwt_public_key_file.is_some() {
             return Err(StartupError::Setting(
                 "CONCORD_JWT_PRIVATE_KEY_FILE",
-                "set both CONCORD_JWT_PRIVATE_KEY_FILE and CONCORD_JWT_PUBLIC_KEY_FILE, or neither".into(),
+                "set both CONCORD_JWT_PRIVATE_KEY_FILE and CONCORD_JWT_PUBLIC_KEY_FILE, or neither"
+                    .into(),
             ));
         }
         if let Some(v) = get("CONCORD_JWT_ISSUER") {
@@ -241,7 +242,10 @@ fn flag(
         None => Ok(default),
         Some("1" | "true" | "yes") => Ok(true),
         Some("0" | "false" | "no") => Ok(false),
-        Some(other) => Err(StartupError::Setting(name, format!("`{other}` is not true or false"))),
+        Some(other) => Err(StartupError::Setting(
+            name,
+            format!("`{other}` is not true or false"),
+        )),
     }
 }
 

@@ -11,7 +11,10 @@ use crate::error::{ApiError, ApiResult, StartupError};
 
 #[derive(Clone)]
 pub enum SharedState {
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis {
+        conn: ConnectionManager,
+        prefix: String,
+    },
     InProcess(Arc<Mutex<HashMap<String, (u64, Instant)>>>),
 }
 
@@ -24,7 +27,10 @@ impl SharedState {
         let conn = ConnectionManager::new(client)
             .await
             .map_err(|e| StartupError::Redis(e.to_string()))?;
-        Ok(Self::Redis { conn, prefix: prefix.to_owned() })
+        Ok(Self::Redis {
+            conn,
+            prefix: prefix.to_owned(),
+        })
     }
 
     /// Counts one more event in a fixed window that starts with the first event; returns
@@ -51,7 +57,9 @@ impl SharedState {
                 Ok((count, ttl.unsigned_abs()))
             }
             Self::InProcess(map) => {
-                let mut map = map.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
+                let mut map = map
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
                 let now = Instant::now();
                 map.retain(|_, (_, until)| *until > now);
                 let entry = map.entry(key.to_owned()).or_insert((0, now + window));
@@ -73,7 +81,9 @@ impl SharedState {
                 Ok(())
             }
             Self::InProcess(map) => {
-                let mut map = map.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
+                let mut map = map
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
                 map.insert(key.to_owned(), (1, Instant::now() + ttl));
                 Ok(())
             }
@@ -84,11 +94,17 @@ impl SharedState {
         match self {
             Self::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                conn.exists(format!("{prefix}{key}")).await.map_err(ApiError::internal)
+                conn.exists(format!("{prefix}{key}"))
+                    .await
+                    .map_err(ApiError::internal)
             }
             Self::InProcess(map) => {
-                let map = map.lock().map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
-                Ok(map.get(key).is_some_and(|(_, until)| *until > Instant::now()))
+                let map = map
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
+                Ok(map
+                    .get(key)
+                    .is_some_and(|(_, until)| *until > Instant::now()))
             }
         }
     }
@@ -97,7 +113,10 @@ impl SharedState {
         match self {
             Self::Redis { conn, .. } => {
                 let mut conn = conn.clone();
-                redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok()
+                redis::cmd("PING")
+                    .query_async::<String>(&mut conn)
+                    .await
+                    .is_ok()
             }
             Self::InProcess(_) => true,
         }

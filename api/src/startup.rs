@@ -42,11 +42,23 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
     let workers_clock = clock.clone();
     let workers_stop = until_stopped(stopped.clone());
     let workers = tokio::spawn(async move {
-        if let Err(error) = jobs::run_workers(db, workers_clock, jobs::WorkerSettings::default(), workers_stop).await {
+        if let Err(error) = jobs::run_workers(
+            db,
+            workers_clock,
+            jobs::WorkerSettings::default(),
+            workers_stop,
+        )
+        .await
+        {
             tracing::error!(%error, "job workers stopped");
         }
     });
-    tokio::spawn(jobs::run_scheduler(state.db.clone(), clock, Duration::from_secs(3600), until_stopped(stopped)));
+    tokio::spawn(jobs::run_scheduler(
+        state.db.clone(),
+        clock,
+        Duration::from_secs(3600),
+        until_stopped(stopped),
+    ));
     (stop, Some(workers))
 }
 
@@ -56,7 +68,11 @@ impl Application {
         let listener = TcpListener::bind(state.settings.listen)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;
-        Ok(Self { port, server, state })
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
     }
 
     /// The port actually bound (settings may ask for port 0).
@@ -87,13 +103,21 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     .await?;
     let keys = TokenKeys::load(&settings)?;
     let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
-    Ok(AppState { db, keys, hasher, shared, settings: Arc::new(settings) })
+    Ok(AppState {
+        db,
+        keys,
+        hasher,
+        shared,
+        settings: Arc::new(settings),
+    })
 }
 
 fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
     let settings = state.settings.clone();
     let schema = web::Data::new(build_schema(state.clone(), &settings));
-    let metrics = web::Data::new(metrics::Metrics::new().map_err(|e| StartupError::Setting("metrics", e.to_string()))?);
+    let metrics = web::Data::new(
+        metrics::Metrics::new().map_err(|e| StartupError::Setting("metrics", e.to_string()))?,
+    );
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let mut app = App::new()

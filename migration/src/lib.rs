@@ -6,7 +6,6 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_foundation;
 
-
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -12,7 +12,14 @@ pub fn run(root: &Path) -> Result<()> {
     let mut concord = Command::new(cargo());
     concord
         .current_dir(root)
-        .args(["run", "--quiet", "--package", "concord-api", "--bin", "concord"])
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "concord-api",
+            "--bin",
+            "concord",
+        ])
         .env("CONCORD_CONSOLE_DIR", root.join("frontend").join("dist"));
     let status = concord.status()?;
     if !status.success() {

@@ -11,7 +11,11 @@ use anyhow::{Result, bail};
 use crate::bundle::{self, cargo};
 
 const SERVICES: [(&str, &str, &str); 2] = [
-    ("PostgreSQL 15+", "127.0.0.1:5432", "pg_ctlcluster 15 main start"),
+    (
+        "PostgreSQL 15+",
+        "127.0.0.1:5432",
+        "pg_ctlcluster 15 main start",
+    ),
     ("Redis 7+", "127.0.0.1:6379", "redis-server --daemonize yes"),
 ];
 
@@ -23,7 +27,10 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
         }
     }
     bundle::run(root)?;
-    run_cargo(root, &["build", "--package", "concord-api", "--bin", "concord"])?;
+    run_cargo(
+        root,
+        &["build", "--package", "concord-api", "--bin", "concord"],
+    )?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
     run_cargo(root, &args)

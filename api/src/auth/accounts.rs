@@ -13,19 +13,54 @@ use crate::policy::roles::{self, Account, Role};
 use crate::state::AppState;
 use crate::store::{self, audit};
 
-pub async fn set_role(state: &AppState, by: &TenantUser, user_id: Uuid, role: Role, agency_id: Option<Uuid>) -> ApiResult<users::Model> {
+pub async fn set_role(
+    state: &AppState,
+    by: &TenantUser,
+    user_id: Uuid,
+    role: Role,
+    agency_id: Option<Uuid>,
+) -> ApiResult<users::Model> {
     let target = load(state, by, user_id).await?;
-    let proposed = Account { user_id: Some(user_id), role, agency_id };
-    guard(state, by, "user.set_role", roles::set_role(&by.actor(), &account_of(&target)?, &proposed)).await?;
+    let proposed = Account {
+        user_id: Some(user_id),
+        role,
+        agency_id,
+    };
+    guard(
+        state,
+        by,
+        "user.set_role",
+        roles::set_role(&by.actor(), &account_of(&target)?, &proposed),
+    )
+    .await?;
     let status = target.status.clone();
     change(state, by, target, role, agency_id, &status, "user.set_role").await
 }
 
-pub async fn deactivate(state: &AppState, by: &TenantUser, user_id: Uuid) -> ApiResult<users::Model> {
+pub async fn deactivate(
+    state: &AppState,
+    by: &TenantUser,
+    user_id: Uuid,
+) -> ApiResult<users::Model> {
     let target = load(state, by, user_id).await?;
     let account = account_of(&target)?;
-    guard(state, by, "user.deactivate", roles::deactivate(&by.actor(), &account)).await?;
-    change(state, by, target, account.role, account.agency_id, store::users::DEACTIVATED, "user.deactivate").await
+    guard(
+        state,
+        by,
+        "user.deactivate",
+        roles::deactivate(&by.actor(), &account),
+    )
+    .await?;
+    change(
+        state,
+        by,
+        target,
+        account.role,
+        account.agency_id,
+        store::users::DEACTIVATED,
+        "user.deactivate",
+    )
+    .await
 }
 
 async fn load(state: &AppState, by: &TenantUser, user_id: Uuid) -> ApiResult<users::Model> {
@@ -36,8 +71,13 @@ async fn load(state: &AppState, by: &TenantUser, user_id: Uuid) -> ApiResult<use
 }
 
 fn account_of(user: &users::Model) -> ApiResult<Account> {
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role in database")))?;
-    Ok(Account { user_id: Some(user.id), role, agency_id: user.agency_id })
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role in database")))?;
+    Ok(Account {
+        user_id: Some(user.id),
+        role,
+        agency_id: user.agency_id,
+    })
 }
 
 async fn change(
@@ -51,9 +91,12 @@ async fn change(
 ) -> ApiResult<users::Model> {
     let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
     if let Some(agency_id) = agency_id {
-        store::agencies::get(&tx, by.tenant_id, agency_id).await?.ok_or(ApiError::NotFound("agency"))?;
+        store::agencies::get(&tx, by.tenant_id, agency_id)
+            .await?
+            .ok_or(ApiError::NotFound("agency"))?;
     }
-    let before = json!({ "role": target.role, "agency": target.agency_id, "status": target.status });
+    let before =
+        json!({ "role": target.role, "agency": target.agency_id, "status": target.status });
     let updated = store::users::update_access(&tx, target, role, agency_id, status).await?;
     let ended = store::sessions::revoke_all_of_user(&tx, by.tenant_id, updated.id, action).await?;
     audit::record(

@@ -15,7 +15,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self, audit, tenants::TenantStatus};
 
-const INVALID: ApiError = ApiError::Unauthenticated("the e-mail address or password is wrong, or the account is locked for a while");
+const INVALID: ApiError = ApiError::Unauthenticated(
+    "the e-mail address or password is wrong, or the account is locked for a while",
+);
 
 pub async fn login(
     state: &AppState,
@@ -27,7 +29,12 @@ pub async fn login(
 ) -> ApiResult<AuthTokens> {
     let email = email.trim().to_lowercase();
     let slug = tenant_slug.trim().to_ascii_lowercase();
-    rate_limit(state, &format!("login:account:{slug}:{email}"), state.settings.limits.login_per_account).await?;
+    rate_limit(
+        state,
+        &format!("login:account:{slug}:{email}"),
+        state.settings.limits.login_per_account,
+    )
+    .await?;
     rate_limit_address(state, from).await?;
 
     let tenant = {
@@ -42,9 +49,16 @@ pub async fn login(
     };
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
     let user = store::users::by_email(&tx, tenant.id, &email).await?;
-    let locked = user.as_ref().is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
-    let usable = user.as_ref().filter(|u| u.status == store::users::ACTIVE && !locked);
-    let verification = state.hasher.verify(password, usable.map(|u| u.password_hash.as_str())).await?;
+    let locked = user
+        .as_ref()
+        .is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
+    let usable = user
+        .as_ref()
+        .filter(|u| u.status == store::users::ACTIVE && !locked);
+    let verification = state
+        .hasher
+        .verify(password, usable.map(|u| u.password_hash.as_str()))
+        .await?;
     let Some(user) = user else {
         return Err(INVALID);
     };
@@ -99,7 +113,12 @@ pub async fn platform_login(
     now: DateTime<Utc>,
 ) -> ApiResult<IssuedAccessToken> {
     let email = email.trim().to_lowercase();
-    rate_limit(state, &format!("login:platform:{email}"), state.settings.limits.login_per_account).await?;
+    rate_limit(
+        state,
+        &format!("login:platform:{email}"),
+        state.settings.limits.login_per_account,
+    )
+    .await?;
     rate_limit_address(state, from).await?;
     let tx = store::registry_tx(&state.db).await?;
     let admin = platform_admins::Entity::find()
@@ -107,7 +126,10 @@ pub async fn platform_login(
         .one(&tx)
         .await?;
     tx.commit().await?;
-    let verification = state.hasher.verify(password, admin.as_ref().map(|a| a.password_hash.as_str())).await?;
+    let verification = state
+        .hasher
+        .verify(password, admin.as_ref().map(|a| a.password_hash.as_str()))
+        .await?;
     match admin {
         Some(admin) if verification.matches => {
             tracing::info!(admin_id = %admin.id, "platform administrator login");
@@ -134,7 +156,12 @@ pub async fn platform_login(
 
 async fn rate_limit_address(state: &AppState, from: &ClientAddress) -> ApiResult<()> {
     let address = from.0.as_deref().unwrap_or("unknown");
-    rate_limit(state, &format!("login:address:{address}"), state.settings.limits.login_per_address).await
+    rate_limit(
+        state,
+        &format!("login:address:{address}"),
+        state.settings.limits.login_per_address,
+    )
+    .await
 }
 
 async fn rate_limit(state: &AppState, key: &str, limit: u64) -> ApiResult<()> {

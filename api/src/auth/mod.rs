@@ -25,7 +25,11 @@ pub struct TenantUser {
 
 impl TenantUser {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.user_id, role: self.role, agency_id: self.agency_id }
+        Actor {
+            user_id: self.user_id,
+            role: self.role,
+            agency_id: self.agency_id,
+        }
     }
 }
 
@@ -35,7 +39,9 @@ pub enum Viewer {
     Anonymous,
     User(TenantUser),
     /// Operates the installation; reads no client data (`ROLE-5`).
-    PlatformAdmin { admin_id: Uuid },
+    PlatformAdmin {
+        admin_id: Uuid,
+    },
 }
 
 impl Viewer {

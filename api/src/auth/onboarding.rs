@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 use serde_json::json;
 use uuid::Uuid;
 
+use super::TenantUser;
 use super::password::NewPassword;
 use super::sessions::{self, AuthTokens};
 use super::tokens::{hash_token, new_opaque_token, parse_opaque_token};
-use super::TenantUser;
 use crate::domain::{CocCode, DisplayName, Email, Slug};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::Decision;
@@ -47,23 +47,38 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>) -> ApiResult<SignedUp>
     // Taken after hashing, which can take long enough to cross a second: the user's
     // "sessions valid after" and the first token's issue time must agree.
     let now = Utc::now();
-    let status = if state.settings.signup_requires_approval { TenantStatus::Pending } else { TenantStatus::Active };
+    let status = if state.settings.signup_requires_approval {
+        TenantStatus::Pending
+    } else {
+        TenantStatus::Active
+    };
 
     let tenant_id = Uuid::now_v7();
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
-    store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::validation("slug", "this slug is taken; choose another")
-        } else {
-            e.into()
-        }
-    })?;
+    store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                ApiError::validation("slug", "this slug is taken; choose another")
+            } else {
+                e.into()
+            }
+        })?;
     let user = store::users::insert(
         &tx,
-        store::users::NewUser { now, tenant_id, email: &email, display_name: &admin_name, password_hash, role: Role::DataCenter, agency_id: None },
+        store::users::NewUser {
+            now,
+            tenant_id,
+            email: &email,
+            display_name: &admin_name,
+            password_hash,
+            role: Role::DataCenter,
+            agency_id: None,
+        },
     )
     .await?;
-    let document = plan::template(DURHAM_V1).ok_or_else(|| ApiError::internal(anyhow::anyhow!("durham-v1 template missing")))?;
+    let document = plan::template(DURHAM_V1)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("durham-v1 template missing")))?;
     store::plans::publish(&tx, tenant_id, DURHAM_V1, &document, Some(user.id)).await?;
     audit::record(
         &tx,
@@ -79,7 +94,11 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>) -> ApiResult<SignedUp>
         },
     )
     .await?;
-    let tokens = if status == TenantStatus::Active { Some(sessions::open(state, &tx, user, now).await?) } else { None };
+    let tokens = if status == TenantStatus::Active {
+        Some(sessions::open(state, &tx, user, now).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant_id, "tenant signed up");
     Ok(SignedUp { status, tokens })
@@ -92,16 +111,39 @@ pub struct Invite<'a> {
 }
 
 /// Returns the invitation and its token. The token is shown once, stored only as a hash.
-pub async fn invite(state: &AppState, by: &TenantUser, input: Invite<'_>, now: DateTime<Utc>) -> ApiResult<(invitations::Model, String)> {
+pub async fn invite(
+    state: &AppState,
+    by: &TenantUser,
+    input: Invite<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<(invitations::Model, String)> {
     let email = Email::parse("email", input.email)?;
-    let account = Account { user_id: None, role: input.role, agency_id: input.agency_id };
-    guard(state, by, "user.invite", roles::invite(&by.actor(), &account)).await?;
+    let account = Account {
+        user_id: None,
+        role: input.role,
+        agency_id: input.agency_id,
+    };
+    guard(
+        state,
+        by,
+        "user.invite",
+        roles::invite(&by.actor(), &account),
+    )
+    .await?;
     let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
     if let Some(agency_id) = input.agency_id {
-        store::agencies::get(&tx, by.tenant_id, agency_id).await?.ok_or(ApiError::NotFound("agency"))?;
+        store::agencies::get(&tx, by.tenant_id, agency_id)
+            .await?
+            .ok_or(ApiError::NotFound("agency"))?;
     }
-    if store::users::by_email(&tx, by.tenant_id, email.as_str()).await?.is_some() {
-        return Err(ApiError::validation("email", "a user with this e-mail address already exists"));
+    if store::users::by_email(&tx, by.tenant_id, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::validation(
+            "email",
+            "a user with this e-mail address already exists",
+        ));
     }
     let token = new_opaque_token(by.tenant_id);
     let invitation = invitations::ActiveModel {
@@ -146,7 +188,8 @@ pub struct Accept<'a> {
 /// Single use: the invitation row is locked, checked unused and unexpired, and spent in the
 /// same transaction that creates the account.
 pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens> {
-    const INVALID: ApiError = ApiError::Unauthenticated("this invitation is not valid: it may have expired or been used");
+    const INVALID: ApiError =
+        ApiError::Unauthenticated("this invitation is not valid: it may have expired or been used");
     let display_name = DisplayName::parse("displayName", input.display_name)?;
     let password = NewPassword::parse(input.password)?;
     let (tenant_id, hash) = parse_opaque_token(input.token).ok_or(INVALID)?;
@@ -154,7 +197,9 @@ pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens
         let tx = store::registry_tx(&state.db).await?;
         let tenant = store::tenants::by_slug(&tx, input.tenant_slug).await?;
         tx.commit().await?;
-        tenant.filter(|t| t.id == tenant_id && TenantStatus::of(t) == TenantStatus::Active).ok_or(INVALID)?
+        tenant
+            .filter(|t| t.id == tenant_id && TenantStatus::of(t) == TenantStatus::Active)
+            .ok_or(INVALID)?
     };
     let password_hash = state.hasher.hash(&password).await?;
     let now = Utc::now();
@@ -171,7 +216,15 @@ pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens
     let email = Email::parse("email", &invitation.email)?;
     let user = store::users::insert(
         &tx,
-        store::users::NewUser { now, tenant_id: tenant.id, email: &email, display_name: &display_name, password_hash, role, agency_id: invitation.agency_id },
+        store::users::NewUser {
+            now,
+            tenant_id: tenant.id,
+            email: &email,
+            display_name: &display_name,
+            password_hash,
+            role,
+            agency_id: invitation.agency_id,
+        },
     )
     .await?;
     let invitation_id = invitation.id;
@@ -199,7 +252,12 @@ pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens
 
 /// Lets the action go ahead when `decision` allows it; otherwise records the refusal in the
 /// audit log (in its own transaction, so it stays when the request fails) and refuses.
-pub async fn guard(state: &AppState, by: &TenantUser, action: &str, decision: Decision) -> ApiResult<()> {
+pub async fn guard(
+    state: &AppState,
+    by: &TenantUser,
+    action: &str,
+    decision: Decision,
+) -> ApiResult<()> {
     if decision.allowed {
         return Ok(());
     }
@@ -224,7 +282,11 @@ pub async fn guard(state: &AppState, by: &TenantUser, action: &str, decision: De
 }
 
 /// `concord admin create-platform-admin`: the only way a platform administrator is made.
-pub async fn create_platform_admin(state: &AppState, email: &str, password: &str) -> ApiResult<Uuid> {
+pub async fn create_platform_admin(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> ApiResult<Uuid> {
     let email = Email::parse("email", email)?;
     let password = NewPassword::parse(password)?;
     let hash = state.hasher.hash(&password).await?;
@@ -239,7 +301,10 @@ pub async fn create_platform_admin(state: &AppState, email: &str, password: &str
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            ApiError::validation("email", "a platform administrator with this e-mail already exists")
+            ApiError::validation(
+                "email",
+                "a platform administrator with this e-mail already exists",
+            )
         } else {
             e.into()
         }

@@ -78,7 +78,8 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: &NewPassword) -> ApiResult<String> {
         let secret = SecretString::from(password.expose());
-        self.run(move || hash_blocking(secret.expose_secret())).await
+        self.run(move || hash_blocking(secret.expose_secret()))
+            .await
     }
 
     /// Verifies `attempt` against `stored`, or against a dummy hash when there is no account.
@@ -153,8 +154,26 @@ mod tests {
         let pw = NewPassword::parse("correct horse battery staple 42").unwrap();
         let hash = hasher.hash(&pw).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(hasher.verify(pw.expose(), Some(&hash)).await.unwrap().matches);
-        assert!(!hasher.verify("wrong password here", Some(&hash)).await.unwrap().matches);
-        assert!(!hasher.verify("concord-dummy-password-for-timing", None).await.unwrap().matches);
+        assert!(
+            hasher
+                .verify(pw.expose(), Some(&hash))
+                .await
+                .unwrap()
+                .matches
+        );
+        assert!(
+            !hasher
+                .verify("wrong password here", Some(&hash))
+                .await
+                .unwrap()
+                .matches
+        );
+        assert!(
+            !hasher
+                .verify("concord-dummy-password-for-timing", None)
+                .await
+                .unwrap()
+                .matches
+        );
     }
 }

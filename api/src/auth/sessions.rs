@@ -27,14 +27,29 @@ pub struct AuthTokens {
 }
 
 /// Starts a session for `user` inside the caller's tenant transaction.
-pub async fn open(state: &AppState, db: &impl ConnectionTrait, user: users::Model, now: DateTime<Utc>) -> ApiResult<AuthTokens> {
+pub async fn open(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<AuthTokens> {
     let session = store::sessions::start(db, user.tenant_id, user.id, now).await?;
     let refresh_token = store::sessions::issue_refresh_token(db, &session, now).await?;
     let access = issue_access(state, &user, session.id, now)?;
-    Ok(AuthTokens { access_token: access.token, refresh_token, expires_at: access.expires_at, user })
+    Ok(AuthTokens {
+        access_token: access.token,
+        refresh_token,
+        expires_at: access.expires_at,
+        user,
+    })
 }
 
-fn issue_access(state: &AppState, user: &users::Model, session_id: Uuid, now: DateTime<Utc>) -> ApiResult<super::tokens::IssuedAccessToken> {
+fn issue_access(
+    state: &AppState,
+    user: &users::Model,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<super::tokens::IssuedAccessToken> {
     state
         .keys
         .issue(
@@ -69,8 +84,12 @@ pub async fn authenticate(state: &AppState, bearer: &str, now: DateTime<Utc>) ->
     }
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
     ensure_tenant_active(&tx, tenant_id).await?;
-    let user = store::users::get(&tx, tenant_id, claims.sub).await?.ok_or(REFUSED)?;
-    let session = store::sessions::get(&tx, tenant_id, session_id).await?.ok_or(REFUSED)?;
+    let user = store::users::get(&tx, tenant_id, claims.sub)
+        .await?
+        .ok_or(REFUSED)?;
+    let session = store::sessions::get(&tx, tenant_id, session_id)
+        .await?
+        .ok_or(REFUSED)?;
     let role = Role::parse(&user.role).ok_or(REFUSED)?;
     let current = user.status == store::users::ACTIVE
         && user.role == claims.role
@@ -91,24 +110,45 @@ pub async fn authenticate(state: &AppState, bearer: &str, now: DateTime<Utc>) ->
         store::sessions::touch(&tx, session, now).await?;
     }
     tx.commit().await?;
-    Ok(Viewer::User(TenantUser { user_id: user.id, tenant_id, role, agency_id: user.agency_id, session_id }))
+    Ok(Viewer::User(TenantUser {
+        user_id: user.id,
+        tenant_id,
+        role,
+        agency_id: user.agency_id,
+        session_id,
+    }))
 }
 
 async fn authenticate_platform_admin(state: &AppState, admin_id: Uuid) -> ApiResult<Viewer> {
     let tx = store::registry_tx(&state.db).await?;
-    let exists = entities::platform_admins::Entity::find_by_id(admin_id).one(&tx).await?.is_some();
+    let exists = entities::platform_admins::Entity::find_by_id(admin_id)
+        .one(&tx)
+        .await?
+        .is_some();
     tx.commit().await?;
-    if exists { Ok(Viewer::PlatformAdmin { admin_id }) } else { Err(REFUSED) }
+    if exists {
+        Ok(Viewer::PlatformAdmin { admin_id })
+    } else {
+        Err(REFUSED)
+    }
 }
 
 /// Trades a refresh token for a new pair. The old token is spent; presenting it again means
 /// it was stolen or replayed, and the whole session ends.
-pub async fn refresh(state: &AppState, refresh_token: &str, now: DateTime<Utc>) -> ApiResult<AuthTokens> {
+pub async fn refresh(
+    state: &AppState,
+    refresh_token: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<AuthTokens> {
     let (tenant_id, hash) = parse_opaque_token(refresh_token).ok_or(REFUSED)?;
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
     ensure_tenant_active(&tx, tenant_id).await?;
-    let token = store::sessions::refresh_token_for_update(&tx, tenant_id, &hash).await?.ok_or(REFUSED)?;
-    let session = store::sessions::get(&tx, tenant_id, token.session_id).await?.ok_or(REFUSED)?;
+    let token = store::sessions::refresh_token_for_update(&tx, tenant_id, &hash)
+        .await?
+        .ok_or(REFUSED)?;
+    let session = store::sessions::get(&tx, tenant_id, token.session_id)
+        .await?
+        .ok_or(REFUSED)?;
     if token.used_at.is_some() {
         store::sessions::revoke(&tx, tenant_id, session.id, "refresh token reused").await?;
         audit::record(
@@ -126,7 +166,13 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: DateTime<Utc>) 
         )
         .await?;
         tx.commit().await?;
-        state.shared.mark(&revoked_key(session.id), ACCESS_TOKEN_TTL.to_std().unwrap_or_default()).await?;
+        state
+            .shared
+            .mark(
+                &revoked_key(session.id),
+                ACCESS_TOKEN_TTL.to_std().unwrap_or_default(),
+            )
+            .await?;
         tracing::warn!(tenant_id = %tenant_id, session_id = %session.id, "refresh token reuse: session revoked");
         return Err(REFUSED);
     }
@@ -138,7 +184,9 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: DateTime<Utc>) 
         tx.commit().await?;
         return Err(REFUSED);
     }
-    let user = store::users::get(&tx, tenant_id, session.user_id).await?.ok_or(REFUSED)?;
+    let user = store::users::get(&tx, tenant_id, session.user_id)
+        .await?
+        .ok_or(REFUSED)?;
     if user.status != store::users::ACTIVE {
         return Err(REFUSED);
     }
@@ -148,7 +196,12 @@ pub async fn refresh(state: &AppState, refresh_token: &str, now: DateTime<Utc>) 
     store::sessions::touch(&tx, session, now).await?;
     tx.commit().await?;
     let access = issue_access(state, &user, session_id, now)?;
-    Ok(AuthTokens { access_token: access.token, refresh_token: new_refresh, expires_at: access.expires_at, user })
+    Ok(AuthTokens {
+        access_token: access.token,
+        refresh_token: new_refresh,
+        expires_at: access.expires_at,
+        user,
+    })
 }
 
 pub async fn logout(state: &AppState, user: &TenantUser) -> ApiResult<()> {
@@ -175,7 +228,9 @@ pub async fn logout(state: &AppState, user: &TenantUser) -> ApiResult<()> {
 /// Marks sessions revoked in the shared store for as long as one of their access tokens
 /// could still be alive; the database already says so for good.
 pub async fn mark_revoked(state: &AppState, session_ids: &[Uuid]) -> ApiResult<()> {
-    let ttl = (ACCESS_TOKEN_TTL + Duration::minutes(1)).to_std().unwrap_or_default();
+    let ttl = (ACCESS_TOKEN_TTL + Duration::minutes(1))
+        .to_std()
+        .unwrap_or_default();
     for id in session_ids {
         state.shared.mark(&revoked_key(*id), ttl).await?;
     }

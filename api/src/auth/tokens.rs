@@ -67,15 +67,21 @@ impl TokenKeys {
     /// Keys from the configured PEM files, or else from `<data dir>/jwt-ed25519-*.pem`,
     /// generated there on first start.
     pub fn load(settings: &Settings) -> Result<Self, StartupError> {
-        let (private_pem, public_pem) =
-            match (&settings.jwt_private_key_file, &settings.jwt_public_key_file) {
-                (Some(private), Some(public)) => (read(private)?, read(public)?),
-                _ => generated_pair(&settings.data_dir)?,
-            };
+        let (private_pem, public_pem) = match (
+            &settings.jwt_private_key_file,
+            &settings.jwt_public_key_file,
+        ) {
+            (Some(private), Some(public)) => (read(private)?, read(public)?),
+            _ => generated_pair(&settings.data_dir)?,
+        };
         Self::from_pem(&private_pem, &public_pem, settings)
     }
 
-    pub fn from_pem(private: &[u8], public: &[u8], settings: &Settings) -> Result<Self, StartupError> {
+    pub fn from_pem(
+        private: &[u8],
+        public: &[u8],
+        settings: &Settings,
+    ) -> Result<Self, StartupError> {
         Ok(Self {
             encoding: EncodingKey::from_ed_pem(private)
                 .map_err(|e| StartupError::Keys(format!("private key: {e}")))?,
@@ -86,7 +92,11 @@ impl TokenKeys {
         })
     }
 
-    pub fn issue(&self, subject: &Subject, now: DateTime<Utc>) -> Result<IssuedAccessToken, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        subject: &Subject,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedAccessToken, jsonwebtoken::errors::Error> {
         let expires_at = now + ACCESS_TOKEN_TTL;
         let claims = Claims {
             iss: self.issuer.clone(),
@@ -170,7 +180,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
 /// An opaque token: `<tenant id>.<256 random bits>`. The tenant part only tells the server
 /// where to look; the secret part is what is checked, by its hash.
 pub fn new_opaque_token(tenant_id: Uuid) -> String {
-    format!("{tenant_id}.{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()))
+    format!(
+        "{tenant_id}.{}",
+        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+    )
 }
 
 /// Splits an opaque token into its tenant and the hash to look it up by.
@@ -217,7 +230,9 @@ mod tests {
     #[test]
     fn expired_tokens_are_refused() {
         let keys = keys();
-        let issued = keys.issue(&subject(), Utc::now() - Duration::hours(1)).unwrap();
+        let issued = keys
+            .issue(&subject(), Utc::now() - Duration::hours(1))
+            .unwrap();
         assert!(keys.verify(&issued.token).is_none());
     }
 

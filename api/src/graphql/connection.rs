@@ -15,7 +15,10 @@ pub type Cursor = OpaqueCursor<Uuid>;
 pub fn window(first: Option<i32>, after: Option<String>) -> ApiResult<(u64, Option<Uuid>)> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::validation("first", format!("ask for 1 to {MAX_PAGE} items")));
+        return Err(ApiError::validation(
+            "first",
+            format!("ask for 1 to {MAX_PAGE} items"),
+        ));
     }
     let after = after
         .map(|c| Cursor::decode_cursor(&c).map(|c| c.0))
@@ -31,9 +34,11 @@ pub fn connection<T, N: OutputType>(
     node: impl Fn(T) -> N,
 ) -> Connection<Cursor, N> {
     let mut connection = Connection::new(after.is_some(), page.has_next);
-    connection
-        .edges
-        .extend(page.rows.into_iter().map(|row| Edge::new(OpaqueCursor(id(&row)), node(row))));
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .map(|row| Edge::new(OpaqueCursor(id(&row)), node(row))),
+    );
     connection
 }
 

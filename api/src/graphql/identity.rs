@@ -56,7 +56,11 @@ pub struct IdentityMutation;
 #[Object]
 impl IdentityMutation {
     /// A CoC onboards itself: the tenant, its first Data Center user and the `durham-v1` plan.
-    async fn sign_up_tenant(&self, ctx: &Context<'_>, input: SignUpTenantInput) -> GqlResult<SignUpPayload> {
+    async fn sign_up_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpTenantInput,
+    ) -> GqlResult<SignUpPayload> {
         let state = state(ctx)?;
         let signed_up = onboarding::sign_up(
             state,
@@ -71,20 +75,39 @@ impl IdentityMutation {
         )
         .await?;
         let tx = store::registry_tx(&state.db).await?;
-        let tenant = store::tenants::by_slug(&tx, &input.slug).await?.ok_or(ApiError::NotFound("tenant"))?;
+        let tenant = store::tenants::by_slug(&tx, &input.slug)
+            .await?
+            .ok_or(ApiError::NotFound("tenant"))?;
         tx.commit().await?;
-        Ok(SignUpPayload { tenant: tenant.into(), auth: signed_up.tokens.map(AuthPayload::from) })
+        Ok(SignUpPayload {
+            tenant: tenant.into(),
+            auth: signed_up.tokens.map(AuthPayload::from),
+        })
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<AuthPayload> {
-        let tokens = login::login(state(ctx)?, &input.tenant_slug, &input.email, &input.password, &client_address(ctx), Utc::now()).await?;
+        let tokens = login::login(
+            state(ctx)?,
+            &input.tenant_slug,
+            &input.email,
+            &input.password,
+            &client_address(ctx),
+            Utc::now(),
+        )
+        .await?;
         Ok(tokens.into())
     }
 
     /// Trades a refresh token for a new access token and a new refresh token; the one given
     /// is spent.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> GqlResult<AuthPayload> {
-        Ok(sessions::refresh(state(ctx)?, &refresh_token, Utc::now()).await?.into())
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> GqlResult<AuthPayload> {
+        Ok(sessions::refresh(state(ctx)?, &refresh_token, Utc::now())
+            .await?
+            .into())
     }
 
     /// Ends the current session: its access and refresh tokens stop working at once.
@@ -93,7 +116,11 @@ impl IdentityMutation {
         Ok(true)
     }
 
-    async fn accept_invitation(&self, ctx: &Context<'_>, input: AcceptInvitationInput) -> GqlResult<AuthPayload> {
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptInvitationInput,
+    ) -> GqlResult<AuthPayload> {
         let tokens = onboarding::accept(
             state(ctx)?,
             onboarding::Accept {

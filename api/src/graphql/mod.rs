@@ -15,10 +15,20 @@ use crate::settings::Settings;
 use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, tenancy::TenancyQuery, users::UsersQuery, platform::PlatformQuery);
+pub struct Query(
+    identity::IdentityQuery,
+    tenancy::TenancyQuery,
+    users::UsersQuery,
+    platform::PlatformQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation, tenancy::TenancyMutation, users::UsersMutation, platform::PlatformMutation);
+pub struct Mutation(
+    identity::IdentityMutation,
+    tenancy::TenancyMutation,
+    users::UsersMutation,
+    platform::PlatformMutation,
+);
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -32,17 +42,24 @@ pub fn build_schema(state: AppState, settings: &Settings) -> ConcordSchema {
         .limit_complexity(settings.limits.max_complexity)
         .limit_directives(5)
         .limit_recursive_depth(32);
-    let builder = if settings.is_production() { builder.disable_introspection().disable_suggestions() } else { builder };
+    let builder = if settings.is_production() {
+        builder.disable_introspection().disable_suggestions()
+    } else {
+        builder
+    };
     builder.finish()
 }
 
 /// The schema in SDL, as checked in at `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
 }
 
 fn state<'a>(ctx: &async_graphql::Context<'a>) -> ApiResult<&'a AppState> {
-    ctx.data::<AppState>().map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))
+    ctx.data::<AppState>()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))
 }
 
 fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
@@ -52,4 +69,3 @@ fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
 fn client_address(ctx: &async_graphql::Context<'_>) -> ClientAddress {
     ctx.data_opt::<ClientAddress>().cloned().unwrap_or_default()
 }
-

@@ -17,7 +17,12 @@ pub struct PlatformQuery;
 #[Object]
 impl PlatformQuery {
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
-    async fn platform_tenants(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<Cursor, Tenant>> {
+    async fn platform_tenants(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Tenant>> {
         viewer(ctx).platform_admin()?;
         let (limit, after) = window(first, after)?;
         let tx = store::registry_tx(&state(ctx)?.db).await?;
@@ -32,9 +37,24 @@ pub struct PlatformMutation;
 
 #[Object]
 impl PlatformMutation {
-    async fn platform_login(&self, ctx: &Context<'_>, email: String, password: String) -> GqlResult<PlatformSession> {
-        let issued = login::platform_login(state(ctx)?, &email, &password, &client_address(ctx), Utc::now()).await?;
-        Ok(PlatformSession { access_token: issued.token, expires_at: issued.expires_at })
+    async fn platform_login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> GqlResult<PlatformSession> {
+        let issued = login::platform_login(
+            state(ctx)?,
+            &email,
+            &password,
+            &client_address(ctx),
+            Utc::now(),
+        )
+        .await?;
+        Ok(PlatformSession {
+            access_token: issued.token,
+            expires_at: issued.expires_at,
+        })
     }
 
     async fn approve_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {
@@ -50,7 +70,9 @@ impl PlatformMutation {
 async fn set_status(ctx: &Context<'_>, tenant_id: Uuid, status: TenantStatus) -> GqlResult<Tenant> {
     let admin_id = viewer(ctx).platform_admin()?;
     let tx = store::registry_tx(&state(ctx)?.db).await?;
-    let tenant = store::tenants::by_id(&tx, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let tenant = store::tenants::by_id(&tx, tenant_id)
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
     let tenant = store::tenants::set_status(&tx, tenant, status).await?;
     tx.commit().await?;
     tracing::info!(%admin_id, %tenant_id, status = status.as_str(), "tenant status changed");

@@ -23,11 +23,18 @@ impl TenancyQuery {
         let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
         let tenant = store::tenants::by_id(&tx, user.tenant_id).await?;
         tx.commit().await?;
-        Ok(tenant.map(Tenant::from).ok_or(ApiError::NotFound("tenant"))?)
+        Ok(tenant
+            .map(Tenant::from)
+            .ok_or(ApiError::NotFound("tenant"))?)
     }
 
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
-    async fn agencies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<Cursor, Agency>> {
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Agency>> {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
         let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
@@ -68,7 +75,13 @@ pub struct TenancyMutation;
 impl TenancyMutation {
     async fn create_agency(&self, ctx: &Context<'_>, name: String) -> GqlResult<Agency> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        guard(state, user, "agency.create", roles::create_agency(&user.actor())).await?;
+        guard(
+            state,
+            user,
+            "agency.create",
+            roles::create_agency(&user.actor()),
+        )
+        .await?;
         let name = DisplayName::parse("name", &name)?;
         let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
         let agency = store::agencies::insert(&tx, user.tenant_id, &name).await?;
@@ -76,14 +89,28 @@ impl TenancyMutation {
         Ok(agency.into())
     }
 
-    async fn create_project(&self, ctx: &Context<'_>, input: CreateProjectInput) -> GqlResult<Project> {
+    async fn create_project(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProjectInput,
+    ) -> GqlResult<Project> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        guard(state, user, "project.create", roles::create_project(&user.actor(), input.agency_id)).await?;
+        guard(
+            state,
+            user,
+            "project.create",
+            roles::create_project(&user.actor(), input.agency_id),
+        )
+        .await?;
         let name = DisplayName::parse("name", &input.name)?;
         let project_type = parse_project_type(input.project_type)?;
         let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-        store::agencies::get(&tx, user.tenant_id, input.agency_id).await?.ok_or(ApiError::NotFound("agency"))?;
-        let project = store::projects::insert(&tx, user.tenant_id, input.agency_id, &name, project_type).await?;
+        store::agencies::get(&tx, user.tenant_id, input.agency_id)
+            .await?
+            .ok_or(ApiError::NotFound("agency"))?;
+        let project =
+            store::projects::insert(&tx, user.tenant_id, input.agency_id, &name, project_type)
+                .await?;
         tx.commit().await?;
         Ok(project.into())
     }

@@ -33,7 +33,11 @@ impl From<entities::users::Model> for User {
             display_name: m.display_name,
             role: Role::parse(&m.role).unwrap_or(Role::User),
             agency_id: m.agency_id,
-            status: if m.status == crate::store::users::ACTIVE { UserStatus::Active } else { UserStatus::Deactivated },
+            status: if m.status == crate::store::users::ACTIVE {
+                UserStatus::Active
+            } else {
+                UserStatus::Deactivated
+            },
             created_at: m.created_at,
         }
     }
@@ -49,7 +53,12 @@ pub struct AuthPayload {
 
 impl From<AuthTokens> for AuthPayload {
     fn from(t: AuthTokens) -> Self {
-        Self { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: t.expires_at, user: t.user.into() }
+        Self {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_at: t.expires_at,
+            user: t.user.into(),
+        }
     }
 }
 
@@ -72,7 +81,14 @@ pub struct Tenant {
 
 impl From<entities::tenants::Model> for Tenant {
     fn from(m: entities::tenants::Model) -> Self {
-        Self { status: TenantStatus::of(&m), id: m.id, name: m.name, coc_code: m.coc_code, slug: m.slug, created_at: m.created_at }
+        Self {
+            status: TenantStatus::of(&m),
+            id: m.id,
+            name: m.name,
+            coc_code: m.coc_code,
+            slug: m.slug,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -85,7 +101,11 @@ pub struct Agency {
 
 impl From<entities::agencies::Model> for Agency {
     fn from(m: entities::agencies::Model) -> Self {
-        Self { id: m.id, name: m.name, created_at: m.created_at }
+        Self {
+            id: m.id,
+            name: m.name,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -102,7 +122,10 @@ pub struct Project {
 
 impl From<entities::projects::Model> for Project {
     fn from(m: entities::projects::Model) -> Self {
-        let name = HUD_PROJECT_TYPES.iter().find(|(c, _)| *c == m.project_type).map_or("", |(_, n)| n);
+        let name = HUD_PROJECT_TYPES
+            .iter()
+            .find(|(c, _)| *c == m.project_type)
+            .map_or("", |(_, n)| n);
         Self {
             id: m.id,
             agency_id: m.agency_id,

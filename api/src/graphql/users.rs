@@ -19,7 +19,12 @@ pub struct UsersQuery;
 impl UsersQuery {
     /// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
-    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<Connection<Cursor, User>> {
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, User>> {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
         let scope = roles::user_directory_scope(&user.actor());
@@ -44,9 +49,17 @@ pub struct UsersMutation;
 #[Object]
 impl UsersMutation {
     /// Invites someone; the answer carries the single-use token (valid 7 days) to pass on.
-    async fn invite_user(&self, ctx: &Context<'_>, input: InviteUserInput) -> GqlResult<Invitation> {
+    async fn invite_user(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteUserInput,
+    ) -> GqlResult<Invitation> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        let invite = onboarding::Invite { email: &input.email, role: input.role, agency_id: input.agency_id };
+        let invite = onboarding::Invite {
+            email: &input.email,
+            role: input.role,
+            agency_id: input.agency_id,
+        };
         let (invitation, token) = onboarding::invite(state, user, invite, Utc::now()).await?;
         Ok(Invitation {
             id: invitation.id,
@@ -59,9 +72,17 @@ impl UsersMutation {
     }
 
     /// Changes a user's role (and agency); their sessions end at once.
-    async fn set_user_role(&self, ctx: &Context<'_>, user_id: Uuid, role: Role, agency_id: Option<Uuid>) -> GqlResult<User> {
+    async fn set_user_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Uuid,
+        role: Role,
+        agency_id: Option<Uuid>,
+    ) -> GqlResult<User> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        Ok(accounts::set_role(state, user, user_id, role, agency_id).await?.into())
+        Ok(accounts::set_role(state, user, user_id, role, agency_id)
+            .await?
+            .into())
     }
 
     /// Stops a user from signing in; their sessions end at once.

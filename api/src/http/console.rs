@@ -11,9 +11,11 @@ pub fn files(dir: &Path) -> Option<actix_files::Files> {
 }
 
 pub async fn not_built() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-        "<!doctype html><title>Concord</title><h1>Concord</h1>\
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            "<!doctype html><title>Concord</title><h1>Concord</h1>\
          <p>The API is running at <a href=\"/graphiql\">/graphql</a>. \
          The console has not been built: run <code>cargo xtask bundle</code>.</p>",
-    )
+        )
 }

@@ -28,7 +28,10 @@ pub async fn graphql(
         BatchRequest::Batch(requests) => requests.len(),
     };
     if count == 0 || count > state.settings.limits.max_batch {
-        return bad_request(&format!("send 1 to {} operations per request", state.settings.limits.max_batch));
+        return bad_request(&format!(
+            "send 1 to {} operations per request",
+            state.settings.limits.max_batch
+        ));
     }
     let viewer = match bearer(&request) {
         None => Viewer::Anonymous,
@@ -36,7 +39,9 @@ pub async fn graphql(
             Ok(viewer) => viewer,
             Err(err) => {
                 let err = err.into_graphql();
-                let response = async_graphql::Response::from_errors(vec![err.into_server_error(async_graphql::Pos::default())]);
+                let response = async_graphql::Response::from_errors(vec![
+                    err.into_server_error(async_graphql::Pos::default()),
+                ]);
                 return HttpResponse::Ok().json(response);
             }
         },
@@ -77,5 +82,7 @@ fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> Option<St
 }
 
 fn bad_request(message: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }))
+    HttpResponse::BadRequest().json(
+        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }),
+    )
 }

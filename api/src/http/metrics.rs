@@ -5,7 +5,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 
 #[derive(Clone)]
 pub struct Metrics {
@@ -17,14 +19,21 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("concord".into()), None)?;
-        let requests = IntCounterVec::new(Opts::new("http_requests_total", "HTTP requests"), &["route", "status"])?;
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests"),
+            &["route", "status"],
+        )?;
         let latency = HistogramVec::new(
             HistogramOpts::new("http_request_duration_seconds", "HTTP request latency"),
             &["route"],
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, requests, latency })
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+        })
     }
 }
 
@@ -34,20 +43,33 @@ pub async fn record(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let metrics = request.app_data::<web::Data<Metrics>>().cloned();
     // The route pattern, not the path: a path can carry anything and would explode labels.
-    let route = request.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let started = Instant::now();
     let response = next.call(request).await?;
     if let Some(metrics) = metrics {
-        metrics.requests.with_label_values(&[route.as_str(), response.status().as_str()]).inc();
-        metrics.latency.with_label_values(&[route.as_str()]).observe(started.elapsed().as_secs_f64());
+        metrics
+            .requests
+            .with_label_values(&[route.as_str(), response.status().as_str()])
+            .inc();
+        metrics
+            .latency
+            .with_label_values(&[route.as_str()])
+            .observe(started.elapsed().as_secs_f64());
     }
     Ok(response)
 }
 
 pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
     let mut buffer = Vec::new();
-    if TextEncoder::new().encode(&metrics.registry.gather(), &mut buffer).is_err() {
+    if TextEncoder::new()
+        .encode(&metrics.registry.gather(), &mut buffer)
+        .is_err()
+    {
         return HttpResponse::InternalServerError().finish();
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(buffer)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(buffer)
 }

@@ -16,11 +16,19 @@ pub struct Decision {
 
 impl Decision {
     pub fn allow(rule: &'static str) -> Self {
-        Self { allowed: true, rule, reason: String::new() }
+        Self {
+            allowed: true,
+            rule,
+            reason: String::new(),
+        }
     }
 
     pub fn refuse(rule: &'static str, reason: impl Into<String>) -> Self {
-        Self { allowed: false, rule, reason: reason.into() }
+        Self {
+            allowed: false,
+            rule,
+            reason: reason.into(),
+        }
     }
 
     /// `Ok` when allowed; otherwise the refusal as the caller will see it.
@@ -28,7 +36,10 @@ impl Decision {
         if self.allowed {
             Ok(())
         } else {
-            Err(ApiError::Forbidden { rule: self.rule, reason: self.reason })
+            Err(ApiError::Forbidden {
+                rule: self.rule,
+                reason: self.reason,
+            })
         }
     }
 }

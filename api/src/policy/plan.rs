@@ -68,7 +68,15 @@ pub fn template(name: &str) -> Option<PlanDocument> {
     Some(PlanDocument {
         elements: ELEMENTS
             .iter()
-            .map(|(key, strategy)| ((*key).to_owned(), ElementPlan { shared, strategy: *strategy }))
+            .map(|(key, strategy)| {
+                (
+                    (*key).to_owned(),
+                    ElementPlan {
+                        shared,
+                        strategy: *strategy,
+                    },
+                )
+            })
             .collect(),
         parameters: Parameters {
             contact_attempts_min: 3,
@@ -89,7 +97,10 @@ mod tests {
     #[test]
     fn durham_v1_shares_all_seven_elements_with_its_deadlines() {
         let plan = template(DURHAM_V1);
-        assert!(plan.as_ref().is_some_and(|p| p.elements.len() == 7 && p.elements.values().all(|e| e.shared)));
+        assert!(
+            plan.as_ref()
+                .is_some_and(|p| p.elements.len() == 7 && p.elements.values().all(|e| e.shared))
+        );
         assert!(plan.is_some_and(|p| p.parameters.contact_attempts_min == 3
             && p.parameters.contact_window_days == 14
             && p.parameters.admin_review_days == 30));

@@ -69,18 +69,26 @@ pub fn invite(actor: &Actor, account: &Account) -> Decision {
     }
     match (actor.role, account.role) {
         (Role::DataCenter, _) => Decision::allow("ROLE-1"),
-        (Role::AgencyAdmin, Role::DataCenter) => {
-            Decision::refuse("ROLE-2", "only the Data Center can invite Data Center users")
+        (Role::AgencyAdmin, Role::DataCenter) => Decision::refuse(
+            "ROLE-2",
+            "only the Data Center can invite Data Center users",
+        ),
+        (Role::AgencyAdmin, _) => {
+            manage_agency(actor, account.agency_id.unwrap_or_default(), "invite users")
         }
-        (Role::AgencyAdmin, _) => manage_agency(actor, account.agency_id.unwrap_or_default(), "invite users"),
-        (Role::User, _) => Decision::refuse("ROLE-3", "ask your Agency Administrator to invite users"),
+        (Role::User, _) => {
+            Decision::refuse("ROLE-3", "ask your Agency Administrator to invite users")
+        }
     }
 }
 
 /// Changing `target`'s role and agency to `proposed`'s.
 pub fn set_role(actor: &Actor, target: &Account, proposed: &Account) -> Decision {
     if target.user_id == Some(actor.user_id) {
-        return Decision::refuse("ROLE-4", "you cannot change your own role; ask another administrator");
+        return Decision::refuse(
+            "ROLE-4",
+            "you cannot change your own role; ask another administrator",
+        );
     }
     let manage_target = manage_account(actor, target, "change roles");
     if !manage_target.allowed {
@@ -91,7 +99,10 @@ pub fn set_role(actor: &Actor, target: &Account, proposed: &Account) -> Decision
 
 pub fn deactivate(actor: &Actor, target: &Account) -> Decision {
     if target.user_id == Some(actor.user_id) {
-        return Decision::refuse("ROLE-4", "you cannot deactivate yourself; ask another administrator");
+        return Decision::refuse(
+            "ROLE-4",
+            "you cannot deactivate yourself; ask another administrator",
+        );
     }
     manage_account(actor, target, "deactivate users")
 }
@@ -107,11 +118,14 @@ pub fn user_directory_scope(actor: &Actor) -> Option<Uuid> {
 fn manage_account(actor: &Actor, target: &Account, what: &str) -> Decision {
     match (actor.role, target.role) {
         (Role::DataCenter, _) => Decision::allow("ROLE-1"),
-        (Role::AgencyAdmin, Role::DataCenter) => {
-            Decision::refuse("ROLE-2", format!("only the Data Center can {what} of Data Center users"))
-        }
+        (Role::AgencyAdmin, Role::DataCenter) => Decision::refuse(
+            "ROLE-2",
+            format!("only the Data Center can {what} of Data Center users"),
+        ),
         (Role::AgencyAdmin, _) => manage_agency(actor, target.agency_id.unwrap_or_default(), what),
-        (Role::User, _) => Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}")),
+        (Role::User, _) => {
+            Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}"))
+        }
     }
 }
 
@@ -123,7 +137,9 @@ fn manage_agency(actor: &Actor, agency_id: Uuid, what: &str) -> Decision {
             "ROLE-2",
             format!("Agency Administrators can {what} only for their own agency"),
         ),
-        Role::User => Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}")),
+        Role::User => {
+            Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}"))
+        }
     }
 }
 
@@ -147,11 +163,19 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, agency: Option<Uuid>) -> Actor {
-        Actor { user_id: Uuid::from_u128(1), role, agency_id: agency }
+        Actor {
+            user_id: Uuid::from_u128(1),
+            role,
+            agency_id: agency,
+        }
     }
 
     fn account(role: Role, agency: Option<Uuid>) -> Account {
-        Account { user_id: Some(Uuid::from_u128(2)), role, agency_id: agency }
+        Account {
+            user_id: Some(Uuid::from_u128(2)),
+            role,
+            agency_id: agency,
+        }
     }
 
     const A: Uuid = Uuid::from_u128(10);
@@ -191,8 +215,15 @@ mod tests {
     #[test]
     fn role_4_nobody_changes_their_own_role() {
         let dc = actor(Role::DataCenter, None);
-        let me = Account { user_id: Some(dc.user_id), role: Role::DataCenter, agency_id: None };
-        assert_eq!(set_role(&dc, &me, &account(Role::User, Some(A))).rule, "ROLE-4");
+        let me = Account {
+            user_id: Some(dc.user_id),
+            role: Role::DataCenter,
+            agency_id: None,
+        };
+        assert_eq!(
+            set_role(&dc, &me, &account(Role::User, Some(A))).rule,
+            "ROLE-4"
+        );
         assert_eq!(deactivate(&dc, &me).rule, "ROLE-4");
     }
 

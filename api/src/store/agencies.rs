@@ -1,13 +1,20 @@
 use chrono::Utc;
 use entities::agencies;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::{Page, is_unique_violation};
 use crate::domain::DisplayName;
 use crate::error::{ApiError, ApiResult};
 
-pub async fn insert(db: &impl ConnectionTrait, tenant_id: Uuid, name: &DisplayName) -> ApiResult<agencies::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    name: &DisplayName,
+) -> ApiResult<agencies::Model> {
     agencies::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
@@ -25,7 +32,11 @@ pub async fn insert(db: &impl ConnectionTrait, tenant_id: Uuid, name: &DisplayNa
     })
 }
 
-pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Option<agencies::Model>> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<agencies::Model>> {
     Ok(agencies::Entity::find()
         .filter(agencies::Column::TenantId.eq(tenant_id))
         .filter(agencies::Column::Id.eq(id))
@@ -33,12 +44,20 @@ pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiRes
         .await?)
 }
 
-pub async fn page(db: &impl ConnectionTrait, tenant_id: Uuid, after: Option<Uuid>, limit: u64) -> ApiResult<Page<agencies::Model>> {
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ApiResult<Page<agencies::Model>> {
     let mut query = agencies::Entity::find()
         .filter(agencies::Column::TenantId.eq(tenant_id))
         .order_by_asc(agencies::Column::Id);
     if let Some(after) = after {
         query = query.filter(agencies::Column::Id.gt(after));
     }
-    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }

@@ -27,7 +27,12 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> ApiResult<()
         actor_agency_id: Set(entry.actor_agency_id),
         action: Set(entry.action.to_owned()),
         subject_id: Set(entry.subject_id),
-        outcome: Set(if entry.refused_by.is_some() { "REFUSED" } else { "ALLOWED" }.to_owned()),
+        outcome: Set(if entry.refused_by.is_some() {
+            "REFUSED"
+        } else {
+            "ALLOWED"
+        }
+        .to_owned()),
         rule: Set(entry.refused_by.map(str::to_owned)),
         source_ip: Set(entry.source_ip.map(str::to_owned)),
         detail: Set(entry.detail),

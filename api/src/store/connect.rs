@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
 use secrecy::ExposeSecret;
 
 use crate::error::StartupError;
@@ -24,12 +26,19 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
         }
         None => {
             std::fs::create_dir_all(&settings.data_dir)?;
-            format!("sqlite://{}?mode=rwc", settings.data_dir.join("concord.sqlite").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                settings.data_dir.join("concord.sqlite").display()
+            )
         }
     };
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(if settings.database_url.is_some() { 10 } else { 5 })
+        .max_connections(if settings.database_url.is_some() {
+            10
+        } else {
+            5
+        })
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
     let db = Database::connect(options)
@@ -37,9 +46,11 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
         .map_err(|e| StartupError::Database(e.to_string()))?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Several pooled connections write to one file: wait for the lock rather than fail.
-        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-            .await
-            .map_err(|e| StartupError::Database(e.to_string()))?;
+        db.execute_unprepared(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+        )
+        .await
+        .map_err(|e| StartupError::Database(e.to_string()))?;
     }
     refuse_rls_bypass(&db, "the role DATABASE_URL logs in as", "session_user").await?;
     Migrator::up(&db, None)
@@ -51,7 +62,11 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
 
 /// Superusers and `BYPASSRLS` roles ignore row-level security; a table's owner does not,
 /// because every tenant table has `FORCE ROW LEVEL SECURITY`.
-async fn refuse_rls_bypass(db: &DatabaseConnection, which: &str, role_expr: &str) -> Result<(), StartupError> {
+async fn refuse_rls_bypass(
+    db: &DatabaseConnection,
+    which: &str,
+    role_expr: &str,
+) -> Result<(), StartupError> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
@@ -63,15 +78,25 @@ async fn refuse_rls_bypass(db: &DatabaseConnection, which: &str, role_expr: &str
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?
         .ok_or_else(|| StartupError::Database(format!("{which} does not exist")))?;
-    let name: String = row.try_get("", "name").map_err(|e| StartupError::Database(e.to_string()))?;
-    let superuser: bool = row.try_get("", "rolsuper").map_err(|e| StartupError::Database(e.to_string()))?;
-    let bypass: bool = row.try_get("", "rolbypassrls").map_err(|e| StartupError::Database(e.to_string()))?;
+    let name: String = row
+        .try_get("", "name")
+        .map_err(|e| StartupError::Database(e.to_string()))?;
+    let superuser: bool = row
+        .try_get("", "rolsuper")
+        .map_err(|e| StartupError::Database(e.to_string()))?;
+    let bypass: bool = row
+        .try_get("", "rolbypassrls")
+        .map_err(|e| StartupError::Database(e.to_string()))?;
     if superuser || bypass {
         return Err(StartupError::UnsafeDatabaseRole(format!(
             "refusing to serve: {which} `{name}` is a {} and would bypass row-level security. \
              Connect as a role without SUPERUSER and BYPASSRLS that owns the database, e.g. \
              `CREATE ROLE concord LOGIN PASSWORD '…' CREATEROLE; CREATE DATABASE concord OWNER concord;`",
-            if superuser { "superuser" } else { "BYPASSRLS role" }
+            if superuser {
+                "superuser"
+            } else {
+                "BYPASSRLS role"
+            }
         )));
     }
     Ok(())

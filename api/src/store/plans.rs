@@ -1,6 +1,8 @@
 use chrono::Utc;
 use entities::plan_versions;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -28,7 +30,10 @@ pub async fn publish(
 }
 
 /// The active plan is the latest published version.
-pub async fn active(db: &impl ConnectionTrait, tenant_id: Uuid) -> ApiResult<Option<plan_versions::Model>> {
+pub async fn active(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> ApiResult<Option<plan_versions::Model>> {
     Ok(plan_versions::Entity::find()
         .filter(plan_versions::Column::TenantId.eq(tenant_id))
         .order_by_desc(plan_versions::Column::Version)

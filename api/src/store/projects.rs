@@ -1,6 +1,9 @@
 use chrono::Utc;
 use entities::projects;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::{Page, is_unique_violation};
@@ -49,5 +52,8 @@ pub async fn page(
     if let Some(after) = after {
         query = query.filter(projects::Column::Id.gt(after));
     }
-    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }

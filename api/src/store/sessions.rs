@@ -2,13 +2,20 @@
 use chrono::{DateTime, Utc};
 use entities::{refresh_tokens, sessions};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::auth::tokens::{REFRESH_TOKEN_TTL, hash_token, new_opaque_token};
 use crate::error::ApiResult;
 
-pub async fn start(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid, now: DateTime<Utc>) -> ApiResult<sessions::Model> {
+pub async fn start(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<sessions::Model> {
     Ok(sessions::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
@@ -23,7 +30,11 @@ pub async fn start(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid, no
 }
 
 /// Issues the next refresh token of a session; returns the token (shown once, never stored).
-pub async fn issue_refresh_token(db: &impl ConnectionTrait, session: &sessions::Model, now: DateTime<Utc>) -> ApiResult<String> {
+pub async fn issue_refresh_token(
+    db: &impl ConnectionTrait,
+    session: &sessions::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
     let token = new_opaque_token(session.tenant_id);
     refresh_tokens::ActiveModel {
         tenant_id: Set(session.tenant_id),
@@ -42,7 +53,11 @@ pub async fn issue_refresh_token(db: &impl ConnectionTrait, session: &sessions::
 
 /// The refresh token with this hash, locked until the transaction ends so that two
 /// concurrent refreshes with one token cannot both succeed.
-pub async fn refresh_token_for_update(db: &impl ConnectionTrait, tenant_id: Uuid, hash: &str) -> ApiResult<Option<refresh_tokens::Model>> {
+pub async fn refresh_token_for_update(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    hash: &str,
+) -> ApiResult<Option<refresh_tokens::Model>> {
     Ok(refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TenantId.eq(tenant_id))
         .filter(refresh_tokens::Column::TokenHash.eq(hash))
@@ -51,14 +66,22 @@ pub async fn refresh_token_for_update(db: &impl ConnectionTrait, tenant_id: Uuid
         .await?)
 }
 
-pub async fn mark_used(db: &impl ConnectionTrait, token: refresh_tokens::Model, now: DateTime<Utc>) -> ApiResult<()> {
+pub async fn mark_used(
+    db: &impl ConnectionTrait,
+    token: refresh_tokens::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let mut active: refresh_tokens::ActiveModel = token.into();
     active.used_at = Set(Some(now));
     active.update(db).await?;
     Ok(())
 }
 
-pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Option<sessions::Model>> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<sessions::Model>> {
     Ok(sessions::Entity::find()
         .filter(sessions::Column::TenantId.eq(tenant_id))
         .filter(sessions::Column::Id.eq(id))
@@ -66,14 +89,23 @@ pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiRes
         .await?)
 }
 
-pub async fn touch(db: &impl ConnectionTrait, session: sessions::Model, now: DateTime<Utc>) -> ApiResult<()> {
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    session: sessions::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let mut active: sessions::ActiveModel = session.into();
     active.last_seen_at = Set(now);
     active.update(db).await?;
     Ok(())
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, tenant_id: Uuid, session_id: Uuid, reason: &str) -> ApiResult<()> {
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    session_id: Uuid,
+    reason: &str,
+) -> ApiResult<()> {
     sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
         .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
@@ -86,7 +118,12 @@ pub async fn revoke(db: &impl ConnectionTrait, tenant_id: Uuid, session_id: Uuid
 }
 
 /// Ends every open session of a user; returns their ids (to mark them revoked in Redis).
-pub async fn revoke_all_of_user(db: &impl ConnectionTrait, tenant_id: Uuid, user_id: Uuid, reason: &str) -> ApiResult<Vec<Uuid>> {
+pub async fn revoke_all_of_user(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    reason: &str,
+) -> ApiResult<Vec<Uuid>> {
     let open: Vec<Uuid> = sessions::Entity::find()
         .select_only()
         .column(sessions::Column::Id)

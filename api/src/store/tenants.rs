@@ -2,7 +2,10 @@
 //! before one is set, and the platform administrator lists every tenant.
 use chrono::Utc;
 use entities::tenants;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::Page;
@@ -67,17 +70,28 @@ pub async fn insert(
     .await
 }
 
-pub async fn set_status(db: &impl ConnectionTrait, tenant: tenants::Model, status: TenantStatus) -> ApiResult<tenants::Model> {
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    tenant: tenants::Model,
+    status: TenantStatus,
+) -> ApiResult<tenants::Model> {
     let mut active: tenants::ActiveModel = tenant.into();
     active.status = Set(status.as_str().to_owned());
     active.status_changed_at = Set(Utc::now());
     Ok(active.update(db).await?)
 }
 
-pub async fn page(db: &impl ConnectionTrait, after: Option<Uuid>, limit: u64) -> ApiResult<Page<tenants::Model>> {
+pub async fn page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ApiResult<Page<tenants::Model>> {
     let mut query = tenants::Entity::find().order_by_asc(tenants::Column::Id);
     if let Some(after) = after {
         query = query.filter(tenants::Column::Id.gt(after));
     }
-    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }

@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 use entities::users;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::{Page, is_unique_violation};
@@ -50,7 +53,11 @@ pub async fn insert(db: &impl ConnectionTrait, user: NewUser<'_>) -> ApiResult<u
     })
 }
 
-pub async fn by_email(db: &impl ConnectionTrait, tenant_id: Uuid, email: &str) -> ApiResult<Option<users::Model>> {
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    email: &str,
+) -> ApiResult<Option<users::Model>> {
     Ok(users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Email.eq(email.trim().to_lowercase()))
@@ -58,7 +65,11 @@ pub async fn by_email(db: &impl ConnectionTrait, tenant_id: Uuid, email: &str) -
         .await?)
 }
 
-pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid, id: Uuid) -> ApiResult<Option<users::Model>> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<users::Model>> {
     Ok(users::Entity::find()
         .filter(users::Column::TenantId.eq(tenant_id))
         .filter(users::Column::Id.eq(id))
@@ -82,16 +93,29 @@ pub async fn page(
     if let Some(after) = after {
         query = query.filter(users::Column::Id.gt(after));
     }
-    Ok(Page::from_overfetch(query.limit(limit + 1).all(db).await?, limit))
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }
 
 /// A failed login: counts failures in a 15-minute window and locks the account for 15
 /// minutes at the fifth. The lock ends by itself, so nobody can lock an account for good.
-pub async fn record_failed_login(db: &impl ConnectionTrait, user: users::Model, now: DateTime<Utc>) -> ApiResult<()> {
+pub async fn record_failed_login(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     let window = chrono::Duration::minutes(15);
-    let in_window = user.first_failed_at.is_some_and(|first| now - first < window);
+    let in_window = user
+        .first_failed_at
+        .is_some_and(|first| now - first < window);
     let failures = if in_window { user.failed_logins + 1 } else { 1 };
-    let first = if in_window { user.first_failed_at } else { Some(now) };
+    let first = if in_window {
+        user.first_failed_at
+    } else {
+        Some(now)
+    };
     let mut active: users::ActiveModel = user.into();
     active.failed_logins = Set(failures);
     active.first_failed_at = Set(first);
@@ -104,7 +128,11 @@ pub async fn record_failed_login(db: &impl ConnectionTrait, user: users::Model, 
     Ok(())
 }
 
-pub async fn record_successful_login(db: &impl ConnectionTrait, user: users::Model, new_hash: Option<String>) -> ApiResult<users::Model> {
+pub async fn record_successful_login(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    new_hash: Option<String>,
+) -> ApiResult<users::Model> {
     let mut active: users::ActiveModel = user.into();
     active.failed_logins = Set(0);
     active.first_failed_at = Set(None);

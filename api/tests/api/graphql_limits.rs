@@ -9,49 +9,113 @@ async fn depth_complexity_aliases_body_and_batch_bombs_are_refused_and_the_serve
     let tenant = app.sign_up("durham").await;
     let token = Some(tenant.token.as_str());
 
-    let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}", "ofType { ".repeat(12), " }".repeat(12));
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+        "ofType { ".repeat(12),
+        " }".repeat(12)
+    );
     let response = app.gql(&deep, json!({}), token).await;
-    assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{response}"
+    );
 
     let wide = "{ agencies(first: 100) { edges { node { id name createdAt } } } users(first: 100) { edges { node { id email role } } } }";
     let response = app.gql(wide, json!({}), token).await;
-    assert!(response["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{response}");
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too complex"),
+        "{response}"
+    );
 
     let aliases: String = (0..1000).map(|i| format!("a{i}: me {{ id }} ")).collect();
     let response = app.gql(&format!("{{ {aliases} }}"), json!({}), token).await;
-    assert!(response["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{response}");
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too complex"),
+        "{response}"
+    );
 
     let huge = "x".repeat(10 * 1024 * 1024);
-    let response = app.client.post(format!("{}/graphql", app.address)).header("content-type", "application/json").body(huge).send().await;
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await;
     match response {
         Ok(response) => assert_eq!(response.status().as_u16(), 413),
         // The server may close the connection before the client has finished sending.
         Err(err) => assert!(err.is_request() || err.is_body(), "{err}"),
     }
 
-    let batch: Vec<_> = (0..100).map(|_| json!({ "query": "{ me { id } }" })).collect();
+    let batch: Vec<_> = (0..100)
+        .map(|_| json!({ "query": "{ me { id } }" }))
+        .collect();
     let response = app.post(json!(batch), token).await;
     assert_eq!(response.status().as_u16(), 400);
-    let small: Vec<_> = (0..3).map(|_| json!({ "query": "{ me { id } }" })).collect();
+    let small: Vec<_> = (0..3)
+        .map(|_| json!({ "query": "{ me { id } }" }))
+        .collect();
     let response: serde_json::Value = app.post(json!(small), token).await.json().await.unwrap();
     assert_eq!(response.as_array().unwrap().len(), 3);
 
-    let malformed = app.client.post(format!("{}/graphql", app.address)).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let malformed = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(malformed.status().as_u16(), 400);
 
     let alive = app.gql("{ me { id } }", json!({}), token).await;
     assert!(alive["data"]["me"]["id"].is_string());
-    let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
     assert!(health.status().is_success());
-    let ready: serde_json::Value = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(ready, json!({ "database": true, "migrations": true, "redis": true }));
-    let metrics = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    let ready: serde_json::Value = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ready,
+        json!({ "database": true, "migrations": true, "redis": true })
+    );
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("concord_http_requests_total"));
 }
 
 #[tokio::test]
 async fn the_checked_in_schema_matches_the_code() {
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert!(
         checked_in == concord_api::graphql::sdl(),
         "api/schema.graphql is stale: run `cargo run -p concord-api --bin concord -- print-schema > api/schema.graphql`"
@@ -61,12 +125,22 @@ async fn the_checked_in_schema_matches_the_code() {
 #[tokio::test]
 async fn production_turns_off_introspection_and_graphiql() {
     let app = spawn_app_production().await;
-    let response = app.gql("{ __schema { types { name } } }", json!({}), None).await;
+    let response = app
+        .gql("{ __schema { types { name } } }", json!({}), None)
+        .await;
     assert!(response["data"]["__schema"].is_null(), "{response}");
-    let graphiql = app.client.get(format!("{}/graphiql", app.address)).send().await.unwrap();
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.address))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(graphiql.status().as_u16(), 404);
 }
 
 async fn spawn_app_production() -> crate::helpers::TestApp {
-    crate::helpers::spawn_app_with(|s| s.environment = concord_api::settings::Environment::Production).await
+    crate::helpers::spawn_app_with(|s| {
+        s.environment = concord_api::settings::Environment::Production
+    })
+    .await
 }

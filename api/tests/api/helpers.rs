@@ -15,7 +15,8 @@ pub const PASSWORD: &str = "correct horse battery staple 42";
 pub const OWNER_ROLE: &str = "concord_owner";
 
 pub fn admin_url() -> String {
-    std::env::var("CONCORD_TEST_ADMIN_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CONCORD_TEST_ADMIN_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub fn redis_url() -> String {
@@ -24,13 +25,17 @@ pub fn redis_url() -> String {
 
 fn url_for(role: &str, database: &str) -> String {
     let admin = admin_url();
-    let rest = admin.split_once('@').map_or("127.0.0.1:5432/postgres", |(_, rest)| rest);
+    let rest = admin
+        .split_once('@')
+        .map_or("127.0.0.1:5432/postgres", |(_, rest)| rest);
     let host = rest.split_once('/').map_or(rest, |(host, _)| host);
     format!("postgres://{role}@{host}/{database}")
 }
 
 pub async fn admin() -> DatabaseConnection {
-    Database::connect(admin_url()).await.expect("connect as the PostgreSQL superuser")
+    Database::connect(admin_url())
+        .await
+        .expect("connect as the PostgreSQL superuser")
 }
 
 /// Creates a role once per cluster; concurrent tests may race, and the loser carries on.
@@ -46,21 +51,38 @@ pub async fn ensure_role(admin: &DatabaseConnection, name: &str, attributes: &st
 /// A fresh database owned by `owner`; returns its name.
 pub async fn create_database(owner: &str) -> String {
     let admin = admin().await;
-    ensure_role(&admin, OWNER_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").await;
+    ensure_role(
+        &admin,
+        OWNER_ROLE,
+        "LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE",
+    )
+    .await;
     ensure_role(&admin, "concord_app", "NOLOGIN NOSUPERUSER NOBYPASSRLS").await;
-    let _ = admin.execute_unprepared(&format!("GRANT concord_app TO {OWNER_ROLE}")).await;
+    let _ = admin
+        .execute_unprepared(&format!("GRANT concord_app TO {OWNER_ROLE}"))
+        .await;
     let name = format!("concord_test_{}", Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name} OWNER {owner}")).await.expect("create database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name} OWNER {owner}"))
+        .await
+        .expect("create database");
     name
 }
 
 pub fn drop_database(name: String) {
     // Drop runs outside any async context the test may still hold.
     let _ = std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
         runtime.block_on(async {
             if let Ok(admin) = Database::connect(admin_url()).await {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
             }
         });
     })
@@ -103,11 +125,19 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(&database);
     configure(&mut settings);
     let data_dir = settings.data_dir.clone();
-    let app = Application::build(settings).await.expect("build the application");
+    let app = Application::build(settings)
+        .await
+        .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), state, database, data_dir }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        database,
+        data_dir,
+    }
 }
 
 /// A signed-up tenant and its first (Data Center) user.
@@ -121,7 +151,10 @@ pub struct Tenant {
 
 impl TestApp {
     pub async fn post(&self, body: Value, token: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.post(format!("{}/graphql", self.address)).json(&body);
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -129,18 +162,26 @@ impl TestApp {
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        self.post(json!({ "query": query, "variables": variables }), token).await.json().await.expect("json")
+        self.post(json!({ "query": query, "variables": variables }), token)
+            .await
+            .json()
+            .await
+            .expect("json")
     }
 
     /// Database access as the superuser, for checks the API cannot make. Connects to this
     /// test's database.
     pub async fn superuser(&self) -> DatabaseConnection {
-        Database::connect(url_for("postgres", &self.database)).await.expect("connect")
+        Database::connect(url_for("postgres", &self.database))
+            .await
+            .expect("connect")
     }
 
     /// As the owner role the application logs in as (RLS forced on it too).
     pub async fn owner(&self) -> DatabaseConnection {
-        Database::connect(url_for(OWNER_ROLE, &self.database)).await.expect("connect")
+        Database::connect(url_for(OWNER_ROLE, &self.database))
+            .await
+            .expect("connect")
     }
 
     pub async fn sign_up(&self, slug: &str) -> Tenant {
@@ -155,11 +196,20 @@ impl TestApp {
         let data = &response["data"]["signUpTenant"];
         assert!(data.is_object(), "sign-up failed: {response}");
         Tenant {
-            id: data["tenant"]["id"].as_str().and_then(|s| s.parse().ok()).expect("tenant id"),
+            id: data["tenant"]["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("tenant id"),
             email,
             token: data["auth"]["accessToken"].as_str().expect("token").into(),
-            refresh: data["auth"]["refreshToken"].as_str().expect("refresh").into(),
-            user_id: data["auth"]["user"]["id"].as_str().and_then(|s| s.parse().ok()).expect("user id"),
+            refresh: data["auth"]["refreshToken"]
+                .as_str()
+                .expect("refresh")
+                .into(),
+            user_id: data["auth"]["user"]["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("user id"),
         }
     }
 
@@ -173,11 +223,23 @@ impl TestApp {
     }
 
     pub async fn create_agency(&self, token: &str, name: &str) -> Value {
-        self.gql("mutation($n: String!) { createAgency(name: $n) { id name } }", json!({ "n": name }), Some(token)).await
+        self.gql(
+            "mutation($n: String!) { createAgency(name: $n) { id name } }",
+            json!({ "n": name }),
+            Some(token),
+        )
+        .await
     }
 
     /// Invites and accepts in one go; returns the new user's access token and id.
-    pub async fn add_user(&self, by: &str, slug: &str, email: &str, role: &str, agency: Option<&str>) -> (String, String) {
+    pub async fn add_user(
+        &self,
+        by: &str,
+        slug: &str,
+        email: &str,
+        role: &str,
+        agency: Option<&str>,
+    ) -> (String, String) {
         let invited = self
             .gql(
                 "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
@@ -185,7 +247,10 @@ impl TestApp {
                 Some(by),
             )
             .await;
-        let token = invited["data"]["inviteUser"]["token"].as_str().unwrap_or_else(|| panic!("invite failed: {invited}")).to_owned();
+        let token = invited["data"]["inviteUser"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("invite failed: {invited}"))
+            .to_owned();
         let accepted = self
             .gql(
                 "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken user { id } } }",
@@ -195,16 +260,23 @@ impl TestApp {
             .await;
         let data = &accepted["data"]["acceptInvitation"];
         (
-            data["accessToken"].as_str().unwrap_or_else(|| panic!("accept failed: {accepted}")).to_owned(),
+            data["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("accept failed: {accepted}"))
+                .to_owned(),
             data["user"]["id"].as_str().expect("id").to_owned(),
         )
     }
 }
 
 pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("<no error>")
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no error>")
 }
 
 pub fn error_rule(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["rule"].as_str().unwrap_or("<no rule>")
+    response["errors"][0]["extensions"]["rule"]
+        .as_str()
+        .unwrap_or("<no rule>")
 }

@@ -10,8 +10,16 @@ async fn sign_up_then_login_then_me() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let login = app.login("durham", &tenant.email, PASSWORD).await;
-    let token = login["data"]["login"]["accessToken"].as_str().expect("token");
-    let me = app.gql("{ me { email role agencyId } tenant { slug cocCode status } }", json!({}), Some(token)).await;
+    let token = login["data"]["login"]["accessToken"]
+        .as_str()
+        .expect("token");
+    let me = app
+        .gql(
+            "{ me { email role agencyId } tenant { slug cocCode status } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
     assert_eq!(me["data"]["me"]["email"], tenant.email);
     assert_eq!(me["data"]["me"]["role"], "DATA_CENTER");
     assert_eq!(me["data"]["tenant"]["cocCode"], "NC-502");
@@ -26,7 +34,10 @@ async fn sign_up_seeds_the_durham_v1_plan_and_refuses_bad_input() {
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DbBackend::Postgres,
-            format!("SELECT template, version FROM plan_versions WHERE tenant_id = '{}'", tenant.id),
+            format!(
+                "SELECT template, version FROM plan_versions WHERE tenant_id = '{}'",
+                tenant.id
+            ),
         ))
         .await
         .unwrap()
@@ -34,9 +45,7 @@ async fn sign_up_seeds_the_durham_v1_plan_and_refuses_bad_input() {
     assert_eq!(row.try_get::<String>("", "template").unwrap(), "durham-v1");
     assert_eq!(row.try_get::<i32>("", "version").unwrap(), 1);
 
-    let input = |code: &str, slug: &str, password: &str| {
-        json!({ "i": { "cocName": "X", "cocCode": code, "slug": slug, "adminEmail": "a@b.org", "adminName": "A", "password": password } })
-    };
+    let input = |code: &str, slug: &str, password: &str| json!({ "i": { "cocName": "X", "cocCode": code, "slug": slug, "adminEmail": "a@b.org", "adminName": "A", "password": password } });
     let query = "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id } } }";
     for (variables, field) in [
         (input("NC502", "fine-slug", PASSWORD), "cocCode"),
@@ -47,7 +56,10 @@ async fn sign_up_seeds_the_durham_v1_plan_and_refuses_bad_input() {
     ] {
         let response = app.gql(query, variables, None).await;
         assert_eq!(error_code(&response), "VALIDATION", "{response}");
-        assert_eq!(response["errors"][0]["extensions"]["field"], field, "{response}");
+        assert_eq!(
+            response["errors"][0]["extensions"]["field"], field,
+            "{response}"
+        );
     }
 }
 
@@ -55,12 +67,20 @@ async fn sign_up_seeds_the_durham_v1_plan_and_refuses_bad_input() {
 async fn wrong_password_and_unknown_account_get_the_same_answer() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
-    let wrong = app.login("durham", &tenant.email, "not the password at all").await;
+    let wrong = app
+        .login("durham", &tenant.email, "not the password at all")
+        .await;
     let unknown = app.login("durham", "nobody@durham.example", PASSWORD).await;
     let no_tenant = app.login("nowhere", &tenant.email, PASSWORD).await;
     assert_eq!(error_code(&wrong), "UNAUTHENTICATED");
-    assert_eq!(wrong["errors"][0]["message"], unknown["errors"][0]["message"]);
-    assert_eq!(wrong["errors"][0]["message"], no_tenant["errors"][0]["message"]);
+    assert_eq!(
+        wrong["errors"][0]["message"],
+        unknown["errors"][0]["message"]
+    );
+    assert_eq!(
+        wrong["errors"][0]["message"],
+        no_tenant["errors"][0]["message"]
+    );
 }
 
 #[tokio::test]
@@ -68,11 +88,17 @@ async fn five_failures_in_fifteen_minutes_lock_the_account() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     for _ in 0..5 {
-        let failed = app.login("durham", &tenant.email, "not the password at all").await;
+        let failed = app
+            .login("durham", &tenant.email, "not the password at all")
+            .await;
         assert_eq!(error_code(&failed), "UNAUTHENTICATED");
     }
     let locked = app.login("durham", &tenant.email, PASSWORD).await;
-    assert_eq!(error_code(&locked), "UNAUTHENTICATED", "the right password is refused while locked");
+    assert_eq!(
+        error_code(&locked),
+        "UNAUTHENTICATED",
+        "the right password is refused while locked"
+    );
 
     // The lock ends by itself: nobody can lock an account for good.
     app.superuser()
@@ -89,11 +115,19 @@ async fn logins_are_rate_limited_per_address() {
     let app = spawn_app_with(|s| s.limits.login_per_address = 3).await;
     let tenant = app.sign_up("durham").await;
     for _ in 0..3 {
-        assert_eq!(error_code(&app.login("durham", "x@durham.example", PASSWORD).await), "UNAUTHENTICATED");
+        assert_eq!(
+            error_code(&app.login("durham", "x@durham.example", PASSWORD).await),
+            "UNAUTHENTICATED"
+        );
     }
     let limited = app.login("durham", &tenant.email, PASSWORD).await;
     assert_eq!(error_code(&limited), "RATE_LIMITED", "{limited}");
-    assert!(limited["errors"][0]["extensions"]["retryAfterSeconds"].as_u64().unwrap() > 0);
+    assert!(
+        limited["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[tokio::test]
@@ -102,7 +136,10 @@ async fn logins_are_rate_limited_per_account() {
     let tenant = app.sign_up("durham").await;
     assert!(app.login("durham", &tenant.email, PASSWORD).await["data"]["login"].is_object());
     assert!(app.login("durham", &tenant.email, PASSWORD).await["data"]["login"].is_object());
-    assert_eq!(error_code(&app.login("durham", &tenant.email, PASSWORD).await), "RATE_LIMITED");
+    assert_eq!(
+        error_code(&app.login("durham", &tenant.email, PASSWORD).await),
+        "RATE_LIMITED"
+    );
     // Another account from the same address is not held back.
     let other = app.login("durham", "other@durham.example", PASSWORD).await;
     assert_eq!(error_code(&other), "UNAUTHENTICATED");
@@ -122,7 +159,10 @@ async fn an_invitation_is_single_use_and_expires() {
         )
     };
     let invited = invite("admin@um.example").await;
-    let token = invited["data"]["inviteUser"]["token"].as_str().unwrap().to_owned();
+    let token = invited["data"]["inviteUser"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let accept = |token: String| {
         app.gql(
             "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken user { role agencyId } } }",
@@ -132,14 +172,35 @@ async fn an_invitation_is_single_use_and_expires() {
     };
     let secret = token.split_once('.').unwrap().1.to_owned();
     let accepted = accept(token.clone()).await;
-    assert_eq!(accepted["data"]["acceptInvitation"]["user"]["role"], "AGENCY_ADMIN");
-    assert_eq!(accepted["data"]["acceptInvitation"]["user"]["agencyId"], agency_id);
-    assert_eq!(error_code(&accept(token).await), "UNAUTHENTICATED", "a spent invitation is refused");
+    assert_eq!(
+        accepted["data"]["acceptInvitation"]["user"]["role"],
+        "AGENCY_ADMIN"
+    );
+    assert_eq!(
+        accepted["data"]["acceptInvitation"]["user"]["agencyId"],
+        agency_id
+    );
+    assert_eq!(
+        error_code(&accept(token).await),
+        "UNAUTHENTICATED",
+        "a spent invitation is refused"
+    );
 
     let second = invite("late@um.example").await;
-    let late = second["data"]["inviteUser"]["token"].as_str().unwrap().to_owned();
-    app.superuser().await.execute_unprepared("UPDATE invitations SET expires_at = now() - interval '1 minute'").await.unwrap();
-    assert_eq!(error_code(&accept(late).await), "UNAUTHENTICATED", "an expired invitation is refused");
+    let late = second["data"]["inviteUser"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.superuser()
+        .await
+        .execute_unprepared("UPDATE invitations SET expires_at = now() - interval '1 minute'")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&accept(late).await),
+        "UNAUTHENTICATED",
+        "an expired invitation is refused"
+    );
 
     // Stored hashed: the token's secret appears nowhere in the table.
     let db = app.superuser().await;
@@ -157,7 +218,9 @@ async fn an_invitation_is_single_use_and_expires() {
 #[tokio::test]
 async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_data() {
     let app = spawn_app_with(|s| s.signup_requires_approval = true).await;
-    create_platform_admin(&app.state, "ops@concord.example", PASSWORD).await.unwrap();
+    create_platform_admin(&app.state, "ops@concord.example", PASSWORD)
+        .await
+        .unwrap();
     let pending = app
         .gql(
             "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id status } auth { accessToken } } }",
@@ -165,9 +228,15 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
             None,
         )
         .await;
-    assert_eq!(pending["data"]["signUpTenant"]["tenant"]["status"], "PENDING");
+    assert_eq!(
+        pending["data"]["signUpTenant"]["tenant"]["status"],
+        "PENDING"
+    );
     assert!(pending["data"]["signUpTenant"]["auth"].is_null());
-    assert_eq!(error_code(&app.login("wake", "lead@wake.example", PASSWORD).await), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&app.login("wake", "lead@wake.example", PASSWORD).await),
+        "UNAUTHENTICATED"
+    );
 
     let session = app
         .gql(
@@ -176,24 +245,78 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
             None,
         )
         .await;
-    let admin = session["data"]["platformLogin"]["accessToken"].as_str().unwrap().to_owned();
-    let tenant_id = pending["data"]["signUpTenant"]["tenant"]["id"].as_str().unwrap();
-    let listed = app.gql("{ platformTenants { edges { node { slug status } } } }", json!({}), Some(&admin)).await;
-    assert_eq!(listed["data"]["platformTenants"]["edges"][0]["node"]["slug"], "wake");
-    let approved = app.gql("mutation($t: UUID!) { approveTenant(tenantId: $t) { status } }", json!({ "t": tenant_id }), Some(&admin)).await;
+    let admin = session["data"]["platformLogin"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tenant_id = pending["data"]["signUpTenant"]["tenant"]["id"]
+        .as_str()
+        .unwrap();
+    let listed = app
+        .gql(
+            "{ platformTenants { edges { node { slug status } } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["platformTenants"]["edges"][0]["node"]["slug"],
+        "wake"
+    );
+    let approved = app
+        .gql(
+            "mutation($t: UUID!) { approveTenant(tenantId: $t) { status } }",
+            json!({ "t": tenant_id }),
+            Some(&admin),
+        )
+        .await;
     assert_eq!(approved["data"]["approveTenant"]["status"], "ACTIVE");
 
     let login = app.login("wake", "lead@wake.example", PASSWORD).await;
-    let user_token = login["data"]["login"]["accessToken"].as_str().unwrap().to_owned();
+    let user_token = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(app.gql("{ me { id } }", json!({}), Some(&user_token)).await["data"]["me"].is_object());
 
     // No tenant data for the platform administrator, and no tenant management for tenants.
-    assert_eq!(error_code(&app.gql("{ users { edges { node { id } } } }", json!({}), Some(&admin)).await), "FORBIDDEN");
-    assert_eq!(error_code(&app.gql("{ platformTenants { edges { node { id } } } }", json!({}), Some(&user_token)).await), "FORBIDDEN");
+    assert_eq!(
+        error_code(
+            &app.gql(
+                "{ users { edges { node { id } } } }",
+                json!({}),
+                Some(&admin)
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        error_code(
+            &app.gql(
+                "{ platformTenants { edges { node { id } } } }",
+                json!({}),
+                Some(&user_token)
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
 
-    app.gql("mutation($t: UUID!) { suspendTenant(tenantId: $t) { status } }", json!({ "t": tenant_id }), Some(&admin)).await;
-    assert_eq!(error_code(&app.gql("{ me { id } }", json!({}), Some(&user_token)).await), "UNAUTHENTICATED");
-    assert_eq!(error_code(&app.login("wake", "lead@wake.example", PASSWORD).await), "UNAUTHENTICATED");
+    app.gql(
+        "mutation($t: UUID!) { suspendTenant(tenantId: $t) { status } }",
+        json!({ "t": tenant_id }),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(
+        error_code(&app.gql("{ me { id } }", json!({}), Some(&user_token)).await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        error_code(&app.login("wake", "lead@wake.example", PASSWORD).await),
+        "UNAUTHENTICATED"
+    );
 }
 
 #[tokio::test]
@@ -202,12 +325,15 @@ async fn the_embedded_default_serves_sign_up_and_login_without_database_url() {
     settings.database_url = None;
     settings.redis_url = None;
     let data_dir = settings.data_dir.clone();
-    let app = Application::build(settings).await.expect("embedded default starts");
+    let app = Application::build(settings)
+        .await
+        .expect("embedded default starts");
     assert!(data_dir.join("concord.sqlite").is_file());
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
-    let post = |body: serde_json::Value| client.post(format!("{address}/graphql")).json(&body).send();
+    let post =
+        |body: serde_json::Value| client.post(format!("{address}/graphql")).json(&body).send();
     let signed = post(json!({
         "query": "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { auth { accessToken } } }",
         "variables": { "i": { "cocName": "Durham", "cocCode": "NC-502", "slug": "durham", "adminEmail": "lead@durham.example", "adminName": "Lead", "password": PASSWORD } }
@@ -217,7 +343,10 @@ async fn the_embedded_default_serves_sign_up_and_login_without_database_url() {
     .json::<serde_json::Value>()
     .await
     .unwrap();
-    assert!(signed["data"]["signUpTenant"]["auth"]["accessToken"].is_string(), "{signed}");
+    assert!(
+        signed["data"]["signUpTenant"]["auth"]["accessToken"].is_string(),
+        "{signed}"
+    );
     let login = post(json!({
         "query": "mutation { login(input: { tenantSlug: \"durham\", email: \"lead@durham.example\", password: \"correct horse battery staple 42\" }) { user { role } } }"
     }))
@@ -226,6 +355,9 @@ async fn the_embedded_default_serves_sign_up_and_login_without_database_url() {
     .json::<serde_json::Value>()
     .await
     .unwrap();
-    assert_eq!(login["data"]["login"]["user"]["role"], "DATA_CENTER", "{login}");
+    assert_eq!(
+        login["data"]["login"]["user"]["role"], "DATA_CENTER",
+        "{login}"
+    );
     let _ = std::fs::remove_dir_all(data_dir);
 }

@@ -22,15 +22,31 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_whole_family() {
         )
     };
     let first = refresh(&tenant.refresh).await;
-    let second_refresh = first["data"]["refreshSession"]["refreshToken"].as_str().unwrap().to_owned();
-    let second_access = first["data"]["refreshSession"]["accessToken"].as_str().unwrap().to_owned();
+    let second_refresh = first["data"]["refreshSession"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second_access = first["data"]["refreshSession"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(second_refresh, tenant.refresh);
     assert!(app.gql(ME, json!({}), Some(&second_access)).await["data"]["me"].is_object());
 
     // The spent token comes back: someone else holds a copy. The whole session ends.
-    assert_eq!(error_code(&refresh(&tenant.refresh).await), "UNAUTHENTICATED");
-    assert_eq!(error_code(&refresh(&second_refresh).await), "UNAUTHENTICATED", "the newest token of the family is revoked too");
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&second_access)).await), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&refresh(&tenant.refresh).await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        error_code(&refresh(&second_refresh).await),
+        "UNAUTHENTICATED",
+        "the newest token of the family is revoked too"
+    );
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&second_access)).await),
+        "UNAUTHENTICATED"
+    );
     assert_eq!(error_code(&refresh("garbage").await), "UNAUTHENTICATED");
 }
 
@@ -38,11 +54,20 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_whole_family() {
 async fn logout_ends_the_session_at_once() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
-    let out = app.gql("mutation { logout }", json!({}), Some(&tenant.token)).await;
+    let out = app
+        .gql("mutation { logout }", json!({}), Some(&tenant.token))
+        .await;
     assert_eq!(out["data"]["logout"], true);
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&tenant.token)).await), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&tenant.token)).await),
+        "UNAUTHENTICATED"
+    );
     let refreshed = app
-        .gql("mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }", json!({ "r": tenant.refresh }), None)
+        .gql(
+            "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }",
+            json!({ "r": tenant.refresh }),
+            None,
+        )
         .await;
     assert_eq!(error_code(&refreshed), "UNAUTHENTICATED");
 }
@@ -51,10 +76,21 @@ async fn logout_ends_the_session_at_once() {
 async fn a_session_idle_for_thirty_minutes_ends() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
-    app.superuser().await.execute_unprepared("UPDATE sessions SET last_seen_at = now() - interval '31 minutes'").await.unwrap();
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&tenant.token)).await), "UNAUTHENTICATED");
+    app.superuser()
+        .await
+        .execute_unprepared("UPDATE sessions SET last_seen_at = now() - interval '31 minutes'")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&tenant.token)).await),
+        "UNAUTHENTICATED"
+    );
     let refreshed = app
-        .gql("mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }", json!({ "r": tenant.refresh }), None)
+        .gql(
+            "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }",
+            json!({ "r": tenant.refresh }),
+            None,
+        )
         .await;
     assert_eq!(error_code(&refreshed), "UNAUTHENTICATED");
 }
@@ -72,15 +108,34 @@ async fn expired_forged_unsigned_wrong_key_and_other_tenant_tokens_are_refused()
         session_id: a.token_session(),
     };
 
-    let expired = app.state.keys.issue(&subject(a.id, a.user_id), Utc::now() - Duration::hours(1)).unwrap().token;
+    let expired = app
+        .state
+        .keys
+        .issue(&subject(a.id, a.user_id), Utc::now() - Duration::hours(1))
+        .unwrap()
+        .token;
     let (private, public) = generate_pem_pair().unwrap();
-    let other_keys = TokenKeys::from_pem(private.as_bytes(), public.as_bytes(), &Settings::with_data_dir("/x".into())).unwrap();
-    let wrong_key = other_keys.issue(&subject(a.id, a.user_id), Utc::now()).unwrap().token;
+    let other_keys = TokenKeys::from_pem(
+        private.as_bytes(),
+        public.as_bytes(),
+        &Settings::with_data_dir("/x".into()),
+    )
+    .unwrap();
+    let wrong_key = other_keys
+        .issue(&subject(a.id, a.user_id), Utc::now())
+        .unwrap()
+        .token;
     // A's user presented as a member of B: the signature is real, the claim is not.
-    let other_tenant = app.state.keys.issue(&subject(b.id, a.user_id), Utc::now()).unwrap().token;
+    let other_tenant = app
+        .state
+        .keys
+        .issue(&subject(b.id, a.user_id), Utc::now())
+        .unwrap()
+        .token;
 
     let parts: Vec<&str> = a.token.split('.').collect();
-    let mut claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     claims["role"] = json!("PLATFORM_ADMIN");
     let tampered = URL_SAFE_NO_PAD.encode(claims.to_string());
     let forged = format!("{}.{}.{}", parts[0], tampered, parts[2]);
@@ -99,7 +154,11 @@ async fn expired_forged_unsigned_wrong_key_and_other_tenant_tokens_are_refused()
         ("not a token", "abc".to_owned()),
     ] {
         let response = app.gql(ME, json!({}), Some(&token)).await;
-        assert_eq!(error_code(&response), "UNAUTHENTICATED", "{name}: {response}");
+        assert_eq!(
+            error_code(&response),
+            "UNAUTHENTICATED",
+            "{name}: {response}"
+        );
     }
     assert!(app.gql(ME, json!({}), Some(&a.token)).await["data"]["me"].is_object());
 }
@@ -109,22 +168,60 @@ async fn a_deactivated_users_token_is_refused_at_once_even_after_redis_is_flushe
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"].as_str().unwrap().to_owned();
-    let (staff_token, staff_id) = app.add_user(&tenant.token, "durham", "staff@um.example", "USER", Some(&agency_id)).await;
+    let agency_id = agency["data"]["createAgency"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (staff_token, staff_id) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency_id),
+        )
+        .await;
     assert!(app.gql(ME, json!({}), Some(&staff_token)).await["data"]["me"].is_object());
 
-    let done = app.gql("mutation($u: UUID!) { deactivateUser(userId: $u) { status } }", json!({ "u": staff_id }), Some(&tenant.token)).await;
+    let done = app
+        .gql(
+            "mutation($u: UUID!) { deactivateUser(userId: $u) { status } }",
+            json!({ "u": staff_id }),
+            Some(&tenant.token),
+        )
+        .await;
     assert_eq!(done["data"]["deactivateUser"]["status"], "DEACTIVATED");
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&staff_token)).await), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&staff_token)).await),
+        "UNAUTHENTICATED"
+    );
 
     // Revocations survive losing Redis: the database holds them too.
-    let mut redis = redis::Client::open(crate::helpers::redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{}*", app.state.settings.redis_prefix)).query_async(&mut redis).await.unwrap();
+    let mut redis = redis::Client::open(crate::helpers::redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", app.state.settings.redis_prefix))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
     if !keys.is_empty() {
-        let _: () = redis::cmd("DEL").arg(keys).query_async(&mut redis).await.unwrap();
+        let _: () = redis::cmd("DEL")
+            .arg(keys)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
     }
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&staff_token)).await), "UNAUTHENTICATED");
-    assert_eq!(error_code(&app.login("durham", "staff@um.example", PASSWORD).await), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&staff_token)).await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        error_code(&app.login("durham", "staff@um.example", PASSWORD).await),
+        "UNAUTHENTICATED"
+    );
 }
 
 #[tokio::test]
@@ -132,8 +229,19 @@ async fn a_role_change_ends_the_users_sessions() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"].as_str().unwrap().to_owned();
-    let (staff_token, staff_id) = app.add_user(&tenant.token, "durham", "staff@um.example", "USER", Some(&agency_id)).await;
+    let agency_id = agency["data"]["createAgency"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (staff_token, staff_id) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency_id),
+        )
+        .await;
     let changed = app
         .gql(
             "mutation($u: UUID!, $a: UUID) { setUserRole(userId: $u, role: AGENCY_ADMIN, agencyId: $a) { role } }",
@@ -141,8 +249,14 @@ async fn a_role_change_ends_the_users_sessions() {
             Some(&tenant.token),
         )
         .await;
-    assert_eq!(changed["data"]["setUserRole"]["role"], "AGENCY_ADMIN", "{changed}");
-    assert_eq!(error_code(&app.gql(ME, json!({}), Some(&staff_token)).await), "UNAUTHENTICATED");
+    assert_eq!(
+        changed["data"]["setUserRole"]["role"], "AGENCY_ADMIN",
+        "{changed}"
+    );
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&staff_token)).await),
+        "UNAUTHENTICATED"
+    );
     let again = app.login("durham", "staff@um.example", PASSWORD).await;
     assert_eq!(again["data"]["login"]["user"]["role"], "AGENCY_ADMIN");
 }
@@ -155,7 +269,8 @@ impl SessionOf for crate::helpers::Tenant {
     /// The session id inside the tenant's access token.
     fn token_session(&self) -> Option<uuid::Uuid> {
         let payload = self.token.split('.').nth(1)?;
-        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+        let claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
         claims["sid"].as_str()?.parse().ok()
     }
 }

@@ -8,8 +8,15 @@ async fn agencies_and_projects_page_with_relay_cursors() {
     let tenant = app.sign_up("durham").await;
     let mut ids = Vec::new();
     for n in 0..5 {
-        let agency = app.create_agency(&tenant.token, &format!("Agency {n}")).await;
-        ids.push(agency["data"]["createAgency"]["id"].as_str().unwrap_or_else(|| panic!("{agency}")).to_owned());
+        let agency = app
+            .create_agency(&tenant.token, &format!("Agency {n}"))
+            .await;
+        ids.push(
+            agency["data"]["createAgency"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{agency}"))
+                .to_owned(),
+        );
     }
     let page = |after: Option<String>| {
         app.gql(
@@ -29,7 +36,9 @@ async fn agencies_and_projects_page_with_relay_cursors() {
         if connection["pageInfo"]["hasNextPage"] != true {
             break;
         }
-        after = connection["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        after = connection["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned);
     }
     assert_eq!(seen, ids);
 
@@ -40,7 +49,10 @@ async fn agencies_and_projects_page_with_relay_cursors() {
             Some(&tenant.token),
         )
         .await;
-    assert_eq!(project["data"]["createProject"]["projectTypeName"], "PH – Rapid Re-Housing");
+    assert_eq!(
+        project["data"]["createProject"]["projectTypeName"],
+        "PH – Rapid Re-Housing"
+    );
     let retired = app
         .gql(
             "mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }",
@@ -51,7 +63,13 @@ async fn agencies_and_projects_page_with_relay_cursors() {
     assert_eq!(error_code(&retired), "VALIDATION");
     let duplicate = app.create_agency(&tenant.token, "Agency 0").await;
     assert_eq!(error_code(&duplicate), "VALIDATION");
-    let bad_cursor = app.gql("{ agencies(after: \"nonsense\") { edges { cursor } } }", json!({}), Some(&tenant.token)).await;
+    let bad_cursor = app
+        .gql(
+            "{ agencies(after: \"nonsense\") { edges { cursor } } }",
+            json!({}),
+            Some(&tenant.token),
+        )
+        .await;
     assert_eq!(error_code(&bad_cursor), "VALIDATION");
 }
 
@@ -59,7 +77,16 @@ async fn agencies_and_projects_page_with_relay_cursors() {
 async fn anonymous_callers_see_nothing() {
     let app = spawn_app().await;
     app.sign_up("durham").await;
-    for query in ["{ me { id } }", "{ agencies { edges { cursor } } }", "{ users { edges { cursor } } }", "{ tenant { id } }"] {
-        assert_eq!(error_code(&app.gql(query, json!({}), None).await), "UNAUTHENTICATED", "{query}");
+    for query in [
+        "{ me { id } }",
+        "{ agencies { edges { cursor } } }",
+        "{ users { edges { cursor } } }",
+        "{ tenant { id } }",
+    ] {
+        assert_eq!(
+            error_code(&app.gql(query, json!({}), None).await),
+            "UNAUTHENTICATED",
+            "{query}"
+        );
     }
 }

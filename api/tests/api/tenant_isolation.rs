@@ -4,10 +4,16 @@ use concord_api::startup::Application;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::json;
 
-use crate::helpers::{OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app, test_settings};
+use crate::helpers::{
+    OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app, test_settings,
+};
 
 async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
-    let row = db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
 
@@ -16,12 +22,34 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
     let app = spawn_app().await;
     let a = app.sign_up("durham").await;
     let b = app.sign_up("orange").await;
-    let agency_a = app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["id"].as_str().unwrap().to_owned();
-    let (_, user_a) = app.add_user(&a.token, "durham", "staff@um.example", "USER", Some(&agency_a)).await;
+    let agency_a =
+        app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (_, user_a) = app
+        .add_user(
+            &a.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency_a),
+        )
+        .await;
 
-    let agencies = app.gql("{ agencies { edges { node { id } } } users { edges { node { id } } } }", json!({}), Some(&b.token)).await;
+    let agencies = app
+        .gql(
+            "{ agencies { edges { node { id } } } users { edges { node { id } } } }",
+            json!({}),
+            Some(&b.token),
+        )
+        .await;
     assert_eq!(agencies["data"]["agencies"]["edges"], json!([]));
-    assert_eq!(agencies["data"]["users"]["edges"].as_array().unwrap().len(), 1, "only B's own Data Center user");
+    assert_eq!(
+        agencies["data"]["users"]["edges"].as_array().unwrap().len(),
+        1,
+        "only B's own Data Center user"
+    );
 
     let project = app
         .gql(
@@ -32,10 +60,20 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
         .await;
     assert_eq!(error_code(&project), "NOT_FOUND");
     let role = app
-        .gql("mutation($u: UUID!) { setUserRole(userId: $u, role: DATA_CENTER) { id } }", json!({ "u": user_a }), Some(&b.token))
+        .gql(
+            "mutation($u: UUID!) { setUserRole(userId: $u, role: DATA_CENTER) { id } }",
+            json!({ "u": user_a }),
+            Some(&b.token),
+        )
         .await;
     assert_eq!(error_code(&role), "NOT_FOUND");
-    let deactivate = app.gql("mutation($u: UUID!) { deactivateUser(userId: $u) { id } }", json!({ "u": user_a }), Some(&b.token)).await;
+    let deactivate = app
+        .gql(
+            "mutation($u: UUID!) { deactivateUser(userId: $u) { id } }",
+            json!({ "u": user_a }),
+            Some(&b.token),
+        )
+        .await;
     assert_eq!(error_code(&deactivate), "NOT_FOUND");
     let invite = app
         .gql(
@@ -45,7 +83,13 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
         )
         .await;
     assert_eq!(error_code(&invite), "NOT_FOUND");
-    let projects = app.gql("query($a: UUID) { projects(agencyId: $a) { edges { node { id } } } }", json!({ "a": agency_a }), Some(&b.token)).await;
+    let projects = app
+        .gql(
+            "query($a: UUID) { projects(agencyId: $a) { edges { node { id } } } }",
+            json!({ "a": agency_a }),
+            Some(&b.token),
+        )
+        .await;
     assert_eq!(projects["data"]["projects"]["edges"], json!([]));
 }
 
@@ -62,7 +106,17 @@ async fn row_level_security_holds_without_the_application_filter() {
     let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();
     assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 1);
     assert_eq!(count(&tx, "SELECT count(*) AS n FROM users").await, 1);
-    assert_eq!(count(&tx, &format!("SELECT count(*) AS n FROM agencies WHERE tenant_id = '{}'", a.id)).await, 0);
+    assert_eq!(
+        count(
+            &tx,
+            &format!(
+                "SELECT count(*) AS n FROM agencies WHERE tenant_id = '{}'",
+                a.id
+            )
+        )
+        .await,
+        0
+    );
     // Writing into A from B's transaction is refused by the policy's WITH CHECK.
     let insert = tx
         .execute_unprepared(&format!("INSERT INTO agencies (tenant_id, id, name, created_at) VALUES ('{}', gen_random_uuid(), 'x', now())", a.id))
@@ -71,23 +125,34 @@ async fn row_level_security_holds_without_the_application_filter() {
     tx.rollback().await.unwrap();
 
     let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();
-    let updated = tx.execute_unprepared("UPDATE agencies SET name = 'renamed'").await.unwrap();
+    let updated = tx
+        .execute_unprepared("UPDATE agencies SET name = 'renamed'")
+        .await
+        .unwrap();
     assert_eq!(updated.rows_affected(), 1, "only B's own row");
     tx.rollback().await.unwrap();
 
     // Outside any tenant transaction: the owner (RLS forced) and the request role see nothing.
     assert_eq!(count(&owner, "SELECT count(*) AS n FROM agencies").await, 0);
     assert_eq!(count(&owner, "SELECT count(*) AS n FROM users").await, 0);
-    let tx = entities::tenant_scope::begin_without_tenant(&owner).await.unwrap();
+    let tx = entities::tenant_scope::begin_without_tenant(&owner)
+        .await
+        .unwrap();
     assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 0);
     tx.rollback().await.unwrap();
 
     // A transaction-local tenant does not outlive its transaction on a pooled connection.
     let tx = owner.begin().await.unwrap();
-    tx.execute_unprepared("SET LOCAL ROLE concord_app").await.unwrap();
-    tx.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT set_config('app.tenant_id', $1, true)", [a.id.to_string().into()]))
+    tx.execute_unprepared("SET LOCAL ROLE concord_app")
         .await
         .unwrap();
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [a.id.to_string().into()],
+    ))
+    .await
+    .unwrap();
     assert_eq!(count(&tx, "SELECT count(*) AS n FROM agencies").await, 1);
     tx.commit().await.unwrap();
     for _ in 0..5 {
@@ -108,7 +173,10 @@ async fn the_audit_log_and_plan_versions_refuse_update_and_delete_in_the_databas
         "UPDATE plan_versions SET version = 9",
         "DELETE FROM plan_versions",
     ] {
-        assert!(db.execute_unprepared(sql).await.is_err(), "even the superuser: {sql}");
+        assert!(
+            db.execute_unprepared(sql).await.is_err(),
+            "even the superuser: {sql}"
+        );
     }
 }
 
@@ -118,17 +186,30 @@ async fn concord_refuses_to_serve_through_a_role_that_bypasses_row_level_securit
     ensure_role(&admin, "concord_bypass_test", "LOGIN NOSUPERUSER BYPASSRLS").await;
     let database = create_database("concord_bypass_test").await;
     let mut settings = test_settings(&database);
-    settings.database_url = settings
-        .database_url
-        .map(|url| secrecy::SecretString::from(secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "concord_bypass_test")));
-    let refused = Application::build(settings).await.err().expect("must refuse to start");
-    assert!(refused.to_string().contains("bypass row-level security"), "{refused}");
+    settings.database_url = settings.database_url.map(|url| {
+        secrecy::SecretString::from(
+            secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "concord_bypass_test"),
+        )
+    });
+    let refused = Application::build(settings)
+        .await
+        .err()
+        .expect("must refuse to start");
+    assert!(
+        refused.to_string().contains("bypass row-level security"),
+        "{refused}"
+    );
 
     let mut settings = test_settings(&database);
-    settings.database_url = settings
-        .database_url
-        .map(|url| secrecy::SecretString::from(secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "postgres")));
-    let refused = Application::build(settings).await.err().expect("must refuse a superuser");
+    settings.database_url = settings.database_url.map(|url| {
+        secrecy::SecretString::from(
+            secrecy::ExposeSecret::expose_secret(&url).replace(OWNER_ROLE, "postgres"),
+        )
+    });
+    let refused = Application::build(settings)
+        .await
+        .err()
+        .expect("must refuse a superuser");
     assert!(refused.to_string().contains("superuser"), "{refused}");
     drop_database(database);
 }
