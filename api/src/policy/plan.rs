@@ -42,6 +42,9 @@ pub struct Parameters {
     pub correction_note_required: bool,
     pub ssn_card_uploads_forbidden: bool,
     pub service_notes_shared: bool,
+    /// ENR-2: pairs of HUD project types a client may normally be enrolled in at once.
+    /// Other overlaps are flagged for review, never refused.
+    pub concurrent_project_types: Vec<[i16; 2]>,
 }
 
 pub const DURHAM_V1: &str = "durham-v1";
@@ -86,6 +89,14 @@ pub fn template(name: &str) -> Option<PlanDocument> {
             correction_note_required: true,
             ssn_card_uploads_forbidden: true,
             service_notes_shared: false,
+            // Shelter or outreach while a housing or prevention project works with the client,
+            // and coordinated entry beside anything.
+            concurrent_project_types: vec![
+                [0, 13], [1, 13], [0, 3], [1, 3], [0, 9], [0, 10], [1, 9], [1, 10],
+                [4, 13], [4, 3], [4, 0], [4, 1], [11, 0], [11, 1], [11, 13], [6, 0], [6, 13],
+                [14, 0], [14, 1], [14, 2], [14, 3], [14, 4], [14, 6], [14, 8], [14, 9],
+                [14, 10], [14, 11], [14, 12], [14, 13],
+            ],
         },
     })
 }

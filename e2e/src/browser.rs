@@ -1,0 +1,180 @@
+//! Headless Chromium driven through chromedriver; both are child processes of the test.
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::concord::{TempDir, forward, watch_for};
+use crate::poll;
+
+/// How long a page gets to reach an expected state.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct Browser {
+    pub client: fantoccini::Client,
+    // Dropped in this order: chromedriver and Chromium end before their profile is removed.
+    _driver: Driver,
+    _profile: TempDir,
+}
+
+/// chromedriver in its own process group, so that drop ends the Chromium it started too,
+/// even when a failed assertion left the session open.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// `$var`, else Debian's path; fails with how to install it.
+fn tool(var: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(var).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.is_file(),
+        "{} is missing: `apt-get install -y chromium chromium-driver` (or `cargo xtask test`), or set {var}",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("local_addr: {e}"))
+}
+
+impl Browser {
+    pub async fn start() -> Self {
+        let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+        let port = free_port();
+        let mut driver = Command::new(tool("CHROMEDRIVER", "/usr/bin/chromedriver"))
+            .arg(format!("--port={port}"))
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map(Driver)
+            .unwrap_or_else(|e| panic!("spawn chromedriver: {e}"));
+        if let Some(stderr) = driver.0.stderr.take() {
+            forward(stderr, "chromedriver stderr");
+        }
+        let stdout = driver
+            .0
+            .stdout
+            .take()
+            .unwrap_or_else(|| panic!("chromedriver's stdout is piped"));
+        let started = watch_for(stdout, "chromedriver", |line| {
+            line.contains("started successfully").then(String::new)
+        });
+        assert!(
+            started.is_some(),
+            "chromedriver did not start on port {port}; its output is above"
+        );
+        let profile = TempDir::new("concord-e2e-chromium");
+
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let mut capabilities = Capabilities::new();
+        let options = json!({ "binary": chromium, "args": args });
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("start a Chromium session: {e}"));
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Types `text` into the input `id` once it is on the page.
+    pub async fn fill(&self, id: &str, text: &str) {
+        let input = self.wait_for(id).await;
+        input
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear #{id}: {e}"));
+        input
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.wait_for(id)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click #{id}: {e}"));
+    }
+
+    async fn wait_for(&self, id: &str) -> fantoccini::elements::Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Id(id))
+            .await;
+        found.unwrap_or_else(|e| panic!("#{id} did not appear within {PATIENCE:?}: {e}"))
+    }
+
+    /// The text of `id` now, or `None` while it is absent (or being re-rendered).
+    pub async fn text(&self, id: &str) -> Option<String> {
+        let element = self.client.find(Locator::Id(id)).await.ok()?;
+        element.text().await.ok()
+    }
+
+    /// Waits until `id` shows text containing `expected`; returns the whole text.
+    pub async fn wait_for_text(&self, id: &str, expected: &str) -> String {
+        let seen = poll(PATIENCE, async || {
+            self.text(id).await.filter(|t| t.contains(expected))
+        })
+        .await;
+        match seen {
+            Some(text) => text,
+            None => {
+                let page = self.text("main").await.unwrap_or_default();
+                panic!(
+                    "#{id} did not contain {expected:?} within {PATIENCE:?}; the page shows:\n{page}"
+                )
+            }
+        }
+    }
+
+    /// Ends the WebDriver session (Chromium quits), then chromedriver on drop.
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}

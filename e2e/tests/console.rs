@@ -1,0 +1,56 @@
+//! The console, served by the real binary, used in headless Chromium as a person would.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use e2e::browser::Browser;
+use e2e::concord::{Concord, PASSWORD, TempDir};
+
+const SLUG: &str = "md-600";
+const EMAIL: &str = "lead@md-600.example";
+
+async fn log_in(browser: &Browser, password: &str) {
+    browser.fill("login-slug", SLUG).await;
+    browser.fill("login-email", EMAIL).await;
+    browser.fill("login-password", password).await;
+    browser.click("login-submit").await;
+}
+
+async fn see_home(browser: &Browser) {
+    browser.wait_for_text("me-role", "DATA_CENTER").await;
+    browser.wait_for_text("me-email", EMAIL).await;
+    browser.wait_for_text("tenant-coc-code", "MD-600").await;
+    browser.wait_for_text("tenant-slug", SLUG).await;
+}
+
+#[tokio::test]
+async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
+    let data_dir = TempDir::new("concord-e2e-data");
+    let concord = Concord::start(data_dir.path());
+    let browser = Browser::start().await;
+    browser.goto(&concord.url).await;
+
+    browser.fill("signup-coc-name", "Baltimore City CoC").await;
+    browser.fill("signup-coc-code", "MD-600").await;
+    browser.fill("signup-slug", SLUG).await;
+    browser.fill("signup-admin-name", "Data Lead").await;
+    browser.fill("signup-admin-email", EMAIL).await;
+    browser.fill("signup-password", PASSWORD).await;
+    browser.click("signup-submit").await;
+    see_home(&browser).await;
+    browser.wait_for_text("tenant-status", "ACTIVE").await;
+
+    browser.click("home-logout").await;
+    log_in(&browser, PASSWORD).await;
+    see_home(&browser).await;
+
+    browser.click("home-logout").await;
+    log_in(&browser, "not the right password at all").await;
+    let error = browser
+        .wait_for_text("login-error", "UNAUTHENTICATED")
+        .await;
+    assert!(
+        browser.text("home-greeting").await.is_none(),
+        "signed in with a wrong password ({error})"
+    );
+
+    browser.close().await;
+}

@@ -1,0 +1,89 @@
+//! The embedded default: `concord` with no `DATABASE_URL` serves sign-up and login from a
+//! SQLite file in its data directory, stops gracefully on SIGTERM and keeps its data.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use e2e::concord::{Concord, PASSWORD, TempDir};
+use serde_json::{Value, json};
+
+const SIGN_UP: &str = "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { \
+    tenant { id slug status } auth { accessToken refreshToken user { id role } } } }";
+const LOGIN: &str =
+    "mutation($i: LoginInput!) { login(input: $i) { accessToken user { id role } } }";
+const ME: &str = "{ me { id email role } tenant { slug cocCode } }";
+const SLUG: &str = "nc-502";
+const EMAIL: &str = "lead@nc-502.example";
+
+async fn log_in(concord: &Concord) -> Value {
+    let answer = concord
+        .gql(
+            LOGIN,
+            json!({ "i": { "tenantSlug": SLUG, "email": EMAIL, "password": PASSWORD } }),
+            None,
+        )
+        .await;
+    let login = answer["data"]["login"].clone();
+    assert!(login["accessToken"].is_string(), "login failed: {answer}");
+    login
+}
+
+#[tokio::test]
+async fn the_embedded_default_starts_without_database_url_and_serves_sign_up_and_login() {
+    let data_dir = TempDir::new("concord-e2e-data");
+    let mut concord = Concord::start(data_dir.path());
+
+    assert!(concord.get("/healthz").await.status().is_success());
+    let ready = concord.get("/readyz").await;
+    assert!(
+        ready.status().is_success(),
+        "not ready: {}",
+        ready.text().await.unwrap()
+    );
+
+    let signed_up = concord
+        .gql(
+            SIGN_UP,
+            json!({ "i": { "cocName": "Durham CoC", "cocCode": "NC-502", "slug": SLUG,
+                "adminEmail": EMAIL, "adminName": "Data Lead", "password": PASSWORD } }),
+            None,
+        )
+        .await;
+    let payload = &signed_up["data"]["signUpTenant"];
+    assert_eq!(
+        payload["tenant"]["status"], "ACTIVE",
+        "sign-up failed: {signed_up}"
+    );
+    assert_eq!(payload["auth"]["user"]["role"], "DATA_CENTER");
+    let user_id = payload["auth"]["user"]["id"].clone();
+
+    let login = log_in(&concord).await;
+    assert_eq!(login["user"]["id"], user_id);
+    let me = concord
+        .gql(ME, json!({}), login["accessToken"].as_str())
+        .await;
+    assert_eq!(me["data"]["me"]["email"], EMAIL, "me failed: {me}");
+    assert_eq!(me["data"]["me"]["role"], "DATA_CENTER");
+    assert_eq!(me["data"]["tenant"]["cocCode"], "NC-502");
+    assert!(
+        data_dir.path().join("concord.sqlite").is_file(),
+        "no concord.sqlite in the data directory"
+    );
+
+    // actix drains for up to 30 s, then the job workers stop: 35 s is the promise.
+    let stopping = Instant::now();
+    let status = concord.terminate(Duration::from_secs(35));
+    let status = status.expect("concord still running 35 s after SIGTERM");
+    assert!(
+        status.success(),
+        "concord exited with {status} after SIGTERM"
+    );
+    eprintln!("concord stopped {:?} after SIGTERM", stopping.elapsed());
+
+    let concord = Concord::start(data_dir.path());
+    let login = log_in(&concord).await;
+    assert_eq!(
+        login["user"]["id"], user_id,
+        "the restarted server lost the user"
+    );
+}
