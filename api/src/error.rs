@@ -1,6 +1,8 @@
 //! The crate's errors. `ApiError` is what a caller may learn, mapped once to the GraphQL
 //! `extensions.code` of SPEC §6; everything else is logged whole and shown as `INTERNAL`
 //! with the request's id.
+use std::borrow::Cow;
+
 use async_graphql::ErrorExtensions;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,13 +33,19 @@ pub enum ApiError {
     PlanRule { rule: &'static str, reason: String },
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// `field` names the offending input: an argument (`email`) or a dotted path inside one
+    /// (`parameters.contact_window_days`).
     #[error("{field}: {message}")]
     Validation {
-        field: &'static str,
+        field: Cow<'static, str>,
         message: String,
     },
-    #[error("{0}")]
-    Conflict(String),
+    /// LOCK-1: a stale write; `current` holds the record as it is now.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current: serde_json::Value,
+    },
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
@@ -45,9 +53,9 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn validation(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn validation(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::Validation {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -63,7 +71,7 @@ impl ApiError {
             Self::PlanRule { .. } => "PLAN_RULE",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Validation { .. } => "VALIDATION",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
@@ -92,7 +100,12 @@ impl ApiError {
                 ApiError::PlanRule { rule, .. } | ApiError::Forbidden { rule, .. } => {
                     ext.set("rule", *rule)
                 }
-                ApiError::Validation { field, .. } => ext.set("field", *field),
+                ApiError::Validation { field, .. } => ext.set("field", field.as_ref()),
+                ApiError::Conflict { current, .. } => {
+                    if let Ok(current) = async_graphql::Value::from_json(current.clone()) {
+                        ext.set("current", current);
+                    }
+                }
                 ApiError::RateLimited { retry_after_secs } => {
                     ext.set("retryAfterSeconds", *retry_after_secs)
                 }

@@ -5,6 +5,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod policy;
+pub mod records;
 pub mod settings;
 pub mod shared_state;
 pub mod startup;

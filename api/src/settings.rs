@@ -39,6 +39,9 @@ pub struct Settings {
     /// `CONCORD_JWT_ISSUER` (default `concord`) and `CONCORD_JWT_AUDIENCE` (default `concord-api`).
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// `CONCORD_SSN_KEY_FILE`: 32 random bytes, base64, encrypting Social Security numbers.
+    /// Unset: generated into the data directory on first start.
+    pub ssn_key_file: Option<PathBuf>,
     /// `CONCORD_CONSOLE_DIR` (default `frontend/dist`): the built console served at `/`.
     pub console_dir: PathBuf,
     /// `CONCORD_SIGNUP_REQUIRES_APPROVAL` (default `false`): new tenants wait for a platform
@@ -126,6 +129,7 @@ impl Settings {
             environment: Environment::Development,
             jwt_private_key_file: None,
             jwt_public_key_file: None,
+            ssn_key_file: None,
             jwt_issuer: "concord".into(),
             jwt_audience: "concord-api".into(),
             console_dir: PathBuf::from("frontend/dist"),
@@ -179,6 +183,7 @@ impl Settings {
                     .into(),
             ));
         }
+        s.ssn_key_file = get("CONCORD_SSN_KEY_FILE").map(PathBuf::from);
         if let Some(v) = get("CONCORD_JWT_ISSUER") {
             s.jwt_issuer = v;
         }

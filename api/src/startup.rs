@@ -16,6 +16,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::error::StartupError;
 use crate::graphql::build_schema;
 use crate::http::{console, graphql, health, metrics};
+use crate::records::ssn::SsnCipher;
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
 use crate::state::AppState;
@@ -103,7 +104,9 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     .await?;
     let keys = TokenKeys::load(&settings)?;
     let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
+    let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
     Ok(AppState {
+        ssn,
         db,
         keys,
         hasher,

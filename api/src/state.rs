@@ -4,6 +4,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
+use crate::records::ssn::SsnCipher;
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
 
@@ -14,5 +15,6 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub hasher: PasswordHasher,
     pub shared: SharedState,
+    pub ssn: SsnCipher,
     pub settings: Arc<Settings>,
 }

@@ -65,7 +65,10 @@ pub struct Plan<'a> {
 
 impl Plan<'_> {
     pub fn shares(&self, element: Element) -> bool {
-        self.document.elements.get(element.key()).is_some_and(|e| e.shared)
+        self.document
+            .elements
+            .get(element.key())
+            .is_some_and(|e| e.shared)
     }
 }
 
@@ -81,13 +84,19 @@ pub struct Provenance {
 pub fn same_party(viewer: &Actor, entered: &Provenance) -> bool {
     match viewer.role {
         Role::DataCenter => entered.agency.is_none(),
-        Role::AgencyAdmin | Role::User => viewer.agency_id.is_some() && viewer.agency_id == entered.agency,
+        Role::AgencyAdmin | Role::User => {
+            viewer.agency_id.is_some() && viewer.agency_id == entered.agency
+        }
     }
 }
 
 /// `PLAN-1` (and `DEM-1` for demographics): reading a record of `element`.
 pub fn read(viewer: &Actor, element: Element, entered: &Provenance, plan: Plan<'_>) -> Decision {
-    let rule = if element == Element::ClientDemographics { "DEM-1" } else { "PLAN-1" };
+    let rule = if element == Element::ClientDemographics {
+        "DEM-1"
+    } else {
+        "PLAN-1"
+    };
     if same_party(viewer, entered) || plan.shares(element) {
         Decision::allow(rule)
     } else {
@@ -112,7 +121,12 @@ pub enum DemographicChange {
 }
 
 /// `DEM-2`/`DEM-3`: changing a single-answer value that `entered` entered.
-pub fn change_demographic(viewer: &Actor, entered: &Provenance, plan: Plan<'_>, documented: bool) -> DemographicChange {
+pub fn change_demographic(
+    viewer: &Actor,
+    entered: &Provenance,
+    plan: Plan<'_>,
+    documented: bool,
+) -> DemographicChange {
     if same_party(viewer, entered) {
         return DemographicChange::Write(Decision::allow("DEM-2"));
     }
@@ -154,7 +168,11 @@ pub fn correct_profile(
     } else {
         Decision::allow(if own { "PRO-2" } else { "PRO-1" })
     };
-    ProfileCorrection { decision, may_end_date_old_row: own, notify_entering_agency: !own }
+    ProfileCorrection {
+        decision,
+        may_end_date_old_row: own,
+        notify_entering_agency: !own,
+    }
 }
 
 /// `PRO-4`: only the entering agency (or the Data Center's own rows) end-dates a row.
@@ -162,7 +180,10 @@ pub fn end_date_profile(viewer: &Actor, entered: &Provenance) -> Decision {
     if same_party(viewer, entered) {
         Decision::allow("PRO-4")
     } else {
-        Decision::refuse("PRO-4", "only the agency that entered this row can end-date it; its administrator has been told")
+        Decision::refuse(
+            "PRO-4",
+            "only the agency that entered this row can end-date it; its administrator has been told",
+        )
     }
 }
 
@@ -171,13 +192,20 @@ pub fn change_enrollment(viewer: &Actor, project_agency: Uuid) -> Decision {
     if viewer.agency_id == Some(project_agency) {
         Decision::allow("ENR-1")
     } else {
-        Decision::refuse("ENR-1", "never delete or modify another agency's entry/exit: report the error to that agency instead")
+        Decision::refuse(
+            "ENR-1",
+            "never delete or modify another agency's entry/exit: report the error to that agency instead",
+        )
     }
 }
 
 /// `ENR-2`: whether two overlapping enrollments' project types are a normal pair.
 pub fn concurrent_enrollment_is_normal(plan: Plan<'_>, a: i16, b: i16) -> bool {
-    plan.document.parameters.concurrent_project_types.iter().any(|[x, y]| (*x == a && *y == b) || (*x == b && *y == a))
+    plan.document
+        .parameters
+        .concurrent_project_types
+        .iter()
+        .any(|[x, y]| (*x == a && *y == b) || (*x == b && *y == a))
 }
 
 /// Attachment categories a client file can carry.
@@ -201,14 +229,19 @@ pub fn upload_attachment(
     file_name: &str,
     no_diagnosis_confirmed: bool,
 ) -> Decision {
-    if plan.document.parameters.ssn_card_uploads_forbidden && (category == AttachmentCategory::SsnCard || names_ssn_card(file_name)) {
+    if plan.document.parameters.ssn_card_uploads_forbidden
+        && (category == AttachmentCategory::SsnCard || names_ssn_card(file_name))
+    {
         return Decision::refuse(
             "ATT-2",
             "copies of Social Security cards are never stored; upload an \"SSN on file at <agency>\" disclosure or add a client note instead",
         );
     }
     if category == AttachmentCategory::DisabilityVerification && !no_diagnosis_confirmed {
-        return Decision::refuse("ATT-3", "confirm that the disability verification includes no specific diagnosis");
+        return Decision::refuse(
+            "ATT-3",
+            "confirm that the disability verification includes no specific diagnosis",
+        );
     }
     Decision::allow("ATT-2")
 }
@@ -223,7 +256,9 @@ pub fn names_ssn_card(file_name: &str) -> bool {
         .collect();
     let words: Vec<&str> = name.split_whitespace().collect();
     let joined = words.join(" ");
-    let says_ssn = words.iter().any(|w| *w == "ssn" || *w == "ss" || w.starts_with("ssncard"))
+    let says_ssn = words
+        .iter()
+        .any(|w| *w == "ssn" || *w == "ss" || w.starts_with("ssncard"))
         || joined.contains("social security")
         || joined.contains("soc sec")
         || joined.contains("socsec");
@@ -232,12 +267,20 @@ pub fn names_ssn_card(file_name: &str) -> bool {
 }
 
 /// `ATT-3`: medical files are visible only inside the uploading agency; others as the plan says.
-pub fn read_attachment(viewer: &Actor, uploaded: &Provenance, medical: bool, plan: Plan<'_>) -> Decision {
+pub fn read_attachment(
+    viewer: &Actor,
+    uploaded: &Provenance,
+    medical: bool,
+    plan: Plan<'_>,
+) -> Decision {
     if medical {
         if same_party(viewer, uploaded) {
             return Decision::allow("ATT-3");
         }
-        return Decision::refuse("ATT-3", "files with medical information are visible only inside the uploading agency");
+        return Decision::refuse(
+            "ATT-3",
+            "files with medical information are visible only inside the uploading agency",
+        );
     }
     read(viewer, Element::FileAttachments, uploaded, plan)
 }
@@ -247,7 +290,10 @@ pub fn delete_attachment(viewer: &Actor, uploaded: &Provenance) -> Decision {
     if viewer.user_id == uploaded.user {
         Decision::allow("ATT-1")
     } else {
-        Decision::refuse("ATT-1", "only the user who uploaded a file may delete or replace it")
+        Decision::refuse(
+            "ATT-1",
+            "only the user who uploaded a file may delete or replace it",
+        )
     }
 }
 
@@ -256,7 +302,10 @@ pub fn change_case_manager(viewer: &Actor, assigning_agency: Uuid) -> Decision {
     if viewer.agency_id == Some(assigning_agency) {
         Decision::allow("CM-2")
     } else {
-        Decision::refuse("CM-2", "only users of the assigning agency may change or remove its case manager")
+        Decision::refuse(
+            "CM-2",
+            "only users of the assigning agency may change or remove its case manager",
+        )
     }
 }
 
@@ -265,13 +314,19 @@ pub fn edit_service(viewer: &Actor, provider_agency: Uuid) -> Decision {
     if viewer.agency_id == Some(provider_agency) {
         Decision::allow("SRV-1")
     } else {
-        Decision::refuse("SRV-1", "only the providing agency may edit a service transaction")
+        Decision::refuse(
+            "SRV-1",
+            "only the providing agency may edit a service transaction",
+        )
     }
 }
 
 /// `SRV-1`: service transactions, needs and referrals are never deleted, by anyone.
 pub fn delete_service() -> Decision {
-    Decision::refuse("SRV-1", "service transactions, needs and referrals are never deleted")
+    Decision::refuse(
+        "SRV-1",
+        "service transactions, needs and referrals are never deleted",
+    )
 }
 
 /// `SRV-2`: case-management minutes and notes, by default only for the providing agency.
@@ -279,7 +334,10 @@ pub fn read_service_notes(viewer: &Actor, provider_agency: Uuid, plan: Plan<'_>)
     if viewer.agency_id == Some(provider_agency) || plan.document.parameters.service_notes_shared {
         Decision::allow("SRV-2")
     } else {
-        Decision::refuse("SRV-2", "case-management notes stay with the providing agency under this plan")
+        Decision::refuse(
+            "SRV-2",
+            "case-management notes stay with the providing agency under this plan",
+        )
     }
 }
 
@@ -288,7 +346,10 @@ pub fn change_note(viewer: &Actor, author: Uuid) -> Decision {
     if viewer.user_id == author {
         Decision::allow("NOTE-1")
     } else {
-        Decision::refuse("NOTE-1", "notes are never deleted or edited except by their author")
+        Decision::refuse(
+            "NOTE-1",
+            "notes are never deleted or edited except by their author",
+        )
     }
 }
 
@@ -297,6 +358,11 @@ pub fn check_version(expected: i32, current: i32) -> Decision {
     if expected == current {
         Decision::allow("LOCK-1")
     } else {
-        Decision::refuse("LOCK-1", format!("someone changed this record since you read it (version {expected}, now {current})"))
+        Decision::refuse(
+            "LOCK-1",
+            format!(
+                "someone changed this record since you read it (version {expected}, now {current})"
+            ),
+        )
     }
 }

@@ -58,6 +58,17 @@ pub fn create_agency(actor: &Actor) -> Decision {
     }
 }
 
+/// Publishing a sharing plan version: the Data Center's alone (SPEC §3).
+pub fn publish_plan(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "ROLE-1",
+            "only the Data Center publishes the sharing plan; ask your HMIS lead to change it",
+        ),
+    }
+}
+
 pub fn create_project(actor: &Actor, agency_id: Uuid) -> Decision {
     manage_agency(actor, agency_id, "create projects")
 }
@@ -188,6 +199,15 @@ mod tests {
         assert!(invite(&dc, &account(Role::AgencyAdmin, Some(A))).allowed);
         assert!(invite(&dc, &account(Role::DataCenter, None)).allowed);
         assert!(deactivate(&dc, &account(Role::User, Some(B))).allowed);
+    }
+
+    #[test]
+    fn role_1_only_the_data_center_publishes_the_plan() {
+        assert!(publish_plan(&actor(Role::DataCenter, None)).allowed);
+        for role in [Role::AgencyAdmin, Role::User] {
+            let refused = publish_plan(&actor(role, Some(A)));
+            assert_eq!((refused.allowed, refused.rule), (false, "ROLE-1"));
+        }
     }
 
     #[test]

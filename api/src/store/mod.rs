@@ -3,6 +3,7 @@
 //! also filters by tenant itself, so the embedded SQLite default is isolated too.
 pub mod agencies;
 pub mod audit;
+pub mod clients;
 pub mod connect;
 pub mod plans;
 pub mod projects;

@@ -1,0 +1,335 @@
+//! Clients and their demographics: DEM-1 (read), DEM-2 (documented override, history kept),
+//! DEM-3 (undocumented different value becomes a data conflict), PROV-1, AUD-2, LOCK-1.
+use std::collections::HashMap;
+
+use entities::{client_field_values, clients, data_conflicts};
+use sea_orm::{IntoActiveModel, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::context::RecordCtx;
+use super::demographics::{self, DemographicField};
+use crate::auth::TenantUser;
+use crate::error::{ApiError, ApiResult};
+use crate::policy::records::{self, DemographicChange, Element, Provenance};
+use crate::policy::roles::Role;
+use crate::state::AppState;
+use crate::store::{self, Page};
+
+/// A client as one viewer may see it, with the provenance of every value.
+pub struct ClientView {
+    pub client: clients::Model,
+    pub values: HashMap<String, client_field_values::Model>,
+    pub viewer: TenantUser,
+    pub plan_version: i32,
+    pub plan_document: crate::policy::plan::PlanDocument,
+}
+
+impl ClientView {
+    /// Who entered the current value of `field`: its history row, or the client's creator.
+    pub fn entered(&self, field: DemographicField) -> Provenance {
+        self.values.get(field.key()).map_or(
+            Provenance {
+                user: self.client.created_by_user,
+                agency: self.client.created_by_agency,
+            },
+            |v| Provenance {
+                user: v.entered_by_user,
+                agency: v.entered_by_agency,
+            },
+        )
+    }
+
+    pub fn plan(&self) -> records::Plan<'_> {
+        records::Plan {
+            version: self.plan_version,
+            document: &self.plan_document,
+        }
+    }
+}
+
+pub struct Documentation {
+    /// E.g. "birth certificate".
+    pub document_type: String,
+    pub attachment_id: Option<Uuid>,
+}
+
+pub struct NewClient {
+    pub hmis_number: Option<String>,
+    pub values: Vec<(DemographicField, Option<String>)>,
+}
+
+pub async fn create(
+    state: &AppState,
+    user: &TenantUser,
+    input: NewClient,
+) -> ApiResult<ClientView> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let hmis_number = match input
+        .hmis_number
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) if n.len() <= 32 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => n,
+        Some(_) => {
+            return Err(ApiError::validation(
+                "hmisNumber",
+                "use up to 32 letters, digits and dashes",
+            ));
+        }
+        // Random, not sequential: a sequence would be shared across tenants and reveal counts.
+        None => format!("{:09}", rand::random::<u32>() % 1_000_000_000),
+    };
+    let mut row = store::clients::blank(ctx.tenant(), hmis_number, ctx.stamp(), ctx.now);
+    let mut history = Vec::new();
+    for (field, raw) in input.values {
+        let parsed = demographics::parse(field, raw.as_deref(), &state.ssn)?;
+        history.push((field, parsed.history.clone()));
+        parsed.apply(&mut row);
+    }
+    let client = store::clients::insert(&ctx.tx, row).await?;
+    for (field, value) in history {
+        store::clients::record_value(
+            &ctx.tx,
+            ctx.tenant(),
+            store::clients::FieldValue {
+                client_id: client.id,
+                field: field.key(),
+                value,
+                by: ctx.stamp(),
+                at: ctx.now,
+                documentation_type: None,
+                documentation_attachment_id: None,
+            },
+        )
+        .await?;
+    }
+    ctx.audit_write(
+        "client.create",
+        client.id,
+        json!({ "hmis_number": client.hmis_number }),
+    )
+    .await?;
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let view = ClientView {
+        client,
+        values,
+        viewer: user.clone(),
+        plan_version: ctx.plan_version,
+        plan_document: ctx.plan_document.clone(),
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// DEM-1: reads a client's profile and records the read (AUD-2).
+pub async fn view(state: &AppState, user: &TenantUser, client_id: Uuid) -> ApiResult<ClientView> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
+        .await?
+        .ok_or(ApiError::NotFound("client"))?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.view",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    store::clients::record_view(&ctx.tx, ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let view = ClientView {
+        client,
+        values,
+        viewer: user.clone(),
+        plan_version: ctx.plan_version,
+        plan_document: ctx.plan_document.clone(),
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// The clients this viewer may see, a page at a time.
+pub async fn page(
+    state: &AppState,
+    user: &TenantUser,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ApiResult<(Page<clients::Model>, RecordCtx)> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let scope = if ctx.plan().shares(Element::ClientDemographics) {
+        None
+    } else if user.role == Role::DataCenter {
+        Some(None)
+    } else {
+        Some(user.agency_id)
+    };
+    let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
+    Ok((page, ctx))
+}
+
+pub enum ChangeOutcome {
+    Written(ClientView),
+    ConflictRecorded(data_conflicts::Model),
+}
+
+pub struct Change {
+    pub client_id: Uuid,
+    pub expected_version: i32,
+    pub field: DemographicField,
+    pub value: Option<String>,
+    pub documentation: Option<Documentation>,
+}
+
+/// DEM-2/DEM-3 under LOCK-1.
+pub async fn change(
+    state: &AppState,
+    user: &TenantUser,
+    change: Change,
+) -> ApiResult<ChangeOutcome> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = store::clients::get(&ctx.tx, ctx.tenant(), change.client_id)
+        .await?
+        .ok_or(ApiError::NotFound("client"))?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.change",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    let current_version = client.version;
+    if !records::check_version(change.expected_version, current_version).allowed {
+        return Err(ApiError::Conflict {
+            message: format!(
+                "this client changed since you read it: version {} is current",
+                current_version
+            ),
+            current: json!({ "version": current_version, "field": change.field.key(), "value": demographics::shown(&client, change.field) }),
+        });
+    }
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let existing = values.get(change.field.key());
+    let entered = existing.map_or(creator, |v| Provenance {
+        user: v.entered_by_user,
+        agency: v.entered_by_agency,
+    });
+    let parsed = demographics::parse(change.field, change.value.as_deref(), &state.ssn)?;
+    let documented = change
+        .documentation
+        .as_ref()
+        .is_some_and(|d| !d.document_type.trim().is_empty());
+    match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented) {
+        DemographicChange::Write(_) => {
+            let before = demographics::shown(&client, change.field);
+            let mut row = client.into_active_model();
+            let history = parsed.history.clone();
+            parsed.apply(&mut row);
+            row.version = Set(current_version + 1);
+            row.updated_by_user = Set(ctx.stamp().user);
+            row.updated_by_agency = Set(ctx.stamp().agency);
+            row.updated_at = Set(ctx.now);
+            let client = store::clients::update(&ctx.tx, row).await?;
+            let (documentation_type, documentation_attachment_id) = change
+                .documentation
+                .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
+            store::clients::record_value(
+                &ctx.tx,
+                ctx.tenant(),
+                store::clients::FieldValue {
+                    client_id: client.id,
+                    field: change.field.key(),
+                    value: history,
+                    by: ctx.stamp(),
+                    at: ctx.now,
+                    documentation_type,
+                    documentation_attachment_id,
+                },
+            )
+            .await?;
+            // The audit keeps what changed; an SSN only ever as its mask.
+            ctx.audit_write(
+                "client.change_demographic",
+                client.id,
+                json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": "DEM-2", "plan_version": ctx.plan_version }),
+            )
+            .await?;
+            let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+            let view = ClientView {
+                client,
+                values,
+                viewer: user.clone(),
+                plan_version: ctx.plan_version,
+                plan_document: ctx.plan_document.clone(),
+            };
+            ctx.commit().await?;
+            Ok(ChangeOutcome::Written(view))
+        }
+        DemographicChange::RecordConflict(decision) => {
+            let existing_value = existing.map_or(json!(null), |v| v.value.clone());
+            let conflict = store::clients::insert_conflict(
+                &ctx.tx,
+                data_conflicts::ActiveModel {
+                    tenant_id: Set(ctx.tenant()),
+                    id: Set(Uuid::now_v7()),
+                    client_id: Set(client.id),
+                    field: Set(change.field.key().to_owned()),
+                    existing_value: Set(existing_value),
+                    existing_entered_by_user: Set(entered.user),
+                    existing_entered_by_agency: Set(entered.agency),
+                    existing_entered_at: Set(existing.map_or(client.created_at, |v| v.entered_at)),
+                    proposed_value: Set(parsed.history.clone()),
+                    reported_by_user: Set(ctx.stamp().user),
+                    reported_by_agency: Set(ctx.stamp().agency),
+                    reported_at: Set(ctx.now),
+                    status: Set("OPEN".into()),
+                    version: Set(1),
+                },
+            )
+            .await?;
+            ctx.audit_write(
+                "client.data_conflict",
+                client.id,
+                json!({ "field": change.field.key(), "conflict": conflict.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
+            )
+            .await?;
+            ctx.commit().await?;
+            Ok(ChangeOutcome::ConflictRecorded(conflict))
+        }
+    }
+}
+
+/// AUD-2: who viewed a client (the Data Center only).
+pub async fn views(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> ApiResult<Vec<entities::client_views::Model>> {
+    if user.role != Role::DataCenter {
+        return Err(ApiError::Forbidden {
+            rule: "AUD-2",
+            reason: "only the Data Center lists who viewed a client".into(),
+        });
+    }
+    let ctx = RecordCtx::begin(state, user).await?;
+    let views = store::clients::views(&ctx.tx, ctx.tenant(), client_id, 500).await?;
+    ctx.commit().await?;
+    Ok(views)
+}

@@ -1,0 +1,130 @@
+//! What every record decision needs: who asks and the plan version in force, read inside the
+//! request's tenant transaction.
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::TenantUser;
+use crate::error::{ApiError, ApiResult};
+use crate::policy::Decision;
+use crate::policy::plan::PlanDocument;
+use crate::policy::records::{Plan, Provenance};
+use crate::policy::roles::Actor;
+use crate::state::AppState;
+use crate::store::{self, audit};
+
+pub struct RecordCtx {
+    pub tx: DatabaseTransaction,
+    pub user: TenantUser,
+    pub plan_version: i32,
+    pub plan_document: PlanDocument,
+    pub now: DateTime<Utc>,
+}
+
+impl RecordCtx {
+    pub async fn begin(state: &AppState, user: &TenantUser) -> ApiResult<Self> {
+        let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+        let (plan_version, plan_document) = active_plan(&tx, user.tenant_id).await?;
+        Ok(Self {
+            tx,
+            user: user.clone(),
+            plan_version,
+            plan_document,
+            now: Utc::now(),
+        })
+    }
+
+    pub fn plan(&self) -> Plan<'_> {
+        Plan {
+            version: self.plan_version,
+            document: &self.plan_document,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.user.actor()
+    }
+
+    pub fn tenant(&self) -> Uuid {
+        self.user.tenant_id
+    }
+
+    /// The viewer as the author of what they write now.
+    pub fn stamp(&self) -> Provenance {
+        Provenance {
+            user: self.user.user_id,
+            agency: self.user.agency_id,
+        }
+    }
+
+    pub async fn commit(self) -> ApiResult<()> {
+        Ok(self.tx.commit().await?)
+    }
+
+    /// AUD-1: a write, with what it changed.
+    pub async fn audit_write(&self, action: &str, subject: Uuid, detail: Value) -> ApiResult<()> {
+        audit::record(
+            &self.tx,
+            audit::Entry {
+                tenant_id: self.tenant(),
+                actor_user_id: Some(self.user.user_id),
+                actor_agency_id: self.user.agency_id,
+                action,
+                subject_id: Some(subject),
+                refused_by: None,
+                source_ip: None,
+                detail,
+            },
+        )
+        .await
+    }
+
+    /// Allows `decision` through; otherwise records the refused write (AUD-1) in a
+    /// transaction of its own, so the record survives this one rolling back, and refuses
+    /// with the plan rule.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        decision: Decision,
+    ) -> ApiResult<()> {
+        if decision.allowed {
+            return Ok(());
+        }
+        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule = decision.rule, "plan rule refused");
+        let tx = store::tenant_tx(&state.db, self.tenant()).await?;
+        audit::record(
+            &tx,
+            audit::Entry {
+                tenant_id: self.tenant(),
+                actor_user_id: Some(self.user.user_id),
+                actor_agency_id: self.user.agency_id,
+                action,
+                subject_id: Some(subject),
+                refused_by: Some(decision.rule),
+                source_ip: None,
+                detail: serde_json::json!({ "plan_version": self.plan_version }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Err(ApiError::PlanRule {
+            rule: decision.rule,
+            reason: decision.reason,
+        })
+    }
+}
+
+/// The active plan version, typed.
+pub async fn active_plan(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> ApiResult<(i32, PlanDocument)> {
+    let version = store::plans::active(db, tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("tenant has no plan")))?;
+    let document = serde_json::from_value(version.document).map_err(ApiError::internal)?;
+    Ok((version.version, document))
+}

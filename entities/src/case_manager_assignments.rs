@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "case_manager_assignments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub project_id: Uuid,
+    pub agency_id: Uuid,
+    pub case_manager_user_id: Uuid,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub created_by_user: Uuid,
+    pub created_by_agency: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_by_user: Uuid,
+    pub updated_by_agency: Option<Uuid>,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
