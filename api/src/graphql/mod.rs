@@ -1,7 +1,10 @@
 //! The GraphQL API: one module per area, thin resolvers that parse input, ask `policy`, call
 //! `auth`/`store`, and shape the answer.
+mod access;
+mod clients;
 mod connection;
 mod identity;
+mod plan;
 mod platform;
 mod tenancy;
 mod types;
@@ -20,6 +23,8 @@ pub struct Query(
     tenancy::TenancyQuery,
     users::UsersQuery,
     platform::PlatformQuery,
+    plan::PlanQuery,
+    clients::ClientsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -28,6 +33,8 @@ pub struct Mutation(
     tenancy::TenancyMutation,
     users::UsersMutation,
     platform::PlatformMutation,
+    plan::PlanMutation,
+    clients::ClientsMutation,
 );
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;

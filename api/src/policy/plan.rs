@@ -440,6 +440,8 @@ pub fn diff(a: &PlanDocument, b: &PlanDocument) -> Vec<FieldChange> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn durham() -> PlanDocument {

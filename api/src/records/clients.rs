@@ -177,8 +177,8 @@ pub async fn page(
 }
 
 pub enum ChangeOutcome {
-    Written(ClientView),
-    ConflictRecorded(data_conflicts::Model),
+    Written(Box<ClientView>),
+    ConflictRecorded(Box<data_conflicts::Model>),
 }
 
 pub struct Change {
@@ -280,7 +280,7 @@ pub async fn change(
                 plan_document: ctx.plan_document.clone(),
             };
             ctx.commit().await?;
-            Ok(ChangeOutcome::Written(view))
+            Ok(ChangeOutcome::Written(Box::new(view)))
         }
         DemographicChange::RecordConflict(decision) => {
             let existing_value = existing.map_or(json!(null), |v| v.value.clone());
@@ -311,7 +311,7 @@ pub async fn change(
             )
             .await?;
             ctx.commit().await?;
-            Ok(ChangeOutcome::ConflictRecorded(conflict))
+            Ok(ChangeOutcome::ConflictRecorded(Box::new(conflict)))
         }
     }
 }
@@ -332,4 +332,35 @@ pub async fn views(
     let views = store::clients::views(&ctx.tx, ctx.tenant(), client_id, 500).await?;
     ctx.commit().await?;
     Ok(views)
+}
+
+/// DEM-3: the data conflicts recorded on a client the viewer may see.
+pub async fn conflicts(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> ApiResult<Vec<data_conflicts::Model>> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
+        .await?
+        .ok_or(ApiError::NotFound("client"))?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.conflicts",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    let conflicts = store::clients::conflicts(&ctx.tx, ctx.tenant(), client.id).await?;
+    ctx.commit().await?;
+    Ok(conflicts)
 }

@@ -2,9 +2,11 @@
 //! loopback (see the README).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod clients;
 mod graphql_limits;
 mod helpers;
 mod identity;
+mod plan;
 mod roles;
 mod sessions;
 mod tenancy;

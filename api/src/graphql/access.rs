@@ -1,0 +1,48 @@
+//! The `access` block every returned record carries (SPEC §6): for each action the console
+//! would offer, whether this viewer may take it and, if not, the rule and a sentence — so the
+//! console never offers what the server would refuse.
+use async_graphql::SimpleObject;
+
+use crate::policy::Decision;
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Permission {
+    /// The action, e.g. `edit`, `delete`, `endDate`.
+    pub action: String,
+    pub allowed: bool,
+    /// The rule that decides it (`DEM-2`, `ATT-1`, …).
+    pub rule: String,
+    /// Why not, in a sentence; empty when allowed.
+    pub reason: String,
+    /// The sharing-plan version the decision was made under.
+    pub plan_version: i32,
+}
+
+/// The access block from `(action, decision)` pairs.
+pub fn permissions(
+    plan_version: i32,
+    decisions: impl IntoIterator<Item = (&'static str, Decision)>,
+) -> Vec<Permission> {
+    decisions
+        .into_iter()
+        .map(|(action, d)| Permission {
+            action: action.to_owned(),
+            allowed: d.allowed,
+            rule: d.rule.to_owned(),
+            reason: d.reason,
+            plan_version,
+        })
+        .collect()
+}
+
+/// Who entered a record and when (PROV-1).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProvenanceInfo {
+    pub entered_by_user_id: uuid::Uuid,
+    /// Empty when the Data Center entered it.
+    pub entered_by_agency_id: Option<uuid::Uuid>,
+    pub entered_at: chrono::DateTime<chrono::Utc>,
+    pub updated_by_user_id: Option<uuid::Uuid>,
+    pub updated_by_agency_id: Option<uuid::Uuid>,
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}

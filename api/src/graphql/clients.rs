@@ -1,0 +1,367 @@
+//! Clients and their demographics (DEM-1..3), with provenance on every value (PROV-1), the
+//! view log (AUD-2) and stale-write refusal (LOCK-1).
+use async_graphql::connection::Connection;
+use async_graphql::{Context, InputObject, Object, SimpleObject, Union};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::access::{Permission, ProvenanceInfo, permissions};
+use super::connection::{Cursor, connection, window};
+use super::{state, viewer};
+use crate::error::GqlResult;
+use crate::policy::records::{self, DemographicChange, Element, Provenance};
+use crate::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
+use crate::records::demographics::{self, DemographicField};
+
+/// A client, as the viewer may see it.
+#[derive(SimpleObject)]
+pub struct Client {
+    pub id: Uuid,
+    /// The tenant-unique id to use in every communication about the client (COM-1).
+    pub hmis_number: String,
+    pub version: i32,
+    pub demographics: Vec<DemographicValue>,
+    pub provenance: ProvenanceInfo,
+    pub access: Vec<Permission>,
+}
+
+/// One single-answer value with who entered it (PROV-1) and what the viewer may do with it.
+#[derive(SimpleObject)]
+pub struct DemographicValue {
+    pub field: DemographicField,
+    /// As shown: an SSN only masked.
+    pub value: Option<String>,
+    pub entered_by_user_id: Uuid,
+    pub entered_by_agency_id: Option<Uuid>,
+    pub entered_at: DateTime<Utc>,
+    pub documentation_type: Option<String>,
+    pub access: Vec<Permission>,
+}
+
+impl From<ClientView> for Client {
+    fn from(view: ClientView) -> Self {
+        let actor = view.viewer.actor();
+        let plan = view.plan();
+        let demographics = DemographicField::ALL
+            .into_iter()
+            .map(|field| {
+                let entered = view.entered(field);
+                let history = view.values.get(field.key());
+                let without_documentation =
+                    match records::change_demographic(&actor, &entered, plan, false) {
+                        DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
+                    };
+                DemographicValue {
+                    field,
+                    value: demographics::shown(&view.client, field),
+                    entered_by_user_id: entered.user,
+                    entered_by_agency_id: entered.agency,
+                    entered_at: history.map_or(view.client.created_at, |h| h.entered_at),
+                    documentation_type: history.and_then(|h| h.documentation_type.clone()),
+                    access: permissions(
+                        plan.version,
+                        [
+                            (
+                                "editWithDocumentation",
+                                records::change_demographic(&actor, &entered, plan, true),
+                            ),
+                            (
+                                "editWithoutDocumentation",
+                                DemographicChange::Write(without_documentation),
+                            ),
+                        ]
+                        .map(|(action, change)| match change {
+                            DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => {
+                                (action, d)
+                            }
+                        }),
+                    ),
+                }
+            })
+            .collect();
+        let creator = Provenance {
+            user: view.client.created_by_user,
+            agency: view.client.created_by_agency,
+        };
+        let access = permissions(
+            plan.version,
+            [(
+                "view",
+                records::read(&actor, Element::ClientDemographics, &creator, plan),
+            )],
+        );
+        Self {
+            id: view.client.id,
+            hmis_number: view.client.hmis_number.clone(),
+            version: view.client.version,
+            demographics,
+            provenance: ProvenanceInfo {
+                entered_by_user_id: view.client.created_by_user,
+                entered_by_agency_id: view.client.created_by_agency,
+                entered_at: view.client.created_at,
+                updated_by_user_id: Some(view.client.updated_by_user),
+                updated_by_agency_id: view.client.updated_by_agency,
+                updated_at: Some(view.client.updated_at),
+            },
+            access,
+        }
+    }
+}
+
+/// A value given orally that differs from the record: kept outside it (DEM-3).
+#[derive(SimpleObject)]
+pub struct DataConflict {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub field: String,
+    pub existing_value: String,
+    pub existing_entered_by_user_id: Uuid,
+    pub existing_entered_by_agency_id: Option<Uuid>,
+    pub existing_entered_at: DateTime<Utc>,
+    pub proposed_value: String,
+    pub reported_by_user_id: Uuid,
+    pub reported_by_agency_id: Option<Uuid>,
+    pub reported_at: DateTime<Utc>,
+    pub status: String,
+    pub version: i32,
+}
+
+impl From<entities::data_conflicts::Model> for DataConflict {
+    fn from(m: entities::data_conflicts::Model) -> Self {
+        Self {
+            id: m.id,
+            client_id: m.client_id,
+            field: m.field,
+            existing_value: m.existing_value.to_string(),
+            existing_entered_by_user_id: m.existing_entered_by_user,
+            existing_entered_by_agency_id: m.existing_entered_by_agency,
+            existing_entered_at: m.existing_entered_at,
+            proposed_value: m.proposed_value.to_string(),
+            reported_by_user_id: m.reported_by_user,
+            reported_by_agency_id: m.reported_by_agency,
+            reported_at: m.reported_at,
+            status: m.status,
+            version: m.version,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ClientViewEntry {
+    pub viewer_user_id: Uuid,
+    pub viewer_agency_id: Option<Uuid>,
+    pub viewed_at: DateTime<Utc>,
+}
+
+#[derive(Union)]
+pub enum DemographicChangeResult {
+    Written(Client),
+    ConflictRecorded(DataConflict),
+}
+
+#[derive(InputObject, Default)]
+pub struct CreateClientInput {
+    /// Leave empty to have Concord assign one.
+    pub hmis_number: Option<String>,
+    pub first_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name_data_quality: Option<i32>,
+    /// YYYY-MM-DD.
+    pub dob: Option<String>,
+    pub dob_data_quality: Option<i32>,
+    pub ssn: Option<String>,
+    pub ssn_data_quality: Option<i32>,
+    /// HUD 3.04 codes.
+    pub race_ethnicity: Option<Vec<i32>>,
+    /// HUD 3.06 codes.
+    pub gender: Option<Vec<i32>>,
+    pub veteran_status: Option<i32>,
+}
+
+impl CreateClientInput {
+    fn values(self) -> Vec<(DemographicField, Option<String>)> {
+        let code = |c: Option<i32>| c.map(|c| c.to_string());
+        let list = |l: Option<Vec<i32>>| {
+            l.map(|l| {
+                l.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+        };
+        [
+            (DemographicField::FirstName, self.first_name),
+            (DemographicField::MiddleName, self.middle_name),
+            (DemographicField::LastName, self.last_name),
+            (
+                DemographicField::NameDataQuality,
+                code(self.name_data_quality),
+            ),
+            (DemographicField::Dob, self.dob),
+            (
+                DemographicField::DobDataQuality,
+                code(self.dob_data_quality),
+            ),
+            (DemographicField::Ssn, self.ssn),
+            (
+                DemographicField::SsnDataQuality,
+                code(self.ssn_data_quality),
+            ),
+            (DemographicField::RaceEthnicity, list(self.race_ethnicity)),
+            (DemographicField::Gender, list(self.gender)),
+            (DemographicField::VeteranStatus, code(self.veteran_status)),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .collect()
+    }
+}
+
+#[derive(InputObject)]
+pub struct DocumentationInput {
+    /// The written documentation the client showed, e.g. "birth certificate" (DEM-2).
+    pub document_type: String,
+    /// The uploaded copy, when there is one.
+    pub attachment_id: Option<Uuid>,
+}
+
+#[derive(InputObject)]
+pub struct ChangeDemographicInput {
+    pub client_id: Uuid,
+    /// The client version the change was based on (LOCK-1).
+    pub expected_version: i32,
+    pub field: DemographicField,
+    /// The new value as text (dates YYYY-MM-DD, HUD codes as numbers, lists comma-separated);
+    /// empty to clear.
+    pub value: Option<String>,
+    pub documentation: Option<DocumentationInput>,
+}
+
+#[derive(Default)]
+pub struct ClientsQuery;
+
+#[Object]
+impl ClientsQuery {
+    /// A client's profile. Every read is recorded (AUD-2).
+    async fn client(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Client> {
+        Ok(clients::view(state(ctx)?, viewer(ctx).tenant_user()?, id)
+            .await?
+            .into())
+    }
+
+    /// The clients the viewer may see under the plan.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, ClientSummary>> {
+        let (limit, after) = window(first, after)?;
+        let (page, record_ctx) =
+            clients::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        record_ctx.commit().await?;
+        Ok(connection(page, after, |c| c.id, ClientSummary::from))
+    }
+
+    /// Data conflicts recorded on a client (DEM-3).
+    async fn data_conflicts(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+    ) -> GqlResult<Vec<DataConflict>> {
+        let conflicts =
+            clients::conflicts(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
+        Ok(conflicts.into_iter().map(DataConflict::from).collect())
+    }
+
+    /// Who viewed a client and when (AUD-2; the Data Center only).
+    async fn client_views(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+    ) -> GqlResult<Vec<ClientViewEntry>> {
+        let views = clients::views(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
+        Ok(views
+            .into_iter()
+            .map(|v| ClientViewEntry {
+                viewer_user_id: v.viewer_user_id,
+                viewer_agency_id: v.viewer_agency_id,
+                viewed_at: v.viewed_at,
+            })
+            .collect())
+    }
+}
+
+/// A client in a list: the HMIS number and name, without recording a profile view.
+#[derive(SimpleObject)]
+pub struct ClientSummary {
+    pub id: Uuid,
+    pub hmis_number: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub dob: Option<String>,
+}
+
+impl From<entities::clients::Model> for ClientSummary {
+    fn from(m: entities::clients::Model) -> Self {
+        Self {
+            id: m.id,
+            hmis_number: m.hmis_number,
+            first_name: m.first_name,
+            last_name: m.last_name,
+            dob: m.dob.map(|d| d.to_string()),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ClientsMutation;
+
+#[Object]
+impl ClientsMutation {
+    async fn create_client(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateClientInput,
+    ) -> GqlResult<Client> {
+        let hmis_number = input.hmis_number.clone();
+        let new = NewClient {
+            hmis_number,
+            values: input.values(),
+        };
+        Ok(
+            clients::create(state(ctx)?, viewer(ctx).tenant_user()?, new)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Changes one single-answer value. Another agency's value is overwritten only with
+    /// documentation (DEM-2); otherwise the new value is recorded as a data conflict (DEM-3).
+    async fn change_client_demographic(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeDemographicInput,
+    ) -> GqlResult<DemographicChangeResult> {
+        let change = Change {
+            client_id: input.client_id,
+            expected_version: input.expected_version,
+            field: input.field,
+            value: input.value,
+            documentation: input.documentation.map(|d| Documentation {
+                document_type: d.document_type,
+                attachment_id: d.attachment_id,
+            }),
+        };
+        Ok(
+            match clients::change(state(ctx)?, viewer(ctx).tenant_user()?, change).await? {
+                ChangeOutcome::Written(view) => DemographicChangeResult::Written((*view).into()),
+                ChangeOutcome::ConflictRecorded(conflict) => {
+                    DemographicChangeResult::ConflictRecorded((*conflict).into())
+                }
+            },
+        )
+    }
+}

@@ -1,0 +1,392 @@
+//! The sharing plan (SPEC §3): the active version, every earlier one, a diff between any two,
+//! and publishing the next version, which only the Data Center does (`ROLE-1`).
+use std::collections::BTreeMap;
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::connection::{Cursor, connection, window};
+use super::{state, viewer};
+use crate::auth::TenantUser;
+use crate::auth::onboarding::guard;
+use crate::error::{ApiError, ApiResult, GqlResult};
+use crate::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument, Strategy};
+use crate::policy::records::Element;
+use crate::policy::roles;
+use crate::state::AppState;
+use crate::store::{self, Page, audit};
+
+/// A built-in plan.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PlanTemplate {
+    /// Every element shared, with the Durham v1 parameters: the default of every new CoC.
+    DurhamV1,
+    /// Nothing shared: every element stays inside the agency that entered it.
+    Private,
+}
+
+impl PlanTemplate {
+    fn name(self) -> &'static str {
+        match self {
+            Self::DurhamV1 => plan::DURHAM_V1,
+            Self::Private => plan::PRIVATE,
+        }
+    }
+
+    fn of(name: &str) -> Option<Self> {
+        [Self::DurhamV1, Self::Private]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
+/// One published version of the CoC's sharing plan. Versions never change once published.
+#[derive(SimpleObject)]
+pub struct SharingPlanVersion {
+    pub id: Uuid,
+    pub version: i32,
+    /// The built-in template it was published from; empty for a plan edited by hand.
+    pub template: Option<PlanTemplate>,
+    pub published_at: DateTime<Utc>,
+    /// The user who published it.
+    pub published_by: Option<Uuid>,
+    pub document: SharingPlan,
+}
+
+impl TryFrom<entities::plan_versions::Model> for SharingPlanVersion {
+    type Error = ApiError;
+
+    fn try_from(row: entities::plan_versions::Model) -> ApiResult<Self> {
+        let document = store::plans::document(&row)?;
+        Ok(Self {
+            id: row.id,
+            version: row.version,
+            template: PlanTemplate::of(&row.template),
+            published_at: row.published_at,
+            published_by: row.published_by,
+            document: SharingPlan::from(&document),
+        })
+    }
+}
+
+/// The plan document; as input, the whole plan to publish.
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "SharingPlanInput")]
+pub struct SharingPlan {
+    /// The seven built-in elements first, then any added later. Each built-in element keeps
+    /// its own strategy.
+    pub elements: Vec<SharingPlanElement>,
+    pub parameters: SharingPlanParameters,
+}
+
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "SharingPlanElementInput")]
+pub struct SharingPlanElement {
+    /// The plan key, e.g. `client_demographics`.
+    pub key: String,
+    /// Shared with the whole community, or visible only inside the entering agency.
+    pub shared: bool,
+    pub strategy: Strategy,
+}
+
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "SharingPlanParametersInput")]
+pub struct SharingPlanParameters {
+    /// `DEM-4`, `ENR-3`: contact attempts before a conflict can be escalated (1–20).
+    pub contact_attempts_min: i32,
+    /// `DEM-4`, `ENR-3`: days the attempts must span (1–365).
+    pub contact_window_days: i32,
+    /// `ENR-3`: days an Agency Administrator has to review before the Data Center (1–365).
+    pub admin_review_days: i32,
+    /// `DEM-2`: overriding another agency's single-answer value needs documentation.
+    pub override_requires_documentation: bool,
+    /// `PRO-3`: a profile correction needs a client note saying what was corrected.
+    pub correction_note_required: bool,
+    /// `ATT-2`: uploads of Social Security cards are refused.
+    pub ssn_card_uploads_forbidden: bool,
+    /// `SRV-2`: case-management notes are shared (only when services are).
+    pub service_notes_shared: bool,
+    /// `ENR-2`: HUD project types a client may normally be enrolled in at once.
+    pub concurrent_project_types: Vec<ProjectTypePair>,
+}
+
+/// Two HUD project type codes (0–4, 6–14), in either order.
+#[derive(SimpleObject, InputObject)]
+#[graphql(name = "PlanProjectTypePair", input_name = "PlanProjectTypePairInput")]
+pub struct ProjectTypePair {
+    pub first: i32,
+    pub second: i32,
+}
+
+/// One value that differs between two plan versions.
+#[derive(SimpleObject)]
+pub struct PlanFieldChange {
+    /// Dotted path, e.g. `elements.services.shared` or `parameters.contact_window_days`.
+    pub field: String,
+    /// `absent` where the value does not exist in that version.
+    pub before: String,
+    pub after: String,
+}
+
+impl From<FieldChange> for PlanFieldChange {
+    fn from(c: FieldChange) -> Self {
+        Self {
+            field: c.field,
+            before: c.before,
+            after: c.after,
+        }
+    }
+}
+
+impl From<&PlanDocument> for SharingPlan {
+    fn from(doc: &PlanDocument) -> Self {
+        let position = |key: &str| Element::ALL.iter().position(|e| e.key() == key);
+        let mut elements: Vec<SharingPlanElement> = doc
+            .elements
+            .iter()
+            .map(|(key, e)| SharingPlanElement {
+                key: key.clone(),
+                shared: e.shared,
+                strategy: e.strategy,
+            })
+            .collect();
+        // Built-in elements in their order, then the others by key (the sort is stable).
+        elements.sort_by_key(|e| position(&e.key).unwrap_or(usize::MAX));
+        let p = &doc.parameters;
+        let int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        Self {
+            elements,
+            parameters: SharingPlanParameters {
+                contact_attempts_min: int(p.contact_attempts_min),
+                contact_window_days: int(p.contact_window_days),
+                admin_review_days: int(p.admin_review_days),
+                override_requires_documentation: p.override_requires_documentation,
+                correction_note_required: p.correction_note_required,
+                ssn_card_uploads_forbidden: p.ssn_card_uploads_forbidden,
+                service_notes_shared: p.service_notes_shared,
+                concurrent_project_types: p
+                    .concurrent_project_types
+                    .iter()
+                    .map(|[a, b]| ProjectTypePair {
+                        first: i32::from(*a),
+                        second: i32::from(*b),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+impl SharingPlan {
+    /// The typed document. Numbers out of range become values `plan::validate` refuses,
+    /// naming the same field.
+    fn into_document(self) -> ApiResult<PlanDocument> {
+        let mut elements = BTreeMap::new();
+        for e in self.elements {
+            let field = format!("elements.{}", e.key);
+            let entry = ElementPlan {
+                shared: e.shared,
+                strategy: e.strategy,
+            };
+            if elements.insert(e.key, entry).is_some() {
+                return Err(ApiError::validation(field, "this element is listed twice"));
+            }
+        }
+        let p = self.parameters;
+        let days = |n: i32| u32::try_from(n).unwrap_or(0);
+        let mut pairs = Vec::with_capacity(p.concurrent_project_types.len());
+        for (i, pair) in p.concurrent_project_types.into_iter().enumerate() {
+            let code = |n: i32| {
+                i16::try_from(n).map_err(|_| {
+                    ApiError::validation(
+                        format!("parameters.concurrent_project_types[{i}]"),
+                        format!("{n} is not a HUD project type code (0–4, 6–14)"),
+                    )
+                })
+            };
+            pairs.push([code(pair.first)?, code(pair.second)?]);
+        }
+        Ok(PlanDocument {
+            elements,
+            parameters: Parameters {
+                contact_attempts_min: days(p.contact_attempts_min),
+                contact_window_days: days(p.contact_window_days),
+                admin_review_days: days(p.admin_review_days),
+                override_requires_documentation: p.override_requires_documentation,
+                correction_note_required: p.correction_note_required,
+                ssn_card_uploads_forbidden: p.ssn_card_uploads_forbidden,
+                service_notes_shared: p.service_notes_shared,
+                concurrent_project_types: pairs,
+            },
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PlanQuery;
+
+#[Object]
+impl PlanQuery {
+    /// The active sharing plan: every decision is made under this version.
+    async fn sharing_plan(&self, ctx: &Context<'_>) -> GqlResult<SharingPlanVersion> {
+        let user = viewer(ctx).tenant_user()?;
+        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
+        let active = store::plans::active(&tx, user.tenant_id).await?;
+        tx.commit().await?;
+        Ok(active
+            .ok_or(ApiError::NotFound("sharing plan"))?
+            .try_into()?)
+    }
+
+    /// One version by its number; earlier versions stay readable.
+    async fn sharing_plan_version(
+        &self,
+        ctx: &Context<'_>,
+        version: i32,
+    ) -> GqlResult<SharingPlanVersion> {
+        let user = viewer(ctx).tenant_user()?;
+        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
+        let row = find_version(&tx, user.tenant_id, version).await?;
+        tx.commit().await?;
+        Ok(row.try_into()?)
+    }
+
+    /// Every published version, newest first.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn sharing_plan_versions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, SharingPlanVersion>> {
+        let user = viewer(ctx).tenant_user()?;
+        let (limit, after) = window(first, after)?;
+        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
+        let page = store::plans::page(&tx, user.tenant_id, after, limit).await?;
+        tx.commit().await?;
+        let rows = page
+            .rows
+            .into_iter()
+            .map(SharingPlanVersion::try_from)
+            .collect::<ApiResult<_>>()?;
+        let page = Page {
+            rows,
+            has_next: page.has_next,
+        };
+        Ok(connection(page, after, |v| v.id, |v| v))
+    }
+
+    /// What changed from one version to another, field by field.
+    async fn sharing_plan_diff(
+        &self,
+        ctx: &Context<'_>,
+        from_version: i32,
+        to_version: i32,
+    ) -> GqlResult<Vec<PlanFieldChange>> {
+        let user = viewer(ctx).tenant_user()?;
+        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
+        let from = find_version(&tx, user.tenant_id, from_version).await?;
+        let to = find_version(&tx, user.tenant_id, to_version).await?;
+        tx.commit().await?;
+        let (from, to) = (store::plans::document(&from)?, store::plans::document(&to)?);
+        Ok(plan::diff(&from, &to)
+            .into_iter()
+            .map(PlanFieldChange::from)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Publishes an edited plan as the next version. Data Center only; a plan that does not
+    /// validate is refused with the offending field in `extensions.field`.
+    async fn publish_sharing_plan(
+        &self,
+        ctx: &Context<'_>,
+        input: SharingPlan,
+    ) -> GqlResult<SharingPlanVersion> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        may_publish(state, user).await?;
+        let document = input.into_document()?;
+        Ok(publish(state, user, plan::CUSTOM, &document).await?)
+    }
+
+    /// Publishes a built-in template as the next version. Data Center only.
+    async fn publish_sharing_plan_template(
+        &self,
+        ctx: &Context<'_>,
+        template: PlanTemplate,
+    ) -> GqlResult<SharingPlanVersion> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        may_publish(state, user).await?;
+        let document = plan::template(template.name()).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("template {} missing", template.name()))
+        })?;
+        Ok(publish(state, user, template.name(), &document).await?)
+    }
+}
+
+async fn find_version(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    version: i32,
+) -> ApiResult<entities::plan_versions::Model> {
+    store::plans::get(db, tenant_id, version)
+        .await?
+        .ok_or(ApiError::NotFound("sharing plan version"))
+}
+
+async fn may_publish(state: &AppState, user: &TenantUser) -> ApiResult<()> {
+    guard(
+        state,
+        user,
+        "plan.publish",
+        roles::publish_plan(&user.actor()),
+    )
+    .await
+}
+
+/// The next version, with an audit entry holding what changed since the previous one.
+async fn publish(
+    state: &AppState,
+    user: &TenantUser,
+    template: &str,
+    document: &PlanDocument,
+) -> ApiResult<SharingPlanVersion> {
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let previous = store::plans::in_force(&tx, user.tenant_id).await?;
+    let row =
+        store::plans::publish(&tx, user.tenant_id, template, document, Some(user.user_id)).await?;
+    let changes: Vec<_> = plan::diff(&previous.document, document)
+        .into_iter()
+        .map(|c| json!({ "field": c.field, "before": c.before, "after": c.after }))
+        .collect();
+    audit::record(
+        &tx,
+        audit::Entry {
+            tenant_id: user.tenant_id,
+            actor_user_id: Some(user.user_id),
+            actor_agency_id: user.agency_id,
+            action: "plan.publish",
+            subject_id: Some(row.id),
+            refused_by: None,
+            source_ip: None,
+            detail: json!({
+                "version": row.version,
+                "template": template,
+                "previous_version": previous.version,
+                "changes": changes,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    row.try_into()
+}

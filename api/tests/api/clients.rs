@@ -1,0 +1,370 @@
+//! Client demographics under the Durham v1 rules: DEM-1..3, PROV-1, AUD-1, AUD-2, LOCK-1.
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+
+const CREATE: &str =
+    "mutation($i: CreateClientInput!) { createClient(input: $i) { id version hmisNumber } }";
+const CHANGE: &str = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) {
+    __typename
+    ... on Client { version demographics { field value enteredByAgencyId documentationType } }
+    ... on DataConflict { id field existingValue proposedValue existingEnteredByAgencyId status } } }";
+const VIEW: &str = "query($id: UUID!) { client(id: $id) { hmisNumber version
+    demographics { field value enteredByUserId enteredByAgencyId enteredAt access { action allowed rule reason planVersion } } } }";
+
+/// A CoC with two agencies (A and B), a user in each, and a client entered by A's user.
+struct Community {
+    app: TestApp,
+    data_center: String,
+    user_a: String,
+    user_b: String,
+    agency_a: String,
+    agency_b: String,
+    client: String,
+}
+
+async fn community() -> Community {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let agency_a =
+        app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let agency_b = app
+        .create_agency(&tenant.token, "Housing for New Hope")
+        .await["data"]["createAgency"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (user_a, _) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "a@um.example",
+            "USER",
+            Some(&agency_a),
+        )
+        .await;
+    let (user_b, _) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "b@hnh.example",
+            "USER",
+            Some(&agency_b),
+        )
+        .await;
+    let created = app
+        .gql(CREATE, json!({ "i": { "firstName": "John", "lastName": "Smith", "dob": "1980-07-01", "ssn": "123-45-6789" } }), Some(&user_a))
+        .await;
+    let client = created["data"]["createClient"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    Community {
+        app,
+        data_center: tenant.token,
+        user_a,
+        user_b,
+        agency_a,
+        agency_b,
+        client,
+    }
+}
+
+fn field<'a>(client: &'a Value, name: &str) -> &'a Value {
+    client["demographics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["field"] == name)
+        .unwrap()
+}
+
+async fn change(
+    c: &Community,
+    token: &str,
+    version: i64,
+    field: &str,
+    value: &str,
+    documentation: Option<&str>,
+) -> Value {
+    let documentation = documentation.map(|d| json!({ "documentType": d }));
+    c.app
+        .gql(CHANGE, json!({ "i": { "clientId": c.client, "expectedVersion": version, "field": field, "value": value, "documentation": documentation } }), Some(token))
+        .await
+}
+
+#[tokio::test]
+async fn dem_1_a_sharing_agency_reads_shared_demographics_and_a_private_plan_hides_them() {
+    let c = community().await;
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    assert_eq!(
+        field(&seen["data"]["client"], "FIRST_NAME")["value"],
+        "John"
+    );
+    assert_eq!(
+        field(&seen["data"]["client"], "SSN")["value"],
+        "***-**-6789",
+        "SSN shown masked"
+    );
+
+    let published = c
+        .app
+        .gql(
+            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            json!({}),
+            Some(&c.data_center),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        "{published}"
+    );
+    let refused = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    assert_eq!(error_code(&refused), "PLAN_RULE");
+    assert_eq!(error_rule(&refused), "DEM-1");
+    let own = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    assert_eq!(
+        own["data"]["client"]["hmisNumber"].as_str().map(str::len),
+        Some(9)
+    );
+    let listed = c
+        .app
+        .gql(
+            "{ clients { edges { node { id } } } }",
+            json!({}),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["clients"]["edges"],
+        json!([]),
+        "a private plan lists nothing of another agency"
+    );
+}
+
+#[tokio::test]
+async fn dem_2_override_needs_documentation_and_keeps_the_old_value_in_history() {
+    let c = community().await;
+    let documented = change(
+        &c,
+        &c.user_b,
+        1,
+        "DOB",
+        "1980-07-08",
+        Some("birth certificate"),
+    )
+    .await;
+    let client = &documented["data"]["changeClientDemographic"];
+    assert_eq!(client["__typename"], "Client", "{documented}");
+    assert_eq!(client["version"], 2);
+    assert_eq!(field(client, "DOB")["value"], "1980-07-08");
+    assert_eq!(
+        field(client, "DOB")["enteredByAgencyId"],
+        c.agency_b.as_str()
+    );
+    assert_eq!(
+        field(client, "DOB")["documentationType"],
+        "birth certificate"
+    );
+
+    let db = c.app.superuser().await;
+    let history = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT value::text AS v FROM client_field_values WHERE client_id = '{}' AND field = 'dob' ORDER BY id", c.client),
+        ))
+        .await
+        .unwrap();
+    let values: Vec<String> = history
+        .iter()
+        .map(|r| r.try_get::<String>("", "v").unwrap())
+        .collect();
+    assert_eq!(
+        values,
+        vec!["\"1980-07-01\"", "\"1980-07-08\""],
+        "the old value stays in history"
+    );
+    // The agency that entered a value may change it without documentation.
+    let own = change(&c, &c.user_b, 2, "DOB", "1980-07-09", None).await;
+    assert_eq!(
+        own["data"]["changeClientDemographic"]["__typename"],
+        "Client"
+    );
+}
+
+#[tokio::test]
+async fn dem_3_an_undocumented_different_value_becomes_a_data_conflict() {
+    let c = community().await;
+    let oral = change(&c, &c.user_b, 1, "FIRST_NAME", "Jon", None).await;
+    let conflict = &oral["data"]["changeClientDemographic"];
+    assert_eq!(conflict["__typename"], "DataConflict", "{oral}");
+    assert_eq!(conflict["existingValue"], "\"John\"");
+    assert_eq!(conflict["proposedValue"], "\"Jon\"");
+    assert_eq!(conflict["existingEnteredByAgencyId"], c.agency_a.as_str());
+    assert_eq!(conflict["status"], "OPEN");
+
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    assert_eq!(
+        field(&seen["data"]["client"], "FIRST_NAME")["value"],
+        "John",
+        "the record is not overwritten"
+    );
+    assert_eq!(seen["data"]["client"]["version"], 1);
+    let access = &field(&seen["data"]["client"], "FIRST_NAME")["access"];
+    assert!(
+        access
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["allowed"] == true),
+        "agency A may edit its own value: {access}"
+    );
+    let seen_b = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    let undocumented = field(&seen_b["data"]["client"], "FIRST_NAME")["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "editWithoutDocumentation")
+        .cloned()
+        .unwrap();
+    assert_eq!(undocumented["allowed"], false);
+    assert_eq!(undocumented["rule"], "DEM-3");
+    assert_eq!(undocumented["planVersion"], 1);
+    let listed = c
+        .app
+        .gql(
+            "query($c: UUID!) { dataConflicts(clientId: $c) { field status } }",
+            json!({ "c": c.client }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["dataConflicts"],
+        json!([{ "field": "first_name", "status": "OPEN" }])
+    );
+}
+
+#[tokio::test]
+async fn prov_1_every_value_shows_who_entered_it_from_which_agency_and_when() {
+    let c = community().await;
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    let first = field(&seen["data"]["client"], "FIRST_NAME");
+    assert_eq!(first["enteredByAgencyId"], c.agency_a.as_str());
+    assert!(first["enteredByUserId"].is_string());
+    assert!(first["enteredAt"].is_string());
+}
+
+#[tokio::test]
+async fn lock_1_a_stale_demographic_write_is_refused_with_the_current_values() {
+    let c = community().await;
+    assert_eq!(
+        change(&c, &c.user_a, 1, "LAST_NAME", "Smyth", None).await["data"]["changeClientDemographic"]
+            ["version"],
+        2
+    );
+    let stale = change(&c, &c.user_a, 1, "LAST_NAME", "Smithe", None).await;
+    assert_eq!(error_code(&stale), "CONFLICT");
+    assert_eq!(stale["errors"][0]["extensions"]["current"]["version"], 2);
+    assert_eq!(
+        stale["errors"][0]["extensions"]["current"]["value"],
+        "Smyth"
+    );
+}
+
+#[tokio::test]
+async fn aud_1_writes_and_refusals_are_audited_and_aud_2_reads_are_recorded() {
+    let c = community().await;
+    c.app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    c.app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    let views = c
+        .app
+        .gql(
+            "query($c: UUID!) { clientViews(clientId: $c) { viewerAgencyId } }",
+            json!({ "c": c.client }),
+            Some(&c.data_center),
+        )
+        .await;
+    assert_eq!(
+        views["data"]["clientViews"].as_array().unwrap().len(),
+        2,
+        "{views}"
+    );
+    assert_eq!(
+        views["data"]["clientViews"][0]["viewerAgencyId"],
+        c.agency_b.as_str()
+    );
+    let not_dc = c
+        .app
+        .gql(
+            "query($c: UUID!) { clientViews(clientId: $c) { viewerAgencyId } }",
+            json!({ "c": c.client }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(error_rule(&not_dc), "AUD-2");
+
+    change(&c, &c.user_b, 1, "FIRST_NAME", "Jon", None).await;
+    let db = c.app.superuser().await;
+    let count = |sql: String| {
+        let db = &db;
+        async move {
+            db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT count(*) AS n FROM audit_log WHERE action = 'client.create'".into()).await,
+        1
+    );
+    assert_eq!(count("SELECT count(*) AS n FROM audit_log WHERE action = 'client.data_conflict' AND detail->>'rule' = 'DEM-3'".into()).await, 1);
+    // Nothing in the audit log holds the SSN.
+    assert_eq!(count("SELECT count(*) AS n FROM audit_log WHERE detail::text LIKE '%123456789%' OR detail::text LIKE '%123-45%'".into()).await, 0);
+    for sql in [
+        "DELETE FROM client_views",
+        "UPDATE client_field_values SET value = '\"x\"'",
+        "DELETE FROM clients",
+    ] {
+        assert!(db.execute_unprepared(sql).await.is_err(), "{sql}");
+    }
+    let ciphertext = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT ssn_ciphertext AS s FROM clients",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "s")
+        .unwrap();
+    assert!(!ciphertext.contains("6789"), "the SSN is stored encrypted");
+}
