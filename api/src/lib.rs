@@ -10,5 +10,6 @@ pub mod settings;
 pub mod shared_state;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod telemetry;

@@ -70,7 +70,8 @@ pub struct SmtpSettings {
 
 /// `CONCORD_STORAGE_BACKEND` (`local` or `s3`, default `local`), `CONCORD_STORAGE_DIR`
 /// (default `<data dir>/files`), `CONCORD_STORAGE_S3_BUCKET`, `CONCORD_STORAGE_S3_ENDPOINT`,
-/// `CONCORD_STORAGE_S3_REGION`. File attachments arrive with the records issue.
+/// `CONCORD_STORAGE_S3_REGION`. S3 credentials: `CONCORD_STORAGE_S3_ACCESS_KEY_ID` and
+/// `CONCORD_STORAGE_S3_SECRET_ACCESS_KEY` when set, else the standard `AWS_*` variables.
 #[derive(Clone, Debug)]
 pub struct StorageSettings {
     pub backend: String,
@@ -78,6 +79,10 @@ pub struct StorageSettings {
     pub s3_bucket: Option<String>,
     pub s3_endpoint: Option<String>,
     pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<SecretString>,
+    /// Largest file upload, bytes (`CONCORD_MAX_UPLOAD_BYTES`, 25 MiB).
+    pub max_upload_bytes: u64,
 }
 
 /// Limits that protect the service; tests lower some of them.
@@ -124,6 +129,9 @@ impl Settings {
                 s3_bucket: None,
                 s3_endpoint: None,
                 s3_region: None,
+                s3_access_key_id: None,
+                s3_secret_access_key: None,
+                max_upload_bytes: 25 * 1024 * 1024,
             },
             data_dir,
             environment: Environment::Development,
@@ -218,6 +226,18 @@ impl Settings {
         s.storage.s3_bucket = get("CONCORD_STORAGE_S3_BUCKET");
         s.storage.s3_endpoint = get("CONCORD_STORAGE_S3_ENDPOINT");
         s.storage.s3_region = get("CONCORD_STORAGE_S3_REGION");
+        s.storage.s3_access_key_id = get("CONCORD_STORAGE_S3_ACCESS_KEY_ID");
+        s.storage.s3_secret_access_key =
+            get("CONCORD_STORAGE_S3_SECRET_ACCESS_KEY").map(SecretString::from);
+        if s.storage.backend == "s3" && s.storage.s3_bucket.is_none() {
+            return Err(StartupError::Setting(
+                "CONCORD_STORAGE_S3_BUCKET",
+                "set the bucket when CONCORD_STORAGE_BACKEND is s3".into(),
+            ));
+        }
+        if let Some(v) = get("CONCORD_MAX_UPLOAD_BYTES") {
+            s.storage.max_upload_bytes = number(&v, "CONCORD_MAX_UPLOAD_BYTES")?;
+        }
         if let Some(v) = get("CONCORD_MAX_BODY_BYTES") {
             s.limits.max_body_bytes = number(&v, "CONCORD_MAX_BODY_BYTES")?;
         }

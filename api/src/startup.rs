@@ -15,11 +15,12 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
 use crate::error::StartupError;
 use crate::graphql::build_schema;
-use crate::http::{console, graphql, health, metrics};
+use crate::http::{console, files, graphql, health, metrics};
 use crate::records::ssn::SsnCipher;
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
 use crate::state::AppState;
+use crate::storage::Storage;
 use crate::store::connect::connect_and_migrate;
 use crate::telemetry::ConcordRootSpan;
 
@@ -40,12 +41,28 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
     };
     let clock: Arc<dyn jobs::Clock> = Arc::new(jobs::SystemClock);
     let db = state.db.clone();
-    let workers_clock = clock.clone();
+    let data_dir = state.settings.data_dir.clone();
     let workers_stop = until_stopped(stopped.clone());
+    let scheduler_stop = until_stopped(stopped);
     let workers = tokio::spawn(async move {
+        let backend = match job_storage(&db, &data_dir).await {
+            Ok(backend) => backend,
+            Err(error) => {
+                tracing::error!(%error, "job storage unavailable; no jobs will run");
+                return;
+            }
+        };
+        tokio::spawn(jobs::run_scheduler(
+            db.clone(),
+            backend.clone(),
+            clock.clone(),
+            Duration::from_secs(3600),
+            scheduler_stop,
+        ));
         if let Err(error) = jobs::run_workers(
             db,
-            workers_clock,
+            backend,
+            clock,
             jobs::WorkerSettings::default(),
             workers_stop,
         )
@@ -54,13 +71,27 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
             tracing::error!(%error, "job workers stopped");
         }
     });
-    tokio::spawn(jobs::run_scheduler(
-        state.db.clone(),
-        clock,
-        Duration::from_secs(3600),
-        until_stopped(stopped),
-    ));
     (stop, Some(workers))
+}
+
+/// On PostgreSQL the jobs live beside the data; the embedded default keeps them in a SQLite
+/// file of their own (`<data dir>/jobs.sqlite`), because SQLite has one writer at a time and
+/// the workers' polling would otherwise contend with requests.
+async fn job_storage(
+    db: &sea_orm::DatabaseConnection,
+    data_dir: &std::path::Path,
+) -> Result<jobs::Backend, String> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        return jobs::Backend::from_connection(db).map_err(|e| e.to_string());
+    }
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("jobs.sqlite").display()
+    );
+    let jobs_db = sea_orm::Database::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    jobs::Backend::from_connection(&jobs_db).map_err(|e| e.to_string())
 }
 
 impl Application {
@@ -96,7 +127,10 @@ impl Application {
 }
 
 pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
-    let db = connect_and_migrate(&settings).await?;
+    let db_queries =
+        prometheus::IntCounter::new("db_queries_total", "Database statements executed")
+            .map_err(|e| StartupError::Setting("metrics", e.to_string()))?;
+    let db = connect_and_migrate(&settings, db_queries.clone()).await?;
     let shared = SharedState::connect(
         settings.redis_url.as_ref().map(|u| u.expose_secret()),
         &settings.redis_prefix,
@@ -105,13 +139,16 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     let keys = TokenKeys::load(&settings)?;
     let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
     let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
+    let storage = Storage::from_settings(&settings.storage)?;
     Ok(AppState {
         ssn,
         db,
         keys,
         hasher,
         shared,
+        storage,
         settings: Arc::new(settings),
+        db_queries,
     })
 }
 
@@ -119,7 +156,8 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     let settings = state.settings.clone();
     let schema = web::Data::new(build_schema(state.clone(), &settings));
     let metrics = web::Data::new(
-        metrics::Metrics::new().map_err(|e| StartupError::Setting("metrics", e.to_string()))?,
+        metrics::Metrics::new(&state.db_queries)
+            .map_err(|e| StartupError::Setting("metrics", e.to_string()))?,
     );
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -131,6 +169,8 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
             .app_data(state.clone())
             .app_data(metrics.clone())
             .route("/graphql", web::post().to(graphql::graphql))
+            .route("/files", web::post().to(files::upload))
+            .route("/files/{id}", web::get().to(files::download))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
             .route("/metrics", web::get().to(metrics::metrics));

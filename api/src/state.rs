@@ -7,6 +7,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::records::ssn::SsnCipher;
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
+use crate::storage::Storage;
 
 /// Everything a request needs, built once at start-up.
 #[derive(Clone)]
@@ -17,4 +18,8 @@ pub struct AppState {
     pub shared: SharedState,
     pub ssn: SsnCipher,
     pub settings: Arc<Settings>,
+    /// Statements sent to the database since start-up.
+    pub db_queries: prometheus::IntCounter,
+    /// Where attachment bytes live.
+    pub storage: Storage,
 }

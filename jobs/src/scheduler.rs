@@ -13,14 +13,11 @@ use crate::schedule_purge::schedule_purge_for_all_tenants;
 /// next one.
 pub async fn run_scheduler(
     db: DatabaseConnection,
+    backend: Backend,
     clock: Arc<dyn Clock>,
     every: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let Ok(backend) = Backend::from_connection(&db) else {
-        tracing::error!("scheduler: unsupported database backend");
-        return;
-    };
     let mut ticks = tokio::time::interval(every);
     tokio::pin!(shutdown);
     loop {

@@ -20,13 +20,16 @@ use crate::settings::WorkerSettings;
 
 /// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
 /// jobs then get `settings.shutdown_timeout` to finish.
+/// `backend` is where the jobs are stored: on PostgreSQL the application's own database; on
+/// SQLite a file of its own, so the workers' polling and heartbeats never hold the lock that
+/// requests need on the application's file.
 pub async fn run_workers(
     db: DatabaseConnection,
+    backend: Backend,
     clock: Arc<dyn Clock>,
     settings: WorkerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let backend = Backend::from_connection(&db)?;
     backend.setup().await?;
     let ctx = JobContext { db, clock, backend };
 

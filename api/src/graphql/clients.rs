@@ -1,17 +1,21 @@
 //! Clients and their demographics (DEM-1..3), with provenance on every value (PROV-1), the
 //! view log (AUD-2) and stale-write refusal (LOCK-1).
-use async_graphql::connection::Connection;
-use async_graphql::{Context, InputObject, Object, SimpleObject, Union};
+use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, connection, window};
+use super::loaders::EnrollmentsOfClient;
 use super::{state, viewer};
 use crate::error::GqlResult;
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
 use crate::records::demographics::{self, DemographicField};
+use crate::records::explain::{self, RecordAction};
+use crate::records::search;
 
 /// A client, as the viewer may see it.
 #[derive(SimpleObject)]
@@ -265,6 +269,89 @@ impl ClientsQuery {
         Ok(connection(page, after, |c| c.id, ClientSummary::from))
     }
 
+    /// Clients by name (typos forgiven on PostgreSQL), partial name, HMIS number or date of
+    /// birth (YYYY-MM-DD), best match first; only clients the viewer may see.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn search_clients(
+        &self,
+        ctx: &Context<'_>,
+        query: Option<String>,
+        dob: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<OpaqueCursor<usize>, ClientSearchHit>> {
+        let (limit, _) = window(first, None)?;
+        let offset = after
+            .map(|c| OpaqueCursor::<usize>::decode_cursor(&c).map(|c| c.0 + 1))
+            .transpose()
+            .map_err(|_| {
+                crate::error::ApiError::validation(
+                    "after",
+                    "this cursor is not one Concord gave out",
+                )
+            })?
+            .unwrap_or(0);
+        let dob = dob
+            .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| {
+                crate::error::ApiError::validation("dob", "write the date of birth as YYYY-MM-DD")
+            })?;
+        let hits = search::search(
+            state(ctx)?,
+            viewer(ctx).tenant_user()?,
+            query.as_deref().unwrap_or(""),
+            dob,
+        )
+        .await?;
+        let limit = usize::try_from(limit).unwrap_or(20);
+        let mut page = Connection::new(offset > 0, hits.len() > offset + limit);
+        page.edges.extend(
+            hits.into_iter()
+                .enumerate()
+                .skip(offset)
+                .take(limit)
+                .map(|(i, hit)| {
+                    Edge::new(
+                        OpaqueCursor(i),
+                        ClientSearchHit {
+                            score: hit.score,
+                            client: hit.client.into(),
+                        },
+                    )
+                }),
+        );
+        Ok(page)
+    }
+
+    /// The decision the server would make for `action` on a record, asked before acting:
+    /// allowed or not, the rule, and the plan version in force.
+    async fn explain(
+        &self,
+        ctx: &Context<'_>,
+        action: RecordAction,
+        record_id: Uuid,
+        field: Option<DemographicField>,
+    ) -> GqlResult<Permission> {
+        let explained = explain::explain(
+            state(ctx)?,
+            viewer(ctx).tenant_user()?,
+            action,
+            record_id,
+            field,
+        )
+        .await?;
+        let name = format!("{action:?}");
+        let d = explained.decision;
+        Ok(Permission {
+            action: name,
+            allowed: d.allowed,
+            rule: d.rule.to_owned(),
+            reason: d.reason,
+            plan_version: explained.plan_version,
+        })
+    }
+
     /// Data conflicts recorded on a client (DEM-3).
     async fn data_conflicts(
         &self,
@@ -294,14 +381,36 @@ impl ClientsQuery {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct ClientSearchHit {
+    pub client: ClientSummary,
+    /// 1 for an exact match; name similarity (0–1) otherwise.
+    pub score: f32,
+}
+
 /// A client in a list: the HMIS number and name, without recording a profile view.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ClientSummary {
     pub id: Uuid,
     pub hmis_number: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub dob: Option<String>,
+}
+
+#[ComplexObject]
+impl ClientSummary {
+    /// The client's enrollments the viewer may see, loaded for a whole page at once.
+    async fn enrollments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<super::enrollments::Enrollment>> {
+        let loader = ctx
+            .data::<std::sync::Arc<DataLoader<EnrollmentsOfClient>>>()
+            .map_err(|_| crate::error::ApiError::Unauthenticated("sign in first"))?;
+        Ok(loader.load_one(self.id).await?.unwrap_or_default())
+    }
 }
 
 impl From<entities::clients::Model> for ClientSummary {

@@ -1,11 +1,19 @@
 //! The GraphQL API: one module per area, thin resolvers that parse input, ask `policy`, call
 //! `auth`/`store`, and shape the answer.
 mod access;
+mod attachments;
+mod case_managers;
 mod clients;
 mod connection;
+mod enrollments;
 mod identity;
+pub mod loaders;
+mod notes;
+mod notifications;
 mod plan;
 mod platform;
+mod profile;
+mod services;
 mod tenancy;
 mod types;
 mod users;
@@ -20,21 +28,35 @@ use crate::state::AppState;
 #[derive(MergedObject, Default)]
 pub struct Query(
     identity::IdentityQuery,
+    attachments::AttachmentsQuery,
     tenancy::TenancyQuery,
     users::UsersQuery,
     platform::PlatformQuery,
     plan::PlanQuery,
     clients::ClientsQuery,
+    profile::ProfileQuery,
+    notes::NotesQuery,
+    notifications::NotificationsQuery,
+    enrollments::EnrollmentsQuery,
+    case_managers::CaseManagersQuery,
+    services::ServicesQuery,
 );
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     identity::IdentityMutation,
+    attachments::AttachmentsMutation,
     tenancy::TenancyMutation,
     users::UsersMutation,
     platform::PlatformMutation,
     plan::PlanMutation,
     clients::ClientsMutation,
+    profile::ProfileMutation,
+    notes::NotesMutation,
+    notifications::NotificationsMutation,
+    enrollments::EnrollmentsMutation,
+    case_managers::CaseManagersMutation,
+    services::ServicesMutation,
 );
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;

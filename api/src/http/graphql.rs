@@ -3,6 +3,7 @@
 //! runs. The caller's token is checked once, before execution.
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
 use chrono::Utc;
@@ -10,6 +11,7 @@ use serde_json::json;
 
 use crate::auth::{ClientAddress, Viewer, sessions};
 use crate::graphql::ConcordSchema;
+use crate::graphql::loaders::EnrollmentsOfClient;
 use crate::state::AppState;
 
 pub async fn graphql(
@@ -51,7 +53,16 @@ pub async fn graphql(
         root_span.record("user_id", tracing::field::display(user.user_id));
     }
     let address = ClientAddress(client_address(&request, state.settings.trust_forwarded_for));
-    let batch = batch.data(viewer).data(address);
+    let mut batch = batch.data(address);
+    if let Viewer::User(user) = &viewer {
+        // Per request: a loader batches for one viewer, under the plan as that viewer sees it.
+        let loader = EnrollmentsOfClient {
+            state: state.get_ref().clone(),
+            viewer: user.clone(),
+        };
+        batch = batch.data(std::sync::Arc::new(DataLoader::new(loader, tokio::spawn)));
+    }
+    let batch = batch.data(viewer);
     let response: BatchResponse = schema.execute_batch(batch).await;
     HttpResponse::Ok().json(response)
 }

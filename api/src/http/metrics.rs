@@ -17,7 +17,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new() -> Result<Self, prometheus::Error> {
+    pub fn new(db_queries: &prometheus::IntCounter) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("concord".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests"),
@@ -29,6 +29,7 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(db_queries.clone()))?;
         Ok(Self {
             registry,
             requests,

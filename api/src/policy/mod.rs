@@ -4,6 +4,9 @@ pub mod plan;
 pub mod records;
 pub mod roles;
 
+#[cfg(test)]
+mod matrix_tests;
+
 use crate::error::ApiError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -90,14 +90,16 @@ pub fn same_party(viewer: &Actor, entered: &Provenance) -> bool {
     }
 }
 
-/// `PLAN-1` (and `DEM-1` for demographics): reading a record of `element`.
+/// `PLAN-1` (and `DEM-1` for demographics): reading a record of `element`. The Data Center,
+/// the CoC's HMIS lead, reads every record of its CoC whatever the plan shares between
+/// agencies (except what ATT-3 and SRV-2 keep inside one agency).
 pub fn read(viewer: &Actor, element: Element, entered: &Provenance, plan: Plan<'_>) -> Decision {
     let rule = if element == Element::ClientDemographics {
         "DEM-1"
     } else {
         "PLAN-1"
     };
-    if same_party(viewer, entered) || plan.shares(element) {
+    if viewer.role == Role::DataCenter || same_party(viewer, entered) || plan.shares(element) {
         Decision::allow(rule)
     } else {
         Decision::refuse(
@@ -163,7 +165,7 @@ pub fn correct_profile(
             "PRO-1",
             "another agency entered this row: change it only at the client's direction, and record that it was",
         )
-    } else if !own && plan.document.parameters.correction_note_required && !correction_note_given {
+    } else if plan.document.parameters.correction_note_required && !correction_note_given {
         Decision::refuse("PRO-3", "add a client note saying what was corrected")
     } else {
         Decision::allow(if own { "PRO-2" } else { "PRO-1" })
@@ -295,6 +297,54 @@ pub fn delete_attachment(viewer: &Actor, uploaded: &Provenance) -> Decision {
             "only the user who uploaded a file may delete or replace it",
         )
     }
+}
+
+/// `SRV-3`: a document attaches to a service transaction of the same client.
+pub fn attach_to_service(client_id: Uuid, service_client_id: Uuid) -> Decision {
+    if service_client_id == client_id {
+        Decision::allow("SRV-3")
+    } else {
+        Decision::refuse(
+            "SRV-3",
+            "this service transaction belongs to another client: attach the document to one of this client's services",
+        )
+    }
+}
+
+/// Which enrollments' documents a viewer is shown in the ATT-4 checklist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChecklistScope {
+    /// The Data Center: every agency's.
+    All,
+    /// An agency's users: their agency's projects.
+    Agency(Uuid),
+    Nothing,
+}
+
+/// `ATT-4`: the Data Center sees the whole CoC; agency users see their agency's enrollments.
+pub fn checklist_scope(viewer: &Actor) -> ChecklistScope {
+    match (viewer.role, viewer.agency_id) {
+        (Role::DataCenter, _) => ChecklistScope::All,
+        (_, Some(agency)) => ChecklistScope::Agency(agency),
+        (_, None) => ChecklistScope::Nothing,
+    }
+}
+
+/// `ATT-4`: what a head of household should carry — a birth certificate, third-party
+/// verification of homelessness and, where disabled, verification of disability — minus
+/// what `holds` says is on file.
+pub fn missing_documents(
+    disabled: bool,
+    holds: impl Fn(AttachmentCategory) -> bool,
+) -> Vec<AttachmentCategory> {
+    let mut required = vec![
+        AttachmentCategory::BirthCertificate,
+        AttachmentCategory::HomelessnessVerification,
+    ];
+    if disabled {
+        required.push(AttachmentCategory::DisabilityVerification);
+    }
+    required.into_iter().filter(|c| !holds(*c)).collect()
 }
 
 /// `CM-2`: only users of the assigning agency change or remove its case-manager assignment.

@@ -169,6 +169,28 @@ fn shape_refusal(account: &Account) -> Option<Decision> {
     }
 }
 
+/// Whose messages a viewer reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inbox {
+    /// The Data Center reads every message of its tenant.
+    All,
+    /// An Agency Administrator reads its agency's.
+    Agency(Uuid),
+}
+
+/// Messages go to an agency's administrators (PRO-4) and are overseen by the Data Center
+/// (ROLE-1); agency staff manage nobody and have no inbox (ROLE-3).
+pub fn inbox(actor: &Actor) -> Result<Inbox, Decision> {
+    match (actor.role, actor.agency_id) {
+        (Role::DataCenter, _) => Ok(Inbox::All),
+        (Role::AgencyAdmin, Some(agency)) => Ok(Inbox::Agency(agency)),
+        (Role::AgencyAdmin | Role::User, _) => Err(Decision::refuse(
+            "ROLE-3",
+            "messages go to agency administrators and the Data Center; ask your administrator",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +274,24 @@ mod tests {
         let dc = actor(Role::DataCenter, None);
         assert!(!invite(&dc, &account(Role::User, None)).allowed);
         assert!(!invite(&dc, &account(Role::DataCenter, Some(A))).allowed);
+    }
+
+    #[test]
+    fn only_administrators_and_the_data_center_have_an_inbox() {
+        let agency = Uuid::now_v7();
+        let actor = |role, agency_id| Actor {
+            user_id: Uuid::now_v7(),
+            role,
+            agency_id,
+        };
+        assert_eq!(inbox(&actor(Role::DataCenter, None)), Ok(Inbox::All));
+        assert_eq!(
+            inbox(&actor(Role::AgencyAdmin, Some(agency))),
+            Ok(Inbox::Agency(agency))
+        );
+        assert_eq!(
+            inbox(&actor(Role::User, Some(agency))).map_err(|d| d.rule),
+            Err("ROLE-3")
+        );
     }
 }

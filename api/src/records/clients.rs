@@ -165,10 +165,8 @@ pub async fn page(
     limit: u64,
 ) -> ApiResult<(Page<clients::Model>, RecordCtx)> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let scope = if ctx.plan().shares(Element::ClientDemographics) {
+    let scope = if user.role == Role::DataCenter || ctx.plan().shares(Element::ClientDemographics) {
         None
-    } else if user.role == Role::DataCenter {
-        Some(None)
     } else {
         Some(user.agency_id)
     };

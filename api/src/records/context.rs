@@ -1,7 +1,7 @@
 //! What every record decision needs: who asks and the plan version in force, read inside the
 //! request's tenant transaction.
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -25,7 +25,8 @@ pub struct RecordCtx {
 impl RecordCtx {
     pub async fn begin(state: &AppState, user: &TenantUser) -> ApiResult<Self> {
         let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-        let (plan_version, plan_document) = active_plan(&tx, user.tenant_id).await?;
+        let plan = store::plans::in_force(&tx, user.tenant_id).await?;
+        let (plan_version, plan_document) = (plan.version, plan.document);
         Ok(Self {
             tx,
             user: user.clone(),
@@ -115,16 +116,4 @@ impl RecordCtx {
             reason: decision.reason,
         })
     }
-}
-
-/// The active plan version, typed.
-pub async fn active_plan(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-) -> ApiResult<(i32, PlanDocument)> {
-    let version = store::plans::active(db, tenant_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("tenant has no plan")))?;
-    let document = serde_json::from_value(version.document).map_err(ApiError::internal)?;
-    Ok((version.version, document))
 }

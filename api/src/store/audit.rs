@@ -1,5 +1,7 @@
-//! AUD-1: the append-only audit log. Entries never hold a password, a token or a client's
-//! personal data: ids, actions, outcomes and rule ids only.
+//! AUD-1: the append-only audit log: who, tenant, agency, what, when, and before/after of
+//! each write. It is itself protected data (HUD's accounting of use and disclosure): it never
+//! holds a password or a token, and an SSN only masked. Unlike the application logs, which
+//! carry ids only.
 use chrono::Utc;
 use entities::audit_log;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};

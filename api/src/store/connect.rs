@@ -12,7 +12,11 @@ use secrecy::ExposeSecret;
 use crate::error::StartupError;
 use crate::settings::Settings;
 
-pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
+/// `queries` counts every statement (the `/metrics` counter `concord_db_queries_total`).
+pub async fn connect_and_migrate(
+    settings: &Settings,
+    queries: prometheus::IntCounter,
+) -> Result<DatabaseConnection, StartupError> {
     let url = match &settings.database_url {
         Some(url) => {
             let url = url.expose_secret().to_owned();
@@ -41,9 +45,10 @@ pub async fn connect_and_migrate(settings: &Settings) -> Result<DatabaseConnecti
         })
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
-    let db = Database::connect(options)
+    let mut db = Database::connect(options)
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?;
+    db.set_metric_callback(move |_| queries.inc());
     if db.get_database_backend() == DbBackend::Sqlite {
         // Several pooled connections write to one file: wait for the lock rather than fail.
         db.execute_unprepared(

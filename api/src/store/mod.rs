@@ -2,11 +2,18 @@
 //! `entities::tenant_scope::begin` (row-level security on PostgreSQL) and every query here
 //! also filters by tenant itself, so the embedded SQLite default is isolated too.
 pub mod agencies;
+pub mod attachments;
 pub mod audit;
+pub mod case_managers;
 pub mod clients;
 pub mod connect;
+pub mod enrollments;
+pub mod notes;
+pub mod notifications;
 pub mod plans;
+pub mod profile;
 pub mod projects;
+pub mod services;
 pub mod sessions;
 pub mod tenants;
 pub mod users;

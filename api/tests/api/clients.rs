@@ -368,3 +368,42 @@ async fn aud_1_writes_and_refusals_are_audited_and_aud_2_reads_are_recorded() {
         .unwrap();
     assert!(!ciphertext.contains("6789"), "the SSN is stored encrypted");
 }
+
+#[tokio::test]
+async fn explain_answers_before_acting_with_the_rule_and_plan_version() {
+    let c = community().await;
+    let ask = |token: String, action: &'static str| {
+        let app = &c.app;
+        let client = c.client.clone();
+        async move {
+            app.gql(
+                "query($a: RecordAction!, $r: UUID!) { explain(action: $a, recordId: $r, field: DOB) { action allowed rule reason planVersion } }",
+                json!({ "a": action, "r": client }),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    let refused = ask(c.user_b.clone(), "CHANGE_DEMOGRAPHIC_WITHOUT_DOCUMENTATION").await;
+    assert_eq!(refused["data"]["explain"]["allowed"], false, "{refused}");
+    assert_eq!(refused["data"]["explain"]["rule"], "DEM-3");
+    assert_eq!(refused["data"]["explain"]["planVersion"], 1);
+    assert!(
+        !refused["data"]["explain"]["reason"]
+            .as_str()
+            .unwrap()
+            .is_empty()
+    );
+    let allowed = ask(c.user_b.clone(), "CHANGE_DEMOGRAPHIC_WITH_DOCUMENTATION").await;
+    assert_eq!(allowed["data"]["explain"]["allowed"], true);
+    assert_eq!(allowed["data"]["explain"]["rule"], "DEM-2");
+    let own = ask(c.user_a.clone(), "CHANGE_DEMOGRAPHIC_WITHOUT_DOCUMENTATION").await;
+    assert_eq!(own["data"]["explain"]["allowed"], true);
+    // Asking changes nothing.
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    assert_eq!(seen["data"]["client"]["version"], 1);
+    let _ = (&c.agency_b, &c.data_center);
+}

@@ -2,12 +2,21 @@
 //! loopback (see the README).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attachments;
+mod case_managers;
 mod clients;
+mod cross_tenant;
+mod enrollments;
 mod graphql_limits;
 mod helpers;
 mod identity;
+mod notes;
 mod plan;
+mod profile;
+mod query_cost;
 mod roles;
+mod search;
+mod services;
 mod sessions;
 mod tenancy;
 mod tenant_isolation;

@@ -242,8 +242,10 @@ pub struct RunningWorkers {
 
 pub fn start_workers(db: &DatabaseConnection, clock: Arc<dyn Clock>) -> RunningWorkers {
     let (stop, stopped) = oneshot::channel::<()>();
+    let backend = jobs::Backend::from_connection(db).unwrap();
     let handle = tokio::spawn(jobs::run_workers(
         db.clone(),
+        backend,
         clock,
         test_settings(),
         async move {

@@ -51,6 +51,7 @@ CREATE TRIGGER protected_no_truncate BEFORE TRUNCATE ON services
 -- tenant from the transaction's setting (never from an argument) and returns only ids and
 -- scores; callers join the ids back through the protected tables.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 
 CREATE TABLE client_search (
     tenant_id uuid NOT NULL,
@@ -90,10 +91,19 @@ LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, public
 SET pg_trgm.similarity_threshold = 0.2
 AS $$
-    SELECT s.client_id, similarity(s.normalized_name, lower(query)) AS score
+    -- Trigrams find the candidates (indexed); the edit distance ranks them, so that swapped
+    -- letters ("Jonh Smtih") rank the name they garble above a merely similar one.
+    SELECT s.client_id,
+           greatest(similarity(s.normalized_name, lower(query)),
+                    1 - levenshtein(left(s.normalized_name, 255), left(lower(query), 255))::real
+                        / greatest(length(s.normalized_name), length(query), 1))::real AS score
     FROM public.client_search s
     WHERE s.tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)
-      AND (s.normalized_name OPERATOR(public.%) lower(query) OR s.hmis_number = query)
+      AND (s.normalized_name OPERATOR(public.%) lower(query)
+           -- A partial name ("smi") is too short to be similar; the trigram index serves
+           -- this substring match too.
+           OR s.normalized_name LIKE '%' || replace(replace(replace(lower(query), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+           OR s.hmis_number = query)
     ORDER BY score DESC, s.client_id
     LIMIT least(max_results, 200)
 $$;

@@ -1,0 +1,212 @@
+//! Enrollments (entry/exit): ENR-1 ownership, ENR-2 flags, PLAN-1 visibility, LOCK-1.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::access::{Permission, ProvenanceInfo, permissions};
+use super::connection::{Cursor, connection, window};
+use super::{state, viewer};
+use crate::error::GqlResult;
+use crate::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag, NewEnrollment};
+
+/// A client's stay in a project (HUD 3.10–3.20), owned by the project's agency.
+#[derive(SimpleObject, Clone)]
+pub struct Enrollment {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub project_id: Uuid,
+    pub project_name: String,
+    /// HUD project type code.
+    pub project_type: i32,
+    /// The agency that owns the project, and so this entry/exit (ENR-1).
+    pub agency_id: Uuid,
+    pub household_id: Uuid,
+    /// HUD 3.15: 1 head of household, 2 child, 3 spouse/partner, 4 other relative,
+    /// 5 other non-relative, 99 not collected.
+    pub relationship_to_hoh: i32,
+    pub entry_date: NaiveDate,
+    pub exit_date: Option<NaiveDate>,
+    /// HUD 3.20, permanent housing projects only.
+    pub move_in_date: Option<NaiveDate>,
+    /// HUD 3.12 destination code.
+    pub destination: Option<i32>,
+    /// HUD 3.08.
+    pub disabling_condition: i32,
+    /// ENR-2: overlaps with other enrollments the plan does not call normal. Flagged for
+    /// review, never refused.
+    pub flags: Vec<EnrollmentFlag>,
+    pub version: i32,
+    pub provenance: ProvenanceInfo,
+    /// `edit`, `delete`.
+    pub access: Vec<Permission>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct EnrollmentFlag {
+    pub rule: String,
+    pub message: String,
+    pub other_enrollment_id: Uuid,
+}
+
+impl From<Flag> for EnrollmentFlag {
+    fn from(f: Flag) -> Self {
+        Self {
+            rule: f.rule.to_owned(),
+            message: f.message,
+            other_enrollment_id: f.other_enrollment_id,
+        }
+    }
+}
+
+/// PROV-1 from a record's stamps.
+pub(super) fn provenance(
+    created: (Uuid, Option<Uuid>, DateTime<Utc>),
+    updated: (Uuid, Option<Uuid>, DateTime<Utc>),
+) -> ProvenanceInfo {
+    ProvenanceInfo {
+        entered_by_user_id: created.0,
+        entered_by_agency_id: created.1,
+        entered_at: created.2,
+        updated_by_user_id: Some(updated.0),
+        updated_by_agency_id: updated.1,
+        updated_at: Some(updated.2),
+    }
+}
+
+impl From<EnrollmentView> for Enrollment {
+    fn from(v: EnrollmentView) -> Self {
+        let e = v.enrollment;
+        Self {
+            id: e.id,
+            client_id: e.client_id,
+            project_id: e.project_id,
+            project_name: v.project.name,
+            project_type: v.project.project_type.into(),
+            agency_id: v.project.agency_id,
+            household_id: e.household_id,
+            relationship_to_hoh: e.relationship_to_hoh.into(),
+            entry_date: e.entry_date,
+            exit_date: e.exit_date,
+            move_in_date: e.move_in_date,
+            destination: e.destination.map(i32::from),
+            disabling_condition: e.disabling_condition.into(),
+            flags: v.flags.into_iter().map(EnrollmentFlag::from).collect(),
+            version: e.version,
+            provenance: provenance(
+                (e.created_by_user, e.created_by_agency, e.created_at),
+                (e.updated_by_user, e.updated_by_agency, e.updated_at),
+            ),
+            access: permissions(v.plan_version, v.access),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct EnrollClientInput {
+    pub client_id: Uuid,
+    /// A project of the viewer's agency (ENR-1).
+    pub project_id: Uuid,
+    /// An existing household of this project; empty to start a new one.
+    pub household_id: Option<Uuid>,
+    pub relationship_to_hoh: i32,
+    pub entry_date: NaiveDate,
+    pub move_in_date: Option<NaiveDate>,
+    /// HUD 3.08; 99 (not collected) when empty.
+    pub disabling_condition: Option<i32>,
+}
+
+/// Omitted fields stay as they are; `null` clears `exitDate`, `moveInDate`, `destination`.
+#[derive(InputObject)]
+pub struct UpdateEnrollmentInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+    pub entry_date: Option<NaiveDate>,
+    pub exit_date: MaybeUndefined<NaiveDate>,
+    pub move_in_date: MaybeUndefined<NaiveDate>,
+    pub destination: MaybeUndefined<i32>,
+    pub relationship_to_hoh: Option<i32>,
+}
+
+#[derive(Default)]
+pub struct EnrollmentsQuery;
+
+#[Object]
+impl EnrollmentsQuery {
+    /// The client's enrollments the viewer may see, oldest first.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn client_enrollments(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Enrollment>> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (limit, after) = window(first, after)?;
+        let page = enrollments::of_client(state, user, client_id, after, limit).await?;
+        Ok(connection(
+            page,
+            after,
+            |v| v.enrollment.id,
+            Enrollment::from,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct EnrollmentsMutation;
+
+#[Object]
+impl EnrollmentsMutation {
+    /// Enrolls a client in one of the viewer's agency's projects (ENR-1). An unusual
+    /// concurrent enrollment is written and flagged (ENR-2).
+    async fn enroll_client(
+        &self,
+        ctx: &Context<'_>,
+        input: EnrollClientInput,
+    ) -> GqlResult<Enrollment> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let new = NewEnrollment {
+            client_id: input.client_id,
+            project_id: input.project_id,
+            household_id: input.household_id,
+            relationship_to_hoh: input.relationship_to_hoh,
+            entry_date: input.entry_date,
+            move_in_date: input.move_in_date,
+            disabling_condition: input.disabling_condition,
+        };
+        Ok(enrollments::enroll(state, user, new).await?.into())
+    }
+
+    /// Changes an enrollment of the viewer's agency (ENR-1, LOCK-1).
+    async fn update_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEnrollmentInput,
+    ) -> GqlResult<Enrollment> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let change = EnrollmentChange {
+            id: input.id,
+            expected_version: input.expected_version,
+            entry_date: input.entry_date,
+            exit_date: input.exit_date.into(),
+            move_in_date: input.move_in_date.into(),
+            destination: input.destination.into(),
+            relationship_to_hoh: input.relationship_to_hoh,
+        };
+        Ok(enrollments::update(state, user, change).await?.into())
+    }
+
+    /// Deletes an enrollment of the viewer's agency (ENR-1, LOCK-1); returns its id.
+    async fn delete_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: i32,
+    ) -> GqlResult<Uuid> {
+        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        Ok(enrollments::delete(state, user, id, expected_version).await?)
+    }
+}

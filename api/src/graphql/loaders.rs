@@ -1,0 +1,32 @@
+//! Data loaders: a page of clients asks for its related records in one batch per kind, so
+//! the cost of a page does not grow with its size (no N+1). Each loader is built per request
+//! for its viewer, and goes through the same use cases, so the plan's rules apply as they do
+//! everywhere else.
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use uuid::Uuid;
+
+use super::enrollments::Enrollment;
+use crate::auth::TenantUser;
+use crate::error::GqlError;
+use crate::records;
+use crate::state::AppState;
+
+pub struct EnrollmentsOfClient {
+    pub state: AppState,
+    pub viewer: TenantUser,
+}
+
+impl Loader<Uuid> for EnrollmentsOfClient {
+    type Value = Vec<Enrollment>;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let views = records::enrollments::of_clients(&self.state, &self.viewer, keys).await?;
+        Ok(views
+            .into_iter()
+            .map(|(client, views)| (client, views.into_iter().map(Enrollment::from).collect()))
+            .collect())
+    }
+}

@@ -1,0 +1,116 @@
+//! Client notes (NOTE-1): only the author edits or deletes one; a deleted note is no longer
+//! listed but its row is kept.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object, SimpleObject};
+use uuid::Uuid;
+
+use super::access::{Permission, ProvenanceInfo, permissions};
+use super::connection::{Cursor, connection, window};
+use super::{state, viewer};
+use crate::error::GqlResult;
+use crate::records::notes::{self, NoteView};
+
+/// A free-text note on a client's profile, with its author (PROV-1).
+#[derive(SimpleObject)]
+pub struct ClientNote {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub body: String,
+    /// The author; `updated*` is set once the author has edited the note.
+    pub provenance: ProvenanceInfo,
+    pub version: i32,
+    /// `edit` and `delete` (NOTE-1).
+    pub access: Vec<Permission>,
+}
+
+impl From<NoteView> for ClientNote {
+    fn from(view: NoteView) -> Self {
+        let n = view.note;
+        let edited = n.updated_at != n.created_at;
+        Self {
+            id: n.id,
+            client_id: n.client_id,
+            body: n.body,
+            provenance: ProvenanceInfo {
+                entered_by_user_id: n.author_user_id,
+                entered_by_agency_id: n.author_agency_id,
+                entered_at: n.created_at,
+                updated_by_user_id: edited.then_some(n.author_user_id),
+                updated_by_agency_id: if edited { n.author_agency_id } else { None },
+                updated_at: edited.then_some(n.updated_at),
+            },
+            version: n.version,
+            access: permissions(view.plan_version, view.access),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct NotesQuery;
+
+#[Object]
+impl NotesQuery {
+    /// A client's notes that the viewer may see under the plan, newest first.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn client_notes(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, ClientNote>> {
+        let (limit, after) = window(first, after)?;
+        let page = notes::page(
+            state(ctx)?,
+            viewer(ctx).tenant_user()?,
+            client_id,
+            after,
+            limit,
+        )
+        .await?;
+        Ok(connection(page, after, |n| n.note.id, ClientNote::from))
+    }
+}
+
+#[derive(Default)]
+pub struct NotesMutation;
+
+#[Object]
+impl NotesMutation {
+    async fn add_client_note(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+        body: String,
+    ) -> GqlResult<ClientNote> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(notes::add(state(ctx)?, user, client_id, &body)
+            .await?
+            .into())
+    }
+
+    /// NOTE-1: the author only.
+    async fn edit_client_note(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: i32,
+        body: String,
+    ) -> GqlResult<ClientNote> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(notes::edit(state(ctx)?, user, id, expected_version, &body)
+            .await?
+            .into())
+    }
+
+    /// NOTE-1: the author only. Returns the deleted note's id.
+    async fn delete_client_note(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: i32,
+    ) -> GqlResult<Uuid> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(notes::delete(state(ctx)?, user, id, expected_version).await?)
+    }
+}

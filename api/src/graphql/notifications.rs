@@ -1,0 +1,73 @@
+//! The in-app inbox of agency administrators and the Data Center. COM-1: a message names a
+//! client by HMIS number only.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::connection::{Cursor, connection, window};
+use super::{state, viewer};
+use crate::error::GqlResult;
+use crate::records::notifications;
+
+#[derive(SimpleObject)]
+pub struct Notification {
+    pub id: Uuid,
+    /// E.g. `PROFILE_CORRECTED` (PRO-4).
+    pub kind: String,
+    /// The client the message is about, by HMIS number only (COM-1).
+    pub hmis_number: String,
+    pub body: String,
+    /// The agency whose administrators it is for; empty for the Data Center.
+    pub recipient_agency_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<entities::notifications::Model> for Notification {
+    fn from(m: entities::notifications::Model) -> Self {
+        Self {
+            id: m.id,
+            kind: m.kind,
+            hmis_number: m.hmis_number,
+            body: m.body,
+            recipient_agency_id: m.recipient_agency_id,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationsQuery;
+
+#[Object]
+impl NotificationsQuery {
+    /// The viewer's messages, newest first: an Agency Administrator's agency's, or every
+    /// message for the Data Center.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Notification>> {
+        let (limit, after) = window(first, after)?;
+        let page =
+            notifications::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        Ok(connection(page, after, |n| n.id, Notification::from))
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationsMutation;
+
+#[Object]
+impl NotificationsMutation {
+    async fn mark_notification_read(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Notification> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(notifications::mark_read(state(ctx)?, user, id)
+            .await?
+            .into())
+    }
+}

@@ -1,0 +1,478 @@
+//! Attachments over plain HTTP, streamed both ways (GraphQL multipart is avoided: its
+//! extractors buffer whole bodies).
+//!
+//! - `POST /files?clientId=&category=&fileName=&medical=&noDiagnosisConfirmed=&serviceId=`
+//!   (`&replaces=<id>&expectedVersion=<n>` to replace a file, ATT-1), the raw bytes as the body
+//!   and their type as `Content-Type` → `201` with the attachment in JSON. The file name may
+//!   come in an `X-File-Name` header (percent-encoded UTF-8) instead, which keeps it out of
+//!   request logs that record the URL.
+//! - `GET /files/{id}` → the bytes, as a download.
+//!
+//! Every rule is asked before a byte is stored; errors are GraphQL-shaped JSON
+//! (`errors[0].extensions.code` and `.rule`) with an HTTP status to match.
+use std::time::Duration;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use bytes::{Bytes, BytesMut};
+use chrono::Utc;
+use futures_util::{StreamExt, stream};
+use serde::Deserialize;
+use serde_json::json;
+use tracing_actix_web::RootSpan;
+use uuid::Uuid;
+
+use crate::auth::{TenantUser, sessions};
+use crate::error::ApiError;
+use crate::records::attachments::{self, ALLOWED_CONTENT_TYPES, UploadRequest, parse_category};
+use crate::state::AppState;
+use crate::storage::{PutError, StorageError, StorageKey};
+
+/// Bytes read ahead to check that a file starts as its declared type does.
+const SNIFF_BYTES: usize = 16;
+/// A refused upload's remaining body is read and discarded up to this many times the upload
+/// limit, for at most `DRAIN_TIME`.
+const DRAIN_FACTOR: u64 = 4;
+const DRAIN_TIME: Duration = Duration::from_secs(10);
+
+enum FileError {
+    Api(ApiError),
+    TooLarge(u64),
+    UnsupportedType,
+    /// The declared type and the bytes disagree.
+    ContentMismatch,
+    BadRequest(String),
+}
+
+impl From<ApiError> for FileError {
+    fn from(err: ApiError) -> Self {
+        Self::Api(err)
+    }
+}
+
+impl FileError {
+    fn response(self) -> HttpResponse {
+        let (status, code, message, rule, field) = match self {
+            Self::Api(err) => {
+                if let ApiError::Internal(source) = &err {
+                    tracing::error!(error = format!("{source:#}"), "internal error");
+                }
+                let status = match &err {
+                    ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+                    ApiError::Forbidden { .. } | ApiError::PlanRule { .. } => StatusCode::FORBIDDEN,
+                    ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+                    ApiError::Validation { .. } => StatusCode::BAD_REQUEST,
+                    ApiError::Conflict { .. } => StatusCode::CONFLICT,
+                    ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                    _ => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                let rule = match &err {
+                    ApiError::PlanRule { rule, .. } | ApiError::Forbidden { rule, .. } => {
+                        Some(*rule)
+                    }
+                    _ => None,
+                };
+                let field = match &err {
+                    ApiError::Validation { field, .. } => Some(field.to_string()),
+                    _ => None,
+                };
+                (status, err.code(), err.to_string(), rule, field)
+            }
+            Self::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("files may be at most {limit} bytes"),
+                None,
+                None,
+            ),
+            Self::UnsupportedType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                format!(
+                    "send the file with one of these Content-Types: {}",
+                    ALLOWED_CONTENT_TYPES.join(", ")
+                ),
+                None,
+                None,
+            ),
+            Self::ContentMismatch => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "the file's contents are not of the type its Content-Type declares".to_owned(),
+                None,
+                None,
+            ),
+            Self::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "BAD_REQUEST", message, None, None)
+            }
+        };
+        let mut extensions = json!({ "code": code });
+        if let Some(rule) = rule {
+            extensions["rule"] = json!(rule);
+        }
+        if let Some(field) = field {
+            extensions["field"] = json!(field);
+        }
+        HttpResponse::build(status)
+            .json(json!({ "errors": [{ "message": message, "extensions": extensions }] }))
+    }
+}
+
+fn internal(err: impl Into<anyhow::Error>) -> FileError {
+    FileError::Api(ApiError::internal(err))
+}
+
+/// The signed-in tenant user behind the `Authorization: Bearer` header.
+async fn authenticate(
+    state: &AppState,
+    request: &HttpRequest,
+    root_span: &RootSpan,
+) -> Result<TenantUser, FileError> {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthenticated("sign in first"))?;
+    let viewer = sessions::authenticate(state, token, Utc::now()).await?;
+    let user = viewer.tenant_user()?.clone();
+    root_span.record("tenant_id", tracing::field::display(user.tenant_id));
+    root_span.record("user_id", tracing::field::display(user.user_id));
+    Ok(user)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadQuery {
+    client_id: Option<Uuid>,
+    category: String,
+    file_name: Option<String>,
+    #[serde(default)]
+    medical: bool,
+    #[serde(default)]
+    no_diagnosis_confirmed: bool,
+    service_id: Option<Uuid>,
+    replaces: Option<Uuid>,
+    expected_version: Option<i32>,
+}
+
+/// The declared type without parameters (`text/plain; charset=utf-8` → `text/plain`), if
+/// Concord stores that type.
+fn allowed_content_type(request: &HttpRequest) -> Option<String> {
+    let raw = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = raw.split(';').next()?.trim().to_ascii_lowercase();
+    let essence = match essence.as_str() {
+        "image/jpg" | "image/pjpeg" => "image/jpeg".to_owned(),
+        _ => essence,
+    };
+    ALLOWED_CONTENT_TYPES
+        .contains(&essence.as_str())
+        .then_some(essence)
+}
+
+/// Whether the first bytes of a file are what its declared type starts with.
+fn looks_like(content_type: &str, head: &[u8]) -> bool {
+    let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
+    match content_type {
+        "application/pdf" => at(0, b"%PDF-"),
+        "image/png" => at(0, b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => at(0, b"\xff\xd8\xff"),
+        "image/gif" => at(0, b"GIF87a") || at(0, b"GIF89a"),
+        "image/webp" => at(0, b"RIFF") && at(8, b"WEBP"),
+        "image/tiff" => at(0, b"II*\0") || at(0, b"MM\0*"),
+        "image/heic" | "image/heif" => at(4, b"ftyp"),
+        // Plain text has no signature; it has no NUL bytes either.
+        "text/plain" => !head.contains(&0),
+        _ => false,
+    }
+}
+
+fn file_name(request: &HttpRequest, query: Option<String>) -> Result<String, FileError> {
+    if let Some(name) = query {
+        return Ok(name);
+    }
+    let header = request
+        .headers()
+        .get("x-file-name")
+        .ok_or_else(|| ApiError::validation("fileName", "give the file a name"))?;
+    let encoded = header
+        .to_str()
+        .map_err(|_| ApiError::validation("fileName", "percent-encode the X-File-Name header"))?;
+    percent_decode(encoded)
+        .ok_or_else(|| ApiError::validation("fileName", "the file name is not UTF-8").into())
+}
+
+fn percent_decode(encoded: &str) -> Option<String> {
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    mut payload: web::Payload,
+    root_span: RootSpan,
+) -> HttpResponse {
+    match store_upload(&state, &request, &mut payload, &root_span).await {
+        Ok(body) => HttpResponse::Created()
+            .insert_header((header::LOCATION, body["downloadUrl"].as_str().unwrap_or("")))
+            .json(body),
+        Err(err) => {
+            drain(&request, &mut payload, state.storage.max_upload_bytes()).await;
+            err.response()
+        }
+    }
+}
+
+/// Reads and discards what is left of a refused upload, within bounds, so a sender still
+/// writing reads the refusal rather than a reset connection. A body declared larger than the
+/// bound is not read at all: that connection is cut either way.
+async fn drain(request: &HttpRequest, payload: &mut web::Payload, limit: u64) {
+    let budget = limit.saturating_mul(DRAIN_FACTOR);
+    if declared_length(request).is_some_and(|n| n > budget) {
+        return;
+    }
+    let mut read: u64 = 0;
+    let _ = tokio::time::timeout(DRAIN_TIME, async {
+        while let Some(Ok(chunk)) = payload.next().await {
+            read = read.saturating_add(chunk.len() as u64);
+            if read > budget {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+fn declared_length(request: &HttpRequest) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+async fn store_upload(
+    state: &AppState,
+    request: &HttpRequest,
+    payload: &mut web::Payload,
+    root_span: &RootSpan,
+) -> Result<serde_json::Value, FileError> {
+    let user = authenticate(state, request, root_span).await?;
+    let query = web::Query::<UploadQuery>::from_query(request.query_string())
+        .map_err(|e| FileError::BadRequest(format!("query string: {e}")))?
+        .into_inner();
+    let category = parse_category(&query.category)
+        .ok_or_else(|| ApiError::validation("category", "not a file category Concord knows"))?;
+    let file_name = file_name(request, query.file_name)?;
+    let content_type = allowed_content_type(request).ok_or(FileError::UnsupportedType)?;
+    let limit = state.storage.max_upload_bytes();
+    if declared_length(request).is_some_and(|n| n > limit) {
+        return Err(FileError::TooLarge(limit));
+    }
+    let replaces = match (query.replaces, query.expected_version) {
+        (Some(id), Some(version)) => Some((id, version)),
+        (None, None) => None,
+        _ => {
+            return Err(ApiError::validation(
+                "expectedVersion",
+                "a replacement names the file it replaces and the version you read",
+            )
+            .into());
+        }
+    };
+    let permit = attachments::permit_upload(
+        state,
+        &user,
+        UploadRequest {
+            client_id: query.client_id,
+            service_id: query.service_id,
+            category,
+            file_name,
+            content_type,
+            medical: query.medical,
+            no_diagnosis_confirmed: query.no_diagnosis_confirmed,
+            replaces,
+        },
+    )
+    .await?;
+
+    // Read just enough to check the file's signature before storing anything.
+    let mut head = BytesMut::new();
+    while head.len() < SNIFF_BYTES {
+        match payload.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            Some(Err(e)) => {
+                return Err(FileError::BadRequest(format!("the upload broke off: {e}")));
+            }
+            None => break,
+        }
+    }
+    if head.is_empty() {
+        return Err(ApiError::validation("body", "the file is empty").into());
+    }
+    if !looks_like(&permit.content_type, &head) {
+        return Err(FileError::ContentMismatch);
+    }
+    let body =
+        stream::iter([Ok::<Bytes, actix_web::error::PayloadError>(head.freeze())]).chain(payload);
+    let key = permit.key.clone();
+    let stored = match state.storage.put(key, body).await {
+        Ok(stored) => stored,
+        Err(PutError::TooLarge { limit }) => return Err(FileError::TooLarge(limit)),
+        Err(PutError::Body(reason)) => {
+            return Err(FileError::BadRequest(format!(
+                "the upload broke off: {reason}"
+            )));
+        }
+        Err(PutError::Storage(e)) => return Err(internal(e)),
+    };
+    let row = match attachments::record_upload(state, &user, permit, &stored).await {
+        Ok(row) => row,
+        Err(err) => {
+            // The row was never written: the bytes must not outlive it.
+            if let Err(e) = state.storage.delete(&stored.key).await {
+                tracing::warn!(error = %e, "could not delete an unrecorded upload");
+            }
+            return Err(err.into());
+        }
+    };
+    Ok(json!({
+        "id": row.id,
+        "clientId": row.client_id,
+        "serviceId": row.service_id,
+        "category": row.category,
+        "fileName": row.file_name,
+        "contentType": row.content_type,
+        "size": row.size_bytes,
+        "sha256": row.sha256,
+        "medical": row.medical,
+        "noDiagnosisConfirmed": row.no_diagnosis_confirmed,
+        "version": row.version,
+        "createdAt": row.created_at,
+        "createdByUserId": row.created_by_user,
+        "createdByAgencyId": row.created_by_agency,
+        "downloadUrl": download_url(row.id),
+    }))
+}
+
+pub fn download_url(id: Uuid) -> String {
+    format!("/files/{id}")
+}
+
+pub async fn download(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    root_span: RootSpan,
+) -> HttpResponse {
+    match open(&state, &request, &id, &root_span).await {
+        Ok(response) => response,
+        Err(err) => err.response(),
+    }
+}
+
+async fn open(
+    state: &AppState,
+    request: &HttpRequest,
+    id: &str,
+    root_span: &RootSpan,
+) -> Result<HttpResponse, FileError> {
+    let user = authenticate(state, request, root_span).await?;
+    let id = Uuid::try_parse(id).map_err(|_| ApiError::NotFound("attachment"))?;
+    let row = attachments::open_download(state, &user, id).await?;
+    let key = StorageKey::parse(&row.storage_key).map_err(internal)?;
+    let body = match state.storage.get(&key).await {
+        Ok(body) => body,
+        Err(StorageError::NotFound) => {
+            tracing::error!(attachment_id = %row.id, "attachment bytes missing from storage");
+            return Err(ApiError::NotFound("attachment").into());
+        }
+        Err(e) => return Err(internal(e)),
+    };
+    let size = u64::try_from(row.size_bytes).map_err(internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(row.content_type.as_str())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&row.file_name),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .no_chunking(size)
+        .streaming(body))
+}
+
+/// `attachment` with an ASCII fallback name and the exact name in RFC 5987 form, so no
+/// character of the stored name can break out of the header.
+fn content_disposition(file_name: &str) -> String {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn download_names_cannot_break_the_header() {
+        assert_eq!(
+            content_disposition("lease \"2026\".pdf"),
+            "attachment; filename=\"lease _2026_.pdf\"; filename*=UTF-8''lease%20%222026%22.pdf"
+        );
+        assert_eq!(
+            content_disposition("acte né.pdf"),
+            "attachment; filename=\"acte n_.pdf\"; filename*=UTF-8''acte%20n%C3%A9.pdf"
+        );
+    }
+
+    #[test]
+    fn signatures_match_declared_types() {
+        assert!(looks_like("application/pdf", b"%PDF-1.7\n"));
+        assert!(!looks_like("application/pdf", b"\x89PNG\r\n\x1a\n"));
+        assert!(looks_like("image/png", b"\x89PNG\r\n\x1a\n\0\0"));
+        assert!(looks_like("image/webp", b"RIFF\0\0\0\0WEBPVP8 "));
+        assert!(looks_like("text/plain", b"hello"));
+        assert!(!looks_like("text/plain", b"MZ\0\0"));
+    }
+
+    #[test]
+    fn file_name_headers_are_percent_decoded() {
+        assert_eq!(percent_decode("acte%20n%C3%A9.pdf").unwrap(), "acte né.pdf");
+        assert!(percent_decode("%ZZ").is_none());
+        assert!(percent_decode("%C3").is_none());
+    }
+}

@@ -1,0 +1,224 @@
+//! The decision matrix: role × action × ownership × plan, checked against a table written
+//! here by hand from SPEC §4 — not computed by the code under test. (The third ownership,
+//! another tenant, never reaches these rules: the API and row-level security answer
+//! NOT_FOUND first; `api/tests/api/matrix.rs` checks that through GraphQL.)
+use uuid::Uuid;
+
+use super::Decision;
+use super::plan::{DURHAM_V1, PRIVATE, PlanDocument, template};
+use super::records::*;
+use super::roles::{Actor, Role};
+
+/// `action role ownership | durham-v1 | private | edited`, where ownership is whether the
+/// record was entered by the viewer's own party (for ATT-1 and NOTE-1: the viewer in person)
+/// or by another agency. `allow X` / `refuse X` name the deciding rule.
+const TABLE: &str = "
+read_demographics          USER own   | allow DEM-1  | allow DEM-1  | allow DEM-1
+read_demographics          USER other | allow DEM-1  | refuse DEM-1 | allow DEM-1
+read_demographics          AA   other | allow DEM-1  | refuse DEM-1 | allow DEM-1
+read_demographics          DC   other | allow DEM-1  | allow DEM-1  | allow DEM-1
+read_notes                 USER own   | allow PLAN-1 | allow PLAN-1 | allow PLAN-1
+read_notes                 USER other | allow PLAN-1 | refuse PLAN-1 | refuse PLAN-1
+read_notes                 DC   other | allow PLAN-1 | allow PLAN-1 | allow PLAN-1
+change_demographic_oral    USER own   | allow DEM-2  | allow DEM-2  | allow DEM-2
+change_demographic_oral    USER other | refuse DEM-3 | refuse DEM-3 | allow DEM-2
+change_demographic_oral    AA   other | refuse DEM-3 | refuse DEM-3 | allow DEM-2
+change_demographic_oral    DC   own   | allow DEM-2  | allow DEM-2  | allow DEM-2
+change_demographic_oral    DC   other | refuse DEM-3 | refuse DEM-3 | allow DEM-2
+change_demographic_written USER other | allow DEM-2  | allow DEM-2  | allow DEM-2
+change_demographic_written DC   other | allow DEM-2  | allow DEM-2  | allow DEM-2
+correct_profile_directed   USER own   | refuse PRO-3 | refuse PRO-3 | allow PRO-2
+correct_profile_directed   USER other | refuse PRO-3 | refuse PRO-3 | allow PRO-1
+correct_profile_undirected USER own   | allow PRO-2  | allow PRO-2  | allow PRO-2
+correct_profile_undirected USER other | refuse PRO-1 | refuse PRO-1 | refuse PRO-1
+correct_profile_undirected AA   other | refuse PRO-1 | refuse PRO-1 | refuse PRO-1
+end_date_profile           USER own   | allow PRO-4  | allow PRO-4  | allow PRO-4
+end_date_profile           AA   other | refuse PRO-4 | refuse PRO-4 | refuse PRO-4
+change_enrollment          USER own   | allow ENR-1  | allow ENR-1  | allow ENR-1
+change_enrollment          AA   own   | allow ENR-1  | allow ENR-1  | allow ENR-1
+change_enrollment          USER other | refuse ENR-1 | refuse ENR-1 | refuse ENR-1
+change_enrollment          DC   other | refuse ENR-1 | refuse ENR-1 | refuse ENR-1
+upload_ssn_card            USER own   | refuse ATT-2 | refuse ATT-2 | refuse ATT-2
+upload_ssn_card            DC   own   | refuse ATT-2 | refuse ATT-2 | refuse ATT-2
+upload_disability_unconfirmed USER own | refuse ATT-3 | refuse ATT-3 | refuse ATT-3
+read_medical_file          USER own   | allow ATT-3  | allow ATT-3  | allow ATT-3
+read_medical_file          USER other | refuse ATT-3 | refuse ATT-3 | refuse ATT-3
+read_medical_file          DC   other | refuse ATT-3 | refuse ATT-3 | refuse ATT-3
+read_file                  USER other | allow PLAN-1 | refuse PLAN-1 | allow PLAN-1
+delete_file                USER own   | allow ATT-1  | allow ATT-1  | allow ATT-1
+delete_file                AA   other | refuse ATT-1 | refuse ATT-1 | refuse ATT-1
+delete_file                DC   other | refuse ATT-1 | refuse ATT-1 | refuse ATT-1
+change_case_manager        USER own   | allow CM-2   | allow CM-2   | allow CM-2
+change_case_manager        AA   other | refuse CM-2  | refuse CM-2  | refuse CM-2
+change_case_manager        DC   other | refuse CM-2  | refuse CM-2  | refuse CM-2
+edit_service               USER own   | allow SRV-1  | allow SRV-1  | allow SRV-1
+edit_service               USER other | refuse SRV-1 | refuse SRV-1 | refuse SRV-1
+delete_service             USER own   | refuse SRV-1 | refuse SRV-1 | refuse SRV-1
+delete_service             DC   other | refuse SRV-1 | refuse SRV-1 | refuse SRV-1
+read_service_notes         USER own   | allow SRV-2  | allow SRV-2  | allow SRV-2
+read_service_notes         USER other | refuse SRV-2 | refuse SRV-2 | allow SRV-2
+read_service_notes         DC   other | refuse SRV-2 | refuse SRV-2 | allow SRV-2
+change_note                USER own   | allow NOTE-1 | allow NOTE-1 | allow NOTE-1
+change_note                AA   other | refuse NOTE-1 | refuse NOTE-1 | refuse NOTE-1
+change_note                DC   other | refuse NOTE-1 | refuse NOTE-1 | refuse NOTE-1
+";
+
+const AGENCY_A: Uuid = Uuid::from_u128(0xA);
+const AGENCY_B: Uuid = Uuid::from_u128(0xB);
+
+/// The durham-v1 plan as one CoC edited it: notes kept in the agency, service notes shared,
+/// no documentation needed to override and no correction note required.
+fn edited() -> PlanDocument {
+    let mut plan = template(DURHAM_V1).unwrap_or_else(|| unreachable!());
+    if let Some(notes) = plan.elements.get_mut("client_notes") {
+        notes.shared = false;
+    }
+    plan.parameters.service_notes_shared = true;
+    plan.parameters.override_requires_documentation = false;
+    plan.parameters.correction_note_required = false;
+    plan
+}
+
+fn actor(role: &str) -> Actor {
+    match role {
+        "USER" => Actor {
+            user_id: Uuid::from_u128(1),
+            role: Role::User,
+            agency_id: Some(AGENCY_A),
+        },
+        "AA" => Actor {
+            user_id: Uuid::from_u128(2),
+            role: Role::AgencyAdmin,
+            agency_id: Some(AGENCY_A),
+        },
+        "DC" => Actor {
+            user_id: Uuid::from_u128(3),
+            role: Role::DataCenter,
+            agency_id: None,
+        },
+        other => panic!("unknown role {other}"),
+    }
+}
+
+/// The record's entering party: the viewer themself, or a user of agency B.
+fn entered(viewer: &Actor, ownership: &str) -> Provenance {
+    match ownership {
+        "own" => Provenance {
+            user: viewer.user_id,
+            agency: viewer.agency_id,
+        },
+        "other" => Provenance {
+            user: Uuid::from_u128(99),
+            agency: Some(AGENCY_B),
+        },
+        other => panic!("unknown ownership {other}"),
+    }
+}
+
+fn decide(action: &str, viewer: &Actor, record: &Provenance, plan: Plan<'_>) -> Decision {
+    let owning_agency = record.agency.unwrap_or(Uuid::nil());
+    let unwrap = |change: DemographicChange| match change {
+        DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
+    };
+    match action {
+        "read_demographics" => read(viewer, Element::ClientDemographics, record, plan),
+        "read_notes" => read(viewer, Element::ClientNotes, record, plan),
+        "change_demographic_oral" => unwrap(change_demographic(viewer, record, plan, false)),
+        "change_demographic_written" => unwrap(change_demographic(viewer, record, plan, true)),
+        "correct_profile_directed" => correct_profile(viewer, record, plan, true, false).decision,
+        "correct_profile_undirected" => correct_profile(viewer, record, plan, false, true).decision,
+        "end_date_profile" => end_date_profile(viewer, record),
+        "change_enrollment" => change_enrollment(viewer, owning_agency),
+        "upload_ssn_card" => {
+            upload_attachment(plan, AttachmentCategory::SsnCard, "scan.pdf", false)
+        }
+        "upload_disability_unconfirmed" => upload_attachment(
+            plan,
+            AttachmentCategory::DisabilityVerification,
+            "letter.pdf",
+            false,
+        ),
+        "read_medical_file" => read_attachment(viewer, record, true, plan),
+        "read_file" => read_attachment(viewer, record, false, plan),
+        "delete_file" => delete_attachment(viewer, record),
+        "change_case_manager" => change_case_manager(viewer, owning_agency),
+        "edit_service" => edit_service(viewer, owning_agency),
+        "delete_service" => delete_service(),
+        "read_service_notes" => read_service_notes(viewer, owning_agency, plan),
+        "change_note" => change_note(viewer, record.user),
+        other => panic!("unknown action {other}"),
+    }
+}
+
+#[test]
+fn every_decision_matches_the_hand_written_matrix() {
+    let plans = [
+        template(DURHAM_V1).unwrap_or_else(|| unreachable!()),
+        template(PRIVATE).unwrap_or_else(|| unreachable!()),
+        edited(),
+    ];
+    let mut checked = 0;
+    for line in TABLE.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let columns: Vec<&str> = line.split('|').map(str::trim).collect();
+        let key: Vec<&str> = columns[0].split_whitespace().collect();
+        let (action, role, ownership) = (key[0], key[1], key[2]);
+        let viewer = actor(role);
+        let record = entered(&viewer, ownership);
+        for (version, (plan, expected)) in plans.iter().zip(&columns[1..]).enumerate() {
+            let plan = Plan {
+                version: i32::try_from(version).unwrap_or(0) + 1,
+                document: plan,
+            };
+            let decision = decide(action, &viewer, &record, plan);
+            let (verdict, rule) = expected
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("bad cell {expected}"));
+            assert_eq!(
+                (decision.allowed, decision.rule),
+                (verdict == "allow", rule),
+                "{action} by {role} on {ownership} record under plan {}: {}",
+                ["durham-v1", "private", "edited"][version],
+                decision.reason
+            );
+            if !decision.allowed {
+                assert!(!decision.reason.is_empty(), "a refusal says why: {line}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        TABLE.lines().filter(|l| !l.trim().is_empty()).count() * 3
+    );
+}
+
+#[test]
+fn att_4_disability_verification_is_required_only_where_disabled() {
+    let none = |_| false;
+    assert_eq!(
+        missing_documents(false, none),
+        vec![
+            AttachmentCategory::BirthCertificate,
+            AttachmentCategory::HomelessnessVerification
+        ]
+    );
+    assert_eq!(missing_documents(true, none).len(), 3);
+    let held = |c| {
+        matches!(
+            c,
+            AttachmentCategory::BirthCertificate | AttachmentCategory::HomelessnessVerification
+        )
+    };
+    assert_eq!(
+        missing_documents(true, held),
+        vec![AttachmentCategory::DisabilityVerification]
+    );
+    assert!(missing_documents(false, held).is_empty());
+}
+
+#[test]
+fn srv_3_a_document_attaches_only_to_the_same_clients_service() {
+    let client = Uuid::from_u128(7);
+    assert_eq!(attach_to_service(client, client), Decision::allow("SRV-3"));
+    assert!(!attach_to_service(client, Uuid::from_u128(8)).allowed);
+}

@@ -1,0 +1,156 @@
+//! Client search by name (fuzzy on PostgreSQL), partial name, date of birth and HMIS number.
+//!
+//! On PostgreSQL the fuzzy match runs in `search_clients`, the one SECURITY DEFINER function
+//! (see the records migration): it reads the tenant from the transaction, never from an
+//! argument, and returns only ids and scores, which are joined back through the RLS-protected
+//! `clients` table here. SQLite, the embedded default, matches names by substring.
+use chrono::NaiveDate;
+use entities::clients;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+use super::context::RecordCtx;
+use crate::auth::TenantUser;
+use crate::error::{ApiError, ApiResult};
+use crate::policy::records::{self, Element, Provenance};
+use crate::state::AppState;
+
+/// Most hits one search returns; a person narrows the search rather than paging far.
+pub const MAX_HITS: u64 = 200;
+
+pub struct Hit {
+    pub client: clients::Model,
+    /// 1.0 for an exact HMIS number or date-of-birth match; trigram similarity otherwise.
+    pub score: f32,
+}
+
+pub async fn search(
+    state: &AppState,
+    user: &TenantUser,
+    text: &str,
+    dob: Option<NaiveDate>,
+) -> ApiResult<Vec<Hit>> {
+    let text = text.trim();
+    if text.chars().count() > 100 {
+        return Err(ApiError::validation(
+            "query",
+            "search with at most 100 characters",
+        ));
+    }
+    if text.is_empty() && dob.is_none() {
+        return Err(ApiError::validation(
+            "query",
+            "search by a name, an HMIS number or a date of birth",
+        ));
+    }
+    let ctx = RecordCtx::begin(state, user).await?;
+    let mut hits = if text.is_empty() {
+        by_filter(&ctx, Condition::all())
+            .await?
+            .into_iter()
+            .map(|client| Hit { client, score: 1.0 })
+            .collect()
+    } else if ctx.tx.get_database_backend() == DbBackend::Postgres {
+        fuzzy(&ctx, text).await?
+    } else {
+        substring(&ctx, text).await?
+    };
+    if let Some(dob) = dob {
+        hits.retain(|h| h.client.dob == Some(dob));
+        if text.is_empty() {
+            hits = by_filter(&ctx, Condition::all().add(clients::Column::Dob.eq(dob)))
+                .await?
+                .into_iter()
+                .map(|client| Hit { client, score: 1.0 })
+                .collect();
+        }
+    }
+    let actor = ctx.actor();
+    hits.retain(|h| {
+        let creator = Provenance {
+            user: h.client.created_by_user,
+            agency: h.client.created_by_agency,
+        };
+        records::read(&actor, Element::ClientDemographics, &creator, ctx.plan()).allowed
+    });
+    ctx.commit().await?;
+    Ok(hits)
+}
+
+async fn fuzzy(ctx: &RecordCtx, text: &str) -> ApiResult<Vec<Hit>> {
+    let rows = ctx
+        .tx
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT client_id, score FROM search_clients($1, $2)",
+            [text.into(), i32::try_from(MAX_HITS).unwrap_or(200).into()],
+        ))
+        .await?;
+    let scored: Vec<(Uuid, f32)> = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<Uuid>("", "client_id")?,
+                r.try_get::<f32>("", "score")?,
+            ))
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()?;
+    let ids: Vec<Uuid> = scored.iter().map(|(id, _)| *id).collect();
+    let mut found = by_filter(ctx, Condition::all().add(clients::Column::Id.is_in(ids))).await?;
+    let score_of = |id: Uuid| {
+        scored
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map_or(0.0, |(_, s)| *s)
+    };
+    found.sort_by(|a, b| {
+        score_of(b.id)
+            .total_cmp(&score_of(a.id))
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(found
+        .into_iter()
+        .map(|client| {
+            let score = if client.hmis_number == text {
+                1.0
+            } else {
+                score_of(client.id)
+            };
+            Hit { client, score }
+        })
+        .collect())
+}
+
+async fn substring(ctx: &RecordCtx, text: &str) -> ApiResult<Vec<Hit>> {
+    let mut names = Condition::all();
+    for token in text.split_whitespace() {
+        names = names.add(
+            Condition::any()
+                .add(clients::Column::FirstName.contains(token))
+                .add(clients::Column::MiddleName.contains(token))
+                .add(clients::Column::LastName.contains(token)),
+        );
+    }
+    let condition = Condition::any()
+        .add(names)
+        .add(clients::Column::HmisNumber.eq(text));
+    Ok(by_filter(ctx, condition)
+        .await?
+        .into_iter()
+        .map(|client| Hit { client, score: 1.0 })
+        .collect())
+}
+
+async fn by_filter(ctx: &RecordCtx, condition: Condition) -> ApiResult<Vec<clients::Model>> {
+    Ok(clients::Entity::find()
+        .filter(clients::Column::TenantId.eq(ctx.tenant()))
+        .filter(condition)
+        .order_by_asc(clients::Column::LastName)
+        .order_by_asc(clients::Column::Id)
+        .limit(MAX_HITS)
+        .all(&ctx.tx)
+        .await?)
+}

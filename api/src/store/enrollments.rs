@@ -1,0 +1,164 @@
+//! Enrollments (entry/exit records) and the projects they belong to.
+use std::collections::HashMap;
+
+use entities::{enrollments, projects, services};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: enrollments::ActiveModel,
+) -> ApiResult<enrollments::Model> {
+    Ok(row.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<enrollments::Model>> {
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// LOCK-1: writes the `Set` fields of `row` only if the record is still at `expected`, so two
+/// writers who read the same version cannot both succeed. `None` when it was not.
+pub async fn update_at_version(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    expected: i32,
+    row: enrollments::ActiveModel,
+) -> ApiResult<Option<enrollments::Model>> {
+    let result = enrollments::Entity::update_many()
+        .set(row)
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::Id.eq(id))
+        .filter(enrollments::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    get(db, tenant_id, id).await
+}
+
+/// LOCK-1 as for updates; true when the record was deleted.
+pub async fn delete_at_version(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    expected: i32,
+) -> ApiResult<bool> {
+    let result = enrollments::Entity::delete_many()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::Id.eq(id))
+        .filter(enrollments::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Every enrollment of one client, oldest first.
+pub async fn of_client(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+) -> ApiResult<Vec<enrollments::Model>> {
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ClientId.eq(client_id))
+        .order_by_asc(enrollments::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Whether any enrollment of `project_id` belongs to household `household_id`.
+pub async fn household_in_project(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    project_id: Uuid,
+    household_id: Uuid,
+) -> ApiResult<bool> {
+    let count = enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ProjectId.eq(project_id))
+        .filter(enrollments::Column::HouseholdId.eq(household_id))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+/// Whether service transactions were recorded against the enrollment (they are never
+/// deleted, so neither can it be).
+pub async fn has_services(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    enrollment_id: Uuid,
+) -> ApiResult<bool> {
+    let count = services::Entity::find()
+        .filter(services::Column::TenantId.eq(tenant_id))
+        .filter(services::Column::EnrollmentId.eq(enrollment_id))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+pub async fn project(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<projects::Model>> {
+    Ok(projects::Entity::find()
+        .filter(projects::Column::TenantId.eq(tenant_id))
+        .filter(projects::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// The projects with these ids, by id.
+pub async fn projects(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, projects::Model>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(projects::Entity::find()
+        .filter(projects::Column::TenantId.eq(tenant_id))
+        .filter(projects::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+/// Every enrollment of these clients, in one query (for a page of clients).
+pub async fn of_clients(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_ids: &[Uuid],
+) -> ApiResult<Vec<enrollments::Model>> {
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ClientId.is_in(client_ids.iter().copied()))
+        .order_by_asc(enrollments::Column::Id)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,75 @@
+//! Profile rows (contact and profile answers): multi-answer, effective-dated (PRO-1..PRO-4).
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::profile_rows;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+use crate::policy::records::Provenance;
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: profile_rows::ActiveModel,
+) -> ApiResult<profile_rows::Model> {
+    Ok(row.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Option<profile_rows::Model>> {
+    Ok(profile_rows::Entity::find()
+        .filter(profile_rows::Column::TenantId.eq(tenant_id))
+        .filter(profile_rows::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Every row of one client, current and ended, oldest first.
+pub async fn for_client(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+) -> ApiResult<Vec<profile_rows::Model>> {
+    Ok(profile_rows::Entity::find()
+        .filter(profile_rows::Column::TenantId.eq(tenant_id))
+        .filter(profile_rows::Column::ClientId.eq(client_id))
+        .order_by_asc(profile_rows::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Sets a row's end date only if it is still at `expected_version` (LOCK-1), so two writers
+/// who read the same version cannot both succeed. Returns whether it was written.
+pub async fn set_end_date(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    expected_version: i32,
+    end_date: NaiveDate,
+    by: Provenance,
+    at: DateTime<Utc>,
+) -> ApiResult<bool> {
+    let result = profile_rows::Entity::update_many()
+        .col_expr(profile_rows::Column::EndDate, Expr::value(Some(end_date)))
+        .col_expr(profile_rows::Column::UpdatedByUser, Expr::value(by.user))
+        .col_expr(
+            profile_rows::Column::UpdatedByAgency,
+            Expr::value(by.agency),
+        )
+        .col_expr(profile_rows::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            profile_rows::Column::Version,
+            Expr::value(expected_version.saturating_add(1)),
+        )
+        .filter(profile_rows::Column::TenantId.eq(tenant_id))
+        .filter(profile_rows::Column::Id.eq(id))
+        .filter(profile_rows::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

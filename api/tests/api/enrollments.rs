@@ -1,0 +1,504 @@
+//! Entry/exit under the Durham v1 rules: ENR-1, ENR-2, PLAN-1, PROV-1, AUD-1, LOCK-1. Also the
+//! community the case-manager and service tests share.
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+
+pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) {
+    id version householdId agencyId projectType flags { rule message otherEnrollmentId }
+    access { action allowed rule reason planVersion }
+    provenance { enteredByUserId enteredByAgencyId enteredAt updatedByUserId } } }";
+const UPDATE: &str = "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) {
+    id version exitDate destination moveInDate flags { rule otherEnrollmentId }
+    provenance { enteredByUserId updatedByUserId updatedByAgencyId } } }";
+const DELETE: &str =
+    "mutation($id: UUID!, $v: Int!) { deleteEnrollment(id: $id, expectedVersion: $v) }";
+const LIST: &str = "query($c: UUID!) { clientEnrollments(clientId: $c) { edges { node {
+    id version agencyId exitDate flags { rule message otherEnrollmentId }
+    access { action allowed rule reason } } } } }";
+
+/// A CoC with two agencies: A (Urban Ministries: a shelter) and B (Housing for New Hope: a
+/// rapid re-housing project and a shelter), a user in each, and a client entered by A.
+pub struct Community {
+    pub app: TestApp,
+    pub data_center: String,
+    pub user_a: String,
+    pub user_a_id: String,
+    pub user_b: String,
+    pub user_b_id: String,
+    pub agency_a: String,
+    pub agency_b: String,
+    pub shelter_a: String,
+    pub rrh_b: String,
+    pub shelter_b: String,
+    pub client: String,
+}
+
+pub fn id(response: &Value, field: &str) -> String {
+    response["data"][field]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} failed: {response}"))
+        .to_owned()
+}
+
+pub async fn project(app: &TestApp, token: &str, agency: &str, name: &str, kind: i32) -> String {
+    let created = app
+        .gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency, "name": name, "projectType": kind } }),
+            Some(token),
+        )
+        .await;
+    id(&created, "createProject")
+}
+
+pub async fn client(app: &TestApp, token: &str, first_name: &str) -> String {
+    let created = app
+        .gql(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": first_name, "lastName": "Smith" } }),
+            Some(token),
+        )
+        .await;
+    id(&created, "createClient")
+}
+
+pub async fn community() -> Community {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let dc = tenant.token;
+    let agency_a = id(
+        &app.create_agency(&dc, "Urban Ministries").await,
+        "createAgency",
+    );
+    let agency_b = id(
+        &app.create_agency(&dc, "Housing for New Hope").await,
+        "createAgency",
+    );
+    let (user_a, user_a_id) = app
+        .add_user(&dc, "durham", "a@um.example", "USER", Some(&agency_a))
+        .await;
+    let (user_b, user_b_id) = app
+        .add_user(&dc, "durham", "b@hnh.example", "USER", Some(&agency_b))
+        .await;
+    let shelter_a = project(&app, &dc, &agency_a, "UM Shelter", 0).await;
+    let rrh_b = project(&app, &dc, &agency_b, "HNH Rapid Re-Housing", 13).await;
+    let shelter_b = project(&app, &dc, &agency_b, "HNH Shelter", 0).await;
+    let client = client(&app, &user_a, "John").await;
+    Community {
+        app,
+        data_center: dc,
+        user_a,
+        user_a_id,
+        user_b,
+        user_b_id,
+        agency_a,
+        agency_b,
+        shelter_a,
+        rrh_b,
+        shelter_b,
+        client,
+    }
+}
+
+pub async fn enroll(
+    app: &TestApp,
+    token: &str,
+    client: &str,
+    project: &str,
+    entry: &str,
+    extra: Value,
+) -> Value {
+    let mut input = json!({ "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": entry });
+    if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+        input.extend(extra.clone());
+    }
+    app.gql(ENROLL, json!({ "i": input }), Some(token)).await
+}
+
+pub async fn update(app: &TestApp, token: &str, input: Value) -> Value {
+    app.gql(UPDATE, json!({ "i": input }), Some(token)).await
+}
+
+async fn list(app: &TestApp, token: &str, client: &str) -> Vec<Value> {
+    let response = app.gql(LIST, json!({ "c": client }), Some(token)).await;
+    response["data"]["clientEnrollments"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("clientEnrollments failed: {response}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+pub fn permission<'a>(record: &'a Value, action: &str) -> &'a Value {
+    record["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["action"] == action)
+        .unwrap_or_else(|| panic!("no {action} in {record}"))
+}
+
+pub fn error_field(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["field"]
+        .as_str()
+        .unwrap_or("<no field>")
+}
+
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = app.superuser().await;
+    db.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn enr_1_only_the_owning_agency_changes_or_deletes_an_enrollment() {
+    let c = community().await;
+    let app = &c.app;
+    let created = enroll(
+        app,
+        &c.user_a,
+        &c.client,
+        &c.shelter_a,
+        "2021-05-01",
+        json!({}),
+    )
+    .await;
+    let enrollment = &created["data"]["enrollClient"];
+    let enrollment_id = id(&created, "enrollClient");
+    assert_eq!(enrollment["version"], 1);
+    assert_eq!(enrollment["agencyId"], c.agency_a.as_str());
+    assert_eq!(permission(enrollment, "edit")["allowed"], true);
+    // PROV-1: who entered it, from which agency.
+    assert_eq!(
+        enrollment["provenance"]["enteredByUserId"],
+        c.user_a_id.as_str()
+    );
+    assert_eq!(
+        enrollment["provenance"]["enteredByAgencyId"],
+        c.agency_a.as_str()
+    );
+
+    // Another agency cannot enroll into A's project, nor change or delete A's enrollment.
+    let refused = enroll(
+        app,
+        &c.user_b,
+        &c.client,
+        &c.shelter_a,
+        "2021-05-02",
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_code(&refused), "PLAN_RULE");
+    assert_eq!(error_rule(&refused), "ENR-1");
+    let seen_by_b = list(app, &c.user_b, &c.client).await;
+    assert_eq!(seen_by_b.len(), 1, "entry/exit is shared under Durham v1");
+    let edit = permission(&seen_by_b[0], "edit");
+    assert_eq!(edit["allowed"], false);
+    assert_eq!(edit["rule"], "ENR-1");
+    assert!(edit["reason"].as_str().unwrap().contains("another agency"));
+    let exit = json!({ "id": enrollment_id, "expectedVersion": 1, "exitDate": "2021-06-01" });
+    for token in [&c.user_b, &c.data_center] {
+        let refused = update(app, token, exit.clone()).await;
+        assert_eq!(error_code(&refused), "PLAN_RULE", "{refused}");
+        assert_eq!(error_rule(&refused), "ENR-1");
+        let refused = app
+            .gql(
+                DELETE,
+                json!({ "id": enrollment_id, "v": 1 }),
+                Some(token.as_str()),
+            )
+            .await;
+        assert_eq!(error_rule(&refused), "ENR-1");
+    }
+    assert_eq!(
+        count(
+            app,
+            "SELECT count(*) AS n FROM audit_log WHERE outcome = 'REFUSED' AND rule = 'ENR-1'"
+        )
+        .await,
+        5
+    );
+
+    // The owning agency can, within HUD's rules.
+    let early = update(
+        app,
+        &c.user_a,
+        json!({ "id": enrollment_id, "expectedVersion": 1, "exitDate": "2021-04-01" }),
+    )
+    .await;
+    assert_eq!(error_code(&early), "VALIDATION");
+    assert_eq!(error_field(&early), "exitDate");
+    let move_in = update(
+        app,
+        &c.user_a,
+        json!({ "id": enrollment_id, "expectedVersion": 1, "moveInDate": "2021-05-03" }),
+    )
+    .await;
+    assert_eq!(
+        error_field(&move_in),
+        "moveInDate",
+        "a shelter has no move-in date"
+    );
+    let bad_code = enroll(
+        app,
+        &c.user_a,
+        &c.client,
+        &c.shelter_a,
+        "2021-05-01",
+        json!({ "relationshipToHoh": 7 }),
+    )
+    .await;
+    assert_eq!(error_field(&bad_code), "relationshipToHoh");
+    let exited = update(
+        app,
+        &c.user_a,
+        json!({ "id": enrollment_id, "expectedVersion": 1, "exitDate": "2021-06-01", "destination": 410 }),
+    )
+    .await;
+    let exited = &exited["data"]["updateEnrollment"];
+    assert_eq!(exited["version"], 2, "{exited}");
+    assert_eq!(exited["exitDate"], "2021-06-01");
+    assert_eq!(exited["destination"], 410);
+    assert_eq!(
+        exited["provenance"]["updatedByAgencyId"],
+        c.agency_a.as_str()
+    );
+    assert_eq!(
+        count(app, "SELECT count(*) AS n FROM audit_log WHERE action = 'enrollment.update' AND outcome = 'ALLOWED' AND detail->'before'->>'exitDate' IS NULL AND detail->'after'->>'exitDate' = '2021-06-01'").await,
+        1,
+        "AUD-1 keeps before and after"
+    );
+    let deleted = app
+        .gql(
+            DELETE,
+            json!({ "id": enrollment_id, "v": 2 }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(
+        deleted["data"]["deleteEnrollment"],
+        enrollment_id.as_str(),
+        "{deleted}"
+    );
+    assert!(list(app, &c.user_a, &c.client).await.is_empty());
+}
+
+#[tokio::test]
+async fn enr_2_unusual_concurrent_enrollments_are_flagged_not_refused() {
+    let c = community().await;
+    let app = &c.app;
+    let shelter_a = id(
+        &enroll(
+            app,
+            &c.user_a,
+            &c.client,
+            &c.shelter_a,
+            "2021-05-01",
+            json!({}),
+        )
+        .await,
+        "enrollClient",
+    );
+    // Shelter beside rapid re-housing is a normal pair under Durham v1.
+    let rrh = enroll(
+        app,
+        &c.user_b,
+        &c.client,
+        &c.rrh_b,
+        "2021-06-01",
+        json!({ "moveInDate": "2021-07-01" }),
+    )
+    .await;
+    assert_eq!(rrh["data"]["enrollClient"]["flags"], json!([]), "{rrh}");
+    // Two shelters at once are not: written, and flagged.
+    let second_shelter = enroll(
+        app,
+        &c.user_b,
+        &c.client,
+        &c.shelter_b,
+        "2021-06-15",
+        json!({}),
+    )
+    .await;
+    let flags = &second_shelter["data"]["enrollClient"]["flags"];
+    assert_eq!(flags.as_array().map(Vec::len), Some(1), "{second_shelter}");
+    assert_eq!(
+        second_shelter["data"]["enrollClient"]["agencyId"],
+        c.agency_b.as_str()
+    );
+    assert_eq!(flags[0]["rule"], "ENR-2");
+    assert_eq!(flags[0]["otherEnrollmentId"], shelter_a.as_str());
+    assert!(flags[0]["message"].as_str().unwrap().contains("UM Shelter"));
+    let second_shelter = id(&second_shelter, "enrollClient");
+    // The other side of the overlap carries the flag too.
+    let listed = list(app, &c.user_a, &c.client).await;
+    assert_eq!(listed.len(), 3);
+    let first = listed
+        .iter()
+        .find(|e| e["id"] == shelter_a.as_str())
+        .unwrap();
+    assert_eq!(
+        first["flags"][0]["otherEnrollmentId"],
+        second_shelter.as_str()
+    );
+
+    // Exiting the first shelter the day the second begins clears both flags.
+    let exited = update(
+        app,
+        &c.user_a,
+        json!({ "id": shelter_a, "expectedVersion": 1, "exitDate": "2021-06-15" }),
+    )
+    .await;
+    assert_eq!(
+        exited["data"]["updateEnrollment"]["flags"],
+        json!([]),
+        "{exited}"
+    );
+    assert!(
+        list(app, &c.user_b, &c.client)
+            .await
+            .iter()
+            .all(|e| e["flags"] == json!([]))
+    );
+}
+
+#[tokio::test]
+async fn lock_1_a_stale_write_is_refused_with_the_current_values() {
+    let c = community().await;
+    let app = &c.app;
+    let enrollment = id(
+        &enroll(
+            app,
+            &c.user_a,
+            &c.client,
+            &c.shelter_a,
+            "2021-05-01",
+            json!({}),
+        )
+        .await,
+        "enrollClient",
+    );
+    let first = update(
+        app,
+        &c.user_a,
+        json!({ "id": enrollment, "expectedVersion": 1, "exitDate": "2021-06-01" }),
+    )
+    .await;
+    assert_eq!(first["data"]["updateEnrollment"]["version"], 2, "{first}");
+    // A colleague who read version 1 is refused, and shown what is there now.
+    let stale = update(
+        app,
+        &c.user_a,
+        json!({ "id": enrollment, "expectedVersion": 1, "exitDate": "2021-06-20" }),
+    )
+    .await;
+    assert_eq!(error_code(&stale), "CONFLICT");
+    let current = &stale["errors"][0]["extensions"]["current"];
+    assert_eq!(current["version"], 2);
+    assert_eq!(current["exitDate"], "2021-06-01");
+    let stale_delete = app
+        .gql(DELETE, json!({ "id": enrollment, "v": 1 }), Some(&c.user_a))
+        .await;
+    assert_eq!(error_code(&stale_delete), "CONFLICT");
+
+    // The same holds for services and case-manager assignments.
+    let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
+    let service = id(&service, "recordService");
+    let edit = json!({ "id": service, "expectedVersion": 1, "serviceType": "Bus pass" });
+    assert!(
+        crate::services::update(app, &c.user_a, edit.clone()).await["data"]["updateService"]
+            .is_object()
+    );
+    let stale = crate::services::update(app, &c.user_a, edit).await;
+    assert_eq!(error_code(&stale), "CONFLICT");
+    assert_eq!(
+        stale["errors"][0]["extensions"]["current"]["serviceType"],
+        "Bus pass"
+    );
+    assert_eq!(stale["errors"][0]["extensions"]["current"]["version"], 2);
+}
+
+#[tokio::test]
+async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_agency() {
+    let c = community().await;
+    let app = &c.app;
+    let shelter_a = id(
+        &enroll(
+            app,
+            &c.user_a,
+            &c.client,
+            &c.shelter_a,
+            "2021-05-01",
+            json!({}),
+        )
+        .await,
+        "enrollClient",
+    );
+    let shelter_b = enroll(
+        app,
+        &c.user_b,
+        &c.client,
+        &c.shelter_b,
+        "2021-06-15",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        shelter_b["data"]["enrollClient"]["flags"][0]["otherEnrollmentId"],
+        shelter_a.as_str()
+    );
+    let published = app
+        .gql(
+            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            json!({}),
+            Some(&c.data_center),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        "{published}"
+    );
+
+    // Each agency sees its own stay only, and no flag names the other agency's.
+    let seen_by_a = list(app, &c.user_a, &c.client).await;
+    assert_eq!(seen_by_a.len(), 1);
+    assert_eq!(seen_by_a[0]["id"], shelter_a.as_str());
+    assert_eq!(seen_by_a[0]["flags"], json!([]));
+    let seen_by_b = list(app, &c.user_b, &c.client).await;
+    assert_eq!(seen_by_b.len(), 1);
+    assert_eq!(seen_by_b[0]["flags"], json!([]));
+    assert_eq!(
+        list(app, &c.data_center, &c.client).await.len(),
+        2,
+        "the Data Center reads its whole CoC"
+    );
+    let refused = update(
+        app,
+        &c.user_b,
+        json!({ "id": shelter_a, "expectedVersion": 1, "exitDate": "2021-06-01" }),
+    )
+    .await;
+    assert_eq!(error_rule(&refused), "PLAN-1");
+
+    // Services and case managers likewise.
+    let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
+    assert!(service["data"]["recordService"].is_object(), "{service}");
+    let services =
+        "query($c: UUID!) { clientServices(clientId: $c) { edges { node { id cmNote } } } }";
+    let seen_by_b = app
+        .gql(services, json!({ "c": c.client }), Some(&c.user_b))
+        .await;
+    assert_eq!(seen_by_b["data"]["clientServices"]["edges"], json!([]));
+    let seen_by_dc = app
+        .gql(services, json!({ "c": c.client }), Some(&c.data_center))
+        .await;
+    let edges = &seen_by_dc["data"]["clientServices"]["edges"];
+    assert_eq!(edges.as_array().map(Vec::len), Some(1), "{seen_by_dc}");
+    assert!(edges[0]["node"]["cmNote"].is_null(), "SRV-2 still holds");
+}

@@ -1,0 +1,85 @@
+//! A page of clients with their enrollments costs a fixed number of database statements,
+//! whatever the page size: the data loader batches, there is no N+1.
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+const PAGE: &str = "query($n: Int) { clients(first: $n) { edges { node { id hmisNumber enrollments { id projectName flags { rule } } } } } }";
+
+#[tokio::test]
+async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_of_queries() {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let project = app
+        .gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
+            Some(&tenant.token),
+        )
+        .await["data"]["createProject"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (user, _) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency),
+        )
+        .await;
+    for n in 0..50 {
+        let client = app
+            .gql(
+                "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+                json!({ "i": { "firstName": format!("Client{n}"), "lastName": "Test" } }),
+                Some(&user),
+            )
+            .await["data"]["createClient"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let enrolled = app
+            .gql(
+                "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+                json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
+                Some(&user),
+            )
+            .await;
+        assert!(
+            enrolled["data"]["enrollClient"]["id"].is_string(),
+            "{enrolled}"
+        );
+    }
+
+    let cost = |n: i64| {
+        let (app, user) = (&app, &user);
+        async move {
+            let before = app.state.db_queries.get();
+            let page = app.gql(PAGE, json!({ "n": n }), Some(user)).await;
+            let used = app.state.db_queries.get() - before;
+            let edges = page["data"]["clients"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{page}"))
+                .clone();
+            assert_eq!(edges.len(), usize::try_from(n).unwrap());
+            assert!(
+                edges.iter().all(|e| e["node"]["enrollments"]
+                    .as_array()
+                    .is_some_and(|a| a.len() == 1)),
+                "{page}"
+            );
+            used
+        }
+    };
+    let five = cost(5).await;
+    let fifty = cost(50).await;
+    assert_eq!(fifty, five, "50 clients cost as many statements as 5");
+    assert!(fifty <= 20, "a page costs {fifty} statements");
+}

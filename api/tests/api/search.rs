@@ -1,0 +1,170 @@
+//! Client search: fuzzy names on PostgreSQL through the one SECURITY DEFINER function, partial
+//! names, dates of birth and HMIS numbers; never another tenant's clients, nothing without a
+//! tenant.
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::helpers::{error_code, spawn_app};
+
+const SEARCH: &str = "query($q: String, $d: String) { searchClients(query: $q, dob: $d) { edges { node { score client { firstName lastName hmisNumber } } } } }";
+const CREATE: &str =
+    "mutation($i: CreateClientInput!) { createClient(input: $i) { id hmisNumber } }";
+
+fn names(response: &Value) -> Vec<String> {
+    response["data"]["searchClients"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{response}"))
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["node"]["client"]["firstName"].as_str().unwrap_or(""),
+                e["node"]["client"]["lastName"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_jonh_smtih_as_john_smith_and_never_another_tenants_clients() {
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    let b = app.sign_up("orange").await;
+    for (first, last, dob) in [
+        ("John", "Smith", "1980-07-01"),
+        ("Joan", "Smithers", "1975-01-02"),
+        ("Maria", "Garcia", "1990-03-04"),
+        ("Jonathan", "Smythe", "1980-07-01"),
+    ] {
+        app.gql(
+            CREATE,
+            json!({ "i": { "firstName": first, "lastName": last, "dob": dob } }),
+            Some(&a.token),
+        )
+        .await;
+    }
+    let created = app
+        .gql(
+            CREATE,
+            json!({ "i": { "firstName": "Ann", "lastName": "Lee", "hmisNumber": "HM-7" } }),
+            Some(&a.token),
+        )
+        .await;
+    assert!(created["data"]["createClient"]["id"].is_string());
+
+    let typo = app
+        .gql(SEARCH, json!({ "q": "Jonh Smtih" }), Some(&a.token))
+        .await;
+    assert_eq!(
+        names(&typo).first().map(String::as_str),
+        Some("John Smith"),
+        "{typo}"
+    );
+    assert!(!names(&typo).contains(&"Maria Garcia".to_owned()));
+    assert!(
+        names(&app.gql(SEARCH, json!({ "q": "smi" }), Some(&a.token)).await)
+            .contains(&"John Smith".to_owned()),
+        "partial name"
+    );
+    let by_dob = names(
+        &app.gql(SEARCH, json!({ "d": "1980-07-01" }), Some(&a.token))
+            .await,
+    );
+    assert_eq!(by_dob.len(), 2, "{by_dob:?}");
+    assert_eq!(
+        names(
+            &app.gql(SEARCH, json!({ "q": "HM-7" }), Some(&a.token))
+                .await
+        ),
+        vec!["Ann Lee"]
+    );
+    assert_eq!(
+        error_code(&app.gql(SEARCH, json!({}), Some(&a.token)).await),
+        "VALIDATION"
+    );
+
+    // Tenant B has no clients: the same search finds nothing there.
+    assert!(
+        names(
+            &app.gql(SEARCH, json!({ "q": "John Smith" }), Some(&b.token))
+                .await
+        )
+        .is_empty()
+    );
+    app.gql(
+        CREATE,
+        json!({ "i": { "firstName": "John", "lastName": "Smith" } }),
+        Some(&b.token),
+    )
+    .await;
+    assert_eq!(
+        names(
+            &app.gql(SEARCH, json!({ "q": "Jonh Smtih" }), Some(&b.token))
+                .await
+        ),
+        vec!["John Smith"],
+        "only B's own John Smith"
+    );
+}
+
+#[tokio::test]
+async fn the_search_function_returns_nothing_without_a_tenant() {
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    app.gql(
+        CREATE,
+        json!({ "i": { "firstName": "John", "lastName": "Smith" } }),
+        Some(&a.token),
+    )
+    .await;
+    let owner = app.owner().await;
+    let count = |sql: &'static str| {
+        let owner = &owner;
+        async move {
+            owner
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+                .await
+                .map(|rows| rows.len())
+        }
+    };
+    assert_eq!(
+        count("SELECT * FROM search_clients('john smith', 10)")
+            .await
+            .unwrap(),
+        0,
+        "no tenant set: nothing"
+    );
+    let tx = entities::tenant_scope::begin_without_tenant(&owner)
+        .await
+        .unwrap();
+    let rows = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT * FROM search_clients('john smith', 10)",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        rows.is_empty(),
+        "as the request role with no tenant: nothing"
+    );
+    drop(tx);
+    let tx = entities::tenant_scope::begin(&owner, a.id).await.unwrap();
+    let rows = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT * FROM search_clients('john smith', 10)",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "inside the tenant: found");
+    // The projection itself is not readable by the request role outside its tenant either.
+    let leaked = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT * FROM client_search",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(leaked.len(), 1);
+}
