@@ -46,3 +46,26 @@ pub struct ProvenanceInfo {
     pub updated_by_agency_id: Option<uuid::Uuid>,
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// PROV-1 from a record's stamps.
+pub fn provenance(
+    created: (
+        uuid::Uuid,
+        Option<uuid::Uuid>,
+        chrono::DateTime<chrono::Utc>,
+    ),
+    updated: (
+        uuid::Uuid,
+        Option<uuid::Uuid>,
+        chrono::DateTime<chrono::Utc>,
+    ),
+) -> ProvenanceInfo {
+    ProvenanceInfo {
+        entered_by_user_id: created.0,
+        entered_by_agency_id: created.1,
+        entered_at: created.2,
+        updated_by_user_id: Some(updated.0),
+        updated_by_agency_id: updated.1,
+        updated_at: Some(updated.2),
+    }
+}

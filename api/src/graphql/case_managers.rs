@@ -5,9 +5,8 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions};
+use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
-use super::enrollments::provenance;
 use super::{state, viewer};
 use crate::error::GqlResult;
 use crate::records::case_managers::{self, AssignmentView, Gap, NewAssignment};

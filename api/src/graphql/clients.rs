@@ -6,7 +6,7 @@ use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, U
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions};
+use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
 use super::loaders::EnrollmentsOfClient;
 use super::{state, viewer};
@@ -99,14 +99,18 @@ impl From<ClientView> for Client {
             hmis_number: view.client.hmis_number.clone(),
             version: view.client.version,
             demographics,
-            provenance: ProvenanceInfo {
-                entered_by_user_id: view.client.created_by_user,
-                entered_by_agency_id: view.client.created_by_agency,
-                entered_at: view.client.created_at,
-                updated_by_user_id: Some(view.client.updated_by_user),
-                updated_by_agency_id: view.client.updated_by_agency,
-                updated_at: Some(view.client.updated_at),
-            },
+            provenance: provenance(
+                (
+                    view.client.created_by_user,
+                    view.client.created_by_agency,
+                    view.client.created_at,
+                ),
+                (
+                    view.client.updated_by_user,
+                    view.client.updated_by_agency,
+                    view.client.updated_at,
+                ),
+            ),
             access,
         }
     }

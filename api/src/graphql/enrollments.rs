@@ -1,10 +1,10 @@
 //! Enrollments (entry/exit): ENR-1 ownership, ENR-2 flags, PLAN-1 visibility, LOCK-1.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions};
+use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
@@ -56,21 +56,6 @@ impl From<Flag> for EnrollmentFlag {
             message: f.message,
             other_enrollment_id: f.other_enrollment_id,
         }
-    }
-}
-
-/// PROV-1 from a record's stamps.
-pub(super) fn provenance(
-    created: (Uuid, Option<Uuid>, DateTime<Utc>),
-    updated: (Uuid, Option<Uuid>, DateTime<Utc>),
-) -> ProvenanceInfo {
-    ProvenanceInfo {
-        entered_by_user_id: created.0,
-        entered_by_agency_id: created.1,
-        entered_at: created.2,
-        updated_by_user_id: Some(updated.0),
-        updated_by_agency_id: updated.1,
-        updated_at: Some(updated.2),
     }
 }
 

@@ -5,9 +5,8 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions};
+use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
-use super::enrollments::provenance;
 use super::{state, viewer};
 use crate::error::GqlResult;
 use crate::records::services::{

@@ -295,10 +295,8 @@ pub async fn page(
     let ctx = RecordCtx::begin(state, user).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
-    let scope = if ctx.plan().shares(Element::ClientNotes) {
+    let scope = if user.role == Role::DataCenter || ctx.plan().shares(Element::ClientNotes) {
         None
-    } else if user.role == Role::DataCenter {
-        Some(None)
     } else {
         Some(user.agency_id)
     };

@@ -99,7 +99,9 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        drop_database(self.database.clone());
+        if !self.database.is_empty() {
+            drop_database(self.database.clone());
+        }
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
@@ -136,6 +138,27 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         state,
         database,
+        data_dir,
+    }
+}
+
+/// Concord on the embedded default: SQLite in a temporary data directory, no Redis.
+pub async fn spawn_embedded() -> TestApp {
+    let mut settings = test_settings("");
+    settings.database_url = None;
+    settings.redis_url = None;
+    let data_dir = settings.data_dir.clone();
+    let app = Application::build(settings)
+        .await
+        .expect("build the embedded application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        database: String::new(),
         data_dir,
     }
 }

@@ -171,8 +171,8 @@ async fn plan_1_notes_the_plan_does_not_share_stay_inside_the_authors_agency() {
     assert_eq!(c.notes(&c.user_a2).await[0]["body"], "Agency A's note.");
     assert_eq!(
         c.notes(&c.data_center).await.len(),
-        0,
-        "the Data Center wrote none"
+        2,
+        "the Data Center, the CoC's HMIS lead, reads every note of its CoC"
     );
 }
 

@@ -1,0 +1,222 @@
+//! The shared records on the embedded default (SQLite, no Redis): the same GraphQL, the same
+//! rules, through every kind of record.
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, error_code, error_rule, spawn_embedded};
+
+fn id(v: &Value, path: &[&str]) -> String {
+    path.iter()
+        .fold(v, |v, k| &v[*k])
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
+    let app = spawn_embedded().await;
+    let dc = app.sign_up("durham").await;
+    assert!(app.login("durham", &dc.email, PASSWORD).await["data"]["login"].is_object());
+    let agency_a = id(
+        &app.create_agency(&dc.token, "Urban Ministries").await,
+        &["data", "createAgency", "id"],
+    );
+    let agency_b = id(
+        &app.create_agency(&dc.token, "Housing for New Hope").await,
+        &["data", "createAgency", "id"],
+    );
+    let project = id(
+        &app.gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency_a, "name": "Shelter", "projectType": 0 } }),
+            Some(&dc.token),
+        )
+        .await,
+        &["data", "createProject", "id"],
+    );
+    let (a, _) = app
+        .add_user(&dc.token, "durham", "a@um.example", "USER", Some(&agency_a))
+        .await;
+    let (b, _) = app
+        .add_user(
+            &dc.token,
+            "durham",
+            "b@hnh.example",
+            "USER",
+            Some(&agency_b),
+        )
+        .await;
+
+    let client = id(
+        &app.gql("mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\", dob: \"1980-07-01\", ssn: \"123-45-6789\" }) { id } }", json!({}), Some(&a)).await,
+        &["data", "createClient", "id"],
+    );
+    // DEM-3 then DEM-2.
+    let change = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) { __typename ... on Client { version } } }";
+    let input = |documentation: Value| json!({ "i": { "clientId": client, "expectedVersion": 1, "field": "DOB", "value": "1980-07-08", "documentation": documentation } });
+    let oral = app.gql(change, input(Value::Null), Some(&b)).await;
+    assert_eq!(
+        oral["data"]["changeClientDemographic"]["__typename"], "DataConflict",
+        "{oral}"
+    );
+    let written = app
+        .gql(
+            change,
+            input(json!({ "documentType": "birth certificate" })),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(
+        written["data"]["changeClientDemographic"]["version"], 2,
+        "{written}"
+    );
+
+    // ENR-1, CM-1, SRV-1/2, NOTE-1, PRO-1.
+    let enrolled = app
+        .gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01", "disablingCondition": 1 } }), Some(&a))
+        .await;
+    let enrollment = id(&enrolled, &["data", "enrollClient", "id"]);
+    let other = app
+        .gql("mutation($e: UUID!) { updateEnrollment(input: { id: $e, expectedVersion: 1, exitDate: \"2024-02-01\" }) { id } }", json!({ "e": enrollment }), Some(&b))
+        .await;
+    assert_eq!(error_rule(&other), "ENR-1");
+    let gaps = app
+        .gql(
+            "{ caseManagerGaps { edges { node { __typename } } } }",
+            json!({}),
+            Some(&dc.token),
+        )
+        .await;
+    assert_eq!(
+        gaps["data"]["caseManagerGaps"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{gaps}"
+    );
+    let service = app
+        .gql("mutation($c: UUID!) { recordService(input: { clientId: $c, kind: SERVICE, serviceType: \"meal\", serviceDate: \"2024-01-02\", cmNote: \"private\" }) { id } }", json!({ "c": client }), Some(&a))
+        .await;
+    let service = id(&service, &["data", "recordService", "id"]);
+    assert_eq!(
+        error_rule(
+            &app.gql(
+                "mutation($s: UUID!) { deleteService(id: $s) }",
+                json!({ "s": service }),
+                Some(&a)
+            )
+            .await
+        ),
+        "SRV-1"
+    );
+    let seen = app
+        .gql(
+            "query($c: UUID!) { clientServices(clientId: $c) { edges { node { cmNote } } } }",
+            json!({ "c": client }),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(
+        seen["data"]["clientServices"]["edges"][0]["node"]["cmNote"],
+        Value::Null,
+        "SRV-2: {seen}"
+    );
+    let note = id(
+        &app.gql(
+            "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
+            json!({ "c": client }),
+            Some(&a),
+        )
+        .await,
+        &["data", "addClientNote", "id"],
+    );
+    assert_eq!(
+        error_rule(
+            &app.gql(
+                "mutation($n: UUID!) { deleteClientNote(id: $n, expectedVersion: 1) }",
+                json!({ "n": note }),
+                Some(&b)
+            )
+            .await
+        ),
+        "NOTE-1"
+    );
+    let row = id(
+        &app.gql("mutation($c: UUID!) { addProfileRow(input: { clientId: $c, kind: PHONE, value: \"919-555-0100\", startDate: \"2024-01-01\" }) { id } }", json!({ "c": client }), Some(&a)).await,
+        &["data", "addProfileRow", "id"],
+    );
+    let undirected = app
+        .gql("mutation($r: UUID!) { correctProfileRow(input: { rowId: $r, expectedVersion: 1, newValue: \"919-555-0199\", startDate: \"2024-06-01\", atClientDirection: false, correctionNote: \"phone\" }) { enteringAgencyNotified } }", json!({ "r": row }), Some(&b))
+        .await;
+    assert_eq!(error_rule(&undirected), "PRO-1");
+
+    // ATT-2, ATT-4 and a file round trip on local storage.
+    let upload = |name: &'static str, category: &'static str| {
+        app.client
+            .post(format!("{}/files", app.address))
+            .query(&[
+                ("clientId", client.as_str()),
+                ("category", category),
+                ("fileName", name),
+            ])
+            .bearer_auth(&a)
+            .header("content-type", "application/pdf")
+            .body(b"%PDF-1.7\nhello".to_vec())
+            .send()
+    };
+    let refused: Value = upload("ssn card.pdf", "OTHER")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(error_rule(&refused), "ATT-2");
+    let stored = upload("birth.pdf", "BIRTH_CERTIFICATE").await.unwrap();
+    assert_eq!(stored.status().as_u16(), 201);
+    let checklist = app
+        .gql(
+            "{ documentChecklist { edges { node { missing } } } }",
+            json!({}),
+            Some(&dc.token),
+        )
+        .await;
+    assert_eq!(
+        checklist["data"]["documentChecklist"]["edges"][0]["node"]["missing"],
+        json!(["HOMELESSNESS_VERIFICATION", "DISABILITY_VERIFICATION"]),
+        "{checklist}"
+    );
+
+    // Search and a page of clients with enrollments.
+    let found = app
+        .gql(
+            "{ searchClients(query: \"smi\") { edges { node { client { lastName } } } } }",
+            json!({}),
+            Some(&b),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["searchClients"]["edges"][0]["node"]["client"]["lastName"], "Smith",
+        "{found}"
+    );
+    let page = app
+        .gql(
+            "{ clients { edges { node { enrollments { id } } } } }",
+            json!({}),
+            Some(&a),
+        )
+        .await;
+    assert_eq!(
+        page["data"]["clients"]["edges"][0]["node"]["enrollments"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{page}"
+    );
+    assert_eq!(
+        error_code(
+            &app.gql("{ clients { edges { cursor } } }", json!({}), None)
+                .await
+        ),
+        "UNAUTHENTICATED"
+    );
+}
