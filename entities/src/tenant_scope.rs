@@ -6,8 +6,8 @@
 //! it, and a pooled connection never carries one tenant into another's work. SQLite has no
 //! row-level security; there the application's own tenant filters are the only guard.
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use uuid::Uuid;
 pub const APP_ROLE: &str = "concord_app";
 
 pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseTransaction, DbErr> {
-    let tx = db.begin().await?;
+    let tx = open(db).await?;
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_unprepared("SET LOCAL ROLE concord_app").await?;
         tx.execute_raw(Statement::from_sql_and_values(
@@ -31,9 +31,24 @@ pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseT
 /// A transaction with no tenant set, for the registries (`tenants`, `platform_admins`).
 /// Still runs as the request role, so tenant tables read as empty inside it.
 pub async fn begin_without_tenant(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let tx = db.begin().await?;
+    let tx = open(db).await?;
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_unprepared("SET LOCAL ROLE concord_app").await?;
     }
     Ok(tx)
+}
+
+/// On SQLite a transaction that reads and then writes cannot wait for the lock: SQLite
+/// answers "busy" at once rather than risk a deadlock. Taking the write lock up front
+/// (`BEGIN IMMEDIATE`) turns concurrent requests into a queue that the busy timeout waits on.
+async fn open(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        return db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await;
+    }
+    db.begin().await
 }

@@ -220,3 +220,31 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test]
+async fn concurrent_writes_queue_on_the_embedded_default_instead_of_failing() {
+    let app = spawn_embedded().await;
+    let dc = app.sign_up("durham").await;
+    let writes = (0..30).map(|n| {
+        app.gql(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": format!("C{n}") } }),
+            Some(&dc.token),
+        )
+    });
+    let results = futures_util::future::join_all(writes).await;
+    for result in &results {
+        assert!(result["data"]["createClient"]["id"].is_string(), "{result}");
+    }
+    let page = app
+        .gql(
+            "{ clients(first: 50) { edges { cursor } } }",
+            json!({}),
+            Some(&dc.token),
+        )
+        .await;
+    assert_eq!(
+        page["data"]["clients"]["edges"].as_array().map(Vec::len),
+        Some(30)
+    );
+}
