@@ -11,11 +11,13 @@ use super::connection::{Cursor, connection, window};
 use super::loaders::EnrollmentsOfClient;
 use super::{state, viewer};
 use crate::error::GqlResult;
+use crate::policy::Decision;
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
 use crate::records::demographics::{self, DemographicField};
 use crate::records::explain::{self, RecordAction};
 use crate::records::search;
+use crate::store::Page;
 
 /// A client, as the viewer may see it.
 #[derive(SimpleObject)]
@@ -269,8 +271,37 @@ impl ClientsQuery {
         let (limit, after) = window(first, after)?;
         let (page, record_ctx) =
             clients::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        let (actor, plan_version) = (record_ctx.actor(), record_ctx.plan_version);
+        let view = |c: &entities::clients::Model| {
+            let creator = Provenance {
+                user: c.created_by_user,
+                agency: c.created_by_agency,
+            };
+            records::read(
+                &actor,
+                Element::ClientDemographics,
+                &creator,
+                record_ctx.plan(),
+            )
+        };
+        let page = Page {
+            has_next: page.has_next,
+            rows: page
+                .rows
+                .into_iter()
+                .map(|c| {
+                    let v = view(&c);
+                    (c, v)
+                })
+                .collect(),
+        };
         record_ctx.commit().await?;
-        Ok(connection(page, after, |c| c.id, ClientSummary::from))
+        Ok(connection(
+            page,
+            after,
+            |(c, _)| c.id,
+            |(c, v)| ClientSummary::new(c, v, plan_version),
+        ))
     }
 
     /// Clients by name (typos forgiven on PostgreSQL), partial name, HMIS number or date of
@@ -301,7 +332,7 @@ impl ClientsQuery {
             .map_err(|_| {
                 crate::error::ApiError::validation("dob", "write the date of birth as YYYY-MM-DD")
             })?;
-        let hits = search::search(
+        let (hits, plan_version) = search::search(
             state(ctx)?,
             viewer(ctx).tenant_user()?,
             query.as_deref().unwrap_or(""),
@@ -320,7 +351,7 @@ impl ClientsQuery {
                         OpaqueCursor(i),
                         ClientSearchHit {
                             score: hit.score,
-                            client: hit.client.into(),
+                            client: ClientSummary::new(hit.client, hit.view, plan_version),
                         },
                     )
                 }),
@@ -401,6 +432,8 @@ pub struct ClientSummary {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub dob: Option<String>,
+    /// `view` (DEM-1): opening the profile, which is recorded (AUD-2).
+    pub access: Vec<Permission>,
 }
 
 #[ComplexObject]
@@ -417,14 +450,15 @@ impl ClientSummary {
     }
 }
 
-impl From<entities::clients::Model> for ClientSummary {
-    fn from(m: entities::clients::Model) -> Self {
+impl ClientSummary {
+    fn new(m: entities::clients::Model, view: Decision, plan_version: i32) -> Self {
         Self {
             id: m.id,
             hmis_number: m.hmis_number,
             first_name: m.first_name,
             last_name: m.last_name,
             dob: m.dob.map(|d| d.to_string()),
+            access: permissions(plan_version, [("view", view)]),
         }
     }
 }

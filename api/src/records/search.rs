@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::context::RecordCtx;
 use crate::auth::TenantUser;
 use crate::error::{ApiError, ApiResult};
+use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
 use crate::state::AppState;
 
@@ -23,6 +24,8 @@ pub const MAX_HITS: u64 = 200;
 
 pub struct Hit {
     pub client: clients::Model,
+    /// DEM-1 as decided for this viewer (every hit returned is readable).
+    pub view: Decision,
     /// 1.0 for an exact HMIS number or date-of-birth match; trigram similarity otherwise.
     pub score: f32,
 }
@@ -32,7 +35,7 @@ pub async fn search(
     user: &TenantUser,
     text: &str,
     dob: Option<NaiveDate>,
-) -> ApiResult<Vec<Hit>> {
+) -> ApiResult<(Vec<Hit>, i32)> {
     let text = text.trim();
     if text.chars().count() > 100 {
         return Err(ApiError::validation(
@@ -51,7 +54,11 @@ pub async fn search(
         by_filter(&ctx, Condition::all())
             .await?
             .into_iter()
-            .map(|client| Hit { client, score: 1.0 })
+            .map(|client| Hit {
+                client,
+                score: 1.0,
+                view: unchecked(),
+            })
             .collect()
     } else if ctx.tx.get_database_backend() == DbBackend::Postgres {
         fuzzy(&ctx, text).await?
@@ -64,20 +71,26 @@ pub async fn search(
             hits = by_filter(&ctx, Condition::all().add(clients::Column::Dob.eq(dob)))
                 .await?
                 .into_iter()
-                .map(|client| Hit { client, score: 1.0 })
+                .map(|client| Hit {
+                    client,
+                    score: 1.0,
+                    view: unchecked(),
+                })
                 .collect();
         }
     }
     let actor = ctx.actor();
-    hits.retain(|h| {
+    for hit in &mut hits {
         let creator = Provenance {
-            user: h.client.created_by_user,
-            agency: h.client.created_by_agency,
+            user: hit.client.created_by_user,
+            agency: hit.client.created_by_agency,
         };
-        records::read(&actor, Element::ClientDemographics, &creator, ctx.plan()).allowed
-    });
+        hit.view = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
+    }
+    hits.retain(|h| h.view.allowed);
+    let plan_version = ctx.plan_version;
     ctx.commit().await?;
-    Ok(hits)
+    Ok((hits, plan_version))
 }
 
 async fn fuzzy(ctx: &RecordCtx, text: &str) -> ApiResult<Vec<Hit>> {
@@ -119,7 +132,11 @@ async fn fuzzy(ctx: &RecordCtx, text: &str) -> ApiResult<Vec<Hit>> {
             } else {
                 score_of(client.id)
             };
-            Hit { client, score }
+            Hit {
+                client,
+                score,
+                view: unchecked(),
+            }
         })
         .collect())
 }
@@ -140,7 +157,11 @@ async fn substring(ctx: &RecordCtx, text: &str) -> ApiResult<Vec<Hit>> {
     Ok(by_filter(ctx, condition)
         .await?
         .into_iter()
-        .map(|client| Hit { client, score: 1.0 })
+        .map(|client| Hit {
+            client,
+            score: 1.0,
+            view: unchecked(),
+        })
         .collect())
 }
 
@@ -153,4 +174,9 @@ async fn by_filter(ctx: &RecordCtx, condition: Condition) -> ApiResult<Vec<clien
         .limit(MAX_HITS)
         .all(&ctx.tx)
         .await?)
+}
+
+/// Until `search` decides it for the viewer; never returned as is.
+fn unchecked() -> Decision {
+    Decision::refuse("DEM-1", "not yet decided")
 }

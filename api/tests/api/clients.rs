@@ -113,6 +113,18 @@ async fn dem_1_a_sharing_agency_reads_shared_demographics_and_a_private_plan_hid
         "***-**-6789",
         "SSN shown masked"
     );
+    let listed = c
+        .app
+        .gql(
+            "{ clients { edges { node { access { action allowed rule planVersion } } } } }",
+            json!({}),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["clients"]["edges"][0]["node"]["access"],
+        json!([{ "action": "view", "allowed": true, "rule": "DEM-1", "planVersion": 1 }])
+    );
 
     let published = c
         .app
