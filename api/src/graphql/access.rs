@@ -14,8 +14,9 @@ pub struct Permission {
     pub rule: String,
     /// Why not, in a sentence; empty when allowed.
     pub reason: String,
-    /// The sharing-plan version the decision was made under.
-    pub plan_version: i32,
+    /// The sharing-plan version the decision was made under; empty for role rules
+    /// (`ROLE-*`), which no plan changes.
+    pub plan_version: Option<i32>,
 }
 
 /// The access block from `(action, decision)` pairs.
@@ -30,7 +31,23 @@ pub fn permissions(
             allowed: d.allowed,
             rule: d.rule.to_owned(),
             reason: d.reason,
-            plan_version,
+            plan_version: Some(plan_version),
+        })
+        .collect()
+}
+
+/// The access block for decisions of the role rules (`ROLE-*`), which no plan version makes.
+pub fn role_permissions(
+    decisions: impl IntoIterator<Item = (&'static str, Decision)>,
+) -> Vec<Permission> {
+    decisions
+        .into_iter()
+        .map(|(action, d)| Permission {
+            action: action.to_owned(),
+            allowed: d.allowed,
+            rule: d.rule.to_owned(),
+            reason: d.reason,
+            plan_version: None,
         })
         .collect()
 }

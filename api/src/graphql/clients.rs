@@ -383,7 +383,7 @@ impl ClientsQuery {
             allowed: d.allowed,
             rule: d.rule.to_owned(),
             reason: d.reason,
-            plan_version: explained.plan_version,
+            plan_version: Some(explained.plan_version),
         })
     }
 

@@ -1,14 +1,16 @@
 //! What the API returns. Never the table models themselves: the API's shape is its own.
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::access::{Permission, role_permissions};
 use crate::auth::sessions::AuthTokens;
 use crate::domain::HUD_PROJECT_TYPES;
-use crate::policy::roles::Role;
+use crate::policy::roles::{self, Account, Role};
 use crate::store::tenants::TenantStatus;
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -17,6 +19,26 @@ pub struct User {
     pub agency_id: Option<Uuid>,
     pub status: UserStatus,
     pub created_at: DateTime<Utc>,
+}
+
+#[ComplexObject]
+impl User {
+    /// What the viewer may do to this account (`ROLE-*`): the console offers only these.
+    async fn access(&self, ctx: &Context<'_>) -> Vec<Permission> {
+        let Ok(viewer) = super::viewer(ctx).tenant_user() else {
+            return Vec::new();
+        };
+        let actor = viewer.actor();
+        let target = Account {
+            user_id: Some(self.id),
+            role: self.role,
+            agency_id: self.agency_id,
+        };
+        role_permissions([
+            ("setRole", roles::set_role(&actor, &target, &target)),
+            ("deactivate", roles::deactivate(&actor, &target)),
+        ])
+    }
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

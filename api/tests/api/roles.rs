@@ -112,7 +112,7 @@ async fn role_2_an_agency_admin_cannot_invite_into_another_agency() {
         .await;
     let listed = app
         .gql(
-            "{ users { edges { node { email } } } }",
+            "{ users { edges { node { email access { action allowed rule } } } } }",
             json!({}),
             Some(&admin),
         )
@@ -124,6 +124,12 @@ async fn role_2_an_agency_admin_cannot_invite_into_another_agency() {
         .map(|e| e["node"]["email"].as_str().unwrap())
         .collect();
     assert_eq!(emails, vec!["admin@um.example"]);
+    // The console is told the same: nobody deactivates themselves (ROLE-4).
+    let own_access = &listed["data"]["users"]["edges"][0]["node"]["access"];
+    assert_eq!(
+        own_access[1],
+        json!({ "action": "deactivate", "allowed": false, "rule": "ROLE-4" })
+    );
     let deactivate = app
         .gql(
             "mutation($u: UUID!) { deactivateUser(userId: $u) { id } }",
