@@ -180,9 +180,7 @@ pub async fn permit_upload(
         client_id = Some(old.client_id);
     }
     let client_id = client_id.ok_or_else(|| ApiError::validation("clientId", "name the client"))?;
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,
@@ -383,9 +381,7 @@ pub async fn of_client(
     client_id: Uuid,
 ) -> ApiResult<Vec<AttachmentView>> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,

@@ -261,15 +261,8 @@ pub async fn of_client(
     limit: u64,
 ) -> ApiResult<Page<AssignmentView>> {
     let ctx = RecordCtx::begin(state, user).await?;
-    store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
-    // Narrowed in the query so pages stay full; each row is still asked of PLAN-1.
-    let agency = if ctx.plan().shares(Element::CaseManager) {
-        None
-    } else {
-        user.agency_id
-    };
+    ctx.client(client_id).await?;
+    let agency = ctx.narrowed_to(Element::CaseManager);
     let page = store::case_managers::page_of_client(
         &ctx.tx,
         ctx.tenant(),

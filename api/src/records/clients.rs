@@ -125,9 +125,7 @@ pub async fn create(
 /// DEM-1: reads a client's profile and records the read (AUD-2).
 pub async fn view(state: &AppState, user: &TenantUser, client_id: Uuid) -> ApiResult<ClientView> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,
@@ -165,11 +163,7 @@ pub async fn page(
     limit: u64,
 ) -> ApiResult<(Page<clients::Model>, RecordCtx)> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let scope = if user.role == Role::DataCenter || ctx.plan().shares(Element::ClientDemographics) {
-        None
-    } else {
-        Some(user.agency_id)
-    };
+    let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
     let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
     Ok((page, ctx))
 }
@@ -339,9 +333,7 @@ pub async fn conflicts(
     client_id: Uuid,
 ) -> ApiResult<Vec<data_conflicts::Model>> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,

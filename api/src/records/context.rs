@@ -9,8 +9,8 @@ use crate::auth::TenantUser;
 use crate::error::{ApiError, ApiResult};
 use crate::policy::Decision;
 use crate::policy::plan::PlanDocument;
-use crate::policy::records::{Plan, Provenance};
-use crate::policy::roles::Actor;
+use crate::policy::records::{Element, Plan, Provenance};
+use crate::policy::roles::{Actor, Role};
 use crate::state::AppState;
 use crate::store::{self, audit};
 
@@ -56,6 +56,25 @@ impl RecordCtx {
         Provenance {
             user: self.user.user_id,
             agency: self.user.agency_id,
+        }
+    }
+
+    /// The client with this id in the viewer's tenant (whether the viewer may see it is for
+    /// the caller to ask).
+    pub async fn client(&self, client_id: Uuid) -> ApiResult<entities::clients::Model> {
+        store::clients::get(&self.tx, self.tenant(), client_id)
+            .await?
+            .ok_or(ApiError::NotFound("client"))
+    }
+
+    /// The agency a list of `element` records is narrowed to in the query, so pages stay full:
+    /// none when the plan shares the element or the viewer is the Data Center (who reads every
+    /// record). Each row is still asked of the policy.
+    pub fn narrowed_to(&self, element: Element) -> Option<Uuid> {
+        if self.user.role == Role::DataCenter || self.plan().shares(element) {
+            None
+        } else {
+            self.user.agency_id
         }
     }
 

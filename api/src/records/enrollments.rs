@@ -210,9 +210,7 @@ pub(super) async fn client_for_write(
     action: &str,
     client_id: Uuid,
 ) -> ApiResult<clients::Model> {
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,
@@ -533,9 +531,7 @@ pub async fn of_client(
     limit: u64,
 ) -> ApiResult<Page<EnrollmentView>> {
     let ctx = RecordCtx::begin(state, user).await?;
-    store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
     let rows: Vec<EnrollmentView> = visible

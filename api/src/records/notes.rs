@@ -10,7 +10,6 @@ use crate::auth::TenantUser;
 use crate::error::{ApiError, ApiResult};
 use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
-use crate::policy::roles::Role;
 use crate::state::AppState;
 use crate::store::notes::NoteWrite;
 use crate::store::{self, Page};
@@ -64,9 +63,7 @@ pub(super) async fn visible_client(
     client_id: Uuid,
     action: &str,
 ) -> ApiResult<clients::Model> {
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
+    let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,
@@ -295,11 +292,7 @@ pub async fn page(
     let ctx = RecordCtx::begin(state, user).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
-    let scope = if user.role == Role::DataCenter || ctx.plan().shares(Element::ClientNotes) {
-        None
-    } else {
-        Some(user.agency_id)
-    };
+    let scope = ctx.narrowed_to(Element::ClientNotes).map(Some);
     let page = store::notes::page(&ctx.tx, ctx.tenant(), client.id, scope, before, limit).await?;
     let actor = ctx.actor();
     let rows = page

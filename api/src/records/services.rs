@@ -354,10 +354,10 @@ pub async fn delete(state: &AppState, user: &TenantUser, id: Uuid) -> ApiResult<
         .ok_or(ApiError::NotFound("service"))?;
     ctx.require(state, "service.delete", id, records::delete_service())
         .await?;
-    Err(ApiError::PlanRule {
-        rule: "SRV-1",
-        reason: "service transactions, needs and referrals are never deleted".into(),
-    })
+    // SRV-1 refuses every deletion; were the policy to allow one, there is no deletion here.
+    Err(ApiError::internal(anyhow::anyhow!(
+        "SRV-1 allowed deleting a service transaction"
+    )))
 }
 
 /// The client's services this viewer may see (PLAN-1), with notes hidden where SRV-2 says.
@@ -369,15 +369,8 @@ pub async fn of_client(
     limit: u64,
 ) -> ApiResult<Page<ServiceView>> {
     let ctx = RecordCtx::begin(state, user).await?;
-    store::clients::get(&ctx.tx, ctx.tenant(), client_id)
-        .await?
-        .ok_or(ApiError::NotFound("client"))?;
-    // Narrowed in the query so pages stay full; each row is still asked of PLAN-1.
-    let scope = if ctx.plan().shares(Element::Services) {
-        None
-    } else {
-        user.agency_id
-    };
+    ctx.client(client_id).await?;
+    let scope = ctx.narrowed_to(Element::Services);
     let page =
         store::services::page_of_client(&ctx.tx, ctx.tenant(), client_id, scope, after, limit)
             .await?;
