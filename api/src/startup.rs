@@ -21,7 +21,8 @@ use crate::settings::Settings;
 use crate::shared_state::SharedState;
 use crate::state::AppState;
 use crate::storage::Storage;
-use crate::store::connect::connect_and_migrate;
+use crate::store::audit::RefusalLog;
+use crate::store::connect::{connect_and_migrate, connect_refusal_pool};
 use crate::telemetry::ConcordRootSpan;
 
 pub struct Application {
@@ -131,6 +132,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         prometheus::IntCounter::new("db_queries_total", "Database statements executed")
             .map_err(|e| StartupError::Setting("metrics", e.to_string()))?;
     let db = connect_and_migrate(&settings, db_queries.clone()).await?;
+    let refusals = RefusalLog::new(&db, connect_refusal_pool(&settings).await?);
     let shared = SharedState::connect(
         settings.redis_url.as_ref().map(|u| u.expose_secret()),
         &settings.redis_prefix,
@@ -147,6 +149,7 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         hasher,
         shared,
         storage,
+        refusals,
         settings: Arc::new(settings),
         db_queries,
     })

@@ -8,6 +8,7 @@ use crate::records::ssn::SsnCipher;
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
 use crate::storage::Storage;
+use crate::store::audit::RefusalLog;
 
 /// Everything a request needs, built once at start-up.
 #[derive(Clone)]
@@ -22,4 +23,6 @@ pub struct AppState {
     pub db_queries: prometheus::IntCounter,
     /// Where attachment bytes live.
     pub storage: Storage,
+    /// Where refused actions are audited, apart from the request's own connection.
+    pub refusals: RefusalLog,
 }

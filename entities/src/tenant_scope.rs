@@ -11,24 +11,24 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// The PostgreSQL role tenant work runs as; created by the first migration.
+/// The PostgreSQL role tenant work runs as (made by an administrator: `migration setup-roles`).
 pub const APP_ROLE: &str = "concord_app";
+/// Owns the client-search projection and its definer function, and nothing else.
+pub const SEARCH_ROLE: &str = "concord_search";
+/// Platform administration runs as this role: the only one that changes a tenant's status or
+/// reads the platform administrators.
+pub const PLATFORM_ROLE: &str = "concord_platform";
 
 pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseTransaction, DbErr> {
     let tx = open(db).await?;
     if tx.get_database_backend() == DbBackend::Postgres {
         tx.execute_unprepared("SET LOCAL ROLE concord_app").await?;
-        tx.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT set_config('app.tenant_id', $1, true)",
-            [tenant_id.to_string().into()],
-        ))
-        .await?;
+        set_tenant(&tx, tenant_id).await?;
     }
     Ok(tx)
 }
 
-/// A transaction with no tenant set, for the registries (`tenants`, `platform_admins`).
+/// A transaction with no tenant set, for the `tenants` registry (sign-in by slug, sign-up).
 /// Still runs as the request role, so tenant tables read as empty inside it.
 pub async fn begin_without_tenant(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let tx = open(db).await?;
@@ -36,6 +36,33 @@ pub async fn begin_without_tenant(db: &DatabaseConnection) -> Result<DatabaseTra
         tx.execute_unprepared("SET LOCAL ROLE concord_app").await?;
     }
     Ok(tx)
+}
+
+/// A transaction for platform administration, as the platform role. With `tenant`, that
+/// tenant is set too, so the platform's action goes into the tenant's own audit log.
+pub async fn begin_platform(
+    db: &DatabaseConnection,
+    tenant: Option<Uuid>,
+) -> Result<DatabaseTransaction, DbErr> {
+    let tx = open(db).await?;
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_unprepared("SET LOCAL ROLE concord_platform")
+            .await?;
+        if let Some(tenant_id) = tenant {
+            set_tenant(&tx, tenant_id).await?;
+        }
+    }
+    Ok(tx)
+}
+
+async fn set_tenant(tx: &DatabaseTransaction, tenant_id: Uuid) -> Result<(), DbErr> {
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('app.tenant_id', $1, true)",
+        [tenant_id.to_string().into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// On SQLite a transaction that reads and then writes cannot wait for the lock: SQLite

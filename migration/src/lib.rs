@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_foundation;
 mod m20261127_000002_records;
+mod m20261202_000003_least_privilege;
+pub mod roles;
 
 pub struct Migrator;
 
@@ -15,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_records::Migration),
+            Box::new(m20261202_000003_least_privilege::Migration),
         ]
     }
 }

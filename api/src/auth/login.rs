@@ -120,7 +120,7 @@ pub async fn platform_login(
     )
     .await?;
     rate_limit_address(state, from).await?;
-    let tx = store::registry_tx(&state.db).await?;
+    let tx = store::platform_tx(&state.db, None).await?;
     let admin = platform_admins::Entity::find()
         .filter(platform_admins::Column::Email.eq(&email))
         .one(&tx)

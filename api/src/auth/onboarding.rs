@@ -251,7 +251,8 @@ pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens
 }
 
 /// Lets the action go ahead when `decision` allows it; otherwise records the refusal in the
-/// audit log (in its own transaction, so it stays when the request fails) and refuses.
+/// audit log (apart from the request's transaction, so it stays when the request fails) and
+/// refuses.
 pub async fn guard(
     state: &AppState,
     by: &TenantUser,
@@ -262,22 +263,18 @@ pub async fn guard(
         return Ok(());
     }
     tracing::info!(tenant_id = %by.tenant_id, user_id = %by.user_id, action, rule = decision.rule, "refused");
-    let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
-    audit::record(
-        &tx,
-        audit::Entry {
+    state
+        .refusals
+        .record(audit::Refusal {
             tenant_id: by.tenant_id,
-            actor_user_id: Some(by.user_id),
+            actor_user_id: by.user_id,
             actor_agency_id: by.agency_id,
-            action,
+            action: action.to_owned(),
             subject_id: None,
-            refused_by: Some(decision.rule),
-            source_ip: None,
+            rule: decision.rule,
             detail: json!({}),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        })
+        .await?;
     decision.into_result()
 }
 
@@ -290,7 +287,7 @@ pub async fn create_platform_admin(
     let email = Email::parse("email", email)?;
     let password = NewPassword::parse(password)?;
     let hash = state.hasher.hash(&password).await?;
-    let tx = store::registry_tx(&state.db).await?;
+    let tx = store::platform_tx(&state.db, None).await?;
     let admin = platform_admins::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.as_str().to_owned()),
@@ -311,4 +308,42 @@ pub async fn create_platform_admin(
     })?;
     tx.commit().await?;
     Ok(admin.id)
+}
+
+/// A platform administrator approves or suspends a tenant. Runs as the platform database role
+/// (the request role may not change a tenant's status) and is written in the tenant's own
+/// audit log, so its Data Center sees who did it and when.
+pub async fn set_tenant_status(
+    state: &AppState,
+    admin_id: Uuid,
+    tenant_id: Uuid,
+    status: TenantStatus,
+) -> ApiResult<entities::tenants::Model> {
+    let tx = store::platform_tx(&state.db, Some(tenant_id)).await?;
+    let tenant = store::tenants::by_id(&tx, tenant_id)
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
+    let before = TenantStatus::of(&tenant);
+    let tenant = store::tenants::set_status(&tx, tenant, status).await?;
+    audit::record(
+        &tx,
+        audit::Entry {
+            tenant_id,
+            actor_user_id: None,
+            actor_agency_id: None,
+            action: "tenant.set_status",
+            subject_id: Some(tenant_id),
+            refused_by: None,
+            source_ip: None,
+            detail: json!({
+                "platform_admin_id": admin_id,
+                "before": before.as_str(),
+                "after": status.as_str(),
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(%admin_id, %tenant_id, status = status.as_str(), "tenant status changed");
+    Ok(tenant)
 }

@@ -120,7 +120,7 @@ pub async fn authenticate(state: &AppState, bearer: &str, now: DateTime<Utc>) ->
 }
 
 async fn authenticate_platform_admin(state: &AppState, admin_id: Uuid) -> ApiResult<Viewer> {
-    let tx = store::registry_tx(&state.db).await?;
+    let tx = store::platform_tx(&state.db, None).await?;
     let exists = entities::platform_admins::Entity::find_by_id(admin_id)
         .one(&tx)
         .await?

@@ -7,8 +7,8 @@ use uuid::Uuid;
 use super::connection::{Cursor, connection, window};
 use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, viewer};
-use crate::auth::login;
-use crate::error::{ApiError, GqlResult};
+use crate::auth::{login, onboarding};
+use crate::error::GqlResult;
 use crate::store::{self, tenants::TenantStatus};
 
 #[derive(Default)]
@@ -25,7 +25,7 @@ impl PlatformQuery {
     ) -> GqlResult<Connection<Cursor, Tenant>> {
         viewer(ctx).platform_admin()?;
         let (limit, after) = window(first, after)?;
-        let tx = store::registry_tx(&state(ctx)?.db).await?;
+        let tx = store::platform_tx(&state(ctx)?.db, None).await?;
         let page = store::tenants::page(&tx, after, limit).await?;
         tx.commit().await?;
         Ok(connection(page, after, |t| t.id, Tenant::from))
@@ -69,12 +69,6 @@ impl PlatformMutation {
 
 async fn set_status(ctx: &Context<'_>, tenant_id: Uuid, status: TenantStatus) -> GqlResult<Tenant> {
     let admin_id = viewer(ctx).platform_admin()?;
-    let tx = store::registry_tx(&state(ctx)?.db).await?;
-    let tenant = store::tenants::by_id(&tx, tenant_id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
-    let tenant = store::tenants::set_status(&tx, tenant, status).await?;
-    tx.commit().await?;
-    tracing::info!(%admin_id, %tenant_id, status = status.as_str(), "tenant status changed");
+    let tenant = onboarding::set_tenant_status(state(ctx)?, admin_id, tenant_id, status).await?;
     Ok(tenant.into())
 }

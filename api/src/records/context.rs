@@ -1,7 +1,7 @@
 //! What every record decision needs: who asks and the plan version in force, read inside the
 //! request's tenant transaction.
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend};
+use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -100,9 +100,8 @@ impl RecordCtx {
         .await
     }
 
-    /// Allows `decision` through; otherwise records the refused write (AUD-1) in a
-    /// transaction of its own, so the record survives this one rolling back, and refuses
-    /// with the plan rule.
+    /// Allows `decision` through; otherwise records the refused write (AUD-1) so that the
+    /// record survives this transaction rolling back, and refuses with the plan rule.
     pub async fn require(
         &self,
         state: &AppState,
@@ -114,34 +113,18 @@ impl RecordCtx {
             return Ok(());
         }
         tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule = decision.rule, "plan rule refused");
-        let (db, user, plan_version) = (state.db.clone(), self.user.clone(), self.plan_version);
-        let (action, rule) = (action.to_owned(), decision.rule);
-        let write = async move {
-            let tx = store::tenant_tx(&db, user.tenant_id).await?;
-            let entry = audit::Entry {
-                tenant_id: user.tenant_id,
-                actor_user_id: Some(user.user_id),
-                actor_agency_id: user.agency_id,
-                action: &action,
+        state
+            .refusals
+            .record(audit::Refusal {
+                tenant_id: self.tenant(),
+                actor_user_id: self.user.user_id,
+                actor_agency_id: self.user.agency_id,
+                action: action.to_owned(),
                 subject_id: Some(subject),
-                refused_by: Some(rule),
-                source_ip: None,
-                detail: serde_json::json!({ "plan_version": plan_version }),
-            };
-            audit::record(&tx, entry).await?;
-            Ok::<(), ApiError>(tx.commit().await?)
-        };
-        if self.tx.get_database_backend() == DbBackend::Sqlite {
-            // SQLite has one writer, and this request's transaction holds the lock until it
-            // ends: the entry is written right after, instead of waiting on ourselves.
-            tokio::spawn(async move {
-                if let Err(error) = write.await {
-                    tracing::error!(error = %error, "could not audit a refusal");
-                }
-            });
-        } else {
-            write.await?;
-        }
+                rule: decision.rule,
+                detail: serde_json::json!({ "plan_version": self.plan_version }),
+            })
+            .await?;
         Err(ApiError::PlanRule {
             rule: decision.rule,
             reason: decision.reason,

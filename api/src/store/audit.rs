@@ -4,10 +4,10 @@
 //! carry ids only.
 use chrono::Utc;
 use entities::audit_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 pub struct Entry<'a> {
     pub tenant_id: Uuid,
@@ -20,8 +20,10 @@ pub struct Entry<'a> {
     pub detail: serde_json::Value,
 }
 
+/// Written without `RETURNING`, so a role that may append to the log (the platform role)
+/// needs no right to read it.
 pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> ApiResult<()> {
-    audit_log::ActiveModel {
+    let row = audit_log::ActiveModel {
         tenant_id: Set(entry.tenant_id),
         id: Set(Uuid::now_v7()),
         at: Set(Utc::now()),
@@ -38,8 +40,79 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> ApiResult<()
         rule: Set(entry.refused_by.map(str::to_owned)),
         source_ip: Set(entry.source_ip.map(str::to_owned)),
         detail: Set(entry.detail),
-    }
-    .insert(db)
-    .await?;
+    };
+    audit_log::Entity::insert(row)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
+}
+
+/// A refused action, to be written to the audit log whatever happens to the request's own
+/// transaction (it usually rolls back with the refusal).
+pub struct Refusal {
+    pub tenant_id: Uuid,
+    pub actor_user_id: Uuid,
+    pub actor_agency_id: Option<Uuid>,
+    pub action: String,
+    pub subject_id: Option<Uuid>,
+    pub rule: &'static str,
+    pub detail: serde_json::Value,
+}
+
+/// Writes refusals without taking a second connection from the pool the request holds one
+/// of: on PostgreSQL through a small pool of their own (so a batch of refusals cannot wait on
+/// itself), on SQLite right after the request's transaction has let go of the write lock.
+#[derive(Clone)]
+pub struct RefusalLog {
+    /// The pool refusals are written through.
+    db: DatabaseConnection,
+    /// SQLite: the request's transaction holds the only write lock until it ends.
+    after_request: bool,
+}
+
+impl RefusalLog {
+    pub fn new(main: &DatabaseConnection, own_pool: Option<DatabaseConnection>) -> Self {
+        match own_pool {
+            Some(db) => Self {
+                db,
+                after_request: false,
+            },
+            None => Self {
+                db: main.clone(),
+                after_request: true,
+            },
+        }
+    }
+
+    pub async fn record(&self, refusal: Refusal) -> ApiResult<()> {
+        let db = self.db.clone();
+        let write = async move {
+            let tx = super::tenant_tx(&db, refusal.tenant_id).await?;
+            record(
+                &tx,
+                Entry {
+                    tenant_id: refusal.tenant_id,
+                    actor_user_id: Some(refusal.actor_user_id),
+                    actor_agency_id: refusal.actor_agency_id,
+                    action: &refusal.action,
+                    subject_id: refusal.subject_id,
+                    refused_by: Some(refusal.rule),
+                    source_ip: None,
+                    detail: refusal.detail,
+                },
+            )
+            .await?;
+            Ok::<(), ApiError>(tx.commit().await?)
+        };
+        if self.after_request {
+            tokio::spawn(async move {
+                if let Err(error) = write.await {
+                    tracing::error!(error = %error, "could not audit a refusal");
+                }
+            });
+            Ok(())
+        } else {
+            write.await
+        }
+    }
 }

@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use secrecy::ExposeSecret;
 
+use entities::tenant_scope::{PLATFORM_ROLE, SEARCH_ROLE};
+
 use crate::error::StartupError;
 use crate::settings::Settings;
 
@@ -17,25 +19,7 @@ pub async fn connect_and_migrate(
     settings: &Settings,
     queries: prometheus::IntCounter,
 ) -> Result<DatabaseConnection, StartupError> {
-    let url = match &settings.database_url {
-        Some(url) => {
-            let url = url.expose_secret().to_owned();
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(StartupError::Setting(
-                    "DATABASE_URL",
-                    "Concord runs on PostgreSQL (postgres://…); leave DATABASE_URL unset for the embedded SQLite default".into(),
-                ));
-            }
-            url
-        }
-        None => {
-            std::fs::create_dir_all(&settings.data_dir)?;
-            format!(
-                "sqlite://{}?mode=rwc",
-                settings.data_dir.join("concord.sqlite").display()
-            )
-        }
-    };
+    let url = database_url(settings)?;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(if settings.database_url.is_some() {
@@ -61,12 +45,60 @@ pub async fn connect_and_migrate(
     Migrator::up(&db, None)
         .await
         .map_err(|e| StartupError::Database(format!("migrations failed: {e}")))?;
-    refuse_rls_bypass(&db, "the request role", &format!("'{}'", super::APP_ROLE)).await?;
+    for role in [super::APP_ROLE, SEARCH_ROLE, PLATFORM_ROLE] {
+        refuse_rls_bypass(&db, "a role Concord runs as", &format!("'{role}'")).await?;
+    }
     Ok(db)
 }
 
-/// Superusers and `BYPASSRLS` roles ignore row-level security; a table's owner does not,
-/// because every tenant table has `FORCE ROW LEVEL SECURITY`.
+/// `DATABASE_URL`, or the embedded SQLite file in the data directory.
+fn database_url(settings: &Settings) -> Result<String, StartupError> {
+    Ok(match &settings.database_url {
+        Some(url) => {
+            let url = url.expose_secret().to_owned();
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(StartupError::Setting(
+                    "DATABASE_URL",
+                    "Concord runs on PostgreSQL (postgres://…); leave DATABASE_URL unset for the embedded SQLite default".into(),
+                ));
+            }
+            url
+        }
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)?;
+            format!(
+                "sqlite://{}?mode=rwc",
+                settings.data_dir.join("concord.sqlite").display()
+            )
+        }
+    })
+}
+
+/// On PostgreSQL, a small pool of its own for the audit entries of refused actions: a
+/// refusal is written while the request still holds its connection from the main pool, so
+/// writing it there could leave every request of a busy moment waiting for an eleventh
+/// connection. `None` on SQLite, where one writer holds the lock anyway.
+pub async fn connect_refusal_pool(
+    settings: &Settings,
+) -> Result<Option<DatabaseConnection>, StartupError> {
+    if settings.database_url.is_none() {
+        return Ok(None);
+    }
+    let mut options = ConnectOptions::new(database_url(settings)?);
+    options
+        .max_connections(2)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .map(Some)
+        .map_err(|e| StartupError::Database(e.to_string()))
+}
+
+/// Superusers and `BYPASSRLS` roles ignore row-level security (a table's owner does not,
+/// because every tenant table has `FORCE ROW LEVEL SECURITY`). Before PostgreSQL 16,
+/// `CREATEROLE` is close to superuser too: it can grant itself `pg_execute_server_program`.
 async fn refuse_rls_bypass(
     db: &DatabaseConnection,
     which: &str,
@@ -78,33 +110,39 @@ async fn refuse_rls_bypass(
     let row = db
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,
-            format!("SELECT rolname::text AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = {role_expr}"),
+            format!(
+                "SELECT rolname::text AS name, rolsuper, rolbypassrls, rolcreaterole, \
+                 current_setting('server_version_num')::int AS version \
+                 FROM pg_roles WHERE rolname = {role_expr}"
+            ),
         ))
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?
         .ok_or_else(|| StartupError::Database(format!("{which} does not exist")))?;
+    let column = |name: &str| -> Result<bool, StartupError> {
+        row.try_get("", name)
+            .map_err(|e| StartupError::Database(e.to_string()))
+    };
     let name: String = row
         .try_get("", "name")
         .map_err(|e| StartupError::Database(e.to_string()))?;
-    let superuser: bool = row
-        .try_get("", "rolsuper")
+    let version: i32 = row
+        .try_get("", "version")
         .map_err(|e| StartupError::Database(e.to_string()))?;
-    let bypass: bool = row
-        .try_get("", "rolbypassrls")
-        .map_err(|e| StartupError::Database(e.to_string()))?;
-    if superuser || bypass {
-        return Err(StartupError::UnsafeDatabaseRole(format!(
-            "refusing to serve: {which} `{name}` is a {} and would bypass row-level security. \
-             Connect as a role without SUPERUSER and BYPASSRLS that owns the database, e.g. \
-             `CREATE ROLE concord LOGIN PASSWORD '…' CREATEROLE; CREATE DATABASE concord OWNER concord;`",
-            if superuser {
-                "superuser"
-            } else {
-                "BYPASSRLS role"
-            }
-        )));
-    }
-    Ok(())
+    let danger = if column("rolsuper")? {
+        "a superuser and would bypass row-level security"
+    } else if column("rolbypassrls")? {
+        "a BYPASSRLS role and would bypass row-level security"
+    } else if column("rolcreaterole")? && version < 160_000 {
+        "a CREATEROLE role and, before PostgreSQL 16, could make itself a superuser"
+    } else {
+        return Ok(());
+    };
+    Err(StartupError::UnsafeDatabaseRole(format!(
+        "refusing to serve: {which} `{name}` is {danger}. Connect as a role without SUPERUSER, \
+         BYPASSRLS and CREATEROLE that owns the database; an administrator creates Concord's \
+         roles once with the SQL that `migration setup-roles {name}` prints (README, PostgreSQL)"
+    )))
 }
 
 /// Migrations not yet applied (for `/readyz`).

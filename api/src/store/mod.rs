@@ -30,9 +30,18 @@ pub async fn tenant_tx(db: &DatabaseConnection, tenant_id: Uuid) -> ApiResult<Da
     Ok(entities::tenant_scope::begin(db, tenant_id).await?)
 }
 
-/// A transaction for the registries only (tenants, platform administrators).
+/// A transaction for the tenants registry only (sign-in by slug, sign-up).
 pub async fn registry_tx(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
     Ok(entities::tenant_scope::begin_without_tenant(db).await?)
+}
+
+/// A transaction for platform administration (tenant status, platform administrators), as
+/// the one database role allowed to do it; with `tenant`, its audit log is writable too.
+pub async fn platform_tx(
+    db: &DatabaseConnection,
+    tenant: Option<Uuid>,
+) -> ApiResult<DatabaseTransaction> {
+    Ok(entities::tenant_scope::begin_platform(db, tenant).await?)
 }
 
 /// One page of a keyset-paginated list: rows after the cursor, and whether more follow.

@@ -48,19 +48,24 @@ pub async fn ensure_role(admin: &DatabaseConnection, name: &str, attributes: &st
     admin.execute_unprepared(&sql).await.expect("create role");
 }
 
+/// The administrator's one-time setup of Concord's roles (README, PostgreSQL), once per test
+/// process: the login role gets the three roles and loses CREATEROLE.
+pub async fn provision_roles() {
+    static PROVISIONED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    PROVISIONED
+        .get_or_init(|| async {
+            let admin = admin().await;
+            ensure_role(&admin, OWNER_ROLE, "LOGIN NOSUPERUSER NOBYPASSRLS").await;
+            let sql = migration::roles::setup_roles_sql(OWNER_ROLE).expect("a plain role name");
+            admin.execute_unprepared(&sql).await.expect("set up roles");
+        })
+        .await;
+}
+
 /// A fresh database owned by `owner`; returns its name.
 pub async fn create_database(owner: &str) -> String {
+    provision_roles().await;
     let admin = admin().await;
-    ensure_role(
-        &admin,
-        OWNER_ROLE,
-        "LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE",
-    )
-    .await;
-    ensure_role(&admin, "concord_app", "NOLOGIN NOSUPERUSER NOBYPASSRLS").await;
-    let _ = admin
-        .execute_unprepared(&format!("GRANT concord_app TO {OWNER_ROLE}"))
-        .await;
     let name = format!("concord_test_{}", Uuid::new_v4().simple());
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name} OWNER {owner}"))

@@ -270,7 +270,26 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
             Some(&admin),
         )
         .await;
-    assert_eq!(approved["data"]["approveTenant"]["status"], "ACTIVE");
+    assert_eq!(
+        approved["data"]["approveTenant"]["status"], "ACTIVE",
+        "{approved}"
+    );
+    // The approval is in the tenant's own audit log, naming the platform administrator.
+    let audited = app
+        .superuser()
+        .await
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT count(*) AS n FROM audit_log WHERE tenant_id = '{tenant_id}' \
+                 AND action = 'tenant.set_status' AND detail->>'after' = 'ACTIVE' \
+                 AND detail ? 'platform_admin_id'"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(audited.try_get::<i64>("", "n").unwrap(), 1);
 
     let login = app.login("wake", "lead@wake.example", PASSWORD).await;
     let user_token = login["data"]["login"]["accessToken"]

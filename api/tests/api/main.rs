@@ -6,6 +6,7 @@ mod attachments;
 mod case_managers;
 mod clients;
 mod cross_tenant;
+mod database_roles;
 mod embedded;
 mod enrollments;
 mod graphql_limits;

@@ -259,3 +259,53 @@ async fn srv_2_case_management_notes_stay_with_the_providing_agency() {
     .await;
     assert_eq!(error_rule(&refused), "SRV-1");
 }
+
+/// A batch of refused actions writes its refusals without starving the pool: every one is
+/// refused with its rule and audited, and another tenant is served meanwhile.
+#[tokio::test]
+async fn srv_1_a_batch_of_refused_deletes_is_audited_and_holds_up_no_other_tenant() {
+    let c = community().await;
+    let app = &c.app;
+    let service = id(
+        &record(app, &c.user_a, &c.client, json!({})).await,
+        "recordService",
+    );
+    let other = app.sign_up("orange").await;
+    let batch: Vec<Value> = (0..app.state.settings.limits.max_batch)
+        .map(|_| json!({ "query": DELETE, "variables": { "id": service } }))
+        .collect();
+    let refused = async {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&c.user_a)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+    };
+    let (refused, served) = tokio::join!(
+        refused,
+        app.create_agency(&other.token, "Orange County Shelter")
+    );
+    assert_eq!(refused.len(), batch.len());
+    for response in &refused {
+        assert_eq!(error_code(response), "PLAN_RULE", "{response}");
+        assert_eq!(error_rule(response), "SRV-1", "{response}");
+    }
+    assert!(
+        served["data"]["createAgency"]["id"].is_string(),
+        "the other tenant is served: {served}"
+    );
+    let audited = count(
+        app,
+        &format!(
+            "SELECT count(*) AS n FROM audit_log WHERE subject_id = '{service}' \
+             AND outcome = 'REFUSED' AND rule = 'SRV-1'"
+        ),
+    )
+    .await;
+    assert_eq!(audited, i64::try_from(batch.len()).unwrap());
+}

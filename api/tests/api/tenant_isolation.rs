@@ -172,6 +172,15 @@ async fn the_audit_log_and_plan_versions_refuse_update_and_delete_in_the_databas
         "TRUNCATE audit_log",
         "UPDATE plan_versions SET version = 9",
         "DELETE FROM plan_versions",
+        // Never deleted means never truncated either.
+        "TRUNCATE plan_versions CASCADE",
+        "TRUNCATE clients CASCADE",
+        "TRUNCATE client_field_values",
+        "TRUNCATE services CASCADE",
+        "TRUNCATE service_history",
+        "TRUNCATE client_notes",
+        "TRUNCATE attachments CASCADE",
+        "TRUNCATE client_views",
     ] {
         assert!(
             db.execute_unprepared(sql).await.is_err(),

@@ -83,18 +83,26 @@ async fn create_sqlite() -> (DatabaseConnection, Cleanup) {
 
 async fn create_postgres() -> (DatabaseConnection, Cleanup) {
     let admin = connect(PG_ADMIN_URL).await;
-    // Tests run in parallel and each may be first to need the role.
+    // The administrator's one-time setup of Concord's roles (README, PostgreSQL). Tests run
+    // in parallel and each may be first to need the login role.
     admin
         .execute_unprepared(&format!(
             "DO $$ BEGIN
                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{PG_OWNER}') THEN
-                    CREATE ROLE {PG_OWNER} LOGIN CREATEROLE;
+                    CREATE ROLE {PG_OWNER} LOGIN;
                 END IF;
             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
             END $$"
         ))
         .await
         .expect("owner role exists");
+    static PROVISIONED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    PROVISIONED
+        .get_or_init(|| async {
+            let sql = migration::roles::setup_roles_sql(PG_OWNER).expect("a plain role name");
+            admin.execute_unprepared(&sql).await.expect("roles set up");
+        })
+        .await;
     let name = format!("concord_jobs_{}", Uuid::new_v4().simple());
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\" OWNER {PG_OWNER}"))
