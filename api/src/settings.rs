@@ -44,12 +44,14 @@ pub struct Settings {
     pub ssn_key_file: Option<PathBuf>,
     /// `CONCORD_CONSOLE_DIR` (default `frontend/dist`): the built console served at `/`.
     pub console_dir: PathBuf,
-    /// `CONCORD_SIGNUP_REQUIRES_APPROVAL` (default `false`): new tenants wait for a platform
-    /// administrator's approval before anyone can log in.
+    /// `CONCORD_SIGNUP_REQUIRES_APPROVAL` (default `true` in production, `false` in
+    /// development): new tenants wait for a platform administrator's approval before anyone
+    /// can log in.
     pub signup_requires_approval: bool,
-    /// `CONCORD_TRUST_FORWARDED_FOR` (default `false`): take the client address for rate
-    /// limits from `X-Forwarded-For`. Only behind a proxy that sets it.
-    pub trust_forwarded_for: bool,
+    /// `CONCORD_TRUSTED_PROXIES` (default `0`): how many proxies in front of Concord append
+    /// to `X-Forwarded-For`. The client address (rate limits, audit) is the entry the
+    /// outermost of them added; with `0` the header is ignored.
+    pub trusted_proxies: usize,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
     pub smtp: SmtpSettings,
@@ -94,11 +96,19 @@ pub struct Limits {
     pub max_batch: usize,
     pub max_depth: usize,
     pub max_complexity: usize,
-    /// Login attempts per account per window (`CONCORD_LOGIN_LIMIT_PER_ACCOUNT`, 10 / 5 min).
-    pub login_per_account: u64,
     /// Login attempts per client address per window (`CONCORD_LOGIN_LIMIT_PER_ADDRESS`, 30 / 5 min).
     pub login_per_address: u64,
     pub login_window_secs: u64,
+    /// Tenants signed up per client address per hour (`CONCORD_SIGNUP_LIMIT_PER_ADDRESS`, 5).
+    pub signup_per_address: u64,
+    /// Invitations accepted per client address per hour (`CONCORD_ACCEPT_LIMIT_PER_ADDRESS`, 20).
+    pub accept_per_address: u64,
+    /// Sign-in throttling (`auth::throttle`): failures an account and address pair may have
+    /// before the address waits (3), failures an account may have from all addresses before
+    /// every failing address waits (10), and the first wait (1 s), doubled at each failure.
+    pub login_free_failures_per_address: u64,
+    pub login_free_failures_per_account: u64,
+    pub login_first_wait_secs: u64,
 }
 
 impl Default for Limits {
@@ -108,9 +118,13 @@ impl Default for Limits {
             max_batch: 10,
             max_depth: 12,
             max_complexity: 1000,
-            login_per_account: 10,
             login_per_address: 30,
             login_window_secs: 300,
+            signup_per_address: 5,
+            accept_per_address: 20,
+            login_free_failures_per_address: 3,
+            login_free_failures_per_account: 10,
+            login_first_wait_secs: 1,
         }
     }
 }
@@ -142,7 +156,7 @@ impl Settings {
             jwt_audience: "concord-api".into(),
             console_dir: PathBuf::from("frontend/dist"),
             signup_requires_approval: false,
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
             run_worker: true,
             smtp: SmtpSettings {
                 port: 587,
@@ -201,8 +215,20 @@ impl Settings {
         if let Some(v) = get("CONCORD_CONSOLE_DIR") {
             s.console_dir = PathBuf::from(v);
         }
-        s.signup_requires_approval = flag(&get, "CONCORD_SIGNUP_REQUIRES_APPROVAL", false)?;
-        s.trust_forwarded_for = flag(&get, "CONCORD_TRUST_FORWARDED_FOR", false)?;
+        s.signup_requires_approval =
+            flag(&get, "CONCORD_SIGNUP_REQUIRES_APPROVAL", s.is_production())?;
+        if get("CONCORD_TRUST_FORWARDED_FOR").is_some() {
+            // It took the left-most address, which the client writes itself.
+            return Err(StartupError::Setting(
+                "CONCORD_TRUST_FORWARDED_FOR",
+                "replaced by CONCORD_TRUSTED_PROXIES: the number of proxies in front of Concord \
+                 that append to X-Forwarded-For"
+                    .into(),
+            ));
+        }
+        if let Some(v) = get("CONCORD_TRUSTED_PROXIES") {
+            s.trusted_proxies = number(&v, "CONCORD_TRUSTED_PROXIES")?;
+        }
         s.run_worker = flag(&get, "CONCORD_RUN_WORKER", true)?;
         s.smtp.host = get("CONCORD_SMTP_HOST");
         if let Some(port) = get("CONCORD_SMTP_PORT") {
@@ -244,8 +270,20 @@ impl Settings {
         if let Some(v) = get("CONCORD_MAX_BATCH") {
             s.limits.max_batch = number(&v, "CONCORD_MAX_BATCH")?;
         }
-        if let Some(v) = get("CONCORD_LOGIN_LIMIT_PER_ACCOUNT") {
-            s.limits.login_per_account = number(&v, "CONCORD_LOGIN_LIMIT_PER_ACCOUNT")?;
+        if get("CONCORD_LOGIN_LIMIT_PER_ACCOUNT").is_some() {
+            // A hard per-account limit let anyone who knows an e-mail address hold the
+            // account shut; failures now slow down the failing address (README, sign-in).
+            return Err(StartupError::Setting(
+                "CONCORD_LOGIN_LIMIT_PER_ACCOUNT",
+                "no longer used: failed sign-ins slow down the address they come from (README)"
+                    .into(),
+            ));
+        }
+        if let Some(v) = get("CONCORD_SIGNUP_LIMIT_PER_ADDRESS") {
+            s.limits.signup_per_address = number(&v, "CONCORD_SIGNUP_LIMIT_PER_ADDRESS")?;
+        }
+        if let Some(v) = get("CONCORD_ACCEPT_LIMIT_PER_ADDRESS") {
+            s.limits.accept_per_address = number(&v, "CONCORD_ACCEPT_LIMIT_PER_ADDRESS")?;
         }
         if let Some(v) = get("CONCORD_LOGIN_LIMIT_PER_ADDRESS") {
             s.limits.login_per_address = number(&v, "CONCORD_LOGIN_LIMIT_PER_ADDRESS")?;
@@ -278,4 +316,44 @@ fn number<T: std::str::FromStr>(value: &str, name: &'static str) -> Result<T, St
     value
         .parse()
         .map_err(|_| StartupError::Setting(name, format!("`{value}` is not a number")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, StartupError> {
+        Settings::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn production_makes_new_tenants_wait_for_approval_unless_turned_off() {
+        let production =
+            settings(&[("CONCORD_ENV", "production")]).map(|s| s.signup_requires_approval);
+        assert!(matches!(production, Ok(true)));
+        let development = settings(&[]).map(|s| s.signup_requires_approval);
+        assert!(matches!(development, Ok(false)));
+        let off = settings(&[
+            ("CONCORD_ENV", "production"),
+            ("CONCORD_SIGNUP_REQUIRES_APPROVAL", "false"),
+        ])
+        .map(|s| s.signup_requires_approval);
+        assert!(matches!(off, Ok(false)));
+    }
+
+    #[test]
+    fn the_spoofable_forwarded_for_switch_is_refused_with_its_replacement() {
+        let refused = settings(&[("CONCORD_TRUST_FORWARDED_FOR", "true")]).err();
+        assert!(
+            refused.is_some_and(|e| e.to_string().contains("CONCORD_TRUSTED_PROXIES")),
+            "an old switch must not be ignored silently"
+        );
+        let proxies = settings(&[("CONCORD_TRUSTED_PROXIES", "2")]).map(|s| s.trusted_proxies);
+        assert!(matches!(proxies, Ok(2)));
+    }
 }

@@ -90,6 +90,52 @@ impl SharedState {
         }
     }
 
+    /// Seconds left on the mark `key`, if it is set.
+    pub async fn marked_for(&self, key: &str) -> ApiResult<Option<u64>> {
+        match self {
+            Self::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                let ttl: i64 = conn
+                    .ttl(format!("{prefix}{key}"))
+                    .await
+                    .map_err(ApiError::internal)?;
+                // -2: no such key; -1: no expiry (never set by `mark`).
+                Ok((ttl >= 0).then(|| ttl.unsigned_abs().max(1)))
+            }
+            Self::InProcess(map) => {
+                let map = map
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
+                let now = Instant::now();
+                Ok(map
+                    .get(key)
+                    .filter(|(_, until)| *until > now)
+                    .map(|(_, until)| until.saturating_duration_since(now).as_secs().max(1)))
+            }
+        }
+    }
+
+    /// Removes counters or marks.
+    pub async fn forget(&self, keys: &[&str]) -> ApiResult<()> {
+        match self {
+            Self::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                let keys: Vec<String> = keys.iter().map(|k| format!("{prefix}{k}")).collect();
+                let _: () = conn.del(keys).await.map_err(ApiError::internal)?;
+                Ok(())
+            }
+            Self::InProcess(map) => {
+                let mut map = map
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?;
+                for key in keys {
+                    map.remove(*key);
+                }
+                Ok(())
+            }
+        }
+    }
+
     pub async fn is_marked(&self, key: &str) -> ApiResult<bool> {
         match self {
             Self::Redis { conn, prefix } => {

@@ -159,7 +159,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     let settings = state.settings.clone();
     let schema = web::Data::new(build_schema(state.clone(), &settings));
     let metrics = web::Data::new(
-        metrics::Metrics::new(&state.db_queries)
+        metrics::Metrics::new(&state.db_queries, &state.hasher.work)
             .map_err(|e| StartupError::Setting("metrics", e.to_string()))?,
     );
     let state = web::Data::new(state);

@@ -1,23 +1,21 @@
-//! Login for tenant users and for the platform administrator. Every attempt is rate-limited
-//! per account and per client address, audited, and answered the same way, in about the same
-//! time, whether the account is unknown, locked or the password wrong (ASVS 6.3.8).
-use std::time::Duration;
-
+//! Login for tenant users and for the platform administrator. Every attempt is throttled per
+//! account and client address (`throttle`), audited when the tenant is known, logged, and
+//! answered the same way, in about the same time, whether the account is unknown or the
+//! password wrong (ASVS 6.3.8).
 use chrono::{DateTime, Utc};
 use entities::platform_admins;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::sessions::{self, AuthTokens};
-use super::tokens::{IssuedAccessToken, Subject};
+use super::throttle::SignInAttempt;
+use super::tokens::{IssuedAccessToken, Subject, hash_token};
 use super::{ClientAddress, PLATFORM_ADMIN_ROLE};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self, audit, tenants::TenantStatus};
 
-const INVALID: ApiError = ApiError::Unauthenticated(
-    "the e-mail address or password is wrong, or the account is locked for a while",
-);
+const INVALID: ApiError = ApiError::Unauthenticated("the e-mail address or password is wrong");
 
 pub async fn login(
     state: &AppState,
@@ -29,13 +27,7 @@ pub async fn login(
 ) -> ApiResult<AuthTokens> {
     let email = email.trim().to_lowercase();
     let slug = tenant_slug.trim().to_ascii_lowercase();
-    rate_limit(
-        state,
-        &format!("login:account:{slug}:{email}"),
-        state.settings.limits.login_per_account,
-    )
-    .await?;
-    rate_limit_address(state, from).await?;
+    let attempt = SignInAttempt::begin(state, &format!("{slug}:{email}"), from).await?;
 
     let tenant = {
         let tx = store::registry_tx(&state.db).await?;
@@ -45,49 +37,56 @@ pub async fn login(
     };
     let Some(tenant) = tenant else {
         state.hasher.verify(password, None).await?;
+        attempt.failed(state).await?;
+        // No tenant, so no tenant's audit log: the application log keeps it.
+        tracing::info!(
+            reason = "AUTH-UNKNOWN-TENANT",
+            address = from.0.as_deref(),
+            "login refused"
+        );
         return Err(INVALID);
     };
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
     let user = store::users::by_email(&tx, tenant.id, &email).await?;
-    let locked = user
-        .as_ref()
-        .is_some_and(|u| u.locked_until.is_some_and(|until| until > now));
-    let usable = user
-        .as_ref()
-        .filter(|u| u.status == store::users::ACTIVE && !locked);
+    let usable = user.as_ref().filter(|u| u.status == store::users::ACTIVE);
     let verification = state
         .hasher
         .verify(password, usable.map(|u| u.password_hash.as_str()))
         .await?;
-    let Some(user) = user else {
-        return Err(INVALID);
-    };
+    let (user_id, agency_id) = (
+        user.as_ref().map(|u| u.id),
+        user.as_ref().and_then(|u| u.agency_id),
+    );
     let entry = |refused_by: Option<&'static str>| audit::Entry {
         tenant_id: tenant.id,
-        actor_user_id: Some(user.id),
-        actor_agency_id: user.agency_id,
+        actor_user_id: user_id,
+        actor_agency_id: agency_id,
         action: "session.login",
-        subject_id: Some(user.id),
+        subject_id: user_id,
         refused_by,
         source_ip: from.0.as_deref(),
-        detail: json!({}),
-    };
-    if !verification.matches {
-        let reason = if locked {
-            "AUTH-LOCKED"
-        } else if user.status != store::users::ACTIVE {
-            "AUTH-DEACTIVATED"
+        // The address typed, hashed: what a stranger types may be someone's password.
+        detail: if user_id.is_some() {
+            json!({})
         } else {
-            "AUTH-PASSWORD"
-        };
-        audit::record(&tx, entry(Some(reason))).await?;
-        if !locked && user.status == store::users::ACTIVE {
-            store::users::record_failed_login(&tx, user.clone(), now).await?;
+            json!({ "email_sha256": hash_token(&email) })
+        },
+    };
+    let user = match user {
+        Some(user) if verification.matches && user.status == store::users::ACTIVE => user,
+        _ => {
+            let reason = match &user {
+                None => "AUTH-UNKNOWN-ACCOUNT",
+                Some(u) if u.status != store::users::ACTIVE => "AUTH-DEACTIVATED",
+                Some(_) => "AUTH-PASSWORD",
+            };
+            audit::record(&tx, entry(Some(reason))).await?;
+            tx.commit().await?;
+            attempt.failed(state).await?;
+            tracing::info!(tenant_id = %tenant.id, reason, address = from.0.as_deref(), "login refused");
+            return Err(INVALID);
         }
-        tx.commit().await?;
-        tracing::info!(tenant_id = %tenant.id, user_id = %user.id, reason, "login refused");
-        return Err(INVALID);
-    }
+    };
     audit::record(&tx, entry(None)).await?;
     let new_hash = if verification.needs_rehash {
         let password = super::password::NewPassword::parse(password).ok();
@@ -101,6 +100,7 @@ pub async fn login(
     let user = store::users::record_successful_login(&tx, user, new_hash).await?;
     let tokens = sessions::open(state, &tx, user, now).await?;
     tx.commit().await?;
+    attempt.succeeded(state).await?;
     tracing::info!(tenant_id = %tenant.id, user_id = %tokens.user.id, "login");
     Ok(tokens)
 }
@@ -113,13 +113,7 @@ pub async fn platform_login(
     now: DateTime<Utc>,
 ) -> ApiResult<IssuedAccessToken> {
     let email = email.trim().to_lowercase();
-    rate_limit(
-        state,
-        &format!("login:platform:{email}"),
-        state.settings.limits.login_per_account,
-    )
-    .await?;
-    rate_limit_address(state, from).await?;
+    let attempt = SignInAttempt::begin(state, &format!("platform:{email}"), from).await?;
     let tx = store::platform_tx(&state.db, None).await?;
     let admin = platform_admins::Entity::find()
         .filter(platform_admins::Column::Email.eq(&email))
@@ -132,6 +126,7 @@ pub async fn platform_login(
         .await?;
     match admin {
         Some(admin) if verification.matches => {
+            attempt.succeeded(state).await?;
             tracing::info!(admin_id = %admin.id, "platform administrator login");
             state
                 .keys
@@ -148,28 +143,12 @@ pub async fn platform_login(
                 .map_err(ApiError::internal)
         }
         _ => {
-            tracing::info!("platform administrator login refused");
+            attempt.failed(state).await?;
+            tracing::info!(
+                address = from.0.as_deref(),
+                "platform administrator login refused"
+            );
             Err(INVALID)
         }
     }
-}
-
-async fn rate_limit_address(state: &AppState, from: &ClientAddress) -> ApiResult<()> {
-    let address = from.0.as_deref().unwrap_or("unknown");
-    rate_limit(
-        state,
-        &format!("login:address:{address}"),
-        state.settings.limits.login_per_address,
-    )
-    .await
-}
-
-async fn rate_limit(state: &AppState, key: &str, limit: u64) -> ApiResult<()> {
-    let window = Duration::from_secs(state.settings.limits.login_window_secs);
-    let (count, retry_after_secs) = state.shared.hit(key, window).await?;
-    if count > limit {
-        tracing::info!(limit, "login rate limit reached");
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
-    Ok(())
 }

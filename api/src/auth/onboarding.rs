@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 use serde_json::json;
 use uuid::Uuid;
 
-use super::TenantUser;
 use super::password::NewPassword;
 use super::sessions::{self, AuthTokens};
 use super::tokens::{hash_token, new_opaque_token, parse_opaque_token};
+use super::{ClientAddress, TenantUser, throttle};
 use crate::domain::{CocCode, DisplayName, Email, Slug};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::Decision;
@@ -20,6 +20,12 @@ use crate::state::AppState;
 use crate::store::{self, audit, is_unique_violation, tenants::TenantStatus};
 
 pub const INVITATION_TTL: Duration = Duration::days(7);
+/// The window of the per-address limits on sign-up and on accepting invitations.
+const ACCOUNT_CREATION_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn slug_taken() -> ApiError {
+    ApiError::validation("slug", "this slug is taken; choose another")
+}
 
 pub struct SignUp<'a> {
     pub coc_name: &'a str,
@@ -36,13 +42,36 @@ pub struct SignedUp {
     pub tokens: Option<AuthTokens>,
 }
 
-pub async fn sign_up(state: &AppState, input: SignUp<'_>) -> ApiResult<SignedUp> {
+/// Cheap checks come first (the input, the address's limit, a taken slug), so that nobody
+/// makes Concord hash a password for a sign-up that would fail anyway.
+pub async fn sign_up(
+    state: &AppState,
+    from: &ClientAddress,
+    input: SignUp<'_>,
+) -> ApiResult<SignedUp> {
     let name = DisplayName::parse("cocName", input.coc_name)?;
     let code = CocCode::parse(input.coc_code)?;
     let slug = Slug::parse(input.slug)?;
     let email = Email::parse("adminEmail", input.admin_email)?;
     let admin_name = DisplayName::parse("adminName", input.admin_name)?;
     let password = NewPassword::parse(input.password)?;
+    throttle::per_address(
+        state,
+        "signup",
+        from,
+        state.settings.limits.signup_per_address,
+        ACCOUNT_CREATION_WINDOW,
+    )
+    .await?;
+    let taken = {
+        let tx = store::registry_tx(&state.db).await?;
+        let tenant = store::tenants::by_slug(&tx, slug.as_str()).await?;
+        tx.commit().await?;
+        tenant.is_some()
+    };
+    if taken {
+        return Err(slug_taken());
+    }
     let password_hash = state.hasher.hash(&password).await?;
     // Taken after hashing, which can take long enough to cross a second: the user's
     // "sessions valid after" and the first token's issue time must agree.
@@ -59,7 +88,7 @@ pub async fn sign_up(state: &AppState, input: SignUp<'_>) -> ApiResult<SignedUp>
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
-                ApiError::validation("slug", "this slug is taken; choose another")
+                slug_taken()
             } else {
                 e.into()
             }
@@ -187,11 +216,26 @@ pub struct Accept<'a> {
 
 /// Single use: the invitation row is locked, checked unused and unexpired, and spent in the
 /// same transaction that creates the account.
-pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens> {
+///
+/// Cheap checks come first (the input, the address's limit, the invitation read without a
+/// lock), so that nobody makes Concord hash a password for an invitation that is not valid.
+pub async fn accept(
+    state: &AppState,
+    from: &ClientAddress,
+    input: Accept<'_>,
+) -> ApiResult<AuthTokens> {
     const INVALID: ApiError =
         ApiError::Unauthenticated("this invitation is not valid: it may have expired or been used");
     let display_name = DisplayName::parse("displayName", input.display_name)?;
     let password = NewPassword::parse(input.password)?;
+    throttle::per_address(
+        state,
+        "accept",
+        from,
+        state.settings.limits.accept_per_address,
+        ACCOUNT_CREATION_WINDOW,
+    )
+    .await?;
     let (tenant_id, hash) = parse_opaque_token(input.token).ok_or(INVALID)?;
     let tenant = {
         let tx = store::registry_tx(&state.db).await?;
@@ -201,16 +245,27 @@ pub async fn accept(state: &AppState, input: Accept<'_>) -> ApiResult<AuthTokens
             .filter(|t| t.id == tenant_id && TenantStatus::of(t) == TenantStatus::Active)
             .ok_or(INVALID)?
     };
+    let open = |now: DateTime<Utc>| {
+        move |i: &invitations::Model| i.accepted_at.is_none() && i.expires_at > now
+    };
+    let invitation = invitations::Entity::find()
+        .filter(invitations::Column::TenantId.eq(tenant.id))
+        .filter(invitations::Column::TokenHash.eq(hash.clone()));
+    {
+        let tx = store::tenant_tx(&state.db, tenant.id).await?;
+        let found = invitation.clone().one(&tx).await?;
+        tx.commit().await?;
+        found.filter(open(Utc::now())).ok_or(INVALID)?;
+    }
     let password_hash = state.hasher.hash(&password).await?;
     let now = Utc::now();
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
-    let invitation = invitations::Entity::find()
-        .filter(invitations::Column::TenantId.eq(tenant.id))
-        .filter(invitations::Column::TokenHash.eq(hash))
+    // Checked again under the lock: two acceptances of one invitation race here.
+    let invitation = invitation
         .lock_exclusive()
         .one(&tx)
         .await?
-        .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
+        .filter(open(now))
         .ok_or(INVALID)?;
     let role = Role::parse(&invitation.role).ok_or(INVALID)?;
     let email = Email::parse("email", &invitation.email)?;

@@ -65,6 +65,8 @@ pub struct PasswordHasher {
     /// Verified against when the account does not exist, so that an unknown account and a
     /// wrong password take the same time (ASVS 6.3.8).
     dummy_hash: Arc<str>,
+    /// Hashes and verifications run (`/metrics`: `concord_password_work_total`).
+    pub work: prometheus::IntCounter,
 }
 
 impl PasswordHasher {
@@ -73,6 +75,11 @@ impl PasswordHasher {
         Ok(Self {
             permits: Arc::new(Semaphore::new(2)),
             dummy_hash: dummy.into(),
+            work: prometheus::IntCounter::new(
+                "password_work_total",
+                "Password hashes and verifications run",
+            )
+            .map_err(ApiError::internal)?,
         })
     }
 
@@ -109,6 +116,7 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
+        self.work.inc();
         let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(work)
             .await

@@ -3,7 +3,7 @@ use async_graphql::{Context, InputObject, Object};
 use chrono::Utc;
 
 use super::types::{AuthPayload, SignUpPayload, User};
-use super::{client_address, state, viewer};
+use super::{client_address, state, take_password_work, viewer};
 use crate::auth::{login, onboarding, sessions};
 use crate::error::{ApiError, GqlResult};
 use crate::store;
@@ -62,8 +62,10 @@ impl IdentityMutation {
         input: SignUpTenantInput,
     ) -> GqlResult<SignUpPayload> {
         let state = state(ctx)?;
+        take_password_work(ctx)?;
         let signed_up = onboarding::sign_up(
             state,
+            &client_address(ctx),
             onboarding::SignUp {
                 coc_name: &input.coc_name,
                 coc_code: &input.coc_code,
@@ -86,6 +88,7 @@ impl IdentityMutation {
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<AuthPayload> {
+        take_password_work(ctx)?;
         let tokens = login::login(
             state(ctx)?,
             &input.tenant_slug,
@@ -121,8 +124,10 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: AcceptInvitationInput,
     ) -> GqlResult<AuthPayload> {
+        take_password_work(ctx)?;
         let tokens = onboarding::accept(
             state(ctx)?,
+            &client_address(ctx),
             onboarding::Accept {
                 tenant_slug: &input.tenant_slug,
                 token: &input.token,

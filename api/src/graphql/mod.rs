@@ -20,7 +20,7 @@ mod users;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::auth::{ClientAddress, Viewer};
+use crate::auth::{ClientAddress, PasswordWork, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -97,4 +97,11 @@ fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
 
 fn client_address(ctx: &async_graphql::Context<'_>) -> ClientAddress {
     ctx.data_opt::<ClientAddress>().cloned().unwrap_or_default()
+}
+
+/// Takes this request's one unit of password hashing (see `PasswordWork`).
+fn take_password_work(ctx: &async_graphql::Context<'_>) -> ApiResult<()> {
+    ctx.data::<PasswordWork>()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))?
+        .take()
 }

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
 use super::types::{PlatformSession, Tenant};
-use super::{client_address, state, viewer};
+use super::{client_address, state, take_password_work, viewer};
 use crate::auth::{login, onboarding};
 use crate::error::GqlResult;
 use crate::store::{self, tenants::TenantStatus};
@@ -43,6 +43,7 @@ impl PlatformMutation {
         email: String,
         password: String,
     ) -> GqlResult<PlatformSession> {
+        take_password_work(ctx)?;
         let issued = login::platform_login(
             state(ctx)?,
             &email,

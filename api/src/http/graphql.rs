@@ -9,7 +9,7 @@ use async_graphql::{BatchRequest, BatchResponse};
 use chrono::Utc;
 use serde_json::json;
 
-use crate::auth::{ClientAddress, Viewer, sessions};
+use crate::auth::{ClientAddress, PasswordWork, Viewer, sessions};
 use crate::graphql::ConcordSchema;
 use crate::graphql::loaders::EnrollmentsOfClient;
 use crate::state::AppState;
@@ -52,8 +52,8 @@ pub async fn graphql(
         root_span.record("tenant_id", tracing::field::display(user.tenant_id));
         root_span.record("user_id", tracing::field::display(user.user_id));
     }
-    let address = ClientAddress(client_address(&request, state.settings.trust_forwarded_for));
-    let mut batch = batch.data(address);
+    let address = client_address(&request, state.settings.trusted_proxies);
+    let mut batch = batch.data(address).data(PasswordWork::default());
     if let Viewer::User(user) = &viewer {
         // Per request: a loader batches for one viewer, under the plan as that viewer sees it.
         let loader = EnrollmentsOfClient {
@@ -83,13 +83,16 @@ fn bearer(request: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> Option<String> {
-    let info = request.connection_info();
-    if trust_forwarded_for {
-        info.realip_remote_addr().map(str::to_owned)
-    } else {
-        info.peer_addr().map(str::to_owned)
-    }
+fn client_address(request: &HttpRequest, trusted_proxies: usize) -> ClientAddress {
+    let hops = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok());
+    ClientAddress::from_hops(
+        request.peer_addr().map(|peer| peer.ip()),
+        hops,
+        trusted_proxies,
+    )
 }
 
 fn bad_request(message: &str) -> HttpResponse {

@@ -17,7 +17,10 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn new(db_queries: &prometheus::IntCounter) -> Result<Self, prometheus::Error> {
+    pub fn new(
+        db_queries: &prometheus::IntCounter,
+        password_work: &prometheus::IntCounter,
+    ) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("concord".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests"),
@@ -30,6 +33,7 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(db_queries.clone()))?;
+        registry.register(Box::new(password_work.clone()))?;
         Ok(Self {
             registry,
             requests,

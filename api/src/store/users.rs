@@ -99,35 +99,6 @@ pub async fn page(
     ))
 }
 
-/// A failed login: counts failures in a 15-minute window and locks the account for 15
-/// minutes at the fifth. The lock ends by itself, so nobody can lock an account for good.
-pub async fn record_failed_login(
-    db: &impl ConnectionTrait,
-    user: users::Model,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
-    let window = chrono::Duration::minutes(15);
-    let in_window = user
-        .first_failed_at
-        .is_some_and(|first| now - first < window);
-    let failures = if in_window { user.failed_logins + 1 } else { 1 };
-    let first = if in_window {
-        user.first_failed_at
-    } else {
-        Some(now)
-    };
-    let mut active: users::ActiveModel = user.into();
-    active.failed_logins = Set(failures);
-    active.first_failed_at = Set(first);
-    if failures >= 5 {
-        active.locked_until = Set(Some(now + window));
-        active.failed_logins = Set(0);
-        active.first_failed_at = Set(None);
-    }
-    active.update(db).await?;
-    Ok(())
-}
-
 pub async fn record_successful_login(
     db: &impl ConnectionTrait,
     user: users::Model,

@@ -3,7 +3,9 @@ use concord_api::startup::Application;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, error_code, spawn_app, spawn_app_with, test_settings};
+use serde_json::Value;
+
+use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app, spawn_app_with, test_settings};
 
 #[tokio::test]
 async fn sign_up_then_login_then_me() {
@@ -83,31 +85,95 @@ async fn wrong_password_and_unknown_account_get_the_same_answer() {
     );
 }
 
+/// Signs in through one trusted proxy that says the request came from `address`.
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> Value {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("X-Forwarded-For", format!("6.6.6.6, {address}"))
+        .json(&json!({
+            "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            "variables": { "i": { "tenantSlug": "durham", "email": email, "password": password } },
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
-async fn five_failures_in_fifteen_minutes_lock_the_account() {
+async fn failed_sign_ins_slow_down_the_failing_address_and_never_lock_out_the_owner() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = 1;
+        s.limits.login_first_wait_secs = 600;
+    })
+    .await;
+    let tenant = app.sign_up("durham").await;
+    let stranger = "203.0.113.66";
+    for _ in 0..4 {
+        let failed = login_from(&app, stranger, &tenant.email, "not the password at all").await;
+        assert_eq!(error_code(&failed), "UNAUTHENTICATED", "{failed}");
+    }
+    // Three failures are free; the fourth makes this address wait, even with the password.
+    let waiting = login_from(&app, stranger, &tenant.email, PASSWORD).await;
+    assert_eq!(error_code(&waiting), "RATE_LIMITED", "{waiting}");
+    let retry_after = waiting["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_u64()
+        .unwrap();
+    assert!((1..=600).contains(&retry_after), "{waiting}");
+    // The owner, from an address that has not been failing, signs in at once.
+    let owner = login_from(&app, "198.51.100.7", &tenant.email, PASSWORD).await;
+    assert!(owner["data"]["login"]["accessToken"].is_string(), "{owner}");
+    // The forged left-most entry of X-Forwarded-For did not count as the address: the
+    // stranger's failures were not charged to 6.6.6.6 (which would have made the owner wait).
+}
+
+#[tokio::test]
+async fn failures_are_counted_atomically_under_concurrent_attempts() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = 1;
+        s.limits.login_free_failures_per_address = 8;
+        s.limits.login_first_wait_secs = 600;
+    })
+    .await;
+    let tenant = app.sign_up("durham").await;
+    let attempts =
+        (0..9).map(|_| login_from(&app, "203.0.113.9", &tenant.email, "wrong wrong wrong"));
+    for failed in futures_util::future::join_all(attempts).await {
+        assert_eq!(error_code(&failed), "UNAUTHENTICATED", "{failed}");
+    }
+    // Nine concurrent failures all counted: the ninth is past the eight free ones.
+    let waiting = login_from(&app, "203.0.113.9", &tenant.email, PASSWORD).await;
+    assert_eq!(error_code(&waiting), "RATE_LIMITED", "{waiting}");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_of_unknown_accounts_are_audited_without_the_address_typed() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
-    for _ in 0..5 {
-        let failed = app
-            .login("durham", &tenant.email, "not the password at all")
-            .await;
-        assert_eq!(error_code(&failed), "UNAUTHENTICATED");
-    }
-    let locked = app.login("durham", &tenant.email, PASSWORD).await;
+    let typed = "someone-else@durham.example";
     assert_eq!(
-        error_code(&locked),
-        "UNAUTHENTICATED",
-        "the right password is refused while locked"
+        error_code(&app.login("durham", typed, "a password someone tried").await),
+        "UNAUTHENTICATED"
     );
-
-    // The lock ends by itself: nobody can lock an account for good.
-    app.superuser()
+    let db = app.superuser().await;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT count(*) AS n, bool_and(detail::text NOT LIKE '%{typed}%' \
+                 AND detail::text NOT LIKE '%someone tried%') AS clean FROM audit_log \
+                 WHERE tenant_id = '{}' AND rule = 'AUTH-UNKNOWN-ACCOUNT' \
+                 AND detail ? 'email_sha256'",
+                tenant.id
+            ),
+        ))
         .await
-        .execute_unprepared("UPDATE users SET locked_until = now() - interval '1 second'")
-        .await
+        .unwrap()
         .unwrap();
-    let after = app.login("durham", &tenant.email, PASSWORD).await;
-    assert!(after["data"]["login"]["accessToken"].is_string(), "{after}");
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+    assert!(row.try_get::<bool>("", "clean").unwrap());
 }
 
 #[tokio::test]
@@ -131,18 +197,78 @@ async fn logins_are_rate_limited_per_address() {
 }
 
 #[tokio::test]
-async fn logins_are_rate_limited_per_account() {
-    let app = spawn_app_with(|s| s.limits.login_per_account = 2).await;
-    let tenant = app.sign_up("durham").await;
-    assert!(app.login("durham", &tenant.email, PASSWORD).await["data"]["login"].is_object());
-    assert!(app.login("durham", &tenant.email, PASSWORD).await["data"]["login"].is_object());
+async fn sign_ups_are_limited_per_address_and_a_doomed_one_costs_no_hashing() {
+    let app = spawn_app_with(|s| s.limits.signup_per_address = 2).await;
+    app.sign_up("durham").await;
+    let hashes = app.state.hasher.work.get();
+    let taken = app
+        .gql(
+            "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id } } }",
+            json!({ "i": { "cocName": "Again", "cocCode": "NC-502", "slug": "durham", "adminEmail": "x@x.example", "adminName": "X", "password": PASSWORD } }),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&taken), "VALIDATION", "{taken}");
     assert_eq!(
-        error_code(&app.login("durham", &tenant.email, PASSWORD).await),
-        "RATE_LIMITED"
+        app.state.hasher.work.get(),
+        hashes,
+        "a taken slug is refused before hashing"
     );
-    // Another account from the same address is not held back.
-    let other = app.login("durham", "other@durham.example", PASSWORD).await;
-    assert_eq!(error_code(&other), "UNAUTHENTICATED");
+    let third = app
+        .gql(
+            "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id } } }",
+            json!({ "i": { "cocName": "Wake", "cocCode": "NC-507", "slug": "wake", "adminEmail": "l@wake.example", "adminName": "L", "password": PASSWORD } }),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(&third), "RATE_LIMITED", "{third}");
+    assert_eq!(app.state.hasher.work.get(), hashes);
+}
+
+#[tokio::test]
+async fn one_request_asks_for_one_password_hash_whatever_its_aliases_or_batch() {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let hashes = app.state.hasher.work.get();
+    let aliased = format!(
+        "mutation {{ {} }}",
+        (0..5)
+            .map(|i| format!(
+                "a{i}: login(input: {{ tenantSlug: \"durham\", email: \"{}\", password: \"guess {i} guess guess\" }}) {{ accessToken }}",
+                tenant.email
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let response = app.gql(&aliased, json!({}), None).await;
+    let refused = response["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["extensions"]["code"] == "RATE_LIMITED")
+        .count();
+    assert_eq!(refused, 4, "{response}");
+    assert_eq!(app.state.hasher.work.get(), hashes + 1);
+
+    let batch: Vec<Value> = (0..5)
+        .map(|i| json!({ "query": format!("mutation {{ login(input: {{ tenantSlug: \"durham\", email: \"x{i}@durham.example\", password: \"guess guess guess\" }}) {{ accessToken }} }}") }))
+        .collect();
+    let responses: Vec<Value> = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let limited = responses
+        .iter()
+        .filter(|r| error_code(r) == "RATE_LIMITED")
+        .count();
+    assert_eq!(limited, 4, "{responses:?}");
+    assert_eq!(app.state.hasher.work.get(), hashes + 2);
 }
 
 #[tokio::test]
