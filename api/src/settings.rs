@@ -52,6 +52,9 @@ pub struct Settings {
     /// to `X-Forwarded-For`. The client address (rate limits, audit) is the entry the
     /// outermost of them added; with `0` the header is ignored.
     pub trusted_proxies: usize,
+    /// `CONCORD_METRICS_TOKEN`: `/metrics` answers only requests bearing it. Unset: open in
+    /// development, not served in production.
+    pub metrics_token: Option<SecretString>,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
     pub smtp: SmtpSettings,
@@ -157,6 +160,7 @@ impl Settings {
             console_dir: PathBuf::from("frontend/dist"),
             signup_requires_approval: false,
             trusted_proxies: 0,
+            metrics_token: None,
             run_worker: true,
             smtp: SmtpSettings {
                 port: 587,
@@ -226,6 +230,7 @@ impl Settings {
                     .into(),
             ));
         }
+        s.metrics_token = get("CONCORD_METRICS_TOKEN").map(SecretString::from);
         if let Some(v) = get("CONCORD_TRUSTED_PROXIES") {
             s.trusted_proxies = number(&v, "CONCORD_TRUSTED_PROXIES")?;
         }

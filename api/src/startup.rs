@@ -15,8 +15,8 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
 use crate::error::StartupError;
 use crate::graphql::build_schema;
-use crate::http::{console, files, graphql, health, metrics};
-use crate::records::ssn::SsnCipher;
+use crate::http::{console, files, graphql, headers, health, metrics};
+use crate::records::ssn::{SsnCipher, rebind_unbound};
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
 use crate::state::AppState;
@@ -141,6 +141,12 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
     let keys = TokenKeys::load(&settings)?;
     let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
     let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
+    let rebound = rebind_unbound(&db, &ssn)
+        .await
+        .map_err(|e| StartupError::Database(format!("re-sealing SSNs: {e}")))?;
+    if rebound > 0 {
+        tracing::info!(rebound, "SSN ciphertexts bound to their clients");
+    }
     let storage = Storage::from_settings(&settings.storage)?;
     Ok(AppState {
         ssn,
@@ -165,6 +171,7 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let mut app = App::new()
+            .wrap(from_fn(headers::security_headers))
             .wrap(from_fn(metrics::record))
             .wrap(TracingLogger::<ConcordRootSpan>::new())
             .app_data(web::PayloadConfig::new(settings.limits.max_body_bytes))
@@ -175,8 +182,10 @@ fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError>
             .route("/files", web::post().to(files::upload))
             .route("/files/{id}", web::get().to(files::download))
             .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
-            .route("/metrics", web::get().to(metrics::metrics));
+            .route("/readyz", web::get().to(health::readyz));
+        if settings.metrics_token.is_some() || !settings.is_production() {
+            app = app.route("/metrics", web::get().to(metrics::metrics));
+        }
         if !settings.is_production() {
             app = app.route("/graphiql", web::get().to(graphql::graphiql));
         }

@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod notifications;
 pub mod plan_versions;
 pub mod platform_admins;
+pub mod platform_sessions;
 pub mod profile_rows;
 pub mod projects;
 pub mod refresh_tokens;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_foundation;
 mod m20261127_000002_records;
 mod m20261202_000003_least_privilege;
+mod m20261202_000004_platform_sessions;
 pub mod roles;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_foundation::Migration),
             Box::new(m20261127_000002_records::Migration),
             Box::new(m20261202_000003_least_privilege::Migration),
+            Box::new(m20261202_000004_platform_sessions::Migration),
         ]
     }
 }

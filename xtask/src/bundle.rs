@@ -45,6 +45,8 @@ pub fn run(root: &Path) -> Result<()> {
         .generate(&dist)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
     fs::write(dist.join("index.html"), INDEX_HTML).context("writing index.html")?;
+    fs::write(dist.join("boot.js"), BOOT_JS).context("writing boot.js")?;
+    fs::write(dist.join("console.css"), CONSOLE_CSS).context("writing console.css")?;
     report(&dist)
 }
 
@@ -132,6 +134,8 @@ fn report(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// No inline script or style: the console's Content-Security-Policy (served by `concord`)
+/// allows scripts and styles from the console's own origin only.
 const INDEX_HTML: &str = r#"<!doctype html>
 <html lang="en">
 <head>
@@ -139,34 +143,34 @@ const INDEX_HTML: &str = r#"<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="icon" href="data:,">
   <title>Concord</title>
-  <style>
-    :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
-    body { margin: 0 auto; max-width: 40rem; padding: 1rem; }
-    header.top h1 { margin: 0 0 1rem; font-size: 1.5rem; }
-    fieldset { border: 1px solid #8888; border-radius: 6px; margin: 0 0 1rem; }
-    .field { display: flex; flex-direction: column; margin: 0 0 .75rem; }
-    label { font-weight: 600; }
-    input { font: inherit; padding: .4rem .5rem; border: 1px solid #888; border-radius: 4px; }
-    input:focus, button:focus, a:focus { outline: 3px solid #2a6fdb; outline-offset: 2px; }
-    .hint { color: #666; }
-    button { font: inherit; padding: .45rem 1.1rem; border-radius: 4px; border: 1px solid #2a6fdb;
-             background: #2a6fdb; color: #fff; cursor: pointer; }
-    button:disabled { opacity: .6; cursor: progress; }
-    .error { border: 1px solid #b00020; background: #fdecee; color: #6b0013;
-             padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
-    .error-code { font-weight: 600; }
-    .notice { border: 1px solid #2a6fdb; padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
-    dt { font-weight: 600; }
-    dd { margin: 0; overflow-wrap: anywhere; }
-  </style>
+  <link rel="stylesheet" href="./console.css">
+  <script type="module" src="./boot.js"></script>
 </head>
 <body>
   <noscript>The Concord console needs JavaScript and WebAssembly.</noscript>
-  <script type="module">
-    import init from './frontend.js';
-    init();
-  </script>
 </body>
 </html>
+"#;
+
+const BOOT_JS: &str = "import init from './frontend.js';\ninit();\n";
+
+const CONSOLE_CSS: &str = r#":root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
+body { margin: 0 auto; max-width: 40rem; padding: 1rem; }
+header.top h1 { margin: 0 0 1rem; font-size: 1.5rem; }
+fieldset { border: 1px solid #8888; border-radius: 6px; margin: 0 0 1rem; }
+.field { display: flex; flex-direction: column; margin: 0 0 .75rem; }
+label { font-weight: 600; }
+input { font: inherit; padding: .4rem .5rem; border: 1px solid #888; border-radius: 4px; }
+input:focus, button:focus, a:focus { outline: 3px solid #2a6fdb; outline-offset: 2px; }
+.hint { color: #666; }
+button { font: inherit; padding: .45rem 1.1rem; border-radius: 4px; border: 1px solid #2a6fdb;
+         background: #2a6fdb; color: #fff; cursor: pointer; }
+button:disabled { opacity: .6; cursor: progress; }
+.error { border: 1px solid #b00020; background: #fdecee; color: #6b0013;
+         padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
+.error-code { font-weight: 600; }
+.notice { border: 1px solid #2a6fdb; padding: .5rem .75rem; border-radius: 4px; margin: 0 0 .75rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; overflow-wrap: anywhere; }
 "#;

@@ -127,6 +127,9 @@ pub async fn platform_login(
     match admin {
         Some(admin) if verification.matches => {
             attempt.succeeded(state).await?;
+            let tx = store::platform_tx(&state.db, None).await?;
+            let session = store::platform_sessions::start(&tx, admin.id, now).await?;
+            tx.commit().await?;
             tracing::info!(admin_id = %admin.id, "platform administrator login");
             state
                 .keys
@@ -136,7 +139,7 @@ pub async fn platform_login(
                         role: PLATFORM_ADMIN_ROLE.into(),
                         tenant_id: None,
                         agency_id: None,
-                        session_id: None,
+                        session_id: Some(session.id),
                     },
                     now,
                 )

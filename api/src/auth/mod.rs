@@ -46,6 +46,7 @@ pub enum Viewer {
     /// Operates the installation; reads no client data (`ROLE-5`).
     PlatformAdmin {
         admin_id: Uuid,
+        session_id: Uuid,
     },
 }
 
@@ -63,12 +64,21 @@ impl Viewer {
 
     pub fn platform_admin(&self) -> ApiResult<Uuid> {
         match self {
-            Self::PlatformAdmin { admin_id } => Ok(*admin_id),
+            Self::PlatformAdmin { admin_id, .. } => Ok(*admin_id),
             Self::Anonymous => Err(ApiError::Unauthenticated("sign in first")),
             Self::User(_) => Err(ApiError::Forbidden {
                 rule: "ROLE-5",
                 reason: "only the platform administrator manages tenants".into(),
             }),
+        }
+    }
+
+    /// The platform administrator's session (for logout).
+    pub fn platform_session(&self) -> ApiResult<Uuid> {
+        self.platform_admin()?;
+        match self {
+            Self::PlatformAdmin { session_id, .. } => Ok(*session_id),
+            _ => Err(ApiError::Unauthenticated("sign in first")),
         }
     }
 }

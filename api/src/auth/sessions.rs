@@ -75,7 +75,8 @@ pub async fn authenticate(state: &AppState, bearer: &str, now: DateTime<Utc>) ->
         .ok_or(ApiError::Unauthenticated("invalid or expired access token"))?;
     let (Some(tenant_id), Some(session_id)) = (claims.tid, claims.sid) else {
         if claims.role == PLATFORM_ADMIN_ROLE {
-            return authenticate_platform_admin(state, claims.sub).await;
+            let session_id = claims.sid.ok_or(REFUSED)?;
+            return authenticate_platform_admin(state, claims.sub, session_id, now).await;
         }
         return Err(REFUSED);
     };
@@ -119,18 +120,52 @@ pub async fn authenticate(state: &AppState, bearer: &str, now: DateTime<Utc>) ->
     }))
 }
 
-async fn authenticate_platform_admin(state: &AppState, admin_id: Uuid) -> ApiResult<Viewer> {
+/// A platform administrator's token is checked against their session like anyone else's:
+/// logout ends it, and so do 30 minutes idle and 12 hours in all.
+async fn authenticate_platform_admin(
+    state: &AppState,
+    admin_id: Uuid,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<Viewer> {
     let tx = store::platform_tx(&state.db, None).await?;
-    let exists = entities::platform_admins::Entity::find_by_id(admin_id)
+    let admin = entities::platform_admins::Entity::find_by_id(admin_id)
         .one(&tx)
         .await?
-        .is_some();
-    tx.commit().await?;
-    if exists {
-        Ok(Viewer::PlatformAdmin { admin_id })
-    } else {
-        Err(REFUSED)
+        .ok_or(REFUSED)?;
+    let session = store::platform_sessions::get(&tx, session_id)
+        .await?
+        .filter(|s| {
+            s.admin_id == admin.id
+                && s.revoked_at.is_none()
+                && now < s.created_at + REFRESH_TOKEN_TTL
+        })
+        .ok_or(REFUSED)?;
+    if now - session.last_seen_at > IDLE_TIMEOUT {
+        store::platform_sessions::revoke(&tx, session.id, "idle", now).await?;
+        tx.commit().await?;
+        return Err(REFUSED);
     }
+    if now - session.last_seen_at > TOUCH_EVERY {
+        store::platform_sessions::touch(&tx, session.id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Viewer::PlatformAdmin {
+        admin_id,
+        session_id,
+    })
+}
+
+/// Ends the platform administrator's current session.
+pub async fn logout_platform(
+    state: &AppState,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let tx = store::platform_tx(&state.db, None).await?;
+    store::platform_sessions::revoke(&tx, session_id, "logout", now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Trades a refresh token for a new pair. The old token is spent; presenting it again means

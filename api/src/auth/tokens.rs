@@ -158,8 +158,9 @@ pub fn generate_pem_pair() -> Result<(String, String), StartupError> {
     Ok((private.to_string(), public))
 }
 
+/// Creates `path` readable and writable by its owner only (a key file).
 #[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -172,7 +173,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StartupError> {
     std::fs::write(path, bytes)?;
     Ok(())
 }

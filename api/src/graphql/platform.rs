@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::connection::{Cursor, connection, window};
 use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
-use crate::auth::{login, onboarding};
+use crate::auth::{login, onboarding, sessions};
 use crate::error::GqlResult;
 use crate::store::{self, tenants::TenantStatus};
 
@@ -56,6 +56,13 @@ impl PlatformMutation {
             access_token: issued.token,
             expires_at: issued.expires_at,
         })
+    }
+
+    /// Ends the platform administrator's session: its access token stops working at once.
+    async fn platform_logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let session_id = viewer(ctx).platform_session()?;
+        sessions::logout_platform(state(ctx)?, session_id, Utc::now()).await?;
+        Ok(true)
     }
 
     async fn approve_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {

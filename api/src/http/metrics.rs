@@ -3,8 +3,13 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+use crate::state::AppState;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
@@ -66,7 +71,27 @@ pub async fn record(
     Ok(response)
 }
 
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+/// With `CONCORD_METRICS_TOKEN` set, only a request bearing it reads the metrics (compared
+/// as digests, so the comparison's time says nothing about the token).
+pub async fn metrics(
+    request: HttpRequest,
+    metrics: web::Data<Metrics>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    if let Some(token) = &state.settings.metrics_token {
+        let presented = request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if Sha256::digest(presented.as_bytes()) != Sha256::digest(token.expose_secret().as_bytes())
+        {
+            return HttpResponse::Unauthorized()
+                .insert_header(("WWW-Authenticate", "Bearer"))
+                .finish();
+        }
+    }
     let mut buffer = Vec::new();
     if TextEncoder::new()
         .encode(&metrics.registry.gather(), &mut buffer)

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::context::RecordCtx;
 use super::demographics::{self, DemographicField};
+use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
 use crate::error::{ApiError, ApiResult};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
@@ -80,10 +81,15 @@ pub async fn create(
         // Random, not sequential: a sequence would be shared across tenants and reveal counts.
         None => format!("{:09}", rand::random::<u32>() % 1_000_000_000),
     };
-    let mut row = store::clients::blank(ctx.tenant(), hmis_number, ctx.stamp(), ctx.now);
+    let client_id = Uuid::now_v7();
+    let owner = SsnOwner {
+        tenant_id: ctx.tenant(),
+        client_id,
+    };
+    let mut row = store::clients::blank(ctx.tenant(), client_id, hmis_number, ctx.stamp(), ctx.now);
     let mut history = Vec::new();
     for (field, raw) in input.values {
-        let parsed = demographics::parse(field, raw.as_deref(), &state.ssn)?;
+        let parsed = demographics::parse(field, raw.as_deref(), &state.ssn, owner)?;
         history.push((field, parsed.history.clone()));
         parsed.apply(&mut row);
     }
@@ -223,7 +229,14 @@ pub async fn change(
         user: v.entered_by_user,
         agency: v.entered_by_agency,
     });
-    let parsed = demographics::parse(change.field, change.value.as_deref(), &state.ssn)?;
+    let owner = SsnOwner {
+        tenant_id: ctx.tenant(),
+        client_id: client.id,
+    };
+    let parsed = demographics::parse(change.field, change.value.as_deref(), &state.ssn, owner)?;
+    if let Some(attachment_id) = change.documentation.as_ref().and_then(|d| d.attachment_id) {
+        require_documentation_of(&ctx, client.id, attachment_id).await?;
+    }
     let documented = change
         .documentation
         .as_ref()
@@ -353,4 +366,21 @@ pub async fn conflicts(
     let conflicts = store::clients::conflicts(&ctx.tx, ctx.tenant(), client.id).await?;
     ctx.commit().await?;
     Ok(conflicts)
+}
+
+/// DEM-2: the uploaded copy of the documentation must be a file of this client (and so of
+/// this tenant) that is still there; any other file proves nothing about this client.
+async fn require_documentation_of(
+    ctx: &RecordCtx,
+    client_id: Uuid,
+    attachment_id: Uuid,
+) -> ApiResult<()> {
+    let attachment = store::attachments::get(&ctx.tx, ctx.tenant(), attachment_id).await?;
+    if attachment.is_some_and(|a| a.client_id == client_id && a.deleted_at.is_none()) {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "documentation.attachmentId",
+        "the documentation must be a file uploaded for this client",
+    ))
 }

@@ -5,7 +5,7 @@ use entities::clients;
 use sea_orm::Set;
 use serde_json::{Value, json};
 
-use super::ssn::{Ssn, SsnCipher, mask};
+use super::ssn::{Ssn, SsnCipher, SsnOwner, mask};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, async_graphql::Enum)]
@@ -131,7 +131,13 @@ const RACE_ETHNICITY: [i16; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 99];
 const GENDER: [i16; 10] = [0, 1, 2, 3, 4, 5, 6, 8, 9, 99];
 
 /// Parses `raw` (a string as the API receives it; `None` clears the field) for `field`.
-pub fn parse(field: DemographicField, raw: Option<&str>, cipher: &SsnCipher) -> ApiResult<Parsed> {
+/// `owner`: the client the value belongs to (an SSN is sealed for it).
+pub fn parse(
+    field: DemographicField,
+    raw: Option<&str>,
+    cipher: &SsnCipher,
+    owner: SsnOwner,
+) -> ApiResult<Parsed> {
     let parsed = match field {
         DemographicField::FirstName | DemographicField::MiddleName | DemographicField::LastName => {
             let value = name(field, raw)?;
@@ -171,7 +177,7 @@ pub fn parse(field: DemographicField, raw: Option<&str>, cipher: &SsnCipher) -> 
                 .filter(|v| !v.is_empty())
                 .map(Ssn::parse)
                 .transpose()?;
-            let sealed = ssn.as_ref().map(|s| cipher.encrypt(s)).transpose()?;
+            let sealed = ssn.as_ref().map(|s| cipher.encrypt(s, owner)).transpose()?;
             let last4 = ssn.as_ref().map(|s| s.last4().to_owned());
             Parsed {
                 history: json!(last4.as_deref().map(mask)),

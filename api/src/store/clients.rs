@@ -3,6 +3,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::{client_field_values, client_views, clients, data_conflicts};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -13,17 +14,19 @@ use uuid::Uuid;
 use super::{Page, is_unique_violation};
 use crate::error::{ApiError, ApiResult};
 use crate::policy::records::Provenance;
+use crate::records::ssn::SsnOwner;
 
 /// A new client row with every demographic empty ("not collected"); fields are then applied.
 pub fn blank(
     tenant_id: Uuid,
+    id: Uuid,
     hmis_number: String,
     by: Provenance,
     now: DateTime<Utc>,
 ) -> clients::ActiveModel {
     clients::ActiveModel {
         tenant_id: Set(tenant_id),
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         hmis_number: Set(hmis_number),
         first_name: Set(None),
         middle_name: Set(None),
@@ -103,6 +106,44 @@ pub async fn update(
     client: clients::ActiveModel,
 ) -> ApiResult<clients::Model> {
     Ok(client.update(db).await?)
+}
+
+/// Clients whose SSN ciphertext is not yet bound to them (see `records::ssn`).
+pub async fn unbound_ssns(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> ApiResult<Vec<(Uuid, String)>> {
+    let rows: Vec<(Uuid, Option<String>)> = clients::Entity::find()
+        .select_only()
+        .column(clients::Column::Id)
+        .column(clients::Column::SsnCiphertext)
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::SsnCiphertext.is_not_null())
+        .filter(clients::Column::SsnCiphertext.not_like("v2:%"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, stored)| stored.map(|s| (id, s)))
+        .collect())
+}
+
+/// Swaps one SSN ciphertext for its re-sealed form, unless it changed meanwhile.
+pub async fn replace_ssn_ciphertext(
+    db: &impl ConnectionTrait,
+    owner: SsnOwner,
+    old: &str,
+    new: &str,
+) -> ApiResult<bool> {
+    let updated = clients::Entity::update_many()
+        .col_expr(clients::Column::SsnCiphertext, Expr::value(new))
+        .filter(clients::Column::TenantId.eq(owner.tenant_id))
+        .filter(clients::Column::Id.eq(owner.client_id))
+        .filter(clients::Column::SsnCiphertext.eq(old))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }
 
 pub struct FieldValue<'a> {

@@ -11,6 +11,7 @@ pub mod enrollments;
 pub mod notes;
 pub mod notifications;
 pub mod plans;
+pub mod platform_sessions;
 pub mod profile;
 pub mod projects;
 pub mod services;

@@ -901,3 +901,51 @@ async fn attachments_stream_through_s3_compatible_storage() {
         .unwrap();
     assert!(!uploads.contains("<UploadId>"), "{uploads}");
 }
+
+/// DEM-2: the documentation of an override is a file of the same client; another client's
+/// file (or none at all under that id) is refused and changes nothing.
+#[tokio::test]
+async fn dem_2_documentation_must_be_a_file_of_the_same_client() {
+    let c = community(spawn_app().await).await;
+    let app = &c.app;
+    let other_client = new_client(app, &c.a1).await;
+    let (status, theirs) = upload_pdf(
+        app,
+        &c.a1,
+        other_client,
+        "OTHER",
+        "their birth certificate.pdf",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201, "{theirs}");
+    let (status, ours) =
+        upload_pdf(app, &c.b1, c.client, "OTHER", "birth certificate.pdf", &[]).await;
+    assert_eq!(status, 201, "{ours}");
+    let change = |attachment: String| {
+        app.gql(
+            "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) { __typename ... on Client { version } } }",
+            json!({ "i": { "clientId": c.client, "expectedVersion": 1, "field": "FIRST_NAME", "value": "Jonathan",
+                           "documentation": { "documentType": "birth certificate", "attachmentId": attachment } } }),
+            Some(&c.b1),
+        )
+    };
+    for wrong in [id_of(&theirs), Uuid::new_v4().to_string()] {
+        let refused = change(wrong).await;
+        assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
+        assert_eq!(
+            refused["errors"][0]["extensions"]["field"], "documentation.attachmentId",
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        count(app, &format!("SELECT count(*) AS n FROM client_field_values WHERE client_id = '{}' AND documentation_attachment_id IS NOT NULL", c.client)).await,
+        0,
+        "nothing was written"
+    );
+    let documented = change(id_of(&ours)).await;
+    assert_eq!(
+        documented["data"]["changeClientDemographic"]["version"], 2,
+        "{documented}"
+    );
+}

@@ -419,3 +419,77 @@ async fn explain_answers_before_acting_with_the_rule_and_plan_version() {
     assert_eq!(seen["data"]["client"]["version"], 1);
     let _ = (&c.agency_b, &c.data_center);
 }
+
+/// An SSN sealed before ciphertexts were bound to their client is re-sealed for its client at
+/// start-up, and opens for that client and tenant only.
+#[tokio::test]
+async fn ssns_stored_unbound_are_resealed_for_their_client_and_tenant() {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use concord_api::records::ssn::{SsnOwner, rebind_unbound};
+
+    let c = community().await;
+    let db = c.app.superuser().await;
+    // The old format: base64 of nonce and ciphertext, no associated data.
+    let key = STANDARD
+        .decode(
+            std::fs::read_to_string(c.app.data_dir.join("ssn-key"))
+                .unwrap()
+                .trim(),
+        )
+        .unwrap();
+    let nonce = [7u8; 12];
+    let mut legacy = nonce.to_vec();
+    legacy.extend(
+        aes_gcm::Aes256Gcm::new_from_slice(&key)
+            .unwrap()
+            .encrypt(&aes_gcm::Nonce::from(nonce), b"123456789".as_slice())
+            .unwrap(),
+    );
+    let legacy = STANDARD.encode(legacy);
+    db.execute_unprepared(&format!(
+        "UPDATE clients SET ssn_ciphertext = '{legacy}' WHERE id = '{}'",
+        c.client
+    ))
+    .await
+    .unwrap();
+
+    let rebound = rebind_unbound(&c.app.state.db, &c.app.state.ssn)
+        .await
+        .unwrap();
+    assert_eq!(rebound, 1);
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "SELECT ssn_ciphertext AS s, tenant_id::text AS t FROM clients WHERE id = '{}'",
+                c.client
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let sealed = row.try_get::<String>("", "s").unwrap();
+    let owner = SsnOwner {
+        tenant_id: row.try_get::<String>("", "t").unwrap().parse().unwrap(),
+        client_id: c.client.parse().unwrap(),
+    };
+    assert!(sealed.starts_with("v2:"), "{sealed}");
+    assert_eq!(
+        c.app.state.ssn.decrypt(&sealed, owner).unwrap(),
+        "123456789"
+    );
+    let elsewhere = SsnOwner {
+        client_id: uuid::Uuid::new_v4(),
+        ..owner
+    };
+    assert!(c.app.state.ssn.decrypt(&sealed, elsewhere).is_err());
+    // Done once: nothing is left to re-seal.
+    assert_eq!(
+        rebind_unbound(&c.app.state.db, &c.app.state.ssn)
+            .await
+            .unwrap(),
+        0
+    );
+}

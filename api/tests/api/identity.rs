@@ -506,3 +506,62 @@ async fn the_embedded_default_serves_sign_up_and_login_without_database_url() {
     );
     let _ = std::fs::remove_dir_all(data_dir);
 }
+
+#[tokio::test]
+async fn the_platform_administrators_session_ends_at_logout_and_after_thirty_idle_minutes() {
+    let app = spawn_app().await;
+    create_platform_admin(&app.state, "ops@concord.example", PASSWORD)
+        .await
+        .unwrap();
+    let sign_in = || async {
+        let session = app
+            .gql(
+                "mutation { platformLogin(email: \"ops@concord.example\", password: \"correct horse battery staple 42\") { accessToken } }",
+                json!({}),
+                None,
+            )
+            .await;
+        session["data"]["platformLogin"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{session}"))
+            .to_owned()
+    };
+    let app = &app;
+    let tenants = |token: String| async move {
+        app.gql(
+            "{ platformTenants { edges { node { id } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await
+    };
+
+    let token = sign_in().await;
+    assert!(tenants(token.clone()).await["data"]["platformTenants"].is_object());
+    let out = app
+        .gql("mutation { platformLogout }", json!({}), Some(&token))
+        .await;
+    assert_eq!(out["data"]["platformLogout"], true, "{out}");
+    assert_eq!(error_code(&tenants(token).await), "UNAUTHENTICATED");
+
+    let token = sign_in().await;
+    assert!(tenants(token.clone()).await["data"]["platformTenants"].is_object());
+    let db = app.superuser().await;
+    db.execute_unprepared(
+        "UPDATE platform_sessions SET last_seen_at = now() - interval '31 minutes' WHERE revoked_at IS NULL",
+    )
+    .await
+    .unwrap();
+    assert_eq!(error_code(&tenants(token).await), "UNAUTHENTICATED");
+    let reasons = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT revoked_reason AS r FROM platform_sessions ORDER BY created_at",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "r").unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(reasons, ["logout", "idle"]);
+}

@@ -11,6 +11,7 @@ mod embedded;
 mod enrollments;
 mod graphql_limits;
 mod helpers;
+mod http_surface;
 mod identity;
 mod notes;
 mod plan;
