@@ -200,14 +200,9 @@ pub async fn end(
     row.updated_by_agency = Set(by.agency);
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
-    let Some(after) = store::case_managers::update_at_version(
-        &ctx.tx,
-        ctx.tenant(),
-        before.id,
-        before.version,
-        row,
-    )
-    .await?
+    let Some(after) =
+        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+            .await?
     else {
         let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
@@ -234,8 +229,13 @@ pub async fn remove(
 ) -> ApiResult<Uuid> {
     let ctx = RecordCtx::begin(state, user).await?;
     let before = for_change(&ctx, state, "case_manager.remove", id, expected_version).await?;
-    if !store::case_managers::delete_at_version(&ctx.tx, ctx.tenant(), before.id, before.version)
-        .await?
+    if !store::versioned::delete_at_version::<cma::Entity>(
+        &ctx.tx,
+        ctx.tenant(),
+        before.id,
+        before.version,
+    )
+    .await?
     {
         let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
             .await?

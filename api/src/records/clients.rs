@@ -215,13 +215,7 @@ pub async fn change(
     .await?;
     let current_version = client.version;
     if !records::check_version(change.expected_version, current_version).allowed {
-        return Err(ApiError::Conflict {
-            message: format!(
-                "this client changed since you read it: version {} is current",
-                current_version
-            ),
-            current: json!({ "version": current_version, "field": change.field.key(), "value": demographics::shown(&client, change.field) }),
-        });
+        return Err(stale(&client, change.field));
     }
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
     let existing = values.get(change.field.key());
@@ -244,6 +238,7 @@ pub async fn change(
     match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented) {
         DemographicChange::Write(_) => {
             let before = demographics::shown(&client, change.field);
+            let client_id = client.id;
             let mut row = client.into_active_model();
             let history = parsed.history.clone();
             parsed.apply(&mut row);
@@ -251,7 +246,19 @@ pub async fn change(
             row.updated_by_user = Set(ctx.stamp().user);
             row.updated_by_agency = Set(ctx.stamp().agency);
             row.updated_at = Set(ctx.now);
-            let client = store::clients::update(&ctx.tx, row).await?;
+            let Some(client) = store::versioned::update_at_version(
+                &ctx.tx,
+                ctx.tenant(),
+                client_id,
+                current_version,
+                row,
+            )
+            .await?
+            else {
+                // Another change got there between the check and this write.
+                let current = ctx.client(client_id).await?;
+                return Err(stale(&current, change.field));
+            };
             let (documentation_type, documentation_attachment_id) = change
                 .documentation
                 .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
@@ -383,4 +390,15 @@ async fn require_documentation_of(
         "documentation.attachmentId",
         "the documentation must be a file uploaded for this client",
     ))
+}
+
+/// LOCK-1: the client changed since the caller read it; the refusal carries what is current.
+fn stale(current: &clients::Model, field: DemographicField) -> ApiError {
+    ApiError::Conflict {
+        message: format!(
+            "this client changed since you read it: version {} is current",
+            current.version
+        ),
+        current: json!({ "version": current.version, "field": field.key(), "value": demographics::shown(current, field) }),
+    }
 }

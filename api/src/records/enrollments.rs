@@ -462,14 +462,9 @@ pub async fn update(
     row.updated_by_agency = Set(by.agency);
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
-    let Some(after) = store::enrollments::update_at_version(
-        &ctx.tx,
-        ctx.tenant(),
-        before.id,
-        before.version,
-        row,
-    )
-    .await?
+    let Some(after) =
+        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+            .await?
     else {
         let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
@@ -504,8 +499,13 @@ pub async fn delete(
             "services were recorded in this enrollment and are never deleted, so it stays; record an exit instead",
         ));
     }
-    if !store::enrollments::delete_at_version(&ctx.tx, ctx.tenant(), before.id, before.version)
-        .await?
+    if !store::versioned::delete_at_version::<enrollments::Entity>(
+        &ctx.tx,
+        ctx.tenant(),
+        before.id,
+        before.version,
+    )
+    .await?
     {
         let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
             .await?

@@ -325,7 +325,7 @@ pub async fn update(
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
     let Some(after) =
-        store::services::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
             .await?
     else {
         let current = store::services::get(&ctx.tx, ctx.tenant(), before.id)

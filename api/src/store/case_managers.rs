@@ -32,42 +32,6 @@ pub async fn get(
         .await?)
 }
 
-/// LOCK-1: writes the `Set` fields only if the assignment is still at `expected`.
-pub async fn update_at_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    expected: i32,
-    row: cma::ActiveModel,
-) -> ApiResult<Option<cma::Model>> {
-    let result = cma::Entity::update_many()
-        .set(row)
-        .filter(cma::Column::TenantId.eq(tenant_id))
-        .filter(cma::Column::Id.eq(id))
-        .filter(cma::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    get(db, tenant_id, id).await
-}
-
-pub async fn delete_at_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    expected: i32,
-) -> ApiResult<bool> {
-    let result = cma::Entity::delete_many()
-        .filter(cma::Column::TenantId.eq(tenant_id))
-        .filter(cma::Column::Id.eq(id))
-        .filter(cma::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected > 0)
-}
-
 /// One client's assignments in id order; `agency` limits them to one assigning agency (when
 /// the plan does not share case managers).
 pub async fn page_of_client(

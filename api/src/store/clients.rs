@@ -101,13 +101,6 @@ pub async fn page(
     ))
 }
 
-pub async fn update(
-    db: &impl ConnectionTrait,
-    client: clients::ActiveModel,
-) -> ApiResult<clients::Model> {
-    Ok(client.update(db).await?)
-}
-
 /// Clients whose SSN ciphertext is not yet bound to them (see `records::ssn`).
 pub async fn unbound_ssns(
     db: &impl ConnectionTrait,

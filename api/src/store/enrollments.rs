@@ -29,44 +29,6 @@ pub async fn get(
         .await?)
 }
 
-/// LOCK-1: writes the `Set` fields of `row` only if the record is still at `expected`, so two
-/// writers who read the same version cannot both succeed. `None` when it was not.
-pub async fn update_at_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    expected: i32,
-    row: enrollments::ActiveModel,
-) -> ApiResult<Option<enrollments::Model>> {
-    let result = enrollments::Entity::update_many()
-        .set(row)
-        .filter(enrollments::Column::TenantId.eq(tenant_id))
-        .filter(enrollments::Column::Id.eq(id))
-        .filter(enrollments::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    get(db, tenant_id, id).await
-}
-
-/// LOCK-1 as for updates; true when the record was deleted.
-pub async fn delete_at_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    expected: i32,
-) -> ApiResult<bool> {
-    let result = enrollments::Entity::delete_many()
-        .filter(enrollments::Column::TenantId.eq(tenant_id))
-        .filter(enrollments::Column::Id.eq(id))
-        .filter(enrollments::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected > 0)
-}
-
 /// Every enrollment of one client, oldest first.
 pub async fn of_client(
     db: &impl ConnectionTrait,

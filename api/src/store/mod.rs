@@ -18,6 +18,7 @@ pub mod services;
 pub mod sessions;
 pub mod tenants;
 pub mod users;
+pub mod versioned;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use uuid::Uuid;

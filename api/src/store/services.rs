@@ -32,27 +32,6 @@ pub async fn get(
         .await?)
 }
 
-/// LOCK-1: writes the `Set` fields only if the service is still at `expected`.
-pub async fn update_at_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    expected: i32,
-    row: services::ActiveModel,
-) -> ApiResult<Option<services::Model>> {
-    let result = services::Entity::update_many()
-        .set(row)
-        .filter(services::Column::TenantId.eq(tenant_id))
-        .filter(services::Column::Id.eq(id))
-        .filter(services::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    get(db, tenant_id, id).await
-}
-
 /// One client's services in id order; `provider` limits them to one providing agency (when
 /// the plan does not share services).
 pub async fn page_of_client(

@@ -493,3 +493,44 @@ async fn ssns_stored_unbound_are_resealed_for_their_client_and_tenant() {
         0
     );
 }
+
+/// LOCK-1: writers who all read version 1 change the same client at once; the database lets
+/// exactly one through and refuses the rest with the current values.
+#[tokio::test]
+async fn lock_1_concurrent_changes_at_one_version_let_exactly_one_through() {
+    let c = community().await;
+    let names = ["Ana", "Bea", "Cal", "Dan", "Eve", "Fay", "Gus", "Hal"];
+    let attempts = futures_util::future::join_all(
+        names
+            .iter()
+            .map(|name| change(&c, &c.user_a, 1, "FIRST_NAME", name, None)),
+    );
+    let outcomes =
+        crate::helpers::race_on_row(&c.app, "clients", &c.client, names.len(), attempts).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["changeClientDemographic"]["__typename"] == "Client")
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, names.len() - 1), "{outcomes:?}");
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    assert_eq!(seen["data"]["client"]["version"], 2, "{seen}");
+    let db = c.app.superuser().await;
+    let history = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT count(*) AS n FROM client_field_values WHERE client_id = '{}' AND field = 'first_name'", c.client),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(history, 2, "the first value and the one change that won");
+}

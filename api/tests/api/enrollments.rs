@@ -502,3 +502,81 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
     assert_eq!(edges.as_array().map(Vec::len), Some(1), "{seen_by_dc}");
     assert!(edges[0]["node"]["cmNote"].is_null(), "SRV-2 still holds");
 }
+
+/// LOCK-1 for enrollments and services through the one versioned-write path: writers who all
+/// read version 1 race, and exactly one wins.
+#[tokio::test]
+async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_through() {
+    let c = community().await;
+    let app = &c.app;
+    let enrollment = id(
+        &enroll(
+            app,
+            &c.user_a,
+            &c.client,
+            &c.shelter_a,
+            "2021-05-01",
+            json!({}),
+        )
+        .await,
+        "enrollClient",
+    );
+    let exits = [
+        "2021-06-01",
+        "2021-06-02",
+        "2021-06-03",
+        "2021-06-04",
+        "2021-06-05",
+    ];
+    let writes = futures_util::future::join_all(exits.iter().map(|exit| {
+        update(
+            app,
+            &c.user_a,
+            json!({ "id": enrollment, "expectedVersion": 1, "exitDate": exit }),
+        )
+    }));
+    let outcomes =
+        crate::helpers::race_on_row(app, "enrollments", &enrollment, exits.len(), writes).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["updateEnrollment"]["version"] == 2)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, exits.len() - 1), "{outcomes:?}");
+
+    let service = id(
+        &crate::services::record(app, &c.user_a, &c.client, json!({})).await,
+        "recordService",
+    );
+    let kinds = ["Bus pass", "Meal", "Shower", "Laundry", "Phone"];
+    let writes = futures_util::future::join_all(kinds.iter().map(|kind| {
+        crate::services::update(
+            app,
+            &c.user_a,
+            json!({ "id": service, "expectedVersion": 1, "serviceType": kind }),
+        )
+    }));
+    let outcomes =
+        crate::helpers::race_on_row(app, "services", &service, kinds.len(), writes).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["updateService"].is_object())
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, kinds.len() - 1), "{outcomes:?}");
+    assert_eq!(
+        count(
+            app,
+            &format!("SELECT count(*) AS n FROM service_history WHERE service_id = '{service}'")
+        )
+        .await,
+        2,
+        "the first version and the one change that won"
+    );
+}

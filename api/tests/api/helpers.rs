@@ -308,3 +308,48 @@ pub fn error_rule(response: &Value) -> &str {
         .as_str()
         .unwrap_or("<no rule>")
 }
+
+/// Runs `writes` (requests that all read the row `id` of `table` at one version) so that
+/// they really overlap: the row is locked meanwhile, every write reads it and queues for the
+/// lock, and only when `writers` of them wait (or after ten seconds) is it released. A write
+/// path that checks the version and then updates without it lets every queued writer through.
+pub async fn race_on_row<T>(
+    app: &TestApp,
+    table: &str,
+    id: &str,
+    writers: usize,
+    writes: impl std::future::Future<Output = T>,
+) -> T {
+    use sea_orm::TransactionTrait;
+    let db = app.superuser().await;
+    let holder = db.begin().await.expect("begin");
+    holder
+        .execute_unprepared(&format!(
+            "SELECT 1 FROM {table} WHERE id = '{id}' FOR UPDATE"
+        ))
+        .await
+        .expect("lock the row");
+    let watcher = app.superuser().await;
+    let release = async {
+        for _ in 0..200 {
+            let waiting = watcher
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT count(*) AS n FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                ))
+                .await
+                .expect("pg_stat_activity")
+                .expect("a row")
+                .try_get::<i64>("", "n")
+                .expect("count");
+            if usize::try_from(waiting).unwrap_or(0) >= writers {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        holder.rollback().await.expect("release the row");
+    };
+    let (outcome, ()) = tokio::join!(writes, release);
+    outcome
+}

@@ -78,8 +78,10 @@ async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_o
             used
         }
     };
-    let five = cost(5).await;
-    let fifty = cost(50).await;
+    // Each measured twice, keeping the lower: at most once a minute a request also writes its
+    // session's last-seen time, and that minute may fall in either measurement.
+    let five = cost(5).await.min(cost(5).await);
+    let fifty = cost(50).await.min(cost(50).await);
     assert_eq!(fifty, five, "50 clients cost as many statements as 5");
     assert!(fifty <= 20, "a page costs {fifty} statements");
 }
