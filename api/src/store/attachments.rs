@@ -4,10 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entities::{attachments, clients, enrollments, projects, services};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -65,23 +64,18 @@ pub async fn mark_deleted(
     by_user: Uuid,
     at: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    let result = attachments::Entity::update_many()
-        .col_expr(attachments::Column::DeletedAt, Expr::value(Some(at)))
-        .col_expr(
-            attachments::Column::DeletedByUser,
-            Expr::value(Some(by_user)),
-        )
-        .col_expr(
-            attachments::Column::Version,
-            Expr::value(expected_version.saturating_add(1)),
-        )
-        .filter(attachments::Column::TenantId.eq(tenant_id))
-        .filter(attachments::Column::Id.eq(id))
-        .filter(attachments::Column::Version.eq(expected_version))
-        .filter(attachments::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+    // Deleting bumps the version, so a second delete at the same version finds nothing.
+    let row = attachments::ActiveModel {
+        deleted_at: Set(Some(at)),
+        deleted_by_user: Set(Some(by_user)),
+        version: Set(expected_version.saturating_add(1)),
+        ..Default::default()
+    };
+    Ok(
+        super::versioned::update_at_version(db, tenant_id, id, expected_version, row)
+            .await?
+            .is_some(),
+    )
 }
 
 pub async fn service(

@@ -2,10 +2,9 @@
 //! database refuses a real DELETE whoever asks.
 use chrono::{DateTime, Utc};
 use entities::client_notes;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -78,24 +77,19 @@ pub async fn write(
     change: NoteWrite<'_>,
     at: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    let mut update = client_notes::Entity::update_many()
-        .col_expr(client_notes::Column::UpdatedAt, Expr::value(at))
-        .col_expr(
-            client_notes::Column::Version,
-            Expr::value(expected_version.saturating_add(1)),
-        );
-    update = match change {
-        NoteWrite::Body(body) => update.col_expr(client_notes::Column::Body, Expr::value(body)),
-        NoteWrite::Delete => {
-            update.col_expr(client_notes::Column::DeletedAt, Expr::value(Some(at)))
-        }
+    let mut row = client_notes::ActiveModel {
+        updated_at: Set(at),
+        version: Set(expected_version.saturating_add(1)),
+        ..Default::default()
     };
-    let result = update
-        .filter(client_notes::Column::TenantId.eq(tenant_id))
-        .filter(client_notes::Column::Id.eq(id))
-        .filter(client_notes::Column::Version.eq(expected_version))
-        .filter(client_notes::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+    match change {
+        NoteWrite::Body(body) => row.body = Set(body.to_owned()),
+        // Deleting bumps the version too, so no later write at the old one gets through.
+        NoteWrite::Delete => row.deleted_at = Set(Some(at)),
+    }
+    Ok(
+        super::versioned::update_at_version(db, tenant_id, id, expected_version, row)
+            .await?
+            .is_some(),
+    )
 }

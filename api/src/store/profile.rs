@@ -1,9 +1,8 @@
 //! Profile rows (contact and profile answers): multi-answer, effective-dated (PRO-1..PRO-4).
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::profile_rows;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -54,22 +53,17 @@ pub async fn set_end_date(
     by: Provenance,
     at: DateTime<Utc>,
 ) -> ApiResult<bool> {
-    let result = profile_rows::Entity::update_many()
-        .col_expr(profile_rows::Column::EndDate, Expr::value(Some(end_date)))
-        .col_expr(profile_rows::Column::UpdatedByUser, Expr::value(by.user))
-        .col_expr(
-            profile_rows::Column::UpdatedByAgency,
-            Expr::value(by.agency),
-        )
-        .col_expr(profile_rows::Column::UpdatedAt, Expr::value(at))
-        .col_expr(
-            profile_rows::Column::Version,
-            Expr::value(expected_version.saturating_add(1)),
-        )
-        .filter(profile_rows::Column::TenantId.eq(tenant_id))
-        .filter(profile_rows::Column::Id.eq(id))
-        .filter(profile_rows::Column::Version.eq(expected_version))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+    let row = profile_rows::ActiveModel {
+        end_date: Set(Some(end_date)),
+        updated_by_user: Set(by.user),
+        updated_by_agency: Set(by.agency),
+        updated_at: Set(at),
+        version: Set(expected_version.saturating_add(1)),
+        ..Default::default()
+    };
+    Ok(
+        super::versioned::update_at_version(db, tenant_id, id, expected_version, row)
+            .await?
+            .is_some(),
+    )
 }

@@ -949,3 +949,26 @@ async fn dem_2_documentation_must_be_a_file_of_the_same_client() {
         "{documented}"
     );
 }
+
+/// LOCK-1: deleting one file by requests that all read version 1; exactly one deletes it.
+#[tokio::test]
+async fn lock_1_concurrent_deletes_of_a_file_let_exactly_one_through() {
+    let c = community(spawn_app().await).await;
+    let app = &c.app;
+    let (status, file) = upload_pdf(app, &c.a1, c.client, "OTHER", "lease.pdf", &[]).await;
+    assert_eq!(status, 201, "{file}");
+    let id = id_of(&file);
+    let deletes = futures_util::future::join_all(
+        (0..4).map(|_| app.gql(DELETE, json!({ "id": id, "v": 1 }), Some(&c.a1))),
+    );
+    let outcomes = crate::helpers::race_on_row(app, "attachments", &id, 4, deletes).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["deleteAttachment"]["version"] == 2)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, 3), "{outcomes:?}");
+}

@@ -258,3 +258,37 @@ async fn cm_2_only_the_assigning_agency_changes_its_case_manager() {
         3
     );
 }
+
+/// LOCK-1: ending one assignment by writers who all read version 1; exactly one wins.
+#[tokio::test]
+async fn lock_1_concurrent_ends_of_an_assignment_let_exactly_one_through() {
+    let c = community().await;
+    let app = &c.app;
+    let assigned = assign(app, &c.user_a, &c.client, &c.shelter_a, &c.user_a_id).await;
+    let assignment = id(&assigned, "assignCaseManager");
+    let ends = ["2021-06-01", "2021-06-02", "2021-06-03", "2021-06-04"];
+    let writes = futures_util::future::join_all(ends.iter().map(|end| {
+        app.gql(
+            END,
+            json!({ "id": assignment, "v": 1, "d": end }),
+            Some(&c.user_a),
+        )
+    }));
+    let outcomes = crate::helpers::race_on_row(
+        app,
+        "case_manager_assignments",
+        &assignment,
+        ends.len(),
+        writes,
+    )
+    .await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["endCaseManagerAssignment"]["version"] == 2)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, ends.len() - 1), "{outcomes:?}");
+}

@@ -204,3 +204,33 @@ async fn notes_are_listed_newest_first_a_page_at_a_time() {
     assert_eq!(page["edges"][0]["node"]["body"], "Note 1.");
     assert_eq!(page["pageInfo"]["hasNextPage"], false);
 }
+
+/// LOCK-1: edits of one note by writers who all read version 1 race; exactly one wins.
+#[tokio::test]
+async fn lock_1_concurrent_edits_of_a_note_let_exactly_one_through() {
+    let c = community().await;
+    let note = c.add_note(&c.user_a, "Met at the shelter").await;
+    let id = note["id"].as_str().unwrap().to_owned();
+    let bodies = [
+        "Met at the park",
+        "Met at the clinic",
+        "Met at the library",
+        "Met downtown",
+    ];
+    let edits = futures_util::future::join_all(
+        bodies
+            .iter()
+            .map(|body| c.edit_note(&c.user_a, &note, 1, body)),
+    );
+    let outcomes =
+        crate::helpers::race_on_row(&c.app, "client_notes", &id, bodies.len(), edits).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["editClientNote"]["version"] == 2)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, bodies.len() - 1), "{outcomes:?}");
+}

@@ -626,3 +626,27 @@ async fn plan_1_a_private_profile_is_seen_only_inside_the_entering_agency() {
     assert_eq!(c.rows(&c.user_b).await, json!([]));
     assert_eq!(c.rows(&c.user_a2).await.as_array().unwrap().len(), 1);
 }
+
+/// LOCK-1: end-dating one profile row by writers who all read version 1; exactly one wins.
+#[tokio::test]
+async fn lock_1_concurrent_end_dates_of_a_profile_row_let_exactly_one_through() {
+    let c = community().await;
+    let row = c
+        .add_row(&c.user_a, "PHONE", "(919) 555-0100", "2024-01-01")
+        .await;
+    let id = row["id"].as_str().unwrap().to_owned();
+    let ends = ["2024-02-01", "2024-02-02", "2024-02-03", "2024-02-04"];
+    let writes =
+        futures_util::future::join_all(ends.iter().map(|end| c.end_date(&c.user_a, &row, 1, end)));
+    let outcomes =
+        crate::helpers::race_on_row(&c.app, "profile_rows", &id, ends.len(), writes).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| o["data"]["endDateProfileRow"]["version"] == 2)
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| crate::helpers::error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((won, refused), (1, ends.len() - 1), "{outcomes:?}");
+}
