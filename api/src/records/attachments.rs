@@ -169,7 +169,10 @@ pub async fn permit_upload(
         )
         .await?;
         if !records::check_version(expected, old.version).allowed {
-            return Err(stale(&old, expected));
+            let conflict = stale(&old, expected);
+            return Err(ctx
+                .refuse_stale(state, "attachment.replace", old.id, conflict)
+                .await);
         }
         if client_id.is_some_and(|c| c != old.client_id) {
             return Err(ApiError::validation(
@@ -272,7 +275,10 @@ pub async fn record_upload(
             let current = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
                 .await?
                 .ok_or(ApiError::NotFound("attachment"))?;
-            return Err(stale(&current, expected));
+            let conflict = stale(&current, expected);
+            return Err(ctx
+                .refuse_stale(state, "attachment.replace", old_id, conflict)
+                .await);
         }
     }
     let by = ctx.stamp();
@@ -440,7 +446,10 @@ pub async fn delete(
     )
     .await?;
     if !marked {
-        return Err(stale(&row, expected_version));
+        let conflict = stale(&row, expected_version);
+        return Err(ctx
+            .refuse_stale(state, "attachment.delete", row.id, conflict)
+            .await);
     }
     ctx.audit_write(
         "attachment.delete",

@@ -172,7 +172,8 @@ async fn for_change(
     )
     .await?;
     if !records::check_version(expected_version, assignment.version).allowed {
-        return Err(stale(&assignment));
+        let conflict = stale(&assignment);
+        return Err(ctx.refuse_stale(state, action, id, conflict).await);
     }
     Ok(assignment)
 }
@@ -207,7 +208,10 @@ pub async fn end(
         let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
             .ok_or(ApiError::NotFound("case-manager assignment"))?;
-        return Err(stale(&current));
+        let conflict = stale(&current);
+        return Err(ctx
+            .refuse_stale(state, "case_manager.end", before.id, conflict)
+            .await);
     };
     ctx.audit_write(
         "case_manager.end",
@@ -240,7 +244,10 @@ pub async fn remove(
         let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
             .ok_or(ApiError::NotFound("case-manager assignment"))?;
-        return Err(stale(&current));
+        let conflict = stale(&current);
+        return Err(ctx
+            .refuse_stale(state, "case_manager.remove", before.id, conflict)
+            .await);
     }
     ctx.audit_write(
         "case_manager.remove",

@@ -215,7 +215,10 @@ pub async fn change(
     .await?;
     let current_version = client.version;
     if !records::check_version(change.expected_version, current_version).allowed {
-        return Err(stale(&client, change.field));
+        let conflict = stale(&client, change.field);
+        return Err(ctx
+            .refuse_stale(state, "client.change", client.id, conflict)
+            .await);
     }
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
     let existing = values.get(change.field.key());
@@ -257,7 +260,10 @@ pub async fn change(
             else {
                 // Another change got there between the check and this write.
                 let current = ctx.client(client_id).await?;
-                return Err(stale(&current, change.field));
+                let conflict = stale(&current, change.field);
+                return Err(ctx
+                    .refuse_stale(state, "client.change", client_id, conflict)
+                    .await);
             };
             let (documentation_type, documentation_attachment_id) = change
                 .documentation

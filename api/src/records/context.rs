@@ -130,4 +130,37 @@ impl RecordCtx {
             reason: decision.reason,
         })
     }
+
+    /// LOCK-1: a stale write (checked before writing, or lost to another writer at the
+    /// database), refused with the record as it is now and audited like every refusal.
+    /// `conflict` is the `CONFLICT` error carrying the current values.
+    pub async fn refuse_stale(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        conflict: ApiError,
+    ) -> ApiError {
+        if !matches!(conflict, ApiError::Conflict { .. }) {
+            // The record went away meanwhile: that is what the caller hears, not a conflict.
+            return conflict;
+        }
+        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule = "LOCK-1", "stale write refused");
+        let audited = state
+            .refusals
+            .record(audit::Refusal {
+                tenant_id: self.tenant(),
+                actor_user_id: self.user.user_id,
+                actor_agency_id: self.user.agency_id,
+                action: action.to_owned(),
+                subject_id: Some(subject),
+                rule: "LOCK-1",
+                detail: serde_json::json!({ "plan_version": self.plan_version }),
+            })
+            .await;
+        match audited {
+            Ok(()) => conflict,
+            Err(error) => error,
+        }
+    }
 }

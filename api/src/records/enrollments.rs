@@ -403,7 +403,8 @@ async fn for_change(
     )
     .await?;
     if !records::check_version(expected_version, enrollment.version).allowed {
-        return Err(stale(&enrollment));
+        let conflict = stale(&enrollment);
+        return Err(ctx.refuse_stale(state, action, id, conflict).await);
     }
     Ok((enrollment, project))
 }
@@ -469,7 +470,10 @@ pub async fn update(
         let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
             .ok_or(ApiError::NotFound("enrollment"))?;
-        return Err(stale(&current));
+        let conflict = stale(&current);
+        return Err(ctx
+            .refuse_stale(state, "enrollment.update", before.id, conflict)
+            .await);
     };
     let visible = visible_of_client(&ctx, after.client_id).await?;
     let view = view(&ctx, after, project, &visible);
@@ -510,7 +514,10 @@ pub async fn delete(
         let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
             .ok_or(ApiError::NotFound("enrollment"))?;
-        return Err(stale(&current));
+        let conflict = stale(&current);
+        return Err(ctx
+            .refuse_stale(state, "enrollment.delete", before.id, conflict)
+            .await);
     }
     ctx.audit_write(
         "enrollment.delete",

@@ -93,21 +93,15 @@ pub(super) async fn require_version(
     current_version: i32,
     current: impl FnOnce() -> Value,
 ) -> ApiResult<()> {
-    match ctx
-        .require(
-            state,
-            action,
-            subject,
-            records::check_version(expected, current_version),
-        )
-        .await
-    {
-        Err(ApiError::PlanRule { reason, .. }) => Err(ApiError::Conflict {
-            message: reason,
-            current: current(),
-        }),
-        other => other,
+    let decision = records::check_version(expected, current_version);
+    if decision.allowed {
+        return Ok(());
     }
+    let conflict = ApiError::Conflict {
+        message: decision.reason,
+        current: current(),
+    };
+    Err(ctx.refuse_stale(state, action, subject, conflict).await)
 }
 
 fn shown(note: &client_notes::Model) -> Value {
@@ -234,7 +228,8 @@ pub async fn edit(
     )
     .await?;
     if !written {
-        return Err(lost_race(&ctx, id, expected_version).await);
+        let conflict = lost_race(&ctx, id, expected_version).await;
+        return Err(ctx.refuse_stale(state, "note.edit", id, conflict).await);
     }
     ctx.audit_write(
         "note.edit",
@@ -269,7 +264,8 @@ pub async fn delete(
     )
     .await?;
     if !written {
-        return Err(lost_race(&ctx, id, expected_version).await);
+        let conflict = lost_race(&ctx, id, expected_version).await;
+        return Err(ctx.refuse_stale(state, "note.delete", id, conflict).await);
     }
     ctx.audit_write(
         "note.delete",

@@ -332,7 +332,8 @@ pub async fn correct(
         )
         .await?;
         if !written {
-            return Err(lost_race(&ctx, old.id, input.expected_version).await);
+            let conflict = lost_race(&ctx, old.id, input.expected_version).await;
+            return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
         }
     }
     let note = match note {
@@ -440,7 +441,8 @@ pub async fn end_date(
     )
     .await?;
     if !written {
-        return Err(lost_race(&ctx, old.id, expected_version).await);
+        let conflict = lost_race(&ctx, old.id, expected_version).await;
+        return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
     }
     let row = store::profile::get(&ctx.tx, ctx.tenant(), old.id)
         .await?

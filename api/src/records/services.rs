@@ -289,7 +289,10 @@ pub async fn update(
     )
     .await?;
     if !records::check_version(change.expected_version, before.version).allowed {
-        return Err(stale(&before));
+        let conflict = stale(&before);
+        return Err(ctx
+            .refuse_stale(state, "service.update", before.id, conflict)
+            .await);
     }
     let mut row = before.clone().into_active_model();
     if let Some(kind) = change.kind {
@@ -331,7 +334,10 @@ pub async fn update(
         let current = store::services::get(&ctx.tx, ctx.tenant(), before.id)
             .await?
             .ok_or(ApiError::NotFound("service"))?;
-        return Err(stale(&current));
+        let conflict = stale(&current);
+        return Err(ctx
+            .refuse_stale(state, "service.update", before.id, conflict)
+            .await);
     };
     store::services::append_history(&ctx.tx, &after, snapshot(&after), by, ctx.now).await?;
     ctx.audit_write(

@@ -533,4 +533,16 @@ async fn lock_1_concurrent_changes_at_one_version_let_exactly_one_through() {
         .try_get::<i64>("", "n")
         .unwrap();
     assert_eq!(history, 2, "the first value and the one change that won");
+    // Each lost race is refused and audited like any other refusal.
+    let audited = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{}' AND outcome = 'REFUSED' AND rule = 'LOCK-1'", c.client),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(audited, i64::try_from(names.len() - 1).unwrap());
 }

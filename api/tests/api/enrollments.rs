@@ -406,6 +406,11 @@ async fn lock_1_a_stale_write_is_refused_with_the_current_values() {
         .gql(DELETE, json!({ "id": enrollment, "v": 1 }), Some(&c.user_a))
         .await;
     assert_eq!(error_code(&stale_delete), "CONFLICT");
+    assert_eq!(
+        count(app, &format!("SELECT count(*) AS n FROM audit_log WHERE subject_id = '{enrollment}' AND outcome = 'REFUSED' AND rule = 'LOCK-1'")).await,
+        2,
+        "both stale writes are audited as refusals"
+    );
 
     // The same holds for services and case-manager assignments.
     let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
