@@ -85,31 +85,50 @@ impl From<sea_orm::DbErr> for ApiError {
 }
 
 impl ApiError {
-    /// The one mapping to a GraphQL error: message, `extensions.code` and, for refusals, the
-    /// rule id.
-    pub fn into_graphql(self) -> async_graphql::Error {
-        let err = self;
-        if let ApiError::Internal(source) = &err {
-            // The whole chain goes to the log; the caller sees only the code.
+    /// What a caller learns of an error besides its message, the same on every route:
+    /// `code` and, where they apply, the `rule`, the `field`, the `current` record of a
+    /// conflict and `retryAfterSeconds`. An internal error is logged whole here and shows
+    /// only its code.
+    pub fn extensions(&self) -> serde_json::Value {
+        if let ApiError::Internal(source) = self {
             tracing::error!(error = format!("{source:#}"), "internal error");
         }
-        let code = err.code();
-        async_graphql::Error::new(err.to_string()).extend_with(|_, ext| {
-            ext.set("code", code);
-            match &err {
-                ApiError::PlanRule { rule, .. } | ApiError::Forbidden { rule, .. } => {
-                    ext.set("rule", *rule)
+        let mut ext = serde_json::json!({ "code": self.code() });
+        match self {
+            ApiError::PlanRule { rule, .. } | ApiError::Forbidden { rule, .. } => {
+                ext["rule"] = serde_json::json!(rule);
+            }
+            ApiError::Validation { field, .. } => ext["field"] = serde_json::json!(field),
+            ApiError::Conflict { current, .. } => ext["current"] = current.clone(),
+            ApiError::RateLimited { retry_after_secs } => {
+                ext["retryAfterSeconds"] = serde_json::json!(retry_after_secs);
+            }
+            _ => {}
+        }
+        ext
+    }
+
+    /// The HTTP status of the error on the plain HTTP routes (`/files`).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ApiError::Unauthenticated(_) => 401,
+            ApiError::Forbidden { .. } | ApiError::PlanRule { .. } => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::Validation { .. } => 400,
+            ApiError::Conflict { .. } => 409,
+            ApiError::RateLimited { .. } => 429,
+            ApiError::Internal(_) => 500,
+        }
+    }
+
+    /// The GraphQL error: the message and `extensions` as above.
+    pub fn into_graphql(self) -> async_graphql::Error {
+        let extensions = self.extensions();
+        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+            for (key, value) in extensions.as_object().into_iter().flatten() {
+                if let Ok(value) = async_graphql::Value::from_json(value.clone()) {
+                    ext.set(key, value);
                 }
-                ApiError::Validation { field, .. } => ext.set("field", field.as_ref()),
-                ApiError::Conflict { current, .. } => {
-                    if let Ok(current) = async_graphql::Value::from_json(current.clone()) {
-                        ext.set("current", current);
-                    }
-                }
-                ApiError::RateLimited { retry_after_secs } => {
-                    ext.set("retryAfterSeconds", *retry_after_secs)
-                }
-                _ => {}
             }
         })
     }

@@ -37,6 +37,7 @@ pub struct SignUp<'a> {
 }
 
 pub struct SignedUp {
+    pub tenant: entities::tenants::Model,
     pub status: TenantStatus,
     /// Present when the tenant is active at once (no platform approval required).
     pub tokens: Option<AuthTokens>,
@@ -84,7 +85,7 @@ pub async fn sign_up(
 
     let tenant_id = Uuid::now_v7();
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
-    store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status)
+    let tenant = store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -130,7 +131,11 @@ pub async fn sign_up(
     };
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant_id, "tenant signed up");
-    Ok(SignedUp { status, tokens })
+    Ok(SignedUp {
+        tenant,
+        status,
+        tokens,
+    })
 }
 
 pub struct Invite<'a> {
@@ -401,4 +406,16 @@ pub async fn set_tenant_status(
     tx.commit().await?;
     tracing::info!(%admin_id, %tenant_id, status = status.as_str(), "tenant status changed");
     Ok(tenant)
+}
+
+/// Every tenant of the installation, a page at a time (platform administration).
+pub async fn tenants_page(
+    state: &AppState,
+    after: Option<Uuid>,
+    limit: u64,
+) -> ApiResult<store::Page<entities::tenants::Model>> {
+    let tx = store::platform_tx(&state.db, None).await?;
+    let page = store::tenants::page(&tx, after, limit).await?;
+    tx.commit().await?;
+    Ok(page)
 }

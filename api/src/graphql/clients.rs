@@ -17,7 +17,6 @@ use crate::records::clients::{self, Change, ChangeOutcome, ClientView, Documenta
 use crate::records::demographics::{self, DemographicField};
 use crate::records::explain::{self, RecordAction};
 use crate::records::search;
-use crate::store::Page;
 
 /// A client, as the viewer may see it.
 #[derive(SimpleObject)]
@@ -269,33 +268,8 @@ impl ClientsQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, ClientSummary>> {
         let (limit, after) = window(first, after)?;
-        let (page, record_ctx) =
+        let (page, plan_version) =
             clients::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
-        let (actor, plan_version) = (record_ctx.actor(), record_ctx.plan_version);
-        let view = |c: &entities::clients::Model| {
-            let creator = Provenance {
-                user: c.created_by_user,
-                agency: c.created_by_agency,
-            };
-            records::read(
-                &actor,
-                Element::ClientDemographics,
-                &creator,
-                record_ctx.plan(),
-            )
-        };
-        let page = Page {
-            has_next: page.has_next,
-            rows: page
-                .rows
-                .into_iter()
-                .map(|c| {
-                    let v = view(&c);
-                    (c, v)
-                })
-                .collect(),
-        };
-        record_ctx.commit().await?;
         Ok(connection(
             page,
             after,

@@ -5,8 +5,8 @@ use chrono::Utc;
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{client_address, state, take_password_work, viewer};
 use crate::auth::{login, onboarding, sessions};
-use crate::error::{ApiError, GqlResult};
-use crate::store;
+use crate::error::GqlResult;
+use crate::tenancy;
 
 #[derive(Default)]
 pub struct IdentityQuery;
@@ -16,11 +16,7 @@ impl IdentityQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let user = viewer(ctx).tenant_user()?;
-        let db = &state(ctx)?.db;
-        let tx = store::tenant_tx(db, user.tenant_id).await?;
-        let me = store::users::get(&tx, user.tenant_id, user.user_id).await?;
-        tx.commit().await?;
-        Ok(me.map(User::from).ok_or(ApiError::NotFound("user"))?)
+        Ok(tenancy::me(state(ctx)?, user).await?.into())
     }
 }
 
@@ -76,13 +72,8 @@ impl IdentityMutation {
             },
         )
         .await?;
-        let tx = store::registry_tx(&state.db).await?;
-        let tenant = store::tenants::by_slug(&tx, &input.slug)
-            .await?
-            .ok_or(ApiError::NotFound("tenant"))?;
-        tx.commit().await?;
         Ok(SignUpPayload {
-            tenant: tenant.into(),
+            tenant: signed_up.tenant.into(),
             auth: signed_up.tokens.map(AuthPayload::from),
         })
     }

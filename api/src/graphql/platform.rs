@@ -9,7 +9,7 @@ use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
 use crate::auth::{login, onboarding, sessions};
 use crate::error::GqlResult;
-use crate::store::{self, tenants::TenantStatus};
+use crate::store::tenants::TenantStatus;
 
 #[derive(Default)]
 pub struct PlatformQuery;
@@ -25,9 +25,7 @@ impl PlatformQuery {
     ) -> GqlResult<Connection<Cursor, Tenant>> {
         viewer(ctx).platform_admin()?;
         let (limit, after) = window(first, after)?;
-        let tx = store::platform_tx(&state(ctx)?.db, None).await?;
-        let page = store::tenants::page(&tx, after, limit).await?;
-        tx.commit().await?;
+        let page = onboarding::tenants_page(state(ctx)?, after, limit).await?;
         Ok(connection(page, after, |t| t.id, Tenant::from))
     }
 }

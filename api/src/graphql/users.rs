@@ -9,8 +9,8 @@ use super::types::{Invitation, User};
 use super::{state, viewer};
 use crate::auth::{accounts, onboarding};
 use crate::error::GqlResult;
-use crate::policy::roles::{self, Role};
-use crate::store;
+use crate::policy::roles::Role;
+use crate::tenancy;
 
 #[derive(Default)]
 pub struct UsersQuery;
@@ -27,10 +27,7 @@ impl UsersQuery {
     ) -> GqlResult<Connection<Cursor, User>> {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
-        let scope = roles::user_directory_scope(&user.actor());
-        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
-        let page = store::users::page(&tx, user.tenant_id, scope, after, limit).await?;
-        tx.commit().await?;
+        let page = tenancy::users(state(ctx)?, user, after, limit).await?;
         Ok(connection(page, after, |u| u.id, User::from))
     }
 }

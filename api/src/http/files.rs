@@ -52,67 +52,37 @@ impl From<ApiError> for FileError {
 
 impl FileError {
     fn response(self) -> HttpResponse {
-        let (status, code, message, rule, field) = match self {
-            Self::Api(err) => {
-                if let ApiError::Internal(source) = &err {
-                    tracing::error!(error = format!("{source:#}"), "internal error");
-                }
-                let status = match &err {
-                    ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-                    ApiError::Forbidden { .. } | ApiError::PlanRule { .. } => StatusCode::FORBIDDEN,
-                    ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-                    ApiError::Validation { .. } => StatusCode::BAD_REQUEST,
-                    ApiError::Conflict { .. } => StatusCode::CONFLICT,
-                    ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                    _ => StatusCode::INTERNAL_SERVER_ERROR,
-                };
-                let rule = match &err {
-                    ApiError::PlanRule { rule, .. } | ApiError::Forbidden { rule, .. } => {
-                        Some(*rule)
-                    }
-                    _ => None,
-                };
-                let field = match &err {
-                    ApiError::Validation { field, .. } => Some(field.to_string()),
-                    _ => None,
-                };
-                (status, err.code(), err.to_string(), rule, field)
-            }
+        let (status, message, extensions) = match self {
+            Self::Api(err) => (
+                StatusCode::from_u16(err.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                err.to_string(),
+                err.extensions(),
+            ),
             Self::TooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
                 format!("files may be at most {limit} bytes"),
-                None,
-                None,
+                json!({ "code": "PAYLOAD_TOO_LARGE" }),
             ),
             Self::UnsupportedType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
                 format!(
                     "send the file with one of these Content-Types: {}",
                     ALLOWED_CONTENT_TYPES.join(", ")
                 ),
-                None,
-                None,
+                json!({ "code": "UNSUPPORTED_MEDIA_TYPE" }),
             ),
             Self::ContentMismatch => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
                 "the file's contents are not of the type its Content-Type declares".to_owned(),
-                None,
-                None,
+                json!({ "code": "UNSUPPORTED_MEDIA_TYPE" }),
             ),
-            Self::BadRequest(message) => {
-                (StatusCode::BAD_REQUEST, "BAD_REQUEST", message, None, None)
-            }
+            Self::BadRequest(message) => (
+                StatusCode::BAD_REQUEST,
+                message,
+                json!({ "code": "BAD_REQUEST" }),
+            ),
         };
-        let mut extensions = json!({ "code": code });
-        if let Some(rule) = rule {
-            extensions["rule"] = json!(rule);
-        }
-        if let Some(field) = field {
-            extensions["field"] = json!(field);
-        }
         HttpResponse::build(status)
             .json(json!({ "errors": [{ "message": message, "extensions": extensions }] }))
     }

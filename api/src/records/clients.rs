@@ -12,6 +12,7 @@ use super::demographics::{self, DemographicField};
 use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
 use crate::error::{ApiError, ApiResult};
+use crate::policy::Decision;
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::policy::roles::Role;
 use crate::state::AppState;
@@ -162,16 +163,39 @@ pub async fn view(state: &AppState, user: &TenantUser, client_id: Uuid) -> ApiRe
 }
 
 /// The clients this viewer may see, a page at a time.
+/// A page of the clients the viewer may see, each with the DEM-1 decision its `access` block
+/// shows, and the plan version that decided.
 pub async fn page(
     state: &AppState,
     user: &TenantUser,
     after: Option<Uuid>,
     limit: u64,
-) -> ApiResult<(Page<clients::Model>, RecordCtx)> {
+) -> ApiResult<(Page<(clients::Model, Decision)>, i32)> {
     let ctx = RecordCtx::begin(state, user).await?;
     let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
     let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
-    Ok((page, ctx))
+    let actor = ctx.actor();
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|client| {
+            let creator = Provenance {
+                user: client.created_by_user,
+                agency: client.created_by_agency,
+            };
+            let read = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
+            (client, read)
+        })
+        .collect();
+    let plan_version = ctx.plan_version;
+    ctx.commit().await?;
+    Ok((
+        Page {
+            rows,
+            has_next: page.has_next,
+        },
+        plan_version,
+    ))
 }
 
 pub enum ChangeOutcome {

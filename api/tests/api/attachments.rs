@@ -266,6 +266,11 @@ async fn att_1_only_the_uploader_deletes_or_replaces() {
         (409, "CONFLICT"),
         "{conflict}"
     );
+    // Mapped like GraphQL's: the conflict carries the record as it is now.
+    assert_eq!(
+        conflict["errors"][0]["extensions"]["current"]["version"], 1,
+        "{conflict}"
+    );
     let (status, second) =
         upload_pdf(app, &c.a1, c.client, "OTHER", "lease v2.pdf", &replace).await;
     assert_eq!(status, 201, "{second}");
