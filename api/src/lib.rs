@@ -8,6 +8,7 @@ pub mod policy;
 pub mod records;
 pub mod settings;
 pub mod shared_state;
+pub mod sharing_plan;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -5,20 +5,15 @@ use std::collections::BTreeMap;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
-use crate::auth::TenantUser;
-use crate::auth::onboarding::guard;
 use crate::error::{ApiError, ApiResult, GqlResult};
 use crate::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument, Strategy};
 use crate::policy::records::Element;
-use crate::policy::roles;
-use crate::state::AppState;
-use crate::store::{self, Page, audit};
+use crate::sharing_plan::{self, Publication};
+use crate::store::{self, Page};
 
 /// A built-in plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -234,12 +229,7 @@ impl PlanQuery {
     /// The active sharing plan: every decision is made under this version.
     async fn sharing_plan(&self, ctx: &Context<'_>) -> GqlResult<SharingPlanVersion> {
         let user = viewer(ctx).tenant_user()?;
-        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
-        let active = store::plans::active(&tx, user.tenant_id).await?;
-        tx.commit().await?;
-        Ok(active
-            .ok_or(ApiError::NotFound("sharing plan"))?
-            .try_into()?)
+        Ok(sharing_plan::active(state(ctx)?, user).await?.try_into()?)
     }
 
     /// One version by its number; earlier versions stay readable.
@@ -249,10 +239,9 @@ impl PlanQuery {
         version: i32,
     ) -> GqlResult<SharingPlanVersion> {
         let user = viewer(ctx).tenant_user()?;
-        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
-        let row = find_version(&tx, user.tenant_id, version).await?;
-        tx.commit().await?;
-        Ok(row.try_into()?)
+        Ok(sharing_plan::version(state(ctx)?, user, version)
+            .await?
+            .try_into()?)
     }
 
     /// Every published version, newest first.
@@ -265,9 +254,7 @@ impl PlanQuery {
     ) -> GqlResult<Connection<Cursor, SharingPlanVersion>> {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
-        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
-        let page = store::plans::page(&tx, user.tenant_id, after, limit).await?;
-        tx.commit().await?;
+        let page = sharing_plan::versions(state(ctx)?, user, after, limit).await?;
         let rows = page
             .rows
             .into_iter()
@@ -288,15 +275,13 @@ impl PlanQuery {
         to_version: i32,
     ) -> GqlResult<Vec<PlanFieldChange>> {
         let user = viewer(ctx).tenant_user()?;
-        let tx = store::tenant_tx(&state(ctx)?.db, user.tenant_id).await?;
-        let from = find_version(&tx, user.tenant_id, from_version).await?;
-        let to = find_version(&tx, user.tenant_id, to_version).await?;
-        tx.commit().await?;
-        let (from, to) = (store::plans::document(&from)?, store::plans::document(&to)?);
-        Ok(plan::diff(&from, &to)
-            .into_iter()
-            .map(PlanFieldChange::from)
-            .collect())
+        Ok(
+            sharing_plan::diff(state(ctx)?, user, from_version, to_version)
+                .await?
+                .into_iter()
+                .map(PlanFieldChange::from)
+                .collect(),
+        )
     }
 }
 
@@ -313,9 +298,10 @@ impl PlanMutation {
         input: SharingPlan,
     ) -> GqlResult<SharingPlanVersion> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        may_publish(state, user).await?;
+        sharing_plan::may_publish(state, user).await?;
         let document = input.into_document()?;
-        Ok(publish(state, user, plan::CUSTOM, &document).await?)
+        let published = sharing_plan::publish(state, user, Publication::Edited(document)).await?;
+        Ok(published.try_into()?)
     }
 
     /// Publishes a built-in template as the next version. Data Center only.
@@ -325,68 +311,8 @@ impl PlanMutation {
         template: PlanTemplate,
     ) -> GqlResult<SharingPlanVersion> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        may_publish(state, user).await?;
-        let document = plan::template(template.name()).ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!("template {} missing", template.name()))
-        })?;
-        Ok(publish(state, user, template.name(), &document).await?)
+        let published =
+            sharing_plan::publish(state, user, Publication::Template(template.name())).await?;
+        Ok(published.try_into()?)
     }
-}
-
-async fn find_version(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    version: i32,
-) -> ApiResult<entities::plan_versions::Model> {
-    store::plans::get(db, tenant_id, version)
-        .await?
-        .ok_or(ApiError::NotFound("sharing plan version"))
-}
-
-async fn may_publish(state: &AppState, user: &TenantUser) -> ApiResult<()> {
-    guard(
-        state,
-        user,
-        "plan.publish",
-        roles::publish_plan(&user.actor()),
-    )
-    .await
-}
-
-/// The next version, with an audit entry holding what changed since the previous one.
-async fn publish(
-    state: &AppState,
-    user: &TenantUser,
-    template: &str,
-    document: &PlanDocument,
-) -> ApiResult<SharingPlanVersion> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let previous = store::plans::in_force(&tx, user.tenant_id).await?;
-    let row =
-        store::plans::publish(&tx, user.tenant_id, template, document, Some(user.user_id)).await?;
-    let changes: Vec<_> = plan::diff(&previous.document, document)
-        .into_iter()
-        .map(|c| json!({ "field": c.field, "before": c.before, "after": c.after }))
-        .collect();
-    audit::record(
-        &tx,
-        audit::Entry {
-            tenant_id: user.tenant_id,
-            actor_user_id: Some(user.user_id),
-            actor_agency_id: user.agency_id,
-            action: "plan.publish",
-            subject_id: Some(row.id),
-            refused_by: None,
-            source_ip: None,
-            detail: json!({
-                "version": row.version,
-                "template": template,
-                "previous_version": previous.version,
-                "changes": changes,
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    row.try_into()
 }
