@@ -222,3 +222,66 @@ fn srv_3_a_document_attaches_only_to_the_same_clients_service() {
     assert_eq!(attach_to_service(client, client), Decision::allow("SRV-3"));
     assert!(!attach_to_service(client, Uuid::from_u128(8)).allowed);
 }
+
+/// The decision of an action on a record (used alike by the action, its `access` entry and
+/// `explain`) refuses with the record's read rule when the viewer may not see the record, and
+/// otherwise decides as the action's own rule does.
+#[test]
+fn each_action_asks_whether_the_record_is_visible_first() {
+    let plans = [
+        template(DURHAM_V1).unwrap_or_else(|| unreachable!()),
+        template(PRIVATE).unwrap_or_else(|| unreachable!()),
+        edited(),
+    ];
+    let mut refused_for_visibility = 0;
+    for document in &plans {
+        let plan = Plan {
+            version: 1,
+            document,
+        };
+        for role in ["USER", "AA", "DC"] {
+            let viewer = actor(role);
+            for ownership in ["own", "other"] {
+                let record = entered(&viewer, ownership);
+                let agency = record.agency.unwrap_or(Uuid::nil());
+                let cases = [
+                    (
+                        may_change_enrollment(&viewer, &record, agency, plan),
+                        read(&viewer, Element::EntryExit, &record, plan),
+                        change_enrollment(&viewer, agency),
+                    ),
+                    (
+                        may_change_case_manager(&viewer, &record, agency, plan),
+                        read(&viewer, Element::CaseManager, &record, plan),
+                        change_case_manager(&viewer, agency),
+                    ),
+                    (
+                        may_edit_service(&viewer, &record, agency, plan),
+                        read(&viewer, Element::Services, &record, plan),
+                        edit_service(&viewer, agency),
+                    ),
+                    (
+                        may_change_note(&viewer, &record, plan),
+                        read(&viewer, Element::ClientNotes, &record, plan),
+                        change_note(&viewer, record.user),
+                    ),
+                ];
+                for (decided, visible, own_rule) in cases {
+                    let expected = if visible.allowed { own_rule } else { visible };
+                    if !expected.allowed && expected.rule == "PLAN-1" {
+                        refused_for_visibility += 1;
+                    }
+                    assert_eq!(
+                        (decided.allowed, decided.rule),
+                        (expected.allowed, expected.rule),
+                        "{role} {ownership}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        refused_for_visibility > 0,
+        "some case must be refused for visibility, or the test checks nothing"
+    );
+}

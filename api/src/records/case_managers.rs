@@ -54,7 +54,7 @@ fn view(ctx: &RecordCtx, assignment: cma::Model) -> AssignmentView {
 }
 
 /// The assigning agency's, for PLAN-1.
-fn owner(a: &cma::Model) -> Provenance {
+pub(super) fn owner(a: &cma::Model) -> Provenance {
     Provenance {
         user: a.created_by_user,
         agency: Some(a.agency_id),
@@ -156,21 +156,13 @@ async fn for_change(
     let assignment = store::case_managers::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(ApiError::NotFound("case-manager assignment"))?;
-    let actor = ctx.actor();
-    let read = records::read(
-        &actor,
-        Element::CaseManager,
+    let decision = records::may_change_case_manager(
+        &ctx.actor(),
         &owner(&assignment),
+        assignment.agency_id,
         ctx.plan(),
     );
-    ctx.require(state, action, id, read).await?;
-    ctx.require(
-        state,
-        action,
-        id,
-        records::change_case_manager(&actor, assignment.agency_id),
-    )
-    .await?;
+    ctx.require(state, action, id, decision).await?;
     if !records::check_version(expected_version, assignment.version).allowed {
         let conflict = stale(&assignment);
         return Err(ctx.refuse_stale(state, action, id, conflict).await);

@@ -179,7 +179,7 @@ fn stay<'a>(e: &enrollments::Model, p: &'a projects::Model) -> Stay<'a> {
 }
 
 /// The party whose entry/exit this is: the agency that owns the project (ENR-1).
-fn owner(e: &enrollments::Model, p: &projects::Model) -> Provenance {
+pub(super) fn owner(e: &enrollments::Model, p: &projects::Model) -> Provenance {
     Provenance {
         user: e.created_by_user,
         agency: Some(p.agency_id),
@@ -387,21 +387,13 @@ async fn for_change(
     let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
         .await?
         .ok_or(ApiError::NotFound("project"))?;
-    let actor = ctx.actor();
-    let read = records::read(
-        &actor,
-        Element::EntryExit,
+    let decision = records::may_change_enrollment(
+        &ctx.actor(),
         &owner(&enrollment, &project),
+        project.agency_id,
         ctx.plan(),
     );
-    ctx.require(state, action, id, read).await?;
-    ctx.require(
-        state,
-        action,
-        id,
-        records::change_enrollment(&actor, project.agency_id),
-    )
-    .await?;
+    ctx.require(state, action, id, decision).await?;
     if !records::check_version(expected_version, enrollment.version).allowed {
         let conflict = stale(&enrollment);
         return Err(ctx.refuse_stale(state, action, id, conflict).await);

@@ -83,13 +83,15 @@ pub async fn explain(
             let project = store::enrollments::project(tx, tenant, enrollment.project_id)
                 .await?
                 .ok_or_else(missing)?;
-            records::change_enrollment(&actor, project.agency_id)
+            let owner = super::enrollments::owner(&enrollment, &project);
+            records::may_change_enrollment(&actor, &owner, project.agency_id, plan)
         }
         RecordAction::ChangeCaseManager => {
             let assignment = store::case_managers::get(tx, tenant, record_id)
                 .await?
                 .ok_or_else(missing)?;
-            records::change_case_manager(&actor, assignment.agency_id)
+            let owner = super::case_managers::owner(&assignment);
+            records::may_change_case_manager(&actor, &owner, assignment.agency_id, plan)
         }
         RecordAction::EditService
         | RecordAction::DeleteService
@@ -98,9 +100,12 @@ pub async fn explain(
                 .await?
                 .ok_or_else(missing)?;
             match action {
-                RecordAction::EditService => {
-                    records::edit_service(&actor, service.provider_agency_id)
-                }
+                RecordAction::EditService => records::may_edit_service(
+                    &actor,
+                    &super::services::provider(&service),
+                    service.provider_agency_id,
+                    plan,
+                ),
                 RecordAction::DeleteService => records::delete_service(),
                 _ => records::read_service_notes(&actor, service.provider_agency_id, plan),
             }
@@ -109,7 +114,7 @@ pub async fn explain(
             let note = store::notes::get(tx, tenant, record_id)
                 .await?
                 .ok_or_else(missing)?;
-            records::change_note(&actor, note.author_user_id)
+            records::may_change_note(&actor, &super::notes::author(&note), plan)
         }
         RecordAction::CorrectProfileRowAtClientDirection | RecordAction::EndDateProfileRow => {
             let row = store::profile::get(tx, tenant, record_id)

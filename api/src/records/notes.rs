@@ -34,7 +34,7 @@ impl NoteView {
     }
 }
 
-fn author(note: &client_notes::Model) -> Provenance {
+pub(super) fn author(note: &client_notes::Model) -> Provenance {
     Provenance {
         user: note.author_user_id,
         agency: note.author_agency_id,
@@ -165,19 +165,11 @@ async fn changeable(
     let note = store::notes::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(ApiError::NotFound("note"))?;
-    let actor = ctx.actor();
     ctx.require(
         state,
         action,
         note.id,
-        records::read(&actor, Element::ClientNotes, &author(&note), ctx.plan()),
-    )
-    .await?;
-    ctx.require(
-        state,
-        action,
-        note.id,
-        records::change_note(&actor, note.author_user_id),
+        records::may_change_note(&ctx.actor(), &author(&note), ctx.plan()),
     )
     .await?;
     require_version(

@@ -155,7 +155,7 @@ fn stale(current: &services::Model) -> ApiError {
     }
 }
 
-fn provider(s: &services::Model) -> Provenance {
+pub(super) fn provider(s: &services::Model) -> Provenance {
     Provenance {
         user: s.created_by_user,
         agency: Some(s.provider_agency_id),
@@ -277,17 +277,14 @@ pub async fn update(
     let before = store::services::get(&ctx.tx, ctx.tenant(), change.id)
         .await?
         .ok_or(ApiError::NotFound("service"))?;
-    let actor = ctx.actor();
-    let read = records::read(&actor, Element::Services, &provider(&before), ctx.plan());
-    ctx.require(state, "service.update", before.id, read)
+    let decision = records::may_edit_service(
+        &ctx.actor(),
+        &provider(&before),
+        before.provider_agency_id,
+        ctx.plan(),
+    );
+    ctx.require(state, "service.update", before.id, decision)
         .await?;
-    ctx.require(
-        state,
-        "service.update",
-        before.id,
-        records::edit_service(&actor, before.provider_agency_id),
-    )
-    .await?;
     if !records::check_version(change.expected_version, before.version).allowed {
         let conflict = stale(&before);
         return Err(ctx

@@ -490,6 +490,20 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
     )
     .await;
     assert_eq!(error_rule(&refused), "PLAN-1");
+    // `explain` answers with the very decision the action made: the stay is not visible to B,
+    // which is PLAN-1, not the ENR-1 of a stay B could see.
+    let explained = app
+        .gql(
+            "query($r: UUID!) { explain(action: EDIT_ENROLLMENT, recordId: $r) { allowed rule } }",
+            json!({ "r": shelter_a }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        explained["data"]["explain"],
+        json!({ "allowed": false, "rule": "PLAN-1" }),
+        "{explained}"
+    );
 
     // Services and case managers likewise.
     let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
