@@ -112,18 +112,7 @@ impl RecordCtx {
         if decision.allowed {
             return Ok(());
         }
-        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule = decision.rule, "plan rule refused");
-        state
-            .refusals
-            .record(audit::Refusal {
-                tenant_id: self.tenant(),
-                actor_user_id: self.user.user_id,
-                actor_agency_id: self.user.agency_id,
-                action: action.to_owned(),
-                subject_id: Some(subject),
-                rule: decision.rule,
-                detail: serde_json::json!({ "plan_version": self.plan_version }),
-            })
+        self.audit_refusal(state, action, subject, decision.rule)
             .await?;
         Err(ApiError::PlanRule {
             rule: decision.rule,
@@ -145,8 +134,24 @@ impl RecordCtx {
             // The record went away meanwhile: that is what the caller hears, not a conflict.
             return conflict;
         }
-        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule = "LOCK-1", "stale write refused");
-        let audited = state
+        let audited = self.audit_refusal(state, action, subject, "LOCK-1").await;
+        match audited {
+            Ok(()) => conflict,
+            Err(error) => error,
+        }
+    }
+
+    /// AUD-1 for a refused action: logged, and written to the audit log apart from this
+    /// transaction (which the refusal rolls back).
+    async fn audit_refusal(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        rule: &'static str,
+    ) -> ApiResult<()> {
+        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule, "refused");
+        state
             .refusals
             .record(audit::Refusal {
                 tenant_id: self.tenant(),
@@ -154,13 +159,9 @@ impl RecordCtx {
                 actor_agency_id: self.user.agency_id,
                 action: action.to_owned(),
                 subject_id: Some(subject),
-                rule: "LOCK-1",
+                rule,
                 detail: serde_json::json!({ "plan_version": self.plan_version }),
             })
-            .await;
-        match audited {
-            Ok(()) => conflict,
-            Err(error) => error,
-        }
+            .await
     }
 }
