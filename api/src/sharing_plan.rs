@@ -13,24 +13,33 @@ use crate::policy::roles;
 use crate::state::AppState;
 use crate::store::{self, Page, audit};
 
+/// A published version with its document read.
+pub struct PlanVersion {
+    pub row: plan_versions::Model,
+    pub document: PlanDocument,
+}
+
+impl PlanVersion {
+    fn read(row: plan_versions::Model) -> ApiResult<Self> {
+        let document = store::plans::document(&row)?;
+        Ok(Self { row, document })
+    }
+}
+
 /// The active version: every decision is made under it.
-pub async fn active(state: &AppState, user: &TenantUser) -> ApiResult<plan_versions::Model> {
+pub async fn active(state: &AppState, user: &TenantUser) -> ApiResult<PlanVersion> {
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let active = store::plans::active(&tx, user.tenant_id).await?;
     tx.commit().await?;
-    active.ok_or(ApiError::NotFound("sharing plan"))
+    PlanVersion::read(active.ok_or(ApiError::NotFound("sharing plan"))?)
 }
 
 /// One version by its number; earlier versions stay readable.
-pub async fn version(
-    state: &AppState,
-    user: &TenantUser,
-    version: i32,
-) -> ApiResult<plan_versions::Model> {
+pub async fn version(state: &AppState, user: &TenantUser, version: i32) -> ApiResult<PlanVersion> {
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let row = find_version(&tx, user.tenant_id, version).await?;
     tx.commit().await?;
-    Ok(row)
+    PlanVersion::read(row)
 }
 
 /// Every published version, newest first.
@@ -39,11 +48,18 @@ pub async fn versions(
     user: &TenantUser,
     after: Option<Uuid>,
     limit: u64,
-) -> ApiResult<Page<plan_versions::Model>> {
+) -> ApiResult<Page<PlanVersion>> {
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let page = store::plans::page(&tx, user.tenant_id, after, limit).await?;
     tx.commit().await?;
-    Ok(page)
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(PlanVersion::read)
+            .collect::<ApiResult<_>>()?,
+        has_next: page.has_next,
+    })
 }
 
 /// What changed from one version to another, field by field.
@@ -73,7 +89,7 @@ pub async fn publish(
     state: &AppState,
     user: &TenantUser,
     publication: Publication,
-) -> ApiResult<plan_versions::Model> {
+) -> ApiResult<PlanVersion> {
     may_publish(state, user).await?;
     let (template, document) = match publication {
         Publication::Edited(document) => (plan::CUSTOM, document),
@@ -111,7 +127,7 @@ pub async fn publish(
     )
     .await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(PlanVersion { row, document })
 }
 
 /// ROLE-1, asked before anything else (an edited plan's validation included), so that only

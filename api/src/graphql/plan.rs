@@ -12,8 +12,7 @@ use super::{state, viewer};
 use crate::error::{ApiError, ApiResult, GqlResult};
 use crate::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument, Strategy};
 use crate::policy::records::Element;
-use crate::sharing_plan::{self, Publication};
-use crate::store::{self, Page};
+use crate::sharing_plan::{self, PlanVersion, Publication};
 
 /// A built-in plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -52,19 +51,16 @@ pub struct SharingPlanVersion {
     pub document: SharingPlan,
 }
 
-impl TryFrom<entities::plan_versions::Model> for SharingPlanVersion {
-    type Error = ApiError;
-
-    fn try_from(row: entities::plan_versions::Model) -> ApiResult<Self> {
-        let document = store::plans::document(&row)?;
-        Ok(Self {
+impl From<PlanVersion> for SharingPlanVersion {
+    fn from(PlanVersion { row, document }: PlanVersion) -> Self {
+        Self {
             id: row.id,
             version: row.version,
             template: PlanTemplate::of(&row.template),
             published_at: row.published_at,
             published_by: row.published_by,
             document: SharingPlan::from(&document),
-        })
+        }
     }
 }
 
@@ -229,7 +225,7 @@ impl PlanQuery {
     /// The active sharing plan: every decision is made under this version.
     async fn sharing_plan(&self, ctx: &Context<'_>) -> GqlResult<SharingPlanVersion> {
         let user = viewer(ctx).tenant_user()?;
-        Ok(sharing_plan::active(state(ctx)?, user).await?.try_into()?)
+        Ok(sharing_plan::active(state(ctx)?, user).await?.into())
     }
 
     /// One version by its number; earlier versions stay readable.
@@ -241,7 +237,7 @@ impl PlanQuery {
         let user = viewer(ctx).tenant_user()?;
         Ok(sharing_plan::version(state(ctx)?, user, version)
             .await?
-            .try_into()?)
+            .into())
     }
 
     /// Every published version, newest first.
@@ -255,16 +251,12 @@ impl PlanQuery {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
         let page = sharing_plan::versions(state(ctx)?, user, after, limit).await?;
-        let rows = page
-            .rows
-            .into_iter()
-            .map(SharingPlanVersion::try_from)
-            .collect::<ApiResult<_>>()?;
-        let page = Page {
-            rows,
-            has_next: page.has_next,
-        };
-        Ok(connection(page, after, |v| v.id, |v| v))
+        Ok(connection(
+            page,
+            after,
+            |v| v.row.id,
+            SharingPlanVersion::from,
+        ))
     }
 
     /// What changed from one version to another, field by field.
@@ -301,7 +293,7 @@ impl PlanMutation {
         sharing_plan::may_publish(state, user).await?;
         let document = input.into_document()?;
         let published = sharing_plan::publish(state, user, Publication::Edited(document)).await?;
-        Ok(published.try_into()?)
+        Ok(published.into())
     }
 
     /// Publishes a built-in template as the next version. Data Center only.
@@ -313,6 +305,6 @@ impl PlanMutation {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
         let published =
             sharing_plan::publish(state, user, Publication::Template(template.name())).await?;
-        Ok(published.try_into()?)
+        Ok(published.into())
     }
 }

@@ -507,15 +507,9 @@ async fn lock_1_concurrent_changes_at_one_version_let_exactly_one_through() {
     );
     let outcomes =
         crate::helpers::race_on_row(&c.app, "clients", &c.client, names.len(), attempts).await;
-    let won = outcomes
-        .iter()
-        .filter(|o| o["data"]["changeClientDemographic"]["__typename"] == "Client")
-        .count();
-    let refused = outcomes
-        .iter()
-        .filter(|o| error_code(o) == "CONFLICT")
-        .count();
-    assert_eq!((won, refused), (1, names.len() - 1), "{outcomes:?}");
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["changeClientDemographic"]["__typename"] == "Client"
+    });
     let seen = c
         .app
         .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))

@@ -556,15 +556,7 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
     }));
     let outcomes =
         crate::helpers::race_on_row(app, "enrollments", &enrollment, exits.len(), writes).await;
-    let won = outcomes
-        .iter()
-        .filter(|o| o["data"]["updateEnrollment"]["version"] == 2)
-        .count();
-    let refused = outcomes
-        .iter()
-        .filter(|o| error_code(o) == "CONFLICT")
-        .count();
-    assert_eq!((won, refused), (1, exits.len() - 1), "{outcomes:?}");
+    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["updateEnrollment"]["version"] == 2);
 
     let service = id(
         &crate::services::record(app, &c.user_a, &c.client, json!({})).await,
@@ -580,15 +572,7 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
     }));
     let outcomes =
         crate::helpers::race_on_row(app, "services", &service, kinds.len(), writes).await;
-    let won = outcomes
-        .iter()
-        .filter(|o| o["data"]["updateService"].is_object())
-        .count();
-    let refused = outcomes
-        .iter()
-        .filter(|o| error_code(o) == "CONFLICT")
-        .count();
-    assert_eq!((won, refused), (1, kinds.len() - 1), "{outcomes:?}");
+    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["updateService"].is_object());
     assert_eq!(
         count(
             app,

@@ -353,3 +353,13 @@ pub async fn race_on_row<T>(
     let (outcome, ()) = tokio::join!(writes, release);
     outcome
 }
+
+/// LOCK-1 after a race: exactly one write `won`, and every other one was refused `CONFLICT`.
+pub fn assert_one_won(outcomes: &[Value], won: impl Fn(&Value) -> bool) {
+    let winners = outcomes.iter().filter(|o| won(o)).count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| error_code(o) == "CONFLICT")
+        .count();
+    assert_eq!((winners, refused), (1, outcomes.len() - 1), "{outcomes:?}");
+}

@@ -224,13 +224,5 @@ async fn lock_1_concurrent_edits_of_a_note_let_exactly_one_through() {
     );
     let outcomes =
         crate::helpers::race_on_row(&c.app, "client_notes", &id, bodies.len(), edits).await;
-    let won = outcomes
-        .iter()
-        .filter(|o| o["data"]["editClientNote"]["version"] == 2)
-        .count();
-    let refused = outcomes
-        .iter()
-        .filter(|o| error_code(o) == "CONFLICT")
-        .count();
-    assert_eq!((won, refused), (1, bodies.len() - 1), "{outcomes:?}");
+    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["editClientNote"]["version"] == 2);
 }

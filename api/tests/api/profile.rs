@@ -640,13 +640,7 @@ async fn lock_1_concurrent_end_dates_of_a_profile_row_let_exactly_one_through() 
         futures_util::future::join_all(ends.iter().map(|end| c.end_date(&c.user_a, &row, 1, end)));
     let outcomes =
         crate::helpers::race_on_row(&c.app, "profile_rows", &id, ends.len(), writes).await;
-    let won = outcomes
-        .iter()
-        .filter(|o| o["data"]["endDateProfileRow"]["version"] == 2)
-        .count();
-    let refused = outcomes
-        .iter()
-        .filter(|o| crate::helpers::error_code(o) == "CONFLICT")
-        .count();
-    assert_eq!((won, refused), (1, ends.len() - 1), "{outcomes:?}");
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["endDateProfileRow"]["version"] == 2
+    });
 }
