@@ -1,17 +1,7 @@
-//! Concord's API: GraphQL over actix-web, on PostgreSQL (or the embedded SQLite default).
-pub mod auth;
-pub mod domain;
+//! Concord's API: GraphQL and HTTP over actix-web, mapping requests onto the domain's use
+//! cases, and the start-up that wires the domain, the HTTP server and the job workers.
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod policy;
-pub mod records;
-pub mod settings;
-pub mod shared_state;
-pub mod sharing_plan;
 pub mod startup;
-pub mod state;
-pub mod storage;
-pub mod store;
 pub mod telemetry;
-pub mod tenancy;

@@ -2,9 +2,10 @@
 //! `concord admin create-platform-admin <email>` (password from `CONCORD_ADMIN_PASSWORD`).
 use std::process::ExitCode;
 
-use concord_api::auth::onboarding::create_platform_admin;
-use concord_api::settings::Settings;
-use concord_api::startup::{Application, build_state};
+use concord_api::startup::Application;
+use domain::auth::onboarding::create_platform_admin;
+use domain::settings::Settings;
+use domain::state::build_state;
 
 #[tokio::main]
 async fn main() -> ExitCode {

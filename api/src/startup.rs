@@ -7,23 +7,16 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use secrecy::ExposeSecret;
 use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::password::PasswordHasher;
-use crate::auth::tokens::TokenKeys;
-use crate::error::StartupError;
 use crate::graphql::build_schema;
 use crate::http::{console, files, graphql, headers, health, metrics};
-use crate::records::ssn::{SsnCipher, rebind_unbound};
-use crate::settings::Settings;
-use crate::shared_state::SharedState;
-use crate::state::AppState;
-use crate::storage::Storage;
-use crate::store::audit::RefusalLog;
-use crate::store::connect::{connect_and_migrate, connect_refusal_pool};
 use crate::telemetry::ConcordRootSpan;
+use domain::clock::{Clock, SystemClock};
+use domain::error::StartupError;
+use domain::settings::Settings;
+use domain::state::{AppState, build_state};
 
 pub struct Application {
     port: u16,
@@ -40,7 +33,7 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stopped| *stopped).await;
     };
-    let clock: Arc<dyn jobs::Clock> = Arc::new(jobs::SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let db = state.db.clone();
     let data_dir = state.settings.data_dir.clone();
     let workers_stop = until_stopped(stopped.clone());
@@ -125,40 +118,6 @@ impl Application {
         }
         served
     }
-}
-
-pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
-    let db_queries =
-        prometheus::IntCounter::new("db_queries_total", "Database statements executed")
-            .map_err(|e| StartupError::Setting("metrics", e.to_string()))?;
-    let db = connect_and_migrate(&settings, db_queries.clone()).await?;
-    let refusals = RefusalLog::new(&db, connect_refusal_pool(&settings).await?);
-    let shared = SharedState::connect(
-        settings.redis_url.as_ref().map(|u| u.expose_secret()),
-        &settings.redis_prefix,
-    )
-    .await?;
-    let keys = TokenKeys::load(&settings)?;
-    let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
-    let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
-    let rebound = rebind_unbound(&db, &ssn)
-        .await
-        .map_err(|e| StartupError::Database(format!("re-sealing SSNs: {e}")))?;
-    if rebound > 0 {
-        tracing::info!(rebound, "SSN ciphertexts bound to their clients");
-    }
-    let storage = Storage::from_settings(&settings.storage)?;
-    Ok(AppState {
-        ssn,
-        db,
-        keys,
-        hasher,
-        shared,
-        storage,
-        refusals,
-        settings: Arc::new(settings),
-        db_queries,
-    })
 }
 
 fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {

@@ -1,4 +1,5 @@
 use apalis::prelude::BoxDynError;
+use domain::error::DomainError;
 use sea_orm::{DbBackend, DbErr};
 
 /// Errors of the job harness itself (storage, pushing, running workers). What a job's own
@@ -20,6 +21,8 @@ pub enum Error {
     Storage(#[source] BoxDynError),
     #[error(transparent)]
     Database(#[from] DbErr),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
     #[error("the job workers stopped: {0}")]
     Workers(#[source] BoxDynError),
 }
@@ -40,6 +43,18 @@ pub enum JobError {
 impl From<DbErr> for JobError {
     fn from(err: DbErr) -> Self {
         Self::Transient(Box::new(err))
+    }
+}
+
+/// A refusal or a bad argument will be refused again; anything else may pass next time.
+impl From<DomainError> for JobError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Internal(_) | DomainError::RateLimited { .. } => {
+                Self::Transient(Box::new(err))
+            }
+            _ => Self::Permanent(Box::new(err)),
+        }
     }
 }
 

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::backend::Backend;
-use crate::clock::Clock;
 use crate::error::JobError;
+use domain::clock::Clock;
 
 /// A kind of durable job: its arguments are what is stored, `run` is what a worker does.
 ///

@@ -1,12 +1,10 @@
 //! Concord's durable jobs: apalis workers running in-process on the application's own
 //! database (apalis-postgres on PostgreSQL, apalis-sqlite on SQLite).
 //!
-//! Each job is a plain function in its own module, wrapped by a [`Job`] impl that names its
-//! queue. Jobs run at least once, so each is idempotent; each reads the time from an
-//! injected [`Clock`]; each touches tenant data only inside
-//! `entities::tenant_scope::begin`.
+//! Each job is a [`Job`] impl that names its queue and calls the domain's use cases: the
+//! rules live in `domain`, never here. Jobs run at least once, so each is idempotent; each
+//! reads the time from an injected `domain::clock::Clock`.
 mod backend;
-mod clock;
 mod enqueue;
 mod error;
 mod job;
@@ -17,7 +15,6 @@ mod settings;
 mod worker;
 
 pub use backend::{Backend, Enqueued};
-pub use clock::{Clock, SystemClock, TestClock};
 pub use enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 pub use error::{Error, JobError};
 pub use job::{Job, JobContext};

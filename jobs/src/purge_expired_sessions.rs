@@ -1,11 +1,11 @@
-//! Deletes a tenant's expired refresh tokens. An expired token is refused anyway; keeping
-//! it only keeps a credential hash around for longer than it can be used.
-use entities::{refresh_tokens, tenant_scope};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+//! The daily job that deletes a tenant's expired refresh tokens
+//! (`domain::auth::sessions::purge_expired`).
+use domain::clock::Clock;
+use domain::error::DomainError;
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::clock::Clock;
 use crate::error::JobError;
 use crate::job::{Job, JobContext};
 
@@ -19,24 +19,13 @@ pub struct PurgeOutcome {
     pub deleted: u64,
 }
 
-/// Idempotent by its predicate: a second run finds no token that expired before its `now`
-/// still there.
+/// One tenant's purge, as the domain's use case does it.
 pub async fn purge_expired_sessions(
     db: &DatabaseConnection,
     clock: &dyn Clock,
     tenant_id: Uuid,
-) -> Result<PurgeOutcome, DbErr> {
-    let now = clock.now();
-    let tx = tenant_scope::begin(db, tenant_id).await?;
-    // The tenant filter is the only guard on SQLite; on PostgreSQL row-level security
-    // would hold even without it.
-    let deleted = refresh_tokens::Entity::delete_many()
-        .filter(refresh_tokens::Column::TenantId.eq(tenant_id))
-        .filter(refresh_tokens::Column::ExpiresAt.lt(now))
-        .exec(&tx)
-        .await?
-        .rows_affected;
-    tx.commit().await?;
+) -> Result<PurgeOutcome, DomainError> {
+    let deleted = domain::auth::sessions::purge_expired(db, clock, tenant_id).await?;
     Ok(PurgeOutcome { deleted })
 }
 

@@ -1,11 +1,9 @@
 //! Fans the daily purge out to one job per active tenant, so that one tenant's failure is
 //! retried on its own and never holds back the others.
-use entities::{tenant_scope, tenants};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
-use uuid::Uuid;
+use domain::clock::Clock;
+use sea_orm::DatabaseConnection;
 
 use crate::backend::{Backend, Enqueued};
-use crate::clock::Clock;
 use crate::enqueue::{Schedule, enqueue_purge_expired_sessions};
 use crate::error::Error;
 
@@ -24,15 +22,7 @@ pub async fn schedule_purge_for_all_tenants(
     clock: &dyn Clock,
 ) -> Result<ScheduleReport, Error> {
     let day = clock.now().date_naive();
-    let tx = tenant_scope::begin_without_tenant(db).await?;
-    let active: Vec<Uuid> = tenants::Entity::find()
-        .select_only()
-        .column(tenants::Column::Id)
-        .filter(tenants::Column::Status.eq("ACTIVE"))
-        .into_tuple()
-        .all(&tx)
-        .await?;
-    tx.commit().await?;
+    let active = domain::tenancy::active_tenant_ids(db).await?;
 
     let mut report = ScheduleReport {
         tenants: active.len(),

@@ -6,8 +6,8 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 
 use crate::backend::Backend;
-use crate::clock::Clock;
 use crate::schedule_purge::schedule_purge_for_all_tenants;
+use domain::clock::Clock;
 
 /// Ticks every `every` until `shutdown` completes. A failed tick is logged and retried at the
 /// next one.

@@ -12,11 +12,11 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Storage};
-use crate::clock::Clock;
 use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::settings::WorkerSettings;
+use domain::clock::Clock;
 
 /// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
 /// jobs then get `settings.shutdown_timeout` to finish.

@@ -3,7 +3,7 @@
 //! console never offers what the server would refuse.
 use async_graphql::SimpleObject;
 
-use crate::policy::Decision;
+use domain::policy::Decision;
 
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Permission {

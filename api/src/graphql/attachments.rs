@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, connection, window};
+use super::enums::AttachmentCategory;
 use super::{state, viewer};
 use crate::error::GqlResult;
 use crate::http::files::download_url;
-use crate::policy::records::AttachmentCategory;
-use crate::records::attachments::{self, AttachmentView, ChecklistEntry, parse_category};
+use domain::records::attachments::{self, AttachmentView, ChecklistEntry};
 
 /// A file on a client's profile or on one of their service transactions.
 #[derive(SimpleObject)]
@@ -48,7 +48,7 @@ impl From<AttachmentView> for Attachment {
             id: row.id,
             client_id: row.client_id,
             service_id: row.service_id,
-            category: parse_category(&row.category).unwrap_or(AttachmentCategory::Other),
+            category: view.category.into(),
             file_name: row.file_name,
             size: row.size_bytes,
             content_type: row.content_type,
@@ -100,7 +100,7 @@ impl From<ChecklistEntry> for DocumentChecklistEntry {
             agency_id: entry.agency_id,
             entry_date: entry.enrollment.entry_date,
             disabling_condition: i32::from(entry.enrollment.disabling_condition),
-            missing: entry.missing,
+            missing: entry.missing.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
+use domain::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
 
 /// A user of the assigning agency named as a client's case manager for one of its projects.
 #[derive(SimpleObject)]

@@ -8,15 +8,15 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
+use super::enums::{DemographicField, RecordAction};
 use super::loaders::EnrollmentsOfClient;
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::policy::Decision;
-use crate::policy::records::{self, DemographicChange, Element, Provenance};
-use crate::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
-use crate::records::demographics::{self, DemographicField};
-use crate::records::explain::{self, RecordAction};
-use crate::records::search;
+use domain::policy::Decision;
+use domain::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
+use domain::records::demographics;
+use domain::records::explain;
+use domain::records::search;
 
 /// A client, as the viewer may see it.
 #[derive(SimpleObject)]
@@ -45,71 +45,37 @@ pub struct DemographicValue {
 
 impl From<ClientView> for Client {
     fn from(view: ClientView) -> Self {
-        let actor = view.viewer.actor();
-        let plan = view.plan();
-        let demographics = DemographicField::ALL
+        let plan_version = view.plan_version;
+        let demographics = view
+            .demographics()
             .into_iter()
-            .map(|field| {
-                let entered = view.entered(field);
-                let history = view.values.get(field.key());
-                let without_documentation =
-                    match records::change_demographic(&actor, &entered, plan, false) {
-                        DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
-                    };
-                DemographicValue {
-                    field,
-                    value: demographics::shown(&view.client, field),
-                    entered_by_user_id: entered.user,
-                    entered_by_agency_id: entered.agency,
-                    entered_at: history.map_or(view.client.created_at, |h| h.entered_at),
-                    documentation_type: history.and_then(|h| h.documentation_type.clone()),
-                    access: permissions(
-                        plan.version,
-                        [
-                            (
-                                "editWithDocumentation",
-                                records::change_demographic(&actor, &entered, plan, true),
-                            ),
-                            (
-                                "editWithoutDocumentation",
-                                DemographicChange::Write(without_documentation),
-                            ),
-                        ]
-                        .map(|(action, change)| match change {
-                            DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => {
-                                (action, d)
-                            }
-                        }),
-                    ),
-                }
+            .map(|entry| DemographicValue {
+                field: entry.field.into(),
+                value: entry.value,
+                entered_by_user_id: entry.entered.user,
+                entered_by_agency_id: entry.entered.agency,
+                entered_at: entry.entered_at,
+                documentation_type: entry.documentation_type,
+                access: permissions(plan_version, entry.access),
             })
             .collect();
-        let creator = Provenance {
-            user: view.client.created_by_user,
-            agency: view.client.created_by_agency,
-        };
-        let access = permissions(
-            plan.version,
-            [(
-                "view",
-                records::read(&actor, Element::ClientDemographics, &creator, plan),
-            )],
-        );
+        let access = permissions(plan_version, view.access());
+        let client = view.client;
         Self {
-            id: view.client.id,
-            hmis_number: view.client.hmis_number.clone(),
-            version: view.client.version,
+            id: client.id,
+            hmis_number: client.hmis_number,
+            version: client.version,
             demographics,
             provenance: provenance(
                 (
-                    view.client.created_by_user,
-                    view.client.created_by_agency,
-                    view.client.created_at,
+                    client.created_by_user,
+                    client.created_by_agency,
+                    client.created_at,
                 ),
                 (
-                    view.client.updated_by_user,
-                    view.client.updated_by_agency,
-                    view.client.updated_at,
+                    client.updated_by_user,
+                    client.updated_by_agency,
+                    client.updated_at,
                 ),
             ),
             access,
@@ -189,7 +155,7 @@ pub struct CreateClientInput {
 }
 
 impl CreateClientInput {
-    fn values(self) -> Vec<(DemographicField, Option<String>)> {
+    fn values(self) -> Vec<(demographics::DemographicField, Option<String>)> {
         let code = |c: Option<i32>| c.map(|c| c.to_string());
         let list = |l: Option<Vec<i32>>| {
             l.map(|l| {
@@ -200,26 +166,32 @@ impl CreateClientInput {
             })
         };
         [
-            (DemographicField::FirstName, self.first_name),
-            (DemographicField::MiddleName, self.middle_name),
-            (DemographicField::LastName, self.last_name),
+            (demographics::DemographicField::FirstName, self.first_name),
+            (demographics::DemographicField::MiddleName, self.middle_name),
+            (demographics::DemographicField::LastName, self.last_name),
             (
-                DemographicField::NameDataQuality,
+                demographics::DemographicField::NameDataQuality,
                 code(self.name_data_quality),
             ),
-            (DemographicField::Dob, self.dob),
+            (demographics::DemographicField::Dob, self.dob),
             (
-                DemographicField::DobDataQuality,
+                demographics::DemographicField::DobDataQuality,
                 code(self.dob_data_quality),
             ),
-            (DemographicField::Ssn, self.ssn),
+            (demographics::DemographicField::Ssn, self.ssn),
             (
-                DemographicField::SsnDataQuality,
+                demographics::DemographicField::SsnDataQuality,
                 code(self.ssn_data_quality),
             ),
-            (DemographicField::RaceEthnicity, list(self.race_ethnicity)),
-            (DemographicField::Gender, list(self.gender)),
-            (DemographicField::VeteranStatus, code(self.veteran_status)),
+            (
+                demographics::DemographicField::RaceEthnicity,
+                list(self.race_ethnicity),
+            ),
+            (demographics::DemographicField::Gender, list(self.gender)),
+            (
+                demographics::DemographicField::VeteranStatus,
+                code(self.veteran_status),
+            ),
         ]
         .into_iter()
         .filter(|(_, v)| v.is_some())
@@ -294,7 +266,7 @@ impl ClientsQuery {
             .map(|c| OpaqueCursor::<usize>::decode_cursor(&c).map(|c| c.0 + 1))
             .transpose()
             .map_err(|_| {
-                crate::error::ApiError::validation(
+                domain::error::DomainError::validation(
                     "after",
                     "this cursor is not one Concord gave out",
                 )
@@ -304,7 +276,10 @@ impl ClientsQuery {
             .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
             .transpose()
             .map_err(|_| {
-                crate::error::ApiError::validation("dob", "write the date of birth as YYYY-MM-DD")
+                domain::error::DomainError::validation(
+                    "dob",
+                    "write the date of birth as YYYY-MM-DD",
+                )
             })?;
         let (hits, plan_version) = search::search(
             state(ctx)?,
@@ -345,9 +320,9 @@ impl ClientsQuery {
         let explained = explain::explain(
             state(ctx)?,
             viewer(ctx).tenant_user()?,
-            action,
+            action.into(),
             record_id,
-            field,
+            field.map(Into::into),
         )
         .await?;
         let name = format!("{action:?}");
@@ -419,7 +394,7 @@ impl ClientSummary {
     ) -> GqlResult<Vec<super::enrollments::Enrollment>> {
         let loader = ctx
             .data::<std::sync::Arc<DataLoader<EnrollmentsOfClient>>>()
-            .map_err(|_| crate::error::ApiError::Unauthenticated("sign in first"))?;
+            .map_err(|_| domain::error::DomainError::Unauthenticated("sign in first"))?;
         Ok(loader.load_one(self.id).await?.unwrap_or_default())
     }
 }
@@ -469,7 +444,7 @@ impl ClientsMutation {
         let change = Change {
             client_id: input.client_id,
             expected_version: input.expected_version,
-            field: input.field,
+            field: input.field.into(),
             value: input.value,
             documentation: input.documentation.map(|d| Documentation {
                 document_type: d.document_type,

@@ -1,10 +1,12 @@
 //! Relay cursor connections over keyset pages (`id > cursor`, ids are time-ordered UUIDv7).
+use std::convert::Infallible;
+
 use async_graphql::OutputType;
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
-use crate::store::Page;
+use domain::error::{DomainError, DomainResult};
+use domain::store::Page;
 
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;
@@ -12,10 +14,10 @@ pub const MAX_PAGE: i32 = 100;
 pub type Cursor = OpaqueCursor<Uuid>;
 
 /// The page size and the id to start after, from `first` and `after`.
-pub fn window(first: Option<i32>, after: Option<String>) -> ApiResult<(u64, Option<Uuid>)> {
+pub fn window(first: Option<i32>, after: Option<String>) -> DomainResult<(u64, Option<Uuid>)> {
     let first = first.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&first) {
-        return Err(ApiError::validation(
+        return Err(DomainError::validation(
             "first",
             format!("ask for 1 to {MAX_PAGE} items"),
         ));
@@ -23,7 +25,7 @@ pub fn window(first: Option<i32>, after: Option<String>) -> ApiResult<(u64, Opti
     let after = after
         .map(|c| Cursor::decode_cursor(&c).map(|c| c.0))
         .transpose()
-        .map_err(|_| ApiError::validation("after", "this cursor is not one Concord gave out"))?;
+        .map_err(|_| DomainError::validation("after", "this cursor is not one Concord gave out"))?;
     Ok((u64::try_from(first).unwrap_or(20), after))
 }
 
@@ -33,13 +35,23 @@ pub fn connection<T, N: OutputType>(
     id: impl Fn(&T) -> Uuid,
     node: impl Fn(T) -> N,
 ) -> Connection<Cursor, N> {
-    let mut connection = Connection::new(after.is_some(), page.has_next);
-    connection.edges.extend(
-        page.rows
-            .into_iter()
-            .map(|row| Edge::new(OpaqueCursor(id(&row)), node(row))),
-    );
+    let Ok(connection) = try_connection::<_, _, Infallible>(page, after, id, |row| Ok(node(row)));
     connection
+}
+
+/// A connection whose nodes are read from stored rows that may fail to read.
+pub fn try_connection<T, N: OutputType, E>(
+    page: Page<T>,
+    after: Option<Uuid>,
+    id: impl Fn(&T) -> Uuid,
+    node: impl Fn(T) -> Result<N, E>,
+) -> Result<Connection<Cursor, N>, E> {
+    let mut connection = Connection::new(after.is_some(), page.has_next);
+    for row in page.rows {
+        let cursor = OpaqueCursor(id(&row));
+        connection.edges.push(Edge::new(cursor, node(row)?));
+    }
+    Ok(connection)
 }
 
 /// Complexity of a list field: its children once per requested item.

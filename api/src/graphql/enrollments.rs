@@ -8,7 +8,7 @@ use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag, NewEnrollment};
+use domain::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag, NewEnrollment};
 
 /// A client's stay in a project (HUD 3.10–3.20), owned by the project's agency.
 #[derive(SimpleObject, Clone)]

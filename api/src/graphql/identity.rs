@@ -4,9 +4,9 @@ use chrono::Utc;
 
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{client_address, state, take_password_work, viewer};
-use crate::auth::{login, onboarding, sessions};
 use crate::error::GqlResult;
-use crate::tenancy;
+use domain::auth::{login, onboarding, sessions};
+use domain::tenancy;
 
 #[derive(Default)]
 pub struct IdentityQuery;
@@ -16,7 +16,7 @@ impl IdentityQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
         let user = viewer(ctx).tenant_user()?;
-        Ok(tenancy::me(state(ctx)?, user).await?.into())
+        Ok(tenancy::me(state(ctx)?, user).await?.try_into()?)
     }
 }
 
@@ -73,8 +73,8 @@ impl IdentityMutation {
         )
         .await?;
         Ok(SignUpPayload {
-            tenant: signed_up.tenant.into(),
-            auth: signed_up.tokens.map(AuthPayload::from),
+            tenant: signed_up.tenant.try_into()?,
+            auth: signed_up.tokens.map(AuthPayload::try_from).transpose()?,
         })
     }
 
@@ -89,7 +89,7 @@ impl IdentityMutation {
             Utc::now(),
         )
         .await?;
-        Ok(tokens.into())
+        Ok(tokens.try_into()?)
     }
 
     /// Trades a refresh token for a new access token and a new refresh token; the one given
@@ -101,7 +101,7 @@ impl IdentityMutation {
     ) -> GqlResult<AuthPayload> {
         Ok(sessions::refresh(state(ctx)?, &refresh_token, Utc::now())
             .await?
-            .into())
+            .try_into()?)
     }
 
     /// Ends the current session: its access and refresh tokens stop working at once.
@@ -127,6 +127,6 @@ impl IdentityMutation {
             },
         )
         .await?;
-        Ok(tokens.into())
+        Ok(tokens.try_into()?)
     }
 }

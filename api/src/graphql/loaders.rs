@@ -8,10 +8,10 @@ use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
 use super::enrollments::Enrollment;
-use crate::auth::TenantUser;
 use crate::error::GqlError;
-use crate::records;
-use crate::state::AppState;
+use domain::auth::TenantUser;
+use domain::records;
+use domain::state::AppState;
 
 pub struct EnrollmentsOfClient {
     pub state: AppState,

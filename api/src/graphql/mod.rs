@@ -6,6 +6,7 @@ mod case_managers;
 mod clients;
 mod connection;
 mod enrollments;
+mod enums;
 mod identity;
 pub mod loaders;
 mod notes;
@@ -20,10 +21,10 @@ mod users;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use crate::auth::{ClientAddress, PasswordWork, Viewer};
-use crate::error::{ApiError, ApiResult};
-use crate::settings::Settings;
-use crate::state::AppState;
+use domain::auth::{ClientAddress, PasswordWork, Viewer};
+use domain::error::{DomainError, DomainResult};
+use domain::settings::Settings;
+use domain::state::AppState;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -86,9 +87,9 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-fn state<'a>(ctx: &async_graphql::Context<'a>) -> ApiResult<&'a AppState> {
+fn state<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<&'a AppState> {
     ctx.data::<AppState>()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))
+        .map_err(|e| DomainError::internal(anyhow::anyhow!(e.message)))
 }
 
 fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
@@ -100,8 +101,8 @@ fn client_address(ctx: &async_graphql::Context<'_>) -> ClientAddress {
 }
 
 /// Takes this request's one unit of password hashing (see `PasswordWork`).
-fn take_password_work(ctx: &async_graphql::Context<'_>) -> ApiResult<()> {
+fn take_password_work(ctx: &async_graphql::Context<'_>) -> DomainResult<()> {
     ctx.data::<PasswordWork>()
-        .map_err(|e| ApiError::internal(anyhow::anyhow!(e.message)))?
+        .map_err(|e| DomainError::internal(anyhow::anyhow!(e.message)))?
         .take()
 }

@@ -8,7 +8,7 @@ use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::notes::{self, NoteView};
+use domain::records::notes::{self, NoteView};
 
 /// A free-text note on a client's profile, with its author (PROV-1).
 #[derive(SimpleObject)]

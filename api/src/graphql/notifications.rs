@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::notifications;
+use domain::records::notifications;
 
 #[derive(SimpleObject)]
 pub struct Notification {

@@ -8,11 +8,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
+use super::enums::Strategy;
 use super::{state, viewer};
-use crate::error::{ApiError, ApiResult, GqlResult};
-use crate::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument, Strategy};
-use crate::policy::records::Element;
-use crate::sharing_plan::{self, PlanVersion, Publication};
+use crate::error::GqlResult;
+use domain::error::{DomainError, DomainResult};
+use domain::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument};
+use domain::policy::records::Element;
+use domain::sharing_plan::{self, PlanVersion, Publication};
 
 /// A built-in plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +144,7 @@ impl From<&PlanDocument> for SharingPlan {
             .map(|(key, e)| SharingPlanElement {
                 key: key.clone(),
                 shared: e.shared,
-                strategy: e.strategy,
+                strategy: e.strategy.into(),
             })
             .collect();
         // Built-in elements in their order, then the others by key (the sort is stable).
@@ -175,16 +177,19 @@ impl From<&PlanDocument> for SharingPlan {
 impl SharingPlan {
     /// The typed document. Numbers out of range become values `plan::validate` refuses,
     /// naming the same field.
-    fn into_document(self) -> ApiResult<PlanDocument> {
+    fn into_document(self) -> DomainResult<PlanDocument> {
         let mut elements = BTreeMap::new();
         for e in self.elements {
             let field = format!("elements.{}", e.key);
             let entry = ElementPlan {
                 shared: e.shared,
-                strategy: e.strategy,
+                strategy: e.strategy.into(),
             };
             if elements.insert(e.key, entry).is_some() {
-                return Err(ApiError::validation(field, "this element is listed twice"));
+                return Err(DomainError::validation(
+                    field,
+                    "this element is listed twice",
+                ));
             }
         }
         let p = self.parameters;
@@ -193,7 +198,7 @@ impl SharingPlan {
         for (i, pair) in p.concurrent_project_types.into_iter().enumerate() {
             let code = |n: i32| {
                 i16::try_from(n).map_err(|_| {
-                    ApiError::validation(
+                    DomainError::validation(
                         format!("parameters.concurrent_project_types[{i}]"),
                         format!("{n} is not a HUD project type code (0–4, 6–14)"),
                     )

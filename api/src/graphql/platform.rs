@@ -4,12 +4,12 @@ use async_graphql::{Context, Object};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::connection::{Cursor, connection, window};
+use super::connection::{Cursor, try_connection, window};
 use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
-use crate::auth::{login, onboarding, sessions};
 use crate::error::GqlResult;
-use crate::store::tenants::TenantStatus;
+use domain::auth::{login, onboarding, sessions};
+use domain::store::tenants::TenantStatus;
 
 #[derive(Default)]
 pub struct PlatformQuery;
@@ -26,7 +26,7 @@ impl PlatformQuery {
         viewer(ctx).platform_admin()?;
         let (limit, after) = window(first, after)?;
         let page = onboarding::tenants_page(state(ctx)?, after, limit).await?;
-        Ok(connection(page, after, |t| t.id, Tenant::from))
+        Ok(try_connection(page, after, |t| t.id, Tenant::try_from)?)
     }
 }
 
@@ -76,5 +76,5 @@ impl PlatformMutation {
 async fn set_status(ctx: &Context<'_>, tenant_id: Uuid, status: TenantStatus) -> GqlResult<Tenant> {
     let admin_id = viewer(ctx).platform_admin()?;
     let tenant = onboarding::set_tenant_status(state(ctx)?, admin_id, tenant_id, status).await?;
-    Ok(tenant.into())
+    Ok(tenant.try_into()?)
 }

@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
+use super::enums::ProfileKind;
 use super::notes::ClientNote;
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::profile::{self, Correction, NewProfileRow, ProfileKind, ProfileRowView};
+use domain::records::profile::{self, Correction, NewProfileRow, ProfileRowView};
 
 /// One answer (a phone number, an address, …) valid from `startDate` until `endDate`.
 #[derive(SimpleObject)]
@@ -36,7 +37,7 @@ impl From<ProfileRowView> for ProfileRow {
         Self {
             id: r.id,
             client_id: r.client_id,
-            kind: view.kind,
+            kind: view.kind.into(),
             value: r.value,
             start_date: r.start_date,
             end_date: r.end_date,
@@ -131,7 +132,7 @@ impl ProfileMutation {
     ) -> GqlResult<ProfileRow> {
         let new = NewProfileRow {
             client_id: input.client_id,
-            kind: input.kind,
+            kind: input.kind.into(),
             value: input.value,
             start_date: input.start_date,
         };

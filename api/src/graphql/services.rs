@@ -7,11 +7,10 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
+use super::enums::ServiceKind;
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::records::services::{
-    self, HistoryView, NewService, ServiceChange, ServiceKind, ServiceView,
-};
+use domain::records::services::{self, HistoryView, NewService, ServiceChange, ServiceView};
 
 /// A need, service or referral, provided by one agency.
 #[derive(SimpleObject)]
@@ -41,7 +40,7 @@ impl From<ServiceView> for Service {
             id: s.id,
             client_id: s.client_id,
             enrollment_id: s.enrollment_id,
-            kind: ServiceKind::parse(&s.kind).unwrap_or(ServiceKind::Service),
+            kind: v.kind.into(),
             service_type: s.service_type,
             service_date: s.service_date,
             provider_agency_id: s.provider_agency_id,
@@ -82,7 +81,7 @@ impl ServiceVersion {
         Self {
             service_id: v.entry.service_id,
             version: v.entry.version,
-            kind: ServiceKind::parse(&v.kept.kind).unwrap_or(ServiceKind::Service),
+            kind: v.kept.kind.into(),
             service_type: v.kept.service_type,
             service_date: v.kept.service_date,
             enrollment_id: v.kept.enrollment_id,
@@ -179,7 +178,7 @@ impl ServicesMutation {
         let new = NewService {
             client_id: input.client_id,
             enrollment_id: input.enrollment_id,
-            kind: input.kind,
+            kind: input.kind.into(),
             service_type: input.service_type,
             service_date: input.service_date,
             cm_minutes: input.cm_minutes,
@@ -198,7 +197,7 @@ impl ServicesMutation {
         let change = ServiceChange {
             id: input.id,
             expected_version: input.expected_version,
-            kind: input.kind,
+            kind: input.kind.map(Into::into),
             service_type: input.service_type,
             service_date: input.service_date,
             enrollment_id: input.enrollment_id.into(),

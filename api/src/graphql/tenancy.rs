@@ -7,7 +7,7 @@ use super::connection::{Cursor, connection, window};
 use super::types::{Agency, Project, Tenant};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use crate::tenancy;
+use domain::tenancy;
 
 #[derive(Default)]
 pub struct TenancyQuery;
@@ -17,7 +17,7 @@ impl TenancyQuery {
     /// The signed-in user's tenant (CoC).
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
         let user = viewer(ctx).tenant_user()?;
-        Ok(tenancy::tenant_of(state(ctx)?, user).await?.into())
+        Ok(tenancy::tenant_of(state(ctx)?, user).await?.try_into()?)
     }
 
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, role_permissions};
-use crate::auth::sessions::AuthTokens;
-use crate::domain::HUD_PROJECT_TYPES;
-use crate::policy::roles::{self, Account, Role};
-use crate::store::tenants::TenantStatus;
+use super::enums::{Role, TenantStatus};
+use domain::auth::sessions::AuthTokens;
+use domain::error::DomainError;
+use domain::policy::roles::{self, Account};
+use domain::values::HUD_PROJECT_TYPES;
 
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -31,7 +32,7 @@ impl User {
         let actor = viewer.actor();
         let target = Account {
             user_id: Some(self.id),
-            role: self.role,
+            role: self.role.into(),
             agency_id: self.agency_id,
         };
         role_permissions([
@@ -47,21 +48,23 @@ pub enum UserStatus {
     Deactivated,
 }
 
-impl From<entities::users::Model> for User {
-    fn from(m: entities::users::Model) -> Self {
-        Self {
+impl TryFrom<entities::users::Model> for User {
+    type Error = DomainError;
+
+    fn try_from(m: entities::users::Model) -> Result<Self, DomainError> {
+        Ok(Self {
             id: m.id,
             email: m.email,
             display_name: m.display_name,
-            role: Role::parse(&m.role).unwrap_or(Role::User),
+            role: domain::policy::roles::Role::of_row(&m.role)?.into(),
             agency_id: m.agency_id,
-            status: if m.status == crate::store::users::ACTIVE {
+            status: if m.status == domain::store::users::ACTIVE {
                 UserStatus::Active
             } else {
                 UserStatus::Deactivated
             },
             created_at: m.created_at,
-        }
+        })
     }
 }
 
@@ -73,14 +76,16 @@ pub struct AuthPayload {
     pub user: User,
 }
 
-impl From<AuthTokens> for AuthPayload {
-    fn from(t: AuthTokens) -> Self {
-        Self {
+impl TryFrom<AuthTokens> for AuthPayload {
+    type Error = DomainError;
+
+    fn try_from(t: AuthTokens) -> Result<Self, DomainError> {
+        Ok(Self {
             access_token: t.access_token,
             refresh_token: t.refresh_token,
             expires_at: t.expires_at,
-            user: t.user.into(),
-        }
+            user: t.user.try_into()?,
+        })
     }
 }
 
@@ -101,16 +106,18 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<entities::tenants::Model> for Tenant {
-    fn from(m: entities::tenants::Model) -> Self {
-        Self {
-            status: TenantStatus::of(&m),
+impl TryFrom<entities::tenants::Model> for Tenant {
+    type Error = DomainError;
+
+    fn try_from(m: entities::tenants::Model) -> Result<Self, DomainError> {
+        Ok(Self {
+            status: domain::store::tenants::TenantStatus::of(&m)?.into(),
             id: m.id,
             name: m.name,
             coc_code: m.coc_code,
             slug: m.slug,
             created_at: m.created_at,
-        }
+        })
     }
 }
 

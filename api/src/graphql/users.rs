@@ -4,13 +4,13 @@ use async_graphql::{Context, InputObject, Object};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::connection::{Cursor, connection, window};
+use super::connection::{Cursor, try_connection, window};
+use super::enums::Role;
 use super::types::{Invitation, User};
 use super::{state, viewer};
-use crate::auth::{accounts, onboarding};
 use crate::error::GqlResult;
-use crate::policy::roles::Role;
-use crate::tenancy;
+use domain::auth::{accounts, onboarding};
+use domain::tenancy;
 
 #[derive(Default)]
 pub struct UsersQuery;
@@ -28,7 +28,7 @@ impl UsersQuery {
         let user = viewer(ctx).tenant_user()?;
         let (limit, after) = window(first, after)?;
         let page = tenancy::users(state(ctx)?, user, after, limit).await?;
-        Ok(connection(page, after, |u| u.id, User::from))
+        Ok(try_connection(page, after, |u| u.id, User::try_from)?)
     }
 }
 
@@ -54,7 +54,7 @@ impl UsersMutation {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
         let invite = onboarding::Invite {
             email: &input.email,
-            role: input.role,
+            role: input.role.into(),
             agency_id: input.agency_id,
         };
         let (invitation, token) = onboarding::invite(state, user, invite, Utc::now()).await?;
@@ -77,14 +77,18 @@ impl UsersMutation {
         agency_id: Option<Uuid>,
     ) -> GqlResult<User> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        Ok(accounts::set_role(state, user, user_id, role, agency_id)
-            .await?
-            .into())
+        Ok(
+            accounts::set_role(state, user, user_id, role.into(), agency_id)
+                .await?
+                .try_into()?,
+        )
     }
 
     /// Stops a user from signing in; their sessions end at once.
     async fn deactivate_user(&self, ctx: &Context<'_>, user_id: Uuid) -> GqlResult<User> {
         let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
-        Ok(accounts::deactivate(state, user, user_id).await?.into())
+        Ok(accounts::deactivate(state, user, user_id)
+            .await?
+            .try_into()?)
     }
 }

@@ -22,11 +22,12 @@ use serde_json::json;
 use tracing_actix_web::RootSpan;
 use uuid::Uuid;
 
-use crate::auth::{TenantUser, sessions};
-use crate::error::ApiError;
-use crate::records::attachments::{self, ALLOWED_CONTENT_TYPES, UploadRequest, parse_category};
-use crate::state::AppState;
-use crate::storage::{PutError, StorageError, StorageKey};
+use crate::error::ErrorResponse;
+use domain::auth::{TenantUser, sessions};
+use domain::error::DomainError;
+use domain::records::attachments::{self, ALLOWED_CONTENT_TYPES, UploadRequest, parse_category};
+use domain::state::AppState;
+use domain::storage::{PutError, StorageError, StorageKey};
 
 /// Bytes read ahead to check that a file starts as its declared type does.
 const SNIFF_BYTES: usize = 16;
@@ -36,7 +37,7 @@ const DRAIN_FACTOR: u64 = 4;
 const DRAIN_TIME: Duration = Duration::from_secs(10);
 
 enum FileError {
-    Api(ApiError),
+    Api(DomainError),
     TooLarge(u64),
     UnsupportedType,
     /// The declared type and the bytes disagree.
@@ -44,8 +45,8 @@ enum FileError {
     BadRequest(String),
 }
 
-impl From<ApiError> for FileError {
-    fn from(err: ApiError) -> Self {
+impl From<DomainError> for FileError {
+    fn from(err: DomainError) -> Self {
         Self::Api(err)
     }
 }
@@ -89,7 +90,7 @@ impl FileError {
 }
 
 fn internal(err: impl Into<anyhow::Error>) -> FileError {
-    FileError::Api(ApiError::internal(err))
+    FileError::Api(DomainError::internal(err))
 }
 
 /// The signed-in tenant user behind the `Authorization: Bearer` header.
@@ -104,7 +105,7 @@ async fn authenticate(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .ok_or(ApiError::Unauthenticated("sign in first"))?;
+        .ok_or(DomainError::Unauthenticated("sign in first"))?;
     let viewer = sessions::authenticate(state, token, Utc::now()).await?;
     let user = viewer.tenant_user()?.clone();
     root_span.record("tenant_id", tracing::field::display(user.tenant_id));
@@ -165,12 +166,12 @@ fn file_name(request: &HttpRequest, query: Option<String>) -> Result<String, Fil
     let header = request
         .headers()
         .get("x-file-name")
-        .ok_or_else(|| ApiError::validation("fileName", "give the file a name"))?;
-    let encoded = header
-        .to_str()
-        .map_err(|_| ApiError::validation("fileName", "percent-encode the X-File-Name header"))?;
+        .ok_or_else(|| DomainError::validation("fileName", "give the file a name"))?;
+    let encoded = header.to_str().map_err(|_| {
+        DomainError::validation("fileName", "percent-encode the X-File-Name header")
+    })?;
     percent_decode(encoded)
-        .ok_or_else(|| ApiError::validation("fileName", "the file name is not UTF-8").into())
+        .ok_or_else(|| DomainError::validation("fileName", "the file name is not UTF-8").into())
 }
 
 fn percent_decode(encoded: &str) -> Option<String> {
@@ -246,7 +247,7 @@ async fn store_upload(
         .map_err(|e| FileError::BadRequest(format!("query string: {e}")))?
         .into_inner();
     let category = parse_category(&query.category)
-        .ok_or_else(|| ApiError::validation("category", "not a file category Concord knows"))?;
+        .ok_or_else(|| DomainError::validation("category", "not a file category Concord knows"))?;
     let file_name = file_name(request, query.file_name)?;
     let content_type = allowed_content_type(request).ok_or(FileError::UnsupportedType)?;
     let limit = state.storage.max_upload_bytes();
@@ -257,7 +258,7 @@ async fn store_upload(
         (Some(id), Some(version)) => Some((id, version)),
         (None, None) => None,
         _ => {
-            return Err(ApiError::validation(
+            return Err(DomainError::validation(
                 "expectedVersion",
                 "a replacement names the file it replaces and the version you read",
             )
@@ -292,7 +293,7 @@ async fn store_upload(
         }
     }
     if head.is_empty() {
-        return Err(ApiError::validation("body", "the file is empty").into());
+        return Err(DomainError::validation("body", "the file is empty").into());
     }
     if !looks_like(&permit.content_type, &head) {
         return Err(FileError::ContentMismatch);
@@ -362,14 +363,14 @@ async fn open(
     root_span: &RootSpan,
 ) -> Result<HttpResponse, FileError> {
     let user = authenticate(state, request, root_span).await?;
-    let id = Uuid::try_parse(id).map_err(|_| ApiError::NotFound("attachment"))?;
+    let id = Uuid::try_parse(id).map_err(|_| DomainError::NotFound("attachment"))?;
     let row = attachments::open_download(state, &user, id).await?;
     let key = StorageKey::parse(&row.storage_key).map_err(internal)?;
     let body = match state.storage.get(&key).await {
         Ok(body) => body,
         Err(StorageError::NotFound) => {
             tracing::error!(attachment_id = %row.id, "attachment bytes missing from storage");
-            return Err(ApiError::NotFound("attachment").into());
+            return Err(DomainError::NotFound("attachment").into());
         }
         Err(e) => return Err(internal(e)),
     };

@@ -1,6 +1,7 @@
 //! The GraphQL endpoint. The body is read as bytes under a size limit (the async-graphql
 //! actix extractors read without one), parsed here, and a batch is capped before anything
 //! runs. The caller's token is checked once, before execution.
+use crate::error::ErrorResponse;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
@@ -9,10 +10,10 @@ use async_graphql::{BatchRequest, BatchResponse};
 use chrono::Utc;
 use serde_json::json;
 
-use crate::auth::{ClientAddress, PasswordWork, Viewer, sessions};
 use crate::graphql::ConcordSchema;
 use crate::graphql::loaders::EnrollmentsOfClient;
-use crate::state::AppState;
+use domain::auth::{ClientAddress, PasswordWork, Viewer, sessions};
+use domain::state::AppState;
 
 pub async fn graphql(
     schema: web::Data<ConcordSchema>,

@@ -2,8 +2,8 @@ use actix_web::{HttpResponse, web};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use crate::state::AppState;
-use crate::store::connect::pending_migrations;
+use domain::state::AppState;
+use domain::store::connect::pending_migrations;
 
 /// Alive: the process answers.
 pub async fn healthz() -> HttpResponse {

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
-use crate::state::AppState;
+use domain::state::AppState;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };

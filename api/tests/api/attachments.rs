@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
-use concord_api::auth::{TenantUser, Viewer, sessions};
-use concord_api::records::clients::{self, NewClient};
+use domain::auth::{TenantUser, Viewer, sessions};
+use domain::records::clients::{self, NewClient};
 use rand::RngCore;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};

@@ -427,7 +427,7 @@ async fn ssns_stored_unbound_are_resealed_for_their_client_and_tenant() {
     use aes_gcm::aead::{Aead, KeyInit};
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
-    use concord_api::records::ssn::{SsnOwner, rebind_unbound};
+    use domain::records::ssn::{SsnOwner, rebind_unbound};
 
     let c = community().await;
     let db = c.app.superuser().await;

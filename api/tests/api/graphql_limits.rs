@@ -139,8 +139,6 @@ async fn production_turns_off_introspection_and_graphiql() {
 }
 
 async fn spawn_app_production() -> crate::helpers::TestApp {
-    crate::helpers::spawn_app_with(|s| {
-        s.environment = concord_api::settings::Environment::Production
-    })
-    .await
+    crate::helpers::spawn_app_with(|s| s.environment = domain::settings::Environment::Production)
+        .await
 }

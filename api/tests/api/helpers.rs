@@ -3,9 +3,9 @@
 //! Tests talk to it over HTTP exactly as clients do.
 use std::path::PathBuf;
 
-use concord_api::settings::Settings;
 use concord_api::startup::Application;
-use concord_api::state::AppState;
+use domain::settings::Settings;
+use domain::state::AppState;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};

@@ -1,5 +1,5 @@
 //! What every HTTP response carries, and who may read `/metrics`.
-use concord_api::settings::Environment;
+use domain::settings::Environment;
 use secrecy::SecretString;
 
 use crate::helpers::{spawn_app, spawn_app_with};

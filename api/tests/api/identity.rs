@@ -1,5 +1,5 @@
-use concord_api::auth::onboarding::create_platform_admin;
 use concord_api::startup::Application;
+use domain::auth::onboarding::create_platform_admin;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 

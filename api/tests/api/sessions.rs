@@ -1,8 +1,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use concord_api::auth::tokens::{Subject, TokenKeys, generate_pem_pair};
-use concord_api::settings::Settings;
+use domain::auth::tokens::{Subject, TokenKeys, generate_pem_pair};
+use domain::settings::Settings;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 

@@ -1,8 +1,9 @@
+use domain::clock::TestClock;
 use std::sync::Arc;
 
 use chrono::Duration;
 use jobs::{
-    Backend, Enqueued, Job, PurgeExpiredSessions, PurgeOutcome, Schedule, TestClock,
+    Backend, Enqueued, Job, PurgeExpiredSessions, PurgeOutcome, Schedule,
     enqueue_purge_expired_sessions, purge_expired_sessions,
 };
 use sea_orm::DatabaseConnection;

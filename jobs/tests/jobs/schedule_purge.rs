@@ -1,9 +1,8 @@
+use domain::clock::TestClock;
 use std::sync::Arc;
 
 use chrono::Duration;
-use jobs::{
-    Backend, Job, PurgeExpiredSessions, ScheduleReport, TestClock, schedule_purge_for_all_tenants,
-};
+use jobs::{Backend, Job, PurgeExpiredSessions, ScheduleReport, schedule_purge_for_all_tenants};
 use sea_orm::DatabaseConnection;
 
 use crate::support::{Kind, at, insert_tenant, with_db};

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::clock::Clock;
 use entities::{refresh_tokens, sessions, tenant_scope, tenants, users};
 use futures_util::FutureExt;
-use jobs::{Backend, Clock, WorkerSettings};
+use jobs::{Backend, WorkerSettings};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,

@@ -1,0 +1,114 @@
+//! The domain's enums as GraphQL sees them. `remote` makes async-graphql generate the
+//! conversions both ways, and a variant added on one side only fails to compile, so the
+//! schema cannot drift from the domain.
+use async_graphql::Enum;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::records::explain::RecordAction")]
+pub enum RecordAction {
+    ViewClient,
+    ChangeDemographicWithoutDocumentation,
+    ChangeDemographicWithDocumentation,
+    EditEnrollment,
+    DeleteEnrollment,
+    ChangeCaseManager,
+    EditService,
+    DeleteService,
+    ReadServiceNotes,
+    EditNote,
+    DeleteNote,
+    CorrectProfileRowAtClientDirection,
+    EndDateProfileRow,
+    ReadAttachment,
+    DeleteAttachment,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::records::services::ServiceKind")]
+pub enum ServiceKind {
+    Need,
+    Service,
+    Referral,
+}
+
+/// What a profile row answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(
+    name = "ProfileRowKind",
+    remote = "domain::records::profile::ProfileKind"
+)]
+pub enum ProfileKind {
+    Phone,
+    Email,
+    Address,
+    EmergencyContact,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::records::demographics::DemographicField")]
+pub enum DemographicField {
+    FirstName,
+    MiddleName,
+    LastName,
+    NameDataQuality,
+    Dob,
+    DobDataQuality,
+    Ssn,
+    SsnDataQuality,
+    RaceEthnicity,
+    Gender,
+    VeteranStatus,
+}
+
+/// Attachment categories a client file can carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::records::AttachmentCategory")]
+pub enum AttachmentCategory {
+    BirthCertificate,
+    HomelessnessVerification,
+    DisabilityVerification,
+    ServiceAgreement,
+    IdentityDocument,
+    SsnCard,
+    SsnOnFileDisclosure,
+    Medical,
+    Other,
+}
+
+/// How conflicts on an element are resolved; the rules of each strategy apply to every
+/// element that names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(name = "ResolutionStrategy", remote = "domain::policy::plan::Strategy")]
+pub enum Strategy {
+    /// One answer per field, changed only with documentation (`DEM-*`).
+    SingleAnswer,
+    /// Several answers over time, effective-dated (`PRO-*`).
+    MultiAnswer,
+    /// Entry/exit records owned by the project's agency (`ENR-*`).
+    EntryExit,
+    /// Files, deleted or replaced only by their uploader (`ATT-*`).
+    Attachments,
+    /// Changed only by the owning agency (`CM-*`).
+    OwnerOnly,
+    /// Never deleted, edited only by the providing agency (`SRV-*`).
+    NeverDeleted,
+    /// Deleted or edited only by the author (`NOTE-*`).
+    AuthorOnlyDeletion,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::roles::Role")]
+pub enum Role {
+    DataCenter,
+    AgencyAdmin,
+    User,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::store::tenants::TenantStatus")]
+pub enum TenantStatus {
+    Pending,
+    Active,
+    Suspended,
+}

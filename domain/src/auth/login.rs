@@ -1,0 +1,158 @@
+//! Login for tenant users and for the platform administrator. Every attempt is throttled per
+//! account and client address (`throttle`), audited when the tenant is known, logged, and
+//! answered the same way, in about the same time, whether the account is unknown or the
+//! password wrong (ASVS 6.3.8).
+use chrono::{DateTime, Utc};
+use entities::platform_admins;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use super::sessions::{self, AuthTokens};
+use super::throttle::SignInAttempt;
+use super::tokens::{IssuedAccessToken, Subject, hash_token};
+use super::{ClientAddress, PLATFORM_ADMIN_ROLE};
+use crate::error::{DomainError, DomainResult};
+use crate::state::AppState;
+use crate::store::{self, audit, tenants::TenantStatus};
+
+const INVALID: DomainError =
+    DomainError::Unauthenticated("the e-mail address or password is wrong");
+
+pub async fn login(
+    state: &AppState,
+    tenant_slug: &str,
+    email: &str,
+    password: &str,
+    from: &ClientAddress,
+    now: DateTime<Utc>,
+) -> DomainResult<AuthTokens> {
+    let email = email.trim().to_lowercase();
+    let slug = tenant_slug.trim().to_ascii_lowercase();
+    let attempt = SignInAttempt::begin(state, &format!("{slug}:{email}"), from).await?;
+
+    let tenant = {
+        let tx = store::registry_tx(&state.db).await?;
+        let tenant = store::tenants::by_slug(&tx, &slug).await?;
+        tx.commit().await?;
+        tenant.filter(TenantStatus::is_active)
+    };
+    let Some(tenant) = tenant else {
+        state.hasher.verify(password, None).await?;
+        attempt.failed(state).await?;
+        // No tenant, so no tenant's audit log: the application log keeps it.
+        tracing::info!(
+            reason = "AUTH-UNKNOWN-TENANT",
+            address = from.0.as_deref(),
+            "login refused"
+        );
+        return Err(INVALID);
+    };
+    let tx = store::tenant_tx(&state.db, tenant.id).await?;
+    let user = store::users::by_email(&tx, tenant.id, &email).await?;
+    let usable = user.as_ref().filter(|u| u.status == store::users::ACTIVE);
+    let verification = state
+        .hasher
+        .verify(password, usable.map(|u| u.password_hash.as_str()))
+        .await?;
+    let (user_id, agency_id) = (
+        user.as_ref().map(|u| u.id),
+        user.as_ref().and_then(|u| u.agency_id),
+    );
+    let entry = |refused_by: Option<&'static str>| audit::Entry {
+        tenant_id: tenant.id,
+        actor_user_id: user_id,
+        actor_agency_id: agency_id,
+        action: "session.login",
+        subject_id: user_id,
+        refused_by,
+        source_ip: from.0.as_deref(),
+        // The address typed, hashed: what a stranger types may be someone's password.
+        detail: if user_id.is_some() {
+            json!({})
+        } else {
+            json!({ "email_sha256": hash_token(&email) })
+        },
+    };
+    let user = match user {
+        Some(user) if verification.matches && user.status == store::users::ACTIVE => user,
+        _ => {
+            let reason = match &user {
+                None => "AUTH-UNKNOWN-ACCOUNT",
+                Some(u) if u.status != store::users::ACTIVE => "AUTH-DEACTIVATED",
+                Some(_) => "AUTH-PASSWORD",
+            };
+            audit::record(&tx, entry(Some(reason))).await?;
+            tx.commit().await?;
+            attempt.failed(state).await?;
+            tracing::info!(tenant_id = %tenant.id, reason, address = from.0.as_deref(), "login refused");
+            return Err(INVALID);
+        }
+    };
+    audit::record(&tx, entry(None)).await?;
+    let new_hash = if verification.needs_rehash {
+        let password = super::password::NewPassword::parse(password).ok();
+        match password {
+            Some(p) => Some(state.hasher.hash(&p).await?),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let user = store::users::record_successful_login(&tx, user, new_hash).await?;
+    let tokens = sessions::open(state, &tx, user, now).await?;
+    tx.commit().await?;
+    attempt.succeeded(state).await?;
+    tracing::info!(tenant_id = %tenant.id, user_id = %tokens.user.id, "login");
+    Ok(tokens)
+}
+
+pub async fn platform_login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    from: &ClientAddress,
+    now: DateTime<Utc>,
+) -> DomainResult<IssuedAccessToken> {
+    let email = email.trim().to_lowercase();
+    let attempt = SignInAttempt::begin(state, &format!("platform:{email}"), from).await?;
+    let tx = store::platform_tx(&state.db, None).await?;
+    let admin = platform_admins::Entity::find()
+        .filter(platform_admins::Column::Email.eq(&email))
+        .one(&tx)
+        .await?;
+    tx.commit().await?;
+    let verification = state
+        .hasher
+        .verify(password, admin.as_ref().map(|a| a.password_hash.as_str()))
+        .await?;
+    match admin {
+        Some(admin) if verification.matches => {
+            attempt.succeeded(state).await?;
+            let tx = store::platform_tx(&state.db, None).await?;
+            let session = store::platform_sessions::start(&tx, admin.id, now).await?;
+            tx.commit().await?;
+            tracing::info!(admin_id = %admin.id, "platform administrator login");
+            state
+                .keys
+                .issue(
+                    &Subject {
+                        user_id: admin.id,
+                        role: PLATFORM_ADMIN_ROLE.into(),
+                        tenant_id: None,
+                        agency_id: None,
+                        session_id: Some(session.id),
+                    },
+                    now,
+                )
+                .map_err(DomainError::internal)
+        }
+        _ => {
+            attempt.failed(state).await?;
+            tracing::info!(
+                address = from.0.as_deref(),
+                "platform administrator login refused"
+            );
+            Err(INVALID)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Who is asking: tokens, passwords, sessions, login and its rate limits.
+pub mod accounts;
+pub mod login;
+pub mod onboarding;
+pub mod password;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use uuid::Uuid;
+
+use crate::error::{DomainError, DomainResult};
+use crate::policy::roles::{Actor, Role};
+
+pub const PLATFORM_ADMIN_ROLE: &str = "PLATFORM_ADMIN";
+
+/// A signed-in user of one tenant, as checked against the database for this request.
+#[derive(Clone, Debug)]
+pub struct TenantUser {
+    pub user_id: Uuid,
+    pub tenant_id: Uuid,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+    pub session_id: Uuid,
+}
+
+impl TenantUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user_id,
+            role: self.role,
+            agency_id: self.agency_id,
+        }
+    }
+}
+
+/// The caller of a request.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    Anonymous,
+    User(TenantUser),
+    /// Operates the installation; reads no client data (`ROLE-5`).
+    PlatformAdmin {
+        admin_id: Uuid,
+        session_id: Uuid,
+    },
+}
+
+impl Viewer {
+    pub fn tenant_user(&self) -> DomainResult<&TenantUser> {
+        match self {
+            Self::User(user) => Ok(user),
+            Self::Anonymous => Err(DomainError::Unauthenticated("sign in first")),
+            Self::PlatformAdmin { .. } => Err(DomainError::Forbidden {
+                rule: "ROLE-5",
+                reason: "the platform administrator does not act inside a tenant".into(),
+            }),
+        }
+    }
+
+    pub fn platform_admin(&self) -> DomainResult<Uuid> {
+        match self {
+            Self::PlatformAdmin { admin_id, .. } => Ok(*admin_id),
+            Self::Anonymous => Err(DomainError::Unauthenticated("sign in first")),
+            Self::User(_) => Err(DomainError::Forbidden {
+                rule: "ROLE-5",
+                reason: "only the platform administrator manages tenants".into(),
+            }),
+        }
+    }
+
+    /// The platform administrator's session (for logout).
+    pub fn platform_session(&self) -> DomainResult<Uuid> {
+        self.platform_admin()?;
+        match self {
+            Self::PlatformAdmin { session_id, .. } => Ok(*session_id),
+            _ => Err(DomainError::Unauthenticated("sign in first")),
+        }
+    }
+}
+
+/// The password hashing one HTTP request may ask for. A hash costs about 20 ms of a core and
+/// the hasher is shared with every sign-in, so a batch or aliases of sign-ups must not queue
+/// dozens of them ahead of other people's logins. Shared by the operations of one batch.
+#[derive(Clone, Debug, Default)]
+pub struct PasswordWork(Arc<AtomicU32>);
+
+impl PasswordWork {
+    /// Sign-up, sign-in and accepting an invitation each hash once.
+    pub const PER_REQUEST: u32 = 1;
+
+    pub fn take(&self) -> DomainResult<()> {
+        if self.0.fetch_add(1, Ordering::SeqCst) >= Self::PER_REQUEST {
+            tracing::info!("refused: more password work than one request may ask for");
+            return Err(DomainError::RateLimited {
+                retry_after_secs: 1,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Where a request came from, for rate limits and the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct ClientAddress(pub Option<String>);
+
+impl ClientAddress {
+    /// Behind `trusted_proxies` proxies, each appends the address it received the request
+    /// from to `X-Forwarded-For` (`hops`, in header order). The client is the entry the
+    /// outermost trusted proxy added, counted from the right: everything to its left was
+    /// written by the client and can be forged. A chain shorter than that did not pass
+    /// through every proxy, so the peer's address stands.
+    pub fn from_hops<'a>(
+        peer: Option<IpAddr>,
+        hops: impl IntoIterator<Item = &'a str>,
+        trusted_proxies: usize,
+    ) -> Self {
+        let hops: Vec<&str> = hops
+            .into_iter()
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty())
+            .collect();
+        let forwarded = (trusted_proxies > 0)
+            .then(|| hops.len().checked_sub(trusted_proxies))
+            .flatten()
+            .and_then(|index| hops.get(index))
+            .and_then(|hop| hop.parse::<IpAddr>().ok());
+        Self(forwarded.or(peer).map(|ip| ip.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEER: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 9)));
+
+    fn address(hops: &[&str], trusted_proxies: usize) -> Option<String> {
+        ClientAddress::from_hops(PEER, hops.iter().copied(), trusted_proxies).0
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_forwarded_header_is_ignored() {
+        assert_eq!(address(&["203.0.113.7"], 0).as_deref(), Some("10.0.0.9"));
+    }
+
+    #[test]
+    fn a_forged_left_most_address_does_not_become_the_client() {
+        // The client wrote "1.2.3.4"; the one proxy appended the address it saw.
+        assert_eq!(
+            address(&["1.2.3.4, 203.0.113.7"], 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(
+            address(&["1.2.3.4", "203.0.113.7"], 1).as_deref(),
+            Some("203.0.113.7")
+        );
+        // Two proxies: the outer one's entry is second from the right.
+        assert_eq!(
+            address(&["1.2.3.4, 203.0.113.7, 10.0.0.2"], 2).as_deref(),
+            Some("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn a_chain_shorter_than_the_proxies_or_not_an_address_falls_back_to_the_peer() {
+        assert_eq!(address(&["203.0.113.7"], 2).as_deref(), Some("10.0.0.9"));
+        assert_eq!(address(&[], 1).as_deref(), Some("10.0.0.9"));
+        assert_eq!(address(&["not-an-ip"], 1).as_deref(), Some("10.0.0.9"));
+    }
+}

@@ -1,0 +1,84 @@
+//! The domain's errors. `DomainError` is what a caller may learn; the API maps it once to
+//! GraphQL's `extensions` and to HTTP statuses (`concord_api::error`). Everything else is
+//! `Internal`: logged whole there and shown only as `INTERNAL` with the request's id.
+use std::borrow::Cow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("setting {0}: {1}")]
+    Setting(&'static str, String),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("{0}")]
+    UnsafeDatabaseRole(String),
+    #[error("signing keys: {0}")]
+    Keys(String),
+    #[error("redis: {0}")]
+    Redis(String),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// A role rule refused (`ROLE-*`, see `policy::roles`).
+    #[error("{reason}")]
+    Forbidden { rule: &'static str, reason: String },
+    #[error("{reason}")]
+    PlanRule { rule: &'static str, reason: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// `field` names the offending input: an argument (`email`) or a dotted path inside one
+    /// (`parameters.contact_window_days`).
+    #[error("{field}: {message}")]
+    Validation {
+        field: Cow<'static, str>,
+        message: String,
+    },
+    /// LOCK-1: a stale write; `current` holds the record as it is now.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        current: serde_json::Value,
+    },
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl DomainError {
+    pub fn validation(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden { .. } => "FORBIDDEN",
+            Self::PlanRule { .. } => "PLAN_RULE",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Validation { .. } => "VALIDATION",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for DomainError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

@@ -1,0 +1,49 @@
+//! Every rule Concord enforces is decided here, as pure functions of who asks, about what,
+//! under which plan: `Decision { allowed, rule, reason }`. Resolvers ask; they never decide.
+pub mod plan;
+pub mod records;
+pub mod roles;
+
+#[cfg(test)]
+mod matrix_tests;
+
+use crate::error::DomainError;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub allowed: bool,
+    /// The rule that decided, e.g. `ROLE-2` or (for plan rules) `DEM-2`.
+    pub rule: &'static str,
+    /// A sentence the person refused can act on.
+    pub reason: String,
+}
+
+impl Decision {
+    pub fn allow(rule: &'static str) -> Self {
+        Self {
+            allowed: true,
+            rule,
+            reason: String::new(),
+        }
+    }
+
+    pub fn refuse(rule: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            allowed: false,
+            rule,
+            reason: reason.into(),
+        }
+    }
+
+    /// `Ok` when allowed; otherwise the refusal as the caller will see it.
+    pub fn into_result(self) -> Result<(), DomainError> {
+        if self.allowed {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden {
+                rule: self.rule,
+                reason: self.reason,
+            })
+        }
+    }
+}

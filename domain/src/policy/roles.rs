@@ -1,0 +1,305 @@
+//! Who may manage what inside a tenant (SPEC §1). Rule ids:
+//! - `ROLE-1` A `DATA_CENTER` user manages everything in its own tenant.
+//! - `ROLE-2` An `AGENCY_ADMIN` manages only its own agency: its users, invitations, projects.
+//! - `ROLE-3` A `USER` manages nobody.
+//! - `ROLE-4` A user may not change their own role or deactivate themselves, so a tenant is
+//!   never left without the Data Center user who could undo it.
+//! - `ROLE-5` The platform administrator approves and suspends tenants and reads no tenant data.
+use uuid::Uuid;
+
+use super::Decision;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    DataCenter,
+    AgencyAdmin,
+    User,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DataCenter => "DATA_CENTER",
+            Self::AgencyAdmin => "AGENCY_ADMIN",
+            Self::User => "USER",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "DATA_CENTER" => Some(Self::DataCenter),
+            "AGENCY_ADMIN" => Some(Self::AgencyAdmin),
+            "USER" => Some(Self::User),
+            _ => None,
+        }
+    }
+
+    /// The role a stored row holds. An unknown one is a broken row: refused, never read as
+    /// the least role, which would quietly change what a person may do.
+    pub fn of_row(raw: &str) -> Result<Self, crate::error::DomainError> {
+        Self::parse(raw).ok_or_else(|| {
+            crate::error::DomainError::internal(anyhow::anyhow!("unknown role {raw:?} stored"))
+        })
+    }
+}
+
+/// The person asking, as the rules see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+}
+
+/// A user account (existing or proposed) that an action is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: Option<Uuid>,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+}
+
+pub fn create_agency(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        _ => Decision::refuse("ROLE-1", "only the Data Center creates agencies"),
+    }
+}
+
+/// Publishing a sharing plan version: the Data Center's alone (SPEC §3).
+pub fn publish_plan(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "ROLE-1",
+            "only the Data Center publishes the sharing plan; ask your HMIS lead to change it",
+        ),
+    }
+}
+
+pub fn create_project(actor: &Actor, agency_id: Uuid) -> Decision {
+    manage_agency(actor, agency_id, "create projects")
+}
+
+/// Inviting or creating an account with `account`'s role and agency.
+pub fn invite(actor: &Actor, account: &Account) -> Decision {
+    if let Some(refusal) = shape_refusal(account) {
+        return refusal;
+    }
+    match (actor.role, account.role) {
+        (Role::DataCenter, _) => Decision::allow("ROLE-1"),
+        (Role::AgencyAdmin, Role::DataCenter) => Decision::refuse(
+            "ROLE-2",
+            "only the Data Center can invite Data Center users",
+        ),
+        (Role::AgencyAdmin, _) => {
+            manage_agency(actor, account.agency_id.unwrap_or_default(), "invite users")
+        }
+        (Role::User, _) => {
+            Decision::refuse("ROLE-3", "ask your Agency Administrator to invite users")
+        }
+    }
+}
+
+/// Changing `target`'s role and agency to `proposed`'s.
+pub fn set_role(actor: &Actor, target: &Account, proposed: &Account) -> Decision {
+    if target.user_id == Some(actor.user_id) {
+        return Decision::refuse(
+            "ROLE-4",
+            "you cannot change your own role; ask another administrator",
+        );
+    }
+    let manage_target = manage_account(actor, target, "change roles");
+    if !manage_target.allowed {
+        return manage_target;
+    }
+    invite(actor, proposed)
+}
+
+pub fn deactivate(actor: &Actor, target: &Account) -> Decision {
+    if target.user_id == Some(actor.user_id) {
+        return Decision::refuse(
+            "ROLE-4",
+            "you cannot deactivate yourself; ask another administrator",
+        );
+    }
+    manage_account(actor, target, "deactivate users")
+}
+
+/// Which users' accounts `actor` may list.
+pub fn user_directory_scope(actor: &Actor) -> Option<Uuid> {
+    match actor.role {
+        Role::DataCenter => None,
+        Role::AgencyAdmin | Role::User => actor.agency_id,
+    }
+}
+
+fn manage_account(actor: &Actor, target: &Account, what: &str) -> Decision {
+    match (actor.role, target.role) {
+        (Role::DataCenter, _) => Decision::allow("ROLE-1"),
+        (Role::AgencyAdmin, Role::DataCenter) => Decision::refuse(
+            "ROLE-2",
+            format!("only the Data Center can {what} of Data Center users"),
+        ),
+        (Role::AgencyAdmin, _) => manage_agency(actor, target.agency_id.unwrap_or_default(), what),
+        (Role::User, _) => {
+            Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}"))
+        }
+    }
+}
+
+fn manage_agency(actor: &Actor, agency_id: Uuid, what: &str) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin if actor.agency_id == Some(agency_id) => Decision::allow("ROLE-2"),
+        Role::AgencyAdmin => Decision::refuse(
+            "ROLE-2",
+            format!("Agency Administrators can {what} only for their own agency"),
+        ),
+        Role::User => {
+            Decision::refuse("ROLE-3", format!("ask your Agency Administrator to {what}"))
+        }
+    }
+}
+
+/// Data Center users belong to no agency; everyone else belongs to exactly one.
+fn shape_refusal(account: &Account) -> Option<Decision> {
+    match (account.role, account.agency_id) {
+        (Role::DataCenter, Some(_)) => Some(Decision::refuse(
+            "ROLE-1",
+            "Data Center users belong to the whole CoC, not to an agency: leave the agency empty",
+        )),
+        (Role::AgencyAdmin | Role::User, None) => Some(Decision::refuse(
+            "ROLE-2",
+            "Agency Administrators and users belong to an agency: choose one",
+        )),
+        _ => None,
+    }
+}
+
+/// Whose messages a viewer reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inbox {
+    /// The Data Center reads every message of its tenant.
+    All,
+    /// An Agency Administrator reads its agency's.
+    Agency(Uuid),
+}
+
+/// Messages go to an agency's administrators (PRO-4) and are overseen by the Data Center
+/// (ROLE-1); agency staff manage nobody and have no inbox (ROLE-3).
+pub fn inbox(actor: &Actor) -> Result<Inbox, Decision> {
+    match (actor.role, actor.agency_id) {
+        (Role::DataCenter, _) => Ok(Inbox::All),
+        (Role::AgencyAdmin, Some(agency)) => Ok(Inbox::Agency(agency)),
+        (Role::AgencyAdmin | Role::User, _) => Err(Decision::refuse(
+            "ROLE-3",
+            "messages go to agency administrators and the Data Center; ask your administrator",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, agency: Option<Uuid>) -> Actor {
+        Actor {
+            user_id: Uuid::from_u128(1),
+            role,
+            agency_id: agency,
+        }
+    }
+
+    fn account(role: Role, agency: Option<Uuid>) -> Account {
+        Account {
+            user_id: Some(Uuid::from_u128(2)),
+            role,
+            agency_id: agency,
+        }
+    }
+
+    const A: Uuid = Uuid::from_u128(10);
+    const B: Uuid = Uuid::from_u128(11);
+
+    #[test]
+    fn role_1_data_center_manages_the_whole_tenant() {
+        let dc = actor(Role::DataCenter, None);
+        assert!(create_agency(&dc).allowed);
+        assert!(invite(&dc, &account(Role::AgencyAdmin, Some(A))).allowed);
+        assert!(invite(&dc, &account(Role::DataCenter, None)).allowed);
+        assert!(deactivate(&dc, &account(Role::User, Some(B))).allowed);
+    }
+
+    #[test]
+    fn role_1_only_the_data_center_publishes_the_plan() {
+        assert!(publish_plan(&actor(Role::DataCenter, None)).allowed);
+        for role in [Role::AgencyAdmin, Role::User] {
+            let refused = publish_plan(&actor(role, Some(A)));
+            assert_eq!((refused.allowed, refused.rule), (false, "ROLE-1"));
+        }
+    }
+
+    #[test]
+    fn role_2_agency_admin_manages_only_its_agency() {
+        let admin = actor(Role::AgencyAdmin, Some(A));
+        assert!(!create_agency(&admin).allowed);
+        assert!(invite(&admin, &account(Role::User, Some(A))).allowed);
+        let other = invite(&admin, &account(Role::User, Some(B)));
+        assert_eq!((other.allowed, other.rule), (false, "ROLE-2"));
+        assert!(!invite(&admin, &account(Role::DataCenter, None)).allowed);
+        assert!(!deactivate(&admin, &account(Role::User, Some(B))).allowed);
+        assert!(create_project(&admin, A).allowed);
+        assert!(!create_project(&admin, B).allowed);
+    }
+
+    #[test]
+    fn role_3_user_manages_nobody() {
+        let user = actor(Role::User, Some(A));
+        let refused = create_agency(&user);
+        assert!(!refused.allowed);
+        assert_eq!(invite(&user, &account(Role::User, Some(A))).rule, "ROLE-3");
+        assert!(!deactivate(&user, &account(Role::User, Some(A))).allowed);
+    }
+
+    #[test]
+    fn role_4_nobody_changes_their_own_role() {
+        let dc = actor(Role::DataCenter, None);
+        let me = Account {
+            user_id: Some(dc.user_id),
+            role: Role::DataCenter,
+            agency_id: None,
+        };
+        assert_eq!(
+            set_role(&dc, &me, &account(Role::User, Some(A))).rule,
+            "ROLE-4"
+        );
+        assert_eq!(deactivate(&dc, &me).rule, "ROLE-4");
+    }
+
+    #[test]
+    fn accounts_have_the_agency_their_role_needs() {
+        let dc = actor(Role::DataCenter, None);
+        assert!(!invite(&dc, &account(Role::User, None)).allowed);
+        assert!(!invite(&dc, &account(Role::DataCenter, Some(A))).allowed);
+    }
+
+    #[test]
+    fn only_administrators_and_the_data_center_have_an_inbox() {
+        let agency = Uuid::now_v7();
+        let actor = |role, agency_id| Actor {
+            user_id: Uuid::now_v7(),
+            role,
+            agency_id,
+        };
+        assert_eq!(inbox(&actor(Role::DataCenter, None)), Ok(Inbox::All));
+        assert_eq!(
+            inbox(&actor(Role::AgencyAdmin, Some(agency))),
+            Ok(Inbox::Agency(agency))
+        );
+        assert_eq!(
+            inbox(&actor(Role::User, Some(agency))).map_err(|d| d.rule),
+            Err("ROLE-3")
+        );
+    }
+}

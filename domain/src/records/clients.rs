@@ -1,0 +1,499 @@
+//! Clients and their demographics: DEM-1 (read), DEM-2 (documented override, history kept),
+//! DEM-3 (undocumented different value becomes a data conflict), PROV-1, AUD-2, LOCK-1.
+use std::collections::HashMap;
+
+use entities::{client_field_values, clients, data_conflicts};
+use sea_orm::{IntoActiveModel, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::context::RecordCtx;
+use super::demographics::{self, DemographicField};
+use super::ssn::SsnOwner;
+use crate::auth::TenantUser;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::Decision;
+use crate::policy::records::{self, DemographicChange, Element, Provenance};
+use crate::policy::roles::Role;
+use crate::state::AppState;
+use crate::store::{self, Page};
+
+/// A client as one viewer may see it, with the provenance of every value.
+pub struct ClientView {
+    pub client: clients::Model,
+    pub values: HashMap<String, client_field_values::Model>,
+    pub viewer: TenantUser,
+    pub plan_version: i32,
+    pub plan_document: crate::policy::plan::PlanDocument,
+}
+
+impl ClientView {
+    /// Who entered the current value of `field`: its history row, or the client's creator.
+    pub fn entered(&self, field: DemographicField) -> Provenance {
+        self.values.get(field.key()).map_or(
+            Provenance {
+                user: self.client.created_by_user,
+                agency: self.client.created_by_agency,
+            },
+            |v| Provenance {
+                user: v.entered_by_user,
+                agency: v.entered_by_agency,
+            },
+        )
+    }
+
+    pub fn plan(&self) -> records::Plan<'_> {
+        records::Plan {
+            version: self.plan_version,
+            document: &self.plan_document,
+        }
+    }
+
+    /// Every single-answer value as the viewer may see it, with who entered it (PROV-1) and
+    /// what the viewer may do with it: `editWithDocumentation` (DEM-2) and
+    /// `editWithoutDocumentation` (allowed where it writes or becomes a DEM-3 conflict).
+    pub fn demographics(&self) -> Vec<DemographicEntry> {
+        let actor = self.viewer.actor();
+        let plan = self.plan();
+        let decision = |change| match change {
+            DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
+        };
+        DemographicField::ALL
+            .into_iter()
+            .map(|field| {
+                let entered = self.entered(field);
+                let history = self.values.get(field.key());
+                DemographicEntry {
+                    field,
+                    value: demographics::shown(&self.client, field),
+                    entered_at: history.map_or(self.client.created_at, |h| h.entered_at),
+                    documentation_type: history.and_then(|h| h.documentation_type.clone()),
+                    access: vec![
+                        (
+                            "editWithDocumentation",
+                            decision(records::change_demographic(&actor, &entered, plan, true)),
+                        ),
+                        (
+                            "editWithoutDocumentation",
+                            decision(records::change_demographic(&actor, &entered, plan, false)),
+                        ),
+                    ],
+                    entered,
+                }
+            })
+            .collect()
+    }
+
+    /// What the viewer may do with the client as a whole: `view` (DEM-1).
+    pub fn access(&self) -> Vec<(&'static str, Decision)> {
+        let creator = Provenance {
+            user: self.client.created_by_user,
+            agency: self.client.created_by_agency,
+        };
+        let view = records::read(
+            &self.viewer.actor(),
+            Element::ClientDemographics,
+            &creator,
+            self.plan(),
+        );
+        vec![("view", view)]
+    }
+}
+
+/// One single-answer value of a client as a viewer sees it (`ClientView::demographics`).
+pub struct DemographicEntry {
+    pub field: DemographicField,
+    /// As shown: an SSN only masked.
+    pub value: Option<String>,
+    pub entered: Provenance,
+    pub entered_at: chrono::DateTime<chrono::Utc>,
+    pub documentation_type: Option<String>,
+    pub access: Vec<(&'static str, Decision)>,
+}
+
+pub struct Documentation {
+    /// E.g. "birth certificate".
+    pub document_type: String,
+    pub attachment_id: Option<Uuid>,
+}
+
+pub struct NewClient {
+    pub hmis_number: Option<String>,
+    pub values: Vec<(DemographicField, Option<String>)>,
+}
+
+pub async fn create(
+    state: &AppState,
+    user: &TenantUser,
+    input: NewClient,
+) -> DomainResult<ClientView> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let hmis_number = match input
+        .hmis_number
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) if n.len() <= 32 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => n,
+        Some(_) => {
+            return Err(DomainError::validation(
+                "hmisNumber",
+                "use up to 32 letters, digits and dashes",
+            ));
+        }
+        // Random, not sequential: a sequence would be shared across tenants and reveal counts.
+        None => format!("{:09}", rand::random::<u32>() % 1_000_000_000),
+    };
+    let client_id = Uuid::now_v7();
+    let owner = SsnOwner {
+        tenant_id: ctx.tenant(),
+        client_id,
+    };
+    let mut row = store::clients::blank(ctx.tenant(), client_id, hmis_number, ctx.stamp(), ctx.now);
+    let mut history = Vec::new();
+    for (field, raw) in input.values {
+        let parsed = demographics::parse(field, raw.as_deref(), &state.ssn, owner)?;
+        history.push((field, parsed.history.clone()));
+        parsed.apply(&mut row);
+    }
+    let client = store::clients::insert(&ctx.tx, row).await?;
+    for (field, value) in history {
+        store::clients::record_value(
+            &ctx.tx,
+            ctx.tenant(),
+            store::clients::FieldValue {
+                client_id: client.id,
+                field: field.key(),
+                value,
+                by: ctx.stamp(),
+                at: ctx.now,
+                documentation_type: None,
+                documentation_attachment_id: None,
+            },
+        )
+        .await?;
+    }
+    ctx.audit_write(
+        "client.create",
+        client.id,
+        json!({ "hmis_number": client.hmis_number }),
+    )
+    .await?;
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let view = ClientView {
+        client,
+        values,
+        viewer: user.clone(),
+        plan_version: ctx.plan_version,
+        plan_document: ctx.plan_document.clone(),
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// DEM-1: reads a client's profile and records the read (AUD-2).
+pub async fn view(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> DomainResult<ClientView> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = ctx.client(client_id).await?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.view",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    store::clients::record_view(&ctx.tx, ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let view = ClientView {
+        client,
+        values,
+        viewer: user.clone(),
+        plan_version: ctx.plan_version,
+        plan_document: ctx.plan_document.clone(),
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// The clients this viewer may see, a page at a time.
+/// A page of the clients the viewer may see, each with the DEM-1 decision its `access` block
+/// shows, and the plan version that decided.
+pub async fn page(
+    state: &AppState,
+    user: &TenantUser,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
+    let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
+    let actor = ctx.actor();
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|client| {
+            let creator = Provenance {
+                user: client.created_by_user,
+                agency: client.created_by_agency,
+            };
+            let read = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
+            (client, read)
+        })
+        .collect();
+    let plan_version = ctx.plan_version;
+    ctx.commit().await?;
+    Ok((
+        Page {
+            rows,
+            has_next: page.has_next,
+        },
+        plan_version,
+    ))
+}
+
+pub enum ChangeOutcome {
+    Written(Box<ClientView>),
+    ConflictRecorded(Box<data_conflicts::Model>),
+}
+
+pub struct Change {
+    pub client_id: Uuid,
+    pub expected_version: i32,
+    pub field: DemographicField,
+    pub value: Option<String>,
+    pub documentation: Option<Documentation>,
+}
+
+/// DEM-2/DEM-3 under LOCK-1.
+pub async fn change(
+    state: &AppState,
+    user: &TenantUser,
+    change: Change,
+) -> DomainResult<ChangeOutcome> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = store::clients::get(&ctx.tx, ctx.tenant(), change.client_id)
+        .await?
+        .ok_or(DomainError::NotFound("client"))?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.change",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    let current_version = client.version;
+    if !records::check_version(change.expected_version, current_version).allowed {
+        let conflict = stale(&client, change.field);
+        return Err(ctx
+            .refuse_stale(state, "client.change", client.id, conflict)
+            .await);
+    }
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let existing = values.get(change.field.key());
+    let entered = existing.map_or(creator, |v| Provenance {
+        user: v.entered_by_user,
+        agency: v.entered_by_agency,
+    });
+    let owner = SsnOwner {
+        tenant_id: ctx.tenant(),
+        client_id: client.id,
+    };
+    let parsed = demographics::parse(change.field, change.value.as_deref(), &state.ssn, owner)?;
+    if let Some(attachment_id) = change.documentation.as_ref().and_then(|d| d.attachment_id) {
+        require_documentation_of(&ctx, client.id, attachment_id).await?;
+    }
+    let documented = change
+        .documentation
+        .as_ref()
+        .is_some_and(|d| !d.document_type.trim().is_empty());
+    match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented) {
+        DemographicChange::Write(_) => {
+            let before = demographics::shown(&client, change.field);
+            let client_id = client.id;
+            let mut row = client.into_active_model();
+            let history = parsed.history.clone();
+            parsed.apply(&mut row);
+            row.version = Set(current_version + 1);
+            row.updated_by_user = Set(ctx.stamp().user);
+            row.updated_by_agency = Set(ctx.stamp().agency);
+            row.updated_at = Set(ctx.now);
+            let Some(client) = store::versioned::update_at_version(
+                &ctx.tx,
+                ctx.tenant(),
+                client_id,
+                current_version,
+                row,
+            )
+            .await?
+            else {
+                // Another change got there between the check and this write.
+                let current = ctx.client(client_id).await?;
+                let conflict = stale(&current, change.field);
+                return Err(ctx
+                    .refuse_stale(state, "client.change", client_id, conflict)
+                    .await);
+            };
+            let (documentation_type, documentation_attachment_id) = change
+                .documentation
+                .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
+            store::clients::record_value(
+                &ctx.tx,
+                ctx.tenant(),
+                store::clients::FieldValue {
+                    client_id: client.id,
+                    field: change.field.key(),
+                    value: history,
+                    by: ctx.stamp(),
+                    at: ctx.now,
+                    documentation_type,
+                    documentation_attachment_id,
+                },
+            )
+            .await?;
+            // The audit keeps what changed; an SSN only ever as its mask.
+            ctx.audit_write(
+                "client.change_demographic",
+                client.id,
+                json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": "DEM-2", "plan_version": ctx.plan_version }),
+            )
+            .await?;
+            let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+            let view = ClientView {
+                client,
+                values,
+                viewer: user.clone(),
+                plan_version: ctx.plan_version,
+                plan_document: ctx.plan_document.clone(),
+            };
+            ctx.commit().await?;
+            Ok(ChangeOutcome::Written(Box::new(view)))
+        }
+        DemographicChange::RecordConflict(decision) => {
+            let existing_value = existing.map_or(json!(null), |v| v.value.clone());
+            let conflict = store::clients::insert_conflict(
+                &ctx.tx,
+                data_conflicts::ActiveModel {
+                    tenant_id: Set(ctx.tenant()),
+                    id: Set(Uuid::now_v7()),
+                    client_id: Set(client.id),
+                    field: Set(change.field.key().to_owned()),
+                    existing_value: Set(existing_value),
+                    existing_entered_by_user: Set(entered.user),
+                    existing_entered_by_agency: Set(entered.agency),
+                    existing_entered_at: Set(existing.map_or(client.created_at, |v| v.entered_at)),
+                    proposed_value: Set(parsed.history.clone()),
+                    reported_by_user: Set(ctx.stamp().user),
+                    reported_by_agency: Set(ctx.stamp().agency),
+                    reported_at: Set(ctx.now),
+                    status: Set("OPEN".into()),
+                    version: Set(1),
+                },
+            )
+            .await?;
+            ctx.audit_write(
+                "client.data_conflict",
+                client.id,
+                json!({ "field": change.field.key(), "conflict": conflict.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
+            )
+            .await?;
+            ctx.commit().await?;
+            Ok(ChangeOutcome::ConflictRecorded(Box::new(conflict)))
+        }
+    }
+}
+
+/// AUD-2: who viewed a client (the Data Center only).
+pub async fn views(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> DomainResult<Vec<entities::client_views::Model>> {
+    if user.role != Role::DataCenter {
+        return Err(DomainError::Forbidden {
+            rule: "AUD-2",
+            reason: "only the Data Center lists who viewed a client".into(),
+        });
+    }
+    let ctx = RecordCtx::begin(state, user).await?;
+    let views = store::clients::views(&ctx.tx, ctx.tenant(), client_id, 500).await?;
+    ctx.commit().await?;
+    Ok(views)
+}
+
+/// DEM-3: the data conflicts recorded on a client the viewer may see.
+pub async fn conflicts(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> DomainResult<Vec<data_conflicts::Model>> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = ctx.client(client_id).await?;
+    let creator = Provenance {
+        user: client.created_by_user,
+        agency: client.created_by_agency,
+    };
+    ctx.require(
+        state,
+        "client.conflicts",
+        client.id,
+        records::read(
+            &ctx.actor(),
+            Element::ClientDemographics,
+            &creator,
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    let conflicts = store::clients::conflicts(&ctx.tx, ctx.tenant(), client.id).await?;
+    ctx.commit().await?;
+    Ok(conflicts)
+}
+
+/// DEM-2: the uploaded copy of the documentation must be a file of this client (and so of
+/// this tenant) that is still there; any other file proves nothing about this client.
+async fn require_documentation_of(
+    ctx: &RecordCtx,
+    client_id: Uuid,
+    attachment_id: Uuid,
+) -> DomainResult<()> {
+    let attachment = store::attachments::get(&ctx.tx, ctx.tenant(), attachment_id).await?;
+    if attachment.is_some_and(|a| a.client_id == client_id && a.deleted_at.is_none()) {
+        return Ok(());
+    }
+    Err(DomainError::validation(
+        "documentation.attachmentId",
+        "the documentation must be a file uploaded for this client",
+    ))
+}
+
+/// LOCK-1: the client changed since the caller read it; the refusal carries what is current.
+fn stale(current: &clients::Model, field: DemographicField) -> DomainError {
+    DomainError::Conflict {
+        message: format!(
+            "this client changed since you read it: version {} is current",
+            current.version
+        ),
+        current: json!({ "version": current.version, "field": field.key(), "value": demographics::shown(current, field) }),
+    }
+}

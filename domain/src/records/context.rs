@@ -1,0 +1,172 @@
+//! What every record decision needs: who asks and the plan version in force, read inside the
+//! request's tenant transaction.
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseTransaction;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::TenantUser;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::Decision;
+use crate::policy::plan::PlanDocument;
+use crate::policy::records::{Element, Plan, Provenance};
+use crate::policy::roles::{Actor, Role};
+use crate::state::AppState;
+use crate::store::{self, audit};
+
+pub struct RecordCtx {
+    pub tx: DatabaseTransaction,
+    pub user: TenantUser,
+    pub plan_version: i32,
+    pub plan_document: PlanDocument,
+    pub now: DateTime<Utc>,
+}
+
+impl RecordCtx {
+    pub async fn begin(state: &AppState, user: &TenantUser) -> DomainResult<Self> {
+        let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+        let plan = store::plans::in_force(&tx, user.tenant_id).await?;
+        let (plan_version, plan_document) = (plan.version, plan.document);
+        Ok(Self {
+            tx,
+            user: user.clone(),
+            plan_version,
+            plan_document,
+            now: Utc::now(),
+        })
+    }
+
+    pub fn plan(&self) -> Plan<'_> {
+        Plan {
+            version: self.plan_version,
+            document: &self.plan_document,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.user.actor()
+    }
+
+    pub fn tenant(&self) -> Uuid {
+        self.user.tenant_id
+    }
+
+    /// The viewer as the author of what they write now.
+    pub fn stamp(&self) -> Provenance {
+        Provenance {
+            user: self.user.user_id,
+            agency: self.user.agency_id,
+        }
+    }
+
+    /// The client with this id in the viewer's tenant (whether the viewer may see it is for
+    /// the caller to ask).
+    pub async fn client(&self, client_id: Uuid) -> DomainResult<entities::clients::Model> {
+        store::clients::get(&self.tx, self.tenant(), client_id)
+            .await?
+            .ok_or(DomainError::NotFound("client"))
+    }
+
+    /// The agency a list of `element` records is narrowed to in the query, so pages stay full:
+    /// none when the plan shares the element or the viewer is the Data Center (who reads every
+    /// record). Each row is still asked of the policy.
+    pub fn narrowed_to(&self, element: Element) -> Option<Uuid> {
+        if self.user.role == Role::DataCenter || self.plan().shares(element) {
+            None
+        } else {
+            self.user.agency_id
+        }
+    }
+
+    pub async fn commit(self) -> DomainResult<()> {
+        Ok(self.tx.commit().await?)
+    }
+
+    /// AUD-1: a write, with what it changed.
+    pub async fn audit_write(
+        &self,
+        action: &str,
+        subject: Uuid,
+        detail: Value,
+    ) -> DomainResult<()> {
+        audit::record(
+            &self.tx,
+            audit::Entry {
+                tenant_id: self.tenant(),
+                actor_user_id: Some(self.user.user_id),
+                actor_agency_id: self.user.agency_id,
+                action,
+                subject_id: Some(subject),
+                refused_by: None,
+                source_ip: None,
+                detail,
+            },
+        )
+        .await
+    }
+
+    /// Allows `decision` through; otherwise records the refused write (AUD-1) so that the
+    /// record survives this transaction rolling back, and refuses with the plan rule.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        decision: Decision,
+    ) -> DomainResult<()> {
+        if decision.allowed {
+            return Ok(());
+        }
+        self.audit_refusal(state, action, subject, decision.rule)
+            .await?;
+        Err(DomainError::PlanRule {
+            rule: decision.rule,
+            reason: decision.reason,
+        })
+    }
+
+    /// LOCK-1: a stale write (checked before writing, or lost to another writer at the
+    /// database), refused with the record as it is now and audited like every refusal.
+    /// `conflict` is the `CONFLICT` error carrying the current values.
+    pub async fn refuse_stale(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        conflict: DomainError,
+    ) -> DomainError {
+        if !matches!(conflict, DomainError::Conflict { .. }) {
+            // The record went away meanwhile: that is what the caller hears, not a conflict.
+            return conflict;
+        }
+        let audited = self.audit_refusal(state, action, subject, "LOCK-1").await;
+        match audited {
+            Ok(()) => conflict,
+            Err(error) => error,
+        }
+    }
+
+    /// AUD-1 for a refused action: logged, and written to the audit log apart from this
+    /// transaction (which the refusal rolls back).
+    async fn audit_refusal(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: Uuid,
+        rule: &'static str,
+    ) -> DomainResult<()> {
+        tracing::info!(tenant_id = %self.tenant(), user_id = %self.user.user_id, action, rule, "refused");
+        state
+            .refusals
+            .record(audit::Refusal {
+                tenant_id: self.tenant(),
+                actor_user_id: self.user.user_id,
+                actor_agency_id: self.user.agency_id,
+                action: action.to_owned(),
+                subject_id: Some(subject),
+                rule,
+                detail: serde_json::json!({ "plan_version": self.plan_version }),
+            })
+            .await
+    }
+}

@@ -1,0 +1,518 @@
+//! Profile rows (contact and profile answers): multi-answer and effective-dated.
+//! PRO-1 (another agency's row only at the client's direction), PRO-2 (a correction adds a row
+//! and end-dates only the corrector's own), PRO-3 (a client note says what was corrected),
+//! PRO-4 (the entering agency is told and alone end-dates its row), PLAN-1, AUD-1, LOCK-1.
+use chrono::NaiveDate;
+use entities::profile_rows;
+use sea_orm::Set;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::context::RecordCtx;
+use super::notes::{self, NoteView, require_version, visible_client};
+use super::notifications::{self, Message};
+use crate::auth::TenantUser;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::Decision;
+use crate::policy::records::{self, Element, Provenance};
+use crate::state::AppState;
+use crate::store;
+
+const MAX_VALUE_CHARS: usize = 500;
+
+/// What a profile row answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileKind {
+    Phone,
+    Email,
+    Address,
+    EmergencyContact,
+    Other,
+}
+
+impl ProfileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "PHONE",
+            Self::Email => "EMAIL",
+            Self::Address => "ADDRESS",
+            Self::EmergencyContact => "EMERGENCY_CONTACT",
+            Self::Other => "OTHER",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Phone,
+            Self::Email,
+            Self::Address,
+            Self::EmergencyContact,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
+    }
+
+    /// In a sentence: "a phone row".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::Address => "address",
+            Self::EmergencyContact => "emergency contact",
+            Self::Other => "profile",
+        }
+    }
+}
+
+/// A row's value, checked for its kind.
+pub fn parse_value(kind: ProfileKind, field: &'static str, raw: &str) -> DomainResult<String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(DomainError::validation(field, "enter a value"));
+    }
+    if value.chars().count() > MAX_VALUE_CHARS {
+        return Err(DomainError::validation(
+            field,
+            format!("keep a value to {MAX_VALUE_CHARS} characters"),
+        ));
+    }
+    match kind {
+        ProfileKind::Phone => {
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            if !(7..=20).contains(&digits) {
+                return Err(DomainError::validation(
+                    field,
+                    "a phone number has 7 to 20 digits",
+                ));
+            }
+        }
+        ProfileKind::Email => {
+            let well_formed = value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            }) && !value.contains(char::is_whitespace);
+            if !well_formed {
+                return Err(DomainError::validation(
+                    field,
+                    "enter an email address such as name@example.org",
+                ));
+            }
+        }
+        ProfileKind::Address | ProfileKind::EmergencyContact | ProfileKind::Other => {}
+    }
+    Ok(value.to_owned())
+}
+
+fn kind_of(row: &profile_rows::Model) -> DomainResult<ProfileKind> {
+    ProfileKind::parse(&row.kind)
+        .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown profile row kind")))
+}
+
+fn entered(row: &profile_rows::Model) -> Provenance {
+    Provenance {
+        user: row.created_by_user,
+        agency: row.created_by_agency,
+    }
+}
+
+fn shown(row: &profile_rows::Model) -> Value {
+    json!({ "version": row.version, "value": row.value, "startDate": row.start_date, "endDate": row.end_date })
+}
+
+/// A row as one viewer may see it, with what that viewer may do to it.
+pub struct ProfileRowView {
+    pub row: profile_rows::Model,
+    pub kind: ProfileKind,
+    pub access: Vec<(&'static str, Decision)>,
+    pub plan_version: i32,
+}
+
+impl ProfileRowView {
+    fn new(ctx: &RecordCtx, row: profile_rows::Model) -> DomainResult<Self> {
+        let actor = ctx.actor();
+        let by = entered(&row);
+        // The hint assumes the console will ask for the client's direction and the note, so
+        // its rule (PRO-1 or PRO-2) tells the console whether it must.
+        let correct = records::correct_profile(&actor, &by, ctx.plan(), true, true).decision;
+        Ok(Self {
+            kind: kind_of(&row)?,
+            access: vec![
+                ("correct", correct),
+                ("endDate", records::end_date_profile(&actor, &by)),
+            ],
+            plan_version: ctx.plan_version,
+            row,
+        })
+    }
+}
+
+pub struct NewProfileRow {
+    pub client_id: Uuid,
+    pub kind: ProfileKind,
+    pub value: String,
+    pub start_date: NaiveDate,
+}
+
+fn new_row(
+    ctx: &RecordCtx,
+    client_id: Uuid,
+    kind: ProfileKind,
+    value: String,
+    start_date: NaiveDate,
+) -> profile_rows::ActiveModel {
+    let by = ctx.stamp();
+    profile_rows::ActiveModel {
+        tenant_id: Set(ctx.tenant()),
+        id: Set(Uuid::now_v7()),
+        client_id: Set(client_id),
+        kind: Set(kind.as_str().to_owned()),
+        value: Set(value),
+        start_date: Set(start_date),
+        end_date: Set(None),
+        at_client_direction: Set(false),
+        corrects_row_id: Set(None),
+        created_by_user: Set(by.user),
+        created_by_agency: Set(by.agency),
+        created_at: Set(ctx.now),
+        updated_by_user: Set(by.user),
+        updated_by_agency: Set(by.agency),
+        updated_at: Set(ctx.now),
+        version: Set(1),
+    }
+}
+
+pub async fn add(
+    state: &AppState,
+    user: &TenantUser,
+    input: NewProfileRow,
+) -> DomainResult<ProfileRowView> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = visible_client(&ctx, state, input.client_id, "profile.add").await?;
+    let value = parse_value(input.kind, "value", &input.value)?;
+    let row = store::profile::insert(
+        &ctx.tx,
+        new_row(&ctx, client.id, input.kind, value, input.start_date),
+    )
+    .await?;
+    ctx.audit_write(
+        "profile.add",
+        row.id,
+        json!({ "client_id": client.id, "kind": row.kind, "before": null, "after": shown(&row) }),
+    )
+    .await?;
+    let view = ProfileRowView::new(&ctx, row)?;
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// A client's rows this viewer may see (PLAN-1), current and ended.
+pub async fn list(
+    state: &AppState,
+    user: &TenantUser,
+    client_id: Uuid,
+) -> DomainResult<Vec<ProfileRowView>> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let client = visible_client(&ctx, state, client_id, "profile.list").await?;
+    let actor = ctx.actor();
+    let rows = store::profile::for_client(&ctx.tx, ctx.tenant(), client.id)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            records::read(&actor, Element::ProfileAssessment, &entered(r), ctx.plan()).allowed
+        })
+        .map(|r| ProfileRowView::new(&ctx, r))
+        .collect::<DomainResult<Vec<_>>>()?;
+    ctx.commit().await?;
+    Ok(rows)
+}
+
+/// A row the viewer may see (PLAN-1), with its client.
+async fn visible_row(
+    ctx: &RecordCtx,
+    state: &AppState,
+    action: &str,
+    id: Uuid,
+) -> DomainResult<(profile_rows::Model, entities::clients::Model)> {
+    let row = store::profile::get(&ctx.tx, ctx.tenant(), id)
+        .await?
+        .ok_or(DomainError::NotFound("profile row"))?;
+    let client = visible_client(ctx, state, row.client_id, action).await?;
+    ctx.require(
+        state,
+        action,
+        row.id,
+        records::read(
+            &ctx.actor(),
+            Element::ProfileAssessment,
+            &entered(&row),
+            ctx.plan(),
+        ),
+    )
+    .await?;
+    Ok((row, client))
+}
+
+pub struct Correction {
+    pub row_id: Uuid,
+    pub expected_version: i32,
+    pub new_value: String,
+    pub start_date: NaiveDate,
+    /// PRO-1: the client directed the change (recorded on the new row).
+    pub at_client_direction: bool,
+    /// PRO-3: written as a client note in the same transaction.
+    pub correction_note: Option<String>,
+}
+
+pub struct CorrectionOutcome {
+    /// The new row (PRO-2).
+    pub row: ProfileRowView,
+    /// The row it corrects, end-dated when the corrector's agency entered it.
+    pub corrected: ProfileRowView,
+    pub note: Option<NoteView>,
+    /// PRO-4: the entering agency's administrators were told.
+    pub entering_agency_notified: bool,
+}
+
+pub async fn correct(
+    state: &AppState,
+    user: &TenantUser,
+    input: Correction,
+) -> DomainResult<CorrectionOutcome> {
+    const ACTION: &str = "profile.correct";
+    let ctx = RecordCtx::begin(state, user).await?;
+    let (old, client) = visible_row(&ctx, state, ACTION, input.row_id).await?;
+    let note = input
+        .correction_note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| notes::parse_body("correctionNote", n))
+        .transpose()?;
+    let decision = records::correct_profile(
+        &ctx.actor(),
+        &entered(&old),
+        ctx.plan(),
+        input.at_client_direction,
+        note.is_some(),
+    );
+    ctx.require(state, ACTION, old.id, decision.decision.clone())
+        .await?;
+    require_version(
+        &ctx,
+        state,
+        ACTION,
+        old.id,
+        input.expected_version,
+        old.version,
+        || shown(&old),
+    )
+    .await?;
+    let kind = kind_of(&old)?;
+    let value = parse_value(kind, "newValue", &input.new_value)?;
+
+    let mut row = new_row(&ctx, client.id, kind, value, input.start_date);
+    row.at_client_direction = Set(input.at_client_direction);
+    row.corrects_row_id = Set(Some(old.id));
+    let row = store::profile::insert(&ctx.tx, row).await?;
+
+    // PRO-2: only the corrector's own open row is end-dated here; another agency's stays open
+    // for that agency to end-date (PRO-4). It ends where the new row starts, never before it began.
+    let end_dated = decision.may_end_date_old_row && old.end_date.is_none();
+    if end_dated {
+        let end = input.start_date.max(old.start_date);
+        let written = store::profile::set_end_date(
+            &ctx.tx,
+            ctx.tenant(),
+            old.id,
+            old.version,
+            end,
+            ctx.stamp(),
+            ctx.now,
+        )
+        .await?;
+        if !written {
+            let conflict = lost_race(&ctx, old.id, input.expected_version).await;
+            return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
+        }
+    }
+    let note = match note {
+        Some(body) => Some(notes::insert(&ctx, client.id, body).await?),
+        None => None,
+    };
+    if decision.notify_entering_agency {
+        notifications::send(
+            &ctx.tx,
+            ctx.tenant(),
+            old.created_by_agency,
+            &client.hmis_number,
+            Message::ProfileCorrected { kind },
+            ctx.now,
+        )
+        .await?;
+    }
+    let corrected = store::profile::get(&ctx.tx, ctx.tenant(), old.id)
+        .await?
+        .ok_or(DomainError::NotFound("profile row"))?;
+    ctx.audit_write(
+        ACTION,
+        row.id,
+        json!({
+            "client_id": client.id,
+            "kind": row.kind,
+            "rule": decision.decision.rule,
+            "plan_version": ctx.plan_version,
+            "corrects_row_id": old.id,
+            "at_client_direction": input.at_client_direction,
+            "before": shown(&old),
+            "after": { "new_row": shown(&row), "corrected_row": shown(&corrected) },
+            "note_id": note.as_ref().map(|n| n.id),
+            "notified_agency": decision.notify_entering_agency.then_some(old.created_by_agency),
+        }),
+    )
+    .await?;
+    let outcome = CorrectionOutcome {
+        row: ProfileRowView::new(&ctx, row)?,
+        corrected: ProfileRowView::new(&ctx, corrected)?,
+        note: note.map(|n| NoteView::new(&ctx, n)),
+        entering_agency_notified: decision.notify_entering_agency,
+    };
+    ctx.commit().await?;
+    Ok(outcome)
+}
+
+/// A versioned write lost a race after the check: refuse with what won.
+async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainError {
+    match store::profile::get(&ctx.tx, ctx.tenant(), id).await {
+        Ok(Some(row)) => DomainError::Conflict {
+            message: format!(
+                "someone changed this row since you read it (version {expected_version}, now {})",
+                row.version
+            ),
+            current: shown(&row),
+        },
+        Ok(None) => DomainError::NotFound("profile row"),
+        Err(e) => e,
+    }
+}
+
+/// PRO-4: the entering agency (or the Data Center, for its own rows) end-dates a row.
+pub async fn end_date(
+    state: &AppState,
+    user: &TenantUser,
+    id: Uuid,
+    expected_version: i32,
+    end_date: NaiveDate,
+) -> DomainResult<ProfileRowView> {
+    const ACTION: &str = "profile.end_date";
+    let ctx = RecordCtx::begin(state, user).await?;
+    let (old, client) = visible_row(&ctx, state, ACTION, id).await?;
+    ctx.require(
+        state,
+        ACTION,
+        old.id,
+        records::end_date_profile(&ctx.actor(), &entered(&old)),
+    )
+    .await?;
+    require_version(
+        &ctx,
+        state,
+        ACTION,
+        old.id,
+        expected_version,
+        old.version,
+        || shown(&old),
+    )
+    .await?;
+    if end_date < old.start_date {
+        return Err(DomainError::validation(
+            "endDate",
+            format!("a row cannot end before it started ({})", old.start_date),
+        ));
+    }
+    let written = store::profile::set_end_date(
+        &ctx.tx,
+        ctx.tenant(),
+        old.id,
+        expected_version,
+        end_date,
+        ctx.stamp(),
+        ctx.now,
+    )
+    .await?;
+    if !written {
+        let conflict = lost_race(&ctx, old.id, expected_version).await;
+        return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
+    }
+    let row = store::profile::get(&ctx.tx, ctx.tenant(), old.id)
+        .await?
+        .ok_or(DomainError::NotFound("profile row"))?;
+    ctx.audit_write(
+        ACTION,
+        row.id,
+        json!({ "client_id": client.id, "kind": row.kind, "rule": "PRO-4", "before": shown(&old), "after": shown(&row) }),
+    )
+    .await?;
+    let view = ProfileRowView::new(&ctx, row)?;
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// PRO-3: the sentence the console pre-fills as the correction's client note.
+pub async fn correction_note_draft(
+    state: &AppState,
+    user: &TenantUser,
+    id: Uuid,
+    new_value: Option<&str>,
+) -> DomainResult<String> {
+    let ctx = RecordCtx::begin(state, user).await?;
+    let (row, _) = visible_row(&ctx, state, "profile.note_draft", id).await?;
+    let kind = kind_of(&row)?;
+    let own = records::same_party(&ctx.actor(), &entered(&row));
+    ctx.commit().await?;
+    let new_value = new_value.map(str::trim).filter(|v| !v.is_empty());
+    Ok(draft(kind, &row.value, new_value, own))
+}
+
+fn draft(kind: ProfileKind, old: &str, new: Option<&str>, own: bool) -> String {
+    let changed = new.map_or_else(
+        || format!("{old} is no longer right"),
+        |new| format!("{old} replaced by {new}"),
+    );
+    let direction = if own {
+        ""
+    } else {
+        " at the client's direction"
+    };
+    format!("Corrected {}{direction}: {changed}.", kind.label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_needs_digits_and_an_email_an_at_sign() {
+        assert!(parse_value(ProfileKind::Phone, "value", "(919) 555-0100").is_ok());
+        assert!(parse_value(ProfileKind::Phone, "value", "call me").is_err());
+        assert!(parse_value(ProfileKind::Email, "value", "a@b.org").is_ok());
+        assert!(parse_value(ProfileKind::Email, "value", "a b@c").is_err());
+        assert!(parse_value(ProfileKind::Address, "value", "  ").is_err());
+    }
+
+    #[test]
+    fn pro_3_the_draft_names_the_kind_and_the_direction() {
+        assert_eq!(
+            draft(
+                ProfileKind::Phone,
+                "919-555-0100",
+                Some("919-555-0199"),
+                false
+            ),
+            "Corrected phone at the client's direction: 919-555-0100 replaced by 919-555-0199."
+        );
+        assert_eq!(
+            draft(ProfileKind::Email, "a@b.org", None, true),
+            "Corrected email: a@b.org is no longer right."
+        );
+    }
+}

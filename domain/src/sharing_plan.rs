@@ -1,0 +1,157 @@
+//! The sharing plan's use cases (SPEC §3): the version in force, any earlier one, the diff
+//! between two, and publishing the next version, which only the Data Center does (`ROLE-1`).
+//! Validation and the diff are `policy::plan`'s; the versions are `store::plans`'.
+use entities::plan_versions;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::TenantUser;
+use crate::auth::onboarding::guard;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::plan::{self, FieldChange, PlanDocument};
+use crate::policy::roles;
+use crate::state::AppState;
+use crate::store::{self, Page, audit};
+
+/// A published version with its document read.
+pub struct PlanVersion {
+    pub row: plan_versions::Model,
+    pub document: PlanDocument,
+}
+
+impl PlanVersion {
+    fn read(row: plan_versions::Model) -> DomainResult<Self> {
+        let document = store::plans::document(&row)?;
+        Ok(Self { row, document })
+    }
+}
+
+/// The active version: every decision is made under it.
+pub async fn active(state: &AppState, user: &TenantUser) -> DomainResult<PlanVersion> {
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let active = store::plans::active(&tx, user.tenant_id).await?;
+    tx.commit().await?;
+    PlanVersion::read(active.ok_or(DomainError::NotFound("sharing plan"))?)
+}
+
+/// One version by its number; earlier versions stay readable.
+pub async fn version(
+    state: &AppState,
+    user: &TenantUser,
+    version: i32,
+) -> DomainResult<PlanVersion> {
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let row = find_version(&tx, user.tenant_id, version).await?;
+    tx.commit().await?;
+    PlanVersion::read(row)
+}
+
+/// Every published version, newest first.
+pub async fn versions(
+    state: &AppState,
+    user: &TenantUser,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<PlanVersion>> {
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let page = store::plans::page(&tx, user.tenant_id, after, limit).await?;
+    tx.commit().await?;
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(PlanVersion::read)
+            .collect::<DomainResult<_>>()?,
+        has_next: page.has_next,
+    })
+}
+
+/// What changed from one version to another, field by field.
+pub async fn diff(
+    state: &AppState,
+    user: &TenantUser,
+    from_version: i32,
+    to_version: i32,
+) -> DomainResult<Vec<FieldChange>> {
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let from = find_version(&tx, user.tenant_id, from_version).await?;
+    let to = find_version(&tx, user.tenant_id, to_version).await?;
+    tx.commit().await?;
+    let (from, to) = (store::plans::document(&from)?, store::plans::document(&to)?);
+    Ok(plan::diff(&from, &to))
+}
+
+/// What is published: a document edited by hand, or a built-in template by name.
+pub enum Publication {
+    Edited(PlanDocument),
+    Template(&'static str),
+}
+
+/// The next version (Data Center only, `ROLE-1`), with an audit entry holding what changed
+/// since the previous one. A document that does not validate was refused before this.
+pub async fn publish(
+    state: &AppState,
+    user: &TenantUser,
+    publication: Publication,
+) -> DomainResult<PlanVersion> {
+    may_publish(state, user).await?;
+    let (template, document) = match publication {
+        Publication::Edited(document) => (plan::CUSTOM, document),
+        Publication::Template(name) => (
+            name,
+            plan::template(name)
+                .ok_or_else(|| DomainError::internal(anyhow::anyhow!("template {name} missing")))?,
+        ),
+    };
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let previous = store::plans::in_force(&tx, user.tenant_id).await?;
+    let row =
+        store::plans::publish(&tx, user.tenant_id, template, &document, Some(user.user_id)).await?;
+    let changes: Vec<_> = plan::diff(&previous.document, &document)
+        .into_iter()
+        .map(|c| json!({ "field": c.field, "before": c.before, "after": c.after }))
+        .collect();
+    audit::record(
+        &tx,
+        audit::Entry {
+            tenant_id: user.tenant_id,
+            actor_user_id: Some(user.user_id),
+            actor_agency_id: user.agency_id,
+            action: "plan.publish",
+            subject_id: Some(row.id),
+            refused_by: None,
+            source_ip: None,
+            detail: json!({
+                "version": row.version,
+                "template": template,
+                "previous_version": previous.version,
+                "changes": changes,
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PlanVersion { row, document })
+}
+
+/// ROLE-1, asked before anything else (an edited plan's validation included), so that only
+/// the Data Center learns what is wrong with a plan.
+pub async fn may_publish(state: &AppState, user: &TenantUser) -> DomainResult<()> {
+    guard(
+        state,
+        user,
+        "plan.publish",
+        roles::publish_plan(&user.actor()),
+    )
+    .await
+}
+
+async fn find_version(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant_id: Uuid,
+    version: i32,
+) -> DomainResult<plan_versions::Model> {
+    store::plans::get(db, tenant_id, version)
+        .await?
+        .ok_or(DomainError::NotFound("sharing plan version"))
+}

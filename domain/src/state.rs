@@ -1,0 +1,67 @@
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::tokens::TokenKeys;
+use crate::error::StartupError;
+use crate::records::ssn::{SsnCipher, rebind_unbound};
+use crate::settings::Settings;
+use crate::shared_state::SharedState;
+use crate::storage::Storage;
+use crate::store::audit::RefusalLog;
+use crate::store::connect::{connect_and_migrate, connect_refusal_pool};
+
+/// Everything a request needs, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub hasher: PasswordHasher,
+    pub shared: SharedState,
+    pub ssn: SsnCipher,
+    pub settings: Arc<Settings>,
+    /// Statements sent to the database since start-up.
+    pub db_queries: prometheus::IntCounter,
+    /// Where attachment bytes live.
+    pub storage: Storage,
+    /// Where refused actions are audited, apart from the request's own connection.
+    pub refusals: RefusalLog,
+}
+
+/// Connects (and migrates) the database, checks its roles, and loads keys and storage: what
+/// the server, a command-line task and a test all start from.
+pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
+    let db_queries =
+        prometheus::IntCounter::new("db_queries_total", "Database statements executed")
+            .map_err(|e| StartupError::Setting("metrics", e.to_string()))?;
+    let db = connect_and_migrate(&settings, db_queries.clone()).await?;
+    let refusals = RefusalLog::new(&db, connect_refusal_pool(&settings).await?);
+    let shared = SharedState::connect(
+        settings.redis_url.as_ref().map(|u| u.expose_secret()),
+        &settings.redis_prefix,
+    )
+    .await?;
+    let keys = TokenKeys::load(&settings)?;
+    let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
+    let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
+    let rebound = rebind_unbound(&db, &ssn)
+        .await
+        .map_err(|e| StartupError::Database(format!("re-sealing SSNs: {e}")))?;
+    if rebound > 0 {
+        tracing::info!(rebound, "SSN ciphertexts bound to their clients");
+    }
+    let storage = Storage::from_settings(&settings.storage)?;
+    Ok(AppState {
+        ssn,
+        db,
+        keys,
+        hasher,
+        shared,
+        storage,
+        refusals,
+        settings: Arc::new(settings),
+        db_queries,
+    })
+}

@@ -1,0 +1,63 @@
+use chrono::Utc;
+use entities::agencies;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{Page, is_unique_violation};
+use crate::error::{DomainError, DomainResult};
+use crate::values::DisplayName;
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    name: &DisplayName,
+) -> DomainResult<agencies::Model> {
+    agencies::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        name: Set(name.as_str().to_owned()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::validation("name", "an agency with this name already exists")
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<agencies::Model>> {
+    Ok(agencies::Entity::find()
+        .filter(agencies::Column::TenantId.eq(tenant_id))
+        .filter(agencies::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<agencies::Model>> {
+    let mut query = agencies::Entity::find()
+        .filter(agencies::Column::TenantId.eq(tenant_id))
+        .order_by_asc(agencies::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(agencies::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}

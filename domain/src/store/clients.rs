@@ -1,0 +1,260 @@
+//! Clients, the history of their single-answer values, data conflicts and the view log.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::{client_field_values, client_views, clients, data_conflicts};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Page, is_unique_violation};
+use crate::error::{DomainError, DomainResult};
+use crate::policy::records::Provenance;
+use crate::records::ssn::SsnOwner;
+
+/// A new client row with every demographic empty ("not collected"); fields are then applied.
+pub fn blank(
+    tenant_id: Uuid,
+    id: Uuid,
+    hmis_number: String,
+    by: Provenance,
+    now: DateTime<Utc>,
+) -> clients::ActiveModel {
+    clients::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(id),
+        hmis_number: Set(hmis_number),
+        first_name: Set(None),
+        middle_name: Set(None),
+        last_name: Set(None),
+        name_data_quality: Set(99),
+        dob: Set(None),
+        dob_data_quality: Set(99),
+        ssn_ciphertext: Set(None),
+        ssn_last4: Set(None),
+        ssn_data_quality: Set(99),
+        race_ethnicity: Set(json!([])),
+        gender: Set(json!([])),
+        veteran_status: Set(99),
+        created_by_user: Set(by.user),
+        created_by_agency: Set(by.agency),
+        created_at: Set(now),
+        updated_by_user: Set(by.user),
+        updated_by_agency: Set(by.agency),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    client: clients::ActiveModel,
+) -> DomainResult<clients::Model> {
+    client.insert(db).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::validation("hmisNumber", "this HMIS number is already in use")
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<clients::Model>> {
+    Ok(clients::Entity::find()
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Clients in id order; `entered_by` limits them to one party's (when the plan does not share
+/// demographics). `Some(None)` is the Data Center's own.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    entered_by: Option<Option<Uuid>>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<clients::Model>> {
+    let mut query = clients::Entity::find()
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .order_by_asc(clients::Column::Id);
+    match entered_by {
+        Some(Some(agency)) => query = query.filter(clients::Column::CreatedByAgency.eq(agency)),
+        Some(None) => query = query.filter(clients::Column::CreatedByAgency.is_null()),
+        None => {}
+    }
+    if let Some(after) = after {
+        query = query.filter(clients::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}
+
+/// Clients whose SSN ciphertext is not yet bound to them (see `records::ssn`).
+pub async fn unbound_ssns(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> DomainResult<Vec<(Uuid, String)>> {
+    let rows: Vec<(Uuid, Option<String>)> = clients::Entity::find()
+        .select_only()
+        .column(clients::Column::Id)
+        .column(clients::Column::SsnCiphertext)
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::SsnCiphertext.is_not_null())
+        .filter(clients::Column::SsnCiphertext.not_like("v2:%"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, stored)| stored.map(|s| (id, s)))
+        .collect())
+}
+
+/// Swaps one SSN ciphertext for its re-sealed form, unless it changed meanwhile.
+pub async fn replace_ssn_ciphertext(
+    db: &impl ConnectionTrait,
+    owner: SsnOwner,
+    old: &str,
+    new: &str,
+) -> DomainResult<bool> {
+    let updated = clients::Entity::update_many()
+        .col_expr(clients::Column::SsnCiphertext, Expr::value(new))
+        .filter(clients::Column::TenantId.eq(owner.tenant_id))
+        .filter(clients::Column::Id.eq(owner.client_id))
+        .filter(clients::Column::SsnCiphertext.eq(old))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+pub struct FieldValue<'a> {
+    pub client_id: Uuid,
+    pub field: &'a str,
+    pub value: Value,
+    pub by: Provenance,
+    pub at: DateTime<Utc>,
+    pub documentation_type: Option<String>,
+    pub documentation_attachment_id: Option<Uuid>,
+}
+
+/// DEM-2: appends a value to the field's history (the old one stays).
+pub async fn record_value(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    value: FieldValue<'_>,
+) -> DomainResult<()> {
+    client_field_values::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        client_id: Set(value.client_id),
+        field: Set(value.field.to_owned()),
+        value: Set(value.value),
+        entered_by_user: Set(value.by.user),
+        entered_by_agency: Set(value.by.agency),
+        entered_at: Set(value.at),
+        documentation_type: Set(value.documentation_type),
+        documentation_attachment_id: Set(value.documentation_attachment_id),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The latest value row of each field of one client (PROV-1: who entered it, when).
+pub async fn current_values(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+) -> DomainResult<HashMap<String, client_field_values::Model>> {
+    let rows = client_field_values::Entity::find()
+        .filter(client_field_values::Column::TenantId.eq(tenant_id))
+        .filter(client_field_values::Column::ClientId.eq(client_id))
+        .order_by_asc(client_field_values::Column::Id)
+        .all(db)
+        .await?;
+    // Ids are time-ordered: the last row of a field is its current value.
+    Ok(rows.into_iter().map(|r| (r.field.clone(), r)).collect())
+}
+
+pub async fn history(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+    field: &str,
+) -> DomainResult<Vec<client_field_values::Model>> {
+    Ok(client_field_values::Entity::find()
+        .filter(client_field_values::Column::TenantId.eq(tenant_id))
+        .filter(client_field_values::Column::ClientId.eq(client_id))
+        .filter(client_field_values::Column::Field.eq(field))
+        .order_by_desc(client_field_values::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_conflict(
+    db: &impl ConnectionTrait,
+    conflict: data_conflicts::ActiveModel,
+) -> DomainResult<data_conflicts::Model> {
+    Ok(conflict.insert(db).await?)
+}
+
+pub async fn conflicts(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+) -> DomainResult<Vec<data_conflicts::Model>> {
+    Ok(data_conflicts::Entity::find()
+        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
+        .filter(data_conflicts::Column::ClientId.eq(client_id))
+        .order_by_asc(data_conflicts::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// AUD-2: a read of the client's profile.
+pub async fn record_view(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+    by: Provenance,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    client_views::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        client_id: Set(client_id),
+        viewer_user_id: Set(by.user),
+        viewer_agency_id: Set(by.agency),
+        viewed_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn views(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+    limit: u64,
+) -> DomainResult<Vec<client_views::Model>> {
+    Ok(client_views::Entity::find()
+        .filter(client_views::Column::TenantId.eq(tenant_id))
+        .filter(client_views::Column::ClientId.eq(client_id))
+        .order_by_desc(client_views::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

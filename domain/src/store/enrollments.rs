@@ -1,0 +1,126 @@
+//! Enrollments (entry/exit records) and the projects they belong to.
+use std::collections::HashMap;
+
+use entities::{enrollments, projects, services};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: enrollments::ActiveModel,
+) -> DomainResult<enrollments::Model> {
+    Ok(row.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<enrollments::Model>> {
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Every enrollment of one client, oldest first.
+pub async fn of_client(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+) -> DomainResult<Vec<enrollments::Model>> {
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ClientId.eq(client_id))
+        .order_by_asc(enrollments::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Whether any enrollment of `project_id` belongs to household `household_id`.
+pub async fn household_in_project(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    project_id: Uuid,
+    household_id: Uuid,
+) -> DomainResult<bool> {
+    let count = enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ProjectId.eq(project_id))
+        .filter(enrollments::Column::HouseholdId.eq(household_id))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+/// Whether service transactions were recorded against the enrollment (they are never
+/// deleted, so neither can it be).
+pub async fn has_services(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    enrollment_id: Uuid,
+) -> DomainResult<bool> {
+    let count = services::Entity::find()
+        .filter(services::Column::TenantId.eq(tenant_id))
+        .filter(services::Column::EnrollmentId.eq(enrollment_id))
+        .count(db)
+        .await?;
+    Ok(count > 0)
+}
+
+pub async fn project(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<projects::Model>> {
+    Ok(projects::Entity::find()
+        .filter(projects::Column::TenantId.eq(tenant_id))
+        .filter(projects::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// The projects with these ids, by id.
+pub async fn projects(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<HashMap<Uuid, projects::Model>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(projects::Entity::find()
+        .filter(projects::Column::TenantId.eq(tenant_id))
+        .filter(projects::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
+/// Every enrollment of these clients, in one query (for a page of clients).
+pub async fn of_clients(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_ids: &[Uuid],
+) -> DomainResult<Vec<enrollments::Model>> {
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ClientId.is_in(client_ids.iter().copied()))
+        .order_by_asc(enrollments::Column::Id)
+        .all(db)
+        .await?)
+}

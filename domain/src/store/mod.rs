@@ -1,0 +1,73 @@
+//! Database access by use case. Tenant data is only ever touched inside
+//! `entities::tenant_scope::begin` (row-level security on PostgreSQL) and every query here
+//! also filters by tenant itself, so the embedded SQLite default is isolated too.
+pub mod agencies;
+pub mod attachments;
+pub mod audit;
+pub mod case_managers;
+pub mod clients;
+pub mod connect;
+pub mod enrollments;
+pub mod notes;
+pub mod notifications;
+pub mod plans;
+pub mod platform_sessions;
+pub mod profile;
+pub mod projects;
+pub mod services;
+pub mod sessions;
+pub mod tenants;
+pub mod users;
+pub mod versioned;
+
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+
+pub use entities::tenant_scope::APP_ROLE;
+
+/// A transaction scoped to one tenant.
+pub async fn tenant_tx(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+) -> DomainResult<DatabaseTransaction> {
+    Ok(entities::tenant_scope::begin(db, tenant_id).await?)
+}
+
+/// A transaction for the tenants registry only (sign-in by slug, sign-up).
+pub async fn registry_tx(db: &DatabaseConnection) -> DomainResult<DatabaseTransaction> {
+    Ok(entities::tenant_scope::begin_without_tenant(db).await?)
+}
+
+/// A transaction for platform administration (tenant status, platform administrators), as
+/// the one database role allowed to do it; with `tenant`, its audit log is writable too.
+pub async fn platform_tx(
+    db: &DatabaseConnection,
+    tenant: Option<Uuid>,
+) -> DomainResult<DatabaseTransaction> {
+    Ok(entities::tenant_scope::begin_platform(db, tenant).await?)
+}
+
+/// One page of a keyset-paginated list: rows after the cursor, and whether more follow.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    /// `rows` was fetched with `limit + 1` to learn whether another page follows.
+    pub fn from_overfetch(mut rows: Vec<T>, limit: u64) -> Self {
+        let has_next = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Self { rows, has_next }
+    }
+}
+
+/// True when the error is a unique-key violation (a duplicate name, e-mail or slug).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,142 @@
+//! Sharing plan versions (SPEC §3). Rows are immutable: PostgreSQL refuses UPDATE and DELETE
+//! on `plan_versions`, so publishing always adds the next version and the active plan is the
+//! latest one.
+use chrono::Utc;
+use entities::plan_versions;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{Page, is_unique_violation};
+use crate::error::{DomainError, DomainResult};
+use crate::policy::plan::{self, PlanDocument};
+use crate::policy::records::Plan;
+
+/// Publishes `document` as the tenant's next version. A document that does not validate is
+/// never stored.
+pub async fn publish(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    template: &str,
+    document: &PlanDocument,
+    published_by: Option<Uuid>,
+) -> DomainResult<plan_versions::Model> {
+    plan::validate(document)?;
+    let version = active(db, tenant_id).await?.map_or(1, |v| v.version + 1);
+    plan_versions::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        version: Set(version),
+        template: Set(template.to_owned()),
+        document: Set(serde_json::to_value(document).map_err(DomainError::internal)?),
+        published_by: Set(published_by),
+        published_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::Conflict {
+                message: format!(
+                    "version {version} of the sharing plan was published by someone else at \
+                     the same moment; reload the plan and publish again"
+                ),
+                current: serde_json::Value::Null,
+            }
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// The active plan is the latest published version.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+) -> DomainResult<Option<plan_versions::Model>> {
+    Ok(plan_versions::Entity::find()
+        .filter(plan_versions::Column::TenantId.eq(tenant_id))
+        .order_by_desc(plan_versions::Column::Version)
+        .one(db)
+        .await?)
+}
+
+/// A plan version with its typed document, as decisions are made under it.
+#[derive(Clone, Debug)]
+pub struct PlanVersion {
+    pub version: i32,
+    pub document: PlanDocument,
+}
+
+impl PlanVersion {
+    pub fn plan(&self) -> Plan<'_> {
+        Plan {
+            version: self.version,
+            document: &self.document,
+        }
+    }
+}
+
+/// The active version, typed: what every decision is made under. Every tenant has one from
+/// sign-up on, so its absence is an internal error.
+pub async fn in_force(db: &impl ConnectionTrait, tenant_id: Uuid) -> DomainResult<PlanVersion> {
+    let row = active(db, tenant_id).await?.ok_or_else(|| {
+        DomainError::internal(anyhow::anyhow!("tenant {tenant_id} has no sharing plan"))
+    })?;
+    Ok(PlanVersion {
+        version: row.version,
+        document: document(&row)?,
+    })
+}
+
+/// The typed document a version holds.
+pub fn document(row: &plan_versions::Model) -> DomainResult<PlanDocument> {
+    serde_json::from_value(row.document.clone()).map_err(|e| {
+        DomainError::internal(anyhow::Error::new(e).context(format!(
+            "plan version {} of tenant {} does not parse",
+            row.version, row.tenant_id
+        )))
+    })
+}
+
+/// A version by its number.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    version: i32,
+) -> DomainResult<Option<plan_versions::Model>> {
+    Ok(plan_versions::Entity::find()
+        .filter(plan_versions::Column::TenantId.eq(tenant_id))
+        .filter(plan_versions::Column::Version.eq(version))
+        .one(db)
+        .await?)
+}
+
+/// Versions newest first, after the version whose id is `after`.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<plan_versions::Model>> {
+    let mut query = plan_versions::Entity::find()
+        .filter(plan_versions::Column::TenantId.eq(tenant_id))
+        .order_by_desc(plan_versions::Column::Version);
+    if let Some(after) = after {
+        let cursor = plan_versions::Entity::find()
+            .filter(plan_versions::Column::TenantId.eq(tenant_id))
+            .filter(plan_versions::Column::Id.eq(after))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                DomainError::validation("after", "this cursor is not one Concord gave out")
+            })?;
+        query = query.filter(plan_versions::Column::Version.lt(cursor.version));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}

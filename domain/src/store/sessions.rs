@@ -1,0 +1,161 @@
+//! Sessions (one refresh-token family each) and their refresh tokens (stored as hashes).
+use chrono::{DateTime, Utc};
+use entities::{refresh_tokens, sessions};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::auth::tokens::{REFRESH_TOKEN_TTL, hash_token, new_opaque_token};
+use crate::error::DomainResult;
+
+pub async fn start(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<sessions::Model> {
+    Ok(sessions::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Issues the next refresh token of a session; returns the token (shown once, never stored).
+pub async fn issue_refresh_token(
+    db: &impl ConnectionTrait,
+    session: &sessions::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let token = new_opaque_token(session.tenant_id);
+    refresh_tokens::ActiveModel {
+        tenant_id: Set(session.tenant_id),
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session.id),
+        token_hash: Set(hash_token(&token)),
+        created_at: Set(now),
+        // A refresh token never outlives its session's 12 hours.
+        expires_at: Set(session.created_at + REFRESH_TOKEN_TTL),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// The refresh token with this hash, locked until the transaction ends so that two
+/// concurrent refreshes with one token cannot both succeed.
+pub async fn refresh_token_for_update(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    hash: &str,
+) -> DomainResult<Option<refresh_tokens::Model>> {
+    Ok(refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TenantId.eq(tenant_id))
+        .filter(refresh_tokens::Column::TokenHash.eq(hash))
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
+pub async fn mark_used(
+    db: &impl ConnectionTrait,
+    token: refresh_tokens::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut active: refresh_tokens::ActiveModel = token.into();
+    active.used_at = Set(Some(now));
+    active.update(db).await?;
+    Ok(())
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<sessions::Model>> {
+    Ok(sessions::Entity::find()
+        .filter(sessions::Column::TenantId.eq(tenant_id))
+        .filter(sessions::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    session: sessions::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut active: sessions::ActiveModel = session.into();
+    active.last_seen_at = Set(now);
+    active.update(db).await?;
+    Ok(())
+}
+
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    session_id: Uuid,
+    reason: &str,
+) -> DomainResult<()> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::TenantId.eq(tenant_id))
+        .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every open session of a user; returns their ids (to mark them revoked in Redis).
+pub async fn revoke_all_of_user(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    reason: &str,
+) -> DomainResult<Vec<Uuid>> {
+    let open: Vec<Uuid> = sessions::Entity::find()
+        .select_only()
+        .column(sessions::Column::Id)
+        .filter(sessions::Column::TenantId.eq(tenant_id))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
+        .filter(sessions::Column::TenantId.eq(tenant_id))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(open)
+}
+
+/// Deletes the tenant's refresh tokens that expired before `now`; returns how many.
+pub async fn delete_expired_refresh_tokens(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    // The tenant filter is the only guard on SQLite; on PostgreSQL row-level security
+    // would hold even without it.
+    Ok(refresh_tokens::Entity::delete_many()
+        .filter(refresh_tokens::Column::TenantId.eq(tenant_id))
+        .filter(refresh_tokens::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

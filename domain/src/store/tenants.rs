@@ -1,0 +1,120 @@
+//! The tenant registry. Not tenant data (no client data, no RLS): login needs the tenant
+//! before one is set, and the platform administrator lists every tenant.
+use chrono::Utc;
+use entities::tenants;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::Page;
+use crate::error::{DomainError, DomainResult};
+use crate::values::{CocCode, DisplayName, Slug};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+        }
+    }
+
+    /// The status a stored row holds; an unknown one is a broken row, not a suspension.
+    pub fn of(model: &tenants::Model) -> DomainResult<Self> {
+        match model.status.as_str() {
+            "ACTIVE" => Ok(Self::Active),
+            "PENDING" => Ok(Self::Pending),
+            "SUSPENDED" => Ok(Self::Suspended),
+            other => Err(DomainError::internal(anyhow::anyhow!(
+                "unknown tenant status {other:?} stored"
+            ))),
+        }
+    }
+
+    /// Whether the row's tenant is active (an unreadable status is not).
+    pub fn is_active(model: &tenants::Model) -> bool {
+        model.status == Self::Active.as_str()
+    }
+}
+
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> DomainResult<Option<tenants::Model>> {
+    Ok(tenants::Entity::find()
+        .filter(tenants::Column::Slug.eq(slug.trim().to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Option<tenants::Model>> {
+    Ok(tenants::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    name: &DisplayName,
+    code: &CocCode,
+    slug: &Slug,
+    status: TenantStatus,
+) -> Result<tenants::Model, sea_orm::DbErr> {
+    let now = Utc::now();
+    tenants::ActiveModel {
+        id: Set(id),
+        name: Set(name.as_str().to_owned()),
+        coc_code: Set(code.as_str().to_owned()),
+        slug: Set(slug.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
+        created_at: Set(now),
+        status_changed_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    tenant: tenants::Model,
+    status: TenantStatus,
+) -> DomainResult<tenants::Model> {
+    let mut active: tenants::ActiveModel = tenant.into();
+    active.status = Set(status.as_str().to_owned());
+    active.status_changed_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<tenants::Model>> {
+    let mut query = tenants::Entity::find().order_by_asc(tenants::Column::Id);
+    if let Some(after) = after {
+        query = query.filter(tenants::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}
+
+/// The ids of the tenants whose status is active (the ones scheduled work runs for).
+pub async fn active_ids(db: &impl ConnectionTrait) -> DomainResult<Vec<Uuid>> {
+    Ok(tenants::Entity::find()
+        .select_only()
+        .column(tenants::Column::Id)
+        .filter(tenants::Column::Status.eq(TenantStatus::Active.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,131 @@
+use chrono::{DateTime, Utc};
+use entities::users;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{Page, is_unique_violation};
+use crate::error::{DomainError, DomainResult};
+use crate::policy::roles::Role;
+use crate::values::{DisplayName, Email};
+
+pub const ACTIVE: &str = "ACTIVE";
+pub const DEACTIVATED: &str = "DEACTIVATED";
+
+pub struct NewUser<'a> {
+    /// Creation time, also the start of the user's valid sessions.
+    pub now: DateTime<Utc>,
+    pub tenant_id: Uuid,
+    pub email: &'a Email,
+    pub display_name: &'a DisplayName,
+    pub password_hash: String,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, user: NewUser<'_>) -> DomainResult<users::Model> {
+    let now = user.now;
+    users::ActiveModel {
+        tenant_id: Set(user.tenant_id),
+        id: Set(Uuid::now_v7()),
+        email: Set(user.email.as_str().to_owned()),
+        display_name: Set(user.display_name.as_str().to_owned()),
+        password_hash: Set(user.password_hash),
+        role: Set(user.role.as_str().to_owned()),
+        agency_id: Set(user.agency_id),
+        status: Set(ACTIVE.to_owned()),
+        failed_logins: Set(0),
+        first_failed_at: Set(None),
+        locked_until: Set(None),
+        sessions_valid_after: Set(now),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::validation("email", "a user with this e-mail address already exists")
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    email: &str,
+) -> DomainResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency_id: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<users::Model>> {
+    let mut query = users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .order_by_asc(users::Column::Id);
+    if let Some(agency_id) = agency_id {
+        query = query.filter(users::Column::AgencyId.eq(agency_id));
+    }
+    if let Some(after) = after {
+        query = query.filter(users::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}
+
+pub async fn record_successful_login(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    new_hash: Option<String>,
+) -> DomainResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.failed_logins = Set(0);
+    active.first_failed_at = Set(None);
+    active.locked_until = Set(None);
+    if let Some(hash) = new_hash {
+        active.password_hash = Set(hash);
+    }
+    Ok(active.update(db).await?)
+}
+
+/// Role, agency or status changed: every session of the user ends now.
+pub async fn update_access(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    role: Role,
+    agency_id: Option<Uuid>,
+    status: &str,
+) -> DomainResult<users::Model> {
+    let mut active: users::ActiveModel = user.into();
+    active.role = Set(role.as_str().to_owned());
+    active.agency_id = Set(agency_id);
+    active.status = Set(status.to_owned());
+    active.sessions_valid_after = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
