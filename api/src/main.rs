@@ -1,9 +1,11 @@
 //! `concord`: serve (default), `concord print-schema`, or
 //! `concord admin create-platform-admin <email>` (password from `CONCORD_ADMIN_PASSWORD`).
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use concord_api::startup::Application;
 use domain::auth::onboarding::create_platform_admin;
+use domain::clock::SystemClock;
 use domain::settings::Settings;
 use domain::state::build_state;
 
@@ -32,7 +34,8 @@ async fn run(args: &[&str]) -> Result<(), String> {
             let password = std::env::var("CONCORD_ADMIN_PASSWORD").map_err(|_| {
                 "set CONCORD_ADMIN_PASSWORD to the new administrator's password".to_owned()
             })?;
-            let state = build_state(Settings::from_env().map_err(|e| e.to_string())?)
+            let settings = Settings::from_env().map_err(|e| e.to_string())?;
+            let state = build_state(settings, Arc::new(SystemClock))
                 .await
                 .map_err(|e| e.to_string())?;
             let id = create_platform_admin(&state, email, &password)

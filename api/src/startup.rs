@@ -33,7 +33,7 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stopped| *stopped).await;
     };
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock = state.clock.clone();
     let db = state.db.clone();
     let data_dir = state.settings.data_dir.clone();
     let workers_stop = until_stopped(stopped.clone());
@@ -90,7 +90,15 @@ async fn job_storage(
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let state = build_state(settings).await?;
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// As `build`, reading the time from `clock` (tests move it to reach deadlines).
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let state = build_state(settings, clock).await?;
         let listener = TcpListener::bind(state.settings.listen)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone())?;

@@ -94,6 +94,7 @@ pub async fn publish(
     user: &TenantUser,
     publication: Publication,
 ) -> DomainResult<PlanVersion> {
+    let now = state.clock.now();
     may_publish(state, user).await?;
     let (template, document) = match publication {
         Publication::Edited(document) => (plan::CUSTOM, document),
@@ -105,8 +106,15 @@ pub async fn publish(
     };
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let previous = store::plans::in_force(&tx, user.tenant_id).await?;
-    let row =
-        store::plans::publish(&tx, user.tenant_id, template, &document, Some(user.user_id)).await?;
+    let row = store::plans::publish(
+        &tx,
+        user.tenant_id,
+        template,
+        &document,
+        Some(user.user_id),
+        now,
+    )
+    .await?;
     let changes: Vec<_> = plan::diff(&previous.document, &document)
         .into_iter()
         .map(|c| json!({ "field": c.field, "before": c.before, "after": c.after }))
@@ -114,6 +122,7 @@ pub async fn publish(
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id: user.tenant_id,
             actor_user_id: Some(user.user_id),
             actor_agency_id: user.agency_id,

@@ -5,6 +5,7 @@ use secrecy::ExposeSecret;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::tokens::TokenKeys;
+use crate::clock::Clock;
 use crate::error::StartupError;
 use crate::records::ssn::{SsnCipher, rebind_unbound};
 use crate::settings::Settings;
@@ -28,11 +29,17 @@ pub struct AppState {
     pub storage: Storage,
     /// Where refused actions are audited, apart from the request's own connection.
     pub refusals: RefusalLog,
+    /// The time every use case reads (never `Utc::now()`), so deadlines can be tested by
+    /// moving it.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Connects (and migrates) the database, checks its roles, and loads keys and storage: what
 /// the server, a command-line task and a test all start from.
-pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
+pub async fn build_state(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+) -> Result<AppState, StartupError> {
     let db_queries =
         prometheus::IntCounter::new("db_queries_total", "Database statements executed")
             .map_err(|e| StartupError::Setting("metrics", e.to_string()))?;
@@ -63,5 +70,6 @@ pub async fn build_state(settings: Settings) -> Result<AppState, StartupError> {
         refusals,
         settings: Arc::new(settings),
         db_queries,
+        clock,
     })
 }

@@ -72,6 +72,7 @@ pub async fn create_agency(
     user: &TenantUser,
     name: &str,
 ) -> DomainResult<agencies::Model> {
+    let now = state.clock.now();
     guard(
         state,
         user,
@@ -81,7 +82,7 @@ pub async fn create_agency(
     .await?;
     let name = DisplayName::parse("name", name)?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let agency = store::agencies::insert(&tx, user.tenant_id, &name).await?;
+    let agency = store::agencies::insert(&tx, user.tenant_id, &name, now).await?;
     tx.commit().await?;
     Ok(agency)
 }
@@ -98,6 +99,7 @@ pub async fn create_project(
     user: &TenantUser,
     input: NewProject<'_>,
 ) -> DomainResult<projects::Model> {
+    let now = state.clock.now();
     guard(
         state,
         user,
@@ -111,8 +113,15 @@ pub async fn create_project(
     store::agencies::get(&tx, user.tenant_id, input.agency_id)
         .await?
         .ok_or(DomainError::NotFound("agency"))?;
-    let project =
-        store::projects::insert(&tx, user.tenant_id, input.agency_id, &name, project_type).await?;
+    let project = store::projects::insert(
+        &tx,
+        user.tenant_id,
+        input.agency_id,
+        &name,
+        project_type,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(project)
 }

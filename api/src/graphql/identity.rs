@@ -1,6 +1,5 @@
 //! Signing up, in and out; the current user.
 use async_graphql::{Context, InputObject, Object};
-use chrono::Utc;
 
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{client_address, state, take_password_work, viewer};
@@ -86,7 +85,6 @@ impl IdentityMutation {
             &input.email,
             &input.password,
             &client_address(ctx),
-            Utc::now(),
         )
         .await?;
         Ok(tokens.try_into()?)
@@ -99,7 +97,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         refresh_token: String,
     ) -> GqlResult<AuthPayload> {
-        Ok(sessions::refresh(state(ctx)?, &refresh_token, Utc::now())
+        Ok(sessions::refresh(state(ctx)?, &refresh_token)
             .await?
             .try_into()?)
     }

@@ -1,7 +1,6 @@
 //! The platform administrator: lists, approves and suspends tenants; reads no client data.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object};
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
@@ -42,14 +41,8 @@ impl PlatformMutation {
         password: String,
     ) -> GqlResult<PlatformSession> {
         take_password_work(ctx)?;
-        let issued = login::platform_login(
-            state(ctx)?,
-            &email,
-            &password,
-            &client_address(ctx),
-            Utc::now(),
-        )
-        .await?;
+        let issued =
+            login::platform_login(state(ctx)?, &email, &password, &client_address(ctx)).await?;
         Ok(PlatformSession {
             access_token: issued.token,
             expires_at: issued.expires_at,
@@ -59,7 +52,7 @@ impl PlatformMutation {
     /// Ends the platform administrator's session: its access token stops working at once.
     async fn platform_logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let session_id = viewer(ctx).platform_session()?;
-        sessions::logout_platform(state(ctx)?, session_id, Utc::now()).await?;
+        sessions::logout_platform(state(ctx)?, session_id).await?;
         Ok(true)
     }
 

@@ -1,7 +1,6 @@
 //! The people of a tenant: listing, inviting, roles, deactivation.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object};
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
@@ -57,7 +56,7 @@ impl UsersMutation {
             role: input.role.into(),
             agency_id: input.agency_id,
         };
-        let (invitation, token) = onboarding::invite(state, user, invite, Utc::now()).await?;
+        let (invitation, token) = onboarding::invite(state, user, invite).await?;
         Ok(Invitation {
             id: invitation.id,
             email: invitation.email,

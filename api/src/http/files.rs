@@ -15,7 +15,6 @@ use std::time::Duration;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::{Bytes, BytesMut};
-use chrono::Utc;
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 use serde_json::json;
@@ -106,7 +105,7 @@ async fn authenticate(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(DomainError::Unauthenticated("sign in first"))?;
-    let viewer = sessions::authenticate(state, token, Utc::now()).await?;
+    let viewer = sessions::authenticate(state, token).await?;
     let user = viewer.tenant_user()?.clone();
     root_span.record("tenant_id", tracing::field::display(user.tenant_id));
     root_span.record("user_id", tracing::field::display(user.user_id));

@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
-use chrono::Utc;
 use serde_json::json;
 
 use crate::graphql::ConcordSchema;
@@ -38,7 +37,7 @@ pub async fn graphql(
     }
     let viewer = match bearer(&request) {
         None => Viewer::Anonymous,
-        Some(token) => match sessions::authenticate(&state, token, Utc::now()).await {
+        Some(token) => match sessions::authenticate(&state, token).await {
             Ok(viewer) => viewer,
             Err(err) => {
                 let err = err.into_graphql();

@@ -5,7 +5,6 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::Utc;
 use domain::auth::{TenantUser, Viewer, sessions};
 use domain::records::clients::{self, NewClient};
 use rand::RngCore;
@@ -88,10 +87,7 @@ async fn community(app: TestApp) -> Community {
 }
 
 async fn tenant_user(app: &TestApp, token: &str) -> TenantUser {
-    match sessions::authenticate(&app.state, token, Utc::now())
-        .await
-        .unwrap()
-    {
+    match sessions::authenticate(&app.state, token).await.unwrap() {
         Viewer::User(user) => user,
         other => panic!("not a tenant user: {other:?}"),
     }

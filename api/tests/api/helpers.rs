@@ -2,8 +2,10 @@
 //! non-superuser role, dropped afterwards) and a Redis key prefix of its own, bound to port 0.
 //! Tests talk to it over HTTP exactly as clients do.
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use concord_api::startup::Application;
+use domain::clock::{Clock, SystemClock, TestClock};
 use domain::settings::Settings;
 use domain::state::AppState;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -128,11 +130,20 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(configure, Arc::new(SystemClock)).await
+}
+
+/// Concord reading the time from `clock`, which the test moves to reach a deadline.
+pub async fn spawn_app_with_clock(clock: Arc<TestClock>) -> TestApp {
+    spawn_app_on(|_| {}, clock).await
+}
+
+async fn spawn_app_on(configure: impl FnOnce(&mut Settings), clock: Arc<dyn Clock>) -> TestApp {
     let database = create_database(OWNER_ROLE).await;
     let mut settings = test_settings(&database);
     configure(&mut settings);
     let data_dir = settings.data_dir.clone();
-    let app = Application::build(settings)
+    let app = Application::build_with_clock(settings, clock)
         .await
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -1,12 +1,15 @@
+use std::sync::Arc;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use domain::auth::tokens::{Subject, TokenKeys, generate_pem_pair};
+use domain::clock::TestClock;
 use domain::settings::Settings;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, error_code, spawn_app};
+use crate::helpers::{PASSWORD, error_code, spawn_app, spawn_app_with_clock};
 
 const ME: &str = "{ me { id } }";
 
@@ -93,6 +96,52 @@ async fn a_session_idle_for_thirty_minutes_ends() {
         )
         .await;
     assert_eq!(error_code(&refreshed), "UNAUTHENTICATED");
+}
+
+/// Every time limit of a session reads the application's one clock: moving it expires the
+/// access token (15 minutes) and then ends the idle session (30 minutes), with no waiting
+/// and no edits to the database.
+#[tokio::test]
+async fn session_limits_follow_the_application_clock() {
+    let clock = Arc::new(TestClock::new(Utc::now()));
+    let app = spawn_app_with_clock(clock.clone()).await;
+    let tenant = app.sign_up("durham").await;
+    let refresh = |token: String| {
+        let app = &app;
+        async move {
+            app.gql(
+                "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken refreshToken } }",
+                json!({ "r": token }),
+                None,
+            )
+            .await
+        }
+    };
+
+    clock.advance(Duration::minutes(14));
+    let me = app.gql(ME, json!({}), Some(&tenant.token)).await;
+    assert!(me["errors"].is_null(), "{me}");
+
+    clock.advance(Duration::minutes(2));
+    assert_eq!(
+        error_code(&app.gql(ME, json!({}), Some(&tenant.token)).await),
+        "UNAUTHENTICATED",
+        "the access token is past its 15 minutes by the application's clock"
+    );
+    let renewed = refresh(tenant.refresh.clone()).await;
+    let access = renewed["data"]["refreshSession"]["accessToken"]
+        .as_str()
+        .expect("the session is 2 minutes idle, not 30")
+        .to_owned();
+    let next_refresh = renewed["data"]["refreshSession"]["refreshToken"]
+        .as_str()
+        .expect("a new refresh token")
+        .to_owned();
+    let me = app.gql(ME, json!({}), Some(&access)).await;
+    assert!(me["errors"].is_null(), "{me}");
+
+    clock.advance(Duration::minutes(31));
+    assert_eq!(error_code(&refresh(next_refresh).await), "UNAUTHENTICATED");
 }
 
 #[tokio::test]

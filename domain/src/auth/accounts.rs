@@ -1,6 +1,6 @@
 //! Changing who a user is: their role and agency, or whether they may sign in at all. Both
 //! end every session of the user at once (ASVS 7.4).
-use chrono::Utc;
+
 use entities::users;
 use serde_json::json;
 use uuid::Uuid;
@@ -88,6 +88,7 @@ async fn change(
     status: &str,
     action: &str,
 ) -> DomainResult<users::Model> {
+    let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
     if let Some(agency_id) = agency_id {
         store::agencies::get(&tx, by.tenant_id, agency_id)
@@ -96,11 +97,13 @@ async fn change(
     }
     let before =
         json!({ "role": target.role, "agency": target.agency_id, "status": target.status });
-    let updated = store::users::update_access(&tx, target, role, agency_id, status).await?;
-    let ended = store::sessions::revoke_all_of_user(&tx, by.tenant_id, updated.id, action).await?;
+    let updated = store::users::update_access(&tx, target, role, agency_id, status, now).await?;
+    let ended =
+        store::sessions::revoke_all_of_user(&tx, by.tenant_id, updated.id, action, now).await?;
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id: by.tenant_id,
             actor_user_id: Some(by.user_id),
             actor_agency_id: by.agency_id,
@@ -111,7 +114,7 @@ async fn change(
             detail: json!({
                 "before": before,
                 "after": { "role": updated.role, "agency": updated.agency_id, "status": updated.status },
-                "at": Utc::now(),
+                "at": state.clock.now(),
             }),
         },
     )

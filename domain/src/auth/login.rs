@@ -2,7 +2,7 @@
 //! account and client address (`throttle`), audited when the tenant is known, logged, and
 //! answered the same way, in about the same time, whether the account is unknown or the
 //! password wrong (ASVS 6.3.8).
-use chrono::{DateTime, Utc};
+
 use entities::platform_admins;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -24,8 +24,8 @@ pub async fn login(
     email: &str,
     password: &str,
     from: &ClientAddress,
-    now: DateTime<Utc>,
 ) -> DomainResult<AuthTokens> {
+    let now = state.clock.now();
     let email = email.trim().to_lowercase();
     let slug = tenant_slug.trim().to_ascii_lowercase();
     let attempt = SignInAttempt::begin(state, &format!("{slug}:{email}"), from).await?;
@@ -59,6 +59,7 @@ pub async fn login(
         user.as_ref().and_then(|u| u.agency_id),
     );
     let entry = |refused_by: Option<&'static str>| audit::Entry {
+        at: now,
         tenant_id: tenant.id,
         actor_user_id: user_id,
         actor_agency_id: agency_id,
@@ -111,8 +112,8 @@ pub async fn platform_login(
     email: &str,
     password: &str,
     from: &ClientAddress,
-    now: DateTime<Utc>,
 ) -> DomainResult<IssuedAccessToken> {
+    let now = state.clock.now();
     let email = email.trim().to_lowercase();
     let attempt = SignInAttempt::begin(state, &format!("platform:{email}"), from).await?;
     let tx = store::platform_tx(&state.db, None).await?;

@@ -76,7 +76,7 @@ pub async fn sign_up(
     let password_hash = state.hasher.hash(&password).await?;
     // Taken after hashing, which can take long enough to cross a second: the user's
     // "sessions valid after" and the first token's issue time must agree.
-    let now = Utc::now();
+    let now = state.clock.now();
     let status = if state.settings.signup_requires_approval {
         TenantStatus::Pending
     } else {
@@ -85,7 +85,7 @@ pub async fn sign_up(
 
     let tenant_id = Uuid::now_v7();
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
-    let tenant = store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status)
+    let tenant = store::tenants::insert(&tx, tenant_id, &name, &code, &slug, status, now)
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
@@ -109,10 +109,11 @@ pub async fn sign_up(
     .await?;
     let document = plan::template(DURHAM_V1)
         .ok_or_else(|| DomainError::internal(anyhow::anyhow!("durham-v1 template missing")))?;
-    store::plans::publish(&tx, tenant_id, DURHAM_V1, &document, Some(user.id)).await?;
+    store::plans::publish(&tx, tenant_id, DURHAM_V1, &document, Some(user.id), now).await?;
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id,
             actor_user_id: Some(user.id),
             actor_agency_id: None,
@@ -149,8 +150,8 @@ pub async fn invite(
     state: &AppState,
     by: &TenantUser,
     input: Invite<'_>,
-    now: DateTime<Utc>,
 ) -> DomainResult<(invitations::Model, String)> {
+    let now = state.clock.now();
     let email = Email::parse("email", input.email)?;
     let account = Account {
         user_id: None,
@@ -197,6 +198,7 @@ pub async fn invite(
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id: by.tenant_id,
             actor_user_id: Some(by.user_id),
             actor_agency_id: by.agency_id,
@@ -261,10 +263,10 @@ pub async fn accept(
         let tx = store::tenant_tx(&state.db, tenant.id).await?;
         let found = invitation.clone().one(&tx).await?;
         tx.commit().await?;
-        found.filter(open(Utc::now())).ok_or(INVALID)?;
+        found.filter(open(state.clock.now())).ok_or(INVALID)?;
     }
     let password_hash = state.hasher.hash(&password).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
     // Checked again under the lock: two acceptances of one invitation race here.
     let invitation = invitation
@@ -295,6 +297,7 @@ pub async fn accept(
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id: tenant.id,
             actor_user_id: Some(user.id),
             actor_agency_id: user.agency_id,
@@ -320,6 +323,7 @@ pub async fn guard(
     action: &str,
     decision: Decision,
 ) -> DomainResult<()> {
+    let now = state.clock.now();
     if decision.allowed {
         return Ok(());
     }
@@ -327,6 +331,7 @@ pub async fn guard(
     state
         .refusals
         .record(audit::Refusal {
+            at: now,
             tenant_id: by.tenant_id,
             actor_user_id: by.user_id,
             actor_agency_id: by.agency_id,
@@ -353,7 +358,7 @@ pub async fn create_platform_admin(
         id: Set(Uuid::now_v7()),
         email: Set(email.as_str().to_owned()),
         password_hash: Set(hash),
-        created_at: Set(Utc::now()),
+        created_at: Set(state.clock.now()),
     }
     .insert(&tx)
     .await
@@ -380,15 +385,17 @@ pub async fn set_tenant_status(
     tenant_id: Uuid,
     status: TenantStatus,
 ) -> DomainResult<entities::tenants::Model> {
+    let now = state.clock.now();
     let tx = store::platform_tx(&state.db, Some(tenant_id)).await?;
     let tenant = store::tenants::by_id(&tx, tenant_id)
         .await?
         .ok_or(DomainError::NotFound("tenant"))?;
     let before = TenantStatus::of(&tenant)?;
-    let tenant = store::tenants::set_status(&tx, tenant, status).await?;
+    let tenant = store::tenants::set_status(&tx, tenant, status, now).await?;
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id,
             actor_user_id: None,
             actor_agency_id: None,

@@ -69,14 +69,11 @@ fn issue_access(
 /// Checks a bearer token: signature and claims, then the revocation marks, then the user and
 /// session as the database has them now — so logout, deactivation and role changes refuse
 /// the very next request.
-pub async fn authenticate(
-    state: &AppState,
-    bearer: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<Viewer> {
+pub async fn authenticate(state: &AppState, bearer: &str) -> DomainResult<Viewer> {
+    let now = state.clock.now();
     let claims = state
         .keys
-        .verify(bearer)
+        .verify(bearer, now)
         .ok_or(DomainError::Unauthenticated(
             "invalid or expired access token",
         ))?;
@@ -110,7 +107,7 @@ pub async fn authenticate(
         return Err(REFUSED);
     }
     if now - session.last_seen_at > IDLE_TIMEOUT {
-        store::sessions::revoke(&tx, tenant_id, session_id, "idle").await?;
+        store::sessions::revoke(&tx, tenant_id, session_id, "idle", now).await?;
         tx.commit().await?;
         return Err(REFUSED);
     }
@@ -164,11 +161,8 @@ async fn authenticate_platform_admin(
 }
 
 /// Ends the platform administrator's current session.
-pub async fn logout_platform(
-    state: &AppState,
-    session_id: Uuid,
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
+pub async fn logout_platform(state: &AppState, session_id: Uuid) -> DomainResult<()> {
+    let now = state.clock.now();
     let tx = store::platform_tx(&state.db, None).await?;
     store::platform_sessions::revoke(&tx, session_id, "logout", now).await?;
     tx.commit().await?;
@@ -177,11 +171,8 @@ pub async fn logout_platform(
 
 /// Trades a refresh token for a new pair. The old token is spent; presenting it again means
 /// it was stolen or replayed, and the whole session ends.
-pub async fn refresh(
-    state: &AppState,
-    refresh_token: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<AuthTokens> {
+pub async fn refresh(state: &AppState, refresh_token: &str) -> DomainResult<AuthTokens> {
+    let now = state.clock.now();
     let (tenant_id, hash) = parse_opaque_token(refresh_token).ok_or(REFUSED)?;
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
     ensure_tenant_active(&tx, tenant_id).await?;
@@ -192,10 +183,11 @@ pub async fn refresh(
         .await?
         .ok_or(REFUSED)?;
     if token.used_at.is_some() {
-        store::sessions::revoke(&tx, tenant_id, session.id, "refresh token reused").await?;
+        store::sessions::revoke(&tx, tenant_id, session.id, "refresh token reused", now).await?;
         audit::record(
             &tx,
             audit::Entry {
+                at: now,
                 tenant_id,
                 actor_user_id: Some(session.user_id),
                 actor_agency_id: None,
@@ -222,7 +214,7 @@ pub async fn refresh(
         return Err(REFUSED);
     }
     if now - session.last_seen_at > IDLE_TIMEOUT {
-        store::sessions::revoke(&tx, tenant_id, session.id, "idle").await?;
+        store::sessions::revoke(&tx, tenant_id, session.id, "idle", now).await?;
         tx.commit().await?;
         return Err(REFUSED);
     }
@@ -247,11 +239,13 @@ pub async fn refresh(
 }
 
 pub async fn logout(state: &AppState, user: &TenantUser) -> DomainResult<()> {
+    let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    store::sessions::revoke(&tx, user.tenant_id, user.session_id, "logout").await?;
+    store::sessions::revoke(&tx, user.tenant_id, user.session_id, "logout", now).await?;
     audit::record(
         &tx,
         audit::Entry {
+            at: now,
             tenant_id: user.tenant_id,
             actor_user_id: Some(user.user_id),
             actor_agency_id: user.agency_id,

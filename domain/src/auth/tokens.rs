@@ -116,15 +116,19 @@ impl TokenKeys {
     }
 
     /// Verifies signature, algorithm (EdDSA only: `none`, HMAC and RSA are refused), issuer,
-    /// audience, expiry and type.
-    pub fn verify(&self, token: &str) -> Option<Claims> {
+    /// audience, expiry at `now` and type. The expiry is checked here against the
+    /// application's clock rather than by the library against the system's, so that every
+    /// time limit of a session moves with the one clock (`exp` is still required).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = false;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        (data.claims.typ == ACCESS_TOKEN_TYPE).then_some(data.claims)
+        let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+        let live = now.timestamp() < data.claims.exp.saturating_add(leeway);
+        (live && data.claims.typ == ACCESS_TOKEN_TYPE).then_some(data.claims)
     }
 }
 
@@ -224,17 +228,25 @@ mod tests {
     fn a_token_verifies_with_its_key_only() {
         let keys = keys();
         let issued = keys.issue(&subject(), Utc::now()).unwrap();
-        assert!(keys.verify(&issued.token).is_some());
-        assert!(self::keys().verify(&issued.token).is_none());
+        assert!(keys.verify(&issued.token, Utc::now()).is_some());
+        assert!(self::keys().verify(&issued.token, Utc::now()).is_none());
     }
 
     #[test]
     fn expired_tokens_are_refused() {
         let keys = keys();
-        let issued = keys
-            .issue(&subject(), Utc::now() - Duration::hours(1))
-            .unwrap();
-        assert!(keys.verify(&issued.token).is_none());
+        let now = Utc::now();
+        let issued = keys.issue(&subject(), now).unwrap();
+        assert!(keys.verify(&issued.token, now + ACCESS_TOKEN_TTL).is_some());
+        assert!(
+            keys.verify(
+                &issued.token,
+                now + ACCESS_TOKEN_TTL + Duration::seconds(31)
+            )
+            .is_none()
+        );
+        let stale = keys.issue(&subject(), now - Duration::hours(1)).unwrap();
+        assert!(keys.verify(&stale.token, now).is_none());
     }
 
     #[test]

@@ -151,7 +151,13 @@ pub async fn create(
     let mut row = store::clients::blank(ctx.tenant(), client_id, hmis_number, ctx.stamp(), ctx.now);
     let mut history = Vec::new();
     for (field, raw) in input.values {
-        let parsed = demographics::parse(field, raw.as_deref(), &state.ssn, owner)?;
+        let parsed = demographics::parse(
+            field,
+            raw.as_deref(),
+            &state.ssn,
+            owner,
+            ctx.now.date_naive(),
+        )?;
         history.push((field, parsed.history.clone()));
         parsed.apply(&mut row);
     }
@@ -319,7 +325,13 @@ pub async fn change(
         tenant_id: ctx.tenant(),
         client_id: client.id,
     };
-    let parsed = demographics::parse(change.field, change.value.as_deref(), &state.ssn, owner)?;
+    let parsed = demographics::parse(
+        change.field,
+        change.value.as_deref(),
+        &state.ssn,
+        owner,
+        ctx.now.date_naive(),
+    )?;
     if let Some(attachment_id) = change.documentation.as_ref().and_then(|d| d.attachment_id) {
         require_documentation_of(&ctx, client.id, attachment_id).await?;
     }

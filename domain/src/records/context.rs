@@ -32,7 +32,7 @@ impl RecordCtx {
             user: user.clone(),
             plan_version,
             plan_document,
-            now: Utc::now(),
+            now: state.clock.now(),
         })
     }
 
@@ -92,6 +92,7 @@ impl RecordCtx {
         audit::record(
             &self.tx,
             audit::Entry {
+                at: self.now,
                 tenant_id: self.tenant(),
                 actor_user_id: Some(self.user.user_id),
                 actor_agency_id: self.user.agency_id,
@@ -159,6 +160,7 @@ impl RecordCtx {
         state
             .refusals
             .record(audit::Refusal {
+                at: self.now,
                 tenant_id: self.tenant(),
                 actor_user_id: self.user.user_id,
                 actor_agency_id: self.user.agency_id,

@@ -137,6 +137,7 @@ pub fn parse(
     raw: Option<&str>,
     cipher: &SsnCipher,
     owner: SsnOwner,
+    today: NaiveDate,
 ) -> DomainResult<Parsed> {
     let parsed = match field {
         DemographicField::FirstName | DemographicField::MiddleName | DemographicField::LastName => {
@@ -160,7 +161,7 @@ pub fn parse(
                 .map_err(|_| {
                     DomainError::validation("dob", "write the date of birth as YYYY-MM-DD")
                 })?;
-            if value.is_some_and(|d| d > chrono::Utc::now().date_naive() || d.year_ce().1 < 1900) {
+            if value.is_some_and(|d| d > today || d.year_ce().1 < 1900) {
                 return Err(DomainError::validation(
                     "dob",
                     "the date of birth must be between 1900 and today",

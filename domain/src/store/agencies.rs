@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::agencies;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -14,12 +14,13 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     name: &DisplayName,
+    now: DateTime<Utc>,
 ) -> DomainResult<agencies::Model> {
     agencies::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
         name: Set(name.as_str().to_owned()),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await

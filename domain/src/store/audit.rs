@@ -2,7 +2,7 @@
 //! each write. It is itself protected data (HUD's accounting of use and disclosure): it never
 //! holds a password or a token, and an SSN only masked. Unlike the application logs, which
 //! carry ids only.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::audit_log;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use uuid::Uuid;
@@ -18,6 +18,7 @@ pub struct Entry<'a> {
     pub refused_by: Option<&'a str>,
     pub source_ip: Option<&'a str>,
     pub detail: serde_json::Value,
+    pub at: DateTime<Utc>,
 }
 
 /// Written without `RETURNING`, so a role that may append to the log (the platform role)
@@ -26,7 +27,7 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> DomainResult
     let row = audit_log::ActiveModel {
         tenant_id: Set(entry.tenant_id),
         id: Set(Uuid::now_v7()),
-        at: Set(Utc::now()),
+        at: Set(entry.at),
         actor_user_id: Set(entry.actor_user_id),
         actor_agency_id: Set(entry.actor_agency_id),
         action: Set(entry.action.to_owned()),
@@ -57,6 +58,7 @@ pub struct Refusal {
     pub subject_id: Option<Uuid>,
     pub rule: &'static str,
     pub detail: serde_json::Value,
+    pub at: DateTime<Utc>,
 }
 
 /// Writes refusals without taking a second connection from the pool the request holds one
@@ -99,6 +101,7 @@ impl RefusalLog {
                     refused_by: Some(refusal.rule),
                     source_ip: None,
                     detail: refusal.detail,
+                    at: refusal.at,
                 },
             )
             .await?;

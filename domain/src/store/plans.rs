@@ -1,7 +1,7 @@
 //! Sharing plan versions (SPEC §3). Rows are immutable: PostgreSQL refuses UPDATE and DELETE
 //! on `plan_versions`, so publishing always adds the next version and the active plan is the
 //! latest one.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::plan_versions;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -22,6 +22,7 @@ pub async fn publish(
     template: &str,
     document: &PlanDocument,
     published_by: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> DomainResult<plan_versions::Model> {
     plan::validate(document)?;
     let version = active(db, tenant_id).await?.map_or(1, |v| v.version + 1);
@@ -32,7 +33,7 @@ pub async fn publish(
         template: Set(template.to_owned()),
         document: Set(serde_json::to_value(document).map_err(DomainError::internal)?),
         published_by: Set(published_by),
-        published_at: Set(Utc::now()),
+        published_at: Set(now),
     }
     .insert(db)
     .await

@@ -1,4 +1,4 @@
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::projects;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -16,6 +16,7 @@ pub async fn insert(
     agency_id: Uuid,
     name: &DisplayName,
     project_type: i16,
+    now: DateTime<Utc>,
 ) -> DomainResult<projects::Model> {
     projects::ActiveModel {
         tenant_id: Set(tenant_id),
@@ -23,7 +24,7 @@ pub async fn insert(
         agency_id: Set(agency_id),
         name: Set(name.as_str().to_owned()),
         project_type: Set(project_type),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await

@@ -105,9 +105,10 @@ pub async fn revoke(
     tenant_id: Uuid,
     session_id: Uuid,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
         .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
         .filter(sessions::Column::TenantId.eq(tenant_id))
         .filter(sessions::Column::Id.eq(session_id))
@@ -123,6 +124,7 @@ pub async fn revoke_all_of_user(
     tenant_id: Uuid,
     user_id: Uuid,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<Vec<Uuid>> {
     let open: Vec<Uuid> = sessions::Entity::find()
         .select_only()
@@ -134,7 +136,7 @@ pub async fn revoke_all_of_user(
         .all(db)
         .await?;
     sessions::Entity::update_many()
-        .col_expr(sessions::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
         .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
         .filter(sessions::Column::TenantId.eq(tenant_id))
         .filter(sessions::Column::UserId.eq(user_id))

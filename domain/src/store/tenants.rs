@@ -1,6 +1,6 @@
 //! The tenant registry. Not tenant data (no client data, no RLS): login needs the tenant
 //! before one is set, and the platform administrator lists every tenant.
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entities::tenants;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -67,8 +67,8 @@ pub async fn insert(
     code: &CocCode,
     slug: &Slug,
     status: TenantStatus,
+    now: DateTime<Utc>,
 ) -> Result<tenants::Model, sea_orm::DbErr> {
-    let now = Utc::now();
     tenants::ActiveModel {
         id: Set(id),
         name: Set(name.as_str().to_owned()),
@@ -86,10 +86,11 @@ pub async fn set_status(
     db: &impl ConnectionTrait,
     tenant: tenants::Model,
     status: TenantStatus,
+    now: DateTime<Utc>,
 ) -> DomainResult<tenants::Model> {
     let mut active: tenants::ActiveModel = tenant.into();
     active.status = Set(status.as_str().to_owned());
-    active.status_changed_at = Set(Utc::now());
+    active.status_changed_at = Set(now);
     Ok(active.update(db).await?)
 }
 

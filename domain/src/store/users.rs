@@ -121,11 +121,12 @@ pub async fn update_access(
     role: Role,
     agency_id: Option<Uuid>,
     status: &str,
+    now: DateTime<Utc>,
 ) -> DomainResult<users::Model> {
     let mut active: users::ActiveModel = user.into();
     active.role = Set(role.as_str().to_owned());
     active.agency_id = Set(agency_id);
     active.status = Set(status.to_owned());
-    active.sessions_valid_after = Set(Utc::now());
+    active.sessions_valid_after = Set(now);
     Ok(active.update(db).await?)
 }
