@@ -4,7 +4,7 @@
 use async_graphql::Enum;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(remote = "domain::records::explain::RecordAction")]
+#[graphql(remote = "domain::policy::actions::RecordAction")]
 pub enum RecordAction {
     ViewClient,
     ChangeDemographicWithoutDocumentation,

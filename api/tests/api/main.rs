@@ -7,6 +7,7 @@ mod case_managers;
 mod clients;
 mod cross_tenant;
 mod database_roles;
+mod decisions_agree;
 mod embedded;
 mod enrollments;
 mod graphql_limits;

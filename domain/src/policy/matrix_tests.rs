@@ -5,6 +5,7 @@
 use uuid::Uuid;
 
 use super::Decision;
+use super::actions::{self, RecordAction, RecordFacts};
 use super::plan::{DURHAM_V1, PRIVATE, PlanDocument, template};
 use super::records::*;
 use super::roles::{Actor, Role};
@@ -244,28 +245,94 @@ fn each_action_asks_whether_the_record_is_visible_first() {
             for ownership in ["own", "other"] {
                 let record = entered(&viewer, ownership);
                 let agency = record.agency.unwrap_or(Uuid::nil());
-                let cases = [
-                    (
-                        may_change_enrollment(&viewer, &record, agency, plan),
-                        read(&viewer, Element::EntryExit, &record, plan),
-                        change_enrollment(&viewer, agency),
-                    ),
-                    (
-                        may_change_case_manager(&viewer, &record, agency, plan),
-                        read(&viewer, Element::CaseManager, &record, plan),
-                        change_case_manager(&viewer, agency),
-                    ),
-                    (
-                        may_edit_service(&viewer, &record, agency, plan),
-                        read(&viewer, Element::Services, &record, plan),
-                        edit_service(&viewer, agency),
-                    ),
-                    (
-                        may_change_note(&viewer, &record, plan),
-                        read(&viewer, Element::ClientNotes, &record, plan),
-                        change_note(&viewer, record.user),
-                    ),
-                ];
+                let agency_id = agency;
+                let cases = RecordAction::ALL.map(|action| {
+                    use RecordAction as A;
+                    let (facts, visible, own_rule) = match action {
+                        A::ViewClient => (
+                            RecordFacts::Client {
+                                creator: record,
+                                entered: record,
+                            },
+                            read(&viewer, Element::ClientDemographics, &record, plan),
+                            read(&viewer, Element::ClientDemographics, &record, plan),
+                        ),
+                        A::ChangeDemographicWithDocumentation
+                        | A::ChangeDemographicWithoutDocumentation => (
+                            RecordFacts::Client {
+                                creator: record,
+                                entered: record,
+                            },
+                            read(&viewer, Element::ClientDemographics, &record, plan),
+                            match change_demographic(
+                                &viewer,
+                                &record,
+                                plan,
+                                action == A::ChangeDemographicWithDocumentation,
+                            ) {
+                                DemographicChange::Write(d)
+                                | DemographicChange::RecordConflict(d) => d,
+                            },
+                        ),
+                        A::EditEnrollment | A::DeleteEnrollment => (
+                            RecordFacts::Enrollment {
+                                owner: record,
+                                project_agency: agency_id,
+                            },
+                            read(&viewer, Element::EntryExit, &record, plan),
+                            change_enrollment(&viewer, agency_id),
+                        ),
+                        A::ChangeCaseManager => (
+                            RecordFacts::CaseManager {
+                                owner: record,
+                                assigning_agency: agency_id,
+                            },
+                            read(&viewer, Element::CaseManager, &record, plan),
+                            change_case_manager(&viewer, agency_id),
+                        ),
+                        A::EditService | A::DeleteService | A::ReadServiceNotes => (
+                            RecordFacts::Service {
+                                provider: record,
+                                provider_agency: agency_id,
+                            },
+                            read(&viewer, Element::Services, &record, plan),
+                            match action {
+                                A::EditService => edit_service(&viewer, agency_id),
+                                A::DeleteService => delete_service(),
+                                _ => read_service_notes(&viewer, agency_id, plan),
+                            },
+                        ),
+                        A::EditNote | A::DeleteNote => (
+                            RecordFacts::Note { author: record },
+                            read(&viewer, Element::ClientNotes, &record, plan),
+                            change_note(&viewer, record.user),
+                        ),
+                        A::CorrectProfileRowAtClientDirection | A::EndDateProfileRow => (
+                            RecordFacts::ProfileRow { entered: record },
+                            read(&viewer, Element::ProfileAssessment, &record, plan),
+                            if action == A::EndDateProfileRow {
+                                end_date_profile(&viewer, &record)
+                            } else {
+                                correct_profile(&viewer, &record, plan, true, true).decision
+                            },
+                        ),
+                        A::ReadAttachment | A::DeleteAttachment => (
+                            RecordFacts::Attachment {
+                                uploaded: record,
+                                medical: false,
+                            },
+                            read(&viewer, Element::FileAttachments, &record, plan),
+                            if action == A::DeleteAttachment {
+                                delete_attachment(&viewer, &record)
+                            } else {
+                                read(&viewer, Element::FileAttachments, &record, plan)
+                            },
+                        ),
+                    };
+                    let decided = actions::decide(action, &viewer, &facts, plan)
+                        .unwrap_or_else(|| unreachable!("{action:?} on its own kind"));
+                    (decided, visible, own_rule)
+                });
                 for (decided, visible, own_rule) in cases {
                     let expected = if visible.allowed { own_rule } else { visible };
                     if !expected.allowed && expected.rule == "PLAN-1" {

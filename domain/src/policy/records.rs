@@ -403,56 +403,6 @@ pub fn change_note(viewer: &Actor, author: Uuid) -> Decision {
     }
 }
 
-/// The decision of an action on a record: first whether the viewer may see the record at all
-/// (its element's read rule), then the action's own rule. The action, the record's `access`
-/// block and `explain` all ask these, so they cannot disagree.
-fn visible_then(read: Decision, action: impl FnOnce() -> Decision) -> Decision {
-    if read.allowed { action() } else { read }
-}
-
-/// `ENR-1` on an enrollment `owner` entered in a project of `project_agency`.
-pub fn may_change_enrollment(
-    viewer: &Actor,
-    owner: &Provenance,
-    project_agency: Uuid,
-    plan: Plan<'_>,
-) -> Decision {
-    visible_then(read(viewer, Element::EntryExit, owner, plan), || {
-        change_enrollment(viewer, project_agency)
-    })
-}
-
-/// `CM-2` on an assignment made by `assigning_agency`.
-pub fn may_change_case_manager(
-    viewer: &Actor,
-    owner: &Provenance,
-    assigning_agency: Uuid,
-    plan: Plan<'_>,
-) -> Decision {
-    visible_then(read(viewer, Element::CaseManager, owner, plan), || {
-        change_case_manager(viewer, assigning_agency)
-    })
-}
-
-/// `SRV-1` on a service provided by `provider_agency`.
-pub fn may_edit_service(
-    viewer: &Actor,
-    provider: &Provenance,
-    provider_agency: Uuid,
-    plan: Plan<'_>,
-) -> Decision {
-    visible_then(read(viewer, Element::Services, provider, plan), || {
-        edit_service(viewer, provider_agency)
-    })
-}
-
-/// `NOTE-1` on a note by `author`.
-pub fn may_change_note(viewer: &Actor, author: &Provenance, plan: Plan<'_>) -> Decision {
-    visible_then(read(viewer, Element::ClientNotes, author, plan), || {
-        change_note(viewer, author.user)
-    })
-}
-
 /// `LOCK-1`: a write names the version it read.
 pub fn check_version(expected: i32, current: i32) -> Decision {
     if expected == current {

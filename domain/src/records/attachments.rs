@@ -19,8 +19,8 @@ use super::context::RecordCtx;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, AttachmentCategory, Element, Provenance};
-use crate::policy::roles::Actor;
 use crate::state::AppState;
 use crate::storage::{StorageKey, Stored};
 use crate::store;
@@ -94,6 +94,14 @@ pub fn parse_file_name(raw: &str) -> DomainResult<String> {
     Ok(name.to_owned())
 }
 
+/// What the rules need to know about a file.
+pub(super) fn facts(row: &attachments::Model) -> RecordFacts {
+    RecordFacts::Attachment {
+        uploaded: uploaded_by(row),
+        medical: row.medical,
+    }
+}
+
 fn uploaded_by(row: &attachments::Model) -> Provenance {
     Provenance {
         user: row.created_by_user,
@@ -165,7 +173,7 @@ pub async fn permit_upload(
             state,
             "attachment.replace",
             old.id,
-            records::delete_attachment(&ctx.actor(), &uploaded_by(&old)),
+            ctx.decide(RecordAction::DeleteAttachment, &facts(&old)),
         )
         .await?;
         if !records::check_version(expected, old.version).allowed {
@@ -348,7 +356,7 @@ pub async fn open_download(
         state,
         "attachment.download",
         row.id,
-        records::read_attachment(&ctx.actor(), &uploaded_by(&row), row.medical, ctx.plan()),
+        ctx.decide(RecordAction::ReadAttachment, &facts(&row)),
     )
     .await?;
     ctx.audit_write(
@@ -371,8 +379,9 @@ pub struct AttachmentView {
 }
 
 impl AttachmentView {
-    fn new(row: attachments::Model, viewer: &Actor, plan_version: i32) -> DomainResult<Self> {
-        let delete = records::delete_attachment(viewer, &uploaded_by(&row));
+    fn new(ctx: &RecordCtx, row: attachments::Model) -> DomainResult<Self> {
+        let delete = ctx.decide(RecordAction::DeleteAttachment, &facts(&row));
+        let plan_version = ctx.plan_version;
         // A stored category we do not know is a broken row, not an "other" file.
         let category = parse_category(&row.category).ok_or_else(|| {
             DomainError::internal(anyhow::anyhow!(
@@ -414,14 +423,14 @@ pub async fn of_client(
         ),
     )
     .await?;
-    let actor = ctx.actor();
     let views = store::attachments::of_client(&ctx.tx, ctx.tenant(), client.id)
         .await?
         .into_iter()
         .filter(|row| {
-            records::read_attachment(&actor, &uploaded_by(row), row.medical, ctx.plan()).allowed
+            ctx.decide(RecordAction::ReadAttachment, &facts(row))
+                .allowed
         })
-        .map(|row| AttachmentView::new(row, &actor, ctx.plan_version))
+        .map(|row| AttachmentView::new(&ctx, row))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
     Ok(views)
@@ -443,7 +452,7 @@ pub async fn delete(
         state,
         "attachment.delete",
         row.id,
-        records::delete_attachment(&ctx.actor(), &uploaded_by(&row)),
+        ctx.decide(RecordAction::DeleteAttachment, &facts(&row)),
     )
     .await?;
     let marked = store::attachments::mark_deleted(
@@ -470,7 +479,7 @@ pub async fn delete(
     let row = store::attachments::get(&ctx.tx, ctx.tenant(), row.id)
         .await?
         .ok_or(DomainError::NotFound("attachment"))?;
-    let view = AttachmentView::new(row, &ctx.actor(), ctx.plan_version)?;
+    let view = AttachmentView::new(&ctx, row)?;
     ctx.commit().await?;
     Ok(view)
 }

@@ -12,6 +12,7 @@ use super::enrollments::client_for_write;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
 use crate::policy::roles::Role;
 use crate::state::AppState;
@@ -44,12 +45,20 @@ fn view(ctx: &RecordCtx, assignment: cma::Model) -> AssignmentView {
     let today = ctx.now.date_naive();
     let active =
         assignment.start_date <= today && assignment.end_date.is_none_or(|end| end >= today);
-    let change = records::change_case_manager(&ctx.actor(), assignment.agency_id);
+    let change = ctx.decide(RecordAction::ChangeCaseManager, &facts(&assignment));
     AssignmentView {
         assignment,
         active,
         access: vec![("endDate", change.clone()), ("delete", change)],
         plan_version: ctx.plan_version,
+    }
+}
+
+/// What the rules need to know about an assignment.
+pub(super) fn facts(a: &cma::Model) -> RecordFacts {
+    RecordFacts::CaseManager {
+        owner: owner(a),
+        assigning_agency: a.agency_id,
     }
 }
 
@@ -156,12 +165,7 @@ async fn for_change(
     let assignment = store::case_managers::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("case-manager assignment"))?;
-    let decision = records::may_change_case_manager(
-        &ctx.actor(),
-        &owner(&assignment),
-        assignment.agency_id,
-        ctx.plan(),
-    );
+    let decision = ctx.decide(RecordAction::ChangeCaseManager, &facts(&assignment));
     ctx.require(state, action, id, decision).await?;
     if !records::check_version(expected_version, assignment.version).allowed {
         let conflict = stale(&assignment);

@@ -13,6 +13,7 @@ use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::policy::roles::Role;
 use crate::state::AppState;
@@ -49,36 +50,55 @@ impl ClientView {
         }
     }
 
+    /// What the rules need to know about the client for a change of `field`.
+    pub fn facts(&self, field: DemographicField) -> RecordFacts {
+        RecordFacts::Client {
+            creator: Provenance {
+                user: self.client.created_by_user,
+                agency: self.client.created_by_agency,
+            },
+            entered: self.entered(field),
+        }
+    }
+
+    /// The one decision of `action` on this client (`policy::actions::decide`).
+    fn decide(&self, action: RecordAction, field: DemographicField) -> Decision {
+        actions::decide(
+            action,
+            &self.viewer.actor(),
+            &self.facts(field),
+            self.plan(),
+        )
+        .unwrap_or_else(|| {
+            Decision::refuse("DEM-1", format!("{action:?} does not apply to a client"))
+        })
+    }
+
     /// Every single-answer value as the viewer may see it, with who entered it (PROV-1) and
     /// what the viewer may do with it: `editWithDocumentation` (DEM-2) and
-    /// `editWithoutDocumentation` (allowed where it writes or becomes a DEM-3 conflict).
+    /// `editWithoutDocumentation` (refused with DEM-3 where the value would become a data
+    /// conflict instead of being written).
     pub fn demographics(&self) -> Vec<DemographicEntry> {
-        let actor = self.viewer.actor();
-        let plan = self.plan();
-        let decision = |change| match change {
-            DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
-        };
         DemographicField::ALL
             .into_iter()
             .map(|field| {
-                let entered = self.entered(field);
                 let history = self.values.get(field.key());
                 DemographicEntry {
                     field,
                     value: demographics::shown(&self.client, field),
+                    entered: self.entered(field),
                     entered_at: history.map_or(self.client.created_at, |h| h.entered_at),
                     documentation_type: history.and_then(|h| h.documentation_type.clone()),
                     access: vec![
                         (
                             "editWithDocumentation",
-                            decision(records::change_demographic(&actor, &entered, plan, true)),
+                            self.decide(RecordAction::ChangeDemographicWithDocumentation, field),
                         ),
                         (
                             "editWithoutDocumentation",
-                            decision(records::change_demographic(&actor, &entered, plan, false)),
+                            self.decide(RecordAction::ChangeDemographicWithoutDocumentation, field),
                         ),
                     ],
-                    entered,
                 }
             })
             .collect()
@@ -86,16 +106,7 @@ impl ClientView {
 
     /// What the viewer may do with the client as a whole: `view` (DEM-1).
     pub fn access(&self) -> Vec<(&'static str, Decision)> {
-        let creator = Provenance {
-            user: self.client.created_by_user,
-            agency: self.client.created_by_agency,
-        };
-        let view = records::read(
-            &self.viewer.actor(),
-            Element::ClientDemographics,
-            &creator,
-            self.plan(),
-        );
+        let view = self.decide(RecordAction::ViewClient, DemographicField::FirstName);
         vec![("view", view)]
     }
 }

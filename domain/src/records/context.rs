@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::plan::PlanDocument;
 use crate::policy::records::{Element, Plan, Provenance};
 use crate::policy::roles::{Actor, Role};
@@ -45,6 +46,18 @@ impl RecordCtx {
 
     pub fn actor(&self) -> Actor {
         self.user.actor()
+    }
+
+    /// The one decision of `action` on the record `facts` describe, as the action, its
+    /// `access` entry and `explain` all take it (`policy::actions::decide`).
+    pub fn decide(&self, action: RecordAction, facts: &RecordFacts) -> Decision {
+        actions::decide(action, &self.actor(), facts, self.plan()).unwrap_or_else(|| {
+            // Facts of another kind of record: a mistake in the caller, refused, never allowed.
+            Decision::refuse(
+                "PLAN-1",
+                format!("{action:?} does not apply to this record"),
+            )
+        })
     }
 
     pub fn tenant(&self) -> Uuid {

@@ -12,6 +12,7 @@ use super::context::RecordCtx;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Plan, Provenance};
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -178,6 +179,14 @@ fn stay<'a>(e: &enrollments::Model, p: &'a projects::Model) -> Stay<'a> {
     }
 }
 
+/// What the rules need to know about an enrollment.
+pub(super) fn facts(e: &enrollments::Model, p: &projects::Model) -> RecordFacts {
+    RecordFacts::Enrollment {
+        owner: owner(e, p),
+        project_agency: p.agency_id,
+    }
+}
+
 /// The party whose entry/exit this is: the agency that owns the project (ENR-1).
 pub(super) fn owner(e: &enrollments::Model, p: &projects::Model) -> Provenance {
     Provenance {
@@ -262,12 +271,16 @@ fn view(
 ) -> EnrollmentView {
     let others: Vec<Stay<'_>> = visible.iter().map(|(e, p)| stay(e, p)).collect();
     let flags = concurrency_flags(ctx.plan(), &stay(&enrollment, &project), &others);
-    let change = records::change_enrollment(&ctx.actor(), project.agency_id);
+    let facts = facts(&enrollment, &project);
+    let access = vec![
+        ("edit", ctx.decide(RecordAction::EditEnrollment, &facts)),
+        ("delete", ctx.decide(RecordAction::DeleteEnrollment, &facts)),
+    ];
     EnrollmentView {
         enrollment,
         project,
         flags,
-        access: vec![("edit", change.clone()), ("delete", change)],
+        access,
         plan_version: ctx.plan_version,
     }
 }
@@ -377,6 +390,7 @@ pub async fn enroll(
 async fn for_change(
     ctx: &RecordCtx,
     state: &AppState,
+    decided: RecordAction,
     action: &str,
     id: Uuid,
     expected_version: i32,
@@ -387,12 +401,7 @@ async fn for_change(
     let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
-    let decision = records::may_change_enrollment(
-        &ctx.actor(),
-        &owner(&enrollment, &project),
-        project.agency_id,
-        ctx.plan(),
-    );
+    let decision = ctx.decide(decided, &facts(&enrollment, &project));
     ctx.require(state, action, id, decision).await?;
     if !records::check_version(expected_version, enrollment.version).allowed {
         let conflict = stale(&enrollment);
@@ -421,6 +430,7 @@ pub async fn update(
     let (before, project) = for_change(
         &ctx,
         state,
+        RecordAction::EditEnrollment,
         "enrollment.update",
         change.id,
         change.expected_version,
@@ -488,7 +498,15 @@ pub async fn delete(
     expected_version: i32,
 ) -> DomainResult<Uuid> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let (before, _) = for_change(&ctx, state, "enrollment.delete", id, expected_version).await?;
+    let (before, _) = for_change(
+        &ctx,
+        state,
+        RecordAction::DeleteEnrollment,
+        "enrollment.delete",
+        id,
+        expected_version,
+    )
+    .await?;
     if store::enrollments::has_services(&ctx.tx, ctx.tenant(), before.id).await? {
         return Err(DomainError::validation(
             "id",

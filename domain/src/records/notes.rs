@@ -9,6 +9,7 @@ use super::context::RecordCtx;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
 use crate::state::AppState;
 use crate::store::notes::NoteWrite;
@@ -25,12 +26,22 @@ pub struct NoteView {
 
 impl NoteView {
     pub(super) fn new(ctx: &RecordCtx, note: client_notes::Model) -> Self {
-        let decision = records::change_note(&ctx.actor(), note.author_user_id);
+        let facts = facts(&note);
         Self {
-            access: vec![("edit", decision.clone()), ("delete", decision)],
+            access: vec![
+                ("edit", ctx.decide(RecordAction::EditNote, &facts)),
+                ("delete", ctx.decide(RecordAction::DeleteNote, &facts)),
+            ],
             plan_version: ctx.plan_version,
             note,
         }
+    }
+}
+
+/// What the rules need to know about a note.
+pub(super) fn facts(note: &client_notes::Model) -> RecordFacts {
+    RecordFacts::Note {
+        author: author(note),
     }
 }
 
@@ -158,6 +169,7 @@ pub async fn add(
 async fn changeable(
     ctx: &RecordCtx,
     state: &AppState,
+    decided: RecordAction,
     action: &str,
     id: Uuid,
     expected_version: i32,
@@ -165,13 +177,8 @@ async fn changeable(
     let note = store::notes::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("note"))?;
-    ctx.require(
-        state,
-        action,
-        note.id,
-        records::may_change_note(&ctx.actor(), &author(&note), ctx.plan()),
-    )
-    .await?;
+    ctx.require(state, action, note.id, ctx.decide(decided, &facts(&note)))
+        .await?;
     require_version(
         ctx,
         state,
@@ -208,7 +215,15 @@ pub async fn edit(
     body: &str,
 ) -> DomainResult<NoteView> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let before = changeable(&ctx, state, "note.edit", id, expected_version).await?;
+    let before = changeable(
+        &ctx,
+        state,
+        RecordAction::EditNote,
+        "note.edit",
+        id,
+        expected_version,
+    )
+    .await?;
     let body = parse_body("body", body)?;
     let written = store::notes::write(
         &ctx.tx,
@@ -245,7 +260,15 @@ pub async fn delete(
     expected_version: i32,
 ) -> DomainResult<Uuid> {
     let ctx = RecordCtx::begin(state, user).await?;
-    let before = changeable(&ctx, state, "note.delete", id, expected_version).await?;
+    let before = changeable(
+        &ctx,
+        state,
+        RecordAction::DeleteNote,
+        "note.delete",
+        id,
+        expected_version,
+    )
+    .await?;
     let written = store::notes::write(
         &ctx.tx,
         ctx.tenant(),

@@ -14,6 +14,7 @@ use super::notifications::{self, Message};
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
 use crate::state::AppState;
 use crate::store;
@@ -108,6 +109,13 @@ fn kind_of(row: &profile_rows::Model) -> DomainResult<ProfileKind> {
         .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown profile row kind")))
 }
 
+/// What the rules need to know about a profile row.
+pub(super) fn facts(row: &profile_rows::Model) -> RecordFacts {
+    RecordFacts::ProfileRow {
+        entered: entered(row),
+    }
+}
+
 fn entered(row: &profile_rows::Model) -> Provenance {
     Provenance {
         user: row.created_by_user,
@@ -129,16 +137,18 @@ pub struct ProfileRowView {
 
 impl ProfileRowView {
     fn new(ctx: &RecordCtx, row: profile_rows::Model) -> DomainResult<Self> {
-        let actor = ctx.actor();
-        let by = entered(&row);
+        let facts = facts(&row);
         // The hint assumes the console will ask for the client's direction and the note, so
         // its rule (PRO-1 or PRO-2) tells the console whether it must.
-        let correct = records::correct_profile(&actor, &by, ctx.plan(), true, true).decision;
+        let correct = ctx.decide(RecordAction::CorrectProfileRowAtClientDirection, &facts);
         Ok(Self {
             kind: kind_of(&row)?,
             access: vec![
                 ("correct", correct),
-                ("endDate", records::end_date_profile(&actor, &by)),
+                (
+                    "endDate",
+                    ctx.decide(RecordAction::EndDateProfileRow, &facts),
+                ),
             ],
             plan_version: ctx.plan_version,
             row,
@@ -236,7 +246,8 @@ async fn visible_row(
     let row = store::profile::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("profile row"))?;
-    let client = visible_client(ctx, state, row.client_id, action).await?;
+    // An action on a row is decided by the row's own read rule, as `explain` decides it,
+    // not by whether the client's demographics are shared.
     ctx.require(
         state,
         action,
@@ -249,6 +260,7 @@ async fn visible_row(
         ),
     )
     .await?;
+    let client = ctx.client(row.client_id).await?;
     Ok((row, client))
 }
 
@@ -288,6 +300,13 @@ pub async fn correct(
         .filter(|n| !n.is_empty())
         .map(|n| notes::parse_body("correctionNote", n))
         .transpose()?;
+    // The action's decision as `explain` and `access` give it (at the client's direction,
+    // with the note), then what this request actually brings: its direction and its note.
+    let asked = ctx.decide(
+        RecordAction::CorrectProfileRowAtClientDirection,
+        &facts(&old),
+    );
+    ctx.require(state, ACTION, old.id, asked).await?;
     let decision = records::correct_profile(
         &ctx.actor(),
         &entered(&old),
@@ -410,7 +429,7 @@ pub async fn end_date(
         state,
         ACTION,
         old.id,
-        records::end_date_profile(&ctx.actor(), &entered(&old)),
+        ctx.decide(RecordAction::EndDateProfileRow, &facts(&old)),
     )
     .await?;
     require_version(

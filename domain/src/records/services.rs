@@ -12,6 +12,7 @@ use super::enrollments::client_for_write;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -159,6 +160,14 @@ fn stale(current: &services::Model) -> DomainError {
     }
 }
 
+/// What the rules need to know about a service.
+pub(super) fn facts(s: &services::Model) -> RecordFacts {
+    RecordFacts::Service {
+        provider: provider(s),
+        provider_agency: s.provider_agency_id,
+    }
+}
+
 pub(super) fn provider(s: &services::Model) -> Provenance {
     Provenance {
         user: s.created_by_user,
@@ -167,14 +176,11 @@ pub(super) fn provider(s: &services::Model) -> Provenance {
 }
 
 fn view(ctx: &RecordCtx, service: services::Model) -> DomainResult<ServiceView> {
-    let actor = ctx.actor();
-    let notes = records::read_service_notes(&actor, service.provider_agency_id, ctx.plan());
+    let facts = facts(&service);
+    let notes = ctx.decide(RecordAction::ReadServiceNotes, &facts);
     let access = vec![
-        (
-            "edit",
-            records::edit_service(&actor, service.provider_agency_id),
-        ),
-        ("delete", records::delete_service()),
+        ("edit", ctx.decide(RecordAction::EditService, &facts)),
+        ("delete", ctx.decide(RecordAction::DeleteService, &facts)),
         ("readNotes", notes.clone()),
     ];
     Ok(ServiceView {
@@ -282,12 +288,7 @@ pub async fn update(
     let before = store::services::get(&ctx.tx, ctx.tenant(), change.id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
-    let decision = records::may_edit_service(
-        &ctx.actor(),
-        &provider(&before),
-        before.provider_agency_id,
-        ctx.plan(),
-    );
+    let decision = ctx.decide(RecordAction::EditService, &facts(&before));
     ctx.require(state, "service.update", before.id, decision)
         .await?;
     if !records::check_version(change.expected_version, before.version).allowed {
@@ -357,11 +358,11 @@ pub async fn update(
 /// database would still refuse the DELETE.
 pub async fn delete(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResult<Uuid> {
     let ctx = RecordCtx::begin(state, user).await?;
-    store::services::get(&ctx.tx, ctx.tenant(), id)
+    let service = store::services::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
-    ctx.require(state, "service.delete", id, records::delete_service())
-        .await?;
+    let decision = ctx.decide(RecordAction::DeleteService, &facts(&service));
+    ctx.require(state, "service.delete", id, decision).await?;
     // SRV-1 refuses every deletion; were the policy to allow one, there is no deletion here.
     Err(DomainError::internal(anyhow::anyhow!(
         "SRV-1 allowed deleting a service transaction"
@@ -412,7 +413,7 @@ pub async fn history(
     let read = records::read(&actor, Element::Services, &provider(&service), ctx.plan());
     ctx.require(state, "service.history", service.id, read)
         .await?;
-    let notes = records::read_service_notes(&actor, service.provider_agency_id, ctx.plan());
+    let notes = ctx.decide(RecordAction::ReadServiceNotes, &facts(&service));
     let page = store::services::history(&ctx.tx, ctx.tenant(), service.id, after, limit).await?;
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
