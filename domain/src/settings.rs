@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
+use crate::auth::password::PasswordHashing;
 use crate::error::StartupError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
+    /// Always `Standard` from the environment; only a test suite sets it in code.
+    pub password_hashing: PasswordHashing,
     pub smtp: SmtpSettings,
     pub storage: StorageSettings,
     pub limits: Limits,
@@ -162,6 +165,7 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             run_worker: true,
+            password_hashing: PasswordHashing::Standard,
             smtp: SmtpSettings {
                 port: 587,
                 ..SmtpSettings::default()

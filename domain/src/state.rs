@@ -3,7 +3,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
-use crate::auth::password::PasswordHasher;
+use crate::auth::password::{PasswordHasher, PasswordHashing};
 use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::error::StartupError;
@@ -51,7 +51,14 @@ pub async fn build_state(
     )
     .await?;
     let keys = TokenKeys::load(&settings)?;
-    let hasher = PasswordHasher::new().map_err(|e| StartupError::Keys(e.to_string()))?;
+    if settings.is_production() && settings.password_hashing != PasswordHashing::Standard {
+        return Err(StartupError::Setting(
+            "password_hashing",
+            "cheap password hashing is for test suites only".into(),
+        ));
+    }
+    let hasher = PasswordHasher::new(settings.password_hashing)
+        .map_err(|e| StartupError::Keys(e.to_string()))?;
     let ssn = SsnCipher::load(settings.ssn_key_file.as_deref(), &settings.data_dir)?;
     let rebound = rebind_unbound(&db, &ssn)
         .await

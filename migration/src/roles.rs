@@ -42,6 +42,18 @@ pub fn setup_roles_sql(login_role: &str) -> Option<String> {
     Some(sql)
 }
 
+/// Nobody but the owner needs temporary objects, and a `SECURITY DEFINER` function would
+/// resolve names in a caller's temporary schema. Privileges on the database itself live
+/// outside it — a copy from a template or a restored dump starts with PostgreSQL's defaults
+/// again — so Concord re-applies this at every start, as well as in its migration.
+pub const DATABASE_PRIVILEGES_SQL: &str = "DO $$
+BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM concord_app, concord_search, concord_platform',
+                   current_database());
+END
+$$";
+
 #[cfg(test)]
 mod tests {
     use super::*;

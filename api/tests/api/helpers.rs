@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use concord_api::startup::Application;
+use domain::auth::password::PasswordHashing;
 use domain::clock::{Clock, SystemClock, TestClock};
 use domain::settings::Settings;
 use domain::state::AppState;
+use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -64,16 +66,104 @@ pub async fn provision_roles() {
         .await;
 }
 
-/// A fresh database owned by `owner`; returns its name.
+/// A fresh database owned by `owner`; returns its name. For the usual owner it is a copy of
+/// a database migrated once (`migrated_template`), which the application then finds up to
+/// date: migrating every test's database took most of a test's start-up.
 pub async fn create_database(owner: &str) -> String {
     provision_roles().await;
     let admin = admin().await;
     let name = format!("concord_test_{}", Uuid::new_v4().simple());
+    let sql = if owner == OWNER_ROLE {
+        let template = migrated_template().await;
+        format!("CREATE DATABASE {name} TEMPLATE {template} OWNER {owner}")
+    } else {
+        format!("CREATE DATABASE {name} OWNER {owner}")
+    };
     admin
-        .execute_unprepared(&format!("CREATE DATABASE {name} OWNER {owner}"))
+        .execute_unprepared(&sql)
         .await
         .expect("create database");
     name
+}
+
+/// A database holding every migration, owned by the usual owner, named after the set of
+/// migrations so that runs reuse it until a migration is added (older ones are dropped).
+/// Nothing may stay connected to it: PostgreSQL copies only an idle template.
+async fn migrated_template() -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let names: Vec<String> = migration::Migrator::migrations()
+                .iter()
+                .map(|m| m.name().to_owned())
+                .collect();
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&names, &mut hasher);
+            let name = format!(
+                "concord_template_{:016x}",
+                std::hash::Hasher::finish(&hasher)
+            );
+            // One connection, so that the session lock below is held and released by it.
+            let mut options = sea_orm::ConnectOptions::new(admin_url());
+            options.max_connections(1);
+            let admin = Database::connect(options).await.expect("connect as superuser");
+            // One process builds it; another one waiting here then finds it built.
+            admin
+                .execute_unprepared("SELECT pg_advisory_lock(727001)")
+                .await
+                .expect("lock");
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .expect("look up the template")
+                .is_some();
+            if !exists {
+                admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE {name}_building OWNER {OWNER_ROLE}"
+                    ))
+                    .await
+                    .expect("create the template");
+                let db = Database::connect(url_for(OWNER_ROLE, &format!("{name}_building")))
+                    .await
+                    .expect("connect to the template");
+                migration::Migrator::up(&db, None)
+                    .await
+                    .expect("migrate the template");
+                db.close().await.expect("disconnect from the template");
+                admin
+                    .execute_unprepared(&format!(
+                        "ALTER DATABASE {name}_building RENAME TO {name}"
+                    ))
+                    .await
+                    .expect("name the template");
+                let stale = admin
+                    .query_all_raw(sea_orm::Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        format!(
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'concord\\_template\\_%' AND datname <> '{name}'"
+                        ),
+                    ))
+                    .await
+                    .unwrap_or_default();
+                for row in stale {
+                    if let Ok(old) = row.try_get::<String>("", "datname") {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {old}"))
+                            .await;
+                    }
+                }
+            }
+            admin
+                .execute_unprepared("SELECT pg_advisory_unlock(727001)")
+                .await
+                .expect("unlock");
+            name
+        })
+        .await
 }
 
 pub fn drop_database(name: String) {
@@ -122,6 +212,7 @@ pub fn test_settings(database: &str) -> Settings {
     settings.redis_prefix = format!("concord-test:{}:", Uuid::new_v4().simple());
     settings.run_worker = false;
     settings.console_dir = PathBuf::from("/nonexistent");
+    settings.password_hashing = PasswordHashing::TestOnlyCheap;
     settings
 }
 
@@ -142,6 +233,10 @@ async fn spawn_app_on(configure: impl FnOnce(&mut Settings), clock: Arc<dyn Cloc
     let database = create_database(OWNER_ROLE).await;
     let mut settings = test_settings(&database);
     configure(&mut settings);
+    if settings.is_production() {
+        // Production refuses cheap hashing, as it must.
+        settings.password_hashing = PasswordHashing::Standard;
+    }
     let data_dir = settings.data_dir.clone();
     let app = Application::build_with_clock(settings, clock)
         .await

@@ -59,8 +59,31 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
+/// How expensive a password hash is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordHashing {
+    /// Argon2id with OWASP's parameters (19 MiB, two passes): always, outside tests.
+    Standard,
+    /// The smallest parameters argon2 accepts, for test suites that sign in hundreds of
+    /// people. Settable only in code, never from the environment, and refused at start-up in
+    /// production.
+    TestOnlyCheap,
+}
+
+impl PasswordHashing {
+    fn params(self) -> Params {
+        match self {
+            Self::Standard => Params::default(),
+            Self::TestOnlyCheap => {
+                Params::new(Params::MIN_M_COST, Params::MIN_T_COST, 1, None).unwrap_or_default()
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
+    params: Params,
     permits: Arc<Semaphore>,
     /// Verified against when the account does not exist, so that an unknown account and a
     /// wrong password take the same time (ASVS 6.3.8).
@@ -70,9 +93,11 @@ pub struct PasswordHasher {
 }
 
 impl PasswordHasher {
-    pub fn new() -> DomainResult<Self> {
-        let dummy = hash_blocking("concord-dummy-password-for-timing")?;
+    pub fn new(hashing: PasswordHashing) -> DomainResult<Self> {
+        let params = hashing.params();
+        let dummy = hash_blocking(&params, "concord-dummy-password-for-timing")?;
         Ok(Self {
+            params,
             permits: Arc::new(Semaphore::new(2)),
             dummy_hash: dummy.into(),
             work: prometheus::IntCounter::new(
@@ -85,7 +110,8 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: &NewPassword) -> DomainResult<String> {
         let secret = SecretString::from(password.expose());
-        self.run(move || hash_blocking(secret.expose_secret()))
+        let params = self.params.clone();
+        self.run(move || hash_blocking(&params, secret.expose_secret()))
             .await
     }
 
@@ -94,6 +120,7 @@ impl PasswordHasher {
         let attempt = SecretString::from(attempt);
         let exists = stored.is_some();
         let hash = stored.map_or_else(|| self.dummy_hash.to_string(), str::to_owned);
+        let current = self.params.clone();
         let verification = self
             .run(move || {
                 let parsed = PasswordHash::new(&hash).map_err(DomainError::internal)?;
@@ -102,7 +129,7 @@ impl PasswordHasher {
                     .is_ok();
                 Ok(Verification {
                     matches,
-                    needs_rehash: matches && is_weaker_than_current(&parsed),
+                    needs_rehash: matches && is_weaker_than(&parsed, &current),
                 })
             })
             .await?;
@@ -128,15 +155,18 @@ impl PasswordHasher {
     }
 }
 
-fn hash_blocking(password: &str) -> DomainResult<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(DomainError::internal)
+fn hash_blocking(params: &Params, password: &str) -> DomainResult<String> {
+    Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        params.clone(),
+    )
+    .hash_password(password.as_bytes())
+    .map(|h| h.to_string())
+    .map_err(DomainError::internal)
 }
 
-fn is_weaker_than_current(hash: &PasswordHash) -> bool {
-    let current = Params::default();
+fn is_weaker_than(hash: &PasswordHash, current: &Params) -> bool {
     match Params::try_from(hash) {
         Ok(params) => {
             hash.algorithm.as_str() != argon2::Algorithm::Argon2id.as_str()
@@ -162,7 +192,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_accounts_never_match() {
-        let hasher = PasswordHasher::new().unwrap();
+        let hasher = PasswordHasher::new(PasswordHashing::Standard).unwrap();
         let pw = NewPassword::parse("correct horse battery staple 42").unwrap();
         let hash = hasher.hash(&pw).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));

@@ -45,6 +45,11 @@ pub async fn connect_and_migrate(
     Migrator::up(&db, None)
         .await
         .map_err(|e| StartupError::Database(format!("migrations failed: {e}")))?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(migration::roles::DATABASE_PRIVILEGES_SQL)
+            .await
+            .map_err(|e| StartupError::Database(format!("database privileges: {e}")))?;
+    }
     for role in [super::APP_ROLE, SEARCH_ROLE, PLATFORM_ROLE] {
         refuse_rls_bypass(&db, "a role Concord runs as", &format!("'{role}'")).await?;
     }
