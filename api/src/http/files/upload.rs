@@ -1,18 +1,7 @@
-//! Attachments over plain HTTP, streamed both ways (GraphQL multipart is avoided: its
-//! extractors buffer whole bodies).
-//!
-//! - `POST /files?clientId=&category=&fileName=&medical=&noDiagnosisConfirmed=&serviceId=`
-//!   (`&replaces=<id>&expectedVersion=<n>` to replace a file, ATT-1), the raw bytes as the body
-//!   and their type as `Content-Type` → `201` with the attachment in JSON. The file name may
-//!   come in an `X-File-Name` header (percent-encoded UTF-8) instead, which keeps it out of
-//!   request logs that record the URL.
-//! - `GET /files/{id}` → the bytes, as a download.
-//!
-//! Every rule is asked before a byte is stored; errors are GraphQL-shaped JSON
-//! (`errors[0].extensions.code` and `.rule`) with an HTTP status to match.
+//! `POST /files`: every rule is asked before a byte is stored.
 use std::time::Duration;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::{Bytes, BytesMut};
 use futures_util::{StreamExt, stream};
@@ -21,12 +10,13 @@ use serde_json::json;
 use tracing_actix_web::RootSpan;
 use uuid::Uuid;
 
-use crate::error::ErrorResponse;
-use domain::auth::{TenantUser, sessions};
 use domain::error::DomainError;
 use domain::records::attachments::{self, ALLOWED_CONTENT_TYPES, UploadRequest, parse_category};
 use domain::state::AppState;
-use domain::storage::{PutError, StorageError, StorageKey};
+use domain::storage::PutError;
+
+use super::download::download_url;
+use super::{FileError, authenticate, internal};
 
 /// Bytes read ahead to check that a file starts as its declared type does.
 const SNIFF_BYTES: usize = 16;
@@ -34,83 +24,6 @@ const SNIFF_BYTES: usize = 16;
 /// limit, for at most `DRAIN_TIME`.
 const DRAIN_FACTOR: u64 = 4;
 const DRAIN_TIME: Duration = Duration::from_secs(10);
-
-enum FileError {
-    Api(DomainError),
-    TooLarge(u64),
-    UnsupportedType,
-    /// The declared type and the bytes disagree.
-    ContentMismatch,
-    BadRequest(String),
-}
-
-impl From<DomainError> for FileError {
-    fn from(err: DomainError) -> Self {
-        Self::Api(err)
-    }
-}
-
-impl FileError {
-    fn response(self) -> HttpResponse {
-        let (status, message, extensions) = match self {
-            Self::Api(err) => (
-                StatusCode::from_u16(err.http_status())
-                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                err.to_string(),
-                err.extensions(),
-            ),
-            Self::TooLarge(limit) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("files may be at most {limit} bytes"),
-                json!({ "code": "PAYLOAD_TOO_LARGE" }),
-            ),
-            Self::UnsupportedType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "send the file with one of these Content-Types: {}",
-                    ALLOWED_CONTENT_TYPES.join(", ")
-                ),
-                json!({ "code": "UNSUPPORTED_MEDIA_TYPE" }),
-            ),
-            Self::ContentMismatch => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "the file's contents are not of the type its Content-Type declares".to_owned(),
-                json!({ "code": "UNSUPPORTED_MEDIA_TYPE" }),
-            ),
-            Self::BadRequest(message) => (
-                StatusCode::BAD_REQUEST,
-                message,
-                json!({ "code": "BAD_REQUEST" }),
-            ),
-        };
-        HttpResponse::build(status)
-            .json(json!({ "errors": [{ "message": message, "extensions": extensions }] }))
-    }
-}
-
-fn internal(err: impl Into<anyhow::Error>) -> FileError {
-    FileError::Api(DomainError::internal(err))
-}
-
-/// The signed-in tenant user behind the `Authorization: Bearer` header.
-async fn authenticate(
-    state: &AppState,
-    request: &HttpRequest,
-    root_span: &RootSpan,
-) -> Result<TenantUser, FileError> {
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(DomainError::Unauthenticated("sign in first"))?;
-    let viewer = sessions::authenticate(state, token).await?;
-    let user = viewer.tenant_user()?.clone();
-    root_span.record("tenant_id", tracing::field::display(user.tenant_id));
-    root_span.record("user_id", tracing::field::display(user.user_id));
-    Ok(user)
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -339,95 +252,10 @@ async fn store_upload(
     }))
 }
 
-pub fn download_url(id: Uuid) -> String {
-    format!("/files/{id}")
-}
-
-pub async fn download(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<String>,
-    root_span: RootSpan,
-) -> HttpResponse {
-    match open(&state, &request, &id, &root_span).await {
-        Ok(response) => response,
-        Err(err) => err.response(),
-    }
-}
-
-async fn open(
-    state: &AppState,
-    request: &HttpRequest,
-    id: &str,
-    root_span: &RootSpan,
-) -> Result<HttpResponse, FileError> {
-    let user = authenticate(state, request, root_span).await?;
-    let id = Uuid::try_parse(id).map_err(|_| DomainError::NotFound("attachment"))?;
-    let row = attachments::open_download(state, &user, id).await?;
-    let key = StorageKey::parse(&row.storage_key).map_err(internal)?;
-    let body = match state.storage.get(&key).await {
-        Ok(body) => body,
-        Err(StorageError::NotFound) => {
-            tracing::error!(attachment_id = %row.id, "attachment bytes missing from storage");
-            return Err(DomainError::NotFound("attachment").into());
-        }
-        Err(e) => return Err(internal(e)),
-    };
-    let size = u64::try_from(row.size_bytes).map_err(internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type(row.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(&row.file_name),
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .no_chunking(size)
-        .streaming(body))
-}
-
-/// `attachment` with an ASCII fallback name and the exact name in RFC 5987 form, so no
-/// character of the stored name can break out of the header.
-fn content_disposition(file_name: &str) -> String {
-    let fallback: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-
-    #[test]
-    fn download_names_cannot_break_the_header() {
-        assert_eq!(
-            content_disposition("lease \"2026\".pdf"),
-            "attachment; filename=\"lease _2026_.pdf\"; filename*=UTF-8''lease%20%222026%22.pdf"
-        );
-        assert_eq!(
-            content_disposition("acte né.pdf"),
-            "attachment; filename=\"acte n_.pdf\"; filename*=UTF-8''acte%20n%C3%A9.pdf"
-        );
-    }
 
     #[test]
     fn signatures_match_declared_types() {
