@@ -28,6 +28,30 @@ pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseT
     Ok(tx)
 }
 
+/// A savepoint inside `outer`, a tenant transaction a caller holds (an import batch, a job
+/// taking several steps): committing it releases the savepoint, and only `outer`'s commit
+/// makes the work durable. Refused when `outer` is scoped to another tenant.
+pub async fn join(
+    outer: &DatabaseTransaction,
+    tenant_id: Uuid,
+) -> Result<DatabaseTransaction, DbErr> {
+    if outer.get_database_backend() == DbBackend::Postgres {
+        let scoped = outer
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT current_setting('app.tenant_id', true) AS tenant",
+            ))
+            .await?
+            .and_then(|row| row.try_get::<Option<String>>("", "tenant").ok().flatten());
+        if scoped.as_deref() != Some(tenant_id.to_string().as_str()) {
+            return Err(DbErr::Custom(
+                "the transaction joined is not scoped to this tenant".into(),
+            ));
+        }
+    }
+    outer.begin().await
+}
+
 /// A transaction with no tenant set, for the `tenants` registry (sign-in by slug, sign-up).
 /// Still runs as the request role, so tenant tables read as empty inside it.
 pub async fn begin_without_tenant(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {

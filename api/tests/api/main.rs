@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod attachments;
+mod batches;
 mod case_managers;
 mod clients;
 mod cross_tenant;

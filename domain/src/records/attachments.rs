@@ -15,8 +15,7 @@ use sea_orm::Set;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::context::RecordCtx;
-use crate::auth::TenantUser;
+use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -152,7 +151,7 @@ fn stale(row: &attachments::Model, expected: i32) -> DomainError {
 /// client's and is readable), ATT-2 and ATT-3 (category, name, no-diagnosis confirmation).
 pub async fn permit_upload(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     request: UploadRequest,
 ) -> DomainResult<UploadPermit> {
     let file_name = parse_file_name(&request.file_name)?;
@@ -162,7 +161,7 @@ pub async fn permit_upload(
             "upload a PDF, an image (PNG, JPEG, GIF, WebP, TIFF, HEIC) or plain text",
         ));
     }
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let mut client_id = request.client_id;
     if let Some((old_id, expected)) = request.replaces {
         let old = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
@@ -264,11 +263,11 @@ pub async fn permit_upload(
 /// the same transaction. On an error the caller deletes the stored bytes.
 pub async fn record_upload(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     permit: UploadPermit,
     stored: &Stored,
 ) -> DomainResult<attachments::Model> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     if let Some((old_id, expected)) = permit.replaces {
         // The version check again, atomically: someone may have acted while the bytes flowed.
         if !store::attachments::mark_deleted(
@@ -344,10 +343,10 @@ pub async fn record_upload(
 /// ATT-3 / PLAN-1: a file to send to this viewer; the disclosure is recorded (AUD-1).
 pub async fn open_download(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
 ) -> DomainResult<attachments::Model> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let row = store::attachments::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())
@@ -402,10 +401,10 @@ impl AttachmentView {
 /// file: those the viewer may not see are left out, not refused).
 pub async fn of_client(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<AttachmentView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -439,11 +438,11 @@ pub async fn of_client(
 /// ATT-1: the uploader deletes a file (marked deleted; the row and its audit stay), LOCK-1.
 pub async fn delete(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<AttachmentView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let row = store::attachments::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())

@@ -7,9 +7,8 @@ use sea_orm::{IntoActiveModel, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::enrollments::client_for_write;
-use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -96,10 +95,10 @@ fn stale(current: &cma::Model) -> DomainError {
 /// CM-2: the project's agency assigns one of its own active users.
 pub async fn assign(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewAssignment,
 ) -> DomainResult<AssignmentView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let project = store::enrollments::project(&ctx.tx, ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
@@ -177,12 +176,12 @@ async fn for_change(
 /// CM-2 under LOCK-1: the assignment ends on `end_date` and stays on record.
 pub async fn end(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
     end_date: NaiveDate,
 ) -> DomainResult<AssignmentView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let before = for_change(&ctx, state, "case_manager.end", id, expected_version).await?;
     if end_date < before.start_date {
         return Err(DomainError::validation(
@@ -223,11 +222,11 @@ pub async fn end(
 /// CM-2 under LOCK-1: removes an assignment made in error (an ended one is end-dated instead).
 pub async fn remove(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let before = for_change(&ctx, state, "case_manager.remove", id, expected_version).await?;
     if !store::versioned::delete_at_version::<cma::Entity>(
         &ctx.tx,
@@ -258,12 +257,12 @@ pub async fn remove(
 /// The client's case-manager assignments this viewer may see (PLAN-1), a page at a time.
 pub async fn of_client(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<AssignmentView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     ctx.client(client_id).await?;
     let agency = ctx.narrowed_to(Element::CaseManager);
     let page = store::case_managers::page_of_client(
@@ -293,11 +292,13 @@ pub async fn of_client(
 /// Data Center sees the whole CoC; everyone else their own agency's projects.
 pub async fn gaps(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<Gap>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let agency = match (user.role, user.agency_id) {
         (Role::DataCenter, _) => None,
         (_, Some(agency)) => Some(agency),

@@ -7,7 +7,7 @@ use sea_orm::{IntoActiveModel, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::demographics::{self, DemographicField};
 use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
@@ -135,10 +135,12 @@ pub struct NewClient {
 
 pub async fn create(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewClient,
 ) -> DomainResult<ClientView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let hmis_number = match input
         .hmis_number
         .map(|n| n.trim().to_owned())
@@ -210,10 +212,12 @@ pub async fn create(
 /// DEM-1: reads a client's profile and records the read (AUD-2).
 pub async fn view(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -249,11 +253,11 @@ pub async fn view(
 /// shows, and the plan version that decided.
 pub async fn page(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
     let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
     let actor = ctx.actor();
@@ -296,10 +300,12 @@ pub struct Change {
 /// DEM-2/DEM-3 under LOCK-1.
 pub async fn change(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     change: Change,
 ) -> DomainResult<ChangeOutcome> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = store::clients::get(&ctx.tx, ctx.tenant(), change.client_id)
         .await?
         .ok_or(DomainError::NotFound("client"))?;
@@ -449,16 +455,18 @@ pub async fn change(
 /// AUD-2: who viewed a client (the Data Center only).
 pub async fn views(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<entities::client_views::Model>> {
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
     if user.role != Role::DataCenter {
         return Err(DomainError::Forbidden {
             rule: "AUD-2",
             reason: "only the Data Center lists who viewed a client".into(),
         });
     }
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let views = store::clients::views(&ctx.tx, ctx.tenant(), client_id, 500).await?;
     ctx.commit().await?;
     Ok(views)
@@ -467,10 +475,10 @@ pub async fn views(
 /// DEM-3: the data conflicts recorded on a client the viewer may see.
 pub async fn conflicts(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<data_conflicts::Model>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,

@@ -15,6 +15,30 @@ use crate::policy::roles::{Actor, Role};
 use crate::state::AppState;
 use crate::store::{self, audit};
 
+/// Who calls a record use case, and where it runs: on a transaction of its own (a request),
+/// or inside a tenant transaction the caller holds (an import batch, a job taking several
+/// steps), as a savepoint the caller then commits or rolls back with the rest.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    pub user: &'a TenantUser,
+    pub within: Option<&'a DatabaseTransaction>,
+}
+
+impl<'a> Caller<'a> {
+    pub fn within(user: &'a TenantUser, tx: &'a DatabaseTransaction) -> Self {
+        Self {
+            user,
+            within: Some(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a TenantUser> for Caller<'a> {
+    fn from(user: &'a TenantUser) -> Self {
+        Self { user, within: None }
+    }
+}
+
 pub struct RecordCtx {
     pub tx: DatabaseTransaction,
     pub user: TenantUser,
@@ -24,8 +48,12 @@ pub struct RecordCtx {
 }
 
 impl RecordCtx {
-    pub async fn begin(state: &AppState, user: &TenantUser) -> DomainResult<Self> {
-        let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    pub async fn begin(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<Self> {
+        let Caller { user, within } = caller.into();
+        let tx = match within {
+            None => store::tenant_tx(&state.db, user.tenant_id).await?,
+            Some(outer) => store::join_tenant_tx(outer, user.tenant_id).await?,
+        };
         let plan = store::plans::in_force(&tx, user.tenant_id).await?;
         let (plan_version, plan_document) = (plan.version, plan.document);
         Ok(Self {

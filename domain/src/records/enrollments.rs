@@ -8,8 +8,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-use super::context::RecordCtx;
-use crate::auth::TenantUser;
+use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -297,10 +296,10 @@ fn flags_json(flags: &[Flag]) -> Value {
 /// ENR-1, ENR-2: enrolls a client in a project of the viewer's agency.
 pub async fn enroll(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewEnrollment,
 ) -> DomainResult<EnrollmentView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let project = store::enrollments::project(&ctx.tx, ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
@@ -423,10 +422,10 @@ fn stale(current: &enrollments::Model) -> DomainError {
 /// ENR-1, ENR-2 under LOCK-1.
 pub async fn update(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     change: EnrollmentChange,
 ) -> DomainResult<EnrollmentView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let (before, project) = for_change(
         &ctx,
         state,
@@ -493,11 +492,11 @@ pub async fn update(
 /// never deleted (SRV-1), and they would lose the stay they were provided in.
 pub async fn delete(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let (before, _) = for_change(
         &ctx,
         state,
@@ -542,12 +541,12 @@ pub async fn delete(
 /// The client's enrollments this viewer may see, oldest first, a page at a time.
 pub async fn of_client(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<EnrollmentView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
@@ -565,10 +564,10 @@ pub async fn of_client(
 /// queries however many clients a page holds (the GraphQL data loader calls this).
 pub async fn of_clients(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, Vec<EnrollmentView>>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let rows = store::enrollments::of_clients(&ctx.tx, ctx.tenant(), client_ids).await?;
     let projects =
         store::enrollments::projects(&ctx.tx, ctx.tenant(), rows.iter().map(|e| e.project_id))

@@ -3,10 +3,9 @@
 use uuid::Uuid;
 
 use super::clients::ClientView;
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::demographics::DemographicField;
 use super::{attachments, case_managers, enrollments, notes, profile, services};
-use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts, RecordKind};
@@ -21,12 +20,12 @@ pub struct Explained {
 /// `field` names the demographic for the two demographic actions (default: the first name).
 pub async fn explain(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     action: RecordAction,
     record_id: Uuid,
     field: Option<DemographicField>,
 ) -> DomainResult<Explained> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let facts = facts_of(&ctx, action.record_kind(), record_id, field)
         .await?
         .ok_or(DomainError::NotFound("record"))?;

@@ -5,8 +5,7 @@ use sea_orm::Set;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::context::RecordCtx;
-use crate::auth::TenantUser;
+use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -153,11 +152,11 @@ pub(super) async fn insert(
 
 pub async fn add(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     body: &str,
 ) -> DomainResult<NoteView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "note.add").await?;
     let note = insert(&ctx, client.id, parse_body("body", body)?).await?;
     let view = NoteView::new(&ctx, note);
@@ -209,12 +208,12 @@ async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainEr
 
 pub async fn edit(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
     body: &str,
 ) -> DomainResult<NoteView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let before = changeable(
         &ctx,
         state,
@@ -255,11 +254,11 @@ pub async fn edit(
 /// NOTE-1: the author's deletion hides the note; the row stays (the database refuses DELETE).
 pub async fn delete(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let before = changeable(
         &ctx,
         state,
@@ -295,12 +294,12 @@ pub async fn delete(
 /// The client's notes this viewer may see, newest first.
 pub async fn page(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<NoteView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
     let scope = ctx.narrowed_to(Element::ClientNotes).map(Some);

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::profile::ProfileKind;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
@@ -101,11 +101,13 @@ pub async fn page(
 
 pub async fn mark_read(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
 ) -> DomainResult<notifications::Model> {
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
     let inbox = open_inbox(user)?;
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)
         .await?
         // Another agency's message is as absent as one that never existed.

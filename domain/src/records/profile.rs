@@ -8,10 +8,9 @@ use sea_orm::Set;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::notes::{self, NoteView, require_version, visible_client};
 use super::notifications::{self, Message};
-use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -193,10 +192,10 @@ fn new_row(
 
 pub async fn add(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewProfileRow,
 ) -> DomainResult<ProfileRowView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = visible_client(&ctx, state, input.client_id, "profile.add").await?;
     let value = parse_value(input.kind, "value", &input.value)?;
     let row = store::profile::insert(
@@ -218,10 +217,10 @@ pub async fn add(
 /// A client's rows this viewer may see (PLAN-1), current and ended.
 pub async fn list(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<ProfileRowView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
     let actor = ctx.actor();
     let rows = store::profile::for_client(&ctx.tx, ctx.tenant(), client.id)
@@ -287,11 +286,11 @@ pub struct CorrectionOutcome {
 
 pub async fn correct(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: Correction,
 ) -> DomainResult<CorrectionOutcome> {
     const ACTION: &str = "profile.correct";
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let (old, client) = visible_row(&ctx, state, ACTION, input.row_id).await?;
     let note = input
         .correction_note
@@ -417,13 +416,13 @@ async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainEr
 /// PRO-4: the entering agency (or the Data Center, for its own rows) end-dates a row.
 pub async fn end_date(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     expected_version: i32,
     end_date: NaiveDate,
 ) -> DomainResult<ProfileRowView> {
     const ACTION: &str = "profile.end_date";
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let (old, client) = visible_row(&ctx, state, ACTION, id).await?;
     ctx.require(
         state,
@@ -479,11 +478,11 @@ pub async fn end_date(
 /// PRO-3: the sentence the console pre-fills as the correction's client note.
 pub async fn correction_note_draft(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     id: Uuid,
     new_value: Option<&str>,
 ) -> DomainResult<String> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let (row, _) = visible_row(&ctx, state, "profile.note_draft", id).await?;
     let kind = kind_of(&row)?;
     let own = records::same_party(&ctx.actor(), &entered(&row));

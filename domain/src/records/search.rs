@@ -12,8 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::context::RecordCtx;
-use crate::auth::TenantUser;
+use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
@@ -32,7 +31,7 @@ pub struct Hit {
 
 pub async fn search(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     text: &str,
     dob: Option<NaiveDate>,
 ) -> DomainResult<(Vec<Hit>, i32)> {
@@ -49,7 +48,7 @@ pub async fn search(
             "search by a name, an HMIS number or a date of birth",
         ));
     }
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let mut hits = if text.is_empty() {
         by_filter(&ctx, Condition::all())
             .await?

@@ -7,9 +7,8 @@ use sea_orm::{IntoActiveModel, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::context::RecordCtx;
+use super::context::{Caller, RecordCtx};
 use super::enrollments::client_for_write;
-use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -226,9 +225,11 @@ async fn check_enrollment(
 /// Records a need, service or referral provided by the viewer's agency.
 pub async fn record(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewService,
 ) -> DomainResult<ServiceView> {
+    let caller: Caller<'_> = caller.into();
+    let user = caller.user;
     let Some(provider) = user.agency_id else {
         return Err(DomainError::validation(
             "agency",
@@ -236,7 +237,7 @@ pub async fn record(
              to no agency: sign in as a user of the providing agency",
         ));
     };
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let client = client_for_write(&ctx, state, "service.record", input.client_id).await?;
     let service_type = DisplayName::parse("serviceType", &input.service_type)?;
     let minutes = cm_minutes(input.cm_minutes)?;
@@ -281,10 +282,10 @@ pub async fn record(
 /// SRV-1 under LOCK-1: the providing agency edits; the new version joins the history.
 pub async fn update(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     change: ServiceChange,
 ) -> DomainResult<ServiceView> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let before = store::services::get(&ctx.tx, ctx.tenant(), change.id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
@@ -356,8 +357,12 @@ pub async fn update(
 
 /// SRV-1: always refused, and the refusal is audited. Should the policy ever allow it, the
 /// database would still refuse the DELETE.
-pub async fn delete(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, user).await?;
+pub async fn delete(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    id: Uuid,
+) -> DomainResult<Uuid> {
+    let ctx = RecordCtx::begin(state, caller).await?;
     let service = store::services::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
@@ -372,12 +377,12 @@ pub async fn delete(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResu
 /// The client's services this viewer may see (PLAN-1), with notes hidden where SRV-2 says.
 pub async fn of_client(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ServiceView>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     ctx.client(client_id).await?;
     let scope = ctx.narrowed_to(Element::Services);
     let page =
@@ -400,12 +405,12 @@ pub async fn of_client(
 /// SRV-1: every version of a service, newest first, notes hidden where SRV-2 says.
 pub async fn history(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     service_id: Uuid,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<HistoryView>, i32)> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let service = store::services::get(&ctx.tx, ctx.tenant(), service_id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;

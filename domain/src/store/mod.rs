@@ -35,6 +35,14 @@ pub async fn tenant_tx(
     Ok(entities::tenant_scope::begin(db, tenant_id).await?)
 }
 
+/// A savepoint inside `outer`, a tenant transaction of `tenant_id` that the caller holds.
+pub async fn join_tenant_tx(
+    outer: &DatabaseTransaction,
+    tenant_id: Uuid,
+) -> DomainResult<DatabaseTransaction> {
+    Ok(entities::tenant_scope::join(outer, tenant_id).await?)
+}
+
 /// A transaction for the tenants registry only (sign-in by slug, sign-up).
 pub async fn registry_tx(db: &DatabaseConnection) -> DomainResult<DatabaseTransaction> {
     Ok(entities::tenant_scope::begin_without_tenant(db).await?)

@@ -8,12 +8,11 @@ use entities::enrollments;
 use uuid::Uuid;
 
 use super::category_key;
-use crate::auth::TenantUser;
 use crate::error::DomainResult;
 use crate::policy::records::{
     AttachmentCategory, ChecklistScope, checklist_scope, missing_documents,
 };
-use crate::records::context::RecordCtx;
+use crate::records::context::{Caller, RecordCtx};
 use crate::state::AppState;
 use crate::store::{self, Page};
 
@@ -32,11 +31,11 @@ const CHECKLIST_BATCH: u64 = 200;
 /// `limit` at a time after the enrollment `after`.
 pub async fn checklist(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ChecklistEntry>> {
-    let ctx = RecordCtx::begin(state, user).await?;
+    let ctx = RecordCtx::begin(state, caller).await?;
     let projects = match checklist_scope(&ctx.actor()) {
         ChecklistScope::All => None,
         ChecklistScope::Agency(agency) => {

@@ -1,0 +1,133 @@
+//! A use case called inside a transaction its caller holds, as an import batch or a job
+//! taking several steps calls it: each call is a savepoint, one refused row spoils none of
+//! the others, and the batch becomes visible, or vanishes, as one.
+use domain::auth::TenantUser;
+use domain::error::DomainError;
+use domain::policy::roles::Role;
+use domain::records::clients::{self, NewClient};
+use domain::records::context::Caller;
+use domain::records::demographics::DemographicField;
+use domain::store;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, spawn_app};
+
+fn person(first: &str, last: &str) -> NewClient {
+    NewClient {
+        hmis_number: None,
+        values: vec![
+            (DemographicField::FirstName, Some(first.into())),
+            (DemographicField::LastName, Some(last.into())),
+        ],
+    }
+}
+
+async fn visible_clients(app: &TestApp, token: &str) -> usize {
+    let listed = app
+        .gql(
+            "{ clients(first: 50) { edges { node { id } } } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    listed["data"]["clients"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .len()
+}
+
+#[tokio::test]
+async fn record_use_cases_join_the_transaction_a_batch_holds() {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
+        ["id"]
+        .as_str()
+        .expect("agency")
+        .to_owned();
+    let (token, user_id) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency),
+        )
+        .await;
+    let importer = TenantUser {
+        user_id: user_id.parse().expect("user id"),
+        tenant_id: tenant.id,
+        role: Role::User,
+        agency_id: Some(agency.parse().expect("agency id")),
+        session_id: Uuid::now_v7(),
+    };
+    let state = &app.state;
+
+    for commit in [false, true] {
+        let batch = store::tenant_tx(&state.db, tenant.id).await.expect("batch");
+        clients::create(
+            state,
+            Caller::within(&importer, &batch),
+            person("Ann", "Lee"),
+        )
+        .await
+        .expect("first row");
+        let refused = clients::create(
+            state,
+            Caller::within(&importer, &batch),
+            NewClient {
+                hmis_number: None,
+                values: vec![(DemographicField::Dob, Some("not a date".into()))],
+            },
+        )
+        .await
+        .err();
+        assert!(
+            matches!(refused, Some(DomainError::Validation { ref field, .. }) if field == "dob"),
+            "{refused:?}"
+        );
+        clients::create(
+            state,
+            Caller::within(&importer, &batch),
+            person("Bo", "Diaz"),
+        )
+        .await
+        .expect("the batch goes on after a refused row");
+        assert_eq!(
+            visible_clients(&app, &token).await,
+            0,
+            "nothing shows before the batch commits"
+        );
+        if commit {
+            batch.commit().await.expect("commit");
+        } else {
+            batch.rollback().await.expect("roll back");
+        }
+        assert_eq!(
+            visible_clients(&app, &token).await,
+            if commit { 2 } else { 0 },
+            "the batch lands, or vanishes, as one"
+        );
+    }
+
+    // A batch scoped to one tenant takes no use case acting for another.
+    let other = app.sign_up("orange").await;
+    let outsider = TenantUser {
+        user_id: other.user_id,
+        tenant_id: other.id,
+        role: Role::DataCenter,
+        agency_id: None,
+        session_id: Uuid::now_v7(),
+    };
+    let batch = store::tenant_tx(&state.db, tenant.id).await.expect("batch");
+    let crossed = clients::create(
+        state,
+        Caller::within(&outsider, &batch),
+        person("Cy", "Moss"),
+    )
+    .await;
+    assert!(crossed.is_err(), "a use case joined another tenant's batch");
+    batch.rollback().await.expect("roll back");
+    assert_eq!(visible_clients(&app, &token).await, 2);
+}
