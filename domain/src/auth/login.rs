@@ -3,8 +3,6 @@
 //! answered the same way, in about the same time, whether the account is unknown or the
 //! password wrong (ASVS 6.3.8).
 
-use entities::platform_admins;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::sessions::{self, AuthTokens};
@@ -117,10 +115,7 @@ pub async fn platform_login(
     let email = email.trim().to_lowercase();
     let attempt = SignInAttempt::begin(state, &format!("platform:{email}"), from).await?;
     let tx = store::platform_tx(&state.db, None).await?;
-    let admin = platform_admins::Entity::find()
-        .filter(platform_admins::Column::Email.eq(&email))
-        .one(&tx)
-        .await?;
+    let admin = store::platform_admins::by_email(&tx, &email).await?;
     tx.commit().await?;
     let verification = state
         .hasher

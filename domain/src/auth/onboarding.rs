@@ -2,8 +2,7 @@
 //! plan), administrators invite, invitees accept; the platform administrator is created
 //! from the command line.
 use chrono::{DateTime, Duration, Utc};
-use entities::{invitations, platform_admins};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use entities::invitations;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -181,19 +180,19 @@ pub async fn invite(
         ));
     }
     let token = new_opaque_token(by.tenant_id);
-    let invitation = invitations::ActiveModel {
-        tenant_id: Set(by.tenant_id),
-        id: Set(Uuid::now_v7()),
-        email: Set(email.as_str().to_owned()),
-        role: Set(input.role.as_str().to_owned()),
-        agency_id: Set(input.agency_id),
-        token_hash: Set(hash_token(&token)),
-        invited_by: Set(by.user_id),
-        created_at: Set(now),
-        expires_at: Set(now + INVITATION_TTL),
-        accepted_at: Set(None),
-    }
-    .insert(&tx)
+    let invitation = store::invitations::insert(
+        &tx,
+        store::invitations::NewInvitation {
+            tenant_id: by.tenant_id,
+            email: &email,
+            role: input.role,
+            agency_id: input.agency_id,
+            token_hash: hash_token(&token),
+            invited_by: by.user_id,
+            now,
+            expires_at: now + INVITATION_TTL,
+        },
+    )
     .await?;
     audit::record(
         &tx,
@@ -256,12 +255,9 @@ pub async fn accept(
     let open = |now: DateTime<Utc>| {
         move |i: &invitations::Model| i.accepted_at.is_none() && i.expires_at > now
     };
-    let invitation = invitations::Entity::find()
-        .filter(invitations::Column::TenantId.eq(tenant.id))
-        .filter(invitations::Column::TokenHash.eq(hash.clone()));
     {
         let tx = store::tenant_tx(&state.db, tenant.id).await?;
-        let found = invitation.clone().one(&tx).await?;
+        let found = store::invitations::by_token_hash(&tx, tenant.id, &hash, false).await?;
         tx.commit().await?;
         found.filter(open(state.clock.now())).ok_or(INVALID)?;
     }
@@ -269,9 +265,7 @@ pub async fn accept(
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, tenant.id).await?;
     // Checked again under the lock: two acceptances of one invitation race here.
-    let invitation = invitation
-        .lock_exclusive()
-        .one(&tx)
+    let invitation = store::invitations::by_token_hash(&tx, tenant.id, &hash, true)
         .await?
         .filter(open(now))
         .ok_or(INVALID)?;
@@ -291,9 +285,7 @@ pub async fn accept(
     )
     .await?;
     let invitation_id = invitation.id;
-    let mut spent: invitations::ActiveModel = invitation.into();
-    spent.accepted_at = Set(Some(now));
-    spent.update(&tx).await?;
+    store::invitations::mark_accepted(&tx, invitation, now).await?;
     audit::record(
         &tx,
         audit::Entry {
@@ -354,24 +346,7 @@ pub async fn create_platform_admin(
     let password = NewPassword::parse(password)?;
     let hash = state.hasher.hash(&password).await?;
     let tx = store::platform_tx(&state.db, None).await?;
-    let admin = platform_admins::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email.as_str().to_owned()),
-        password_hash: Set(hash),
-        created_at: Set(state.clock.now()),
-    }
-    .insert(&tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::validation(
-                "email",
-                "a platform administrator with this e-mail already exists",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    let admin = store::platform_admins::insert(&tx, &email, hash, state.clock.now()).await?;
     tx.commit().await?;
     Ok(admin.id)
 }

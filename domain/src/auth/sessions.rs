@@ -2,7 +2,7 @@
 //! refresh tokens (a reused one ends the whole family, RFC 9700 §4.14.2), and ending them.
 use chrono::{DateTime, Duration, Utc};
 use entities::users;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -133,8 +133,7 @@ async fn authenticate_platform_admin(
     now: DateTime<Utc>,
 ) -> DomainResult<Viewer> {
     let tx = store::platform_tx(&state.db, None).await?;
-    let admin = entities::platform_admins::Entity::find_by_id(admin_id)
-        .one(&tx)
+    let admin = store::platform_admins::by_id(&tx, admin_id)
         .await?
         .ok_or(REFUSED)?;
     let session = store::platform_sessions::get(&tx, session_id)

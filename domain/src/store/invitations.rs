@@ -1,0 +1,69 @@
+//! Invitations to join a tenant, stored by the hash of their token (the token itself is
+//! shown once, to the inviter).
+use chrono::{DateTime, Utc};
+use entities::invitations;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+use crate::policy::roles::Role;
+use crate::values::Email;
+
+pub struct NewInvitation<'a> {
+    pub tenant_id: Uuid,
+    pub email: &'a Email,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+    pub token_hash: String,
+    pub invited_by: Uuid,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewInvitation<'_>,
+) -> DomainResult<invitations::Model> {
+    Ok(invitations::ActiveModel {
+        tenant_id: Set(new.tenant_id),
+        id: Set(Uuid::now_v7()),
+        email: Set(new.email.as_str().to_owned()),
+        role: Set(new.role.as_str().to_owned()),
+        agency_id: Set(new.agency_id),
+        token_hash: Set(new.token_hash),
+        invited_by: Set(new.invited_by),
+        created_at: Set(new.now),
+        expires_at: Set(new.expires_at),
+        accepted_at: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The invitation whose token hashes to `token_hash`; with `lock`, held until the
+/// transaction ends, so two acceptances of one invitation cannot both pass.
+pub async fn by_token_hash(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    token_hash: &str,
+    lock: bool,
+) -> DomainResult<Option<invitations::Model>> {
+    let query = invitations::Entity::find()
+        .filter(invitations::Column::TenantId.eq(tenant_id))
+        .filter(invitations::Column::TokenHash.eq(token_hash));
+    let query = if lock { query.lock_exclusive() } else { query };
+    Ok(query.one(db).await?)
+}
+
+pub async fn mark_accepted(
+    db: &impl ConnectionTrait,
+    invitation: invitations::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut spent: invitations::ActiveModel = invitation.into();
+    spent.accepted_at = Set(Some(now));
+    spent.update(db).await?;
+    Ok(())
+}
