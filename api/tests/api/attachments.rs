@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app, spawn_app_with};
+use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule, spawn_app, spawn_app_with};
 
 const LIST: &str = "query($c: UUID!) { clientAttachments(clientId: $c) { id category fileName size
     contentType medical serviceId version downloadUrl
@@ -35,53 +35,19 @@ struct Community {
 }
 
 async fn community(app: TestApp) -> Community {
-    let tenant = app.sign_up("durham").await;
-    let mut agencies = Vec::new();
-    for name in ["Urban Ministries", "Housing for New Hope"] {
-        let created = app.create_agency(&tenant.token, name).await;
-        agencies.push(
-            created["data"]["createAgency"]["id"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{created}"))
-                .to_owned(),
-        );
-    }
-    let (a1, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "a1@um.example",
-            "USER",
-            Some(&agencies[0]),
-        )
-        .await;
-    let (a2, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "a2@um.example",
-            "USER",
-            Some(&agencies[0]),
-        )
-        .await;
-    let (b1, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "b1@hnh.example",
-            "USER",
-            Some(&agencies[1]),
-        )
-        .await;
-    let client = new_client(&app, &a1).await;
+    let coc = Coc::on(app).await;
+    let (a1, _) = coc.member("a1@um.example", "USER", &coc.agency_a).await;
+    let (a2, _) = coc.member("a2@um.example", "USER", &coc.agency_a).await;
+    let (b1, _) = coc.member("b1@hnh.example", "USER", &coc.agency_b).await;
+    let client = new_client(&coc.app, &a1).await;
     Community {
-        app,
-        data_center: tenant.token,
+        app: coc.app,
+        data_center: coc.data_center,
         a1,
         a2,
         b1,
-        agency_b: agencies.pop().unwrap(),
-        agency_a: agencies.pop().unwrap(),
+        agency_a: coc.agency_a,
+        agency_b: coc.agency_b,
         client,
     }
 }
@@ -428,10 +394,7 @@ async fn project(app: &TestApp, token: &str, agency: &str, name: &str) -> String
             Some(token),
         )
         .await;
-    created["data"]["createProject"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned()
+    created_id(&created, "createProject")
 }
 
 /// An enrollment written as the superuser (the enrollments API is another area's).

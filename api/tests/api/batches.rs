@@ -11,7 +11,7 @@ use domain::store;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Coc, TestApp};
 
 fn person(first: &str, last: &str) -> NewClient {
     NewClient {
@@ -39,33 +39,21 @@ async fn visible_clients(app: &TestApp, token: &str) -> usize {
 
 #[tokio::test]
 async fn record_use_cases_join_the_transaction_a_batch_holds() {
-    let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
-        ["id"]
-        .as_str()
-        .expect("agency")
-        .to_owned();
-    let (token, user_id) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "staff@um.example",
-            "USER",
-            Some(&agency),
-        )
-        .await;
+    let coc = Coc::new().await;
+    let (token, user_id) = coc.member("staff@um.example", "USER", &coc.agency_a).await;
+    let tenant_id = coc.tenant_id;
     let importer = TenantUser {
         user_id: user_id.parse().expect("user id"),
-        tenant_id: tenant.id,
+        tenant_id,
         role: Role::User,
-        agency_id: Some(agency.parse().expect("agency id")),
+        agency_id: Some(coc.agency_a.parse().expect("agency id")),
         session_id: Uuid::now_v7(),
     };
+    let app = &coc.app;
     let state = &app.state;
 
     for commit in [false, true] {
-        let batch = store::tenant_tx(&state.db, tenant.id).await.expect("batch");
+        let batch = store::tenant_tx(&state.db, tenant_id).await.expect("batch");
         clients::create(
             state,
             Caller::within(&importer, &batch),
@@ -95,7 +83,7 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
         .await
         .expect("the batch goes on after a refused row");
         assert_eq!(
-            visible_clients(&app, &token).await,
+            visible_clients(app, &token).await,
             0,
             "nothing shows before the batch commits"
         );
@@ -105,7 +93,7 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
             batch.rollback().await.expect("roll back");
         }
         assert_eq!(
-            visible_clients(&app, &token).await,
+            visible_clients(app, &token).await,
             if commit { 2 } else { 0 },
             "the batch lands, or vanishes, as one"
         );
@@ -120,7 +108,7 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
         agency_id: None,
         session_id: Uuid::now_v7(),
     };
-    let batch = store::tenant_tx(&state.db, tenant.id).await.expect("batch");
+    let batch = store::tenant_tx(&state.db, tenant_id).await.expect("batch");
     let crossed = clients::create(
         state,
         Caller::within(&outsider, &batch),
@@ -129,5 +117,5 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
     .await;
     assert!(crossed.is_err(), "a use case joined another tenant's batch");
     batch.rollback().await.expect("roll back");
-    assert_eq!(visible_clients(&app, &token).await, 2);
+    assert_eq!(visible_clients(app, &token).await, 2);
 }

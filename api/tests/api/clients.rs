@@ -2,10 +2,8 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+use crate::helpers::{Coc, TestApp, error_code, error_rule};
 
-const CREATE: &str =
-    "mutation($i: CreateClientInput!) { createClient(input: $i) { id version hmisNumber } }";
 const CHANGE: &str = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) {
     __typename
     ... on Client { version demographics { field value enteredByAgencyId documentationType } }
@@ -25,51 +23,22 @@ struct Community {
 }
 
 async fn community() -> Community {
-    let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let agency_a =
-        app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    let agency_b = app
-        .create_agency(&tenant.token, "Housing for New Hope")
-        .await["data"]["createAgency"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (user_a, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "a@um.example",
-            "USER",
-            Some(&agency_a),
+    let coc = Coc::new().await;
+    let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let client = coc
+        .client(
+            &user_a,
+            json!({ "firstName": "John", "lastName": "Smith", "dob": "1980-07-01", "ssn": "123-45-6789" }),
         )
         .await;
-    let (user_b, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "b@hnh.example",
-            "USER",
-            Some(&agency_b),
-        )
-        .await;
-    let created = app
-        .gql(CREATE, json!({ "i": { "firstName": "John", "lastName": "Smith", "dob": "1980-07-01", "ssn": "123-45-6789" } }), Some(&user_a))
-        .await;
-    let client = created["data"]["createClient"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
     Community {
-        app,
-        data_center: tenant.token,
+        app: coc.app,
+        data_center: coc.data_center,
         user_a,
         user_b,
-        agency_a,
-        agency_b,
+        agency_a: coc.agency_a,
+        agency_b: coc.agency_b,
         client,
     }
 }

@@ -6,7 +6,7 @@
 use rand::RngCore;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+use crate::helpers::{Coc, TestApp, error_code, error_rule};
 
 /// Allowed or refused, and by which rule.
 type Outcome = (bool, String);
@@ -63,49 +63,16 @@ fn outcome_of(response: &Value) -> Outcome {
 
 impl World {
     async fn new() -> Self {
-        let app = spawn_app().await;
-        let lead = app.sign_up("durham").await;
-        let agency = |name: &'static str| {
-            let app = &app;
-            let token = lead.token.clone();
-            async move {
-                text(
-                    &app.create_agency(&token, name).await,
-                    &["data", "createAgency", "id"],
-                )
-            }
-        };
-        let (a, b) = (
-            agency("Urban Ministries").await,
-            agency("Housing for New Hope").await,
-        );
-        let project = text(
-            &app.gql(
-                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-                json!({ "i": { "agencyId": a, "name": "Shelter", "projectType": 0 } }),
-                Some(&lead.token),
-            )
-            .await,
-            &["data", "createProject", "id"],
-        );
-        let (owner, owner_id) = app
-            .add_user(&lead.token, "durham", "owner@um.example", "USER", Some(&a))
+        let coc = Coc::new().await;
+        let project = coc.project(&coc.agency_a, "Shelter", 0).await;
+        let (owner, owner_id) = coc.member("owner@um.example", "USER", &coc.agency_a).await;
+        let (colleague, _) = coc
+            .member("colleague@um.example", "USER", &coc.agency_a)
             .await;
-        let (colleague, _) = app
-            .add_user(
-                &lead.token,
-                "durham",
-                "colleague@um.example",
-                "USER",
-                Some(&a),
-            )
-            .await;
-        let (other_agency, _) = app
-            .add_user(&lead.token, "durham", "staff@hnh.example", "USER", Some(&b))
-            .await;
+        let (other_agency, _) = coc.member("staff@hnh.example", "USER", &coc.agency_b).await;
         Self {
-            data_center: lead.token.clone(),
-            app,
+            app: coc.app,
+            data_center: coc.data_center,
             owner,
             owner_id,
             colleague,

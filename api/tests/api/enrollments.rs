@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule};
 
 pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) {
     id version householdId agencyId projectType flags { rule message otherEnrollmentId }
@@ -36,21 +36,7 @@ pub struct Community {
 }
 
 pub fn id(response: &Value, field: &str) -> String {
-    response["data"][field]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} failed: {response}"))
-        .to_owned()
-}
-
-pub async fn project(app: &TestApp, token: &str, agency: &str, name: &str, kind: i32) -> String {
-    let created = app
-        .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            json!({ "i": { "agencyId": agency, "name": name, "projectType": kind } }),
-            Some(token),
-        )
-        .await;
-    id(&created, "createProject")
+    created_id(response, field)
 }
 
 pub async fn client(app: &TestApp, token: &str, first_name: &str) -> String {
@@ -65,36 +51,22 @@ pub async fn client(app: &TestApp, token: &str, first_name: &str) -> String {
 }
 
 pub async fn community() -> Community {
-    let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let dc = tenant.token;
-    let agency_a = id(
-        &app.create_agency(&dc, "Urban Ministries").await,
-        "createAgency",
-    );
-    let agency_b = id(
-        &app.create_agency(&dc, "Housing for New Hope").await,
-        "createAgency",
-    );
-    let (user_a, user_a_id) = app
-        .add_user(&dc, "durham", "a@um.example", "USER", Some(&agency_a))
-        .await;
-    let (user_b, user_b_id) = app
-        .add_user(&dc, "durham", "b@hnh.example", "USER", Some(&agency_b))
-        .await;
-    let shelter_a = project(&app, &dc, &agency_a, "UM Shelter", 0).await;
-    let rrh_b = project(&app, &dc, &agency_b, "HNH Rapid Re-Housing", 13).await;
-    let shelter_b = project(&app, &dc, &agency_b, "HNH Shelter", 0).await;
-    let client = client(&app, &user_a, "John").await;
+    let coc = Coc::new().await;
+    let (user_a, user_a_id) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_b, user_b_id) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let shelter_a = coc.project(&coc.agency_a, "UM Shelter", 0).await;
+    let rrh_b = coc.project(&coc.agency_b, "HNH Rapid Re-Housing", 13).await;
+    let shelter_b = coc.project(&coc.agency_b, "HNH Shelter", 0).await;
+    let client = client(&coc.app, &user_a, "John").await;
     Community {
-        app,
-        data_center: dc,
+        app: coc.app,
+        data_center: coc.data_center,
         user_a,
         user_a_id,
         user_b,
         user_b_id,
-        agency_a,
-        agency_b,
+        agency_a: coc.agency_a,
+        agency_b: coc.agency_b,
         shelter_a,
         rrh_b,
         shelter_b,

@@ -469,3 +469,77 @@ pub fn assert_one_won(outcomes: &[Value], won: impl Fn(&Value) -> bool) {
         .count();
     assert_eq!((winners, refused), (1, outcomes.len() - 1), "{outcomes:?}");
 }
+
+/// The CoC most tests start from: the `durham` tenant, whose first user is its Data Center
+/// lead, with agency A (Urban Ministries) and agency B (Housing for New Hope). Tests add the
+/// people, projects and clients they need with the methods below.
+pub struct Coc {
+    pub app: TestApp,
+    pub tenant_id: Uuid,
+    pub data_center: String,
+    pub agency_a: String,
+    pub agency_b: String,
+}
+
+impl Coc {
+    pub async fn new() -> Self {
+        Self::on(spawn_app().await).await
+    }
+
+    pub async fn on(app: TestApp) -> Self {
+        let lead = app.sign_up("durham").await;
+        let agency = |name: &'static str| {
+            let (app, token) = (&app, lead.token.clone());
+            async move { created_id(&app.create_agency(&token, name).await, "createAgency") }
+        };
+        let agency_a = agency("Urban Ministries").await;
+        let agency_b = agency("Housing for New Hope").await;
+        Self {
+            tenant_id: lead.id,
+            data_center: lead.token,
+            app,
+            agency_a,
+            agency_b,
+        }
+    }
+
+    /// A person with `role` in `agency`: their access token and id.
+    pub async fn member(&self, email: &str, role: &str, agency: &str) -> (String, String) {
+        self.app
+            .add_user(&self.data_center, "durham", email, role, Some(agency))
+            .await
+    }
+
+    pub async fn project(&self, agency: &str, name: &str, project_type: i32) -> String {
+        let created = self
+            .app
+            .gql(
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+                json!({ "i": { "agencyId": agency, "name": name, "projectType": project_type } }),
+                Some(&self.data_center),
+            )
+            .await;
+        created_id(&created, "createProject")
+    }
+
+    /// A client entered by the token's user; `input` is a `CreateClientInput`.
+    pub async fn client(&self, token: &str, input: Value) -> String {
+        let created = self
+            .app
+            .gql(
+                "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+                json!({ "i": input }),
+                Some(token),
+            )
+            .await;
+        created_id(&created, "createClient")
+    }
+}
+
+/// The `id` of what the mutation `field` created.
+pub fn created_id(response: &Value, field: &str) -> String {
+    response["data"][field]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} failed: {response}"))
+        .to_owned()
+}

@@ -2,10 +2,8 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+use crate::helpers::{Coc, TestApp, error_code, error_rule};
 
-const CREATE_CLIENT: &str =
-    "mutation($i: CreateClientInput!) { createClient(input: $i) { id hmisNumber } }";
 const ROW_FIELDS: &str = "id kind value startDate endDate atClientDirection correctsRowId version
     provenance { enteredByUserId enteredByAgencyId enteredAt updatedByUserId }
     access { action allowed rule reason planVersion }";
@@ -27,63 +25,33 @@ pub struct Community {
 }
 
 pub async fn community() -> Community {
-    let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let id = |v: Value| v["data"]["createAgency"]["id"].as_str().unwrap().to_owned();
-    let agency_a = id(app.create_agency(&tenant.token, "Urban Ministries").await);
-    let agency_b = id(app
-        .create_agency(&tenant.token, "Housing for New Hope")
-        .await);
-    let dc = tenant.token.clone();
-    let (user_a, _) = app
-        .add_user(&dc, "durham", "a@um.example", "USER", Some(&agency_a))
+    let coc = Coc::new().await;
+    let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_a2, _) = coc.member("a2@um.example", "USER", &coc.agency_a).await;
+    let (admin_a, _) = coc
+        .member("admin@um.example", "AGENCY_ADMIN", &coc.agency_a)
         .await;
-    let (user_a2, _) = app
-        .add_user(&dc, "durham", "a2@um.example", "USER", Some(&agency_a))
+    let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let (admin_b, _) = coc
+        .member("admin@hnh.example", "AGENCY_ADMIN", &coc.agency_b)
         .await;
-    let (admin_a, _) = app
-        .add_user(
-            &dc,
-            "durham",
-            "admin@um.example",
-            "AGENCY_ADMIN",
-            Some(&agency_a),
+    let client = coc
+        .client(
+            &user_a,
+            json!({ "hmisNumber": HMIS_NUMBER, "firstName": "Johnathan", "lastName": "Quimby",
+                    "dob": "1980-07-01", "ssn": "123-45-6789" }),
         )
         .await;
-    let (user_b, _) = app
-        .add_user(&dc, "durham", "b@hnh.example", "USER", Some(&agency_b))
-        .await;
-    let (admin_b, _) = app
-        .add_user(
-            &dc,
-            "durham",
-            "admin@hnh.example",
-            "AGENCY_ADMIN",
-            Some(&agency_b),
-        )
-        .await;
-    let created = app
-        .gql(
-            CREATE_CLIENT,
-            json!({ "i": { "hmisNumber": HMIS_NUMBER, "firstName": "Johnathan", "lastName": "Quimby",
-                           "dob": "1980-07-01", "ssn": "123-45-6789" } }),
-            Some(&user_a),
-        )
-        .await;
-    let client = created["data"]["createClient"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
     Community {
-        app,
-        data_center: tenant.token,
+        app: coc.app,
+        data_center: coc.data_center,
         user_a,
         user_a2,
         admin_a,
         user_b,
         admin_b,
-        agency_a,
-        agency_b,
+        agency_a: coc.agency_a,
+        agency_b: coc.agency_b,
         client,
     }
 }
