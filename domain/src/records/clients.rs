@@ -303,8 +303,6 @@ pub async fn change(
     caller: impl Into<Caller<'_>>,
     change: Change,
 ) -> DomainResult<ChangeOutcome> {
-    let caller: Caller<'_> = caller.into();
-    let user = caller.user;
     let ctx = RecordCtx::begin(state, caller).await?;
     let client = store::clients::get(&ctx.tx, ctx.tenant(), change.client_id)
         .await?
@@ -358,98 +356,133 @@ pub async fn change(
         .is_some_and(|d| !d.document_type.trim().is_empty());
     match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented) {
         DemographicChange::Write(_) => {
-            let before = demographics::shown(&client, change.field);
-            let client_id = client.id;
-            let mut row = client.into_active_model();
-            let history = parsed.history.clone();
-            parsed.apply(&mut row);
-            row.version = Set(current_version + 1);
-            row.updated_by_user = Set(ctx.stamp().user);
-            row.updated_by_agency = Set(ctx.stamp().agency);
-            row.updated_at = Set(ctx.now);
-            let Some(client) = store::versioned::update_at_version(
-                &ctx.tx,
-                ctx.tenant(),
-                client_id,
-                current_version,
-                row,
-            )
-            .await?
-            else {
-                // Another change got there between the check and this write.
-                let current = ctx.client(client_id).await?;
-                let conflict = stale(&current, change.field);
-                return Err(ctx
-                    .refuse_stale(state, "client.change", client_id, conflict)
-                    .await);
-            };
-            let (documentation_type, documentation_attachment_id) = change
-                .documentation
-                .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
-            store::clients::record_value(
-                &ctx.tx,
-                ctx.tenant(),
-                store::clients::FieldValue {
-                    client_id: client.id,
-                    field: change.field.key(),
-                    value: history,
-                    by: ctx.stamp(),
-                    at: ctx.now,
-                    documentation_type,
-                    documentation_attachment_id,
-                },
-            )
-            .await?;
-            // The audit keeps what changed; an SSN only ever as its mask.
-            ctx.audit_write(
-                "client.change_demographic",
-                client.id,
-                json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": "DEM-2", "plan_version": ctx.plan_version }),
-            )
-            .await?;
-            let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
-            let view = ClientView {
-                client,
-                values,
-                viewer: user.clone(),
-                plan_version: ctx.plan_version,
-                plan_document: ctx.plan_document.clone(),
-            };
-            ctx.commit().await?;
+            let view = write_value(ctx, state, client, change, parsed).await?;
             Ok(ChangeOutcome::Written(Box::new(view)))
         }
         DemographicChange::RecordConflict(decision) => {
-            let existing_value = existing.map_or(json!(null), |v| v.value.clone());
-            let conflict = store::clients::insert_conflict(
-                &ctx.tx,
-                data_conflicts::ActiveModel {
-                    tenant_id: Set(ctx.tenant()),
-                    id: Set(Uuid::now_v7()),
-                    client_id: Set(client.id),
-                    field: Set(change.field.key().to_owned()),
-                    existing_value: Set(existing_value),
-                    existing_entered_by_user: Set(entered.user),
-                    existing_entered_by_agency: Set(entered.agency),
-                    existing_entered_at: Set(existing.map_or(client.created_at, |v| v.entered_at)),
-                    proposed_value: Set(parsed.history.clone()),
-                    reported_by_user: Set(ctx.stamp().user),
-                    reported_by_agency: Set(ctx.stamp().agency),
-                    reported_at: Set(ctx.now),
-                    status: Set("OPEN".into()),
-                    version: Set(1),
-                },
-            )
-            .await?;
-            ctx.audit_write(
-                "client.data_conflict",
-                client.id,
-                json!({ "field": change.field.key(), "conflict": conflict.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
-            )
-            .await?;
-            ctx.commit().await?;
+            let existing = Existing {
+                value: existing.map_or(json!(null), |v| v.value.clone()),
+                entered,
+                entered_at: existing.map_or(client.created_at, |v| v.entered_at),
+            };
+            let conflict =
+                record_conflict(ctx, &client, change.field, existing, parsed, decision).await?;
             Ok(ChangeOutcome::ConflictRecorded(Box::new(conflict)))
         }
     }
+}
+
+/// DEM-2: the value is written over the record at the version read; the old one stays in
+/// the field's history, with the documentation that allowed the change.
+async fn write_value(
+    ctx: RecordCtx,
+    state: &AppState,
+    client: clients::Model,
+    change: Change,
+    parsed: demographics::Parsed,
+) -> DomainResult<ClientView> {
+    let current_version = client.version;
+    let before = demographics::shown(&client, change.field);
+    let client_id = client.id;
+    let mut row = client.into_active_model();
+    let history = parsed.history.clone();
+    parsed.apply(&mut row);
+    row.version = Set(current_version + 1);
+    row.updated_by_user = Set(ctx.stamp().user);
+    row.updated_by_agency = Set(ctx.stamp().agency);
+    row.updated_at = Set(ctx.now);
+    let Some(client) =
+        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), client_id, current_version, row)
+            .await?
+    else {
+        // Another change got there between the check and this write.
+        let current = ctx.client(client_id).await?;
+        let conflict = stale(&current, change.field);
+        return Err(ctx
+            .refuse_stale(state, "client.change", client_id, conflict)
+            .await);
+    };
+    let (documentation_type, documentation_attachment_id) = change
+        .documentation
+        .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
+    store::clients::record_value(
+        &ctx.tx,
+        ctx.tenant(),
+        store::clients::FieldValue {
+            client_id: client.id,
+            field: change.field.key(),
+            value: history,
+            by: ctx.stamp(),
+            at: ctx.now,
+            documentation_type,
+            documentation_attachment_id,
+        },
+    )
+    .await?;
+    // The audit keeps what changed; an SSN only ever as its mask.
+    ctx.audit_write(
+        "client.change_demographic",
+        client.id,
+        json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": "DEM-2", "plan_version": ctx.plan_version }),
+    )
+    .await?;
+    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let view = ClientView {
+        client,
+        values,
+        viewer: ctx.user.clone(),
+        plan_version: ctx.plan_version,
+        plan_document: ctx.plan_document.clone(),
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// The value a data conflict is about, as the record holds it.
+struct Existing {
+    value: serde_json::Value,
+    entered: Provenance,
+    entered_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// DEM-3: the proposed value is kept beside the record, not written over it, for the two
+/// agencies to reconcile.
+async fn record_conflict(
+    ctx: RecordCtx,
+    client: &clients::Model,
+    field: DemographicField,
+    existing: Existing,
+    parsed: demographics::Parsed,
+    decision: Decision,
+) -> DomainResult<data_conflicts::Model> {
+    let conflict = store::clients::insert_conflict(
+        &ctx.tx,
+        data_conflicts::ActiveModel {
+            tenant_id: Set(ctx.tenant()),
+            id: Set(Uuid::now_v7()),
+            client_id: Set(client.id),
+            field: Set(field.key().to_owned()),
+            existing_value: Set(existing.value),
+            existing_entered_by_user: Set(existing.entered.user),
+            existing_entered_by_agency: Set(existing.entered.agency),
+            existing_entered_at: Set(existing.entered_at),
+            proposed_value: Set(parsed.history.clone()),
+            reported_by_user: Set(ctx.stamp().user),
+            reported_by_agency: Set(ctx.stamp().agency),
+            reported_at: Set(ctx.now),
+            status: Set("OPEN".into()),
+            version: Set(1),
+        },
+    )
+    .await?;
+    ctx.audit_write(
+        "client.data_conflict",
+        client.id,
+        json!({ "field": field.key(), "conflict": conflict.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
+    )
+    .await?;
+    ctx.commit().await?;
+    Ok(conflict)
 }
 
 /// AUD-2: who viewed a client (the Data Center only).
