@@ -284,14 +284,69 @@ pub struct CorrectionOutcome {
     pub entering_agency_notified: bool,
 }
 
+/// The audited name of a correction.
+const CORRECT: &str = "profile.correct";
+
+/// The action's decision as `explain` and `access` give it (at the client's direction, with
+/// the note), then what this request actually brings: its direction and its note.
+async fn decide_correction(
+    ctx: &RecordCtx,
+    state: &AppState,
+    old: &profile_rows::Model,
+    input: &Correction,
+    note_given: bool,
+) -> DomainResult<records::ProfileCorrection> {
+    let asked = ctx.decide(
+        RecordAction::CorrectProfileRowAtClientDirection,
+        &facts(old),
+    );
+    ctx.require(state, CORRECT, old.id, asked).await?;
+    let decision = records::correct_profile(
+        &ctx.actor(),
+        &entered(old),
+        ctx.plan(),
+        input.at_client_direction,
+        note_given,
+    );
+    ctx.require(state, CORRECT, old.id, decision.decision.clone())
+        .await?;
+    Ok(decision)
+}
+
+/// PRO-2: only the corrector's own open row is end-dated here; another agency's stays open
+/// for that agency to end-date (PRO-4). It ends where the new row starts, never before it began.
+async fn end_own_row(
+    ctx: &RecordCtx,
+    state: &AppState,
+    old: &profile_rows::Model,
+    new_start: NaiveDate,
+    expected_version: i32,
+) -> DomainResult<()> {
+    let end = new_start.max(old.start_date);
+    let written = store::profile::set_end_date(
+        &ctx.tx,
+        ctx.tenant(),
+        old.id,
+        old.version,
+        end,
+        ctx.stamp(),
+        ctx.now,
+    )
+    .await?;
+    if !written {
+        let conflict = lost_race(ctx, old.id, expected_version).await;
+        return Err(ctx.refuse_stale(state, CORRECT, old.id, conflict).await);
+    }
+    Ok(())
+}
+
 pub async fn correct(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     input: Correction,
 ) -> DomainResult<CorrectionOutcome> {
-    const ACTION: &str = "profile.correct";
     let ctx = RecordCtx::begin(state, caller).await?;
-    let (old, client) = visible_row(&ctx, state, ACTION, input.row_id).await?;
+    let (old, client) = visible_row(&ctx, state, CORRECT, input.row_id).await?;
     let note = input
         .correction_note
         .as_deref()
@@ -299,26 +354,11 @@ pub async fn correct(
         .filter(|n| !n.is_empty())
         .map(|n| notes::parse_body("correctionNote", n))
         .transpose()?;
-    // The action's decision as `explain` and `access` give it (at the client's direction,
-    // with the note), then what this request actually brings: its direction and its note.
-    let asked = ctx.decide(
-        RecordAction::CorrectProfileRowAtClientDirection,
-        &facts(&old),
-    );
-    ctx.require(state, ACTION, old.id, asked).await?;
-    let decision = records::correct_profile(
-        &ctx.actor(),
-        &entered(&old),
-        ctx.plan(),
-        input.at_client_direction,
-        note.is_some(),
-    );
-    ctx.require(state, ACTION, old.id, decision.decision.clone())
-        .await?;
+    let decision = decide_correction(&ctx, state, &old, &input, note.is_some()).await?;
     require_version(
         &ctx,
         state,
-        ACTION,
+        CORRECT,
         old.id,
         input.expected_version,
         old.version,
@@ -333,25 +373,8 @@ pub async fn correct(
     row.corrects_row_id = Set(Some(old.id));
     let row = store::profile::insert(&ctx.tx, row).await?;
 
-    // PRO-2: only the corrector's own open row is end-dated here; another agency's stays open
-    // for that agency to end-date (PRO-4). It ends where the new row starts, never before it began.
-    let end_dated = decision.may_end_date_old_row && old.end_date.is_none();
-    if end_dated {
-        let end = input.start_date.max(old.start_date);
-        let written = store::profile::set_end_date(
-            &ctx.tx,
-            ctx.tenant(),
-            old.id,
-            old.version,
-            end,
-            ctx.stamp(),
-            ctx.now,
-        )
-        .await?;
-        if !written {
-            let conflict = lost_race(&ctx, old.id, input.expected_version).await;
-            return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
-        }
+    if decision.may_end_date_old_row && old.end_date.is_none() {
+        end_own_row(&ctx, state, &old, input.start_date, input.expected_version).await?;
     }
     let note = match note {
         Some(body) => Some(notes::insert(&ctx, client.id, body).await?),
@@ -372,7 +395,7 @@ pub async fn correct(
         .await?
         .ok_or(DomainError::NotFound("profile row"))?;
     ctx.audit_write(
-        ACTION,
+        CORRECT,
         row.id,
         json!({
             "client_id": client.id,
