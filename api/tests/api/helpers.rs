@@ -121,6 +121,13 @@ async fn migrated_template() -> &'static str {
                 .expect("look up the template")
                 .is_some();
             if !exists {
+                // What a run cut off while building left behind.
+                admin
+                    .execute_unprepared(&format!(
+                        "DROP DATABASE IF EXISTS {name}_building WITH (FORCE)"
+                    ))
+                    .await
+                    .expect("clear an unfinished template");
                 admin
                     .execute_unprepared(&format!(
                         "CREATE DATABASE {name}_building OWNER {OWNER_ROLE}"
