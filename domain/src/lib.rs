@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod page;
 pub mod policy;
 pub mod records;
 pub mod settings;

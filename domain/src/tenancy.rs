@@ -20,6 +20,11 @@ pub async fn tenant_of(state: &AppState, user: &TenantUser) -> DomainResult<tena
     tenant.ok_or(DomainError::NotFound("tenant"))
 }
 
+/// Whether a user may still sign in (not deactivated).
+pub fn is_active(user: &users::Model) -> bool {
+    user.status == store::users::ACTIVE
+}
+
 /// The signed-in user as the database has them now.
 pub async fn me(state: &AppState, user: &TenantUser) -> DomainResult<users::Model> {
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;

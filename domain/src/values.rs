@@ -1,4 +1,6 @@
 //! Values that were checked on the way in: if one of these exists, it is valid.
+use entities::tenants;
+
 use crate::error::{DomainError, DomainResult};
 
 /// A HUD CoC code such as `NC-502`: a state or territory code, a dash, three digits.
@@ -131,6 +133,41 @@ pub fn parse_project_type(code: i32) -> DomainResult<i16> {
                 format!("{code} is not a HUD project type code (0–4, 6–14)"),
             )
         })
+}
+
+/// Where a tenant stands with the platform: waiting for approval, active, or suspended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+            Self::Suspended => "SUSPENDED",
+        }
+    }
+
+    /// The status a stored row holds; an unknown one is a broken row, not a suspension.
+    pub fn of(model: &tenants::Model) -> DomainResult<Self> {
+        match model.status.as_str() {
+            "ACTIVE" => Ok(Self::Active),
+            "PENDING" => Ok(Self::Pending),
+            "SUSPENDED" => Ok(Self::Suspended),
+            other => Err(DomainError::internal(anyhow::anyhow!(
+                "unknown tenant status {other:?} stored"
+            ))),
+        }
+    }
+
+    /// Whether the row's tenant is active (an unreadable status is not).
+    pub fn is_active(model: &tenants::Model) -> bool {
+        model.status == Self::Active.as_str()
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use uuid::Uuid;
 
 use domain::error::{DomainError, DomainResult};
-use domain::store::Page;
+use domain::page::Page;
 
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;

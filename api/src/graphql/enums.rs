@@ -106,7 +106,7 @@ pub enum Role {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(remote = "domain::store::tenants::TenantStatus")]
+#[graphql(remote = "domain::values::TenantStatus")]
 pub enum TenantStatus {
     Pending,
     Active,

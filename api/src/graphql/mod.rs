@@ -1,5 +1,5 @@
-//! The GraphQL API: one module per area, thin resolvers that parse input, ask `policy`, call
-//! `auth`/`store`, and shape the answer.
+//! The GraphQL API: one module per area, thin resolvers that parse input, call a use case of
+//! `domain`, and map its answer.
 mod access;
 mod attachments;
 mod case_managers;

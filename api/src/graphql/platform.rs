@@ -8,7 +8,7 @@ use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
 use crate::error::GqlResult;
 use domain::auth::{login, onboarding, sessions};
-use domain::store::tenants::TenantStatus;
+use domain::values::TenantStatus;
 
 #[derive(Default)]
 pub struct PlatformQuery;

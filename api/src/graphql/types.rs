@@ -52,17 +52,18 @@ impl TryFrom<entities::users::Model> for User {
     type Error = DomainError;
 
     fn try_from(m: entities::users::Model) -> Result<Self, DomainError> {
+        let status = if domain::tenancy::is_active(&m) {
+            UserStatus::Active
+        } else {
+            UserStatus::Deactivated
+        };
         Ok(Self {
             id: m.id,
             email: m.email,
             display_name: m.display_name,
             role: domain::policy::roles::Role::of_row(&m.role)?.into(),
             agency_id: m.agency_id,
-            status: if m.status == domain::store::users::ACTIVE {
-                UserStatus::Active
-            } else {
-                UserStatus::Deactivated
-            },
+            status,
             created_at: m.created_at,
         })
     }
@@ -111,7 +112,7 @@ impl TryFrom<entities::tenants::Model> for Tenant {
 
     fn try_from(m: entities::tenants::Model) -> Result<Self, DomainError> {
         Ok(Self {
-            status: domain::store::tenants::TenantStatus::of(&m)?.into(),
+            status: domain::values::TenantStatus::of(&m)?.into(),
             id: m.id,
             name: m.name,
             coc_code: m.coc_code,

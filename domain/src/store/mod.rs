@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::error::DomainResult;
 
+pub use crate::page::Page;
 pub use entities::tenant_scope::APP_ROLE;
 
 /// A transaction scoped to one tenant.
@@ -57,21 +58,6 @@ pub async fn platform_tx(
     tenant: Option<Uuid>,
 ) -> DomainResult<DatabaseTransaction> {
     Ok(entities::tenant_scope::begin_platform(db, tenant).await?)
-}
-
-/// One page of a keyset-paginated list: rows after the cursor, and whether more follow.
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    pub has_next: bool,
-}
-
-impl<T> Page<T> {
-    /// `rows` was fetched with `limit + 1` to learn whether another page follows.
-    pub fn from_overfetch(mut rows: Vec<T>, limit: u64) -> Self {
-        let has_next = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Self { rows, has_next }
-    }
 }
 
 /// True when the error is a unique-key violation (a duplicate name, e-mail or slug).

@@ -9,42 +9,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Page;
-use crate::error::{DomainError, DomainResult};
+use crate::error::DomainResult;
+pub use crate::values::TenantStatus;
 use crate::values::{CocCode, DisplayName, Slug};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TenantStatus {
-    Pending,
-    Active,
-    Suspended,
-}
-
-impl TenantStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Active => "ACTIVE",
-            Self::Suspended => "SUSPENDED",
-        }
-    }
-
-    /// The status a stored row holds; an unknown one is a broken row, not a suspension.
-    pub fn of(model: &tenants::Model) -> DomainResult<Self> {
-        match model.status.as_str() {
-            "ACTIVE" => Ok(Self::Active),
-            "PENDING" => Ok(Self::Pending),
-            "SUSPENDED" => Ok(Self::Suspended),
-            other => Err(DomainError::internal(anyhow::anyhow!(
-                "unknown tenant status {other:?} stored"
-            ))),
-        }
-    }
-
-    /// Whether the row's tenant is active (an unreadable status is not).
-    pub fn is_active(model: &tenants::Model) -> bool {
-        model.status == Self::Active.as_str()
-    }
-}
 
 pub async fn by_slug(
     db: &impl ConnectionTrait,

@@ -88,7 +88,7 @@ CREATE TRIGGER clients_search_sync AFTER INSERT OR UPDATE ON clients
 CREATE FUNCTION search_clients(query text, max_results integer)
 RETURNS TABLE (client_id uuid, score real)
 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, public, pg_temp
 SET pg_trgm.similarity_threshold = 0.2
 AS $$
     -- Trigrams find the candidates (indexed); the edit distance ranks them, so that swapped
