@@ -200,12 +200,14 @@ pub async fn end(
         store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
             .await?
     else {
-        let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
-            .await?
-            .ok_or(DomainError::NotFound("case-manager assignment"))?;
-        let conflict = stale(&current);
         return Err(ctx
-            .refuse_stale(state, "case_manager.end", before.id, conflict)
+            .refuse_lost_race::<cma::Entity>(
+                state,
+                "case_manager.end",
+                before.id,
+                "case-manager assignment",
+                stale,
+            )
             .await);
     };
     ctx.audit_write(
@@ -236,12 +238,14 @@ pub async fn remove(
     )
     .await?
     {
-        let current = store::case_managers::get(&ctx.tx, ctx.tenant(), before.id)
-            .await?
-            .ok_or(DomainError::NotFound("case-manager assignment"))?;
-        let conflict = stale(&current);
         return Err(ctx
-            .refuse_stale(state, "case_manager.remove", before.id, conflict)
+            .refuse_lost_race::<cma::Entity>(
+                state,
+                "case_manager.remove",
+                before.id,
+                "case-manager assignment",
+                stale,
+            )
             .await);
     }
     ctx.audit_write(

@@ -13,6 +13,7 @@ use crate::policy::plan::PlanDocument;
 use crate::policy::records::{Element, Plan, Provenance};
 use crate::policy::roles::{Actor, Role};
 use crate::state::AppState;
+use crate::store::versioned::Versioned;
 use crate::store::{self, audit};
 
 /// Who calls a record use case, and where it runs: on a transaction of its own (a request),
@@ -186,6 +187,25 @@ impl RecordCtx {
             Ok(()) => conflict,
             Err(error) => error,
         }
+    }
+
+    /// LOCK-1 after a conditional write of an `E` found it at another version: the record as
+    /// it is now (`stale` says how it is shown), refused and audited like every stale write;
+    /// `NOT_FOUND` (`what`) when it went away meanwhile.
+    pub async fn refuse_lost_race<E: Versioned>(
+        &self,
+        state: &AppState,
+        action: &str,
+        id: Uuid,
+        what: &'static str,
+        stale: impl FnOnce(&E::Model) -> DomainError,
+    ) -> DomainError {
+        let conflict = match store::versioned::current::<E>(&self.tx, self.tenant(), id).await {
+            Ok(Some(current)) => stale(&current),
+            Ok(None) => DomainError::NotFound(what),
+            Err(error) => return error,
+        };
+        self.refuse_stale(state, action, id, conflict).await
     }
 
     /// AUD-1 for a refused action: logged, and written to the audit log apart from this

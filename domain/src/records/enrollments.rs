@@ -468,12 +468,14 @@ pub async fn update(
         store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
             .await?
     else {
-        let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
-            .await?
-            .ok_or(DomainError::NotFound("enrollment"))?;
-        let conflict = stale(&current);
         return Err(ctx
-            .refuse_stale(state, "enrollment.update", before.id, conflict)
+            .refuse_lost_race::<enrollments::Entity>(
+                state,
+                "enrollment.update",
+                before.id,
+                "enrollment",
+                stale,
+            )
             .await);
     };
     let visible = visible_of_client(&ctx, after.client_id).await?;
@@ -520,12 +522,14 @@ pub async fn delete(
     )
     .await?
     {
-        let current = store::enrollments::get(&ctx.tx, ctx.tenant(), before.id)
-            .await?
-            .ok_or(DomainError::NotFound("enrollment"))?;
-        let conflict = stale(&current);
         return Err(ctx
-            .refuse_stale(state, "enrollment.delete", before.id, conflict)
+            .refuse_lost_race::<enrollments::Entity>(
+                state,
+                "enrollment.delete",
+                before.id,
+                "enrollment",
+                stale,
+            )
             .await);
     }
     ctx.audit_write(

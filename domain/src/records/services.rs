@@ -335,12 +335,14 @@ pub async fn update(
         store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
             .await?
     else {
-        let current = store::services::get(&ctx.tx, ctx.tenant(), before.id)
-            .await?
-            .ok_or(DomainError::NotFound("service"))?;
-        let conflict = stale(&current);
         return Err(ctx
-            .refuse_stale(state, "service.update", before.id, conflict)
+            .refuse_lost_race::<services::Entity>(
+                state,
+                "service.update",
+                before.id,
+                "service",
+                stale,
+            )
             .await);
     };
     store::services::append_history(&ctx.tx, &after, snapshot(&after), by, ctx.now).await?;

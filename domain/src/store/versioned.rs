@@ -37,6 +37,15 @@ where
     if result.rows_affected == 0 {
         return Ok(None);
     }
+    current::<E>(db, tenant_id, id).await
+}
+
+/// The record as it is now.
+pub async fn current<E: Versioned>(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<E::Model>> {
     Ok(E::find()
         .filter(E::tenant_id().eq(tenant_id))
         .filter(E::id().eq(id))
