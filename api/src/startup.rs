@@ -33,13 +33,11 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
     let until_stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stopped| *stopped).await;
     };
-    let clock = state.clock.clone();
-    let db = state.db.clone();
-    let data_dir = state.settings.data_dir.clone();
+    let state = state.clone();
     let workers_stop = until_stopped(stopped.clone());
     let scheduler_stop = until_stopped(stopped);
     let workers = tokio::spawn(async move {
-        let backend = match job_storage(&db, &data_dir).await {
+        let backend = match job_storage(&state.db, &state.settings.data_dir).await {
             Ok(backend) => backend,
             Err(error) => {
                 tracing::error!(%error, "job storage unavailable; no jobs will run");
@@ -47,16 +45,14 @@ fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::
             }
         };
         tokio::spawn(jobs::run_scheduler(
-            db.clone(),
+            state.clone(),
             backend.clone(),
-            clock.clone(),
             Duration::from_secs(3600),
             scheduler_stop,
         ));
         if let Err(error) = jobs::run_workers(
-            db,
+            state,
             backend,
-            clock,
             jobs::WorkerSettings::default(),
             workers_stop,
         )

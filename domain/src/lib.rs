@@ -3,6 +3,7 @@
 //! `tenancy`, `sharing_plan`, `auth`), and the database layer they write through (`store`).
 //! Nothing here knows about HTTP or GraphQL.
 pub mod auth;
+pub mod caller;
 pub mod clock;
 pub mod error;
 pub mod page;

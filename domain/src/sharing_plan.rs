@@ -5,8 +5,8 @@ use entities::plan_versions;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::auth::TenantUser;
 use crate::auth::onboarding::guard;
+use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::plan::{self, FieldChange, PlanDocument};
 use crate::policy::roles;
@@ -27,9 +27,10 @@ impl PlanVersion {
 }
 
 /// The active version: every decision is made under it.
-pub async fn active(state: &AppState, user: &TenantUser) -> DomainResult<PlanVersion> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let active = store::plans::active(&tx, user.tenant_id).await?;
+pub async fn active(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<PlanVersion> {
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let active = store::plans::active(&tx, caller.tenant_id()).await?;
     tx.commit().await?;
     PlanVersion::read(active.ok_or(DomainError::NotFound("sharing plan"))?)
 }
@@ -37,11 +38,12 @@ pub async fn active(state: &AppState, user: &TenantUser) -> DomainResult<PlanVer
 /// One version by its number; earlier versions stay readable.
 pub async fn version(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     version: i32,
 ) -> DomainResult<PlanVersion> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let row = find_version(&tx, user.tenant_id, version).await?;
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let row = find_version(&tx, caller.tenant_id(), version).await?;
     tx.commit().await?;
     PlanVersion::read(row)
 }
@@ -49,12 +51,13 @@ pub async fn version(
 /// Every published version, newest first.
 pub async fn versions(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<PlanVersion>> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let page = store::plans::page(&tx, user.tenant_id, after, limit).await?;
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let page = store::plans::page(&tx, caller.tenant_id(), after, limit).await?;
     tx.commit().await?;
     Ok(Page {
         rows: page
@@ -69,13 +72,14 @@ pub async fn versions(
 /// What changed from one version to another, field by field.
 pub async fn diff(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     from_version: i32,
     to_version: i32,
 ) -> DomainResult<Vec<FieldChange>> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let from = find_version(&tx, user.tenant_id, from_version).await?;
-    let to = find_version(&tx, user.tenant_id, to_version).await?;
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let from = find_version(&tx, caller.tenant_id(), from_version).await?;
+    let to = find_version(&tx, caller.tenant_id(), to_version).await?;
     tx.commit().await?;
     let (from, to) = (store::plans::document(&from)?, store::plans::document(&to)?);
     Ok(plan::diff(&from, &to))
@@ -91,9 +95,11 @@ pub enum Publication {
 /// since the previous one. A document that does not validate was refused before this.
 pub async fn publish(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     publication: Publication,
 ) -> DomainResult<PlanVersion> {
+    let caller = caller.into();
+    let user = caller.person()?;
     let now = state.clock.now();
     may_publish(state, user).await?;
     let (template, document) = match publication {
@@ -104,7 +110,7 @@ pub async fn publish(
                 .ok_or_else(|| DomainError::internal(anyhow::anyhow!("template {name} missing")))?,
         ),
     };
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let tx = caller.begin(state).await?;
     let previous = store::plans::in_force(&tx, user.tenant_id).await?;
     let row = store::plans::publish(
         &tx,
@@ -145,7 +151,8 @@ pub async fn publish(
 
 /// ROLE-1, asked before anything else (an edited plan's validation included), so that only
 /// the Data Center learns what is wrong with a plan.
-pub async fn may_publish(state: &AppState, user: &TenantUser) -> DomainResult<()> {
+pub async fn may_publish(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<()> {
+    let user = caller.into().person()?;
     guard(
         state,
         user,

@@ -1,11 +1,12 @@
 //! A tenant's own registry as use cases: the tenant, its agencies and projects, its people
-//! directory and the signed-in user. Each opens its tenant transaction, asks `policy` where a
-//! rule decides, and goes through `store`; the resolvers only parse, call and map.
+//! directory and the signed-in user. Each runs in the caller's tenant transaction (its own, or
+//! a savepoint of one the caller holds), asks `policy` where a rule decides, and goes through
+//! `store`; the resolvers only parse, call and map.
 use entities::{agencies, projects, tenants, users};
 use uuid::Uuid;
 
-use crate::auth::TenantUser;
 use crate::auth::onboarding::guard;
+use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
 use crate::state::AppState;
@@ -13,9 +14,13 @@ use crate::store::{self, Page};
 use crate::values::{DisplayName, parse_project_type};
 
 /// The signed-in user's tenant (CoC).
-pub async fn tenant_of(state: &AppState, user: &TenantUser) -> DomainResult<tenants::Model> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let tenant = store::tenants::by_id(&tx, user.tenant_id).await?;
+pub async fn tenant_of(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+) -> DomainResult<tenants::Model> {
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let tenant = store::tenants::by_id(&tx, caller.tenant_id()).await?;
     tx.commit().await?;
     tenant.ok_or(DomainError::NotFound("tenant"))
 }
@@ -26,8 +31,10 @@ pub fn is_active(user: &users::Model) -> bool {
 }
 
 /// The signed-in user as the database has them now.
-pub async fn me(state: &AppState, user: &TenantUser) -> DomainResult<users::Model> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+pub async fn me(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<users::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
+    let tx = caller.begin(state).await?;
     let me = store::users::get(&tx, user.tenant_id, user.user_id).await?;
     tx.commit().await?;
     me.ok_or(DomainError::NotFound("user"))
@@ -35,25 +42,27 @@ pub async fn me(state: &AppState, user: &TenantUser) -> DomainResult<users::Mode
 
 pub async fn agencies(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<agencies::Model>> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let page = store::agencies::page(&tx, user.tenant_id, after, limit).await?;
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let page = store::agencies::page(&tx, caller.tenant_id(), after, limit).await?;
     tx.commit().await?;
     Ok(page)
 }
 
 pub async fn projects(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     agency_id: Option<Uuid>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<projects::Model>> {
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let page = store::projects::page(&tx, user.tenant_id, agency_id, after, limit).await?;
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
+    let page = store::projects::page(&tx, caller.tenant_id(), agency_id, after, limit).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -61,12 +70,14 @@ pub async fn projects(
 /// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
 pub async fn users(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<users::Model>> {
+    let caller = caller.into();
+    let user = caller.person()?;
     let scope = roles::user_directory_scope(&user.actor());
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let tx = caller.begin(state).await?;
     let page = store::users::page(&tx, user.tenant_id, scope, after, limit).await?;
     tx.commit().await?;
     Ok(page)
@@ -74,9 +85,11 @@ pub async fn users(
 
 pub async fn create_agency(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     name: &str,
 ) -> DomainResult<agencies::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
     let now = state.clock.now();
     guard(
         state,
@@ -86,7 +99,7 @@ pub async fn create_agency(
     )
     .await?;
     let name = DisplayName::parse("name", name)?;
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let tx = caller.begin(state).await?;
     let agency = store::agencies::insert(&tx, user.tenant_id, &name, now).await?;
     tx.commit().await?;
     Ok(agency)
@@ -101,9 +114,11 @@ pub struct NewProject<'a> {
 
 pub async fn create_project(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: NewProject<'_>,
 ) -> DomainResult<projects::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
     let now = state.clock.now();
     guard(
         state,
@@ -114,7 +129,7 @@ pub async fn create_project(
     .await?;
     let name = DisplayName::parse("name", input.name)?;
     let project_type = parse_project_type(input.project_type)?;
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let tx = caller.begin(state).await?;
     store::agencies::get(&tx, user.tenant_id, input.agency_id)
         .await?
         .ok_or(DomainError::NotFound("agency"))?;
@@ -132,8 +147,8 @@ pub async fn create_project(
 }
 
 /// The tenants that scheduled work runs for: the active ones.
-pub async fn active_tenant_ids(db: &sea_orm::DatabaseConnection) -> DomainResult<Vec<Uuid>> {
-    let tx = store::registry_tx(db).await?;
+pub async fn active_tenant_ids(state: &AppState) -> DomainResult<Vec<Uuid>> {
+    let tx = store::registry_tx(&state.db).await?;
     let ids = store::tenants::active_ids(&tx).await?;
     tx.commit().await?;
     Ok(ids)

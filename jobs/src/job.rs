@@ -1,13 +1,10 @@
-use std::future::Future;
-use std::sync::Arc;
-
-use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
 use crate::backend::Backend;
 use crate::error::JobError;
-use domain::clock::Clock;
+use domain::state::AppState;
 
 /// A kind of durable job: its arguments are what is stored, `run` is what a worker does.
 ///
@@ -28,9 +25,10 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + Unpin + 'static {
 
 /// What every job may use. The backend is there so that a job can schedule its successor
 /// (a reminder pushing the escalation that follows it).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct JobContext {
-    pub db: DatabaseConnection,
-    pub clock: Arc<dyn Clock>,
+    /// The same state a request gets: jobs call the domain's use cases with it, acting as
+    /// `domain::caller::Caller::system` for a tenant, and read its clock.
+    pub state: AppState,
     pub backend: Backend,
 }

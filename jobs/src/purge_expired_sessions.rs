@@ -1,8 +1,8 @@
 //! The daily job that deletes a tenant's expired refresh tokens
 //! (`domain::auth::sessions::purge_expired`).
-use domain::clock::Clock;
+use domain::caller::Caller;
 use domain::error::DomainError;
-use sea_orm::DatabaseConnection;
+use domain::state::AppState;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,13 +19,12 @@ pub struct PurgeOutcome {
     pub deleted: u64,
 }
 
-/// One tenant's purge, as the domain's use case does it.
+/// One tenant's purge, as the domain's use case does it, with Concord acting for the tenant.
 pub async fn purge_expired_sessions(
-    db: &DatabaseConnection,
-    clock: &dyn Clock,
+    state: &AppState,
     tenant_id: Uuid,
 ) -> Result<PurgeOutcome, DomainError> {
-    let deleted = domain::auth::sessions::purge_expired(db, clock, tenant_id).await?;
+    let deleted = domain::auth::sessions::purge_expired(state, Caller::system(tenant_id)).await?;
     Ok(PurgeOutcome { deleted })
 }
 
@@ -35,7 +34,7 @@ impl Job for PurgeExpiredSessions {
     type Output = PurgeOutcome;
 
     async fn run(self, ctx: JobContext) -> Result<PurgeOutcome, JobError> {
-        let outcome = purge_expired_sessions(&ctx.db, ctx.clock.as_ref(), self.tenant_id).await?;
+        let outcome = purge_expired_sessions(&ctx.state, self.tenant_id).await?;
         tracing::info!(
             tenant_id = %self.tenant_id,
             deleted = outcome.deleted,

@@ -1,7 +1,6 @@
 //! Fans the daily purge out to one job per active tenant, so that one tenant's failure is
 //! retried on its own and never holds back the others.
-use domain::clock::Clock;
-use sea_orm::DatabaseConnection;
+use domain::state::AppState;
 
 use crate::backend::{Backend, Enqueued};
 use crate::enqueue::{Schedule, enqueue_purge_expired_sessions};
@@ -17,12 +16,11 @@ pub struct ScheduleReport {
 /// Safe to call from every node and as often as wanted: the key per tenant and (UTC) day
 /// lets only the first call of a day push a tenant's job.
 pub async fn schedule_purge_for_all_tenants(
-    db: &DatabaseConnection,
+    state: &AppState,
     backend: &Backend,
-    clock: &dyn Clock,
 ) -> Result<ScheduleReport, Error> {
-    let day = clock.now().date_naive();
-    let active = domain::tenancy::active_tenant_ids(db).await?;
+    let day = state.clock.now().date_naive();
+    let active = domain::tenancy::active_tenant_ids(state).await?;
 
     let mut report = ScheduleReport {
         tenants: active.len(),

@@ -1,20 +1,16 @@
 //! The in-process ticker that enqueues recurring work. Every node may run it: each tick's
 //! pushes carry an idempotency key per tenant and day, so only the first lands.
-use std::sync::Arc;
 use std::time::Duration;
-
-use sea_orm::DatabaseConnection;
 
 use crate::backend::Backend;
 use crate::schedule_purge::schedule_purge_for_all_tenants;
-use domain::clock::Clock;
+use domain::state::AppState;
 
 /// Ticks every `every` until `shutdown` completes. A failed tick is logged and retried at the
 /// next one.
 pub async fn run_scheduler(
-    db: DatabaseConnection,
+    state: AppState,
     backend: Backend,
-    clock: Arc<dyn Clock>,
     every: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -24,7 +20,7 @@ pub async fn run_scheduler(
         tokio::select! {
             () = &mut shutdown => return,
             _ = ticks.tick() => {
-                match schedule_purge_for_all_tenants(&db, &backend, clock.as_ref()).await {
+                match schedule_purge_for_all_tenants(&state, &backend).await {
                     Ok(report) => tracing::debug!(pushed = report.pushed, "scheduled session purges"),
                     Err(error) => tracing::warn!(%error, "scheduling session purges failed"),
                 }

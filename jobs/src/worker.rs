@@ -1,6 +1,5 @@
 //! Runs every queue's worker inside the calling process until told to stop.
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{
@@ -8,7 +7,6 @@ use apalis::prelude::{
 };
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Storage};
@@ -16,7 +14,7 @@ use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::settings::WorkerSettings;
-use domain::clock::Clock;
+use domain::state::AppState;
 
 /// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
 /// jobs then get `settings.shutdown_timeout` to finish.
@@ -24,14 +22,13 @@ use domain::clock::Clock;
 /// SQLite a file of its own, so the workers' polling and heartbeats never hold the lock that
 /// requests need on the application's file.
 pub async fn run_workers(
-    db: DatabaseConnection,
+    state: AppState,
     backend: Backend,
-    clock: Arc<dyn Clock>,
     settings: WorkerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     backend.setup().await?;
-    let ctx = JobContext { db, clock, backend };
+    let ctx = JobContext { state, backend };
 
     let monitor = register::<PurgeExpiredSessions>(Monitor::new(), &ctx, &settings);
 

@@ -1,7 +1,6 @@
 //! A use case called inside a transaction its caller holds, as an import batch or a job
 //! taking several steps calls it: each call is a savepoint, one refused row spoils none of
 //! the others, and the batch becomes visible, or vanishes, as one.
-use domain::auth::TenantUser;
 use domain::error::DomainError;
 use domain::policy::roles::Role;
 use domain::records::clients::{self, NewClient};
@@ -9,7 +8,7 @@ use domain::records::context::Caller;
 use domain::records::demographics::DemographicField;
 use domain::store;
 use serde_json::json;
-use uuid::Uuid;
+use testkit::Community;
 
 use crate::helpers::{Coc, TestApp};
 
@@ -40,15 +39,12 @@ async fn visible_clients(app: &TestApp, token: &str) -> usize {
 #[tokio::test]
 async fn record_use_cases_join_the_transaction_a_batch_holds() {
     let coc = Coc::new().await;
-    let (token, user_id) = coc.member("staff@um.example", "USER", &coc.agency_a).await;
+    let staff = coc
+        .community
+        .member("staff@um.example", Role::User, Some(coc.community.agency_a))
+        .await;
+    let (token, importer) = (staff.token.clone(), staff.user);
     let tenant_id = coc.tenant_id;
-    let importer = TenantUser {
-        user_id: user_id.parse().expect("user id"),
-        tenant_id,
-        role: Role::User,
-        agency_id: Some(coc.agency_a.parse().expect("agency id")),
-        session_id: Uuid::now_v7(),
-    };
     let app = &coc.app;
     let state = &app.state;
 
@@ -100,14 +96,7 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
     }
 
     // A batch scoped to one tenant takes no use case acting for another.
-    let other = app.sign_up("orange").await;
-    let outsider = TenantUser {
-        user_id: other.user_id,
-        tenant_id: other.id,
-        role: Role::DataCenter,
-        agency_id: None,
-        session_id: Uuid::now_v7(),
-    };
+    let outsider = Community::sign_up(state, "orange").await.data_center.user;
     let batch = store::tenant_tx(&state.db, tenant_id).await.expect("batch");
     let crossed = clients::create(
         state,

@@ -23,5 +23,6 @@ mod roles;
 mod search;
 mod services;
 mod sessions;
+mod system_actor;
 mod tenancy;
 mod tenant_isolation;

@@ -2,12 +2,14 @@
 //! end every session of the user at once (ASVS 7.4).
 
 use entities::users;
+use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::TenantUser;
 use super::onboarding::guard;
 use super::sessions::mark_revoked;
+use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::{self, Account, Role};
 use crate::state::AppState;
@@ -15,12 +17,15 @@ use crate::store::{self, audit};
 
 pub async fn set_role(
     state: &AppState,
-    by: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     user_id: Uuid,
     role: Role,
     agency_id: Option<Uuid>,
 ) -> DomainResult<users::Model> {
-    let target = load(state, by, user_id).await?;
+    let caller = caller.into();
+    let by = caller.person()?;
+    let tx = caller.begin(state).await?;
+    let target = load(&tx, by, user_id).await?;
     let proposed = Account {
         user_id: Some(user_id),
         role,
@@ -34,15 +39,27 @@ pub async fn set_role(
     )
     .await?;
     let status = target.status.clone();
-    change(state, by, target, role, agency_id, &status, "user.set_role").await
+    let change = Change {
+        role,
+        agency_id,
+        status: &status,
+        action: "user.set_role",
+    };
+    let (updated, ended) = change.apply(state, &tx, by, target).await?;
+    tx.commit().await?;
+    mark_revoked(state, &ended).await?;
+    Ok(updated)
 }
 
 pub async fn deactivate(
     state: &AppState,
-    by: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     user_id: Uuid,
 ) -> DomainResult<users::Model> {
-    let target = load(state, by, user_id).await?;
+    let caller = caller.into();
+    let by = caller.person()?;
+    let tx = caller.begin(state).await?;
+    let target = load(&tx, by, user_id).await?;
     let account = account_of(&target)?;
     guard(
         state,
@@ -51,23 +68,26 @@ pub async fn deactivate(
         roles::deactivate(&by.actor(), &account),
     )
     .await?;
-    change(
-        state,
-        by,
-        target,
-        account.role,
-        account.agency_id,
-        store::users::DEACTIVATED,
-        "user.deactivate",
-    )
-    .await
+    let change = Change {
+        role: account.role,
+        agency_id: account.agency_id,
+        status: store::users::DEACTIVATED,
+        action: "user.deactivate",
+    };
+    let (updated, ended) = change.apply(state, &tx, by, target).await?;
+    tx.commit().await?;
+    mark_revoked(state, &ended).await?;
+    Ok(updated)
 }
 
-async fn load(state: &AppState, by: &TenantUser, user_id: Uuid) -> DomainResult<users::Model> {
-    let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
-    let user = store::users::get(&tx, by.tenant_id, user_id).await?;
-    tx.commit().await?;
-    user.ok_or(DomainError::NotFound("user"))
+async fn load(
+    tx: &DatabaseTransaction,
+    by: &TenantUser,
+    user_id: Uuid,
+) -> DomainResult<users::Model> {
+    store::users::get(tx, by.tenant_id, user_id)
+        .await?
+        .ok_or(DomainError::NotFound("user"))
 }
 
 fn account_of(user: &users::Model) -> DomainResult<Account> {
@@ -79,47 +99,57 @@ fn account_of(user: &users::Model) -> DomainResult<Account> {
     })
 }
 
-async fn change(
-    state: &AppState,
-    by: &TenantUser,
-    target: users::Model,
+/// What a user becomes: their role, agency and status, and the audit action that says why.
+struct Change<'a> {
     role: Role,
     agency_id: Option<Uuid>,
-    status: &str,
-    action: &str,
-) -> DomainResult<users::Model> {
-    let now = state.clock.now();
-    let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
-    if let Some(agency_id) = agency_id {
-        store::agencies::get(&tx, by.tenant_id, agency_id)
-            .await?
-            .ok_or(DomainError::NotFound("agency"))?;
+    status: &'a str,
+    action: &'a str,
+}
+
+impl Change<'_> {
+    /// Writes the change and ends the user's sessions in `tx`; returns the user as they are
+    /// now and the sessions to mark revoked once `tx` commits.
+    async fn apply(
+        self,
+        state: &AppState,
+        tx: &DatabaseTransaction,
+        by: &TenantUser,
+        target: users::Model,
+    ) -> DomainResult<(users::Model, Vec<Uuid>)> {
+        let now = state.clock.now();
+        if let Some(agency_id) = self.agency_id {
+            store::agencies::get(tx, by.tenant_id, agency_id)
+                .await?
+                .ok_or(DomainError::NotFound("agency"))?;
+        }
+        let before =
+            json!({ "role": target.role, "agency": target.agency_id, "status": target.status });
+        let updated =
+            store::users::update_access(tx, target, self.role, self.agency_id, self.status, now)
+                .await?;
+        let ended =
+            store::sessions::revoke_all_of_user(tx, by.tenant_id, updated.id, self.action, now)
+                .await?;
+        audit::record(
+            tx,
+            audit::Entry {
+                at: now,
+                tenant_id: by.tenant_id,
+                actor_user_id: Some(by.user_id),
+                actor_agency_id: by.agency_id,
+                action: self.action,
+                subject_id: Some(updated.id),
+                refused_by: None,
+                source_ip: None,
+                detail: json!({
+                    "before": before,
+                    "after": { "role": updated.role, "agency": updated.agency_id, "status": updated.status },
+                    "at": now,
+                }),
+            },
+        )
+        .await?;
+        Ok((updated, ended))
     }
-    let before =
-        json!({ "role": target.role, "agency": target.agency_id, "status": target.status });
-    let updated = store::users::update_access(&tx, target, role, agency_id, status, now).await?;
-    let ended =
-        store::sessions::revoke_all_of_user(&tx, by.tenant_id, updated.id, action, now).await?;
-    audit::record(
-        &tx,
-        audit::Entry {
-            at: now,
-            tenant_id: by.tenant_id,
-            actor_user_id: Some(by.user_id),
-            actor_agency_id: by.agency_id,
-            action,
-            subject_id: Some(updated.id),
-            refused_by: None,
-            source_ip: None,
-            detail: json!({
-                "before": before,
-                "after": { "role": updated.role, "agency": updated.agency_id, "status": updated.status },
-                "at": state.clock.now(),
-            }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    mark_revoked(state, &ended).await?;
-    Ok(updated)
 }

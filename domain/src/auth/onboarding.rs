@@ -10,6 +10,7 @@ use super::password::NewPassword;
 use super::sessions::{self, AuthTokens};
 use super::tokens::{hash_token, new_opaque_token, parse_opaque_token};
 use super::{ClientAddress, TenantUser, throttle};
+use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::plan::{self, DURHAM_V1};
@@ -147,9 +148,11 @@ pub struct Invite<'a> {
 /// Returns the invitation and its token. The token is shown once, stored only as a hash.
 pub async fn invite(
     state: &AppState,
-    by: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     input: Invite<'_>,
 ) -> DomainResult<(invitations::Model, String)> {
+    let caller = caller.into();
+    let by = caller.person()?;
     let now = state.clock.now();
     let email = Email::parse("email", input.email)?;
     let account = Account {
@@ -164,7 +167,7 @@ pub async fn invite(
         roles::invite(&by.actor(), &account),
     )
     .await?;
-    let tx = store::tenant_tx(&state.db, by.tenant_id).await?;
+    let tx = caller.begin(state).await?;
     if let Some(agency_id) = input.agency_id {
         store::agencies::get(&tx, by.tenant_id, agency_id)
             .await?

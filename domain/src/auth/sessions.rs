@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::tokens::{ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, Subject, parse_opaque_token};
 use super::{PLATFORM_ADMIN_ROLE, TenantUser, Viewer};
-use crate::clock::Clock;
+use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::Role;
 use crate::state::AppState;
@@ -285,15 +285,14 @@ pub async fn ensure_tenant_active(db: &impl ConnectionTrait, tenant_id: Uuid) ->
 
 /// Deletes a tenant's expired refresh tokens: an expired token is refused anyway, and keeping
 /// it only keeps a credential hash around for longer than it can be used. Idempotent: a
-/// second run finds nothing that expired before its `now` still there.
-pub async fn purge_expired(
-    db: &sea_orm::DatabaseConnection,
-    clock: &dyn Clock,
-    tenant_id: Uuid,
-) -> DomainResult<u64> {
-    let tx = store::tenant_tx(db, tenant_id).await?;
+/// second run finds nothing that expired before its `now` still there. Concord does this by
+/// itself (`Caller::system`), and a person may ask for it too.
+pub async fn purge_expired(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<u64> {
+    let caller = caller.into();
+    let tx = caller.begin(state).await?;
     let deleted =
-        store::sessions::delete_expired_refresh_tokens(&tx, tenant_id, clock.now()).await?;
+        store::sessions::delete_expired_refresh_tokens(&tx, caller.tenant_id(), state.clock.now())
+            .await?;
     tx.commit().await?;
     Ok(deleted)
 }

@@ -5,6 +5,8 @@
 //! - `ROLE-4` A user may not change their own role or deactivate themselves, so a tenant is
 //!   never left without the Data Center user who could undo it.
 //! - `ROLE-5` The platform administrator approves and suspends tenants and reads no tenant data.
+//! - `SYS-1` Concord acting by itself (a deadline passing, a scan, a message going out) carries
+//!   out the plan's own steps only: it never does what a person of an agency does.
 use uuid::Uuid;
 
 use super::Decision;
@@ -57,6 +59,16 @@ pub struct Account {
     pub user_id: Option<Uuid>,
     pub role: Role,
     pub agency_id: Option<Uuid>,
+}
+
+/// `SYS-1`: what Concord does by itself is the plan's own steps — deadlines, scans, messages —
+/// never what a person of an agency does in the records, the people or the plan.
+pub fn system_as_person() -> Decision {
+    Decision::refuse(
+        "SYS-1",
+        "Concord acts by itself only to carry out the plan's deadlines, scans and messages; \
+         entering, changing or reading records, people and the plan is done by a person",
+    )
 }
 
 pub fn create_agency(actor: &Actor) -> Decision {

@@ -301,7 +301,7 @@ pub async fn gaps(
     limit: u64,
 ) -> DomainResult<Page<Gap>> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let agency = match (user.role, user.agency_id) {
         (Role::DataCenter, _) => None,

@@ -139,7 +139,7 @@ pub async fn create(
     input: NewClient,
 ) -> DomainResult<ClientView> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let hmis_number = match input
         .hmis_number
@@ -216,7 +216,7 @@ pub async fn view(
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
@@ -492,7 +492,7 @@ pub async fn views(
     client_id: Uuid,
 ) -> DomainResult<Vec<entities::client_views::Model>> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     if user.role != Role::DataCenter {
         return Err(DomainError::Forbidden {
             rule: "AUD-2",

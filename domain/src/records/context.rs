@@ -6,6 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::auth::TenantUser;
+pub use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
@@ -16,30 +17,8 @@ use crate::state::AppState;
 use crate::store::versioned::Versioned;
 use crate::store::{self, audit};
 
-/// Who calls a record use case, and where it runs: on a transaction of its own (a request),
-/// or inside a tenant transaction the caller holds (an import batch, a job taking several
-/// steps), as a savepoint the caller then commits or rolls back with the rest.
-#[derive(Clone, Copy)]
-pub struct Caller<'a> {
-    pub user: &'a TenantUser,
-    pub within: Option<&'a DatabaseTransaction>,
-}
-
-impl<'a> Caller<'a> {
-    pub fn within(user: &'a TenantUser, tx: &'a DatabaseTransaction) -> Self {
-        Self {
-            user,
-            within: Some(tx),
-        }
-    }
-}
-
-impl<'a> From<&'a TenantUser> for Caller<'a> {
-    fn from(user: &'a TenantUser) -> Self {
-        Self { user, within: None }
-    }
-}
-
+/// A person's record use case in progress. Concord acting by itself never opens one
+/// (`SYS-1`): the plan's own steps go through the case and message use cases.
 pub struct RecordCtx {
     pub tx: DatabaseTransaction,
     pub user: TenantUser,
@@ -50,11 +29,9 @@ pub struct RecordCtx {
 
 impl RecordCtx {
     pub async fn begin(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<Self> {
-        let Caller { user, within } = caller.into();
-        let tx = match within {
-            None => store::tenant_tx(&state.db, user.tenant_id).await?,
-            Some(outer) => store::join_tenant_tx(outer, user.tenant_id).await?,
-        };
+        let caller = caller.into();
+        let user = caller.person()?;
+        let tx = caller.begin(state).await?;
         let plan = store::plans::in_force(&tx, user.tenant_id).await?;
         let (plan_version, plan_document) = (plan.version, plan.document);
         Ok(Self {

@@ -105,7 +105,7 @@ pub async fn mark_read(
     id: Uuid,
 ) -> DomainResult<notifications::Model> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     let inbox = open_inbox(user)?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)

@@ -229,7 +229,7 @@ pub async fn record(
     input: NewService,
 ) -> DomainResult<ServiceView> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.user;
+    let user = caller.person()?;
     let Some(provider) = user.agency_id else {
         return Err(DomainError::validation(
             "agency",

@@ -1,34 +1,51 @@
 use domain::clock::TestClock;
+use domain::state::AppState;
+use domain::values::TenantStatus;
 use std::sync::Arc;
 
 use chrono::Duration;
 use jobs::{Backend, Job, PurgeExpiredSessions, ScheduleReport, schedule_purge_for_all_tenants};
-use sea_orm::DatabaseConnection;
+use testkit::Community;
 
-use crate::support::{Kind, at, insert_tenant, with_db};
+use crate::support::{Kind, at, with_state};
+
+const NOW: &str = "2026-11-24T03:00:00Z";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_schedule_pushes_one_purge_per_active_tenant_and_day() {
-    with_db(Kind::Sqlite, schedule_once_a_day).await;
+    let clock = Arc::new(TestClock::new(at(NOW)));
+    with_state(Kind::Sqlite, clock.clone(), |state| {
+        schedule_once_a_day(state, clock)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_schedule_pushes_one_purge_per_active_tenant_and_day() {
-    with_db(Kind::Postgres, schedule_once_a_day).await;
+    let clock = Arc::new(TestClock::new(at(NOW)));
+    with_state(Kind::Postgres, clock.clone(), |state| {
+        schedule_once_a_day(state, clock)
+    })
+    .await;
 }
 
-async fn schedule_once_a_day(db: DatabaseConnection) {
-    let now = at("2026-11-24T03:00:00Z");
-    let clock = Arc::new(TestClock::new(now));
-    let first = insert_tenant(&db, "ACTIVE", now).await;
-    let second = insert_tenant(&db, "ACTIVE", now).await;
-    let pending = insert_tenant(&db, "PENDING", now).await;
-    let suspended = insert_tenant(&db, "SUSPENDED", now).await;
+async fn schedule_once_a_day(state: AppState, clock: Arc<TestClock>) {
+    let tenant = |slug: &'static str| {
+        let state = state.clone();
+        async move { Community::sign_up(&state, slug).await }
+    };
+    let first = tenant("durham").await.tenant_id;
+    let second = tenant("orange").await.tenant_id;
+    let pending = tenant("wake").await;
+    pending.set_status(TenantStatus::Pending).await;
+    let suspended = tenant("chatham").await;
+    suspended.set_status(TenantStatus::Suspended).await;
+    let (pending, suspended) = (pending.tenant_id, suspended.tenant_id);
 
-    let backend = Backend::from_connection(&db).unwrap();
+    let backend = Backend::from_connection(&state.db).unwrap();
     backend.setup().await.unwrap();
 
-    let report = schedule_purge_for_all_tenants(&db, &backend, clock.as_ref())
+    let report = schedule_purge_for_all_tenants(&state, &backend)
         .await
         .unwrap();
     assert_eq!(
@@ -58,7 +75,7 @@ async fn schedule_once_a_day(db: DatabaseConnection) {
 
     // Later the same day (another node, another tick): nothing new.
     clock.advance(Duration::hours(20));
-    let report = schedule_purge_for_all_tenants(&db, &backend, clock.as_ref())
+    let report = schedule_purge_for_all_tenants(&state, &backend)
         .await
         .unwrap();
     assert_eq!(
@@ -72,7 +89,7 @@ async fn schedule_once_a_day(db: DatabaseConnection) {
 
     // The next day is a new day.
     clock.advance(Duration::hours(4));
-    let report = schedule_purge_for_all_tenants(&db, &backend, clock.as_ref())
+    let report = schedule_purge_for_all_tenants(&state, &backend)
         .await
         .unwrap();
     assert_eq!(report.pushed, 2);

@@ -1,0 +1,95 @@
+//! Who calls a use case, and where it runs. A request, a job and an import batch all call the
+//! use cases through a `Caller`, so they run the same code under the same rules.
+use sea_orm::DatabaseTransaction;
+use uuid::Uuid;
+
+use crate::auth::TenantUser;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::roles;
+use crate::state::AppState;
+use crate::store;
+
+/// Who acts.
+#[derive(Clone, Copy, Debug)]
+pub enum Acting<'a> {
+    /// A signed-in person of a tenant (a service account joins here later).
+    Person(&'a TenantUser),
+    /// Concord itself, carrying out the plan's own steps for one tenant: a deadline passing,
+    /// a scheduled scan, a message going out. It never acts as a person (`SYS-1`).
+    System { tenant_id: Uuid },
+}
+
+/// Who calls, and where the use case runs: on a transaction of its own (a request), or
+/// inside a tenant transaction the caller holds (an import batch, a job taking several steps),
+/// as a savepoint the caller then commits or rolls back with the rest.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    pub acting: Acting<'a>,
+    pub within: Option<&'a DatabaseTransaction>,
+}
+
+impl<'a> Caller<'a> {
+    /// `user`, inside the tenant transaction `tx` they hold.
+    pub fn within(user: &'a TenantUser, tx: &'a DatabaseTransaction) -> Self {
+        Self {
+            acting: Acting::Person(user),
+            within: Some(tx),
+        }
+    }
+
+    /// Concord acting for `tenant_id` under its plan.
+    pub fn system(tenant_id: Uuid) -> Self {
+        Self {
+            acting: Acting::System { tenant_id },
+            within: None,
+        }
+    }
+
+    /// This caller, inside the tenant transaction `tx`.
+    pub fn inside(self, tx: &'a DatabaseTransaction) -> Self {
+        Self {
+            within: Some(tx),
+            ..self
+        }
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        match self.acting {
+            Acting::Person(user) => user.tenant_id,
+            Acting::System { tenant_id } => tenant_id,
+        }
+    }
+
+    /// The person acting. Concord acting by itself is refused what only people do (`SYS-1`):
+    /// entering, changing or reading a client's records, managing people and the plan.
+    pub fn person(&self) -> DomainResult<&'a TenantUser> {
+        match self.acting {
+            Acting::Person(user) => Ok(user),
+            Acting::System { .. } => {
+                let refusal = roles::system_as_person();
+                Err(DomainError::Forbidden {
+                    rule: refusal.rule,
+                    reason: refusal.reason,
+                })
+            }
+        }
+    }
+
+    /// The tenant transaction the use case runs in: its own, or a savepoint of the one the
+    /// caller holds (refused when that one belongs to another tenant).
+    pub async fn begin(&self, state: &AppState) -> DomainResult<DatabaseTransaction> {
+        match self.within {
+            None => store::tenant_tx(&state.db, self.tenant_id()).await,
+            Some(outer) => store::join_tenant_tx(outer, self.tenant_id()).await,
+        }
+    }
+}
+
+impl<'a> From<&'a TenantUser> for Caller<'a> {
+    fn from(user: &'a TenantUser) -> Self {
+        Self {
+            acting: Acting::Person(user),
+            within: None,
+        }
+    }
+}
