@@ -162,33 +162,10 @@ pub async fn permit_upload(
         ));
     }
     let ctx = RecordCtx::begin(state, caller).await?;
-    let mut client_id = request.client_id;
-    if let Some((old_id, expected)) = request.replaces {
-        let old = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
-            .await?
-            .filter(|a| a.deleted_at.is_none())
-            .ok_or(DomainError::NotFound("attachment"))?;
-        ctx.require(
-            state,
-            "attachment.replace",
-            old.id,
-            ctx.decide(RecordAction::DeleteAttachment, &facts(&old)),
-        )
-        .await?;
-        if !records::check_version(expected, old.version).allowed {
-            let conflict = stale(&old, expected);
-            return Err(ctx
-                .refuse_stale(state, "attachment.replace", old.id, conflict)
-                .await);
-        }
-        if client_id.is_some_and(|c| c != old.client_id) {
-            return Err(DomainError::validation(
-                "clientId",
-                "a replacement stays on the replaced file's client",
-            ));
-        }
-        client_id = Some(old.client_id);
-    }
+    let client_id = match request.replaces {
+        Some(replaced) => Some(replacement_client(state, &ctx, replaced, request.client_id).await?),
+        None => request.client_id,
+    };
     let client_id =
         client_id.ok_or_else(|| DomainError::validation("clientId", "name the client"))?;
     let client = ctx.client(client_id).await?;
@@ -209,27 +186,7 @@ pub async fn permit_upload(
     )
     .await?;
     if let Some(service_id) = request.service_id {
-        let service = store::attachments::service(&ctx.tx, ctx.tenant(), service_id)
-            .await?
-            .ok_or(DomainError::NotFound("service"))?;
-        ctx.require(
-            state,
-            "attachment.upload",
-            client.id,
-            records::attach_to_service(client.id, service.client_id),
-        )
-        .await?;
-        let provider = Provenance {
-            user: service.created_by_user,
-            agency: Some(service.provider_agency_id),
-        };
-        ctx.require(
-            state,
-            "attachment.upload",
-            client.id,
-            records::read(&ctx.actor(), Element::Services, &provider, ctx.plan()),
-        )
-        .await?;
+        may_attach_to_service(state, &ctx, client.id, service_id).await?;
     }
     ctx.require(
         state,
@@ -257,6 +214,70 @@ pub async fn permit_upload(
     };
     ctx.commit().await?;
     Ok(permit)
+}
+
+/// ATT-1 and LOCK-1 for a replacement: the replaced file (live, at the version the uploader
+/// read) is one the viewer may delete. Returns its client, which the replacement stays on.
+async fn replacement_client(
+    state: &AppState,
+    ctx: &RecordCtx,
+    (old_id, expected): (Uuid, i32),
+    named_client: Option<Uuid>,
+) -> DomainResult<Uuid> {
+    let old = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or(DomainError::NotFound("attachment"))?;
+    ctx.require(
+        state,
+        "attachment.replace",
+        old.id,
+        ctx.decide(RecordAction::DeleteAttachment, &facts(&old)),
+    )
+    .await?;
+    if !records::check_version(expected, old.version).allowed {
+        let conflict = stale(&old, expected);
+        return Err(ctx
+            .refuse_stale(state, "attachment.replace", old.id, conflict)
+            .await);
+    }
+    if named_client.is_some_and(|c| c != old.client_id) {
+        return Err(DomainError::validation(
+            "clientId",
+            "a replacement stays on the replaced file's client",
+        ));
+    }
+    Ok(old.client_id)
+}
+
+/// SRV-3 and PLAN-1: the service exists, is this client's, and is readable by the viewer.
+async fn may_attach_to_service(
+    state: &AppState,
+    ctx: &RecordCtx,
+    client_id: Uuid,
+    service_id: Uuid,
+) -> DomainResult<()> {
+    let service = store::attachments::service(&ctx.tx, ctx.tenant(), service_id)
+        .await?
+        .ok_or(DomainError::NotFound("service"))?;
+    ctx.require(
+        state,
+        "attachment.upload",
+        client_id,
+        records::attach_to_service(client_id, service.client_id),
+    )
+    .await?;
+    let provider = Provenance {
+        user: service.created_by_user,
+        agency: Some(service.provider_agency_id),
+    };
+    ctx.require(
+        state,
+        "attachment.upload",
+        client_id,
+        records::read(&ctx.actor(), Element::Services, &provider, ctx.plan()),
+    )
+    .await
 }
 
 /// Records a stored upload (PROV-1, AUD-1); a replacement marks the replaced file deleted in

@@ -87,20 +87,16 @@ fn file_name(request: &HttpRequest, query: Option<String>) -> Result<String, Fil
 }
 
 fn percent_decode(encoded: &str) -> Option<String> {
-    let bytes = encoded.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let decoded = percent_encoding::percent_decode_str(encoded)
+        .decode_utf8()
+        .ok()?;
+    // A `%` not followed by two hex digits is passed through by the decoder: refuse it.
+    let malformed = encoded.match_indices('%').any(|(i, _)| {
+        encoded
+            .get(i + 1..i + 3)
+            .is_none_or(|hex| !hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    (!malformed).then(|| decoded.into_owned())
 }
 
 pub async fn upload(
@@ -155,6 +151,38 @@ async fn store_upload(
     root_span: &RootSpan,
 ) -> Result<serde_json::Value, FileError> {
     let user = authenticate(state, request, root_span).await?;
+    let limit = state.storage.max_upload_bytes();
+    let upload = upload_request(request)?;
+    if declared_length(request).is_some_and(|n| n > limit) {
+        return Err(FileError::TooLarge(limit));
+    }
+    let permit = attachments::permit_upload(state, &user, upload).await?;
+    let head = signature(payload, &permit.content_type).await?;
+    let body = stream::iter([Ok::<Bytes, actix_web::error::PayloadError>(head)]).chain(payload);
+    let stored = match state.storage.put(permit.key.clone(), body).await {
+        Ok(stored) => stored,
+        Err(PutError::TooLarge { limit }) => return Err(FileError::TooLarge(limit)),
+        Err(PutError::Body(reason)) => {
+            return Err(FileError::BadRequest(format!(
+                "the upload broke off: {reason}"
+            )));
+        }
+        Err(PutError::Storage(e)) => return Err(internal(e)),
+    };
+    match attachments::record_upload(state, &user, permit, &stored).await {
+        Ok(row) => Ok(attachment_json(&row)),
+        Err(err) => {
+            // The row was never written: the bytes must not outlive it.
+            if let Err(e) = state.storage.delete(&stored.key).await {
+                tracing::warn!(error = %e, "could not delete an unrecorded upload");
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// What the uploader says about the file, from the query string and headers.
+fn upload_request(request: &HttpRequest) -> Result<UploadRequest, FileError> {
     let query = web::Query::<UploadQuery>::from_query(request.query_string())
         .map_err(|e| FileError::BadRequest(format!("query string: {e}")))?
         .into_inner();
@@ -162,10 +190,6 @@ async fn store_upload(
         .ok_or_else(|| DomainError::validation("category", "not a file category Concord knows"))?;
     let file_name = file_name(request, query.file_name)?;
     let content_type = allowed_content_type(request).ok_or(FileError::UnsupportedType)?;
-    let limit = state.storage.max_upload_bytes();
-    if declared_length(request).is_some_and(|n| n > limit) {
-        return Err(FileError::TooLarge(limit));
-    }
     let replaces = match (query.replaces, query.expected_version) {
         (Some(id), Some(version)) => Some((id, version)),
         (None, None) => None,
@@ -177,23 +201,21 @@ async fn store_upload(
             .into());
         }
     };
-    let permit = attachments::permit_upload(
-        state,
-        &user,
-        UploadRequest {
-            client_id: query.client_id,
-            service_id: query.service_id,
-            category,
-            file_name,
-            content_type,
-            medical: query.medical,
-            no_diagnosis_confirmed: query.no_diagnosis_confirmed,
-            replaces,
-        },
-    )
-    .await?;
+    Ok(UploadRequest {
+        client_id: query.client_id,
+        service_id: query.service_id,
+        category,
+        file_name,
+        content_type,
+        medical: query.medical,
+        no_diagnosis_confirmed: query.no_diagnosis_confirmed,
+        replaces,
+    })
+}
 
-    // Read just enough to check the file's signature before storing anything.
+/// The file's first bytes, read before anything is stored, once they show it starts as
+/// `content_type` does.
+async fn signature(payload: &mut web::Payload, content_type: &str) -> Result<Bytes, FileError> {
     let mut head = BytesMut::new();
     while head.len() < SNIFF_BYTES {
         match payload.next().await {
@@ -207,33 +229,14 @@ async fn store_upload(
     if head.is_empty() {
         return Err(DomainError::validation("body", "the file is empty").into());
     }
-    if !looks_like(&permit.content_type, &head) {
+    if !looks_like(content_type, &head) {
         return Err(FileError::ContentMismatch);
     }
-    let body =
-        stream::iter([Ok::<Bytes, actix_web::error::PayloadError>(head.freeze())]).chain(payload);
-    let key = permit.key.clone();
-    let stored = match state.storage.put(key, body).await {
-        Ok(stored) => stored,
-        Err(PutError::TooLarge { limit }) => return Err(FileError::TooLarge(limit)),
-        Err(PutError::Body(reason)) => {
-            return Err(FileError::BadRequest(format!(
-                "the upload broke off: {reason}"
-            )));
-        }
-        Err(PutError::Storage(e)) => return Err(internal(e)),
-    };
-    let row = match attachments::record_upload(state, &user, permit, &stored).await {
-        Ok(row) => row,
-        Err(err) => {
-            // The row was never written: the bytes must not outlive it.
-            if let Err(e) = state.storage.delete(&stored.key).await {
-                tracing::warn!(error = %e, "could not delete an unrecorded upload");
-            }
-            return Err(err.into());
-        }
-    };
-    Ok(json!({
+    Ok(head.freeze())
+}
+
+fn attachment_json(row: &entities::attachments::Model) -> serde_json::Value {
+    json!({
         "id": row.id,
         "clientId": row.client_id,
         "serviceId": row.service_id,
@@ -249,7 +252,7 @@ async fn store_upload(
         "createdByUserId": row.created_by_user,
         "createdByAgencyId": row.created_by_agency,
         "downloadUrl": download_url(row.id),
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,131 @@
+//! The client-search queries. On PostgreSQL the fuzzy name match runs in `search_clients`, the
+//! one SECURITY DEFINER function (see the records migration): it reads the tenant from the
+//! transaction, never from an argument, and returns only ids and scores, which are joined
+//! back through the RLS-protected `clients` table here. SQLite, the embedded default, matches
+//! names by substring.
+use chrono::NaiveDate;
+use entities::clients;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+};
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+
+/// The tenant's clients matching `text` (a name, part of one, or an HMIS number; may be
+/// empty) and `dob`, at most `limit`, best first, each with its score: 1.0 for an exact HMIS
+/// number, date-of-birth or substring match, trigram similarity for a fuzzy one.
+pub async fn matching(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    text: &str,
+    dob: Option<NaiveDate>,
+    limit: u64,
+) -> DomainResult<Vec<(clients::Model, f32)>> {
+    let mut hits = if text.is_empty() {
+        let born = dob.map_or_else(Condition::all, |dob| {
+            Condition::all().add(clients::Column::Dob.eq(dob))
+        });
+        exact(filtered(db, tenant_id, born, limit).await?)
+    } else if db.get_database_backend() == DbBackend::Postgres {
+        fuzzy(db, tenant_id, text, limit).await?
+    } else {
+        exact(substring(db, tenant_id, text, limit).await?)
+    };
+    if let Some(dob) = dob {
+        hits.retain(|(client, _)| client.dob == Some(dob));
+    }
+    Ok(hits)
+}
+
+fn exact(clients: Vec<clients::Model>) -> Vec<(clients::Model, f32)> {
+    clients.into_iter().map(|client| (client, 1.0)).collect()
+}
+
+async fn fuzzy(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    text: &str,
+    limit: u64,
+) -> DomainResult<Vec<(clients::Model, f32)>> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT client_id, score FROM search_clients($1, $2)",
+            [text.into(), i32::try_from(limit).unwrap_or(i32::MAX).into()],
+        ))
+        .await?;
+    let scored: Vec<(Uuid, f32)> = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<Uuid>("", "client_id")?,
+                r.try_get::<f32>("", "score")?,
+            ))
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()?;
+    let ids: Vec<Uuid> = scored.iter().map(|(id, _)| *id).collect();
+    let found = filtered(
+        db,
+        tenant_id,
+        Condition::all().add(clients::Column::Id.is_in(ids)),
+        limit,
+    )
+    .await?;
+    let score_of = |client: &clients::Model| {
+        if client.hmis_number == text {
+            return 1.0;
+        }
+        scored
+            .iter()
+            .find(|(id, _)| *id == client.id)
+            .map_or(0.0, |(_, score)| *score)
+    };
+    let mut hits: Vec<_> = found
+        .into_iter()
+        .map(|client| {
+            let score = score_of(&client);
+            (client, score)
+        })
+        .collect();
+    hits.sort_by(|(a, a_score), (b, b_score)| b_score.total_cmp(a_score).then(a.id.cmp(&b.id)));
+    Ok(hits)
+}
+
+async fn substring(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    text: &str,
+    limit: u64,
+) -> DomainResult<Vec<clients::Model>> {
+    let mut names = Condition::all();
+    for token in text.split_whitespace() {
+        names = names.add(
+            Condition::any()
+                .add(clients::Column::FirstName.contains(token))
+                .add(clients::Column::MiddleName.contains(token))
+                .add(clients::Column::LastName.contains(token)),
+        );
+    }
+    let condition = Condition::any()
+        .add(names)
+        .add(clients::Column::HmisNumber.eq(text));
+    filtered(db, tenant_id, condition, limit).await
+}
+
+async fn filtered(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    condition: Condition,
+    limit: u64,
+) -> DomainResult<Vec<clients::Model>> {
+    Ok(clients::Entity::find()
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(condition)
+        .order_by_asc(clients::Column::LastName)
+        .order_by_asc(clients::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
