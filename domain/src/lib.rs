@@ -4,6 +4,7 @@
 //! Nothing here knows about HTTP or GraphQL.
 pub mod auth;
 pub mod caller;
+pub mod cases;
 pub mod clock;
 pub mod error;
 pub mod page;

@@ -58,6 +58,11 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
+    /// `CONCORD_SWEEP_SECONDS` (default `60`): how often each tenant's due deadlines are swept
+    /// for, so a deadline is acted on at most this long (plus `job_poll`) after it falls due.
+    pub sweep_every: std::time::Duration,
+    /// `CONCORD_JOB_POLL_MILLISECONDS` (default `5000`): how often an idle worker looks for jobs.
+    pub job_poll: std::time::Duration,
     /// Always `Standard` from the environment; only a test suite sets it in code.
     pub password_hashing: PasswordHashing,
     pub smtp: SmtpSettings,
@@ -165,6 +170,8 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             run_worker: true,
+            sweep_every: std::time::Duration::from_secs(60),
+            job_poll: std::time::Duration::from_secs(5),
             password_hashing: PasswordHashing::Standard,
             smtp: SmtpSettings {
                 port: 587,
@@ -239,6 +246,14 @@ impl Settings {
             s.trusted_proxies = number(&v, "CONCORD_TRUSTED_PROXIES")?;
         }
         s.run_worker = flag(&get, "CONCORD_RUN_WORKER", true)?;
+        if let Some(v) = get("CONCORD_SWEEP_SECONDS") {
+            let seconds: u64 = number(&v, "CONCORD_SWEEP_SECONDS")?;
+            s.sweep_every = std::time::Duration::from_secs(seconds.max(1));
+        }
+        if let Some(v) = get("CONCORD_JOB_POLL_MILLISECONDS") {
+            let millis: u64 = number(&v, "CONCORD_JOB_POLL_MILLISECONDS")?;
+            s.job_poll = std::time::Duration::from_millis(millis.max(50));
+        }
         s.smtp.host = get("CONCORD_SMTP_HOST");
         if let Some(port) = get("CONCORD_SMTP_PORT") {
             s.smtp.port = number(&port, "CONCORD_SMTP_PORT")?;

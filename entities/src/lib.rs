@@ -1,14 +1,18 @@
 //! sea-orm entities: the shape of each table, one file per table, nothing else. Finders,
-//! validation and transactions live in `concord-api`'s `store` layer.
+//! validation and transactions live in `domain`'s `store` layer.
 pub mod agencies;
 pub mod attachments;
 pub mod audit_log;
+pub mod case_attempts;
+pub mod case_events;
 pub mod case_manager_assignments;
+pub mod cases;
 pub mod client_field_values;
 pub mod client_notes;
 pub mod client_views;
 pub mod clients;
 pub mod data_conflicts;
+pub mod deadlines;
 pub mod enrollments;
 pub mod invitations;
 pub mod notifications;

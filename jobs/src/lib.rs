@@ -12,6 +12,7 @@ pub mod purge_expired_sessions;
 pub mod schedule_purge;
 mod scheduler;
 mod settings;
+pub mod sweep_deadlines;
 mod worker;
 
 pub use backend::{Backend, Enqueued};
@@ -19,7 +20,10 @@ pub use enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 pub use error::{Error, JobError};
 pub use job::{Job, JobContext};
 pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
-pub use schedule_purge::{ScheduleReport, schedule_purge_for_all_tenants};
+pub use schedule_purge::{
+    ScheduleReport, schedule_purge_for_all_tenants, schedule_sweep_for_all_tenants,
+};
 pub use scheduler::run_scheduler;
 pub use settings::WorkerSettings;
+pub use sweep_deadlines::{SweepDeadlines, SweepOutcome};
 pub use worker::run_workers;

@@ -1,10 +1,12 @@
-//! Fans the daily purge out to one job per active tenant, so that one tenant's failure is
-//! retried on its own and never holds back the others.
+//! Fans recurring work out to one job per active tenant — the daily purge, the frequent
+//! deadline sweep — so that one tenant's failure is retried on its own and never holds back
+//! the others.
 use domain::state::AppState;
 
 use crate::backend::{Backend, Enqueued};
-use crate::enqueue::{Schedule, enqueue_purge_expired_sessions};
+use crate::enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 use crate::error::Error;
+use crate::sweep_deadlines::SweepDeadlines;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ScheduleReport {
@@ -35,6 +37,31 @@ pub async fn schedule_purge_for_all_tenants(
         )
         .await?
         {
+            Enqueued::New => report.pushed += 1,
+            Enqueued::Duplicate => report.duplicates += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// One sweep per active tenant and slot: the slot is the wall-clock time divided by
+/// `sweep_every`, so nodes ticking in the same slot push it once. The sweep itself reads the
+/// injected clock for what is due.
+pub async fn schedule_sweep_for_all_tenants(
+    state: &AppState,
+    backend: &Backend,
+) -> Result<ScheduleReport, Error> {
+    let every = state.settings.sweep_every.as_secs().max(1);
+    let slot = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0) / every;
+    let active = domain::tenancy::active_tenant_ids(state).await?;
+    let mut report = ScheduleReport {
+        tenants: active.len(),
+        ..ScheduleReport::default()
+    };
+    for tenant_id in active {
+        let key = format!("sweep_deadlines:{tenant_id}:{every}:{slot}");
+        let job = SweepDeadlines { tenant_id };
+        match enqueue(backend, job, Schedule::now().idempotency_key(key)).await? {
             Enqueued::New => report.pushed += 1,
             Enqueued::Duplicate => report.duplicates += 1,
         }

@@ -14,6 +14,7 @@ use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::settings::WorkerSettings;
+use crate::sweep_deadlines::SweepDeadlines;
 use domain::state::AppState;
 
 /// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
@@ -31,6 +32,7 @@ pub async fn run_workers(
     let ctx = JobContext { state, backend };
 
     let monitor = register::<PurgeExpiredSessions>(Monitor::new(), &ctx, &settings);
+    let monitor = register::<SweepDeadlines>(monitor, &ctx, &settings);
 
     monitor
         // A worker dies when its storage fails (a lost database); it comes back under a new

@@ -112,3 +112,38 @@ pub enum TenantStatus {
     Active,
     Suspended,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::cases::CaseKind")]
+pub enum CaseKind {
+    /// `DEM-3` → `DEM-4`.
+    DataConflict,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::cases::CaseState")]
+pub enum CaseState {
+    Opened,
+    Contacting,
+    Agreed,
+    Escalable,
+    Escalated,
+    Resolved,
+    Withdrawn,
+}
+
+/// Which side updates the record once the two agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(name = "CaseSide", remote = "domain::policy::cases::Side")]
+pub enum Side {
+    Reporter,
+    Owner,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::cases::ContactMethod")]
+pub enum ContactMethod {
+    Phone,
+    Email,
+    InPerson,
+}

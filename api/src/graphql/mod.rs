@@ -3,6 +3,7 @@
 mod access;
 mod attachments;
 mod case_managers;
+mod cases;
 mod clients;
 mod connection;
 mod enrollments;
@@ -40,6 +41,7 @@ pub struct Query(
     notifications::NotificationsQuery,
     enrollments::EnrollmentsQuery,
     case_managers::CaseManagersQuery,
+    cases::CasesQuery,
     services::ServicesQuery,
 );
 
@@ -57,6 +59,7 @@ pub struct Mutation(
     notifications::NotificationsMutation,
     enrollments::EnrollmentsMutation,
     case_managers::CaseManagersMutation,
+    cases::CasesMutation,
     services::ServicesMutation,
 );
 

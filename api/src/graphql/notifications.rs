@@ -1,5 +1,5 @@
-//! The in-app inbox of agency administrators and the Data Center. COM-1: a message names a
-//! client by HMIS number only.
+//! The in-app inbox: the Data Center's, an agency's administrators', and each person's own.
+//! COM-1: a message names a client by HMIS number only.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -18,8 +18,13 @@ pub struct Notification {
     /// The client the message is about, by HMIS number only (COM-1).
     pub hmis_number: String,
     pub body: String,
-    /// The agency whose administrators it is for; empty for the Data Center.
+    /// The agency whose administrators it is for; empty for the Data Center. For a message
+    /// to one person, that person's agency.
     pub recipient_agency_id: Option<Uuid>,
+    /// The one person it is for (a reminder about their case); empty for an agency's message.
+    pub recipient_user_id: Option<Uuid>,
+    /// The case it belongs to, if any.
+    pub case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -32,6 +37,8 @@ impl From<entities::notifications::Model> for Notification {
             hmis_number: m.hmis_number,
             body: m.body,
             recipient_agency_id: m.recipient_agency_id,
+            recipient_user_id: m.recipient_user_id,
+            case_id: m.case_id,
             created_at: m.created_at,
             read_at: m.read_at,
         }
@@ -43,8 +50,8 @@ pub struct NotificationsQuery;
 
 #[Object]
 impl NotificationsQuery {
-    /// The viewer's messages, newest first: an Agency Administrator's agency's, or every
-    /// message for the Data Center.
+    /// The viewer's messages, newest first: every message for the Data Center; an Agency
+    /// Administrator's agency's and their own; a user's own (ROLE-3).
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn notifications(
         &self,

@@ -53,7 +53,33 @@ pub async fn spawn_app_with_clock(clock: Arc<TestClock>) -> TestApp {
 }
 
 async fn spawn_app_on(configure: impl FnOnce(&mut Settings), clock: Arc<dyn Clock>) -> TestApp {
-    let database = create_database(OWNER_ROLE).await;
+    spawn(Store::Postgres, configure, clock).await
+}
+
+/// Concord on the embedded default: SQLite in a temporary data directory, no Redis.
+pub async fn spawn_embedded() -> TestApp {
+    spawn(Store::Embedded, |_| {}, Arc::new(SystemClock)).await
+}
+
+/// Where a test's Concord keeps its data.
+#[derive(Clone, Copy, Debug)]
+pub enum Store {
+    /// A PostgreSQL database of its own (a copy of the migrated template) and Redis.
+    Postgres,
+    /// The embedded default: SQLite in a temporary data directory, no Redis.
+    Embedded,
+}
+
+/// Concord on `store`, its settings adjusted by `configure`, reading the time from `clock`.
+pub async fn spawn(
+    store: Store,
+    configure: impl FnOnce(&mut Settings),
+    clock: Arc<dyn Clock>,
+) -> TestApp {
+    let database = match store {
+        Store::Postgres => create_database(OWNER_ROLE).await,
+        Store::Embedded => String::new(),
+    };
     let mut settings = test_settings(&database);
     configure(&mut settings);
     if settings.is_production() {
@@ -76,23 +102,13 @@ async fn spawn_app_on(configure: impl FnOnce(&mut Settings), clock: Arc<dyn Cloc
     }
 }
 
-/// Concord on the embedded default: SQLite in a temporary data directory, no Redis.
-pub async fn spawn_embedded() -> TestApp {
-    let settings = test_settings("");
-    let data_dir = settings.data_dir.clone();
-    let app = Application::build(settings)
-        .await
-        .expect("build the embedded application");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state.clone();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        state,
-        database: String::new(),
-        data_dir,
-    }
+/// The job workers on, as in production, but sweeping for due deadlines every second and
+/// polling for jobs five times a second, so that a request that leads to a job is tested
+/// through to what the job does.
+pub fn with_workers(settings: &mut Settings) {
+    settings.run_worker = true;
+    settings.sweep_every = std::time::Duration::from_secs(1);
+    settings.job_poll = std::time::Duration::from_millis(200);
 }
 
 /// A signed-up tenant and its first (Data Center) user.

@@ -5,6 +5,7 @@
 mod attachments;
 mod batches;
 mod case_managers;
+mod cases;
 mod clients;
 mod cross_tenant;
 mod database_roles;

@@ -222,3 +222,43 @@ async fn concord_refuses_to_serve_through_a_role_that_bypasses_row_level_securit
     assert!(refused.to_string().contains("superuser"), "{refused}");
     drop_database(database);
 }
+
+/// Every table that holds tenant rows is under forced row-level security with both tenant
+/// policies, so a table added later cannot forget them (the cases tables were the last).
+#[tokio::test]
+async fn every_tenant_table_forces_row_level_security_with_both_policies() {
+    let app = spawn_app().await;
+    let db = app.superuser().await;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT c.relname::text AS name, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced, \
+                (SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname \
+                   AND p.policyname IN ('tenant_isolation', 'tenant_isolation_guard')) AS policies \
+             FROM pg_class c \
+             WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace \
+               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid \
+                           AND a.attname = 'tenant_id' AND NOT a.attisdropped) \
+             ORDER BY 1",
+        ))
+        .await
+        .expect("catalog");
+    let mut checked = Vec::new();
+    for row in rows {
+        let name: String = row.try_get("", "name").expect("name");
+        let enabled: bool = row.try_get("", "enabled").expect("enabled");
+        let forced: bool = row.try_get("", "forced").expect("forced");
+        let policies: i64 = row.try_get("", "policies").expect("policies");
+        // The search projection is read only through its definer function, which scopes by
+        // the transaction's tenant itself (SECURITY.md); see database_roles.rs.
+        if name == "client_search" {
+            continue;
+        }
+        assert!(enabled && forced, "{name}: row-level security not forced");
+        assert_eq!(policies, 2, "{name}: tenant policies missing");
+        checked.push(name);
+    }
+    for table in ["cases", "case_attempts", "case_events", "deadlines", "clients"] {
+        assert!(checked.iter().any(|t| t == table), "{table} not checked: {checked:?}");
+    }
+}

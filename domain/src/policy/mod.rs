@@ -1,6 +1,7 @@
 //! Every rule Concord enforces is decided here, as pure functions of who asks, about what,
 //! under which plan: `Decision { allowed, rule, reason }`. Resolvers ask; they never decide.
 pub mod actions;
+pub mod cases;
 pub mod plan;
 pub mod records;
 pub mod roles;

@@ -194,20 +194,25 @@ fn shape_refusal(account: &Account) -> Option<Decision> {
 pub enum Inbox {
     /// The Data Center reads every message of its tenant.
     All,
-    /// An Agency Administrator reads its agency's.
-    Agency(Uuid),
+    /// An Agency Administrator reads its agency's, and those addressed to them.
+    Agency { agency: Uuid, user: Uuid },
+    /// Agency staff manage nobody (ROLE-3): they read only what is addressed to them, such as
+    /// the reminders of a case they reported.
+    Own { user: Uuid },
 }
 
-/// Messages go to an agency's administrators (PRO-4) and are overseen by the Data Center
-/// (ROLE-1); agency staff manage nobody and have no inbox (ROLE-3).
-pub fn inbox(actor: &Actor) -> Result<Inbox, Decision> {
+/// Messages go to an agency's administrators (PRO-4, DEM-4) and are overseen by the Data
+/// Center (ROLE-1); a reminder goes to the one person it concerns.
+pub fn inbox(actor: &Actor) -> Inbox {
     match (actor.role, actor.agency_id) {
-        (Role::DataCenter, _) => Ok(Inbox::All),
-        (Role::AgencyAdmin, Some(agency)) => Ok(Inbox::Agency(agency)),
-        (Role::AgencyAdmin | Role::User, _) => Err(Decision::refuse(
-            "ROLE-3",
-            "messages go to agency administrators and the Data Center; ask your administrator",
-        )),
+        (Role::DataCenter, _) => Inbox::All,
+        (Role::AgencyAdmin, Some(agency)) => Inbox::Agency {
+            agency,
+            user: actor.user_id,
+        },
+        (Role::AgencyAdmin | Role::User, _) => Inbox::Own {
+            user: actor.user_id,
+        },
     }
 }
 
@@ -297,21 +302,26 @@ mod tests {
     }
 
     #[test]
-    fn only_administrators_and_the_data_center_have_an_inbox() {
+    fn role_3_staff_read_only_their_own_messages() {
         let agency = Uuid::now_v7();
         let actor = |role, agency_id| Actor {
-            user_id: Uuid::now_v7(),
+            user_id: Uuid::from_u128(7),
             role,
             agency_id,
         };
-        assert_eq!(inbox(&actor(Role::DataCenter, None)), Ok(Inbox::All));
+        assert_eq!(inbox(&actor(Role::DataCenter, None)), Inbox::All);
         assert_eq!(
             inbox(&actor(Role::AgencyAdmin, Some(agency))),
-            Ok(Inbox::Agency(agency))
+            Inbox::Agency {
+                agency,
+                user: Uuid::from_u128(7)
+            }
         );
         assert_eq!(
-            inbox(&actor(Role::User, Some(agency))).map_err(|d| d.rule),
-            Err("ROLE-3")
+            inbox(&actor(Role::User, Some(agency))),
+            Inbox::Own {
+                user: Uuid::from_u128(7)
+            }
         );
     }
 }

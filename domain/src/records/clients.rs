@@ -11,6 +11,7 @@ use super::context::{Caller, RecordCtx};
 use super::demographics::{self, DemographicField};
 use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
+use crate::cases::lifecycle;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
@@ -354,9 +355,34 @@ pub async fn change(
         .documentation
         .as_ref()
         .is_some_and(|d| !d.document_type.trim().is_empty());
-    match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented) {
-        DemographicChange::Write(_) => {
-            let view = write_value(ctx, state, client, change, parsed).await?;
+    // The same value again is no disagreement (an SSN's history holds only its mask, so two
+    // SSNs are never taken for one).
+    let unchanged = change.field != DemographicField::Ssn
+        && existing.is_some_and(|v| v.value == parsed.history);
+    if unchanged && !documented {
+        let view = ClientView {
+            client,
+            values,
+            viewer: ctx.user.clone(),
+            plan_version: ctx.plan_version,
+            plan_document: ctx.plan_document.clone(),
+        };
+        ctx.commit().await?;
+        return Ok(ChangeOutcome::Written(Box::new(view)));
+    }
+    let decided = match records::change_demographic(&ctx.actor(), &entered, ctx.plan(), documented)
+    {
+        DemographicChange::RecordConflict(_)
+            if lifecycle::agreed_update(&ctx, &ctx.actor(), client.id, change.field.key())
+                .await? =>
+        {
+            DemographicChange::Write(Decision::allow("DEM-4"))
+        }
+        decided => decided,
+    };
+    match decided {
+        DemographicChange::Write(decision) => {
+            let view = write_value(ctx, state, client, change, parsed, decision.rule).await?;
             Ok(ChangeOutcome::Written(Box::new(view)))
         }
         DemographicChange::RecordConflict(decision) => {
@@ -374,12 +400,14 @@ pub async fn change(
 
 /// DEM-2: the value is written over the record at the version read; the old one stays in
 /// the field's history, with the documentation that allowed the change.
+/// Every open conflict about the field is settled by the write (`rule`: what allowed it).
 async fn write_value(
     ctx: RecordCtx,
     state: &AppState,
     client: clients::Model,
     change: Change,
     parsed: demographics::Parsed,
+    rule: &'static str,
 ) -> DomainResult<ClientView> {
     let current_version = client.version;
     let before = demographics::shown(&client, change.field);
@@ -423,9 +451,10 @@ async fn write_value(
     ctx.audit_write(
         "client.change_demographic",
         client.id,
-        json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": "DEM-2", "plan_version": ctx.plan_version }),
+        json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": rule, "plan_version": ctx.plan_version }),
     )
     .await?;
+    lifecycle::settle_by_update(&ctx, client.id, change.field.key(), rule).await?;
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
     let view = ClientView {
         client,
@@ -475,10 +504,11 @@ async fn record_conflict(
         },
     )
     .await?;
+    let case = lifecycle::open_for_conflict(&ctx, client, &conflict).await?;
     ctx.audit_write(
         "client.data_conflict",
         client.id,
-        json!({ "field": field.key(), "conflict": conflict.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
+        json!({ "field": field.key(), "conflict": conflict.id, "case": case.id, "rule": decision.rule, "plan_version": ctx.plan_version }),
     )
     .await?;
     ctx.commit().await?;

@@ -57,6 +57,23 @@ impl DemographicField {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.key() == key)
     }
+
+    /// What the field is called in a sentence (never its value: COM-1).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FirstName => "first name",
+            Self::MiddleName => "middle name",
+            Self::LastName => "last name",
+            Self::NameDataQuality => "name data quality",
+            Self::Dob => "date of birth",
+            Self::DobDataQuality => "date-of-birth data quality",
+            Self::Ssn => "Social Security number",
+            Self::SsnDataQuality => "SSN data quality",
+            Self::RaceEthnicity => "race and ethnicity",
+            Self::Gender => "gender",
+            Self::VeteranStatus => "veteran status",
+        }
+    }
 }
 
 /// A parsed value, ready to store: what goes on the client row and what the history keeps.

@@ -118,8 +118,9 @@ fn shown(note: &client_notes::Model) -> Value {
     json!({ "version": note.version, "body": note.body, "updatedAt": note.updated_at })
 }
 
-/// Writes a note inside the caller's transaction (also the PRO-3 note of a correction).
-pub(super) async fn insert(
+/// Writes a note inside the caller's transaction (also the PRO-3 note of a correction and the
+/// DEM-4 note of an escalated conflict).
+pub(crate) async fn insert(
     ctx: &RecordCtx,
     client_id: Uuid,
     body: String,

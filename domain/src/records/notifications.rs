@@ -1,4 +1,5 @@
-//! In-app messages to an agency's administrators (PRO-4) and the inbox they read them in.
+//! In-app messages — to an agency's administrators (PRO-4, DEM-4), to the Data Center, or to
+//! one person (a case's reminders) — and the inbox each viewer reads them in.
 //! COM-1: a message is composed only from an HMIS number and fixed words chosen by its kind —
 //! there is no free text, so no name, date of birth, SSN or value can reach a body.
 use chrono::{DateTime, Utc};
@@ -8,8 +9,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
+use super::demographics::DemographicField;
 use super::profile::ProfileKind;
-use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::{Inbox, inbox};
 use crate::state::AppState;
@@ -20,12 +21,18 @@ use crate::store::{self, Page};
 pub enum Message {
     /// PRO-4: another agency corrected a profile row the recipient's agency entered.
     ProfileCorrected { kind: ProfileKind },
+    /// DEM-4: the reporting side may now escalate the conflict it reported.
+    ConflictEscalable { field: DemographicField },
+    /// DEM-4: a conflict about a value the recipient's agency entered was escalated.
+    ConflictEscalated { field: DemographicField },
 }
 
 impl Message {
     pub fn kind(self) -> &'static str {
         match self {
             Self::ProfileCorrected { .. } => "PROFILE_CORRECTED",
+            Self::ConflictEscalable { .. } => "CONFLICT_ESCALABLE",
+            Self::ConflictEscalated { .. } => "CONFLICT_ESCALATED",
         }
     }
 
@@ -37,29 +44,61 @@ impl Message {
                  row (PRO-4).",
                 kind.label()
             ),
+            Self::ConflictEscalable { field } => format!(
+                "Client HMIS #{hmis_number}: the entering agency was not reached about the {} \
+                 conflict you reported, after the attempts and days the plan asks for. You may \
+                 now escalate it (DEM-4).",
+                field.label()
+            ),
+            Self::ConflictEscalated { field } => format!(
+                "Client HMIS #{hmis_number}: another agency could not reach yours about the {} \
+                 your agency entered, and escalated the data conflict. The conflicting data is \
+                 now in a note on the client's profile; please review it (DEM-4).",
+                field.label()
+            ),
         }
     }
 }
 
-/// Sends `message` about the client `hmis_number` to an agency's administrators (`None`: the
-/// Data Center), inside the caller's transaction so it exists only if the change does.
+/// Who a message is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recipient {
+    /// An agency's administrators; `None` is the Data Center.
+    Agency(Option<Uuid>),
+    /// One person (of `agency`): a reminder about their own case.
+    Person { user: Uuid, agency: Option<Uuid> },
+}
+
+/// A message about the client `hmis_number`, and the case it belongs to, if any.
+pub struct Outgoing<'a> {
+    pub to: Recipient,
+    pub hmis_number: &'a str,
+    pub message: Message,
+    pub case_id: Option<Uuid>,
+}
+
+/// Sends a message inside the caller's transaction, so it exists only if the change does.
 pub async fn send(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    recipient_agency: Option<Uuid>,
-    hmis_number: &str,
-    message: Message,
+    outgoing: Outgoing<'_>,
     now: DateTime<Utc>,
 ) -> DomainResult<notifications::Model> {
+    let (agency, user) = match outgoing.to {
+        Recipient::Agency(agency) => (agency, None),
+        Recipient::Person { user, agency } => (agency, Some(user)),
+    };
     store::notifications::insert(
         db,
         notifications::ActiveModel {
             tenant_id: Set(tenant_id),
             id: Set(Uuid::now_v7()),
-            recipient_agency_id: Set(recipient_agency),
-            kind: Set(message.kind().to_owned()),
-            hmis_number: Set(hmis_number.to_owned()),
-            body: Set(message.body(hmis_number)),
+            recipient_agency_id: Set(agency),
+            recipient_user_id: Set(user),
+            case_id: Set(outgoing.case_id),
+            kind: Set(outgoing.message.kind().to_owned()),
+            hmis_number: Set(outgoing.hmis_number.to_owned()),
+            body: Set(outgoing.message.body(outgoing.hmis_number)),
             created_at: Set(now),
             read_at: Set(None),
         },
@@ -70,31 +109,26 @@ pub async fn send(
 fn may_read(inbox: Inbox, message: &notifications::Model) -> bool {
     match inbox {
         Inbox::All => true,
-        Inbox::Agency(agency) => message.recipient_agency_id == Some(agency),
+        Inbox::Agency { agency, user } => {
+            message.recipient_user_id == Some(user)
+                || message.recipient_user_id.is_none()
+                    && message.recipient_agency_id == Some(agency)
+        }
+        Inbox::Own { user } => message.recipient_user_id == Some(user),
     }
-}
-
-fn open_inbox(user: &TenantUser) -> DomainResult<Inbox> {
-    inbox(&user.actor()).map_err(|d| DomainError::Forbidden {
-        rule: d.rule,
-        reason: d.reason,
-    })
 }
 
 /// The viewer's messages, newest first.
 pub async fn page(
     state: &AppState,
-    user: &TenantUser,
+    caller: impl Into<Caller<'_>>,
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<notifications::Model>> {
-    let inbox = open_inbox(user)?;
-    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let recipient = match inbox {
-        Inbox::All => None,
-        Inbox::Agency(agency) => Some(Some(agency)),
-    };
-    let page = store::notifications::page(&tx, user.tenant_id, recipient, before, limit).await?;
+    let caller = caller.into();
+    let inbox = inbox(&caller.person()?.actor());
+    let tx = caller.begin(state).await?;
+    let page = store::notifications::page(&tx, caller.tenant_id(), inbox, before, limit).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -105,8 +139,7 @@ pub async fn mark_read(
     id: Uuid,
 ) -> DomainResult<notifications::Model> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
-    let inbox = open_inbox(user)?;
+    let inbox = inbox(&caller.person()?.actor());
     let ctx = RecordCtx::begin(state, caller).await?;
     let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)
         .await?

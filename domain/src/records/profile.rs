@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
 use super::notes::{self, NoteView, require_version, visible_client};
-use super::notifications::{self, Message};
+use super::notifications::{self, Message, Outgoing, Recipient};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -384,9 +384,12 @@ pub async fn correct(
         notifications::send(
             &ctx.tx,
             ctx.tenant(),
-            old.created_by_agency,
-            &client.hmis_number,
-            Message::ProfileCorrected { kind },
+            Outgoing {
+                to: Recipient::Agency(old.created_by_agency),
+                hmis_number: &client.hmis_number,
+                message: Message::ProfileCorrected { kind },
+                case_id: None,
+            },
             ctx.now,
         )
         .await?;

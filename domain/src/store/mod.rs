@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod attachments;
 pub mod audit;
 pub mod case_managers;
+pub mod cases;
 pub mod client_search;
 pub mod clients;
 pub mod connect;

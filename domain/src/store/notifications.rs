@@ -1,15 +1,17 @@
-//! In-app messages to an agency's administrators (or the Data Center, `recipient` empty).
+//! In-app messages: to an agency's administrators, to the Data Center (no agency), or to one
+//! person (`recipient_user_id`).
 use chrono::{DateTime, Utc};
 use entities::notifications;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::Page;
 use crate::error::DomainResult;
+use crate::policy::roles::Inbox;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -30,24 +32,32 @@ pub async fn get(
         .await?)
 }
 
-/// Newest first. `recipient` limits them to one agency's (`Some(None)`: the Data Center's own);
-/// `None` lists all of the tenant's.
+/// The messages in `inbox`, newest first.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    recipient: Option<Option<Uuid>>,
+    inbox: Inbox,
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<notifications::Model>> {
     let mut query = notifications::Entity::find()
         .filter(notifications::Column::TenantId.eq(tenant_id))
         .order_by_desc(notifications::Column::Id);
-    match recipient {
-        Some(Some(agency)) => {
-            query = query.filter(notifications::Column::RecipientAgencyId.eq(agency));
+    let personal = |user: Uuid| notifications::Column::RecipientUserId.eq(user);
+    match inbox {
+        Inbox::All => {}
+        Inbox::Agency { agency, user } => {
+            query = query.filter(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(notifications::Column::RecipientAgencyId.eq(agency))
+                            .add(notifications::Column::RecipientUserId.is_null()),
+                    )
+                    .add(personal(user)),
+            );
         }
-        Some(None) => query = query.filter(notifications::Column::RecipientAgencyId.is_null()),
-        None => {}
+        Inbox::Own { user } => query = query.filter(personal(user)),
     }
     if let Some(before) = before {
         query = query.filter(notifications::Column::Id.lt(before));

@@ -72,8 +72,8 @@ pub async fn delete_at_version<E: Versioned>(
 /// The versioned tables. Plain impls: which columns are the key and the version.
 mod tables {
     use entities::{
-        attachments, case_manager_assignments, client_notes, clients, enrollments, profile_rows,
-        services,
+        attachments, case_manager_assignments, cases, client_notes, clients, enrollments,
+        profile_rows, services,
     };
 
     use super::Versioned;
@@ -159,6 +159,18 @@ mod tables {
         }
         fn version() -> attachments::Column {
             attachments::Column::Version
+        }
+    }
+
+    impl Versioned for cases::Entity {
+        fn tenant_id() -> cases::Column {
+            cases::Column::TenantId
+        }
+        fn id() -> cases::Column {
+            cases::Column::Id
+        }
+        fn version() -> cases::Column {
+            cases::Column::Version
         }
     }
 }

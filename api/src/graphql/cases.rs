@@ -1,0 +1,339 @@
+//! The resolution workflows (`DEM-4`): cases, their contact attempts, timelines, what is due
+//! next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::access::{Permission, permissions};
+use super::connection::{Cursor, connection, window};
+use super::enums::{CaseKind, CaseState, ContactMethod, DemographicField, Side};
+use super::{state, viewer};
+use crate::error::GqlResult;
+use domain::cases::steps::NewAttempt;
+use domain::cases::{self, CaseQuery, CaseView};
+use domain::policy::cases::{CaseAction, Due};
+
+/// The plan parameters a case runs under. They are those of the plan version in force when
+/// the case opened: publishing a later plan does not move an open case's deadlines.
+#[derive(SimpleObject)]
+pub struct CaseTerms {
+    pub plan_version: i32,
+    pub contact_attempts_min: i32,
+    pub contact_window_days: i32,
+    pub admin_review_days: i32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum DueKind {
+    /// More contact attempts are needed; they are the reporting agency's to make.
+    ContactAttempts,
+    /// The case becomes escalable at `at`.
+    Escalable,
+    /// The reporting agency may escalate now.
+    EscalateNow,
+    /// The side named in the agreement updates the record; its update closes the case.
+    AgreedUpdate,
+    /// Escalated: the entering agency reviews the note.
+    OwnerReview,
+}
+
+/// What is due next on an open case.
+#[derive(SimpleObject)]
+pub struct NextDue {
+    pub kind: DueKind,
+    /// When, where the plan's terms set a time.
+    pub at: Option<DateTime<Utc>>,
+    /// For `CONTACT_ATTEMPTS`: how many more the plan asks for.
+    pub attempts_still_needed: Option<i32>,
+    /// For `AGREED_UPDATE`: which side updates.
+    pub updater: Option<Side>,
+}
+
+impl From<Due> for NextDue {
+    fn from(due: Due) -> Self {
+        let blank = |kind| Self {
+            kind,
+            at: None,
+            attempts_still_needed: None,
+            updater: None,
+        };
+        match due {
+            Due::ContactAttempts { still_needed } => Self {
+                attempts_still_needed: Some(i32::try_from(still_needed).unwrap_or(i32::MAX)),
+                ..blank(DueKind::ContactAttempts)
+            },
+            Due::Escalable { at } => Self {
+                at: Some(at),
+                ..blank(DueKind::Escalable)
+            },
+            Due::EscalateNow => blank(DueKind::EscalateNow),
+            Due::AgreedUpdate { by } => Self {
+                updater: Some(by.into()),
+                ..blank(DueKind::AgreedUpdate)
+            },
+            Due::OwnerReview => blank(DueKind::OwnerReview),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ContactAttempt {
+    pub id: Uuid,
+    pub attempted_at: DateTime<Utc>,
+    pub method: ContactMethod,
+    /// Whether the other side was reached.
+    pub reached: bool,
+    pub note: String,
+    pub by_user_id: Uuid,
+    pub by_agency_id: Option<Uuid>,
+    pub logged_at: DateTime<Utc>,
+}
+
+/// One step of a case's timeline.
+#[derive(SimpleObject)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    /// `OPENED`, `ATTEMPT_LOGGED`, `AGREED`, `BECAME_ESCALABLE`, `ESCALATED`,
+    /// `RESOLVED_BY_UPDATE`, `WITHDRAWN`.
+    pub kind: String,
+    /// Empty when Concord took the step by itself (a deadline falling due).
+    pub by_user_id: Option<Uuid>,
+    pub by_agency_id: Option<Uuid>,
+}
+
+#[derive(SimpleObject)]
+pub struct Case {
+    pub id: Uuid,
+    pub kind: CaseKind,
+    pub state: CaseState,
+    pub client_id: Uuid,
+    /// The client, by HMIS number only (COM-1).
+    pub hmis_number: String,
+    /// The data conflict the case is about.
+    pub conflict_id: Option<Uuid>,
+    /// The demographic field in question.
+    pub field: Option<DemographicField>,
+    pub reported_by_user_id: Uuid,
+    /// Empty when the Data Center reported it.
+    pub reported_by_agency_id: Option<Uuid>,
+    /// Who entered the value in question.
+    pub owner_user_id: Uuid,
+    pub owner_agency_id: Option<Uuid>,
+    pub terms: CaseTerms,
+    /// Once agreed: the side whose update closes the case.
+    pub agreed_updater: Option<Side>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    /// Every attempt, oldest first (bounded by the case's life).
+    pub attempts: Vec<ContactAttempt>,
+    /// What happened, oldest first (bounded by the case's life).
+    pub timeline: Vec<CaseEvent>,
+    /// What is due next and when; empty once closed.
+    pub next_due: Option<NextDue>,
+    /// Which steps the viewer may take now: `logAttempt`, `agree`, `escalate`, `withdraw`.
+    pub access: Vec<Permission>,
+}
+
+fn action_name(action: CaseAction) -> &'static str {
+    match action {
+        CaseAction::View => "view",
+        CaseAction::LogAttempt => "logAttempt",
+        CaseAction::Agree => "agree",
+        CaseAction::Escalate => "escalate",
+        CaseAction::Withdraw => "withdraw",
+    }
+}
+
+impl From<CaseView> for Case {
+    fn from(view: CaseView) -> Self {
+        let access = permissions(
+            view.case.plan_version,
+            view.access()
+                .into_iter()
+                .map(|(action, decision)| (action_name(action), decision)),
+        );
+        let next_due = view.next_due().map(NextDue::from);
+        let terms = view.terms();
+        let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        let (kind, state, field) = (view.kind(), view.state(), view.field());
+        let agreed_updater = view.facts.agreed_updater.map(Side::from);
+        let attempts = view
+            .attempts
+            .into_iter()
+            .filter_map(|a| {
+                Some(ContactAttempt {
+                    id: a.id,
+                    attempted_at: a.attempted_at,
+                    method: domain::policy::cases::ContactMethod::parse(&a.method)?.into(),
+                    reached: a.reached,
+                    note: a.note,
+                    by_user_id: a.by_user,
+                    by_agency_id: a.by_agency,
+                    logged_at: a.logged_at,
+                })
+            })
+            .collect();
+        let timeline = view
+            .events
+            .into_iter()
+            .map(|e| CaseEvent {
+                at: e.at,
+                kind: e.kind,
+                by_user_id: e.by_user,
+                by_agency_id: e.by_agency,
+            })
+            .collect();
+        let case = view.case;
+        Self {
+            id: case.id,
+            kind: kind.into(),
+            state: state.into(),
+            client_id: case.client_id,
+            hmis_number: view.hmis_number,
+            conflict_id: case.conflict_id,
+            field: field.map(Into::into),
+            reported_by_user_id: case.reported_by_user,
+            reported_by_agency_id: case.reported_by_agency,
+            owner_user_id: case.owner_user,
+            owner_agency_id: case.owner_agency,
+            terms: CaseTerms {
+                plan_version: terms.plan_version,
+                contact_attempts_min: term(terms.contact_attempts_min),
+                contact_window_days: term(terms.contact_window_days),
+                admin_review_days: term(terms.admin_review_days),
+            },
+            agreed_updater,
+            opened_at: case.opened_at,
+            closed_at: case.closed_at,
+            version: case.version,
+            attempts,
+            timeline,
+            next_due,
+            access,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct CasesQuery;
+
+#[Object]
+impl CasesQuery {
+    /// The cases the viewer sees, newest first: all of the tenant's for the Data Center, the
+    /// ones an agency reported or whose record is in question otherwise.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        states: Option<Vec<CaseState>>,
+        client_id: Option<Uuid>,
+    ) -> GqlResult<Connection<Cursor, Case>> {
+        let (limit, after) = window(first, after)?;
+        let query = CaseQuery {
+            states: states.map(|s| s.into_iter().map(Into::into).collect()),
+            client_id,
+        };
+        let page =
+            cases::page(state(ctx)?, viewer(ctx).tenant_user()?, query, after, limit).await?;
+        Ok(connection(page, after, |c| c.case.id, Case::from))
+    }
+
+    /// One case; another tenant's, or one the viewer may not see, is `NOT_FOUND`.
+    async fn case(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Case> {
+        Ok(cases::get(state(ctx)?, viewer(ctx).tenant_user()?, id)
+            .await?
+            .into())
+    }
+}
+
+#[derive(InputObject)]
+pub struct LogContactAttemptInput {
+    pub case_id: Uuid,
+    /// The case's version as read (LOCK-1).
+    pub expected_version: i32,
+    pub attempted_at: DateTime<Utc>,
+    pub method: ContactMethod,
+    pub reached: bool,
+    /// Up to 500 characters.
+    #[graphql(default)]
+    pub note: String,
+}
+
+#[derive(InputObject)]
+pub struct AgreeOnCaseInput {
+    pub case_id: Uuid,
+    pub expected_version: i32,
+    /// The side whose update of the record closes the case.
+    pub updater: Side,
+}
+
+#[derive(InputObject)]
+pub struct CaseStepInput {
+    pub case_id: Uuid,
+    pub expected_version: i32,
+}
+
+#[derive(Default)]
+pub struct CasesMutation;
+
+#[Object]
+impl CasesMutation {
+    /// DEM-4: logs an attempt to reach the entering agency.
+    async fn log_contact_attempt(
+        &self,
+        ctx: &Context<'_>,
+        input: LogContactAttemptInput,
+    ) -> GqlResult<Case> {
+        let attempt = NewAttempt {
+            case_id: input.case_id,
+            expected_version: input.expected_version,
+            attempted_at: input.attempted_at,
+            method: input.method.into(),
+            reached: input.reached,
+            note: input.note,
+        };
+        let user = viewer(ctx).tenant_user()?;
+        Ok(cases::steps::log_attempt(state(ctx)?, user, attempt)
+            .await?
+            .into())
+    }
+
+    /// DEM-4: records that the two sides agree, naming the side that updates the record.
+    async fn agree_on_case(&self, ctx: &Context<'_>, input: AgreeOnCaseInput) -> GqlResult<Case> {
+        let user = viewer(ctx).tenant_user()?;
+        let view = cases::steps::agree(
+            state(ctx)?,
+            user,
+            input.case_id,
+            input.expected_version,
+            input.updater.into(),
+        )
+        .await?;
+        Ok(view.into())
+    }
+
+    /// DEM-4: escalates a conflict whose entering agency was not reached; refused, with what
+    /// is still missing, until the plan's attempts and days are met.
+    async fn escalate_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(
+            cases::steps::escalate(state(ctx)?, user, input.case_id, input.expected_version)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Withdraws a case (the reporting agency or the Data Center).
+    async fn withdraw_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(
+            cases::steps::withdraw(state(ctx)?, user, input.case_id, input.expected_version)
+                .await?
+                .into(),
+        )
+    }
+}

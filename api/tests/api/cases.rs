@@ -1,0 +1,587 @@
+//! DEM-3 → DEM-4 as a case, through GraphQL and the job workers, with the clock moved: every
+//! too-early step refused with what is missing, the deadline acted on by the sweep job, the
+//! escalation's note and messages, and the update that closes the case.
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::clock::TestClock;
+use domain::sharing_plan::{self, Publication};
+use serde_json::{Value, json};
+
+use crate::helpers::{Coc, PASSWORD, Store, error_code, error_rule, spawn, with_workers};
+
+const CHANGE: &str = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) {
+    __typename ... on Client { version } ... on DataConflict { id status } } }";
+const CASE_FIELDS: &str = "id kind state field hmisNumber version clientId ownerAgencyId
+    terms { planVersion contactAttemptsMin contactWindowDays adminReviewDays }
+    agreedUpdater closedAt
+    attempts { method reached note byAgencyId }
+    timeline { kind byUserId byAgencyId }
+    nextDue { kind at attemptsStillNeeded updater }
+    access { action allowed rule reason planVersion }";
+
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T09:00:00Z")
+        .expect("a time")
+        .to_utc()
+}
+
+/// A CoC with a user in each of agencies A and B and their administrators, and a client
+/// whose date of birth A's user entered, whom B's user says was born on another day.
+struct Conflict {
+    coc: Coc,
+    clock: Arc<TestClock>,
+    user_a: String,
+    user_b: String,
+    admin_a: String,
+    admin_b: String,
+    client: String,
+    case_id: String,
+}
+
+const HMIS_NUMBER: &str = "DUR-4417";
+
+async fn conflict_on(store: Store) -> Conflict {
+    let clock = Arc::new(TestClock::new(start()));
+    let app = spawn(store, with_workers, clock.clone()).await;
+    let coc = Coc::on(app).await;
+    let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let (admin_a, _) = coc
+        .member("admin@um.example", "AGENCY_ADMIN", &coc.agency_a)
+        .await;
+    let (admin_b, _) = coc
+        .member("admin@hnh.example", "AGENCY_ADMIN", &coc.agency_b)
+        .await;
+    let client = coc
+        .client(
+            &user_a,
+            json!({ "hmisNumber": HMIS_NUMBER, "firstName": "Marisol", "lastName": "Quintero", "dob": "1984-02-29" }),
+        )
+        .await;
+    let said = change(&coc, &user_b, &client, 1, "1984-03-01").await;
+    let conflict = &said["data"]["changeClientDemographic"];
+    assert_eq!(conflict["__typename"], "DataConflict", "{said}");
+    let listed = coc
+        .app
+        .gql(
+            &format!("query($c: UUID!) {{ cases(clientId: $c) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
+            json!({ "c": client }),
+            Some(&user_b),
+        )
+        .await;
+    let case_id = listed["data"]["cases"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no case for the conflict: {listed}"))
+        .to_owned();
+    Conflict {
+        coc,
+        clock,
+        user_a,
+        user_b,
+        admin_a,
+        admin_b,
+        client,
+        case_id,
+    }
+}
+
+async fn change(coc: &Coc, token: &str, client: &str, version: i64, dob: &str) -> Value {
+    coc.app
+        .gql(
+            CHANGE,
+            json!({ "i": { "clientId": client, "expectedVersion": version, "field": "DOB", "value": dob } }),
+            Some(token),
+        )
+        .await
+}
+
+impl Conflict {
+    /// Moves the clock on; everyone signs in again, as a day later they would have to.
+    async fn advance(&mut self, by: chrono::Duration) {
+        self.clock.advance(by);
+        let app = &self.coc.app;
+        let sign_in = |email: &'static str| async move {
+            let signed_in = app.login("durham", email, PASSWORD).await;
+            signed_in["data"]["login"]["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{signed_in}"))
+                .to_owned()
+        };
+        self.user_a = sign_in("a@um.example").await;
+        self.user_b = sign_in("b@hnh.example").await;
+        self.admin_a = sign_in("admin@um.example").await;
+        self.admin_b = sign_in("admin@hnh.example").await;
+    }
+
+    async fn case(&self, token: &str) -> Value {
+        let seen = self
+            .coc
+            .app
+            .gql(
+                &format!("query($id: UUID!) {{ case(id: $id) {{ {CASE_FIELDS} }} }}"),
+                json!({ "id": self.case_id }),
+                Some(token),
+            )
+            .await;
+        assert!(seen["errors"].is_null(), "{seen}");
+        seen["data"]["case"].clone()
+    }
+
+    async fn step(&self, token: &str, mutation: &str, input: Value) -> Value {
+        self.coc
+            .app
+            .gql(
+                &format!(
+                    "mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {CASE_FIELDS} }} }}",
+                    input_type = match mutation {
+                        "logContactAttempt" => "LogContactAttemptInput",
+                        "agreeOnCase" => "AgreeOnCaseInput",
+                        _ => "CaseStepInput",
+                    }
+                ),
+                json!({ "i": input }),
+                Some(token),
+            )
+            .await
+    }
+
+    async fn attempt(&self, token: &str, version: i64, reached: bool) -> Value {
+        let input = json!({
+            "caseId": self.case_id, "expectedVersion": version,
+            "attemptedAt": self.clock.now_rfc3339(), "method": "PHONE", "reached": reached,
+            "note": "left a voicemail",
+        });
+        self.step(token, "logContactAttempt", input).await
+    }
+
+    async fn escalate(&self, token: &str, version: i64) -> Value {
+        let input = json!({ "caseId": self.case_id, "expectedVersion": version });
+        self.step(token, "escalateCase", input).await
+    }
+
+    async fn inbox(&self, token: &str) -> Vec<Value> {
+        let listed = self
+            .coc
+            .app
+            .gql(
+                "{ notifications(first: 50) { edges { node { kind hmisNumber body recipientUserId caseId } } } }",
+                json!({}),
+                Some(token),
+            )
+            .await;
+        listed["data"]["notifications"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{listed}"))
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect()
+    }
+}
+
+trait Rfc3339 {
+    fn now_rfc3339(&self) -> String;
+}
+
+impl Rfc3339 for TestClock {
+    fn now_rfc3339(&self) -> String {
+        domain::clock::Clock::now(self).to_rfc3339()
+    }
+}
+
+fn access<'a>(case: &'a Value, action: &str) -> &'a Value {
+    case["access"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["action"] == action))
+        .unwrap_or_else(|| panic!("no {action} in {case}"))
+}
+
+fn refused_with(response: &Value, rule: &str, says: &str) {
+    assert_eq!(error_code(response), "PLAN_RULE", "{response}");
+    assert_eq!(error_rule(response), rule, "{response}");
+    let message = response["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains(says), "{message:?} should say {says:?}");
+}
+
+/// COM-1: nothing personal in a message, whatever its kind.
+fn names_the_client_by_hmis_number_only(message: &Value) {
+    let text = format!("{} {}", message["body"], message["hmisNumber"]);
+    assert!(text.contains(HMIS_NUMBER), "{text}");
+    for personal in ["Marisol", "Quintero", "1984", "02-29", "03-01"] {
+        assert!(!text.contains(personal), "{personal:?} in {text}");
+    }
+}
+
+async fn wait_for_state(c: &Conflict, token: &str, state: &str) -> Value {
+    for _ in 0..100 {
+        let case = c.case(token).await;
+        if case["state"] == state {
+            return case;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the case never became {state}: {}", c.case(token).await);
+}
+
+async fn dem_4_escalation_path(store: Store) {
+    let mut c = conflict_on(store).await;
+    let opened = c.case(&c.user_b).await;
+    assert_eq!(opened["state"], "OPENED", "{opened}");
+    assert_eq!(opened["kind"], "DATA_CONFLICT");
+    assert_eq!(opened["field"], "DOB");
+    assert_eq!(opened["hmisNumber"], HMIS_NUMBER);
+    assert_eq!(opened["ownerAgencyId"], c.coc.agency_a.as_str());
+    assert_eq!(
+        opened["terms"],
+        json!({ "planVersion": 1, "contactAttemptsMin": 3, "contactWindowDays": 14, "adminReviewDays": 30 })
+    );
+    assert_eq!(opened["timeline"][0]["kind"], "OPENED");
+    assert_eq!(opened["nextDue"]["kind"], "CONTACT_ATTEMPTS");
+    assert_eq!(opened["nextDue"]["attemptsStillNeeded"], 3);
+    let escalate = access(&opened, "escalate");
+    assert_eq!(
+        (escalate["allowed"].clone(), escalate["rule"].clone()),
+        (json!(false), json!("DEM-4"))
+    );
+
+    // No attempt yet.
+    refused_with(&c.escalate(&c.user_b, 1).await, "DEM-4", "0 unanswered");
+    // Attempts are the reporting agency's to log.
+    refused_with(
+        &c.attempt(&c.user_a, 1, false).await,
+        "DEM-4",
+        "agency that reported",
+    );
+
+    let first = c.attempt(&c.user_b, 1, false).await;
+    let first = &first["data"]["logContactAttempt"];
+    assert_eq!(first["state"], "CONTACTING", "{first}");
+    assert_eq!(first["version"], 2);
+    c.advance(chrono::Duration::days(2)).await;
+    c.attempt(&c.user_b, 2, false).await;
+    // Two attempts.
+    refused_with(&c.escalate(&c.user_b, 3).await, "DEM-4", "2 unanswered");
+    c.advance(chrono::Duration::days(3)).await;
+    let third = c.attempt(&c.user_b, 3, false).await;
+    let third = &third["data"]["logContactAttempt"];
+    assert_eq!(third["nextDue"]["kind"], "ESCALABLE", "{third}");
+    assert_eq!(third["nextDue"]["at"], "2026-03-15T09:00:00+00:00");
+    // Three attempts within ten days: not yet, and the sentence says when.
+    refused_with(
+        &c.escalate(&c.user_b, 4).await,
+        "DEM-4",
+        "escalation becomes possible on 2026-03-15",
+    );
+    // A stale step is refused as such.
+    assert_eq!(error_code(&c.escalate(&c.user_b, 1).await), "PLAN_RULE");
+
+    // The deadline falls due: the sweep job, reading the moved clock, makes the case
+    // escalable by itself and tells the reporting user.
+    c.advance(chrono::Duration::days(9) + chrono::Duration::minutes(1))
+        .await;
+    let escalable = wait_for_state(&c, &c.user_b, "ESCALABLE").await;
+    let concord_step = escalable["timeline"]
+        .as_array()
+        .and_then(|t| t.iter().find(|e| e["kind"] == "BECAME_ESCALABLE"))
+        .unwrap_or_else(|| panic!("{escalable}"));
+    assert_eq!(
+        concord_step["byUserId"],
+        Value::Null,
+        "Concord took it by itself"
+    );
+    assert_eq!(access(&escalable, "escalate")["allowed"], true);
+    let told = c.inbox(&c.user_b).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["kind"], "CONFLICT_ESCALABLE");
+    assert_eq!(told[0]["caseId"], c.case_id.as_str());
+    names_the_client_by_hmis_number_only(&told[0]);
+    assert!(
+        c.inbox(&c.user_a).await.is_empty(),
+        "only the reporting user is reminded"
+    );
+
+    // Only the reporting agency escalates.
+    let version = escalable["version"].as_i64().expect("version");
+    refused_with(
+        &c.escalate(&c.admin_a, version).await,
+        "DEM-4",
+        "reported it",
+    );
+    let escalated = c.escalate(&c.user_b, version).await;
+    let escalated = &escalated["data"]["escalateCase"];
+    assert_eq!(escalated["state"], "ESCALATED", "{escalated}");
+    assert_eq!(escalated["nextDue"]["kind"], "OWNER_REVIEW");
+
+    // The note holds the conflicting data: the existing value, the proposed one, who said so.
+    let notes = c
+        .coc
+        .app
+        .gql(
+            "query($c: UUID!) { clientNotes(clientId: $c) { edges { node { body } } } }",
+            json!({ "c": c.client }),
+            Some(&c.user_a),
+        )
+        .await;
+    let body = notes["data"]["clientNotes"]["edges"][0]["node"]["body"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no note: {notes}"))
+        .to_owned();
+    for holds in [
+        "DEM-4",
+        "1984-02-29",
+        "1984-03-01",
+        "Staff",
+        "Housing for New Hope",
+    ] {
+        assert!(body.contains(holds), "{holds:?} not in {body:?}");
+    }
+    // The entering agency's administrators are told; the other agency's are not.
+    let to_a = c.inbox(&c.admin_a).await;
+    assert_eq!(to_a.len(), 1, "{to_a:?}");
+    assert_eq!(to_a[0]["kind"], "CONFLICT_ESCALATED");
+    names_the_client_by_hmis_number_only(&to_a[0]);
+    assert!(c.inbox(&c.admin_b).await.is_empty());
+
+    // The entering agency corrects its own value: that update closes the case.
+    let corrected = change(&c.coc, &c.user_a, &c.client, 1, "1984-03-01").await;
+    assert_eq!(
+        corrected["data"]["changeClientDemographic"]["__typename"], "Client",
+        "{corrected}"
+    );
+    let closed = c.case(&c.user_b).await;
+    assert_eq!(closed["state"], "RESOLVED", "{closed}");
+    assert!(closed["closedAt"].is_string());
+    assert_eq!(closed["nextDue"], Value::Null);
+    let last = closed["timeline"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned();
+    assert_eq!(
+        last.map(|e| e["kind"].clone()),
+        Some(json!("RESOLVED_BY_UPDATE"))
+    );
+    refused_with(
+        &c.escalate(&c.user_b, closed["version"].as_i64().unwrap_or(0))
+            .await,
+        "DEM-4",
+        "closed",
+    );
+}
+
+#[tokio::test]
+async fn dem_4_a_conflict_case_runs_to_escalation_on_postgres() {
+    dem_4_escalation_path(Store::Postgres).await;
+}
+
+#[tokio::test]
+async fn dem_4_a_conflict_case_runs_to_escalation_on_the_embedded_default() {
+    dem_4_escalation_path(Store::Embedded).await;
+}
+
+#[tokio::test]
+async fn dem_4_an_agreement_names_the_side_whose_update_closes_the_case() {
+    let c = conflict_on(Store::Postgres).await;
+    // Either side may record the agreement; here the entering agency agrees that the
+    // reporting agency's value is right and that the reporting agency updates the record.
+    let agreed = c
+        .step(
+            &c.user_a,
+            "agreeOnCase",
+            json!({ "caseId": c.case_id, "expectedVersion": 1, "updater": "REPORTER" }),
+        )
+        .await;
+    let agreed = &agreed["data"]["agreeOnCase"];
+    assert_eq!(agreed["state"], "AGREED", "{agreed}");
+    assert_eq!(agreed["nextDue"]["updater"], "REPORTER");
+    refused_with(&c.escalate(&c.user_b, 2).await, "DEM-4", "agreed");
+
+    // The reporting side's update, without documentation, is now written and closes it.
+    let updated = change(&c.coc, &c.user_b, &c.client, 1, "1984-03-01").await;
+    assert_eq!(
+        updated["data"]["changeClientDemographic"]["__typename"], "Client",
+        "{updated}"
+    );
+    let closed = c.case(&c.user_b).await;
+    assert_eq!(closed["state"], "RESOLVED", "{closed}");
+    // Once settled, another undocumented change by B is a new disagreement again.
+    let again = change(&c.coc, &c.user_b, &c.client, 2, "1984-03-02").await;
+    assert_eq!(
+        again["data"]["changeClientDemographic"]["__typename"],
+        "Client"
+    );
+}
+
+#[tokio::test]
+async fn dem_3_the_same_value_opens_no_conflict_and_a_documented_change_settles_one() {
+    let c = conflict_on(Store::Postgres).await;
+    // B says what the record already holds: no disagreement, no case.
+    let same = change(&c.coc, &c.user_b, &c.client, 1, "1984-02-29").await;
+    assert_eq!(
+        same["data"]["changeClientDemographic"]["__typename"], "Client",
+        "{same}"
+    );
+    assert_eq!(
+        same["data"]["changeClientDemographic"]["version"], 1,
+        "nothing written"
+    );
+    let listed = c
+        .coc
+        .app
+        .gql(
+            "query($c: UUID!) { cases(clientId: $c) { edges { node { id state } } } }",
+            json!({ "c": c.client }),
+            Some(&c.coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["cases"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // DEM-2: B brings a birth certificate; the documented change settles the open case.
+    let documented = c
+        .coc
+        .app
+        .gql(
+            CHANGE,
+            json!({ "i": { "clientId": c.client, "expectedVersion": 1, "field": "DOB", "value": "1984-03-01",
+                "documentation": { "documentType": "birth certificate" } } }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        documented["data"]["changeClientDemographic"]["__typename"], "Client",
+        "{documented}"
+    );
+    assert_eq!(c.case(&c.user_b).await["state"], "RESOLVED");
+}
+
+#[tokio::test]
+async fn dem_4_a_plan_published_later_does_not_move_an_open_cases_deadlines() {
+    let mut c = conflict_on(Store::Postgres).await;
+    let state = &c.coc.app.state.clone();
+    let lead = &c.coc.community.data_center.user.clone();
+    let mut document = sharing_plan::active(state, lead)
+        .await
+        .expect("plan")
+        .document;
+    document.parameters.contact_attempts_min = 1;
+    document.parameters.contact_window_days = 1;
+    sharing_plan::publish(state, lead, Publication::Edited(document))
+        .await
+        .expect("publish version 2");
+
+    c.attempt(&c.user_b, 1, false).await;
+    c.advance(chrono::Duration::days(2)).await;
+    let case = c.case(&c.user_b).await;
+    assert_eq!(case["terms"]["planVersion"], 1, "{case}");
+    assert_eq!(case["terms"]["contactAttemptsMin"], 3);
+    assert_eq!(case["nextDue"]["attemptsStillNeeded"], 2);
+    refused_with(&c.escalate(&c.user_b, 2).await, "DEM-4", "1 unanswered");
+
+    // A case opened now runs under version 2.
+    let other = c
+        .coc
+        .client(
+            &c.user_a,
+            json!({ "firstName": "Ana", "lastName": "Ruiz", "dob": "1990-01-01" }),
+        )
+        .await;
+    change(&c.coc, &c.user_b, &other, 1, "1990-01-02").await;
+    let listed = c
+        .coc
+        .app
+        .gql(
+            "query($c: UUID!) { cases(clientId: $c) { edges { node { terms { planVersion contactAttemptsMin } } } } }",
+            json!({ "c": other }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["cases"]["edges"][0]["node"]["terms"],
+        json!({ "planVersion": 2, "contactAttemptsMin": 1 })
+    );
+}
+
+#[tokio::test]
+async fn dem_4_a_case_is_hidden_from_other_agencies_and_other_tenants() {
+    let c = conflict_on(Store::Postgres).await;
+    let agency_c = c.coc.community.state.clone();
+    let third = domain::tenancy::create_agency(
+        &agency_c,
+        &c.coc.community.data_center.user,
+        "Third Agency",
+    )
+    .await
+    .expect("agency");
+    let (outsider, _) = c
+        .coc
+        .member("c@third.example", "AGENCY_ADMIN", &third.id.to_string())
+        .await;
+    let seen = c
+        .coc
+        .app
+        .gql(
+            "query($id: UUID!) { case(id: $id) { id } }",
+            json!({ "id": c.case_id }),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(error_code(&seen), "NOT_FOUND", "{seen}");
+    let listed = c
+        .coc
+        .app
+        .gql(
+            "{ cases { edges { node { id } } } }",
+            json!({}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(listed["data"]["cases"]["edges"], json!([]));
+    // The Data Center sees every case of its CoC; the other tenant's lead sees none of it.
+    let all = c
+        .coc
+        .app
+        .gql(
+            "{ cases { edges { node { id } } } }",
+            json!({}),
+            Some(&c.coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        all["data"]["cases"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let other = c.coc.app.sign_up("orange").await;
+    let crossed = c
+        .coc
+        .app
+        .gql(
+            "query($id: UUID!) { case(id: $id) { id } }",
+            json!({ "id": c.case_id }),
+            Some(&other.token),
+        )
+        .await;
+    assert_eq!(error_code(&crossed), "NOT_FOUND", "{crossed}");
+    let withdrawn = c
+        .step(
+            &other.token,
+            "withdrawCase",
+            json!({ "caseId": c.case_id, "expectedVersion": 1 }),
+        )
+        .await;
+    assert_eq!(error_code(&withdrawn), "NOT_FOUND", "{withdrawn}");
+    // The reporting agency withdraws it; its conflict closes.
+    let withdrawn = c
+        .step(
+            &c.admin_b,
+            "withdrawCase",
+            json!({ "caseId": c.case_id, "expectedVersion": 1 }),
+        )
+        .await;
+    assert_eq!(
+        withdrawn["data"]["withdrawCase"]["state"], "WITHDRAWN",
+        "{withdrawn}"
+    );
+}

@@ -1,0 +1,150 @@
+//! How a case begins and ends with the record it is about: a data conflict opens one (DEM-3),
+//! and the update that settles the value closes it (DEM-2, DEM-4), all inside the change's
+//! own transaction.
+use entities::{cases, clients, data_conflicts};
+use sea_orm::ActiveValue::Set;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::facts_of;
+use crate::error::DomainResult;
+use crate::policy::cases::{self as case_policy, CaseKind, CaseState};
+use crate::policy::roles::Actor;
+use crate::records::context::RecordCtx;
+use crate::store::{self, cases::Event};
+
+/// Open conflicts are `OPEN` or `ESCALATED`; `RESOLVED` marks a closed one, whether settled
+/// or withdrawn (its case says which).
+pub const CONFLICT_CLOSED: &str = "RESOLVED";
+
+fn closed_states() -> [&'static str; 2] {
+    CaseState::CLOSED.map(CaseState::as_str)
+}
+
+/// DEM-3 → DEM-4: the case of a conflict just recorded, under the terms of the plan in force.
+pub async fn open_for_conflict(
+    ctx: &RecordCtx,
+    client: &clients::Model,
+    conflict: &data_conflicts::Model,
+) -> DomainResult<cases::Model> {
+    let parameters = &ctx.plan_document.parameters;
+    let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let by = ctx.stamp();
+    let case = store::cases::insert(
+        &ctx.tx,
+        cases::ActiveModel {
+            tenant_id: Set(ctx.tenant()),
+            id: Set(Uuid::now_v7()),
+            kind: Set(CaseKind::DataConflict.as_str().to_owned()),
+            state: Set(CaseState::Opened.as_str().to_owned()),
+            client_id: Set(client.id),
+            conflict_id: Set(Some(conflict.id)),
+            reported_by_user: Set(by.user),
+            reported_by_agency: Set(by.agency),
+            owner_user: Set(conflict.existing_entered_by_user),
+            owner_agency: Set(conflict.existing_entered_by_agency),
+            plan_version: Set(ctx.plan_version),
+            contact_attempts_min: Set(term(parameters.contact_attempts_min)),
+            contact_window_days: Set(term(parameters.contact_window_days)),
+            admin_review_days: Set(term(parameters.admin_review_days)),
+            agreed_updater: Set(None),
+            opened_at: Set(ctx.now),
+            closed_at: Set(None),
+            version: Set(1),
+            updated_at: Set(ctx.now),
+        },
+    )
+    .await?;
+    store::cases::insert_event(
+        &ctx.tx,
+        Event {
+            tenant_id: ctx.tenant(),
+            case_id: case.id,
+            at: ctx.now,
+            kind: "OPENED",
+            by: Some((by.user, by.agency)),
+            detail: json!({ "rule": "DEM-3", "field": conflict.field, "plan_version": ctx.plan_version }),
+        },
+    )
+    .await?;
+    Ok(case)
+}
+
+/// Whether `actor`'s change of `field` is the update an agreement on an open case asked of
+/// their side (`DEM-4`): then it is written, and closes that case.
+pub async fn agreed_update(
+    ctx: &RecordCtx,
+    actor: &Actor,
+    client_id: Uuid,
+    field: &str,
+) -> DomainResult<bool> {
+    let open =
+        store::cases::open_conflicts_on(&ctx.tx, ctx.tenant(), client_id, field, &closed_states())
+            .await?;
+    for (case, _) in open {
+        let attempts = store::cases::attempts(&ctx.tx, ctx.tenant(), case.id).await?;
+        if case_policy::agreed_update(actor, &facts_of(&case, &attempts)?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The value of `field` was just written (DEM-2 documented, by its owner, or as agreed):
+/// every open conflict about it is settled, and its case resolved.
+pub async fn settle_by_update(
+    ctx: &RecordCtx,
+    client_id: Uuid,
+    field: &str,
+    rule: &str,
+) -> DomainResult<()> {
+    let open =
+        store::cases::open_conflicts_on(&ctx.tx, ctx.tenant(), client_id, field, &closed_states())
+            .await?;
+    for (case, conflict) in open {
+        close(
+            ctx,
+            case,
+            CaseState::Resolved,
+            "RESOLVED_BY_UPDATE",
+            json!({ "rule": rule }),
+        )
+        .await?;
+        store::cases::set_conflict_status(&ctx.tx, ctx.tenant(), conflict.id, CONFLICT_CLOSED)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves `case` to a closed `state`, with its timeline event, inside the change's
+/// transaction. Whatever step the case was at, the update settled it.
+pub(crate) async fn close(
+    ctx: &RecordCtx,
+    case: cases::Model,
+    state: CaseState,
+    event: &str,
+    detail: serde_json::Value,
+) -> DomainResult<()> {
+    let by = ctx.stamp();
+    store::cases::close(
+        &ctx.tx,
+        ctx.tenant(),
+        case.id,
+        state.as_str(),
+        &closed_states(),
+        ctx.now,
+    )
+    .await?;
+    store::cases::insert_event(
+        &ctx.tx,
+        Event {
+            tenant_id: ctx.tenant(),
+            case_id: case.id,
+            at: ctx.now,
+            kind: event,
+            by: Some((by.user, by.agency)),
+            detail,
+        },
+    )
+    .await
+}

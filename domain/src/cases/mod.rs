@@ -1,0 +1,217 @@
+//! The plan's resolution workflows as use cases (`policy::cases` decides): a case is opened
+//! with the data conflict it is about (`lifecycle`), moved on by the people of the two
+//! agencies (`steps`), closed by the update that settles it (`lifecycle`), and moved on by
+//! Concord itself when one of its deadlines falls due (`deadlines`).
+pub mod deadlines;
+pub mod lifecycle;
+pub mod steps;
+
+use chrono::{DateTime, Utc};
+use entities::{case_attempts, case_events, cases, data_conflicts};
+use uuid::Uuid;
+
+use crate::caller::Caller;
+use crate::error::{DomainError, DomainResult};
+use crate::page::Page;
+use crate::policy::Decision;
+use crate::policy::cases::{
+    self as case_policy, Attempt, CaseAction, CaseFacts, CaseKind, CaseState, Due, Side, Terms,
+};
+use crate::policy::records::Provenance;
+use crate::policy::roles::{Actor, Role};
+use crate::records::context::RecordCtx;
+use crate::records::demographics::DemographicField;
+use crate::state::AppState;
+use crate::store::{self, cases::CaseFilter};
+
+/// A case with everything its timeline shows, as one viewer sees it at one time.
+pub struct CaseView {
+    pub case: cases::Model,
+    pub conflict: Option<data_conflicts::Model>,
+    pub hmis_number: String,
+    pub attempts: Vec<case_attempts::Model>,
+    pub events: Vec<case_events::Model>,
+    pub facts: CaseFacts,
+    pub viewer: Actor,
+    pub now: DateTime<Utc>,
+}
+
+impl CaseView {
+    /// What the viewer may do on the case now (`policy::case_policy::decide`).
+    pub fn access(&self) -> Vec<(CaseAction, Decision)> {
+        CaseAction::ALL
+            .into_iter()
+            .filter(|a| *a != CaseAction::View)
+            .map(|action| {
+                let decision = case_policy::decide(action, &self.viewer, &self.facts, self.now);
+                (action, decision)
+            })
+            .collect()
+    }
+
+    /// What is due next and when, under the terms the case opened with.
+    pub fn next_due(&self) -> Option<Due> {
+        case_policy::next_due(&self.facts, self.now)
+    }
+
+    pub fn state(&self) -> CaseState {
+        self.facts.state
+    }
+
+    pub fn kind(&self) -> CaseKind {
+        self.facts.kind
+    }
+
+    pub fn field(&self) -> Option<DemographicField> {
+        self.conflict
+            .as_ref()
+            .and_then(|c| DemographicField::from_key(&c.field))
+    }
+
+    pub fn terms(&self) -> Terms {
+        self.facts.terms
+    }
+}
+
+fn broken(what: &str, raw: &str) -> DomainError {
+    DomainError::internal(anyhow::anyhow!("unknown {what} {raw:?} stored on a case"))
+}
+
+/// What the rules need to know about a stored case.
+pub(crate) fn facts_of(
+    case: &cases::Model,
+    attempts: &[case_attempts::Model],
+) -> DomainResult<CaseFacts> {
+    let number = |n: i32| u32::try_from(n).map_err(|_| broken("term", &n.to_string()));
+    Ok(CaseFacts {
+        kind: CaseKind::parse(&case.kind).ok_or_else(|| broken("kind", &case.kind))?,
+        state: CaseState::parse(&case.state).ok_or_else(|| broken("state", &case.state))?,
+        reporter: Provenance {
+            user: case.reported_by_user,
+            agency: case.reported_by_agency,
+        },
+        owner: Provenance {
+            user: case.owner_user,
+            agency: case.owner_agency,
+        },
+        terms: Terms {
+            plan_version: case.plan_version,
+            contact_attempts_min: number(case.contact_attempts_min)?,
+            contact_window_days: number(case.contact_window_days)?,
+            admin_review_days: number(case.admin_review_days)?,
+        },
+        attempts: attempts
+            .iter()
+            .map(|a| Attempt {
+                at: a.attempted_at,
+                reached: a.reached,
+            })
+            .collect(),
+        agreed_updater: match &case.agreed_updater {
+            None => None,
+            Some(raw) => Some(Side::parse(raw).ok_or_else(|| broken("side", raw))?),
+        },
+    })
+}
+
+/// The case and its timeline, read in `tx` for `viewer` at `now`.
+pub(crate) async fn load(
+    tx: &impl sea_orm::ConnectionTrait,
+    tenant_id: Uuid,
+    case: cases::Model,
+    viewer: Actor,
+    now: DateTime<Utc>,
+) -> DomainResult<CaseView> {
+    let attempts = store::cases::attempts(tx, tenant_id, case.id).await?;
+    let events = store::cases::events(tx, tenant_id, case.id).await?;
+    let conflict = match case.conflict_id {
+        Some(id) => store::cases::conflict(tx, tenant_id, id).await?,
+        None => None,
+    };
+    let hmis_number = store::clients::get(tx, tenant_id, case.client_id)
+        .await?
+        .map(|c| c.hmis_number)
+        .ok_or(DomainError::NotFound("client"))?;
+    let facts = facts_of(&case, &attempts)?;
+    Ok(CaseView {
+        case,
+        conflict,
+        hmis_number,
+        attempts,
+        events,
+        facts,
+        viewer,
+        now,
+    })
+}
+
+/// A case the viewer may see; any other is as absent as one that never existed.
+pub(crate) async fn visible(ctx: &RecordCtx, case_id: Uuid) -> DomainResult<CaseView> {
+    let case = store::cases::get(&ctx.tx, ctx.tenant(), case_id)
+        .await?
+        .ok_or(DomainError::NotFound("case"))?;
+    let view = load(&ctx.tx, ctx.tenant(), case, ctx.actor(), ctx.now).await?;
+    if case_policy::decide(CaseAction::View, &view.viewer, &view.facts, ctx.now).allowed {
+        Ok(view)
+    } else {
+        Err(DomainError::NotFound("case"))
+    }
+}
+
+pub async fn get(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    case_id: Uuid,
+) -> DomainResult<CaseView> {
+    let ctx = RecordCtx::begin(state, caller).await?;
+    let view = visible(&ctx, case_id).await?;
+    ctx.commit().await?;
+    Ok(view)
+}
+
+/// Which cases a list asks for.
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    pub states: Option<Vec<CaseState>>,
+    pub client_id: Option<Uuid>,
+}
+
+/// The cases the viewer sees, newest first: the Data Center's are all of the tenant's, an
+/// agency's those it reported or whose record is in question.
+pub async fn page(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    query: CaseQuery,
+    before: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<CaseView>> {
+    let ctx = RecordCtx::begin(state, caller).await?;
+    let viewer = ctx.actor();
+    let agency = match viewer.role {
+        Role::DataCenter => None,
+        // A person of no agency who is not the Data Center sees no agency's cases.
+        Role::AgencyAdmin | Role::User => Some(viewer.agency_id.unwrap_or_else(Uuid::nil)),
+    };
+    let states: Option<Vec<&str>> = query
+        .states
+        .as_ref()
+        .map(|s| s.iter().map(|s| s.as_str()).collect());
+    let filter = CaseFilter {
+        agency,
+        states: states.as_deref(),
+        client_id: query.client_id,
+    };
+    let page = store::cases::page(&ctx.tx, ctx.tenant(), filter, before, limit).await?;
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for case in page.rows {
+        let view = load(&ctx.tx, ctx.tenant(), case, viewer, ctx.now).await?;
+        if case_policy::decide(CaseAction::View, &viewer, &view.facts, ctx.now).allowed {
+            rows.push(view);
+        }
+    }
+    ctx.commit().await?;
+    Ok(Page {
+        rows,
+        has_next: page.has_next,
+    })
+}

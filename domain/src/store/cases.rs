@@ -1,0 +1,327 @@
+//! Cases, their contact attempts, their timelines and their deadlines.
+use chrono::{DateTime, Utc};
+use entities::{case_attempts, case_events, cases, data_conflicts, deadlines};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::Page;
+use crate::error::DomainResult;
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    case: cases::ActiveModel,
+) -> DomainResult<cases::Model> {
+    Ok(case.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<cases::Model>> {
+    super::versioned::current::<cases::Entity>(db, tenant_id, id).await
+}
+
+/// Moves an open case to `state` (a step Concord takes by itself, after the step people took),
+/// moving its version on.
+pub async fn set_state(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    state: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    cases::Entity::update_many()
+        .col_expr(cases::Column::State, Expr::value(state))
+        .col_expr(cases::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            cases::Column::Version,
+            Expr::col(cases::Column::Version).add(1),
+        )
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Closes the case whatever step it is at (unless it is closed already), moving its version on
+/// so that a step taken on what was read before is refused as stale.
+pub async fn close(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    state: &str,
+    closed_states: &[&str],
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    cases::Entity::update_many()
+        .col_expr(cases::Column::State, Expr::value(state))
+        .col_expr(cases::Column::ClosedAt, Expr::value(Some(now)))
+        .col_expr(cases::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            cases::Column::Version,
+            Expr::col(cases::Column::Version).add(1),
+        )
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::Id.eq(id))
+        .filter(cases::Column::State.is_not_in(closed_states.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Which cases a list holds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CaseFilter<'a> {
+    /// Only cases one of whose two sides is this agency.
+    pub agency: Option<Uuid>,
+    pub states: Option<&'a [&'a str]>,
+    pub client_id: Option<Uuid>,
+}
+
+/// Newest first.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    filter: CaseFilter<'_>,
+    before: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<cases::Model>> {
+    let mut query = cases::Entity::find()
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .order_by_desc(cases::Column::Id);
+    if let Some(agency) = filter.agency {
+        query = query.filter(
+            Condition::any()
+                .add(cases::Column::ReportedByAgency.eq(agency))
+                .add(cases::Column::OwnerAgency.eq(agency)),
+        );
+    }
+    if let Some(states) = filter.states {
+        query = query.filter(cases::Column::State.is_in(states.iter().copied()));
+    }
+    if let Some(client_id) = filter.client_id {
+        query = query.filter(cases::Column::ClientId.eq(client_id));
+    }
+    if let Some(before) = before {
+        query = query.filter(cases::Column::Id.lt(before));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}
+
+/// The open conflict cases about `field` of a client.
+pub async fn open_conflicts_on(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    client_id: Uuid,
+    field: &str,
+    closed_states: &[&str],
+) -> DomainResult<Vec<(cases::Model, data_conflicts::Model)>> {
+    let conflicts = data_conflicts::Entity::find()
+        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
+        .filter(data_conflicts::Column::ClientId.eq(client_id))
+        .filter(data_conflicts::Column::Field.eq(field))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = conflicts.iter().map(|c| c.id).collect();
+    let open = cases::Entity::find()
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::ConflictId.is_in(ids))
+        .filter(cases::Column::State.is_not_in(closed_states.iter().copied()))
+        .order_by_asc(cases::Column::Id)
+        .all(db)
+        .await?;
+    Ok(open
+        .into_iter()
+        .filter_map(|case| {
+            let conflict = conflicts
+                .iter()
+                .find(|c| Some(c.id) == case.conflict_id)?
+                .clone();
+            Some((case, conflict))
+        })
+        .collect())
+}
+
+pub async fn conflict(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<data_conflicts::Model>> {
+    Ok(data_conflicts::Entity::find()
+        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
+        .filter(data_conflicts::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// The conflict's own status follows its case's (`OPEN`, `ESCALATED`, `RESOLVED`).
+pub async fn set_conflict_status(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    status: &str,
+) -> DomainResult<()> {
+    data_conflicts::Entity::update_many()
+        .col_expr(data_conflicts::Column::Status, Expr::value(status))
+        .col_expr(
+            data_conflicts::Column::Version,
+            Expr::col(data_conflicts::Column::Version).add(1),
+        )
+        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
+        .filter(data_conflicts::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn attempts(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    case_id: Uuid,
+) -> DomainResult<Vec<case_attempts::Model>> {
+    Ok(case_attempts::Entity::find()
+        .filter(case_attempts::Column::TenantId.eq(tenant_id))
+        .filter(case_attempts::Column::CaseId.eq(case_id))
+        .order_by_asc(case_attempts::Column::AttemptedAt)
+        .order_by_asc(case_attempts::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn insert_attempt(
+    db: &impl ConnectionTrait,
+    attempt: case_attempts::ActiveModel,
+) -> DomainResult<case_attempts::Model> {
+    Ok(attempt.insert(db).await?)
+}
+
+pub async fn events(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    case_id: Uuid,
+) -> DomainResult<Vec<case_events::Model>> {
+    Ok(case_events::Entity::find()
+        .filter(case_events::Column::TenantId.eq(tenant_id))
+        .filter(case_events::Column::CaseId.eq(case_id))
+        .order_by_asc(case_events::Column::At)
+        .order_by_asc(case_events::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// One step in a case's timeline; `by` is empty when Concord took it by itself.
+pub struct Event<'a> {
+    pub tenant_id: Uuid,
+    pub case_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub kind: &'a str,
+    pub by: Option<(Uuid, Option<Uuid>)>,
+    pub detail: Value,
+}
+
+pub async fn insert_event(db: &impl ConnectionTrait, event: Event<'_>) -> DomainResult<()> {
+    case_events::ActiveModel {
+        tenant_id: Set(event.tenant_id),
+        id: Set(Uuid::now_v7()),
+        case_id: Set(event.case_id),
+        at: Set(event.at),
+        kind: Set(event.kind.to_owned()),
+        by_user: Set(event.by.map(|(user, _)| user)),
+        by_agency: Set(event.by.and_then(|(_, agency)| agency)),
+        detail: Set(event.detail),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Sets (or moves) the case's one deadline of `kind` to `due_at`, pending again.
+pub async fn set_deadline(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    case_id: Uuid,
+    kind: &str,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    deadlines::Entity::insert(deadlines::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        case_id: Set(case_id),
+        kind: Set(kind.to_owned()),
+        due_at: Set(due_at),
+        done_at: Set(None),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            deadlines::Column::TenantId,
+            deadlines::Column::CaseId,
+            deadlines::Column::Kind,
+        ])
+        .update_columns([deadlines::Column::DueAt, deadlines::Column::DoneAt])
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn deadlines_of(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    case_id: Uuid,
+) -> DomainResult<Vec<deadlines::Model>> {
+    Ok(deadlines::Entity::find()
+        .filter(deadlines::Column::TenantId.eq(tenant_id))
+        .filter(deadlines::Column::CaseId.eq(case_id))
+        .order_by_asc(deadlines::Column::DueAt)
+        .all(db)
+        .await?)
+}
+
+/// Up to `limit` of the tenant's pending deadlines due by `now`, earliest first. On
+/// PostgreSQL they are locked for this transaction and rows another sweep holds are skipped,
+/// so two sweeps at once never act on one deadline twice.
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> DomainResult<Vec<deadlines::Model>> {
+    let mut query = deadlines::Entity::find()
+        .filter(deadlines::Column::TenantId.eq(tenant_id))
+        .filter(deadlines::Column::DoneAt.is_null())
+        .filter(deadlines::Column::DueAt.lte(now))
+        .order_by_asc(deadlines::Column::DueAt)
+        .limit(limit);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(query.all(db).await?)
+}
+
+pub async fn mark_deadline_done(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    deadlines::Entity::update_many()
+        .col_expr(deadlines::Column::DoneAt, Expr::value(Some(at)))
+        .filter(deadlines::Column::TenantId.eq(tenant_id))
+        .filter(deadlines::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

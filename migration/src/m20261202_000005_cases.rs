@@ -1,0 +1,38 @@
+//! The plan's resolution workflows: cases, their contact attempts, timelines and deadlines.
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+const SCHEMA: &str = include_str!("sql/0005_cases.sql");
+const POSTGRES_ONLY: &str = include_str!("sql/0005_cases.postgres.sql");
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261202_000005_cases"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        db.execute_unprepared(SCHEMA).await?;
+        if manager.get_database_backend() == DbBackend::Postgres {
+            db.execute_unprepared(POSTGRES_ONLY).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE IF EXISTS deadlines, case_events, case_attempts, cases")
+            .await?;
+        Ok(())
+    }
+}
