@@ -258,7 +258,16 @@ async fn every_tenant_table_forces_row_level_security_with_both_policies() {
         assert_eq!(policies, 2, "{name}: tenant policies missing");
         checked.push(name);
     }
-    for table in ["cases", "case_attempts", "case_events", "deadlines", "clients"] {
-        assert!(checked.iter().any(|t| t == table), "{table} not checked: {checked:?}");
+    for table in [
+        "cases",
+        "case_attempts",
+        "case_events",
+        "deadlines",
+        "clients",
+    ] {
+        assert!(
+            checked.iter().any(|t| t == table),
+            "{table} not checked: {checked:?}"
+        );
     }
 }
