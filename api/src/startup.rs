@@ -11,9 +11,10 @@ use tokio::sync::watch;
 use tracing_actix_web::TracingLogger;
 
 use crate::graphql::build_schema;
+use crate::graphql::platform::ClockControl;
 use crate::http::{console, files, graphql, headers, health, metrics};
 use crate::telemetry::ConcordRootSpan;
-use domain::clock::{Clock, SystemClock};
+use domain::clock::{Clock, OffsetClock, SystemClock};
 use domain::error::StartupError;
 use domain::settings::Settings;
 use domain::state::{AppState, build_state};
@@ -85,7 +86,14 @@ async fn job_storage(
 }
 
 impl Application {
+    /// On the system clock, or with `CONCORD_CLOCK=manual` on one the platform administrator
+    /// moves forward (`advanceClock`).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        if settings.manual_clock {
+            let clock = Arc::new(OffsetClock::default());
+            let control = ClockControl(clock.clone());
+            return Self::assemble(settings, clock, Some(control)).await;
+        }
         Self::build_with_clock(settings, Arc::new(SystemClock)).await
     }
 
@@ -94,10 +102,18 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        Self::assemble(settings, clock, None).await
+    }
+
+    async fn assemble(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        control: Option<ClockControl>,
+    ) -> Result<Self, StartupError> {
         let state = build_state(settings, clock).await?;
         let listener = TcpListener::bind(state.settings.listen)?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, state.clone())?;
+        let server = serve(listener, state.clone(), control)?;
         Ok(Self {
             port,
             server,
@@ -124,9 +140,13 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState) -> Result<Server, StartupError> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    clock: Option<ClockControl>,
+) -> Result<Server, StartupError> {
     let settings = state.settings.clone();
-    let schema = web::Data::new(build_schema(state.clone(), &settings));
+    let schema = web::Data::new(build_schema(state.clone(), &settings, clock));
     let metrics = web::Data::new(
         metrics::Metrics::new(&state.db_queries, &state.hasher.work)
             .map_err(|e| StartupError::Setting("metrics", e.to_string()))?,

@@ -47,6 +47,31 @@ impl Clock for TestClock {
     }
 }
 
+/// The system's time moved forward by an offset that only grows: `CONCORD_CLOCK=manual`, for
+/// end-to-end and manual testing of deadlines days or weeks away. Never in production.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset: Mutex<Duration>,
+}
+
+impl OffsetClock {
+    /// Moves the clock forward by `by` (never back: what happened stays in the past); the
+    /// time it reads now.
+    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
+        let mut offset = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
+        if by > Duration::zero() {
+            *offset += by;
+        }
+        Utc::now() + *offset
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +85,15 @@ mod tests {
         assert_eq!(clock.now(), start + Duration::days(14));
         clock.set(start);
         assert_eq!(clock.now(), start);
+    }
+
+    #[test]
+    fn an_offset_clock_only_moves_forward() {
+        let clock = OffsetClock::default();
+        let before = clock.now();
+        let moved = clock.advance(Duration::days(3));
+        assert!(moved >= before + Duration::days(3));
+        clock.advance(-Duration::days(10));
+        assert!(clock.now() >= before + Duration::days(3));
     }
 }

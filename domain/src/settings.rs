@@ -58,6 +58,10 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
+    /// `CONCORD_CLOCK` (default `system`): `manual` lets the platform administrator move the
+    /// server's and the workers' time forward (`advanceClock`), for end-to-end and manual
+    /// testing of deadlines. Refused in production.
+    pub manual_clock: bool,
     /// `CONCORD_SWEEP_SECONDS` (default `60`): how often each tenant's due deadlines are swept
     /// for, so a deadline is acted on at most this long (plus `job_poll`) after it falls due.
     pub sweep_every: std::time::Duration,
@@ -170,6 +174,7 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             run_worker: true,
+            manual_clock: false,
             sweep_every: std::time::Duration::from_secs(60),
             job_poll: std::time::Duration::from_secs(5),
             password_hashing: PasswordHashing::Standard,
@@ -246,6 +251,22 @@ impl Settings {
             s.trusted_proxies = number(&v, "CONCORD_TRUSTED_PROXIES")?;
         }
         s.run_worker = flag(&get, "CONCORD_RUN_WORKER", true)?;
+        s.manual_clock = match get("CONCORD_CLOCK").as_deref() {
+            None | Some("system") => false,
+            Some("manual") if s.is_production() => {
+                return Err(StartupError::Setting(
+                    "CONCORD_CLOCK",
+                    "a manual clock is for testing; production runs on the system clock".into(),
+                ));
+            }
+            Some("manual") => true,
+            Some(other) => {
+                return Err(StartupError::Setting(
+                    "CONCORD_CLOCK",
+                    format!("`{other}` is not `system` or `manual`"),
+                ));
+            }
+        };
         if let Some(v) = get("CONCORD_SWEEP_SECONDS") {
             let seconds: u64 = number(&v, "CONCORD_SWEEP_SECONDS")?;
             s.sweep_every = std::time::Duration::from_secs(seconds.max(1));
@@ -368,6 +389,15 @@ mod tests {
         ])
         .map(|s| s.signup_requires_approval);
         assert!(matches!(off, Ok(false)));
+    }
+
+    #[test]
+    fn a_manual_clock_is_refused_in_production() {
+        let manual = settings(&[("CONCORD_CLOCK", "manual")]).map(|s| s.manual_clock);
+        assert!(matches!(manual, Ok(true)));
+        let refused = settings(&[("CONCORD_ENV", "production"), ("CONCORD_CLOCK", "manual")]).err();
+        assert!(refused.is_some_and(|e| e.to_string().contains("CONCORD_CLOCK")));
+        assert!(settings(&[("CONCORD_CLOCK", "sundial")]).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod m20261127_000001_foundation;
 mod m20261127_000002_records;
 mod m20261202_000003_least_privilege;
 mod m20261202_000004_platform_sessions;
-mod m20261202_000005_cases;
+mod m20261202_000005_resolution_cases;
 pub mod roles;
 
 pub struct Migrator;
@@ -21,7 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_records::Migration),
             Box::new(m20261202_000003_least_privilege::Migration),
             Box::new(m20261202_000004_platform_sessions::Migration),
-            Box::new(m20261202_000005_cases::Migration),
+            Box::new(m20261202_000005_resolution_cases::Migration),
         ]
     }
 }

@@ -1,5 +1,5 @@
-//! The resolution workflows (`DEM-4`): cases, their contact attempts, timelines, what is due
-//! next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
+//! The resolution workflows (`DEM-4`, `ENR-3`): cases, their contact attempts, timelines, what
+//! is due next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -36,6 +36,11 @@ pub enum DueKind {
     AgreedUpdate,
     /// Escalated: the entering agency reviews the note.
     OwnerReview,
+    /// `ENR-3`: the owning agency's administrators review the enrollment until `at`, when the
+    /// case goes to the Data Center's queue.
+    DataCenterHandOver,
+    /// `ENR-3`: in the Data Center's queue.
+    DataCenterReview,
 }
 
 /// What is due next on an open case.
@@ -73,6 +78,11 @@ impl From<Due> for NextDue {
                 ..blank(DueKind::AgreedUpdate)
             },
             Due::OwnerReview => blank(DueKind::OwnerReview),
+            Due::DataCenterHandOver { at } => Self {
+                at: Some(at),
+                ..blank(DueKind::DataCenterHandOver)
+            },
+            Due::DataCenterReview => blank(DueKind::DataCenterReview),
         }
     }
 }
@@ -110,20 +120,27 @@ pub struct Case {
     pub client_id: Uuid,
     /// The client, by HMIS number only (COM-1).
     pub hmis_number: String,
-    /// The data conflict the case is about.
+    /// The data conflict the case is about (`DATA_CONFLICT`).
     pub conflict_id: Option<Uuid>,
+    /// The enrollment reported as wrong (`ENROLLMENT_ERROR`); it may since have been deleted
+    /// by its owning agency.
+    pub enrollment_id: Option<Uuid>,
+    /// What the reporting agency believes is wrong (`ENROLLMENT_ERROR`).
+    pub explanation: String,
     /// The demographic field in question.
     pub field: Option<DemographicField>,
     pub reported_by_user_id: Uuid,
     /// Empty when the Data Center reported it.
     pub reported_by_agency_id: Option<Uuid>,
-    /// Who entered the value in question.
+    /// Who entered the value or enrollment in question.
     pub owner_user_id: Uuid,
     pub owner_agency_id: Option<Uuid>,
     pub terms: CaseTerms,
     /// Once agreed: the side whose update closes the case.
     pub agreed_updater: Option<Side>,
     pub opened_at: DateTime<Utc>,
+    /// `ENR-3`: when the owning agency's administrators were asked to review the enrollment.
+    pub review_requested_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i32,
     /// Every attempt, oldest first (bounded by the case's life).
@@ -193,6 +210,8 @@ impl From<CaseView> for Case {
             client_id: case.client_id,
             hmis_number: view.hmis_number,
             conflict_id: case.conflict_id,
+            enrollment_id: case.enrollment_id,
+            explanation: case.explanation,
             field: field.map(Into::into),
             reported_by_user_id: case.reported_by_user,
             reported_by_agency_id: case.reported_by_agency,
@@ -206,6 +225,7 @@ impl From<CaseView> for Case {
             },
             agreed_updater,
             opened_at: case.opened_at,
+            review_requested_at: case.review_requested_at,
             closed_at: case.closed_at,
             version: case.version,
             attempts,
@@ -264,6 +284,13 @@ pub struct LogContactAttemptInput {
 }
 
 #[derive(InputObject)]
+pub struct ReportEnrollmentErrorInput {
+    pub enrollment_id: Uuid,
+    /// What you believe is wrong (up to 1,000 characters).
+    pub explanation: String,
+}
+
+#[derive(InputObject)]
 pub struct AgreeOnCaseInput {
     pub case_id: Uuid,
     pub expected_version: i32,
@@ -282,7 +309,25 @@ pub struct CasesMutation;
 
 #[Object]
 impl CasesMutation {
-    /// DEM-4: logs an attempt to reach the entering agency.
+    /// ENR-3: reports another agency's enrollment as wrong (the `ENR-1` refusal points here).
+    /// The enrollment stays as it is; the report is a case like a data conflict.
+    async fn report_enrollment_error(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportEnrollmentErrorInput,
+    ) -> GqlResult<Case> {
+        let user = viewer(ctx).tenant_user()?;
+        let view = cases::lifecycle::report_enrollment_error(
+            state(ctx)?,
+            user,
+            input.enrollment_id,
+            &input.explanation,
+        )
+        .await?;
+        Ok(view.into())
+    }
+
+    /// DEM-4, ENR-3: logs an attempt to reach the entering or owning agency.
     async fn log_contact_attempt(
         &self,
         ctx: &Context<'_>,
@@ -302,7 +347,8 @@ impl CasesMutation {
             .into())
     }
 
-    /// DEM-4: records that the two sides agree, naming the side that updates the record.
+    /// Records that the two sides agree, naming the side that updates the record (for an
+    /// enrollment, always its owning agency).
     async fn agree_on_case(&self, ctx: &Context<'_>, input: AgreeOnCaseInput) -> GqlResult<Case> {
         let user = viewer(ctx).tenant_user()?;
         let view = cases::steps::agree(
@@ -316,8 +362,10 @@ impl CasesMutation {
         Ok(view.into())
     }
 
-    /// DEM-4: escalates a conflict whose entering agency was not reached; refused, with what
-    /// is still missing, until the plan's attempts and days are met.
+    /// Escalates a case whose other side was not reached — DEM-4: the conflicting data goes into
+    /// a client note and the entering agency is told; ENR-3: the owning agency's administrators
+    /// are asked to review the enrollment. Refused, with what is still missing, until the
+    /// plan's attempts and days are met.
     async fn escalate_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
         let user = viewer(ctx).tenant_user()?;
         Ok(

@@ -118,6 +118,8 @@ pub enum TenantStatus {
 pub enum CaseKind {
     /// `DEM-3` → `DEM-4`.
     DataConflict,
+    /// `ENR-3`.
+    EnrollmentError,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
@@ -128,6 +130,8 @@ pub enum CaseState {
     Agreed,
     Escalable,
     Escalated,
+    InAdminReview,
+    InDataCenterQueue,
     Resolved,
     Withdrawn,
 }

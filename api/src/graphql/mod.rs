@@ -13,7 +13,7 @@ pub mod loaders;
 mod notes;
 mod notifications;
 mod plan;
-mod platform;
+pub mod platform;
 mod profile;
 mod services;
 mod tenancy;
@@ -68,9 +68,18 @@ pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
 /// The schema with its limits: depth, complexity (list fields multiply by their page size,
 /// which is also what stops a thousand aliases) and directives. In production the schema
 /// cannot be introspected and errors suggest no field names.
-pub fn build_schema(state: AppState, settings: &Settings) -> ConcordSchema {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(state)
+/// With `clock`, the platform administrator's `advanceClock` exists (`CONCORD_CLOCK=manual`).
+pub fn build_schema(
+    state: AppState,
+    settings: &Settings,
+    clock: Option<platform::ClockControl>,
+) -> ConcordSchema {
+    let mut builder =
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription).data(state);
+    if let Some(clock) = clock {
+        builder = builder.data(clock);
+    }
+    let builder = builder
         .limit_depth(settings.limits.max_depth)
         .limit_complexity(settings.limits.max_complexity)
         .limit_directives(5)

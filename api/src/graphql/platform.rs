@@ -1,6 +1,9 @@
 //! The platform administrator: lists, approves and suspends tenants; reads no client data.
 use async_graphql::connection::Connection;
+use std::sync::Arc;
+
 use async_graphql::{Context, Object};
+use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
@@ -8,7 +11,19 @@ use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
 use crate::error::GqlResult;
 use domain::auth::{login, onboarding, sessions};
+use domain::clock::OffsetClock;
+use domain::error::DomainError;
 use domain::values::TenantStatus;
+
+/// The handle on a manual clock (`CONCORD_CLOCK=manual`), given to the schema only then.
+pub struct ClockControl(pub Arc<OffsetClock>);
+
+/// A year and a day: far enough for every deadline the plan can set.
+const MAX_ADVANCE_HOURS: i32 = 366 * 24;
+
+fn clock_is_manual(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<ClockControl>().is_some()
+}
 
 #[derive(Default)]
 pub struct PlatformQuery;
@@ -47,6 +62,28 @@ impl PlatformMutation {
             access_token: issued.token,
             expires_at: issued.expires_at,
         })
+    }
+
+    /// Moves the server's and the workers' time forward by `hours` and answers the time it
+    /// is now. Only with `CONCORD_CLOCK=manual` (end-to-end and manual testing of deadlines;
+    /// refused in production): otherwise introspection does not show it and a call finds
+    /// nothing (`NOT_FOUND`).
+    #[graphql(visible = "clock_is_manual")]
+    async fn advance_clock(&self, ctx: &Context<'_>, hours: i32) -> GqlResult<DateTime<Utc>> {
+        viewer(ctx).platform_admin()?;
+        let ClockControl(clock) = ctx
+            .data_opt::<ClockControl>()
+            .ok_or(DomainError::NotFound("manual clock"))?;
+        if !(1..=MAX_ADVANCE_HOURS).contains(&hours) {
+            return Err(DomainError::validation(
+                "hours",
+                format!("move the clock forward by 1 to {MAX_ADVANCE_HOURS} hours"),
+            )
+            .into());
+        }
+        let now = clock.advance(Duration::hours(i64::from(hours)));
+        tracing::info!(hours, %now, "clock advanced");
+        Ok(now)
     }
 
     /// Ends the platform administrator's session: its access token stops working at once.

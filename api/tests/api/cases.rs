@@ -1,6 +1,7 @@
-//! DEM-3 → DEM-4 as a case, through GraphQL and the job workers, with the clock moved: every
-//! too-early step refused with what is missing, the deadline acted on by the sweep job, the
-//! escalation's note and messages, and the update that closes the case.
+//! The resolution workflows as cases — DEM-3 → DEM-4 and ENR-3 — through GraphQL and the job
+//! workers, with the clock moved: every too-early step refused with what is missing, each
+//! deadline acted on by the sweep job, the escalation's note and messages, and the update that
+//! closes the case.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,9 +28,9 @@ fn start() -> DateTime<Utc> {
         .to_utc()
 }
 
-/// A CoC with a user in each of agencies A and B and their administrators, and a client
-/// whose date of birth A's user entered, whom B's user says was born on another day.
-struct Conflict {
+/// A CoC with a user in each of agencies A and B and their administrators, a client A's user
+/// entered, and the case under test (a data conflict or an entry/exit error report).
+struct Parties {
     coc: Coc,
     clock: Arc<TestClock>,
     user_a: String,
@@ -42,7 +43,8 @@ struct Conflict {
 
 const HMIS_NUMBER: &str = "DUR-4417";
 
-async fn conflict_on(store: Store) -> Conflict {
+/// The CoC, its four people and the client, before anything is reported.
+async fn parties_on(store: Store) -> Parties {
     let clock = Arc::new(TestClock::new(start()));
     let app = spawn(store, with_workers, clock.clone()).await;
     let coc = Coc::on(app).await;
@@ -60,22 +62,7 @@ async fn conflict_on(store: Store) -> Conflict {
             json!({ "hmisNumber": HMIS_NUMBER, "firstName": "Marisol", "lastName": "Quintero", "dob": "1984-02-29" }),
         )
         .await;
-    let said = change(&coc, &user_b, &client, 1, "1984-03-01").await;
-    let conflict = &said["data"]["changeClientDemographic"];
-    assert_eq!(conflict["__typename"], "DataConflict", "{said}");
-    let listed = coc
-        .app
-        .gql(
-            &format!("query($c: UUID!) {{ cases(clientId: $c) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
-            json!({ "c": client }),
-            Some(&user_b),
-        )
-        .await;
-    let case_id = listed["data"]["cases"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no case for the conflict: {listed}"))
-        .to_owned();
-    Conflict {
+    Parties {
         coc,
         clock,
         user_a,
@@ -83,8 +70,29 @@ async fn conflict_on(store: Store) -> Conflict {
         admin_a,
         admin_b,
         client,
-        case_id,
+        case_id: String::new(),
     }
+}
+
+async fn conflict_on(store: Store) -> Parties {
+    let mut c = parties_on(store).await;
+    let said = change(&c.coc, &c.user_b, &c.client, 1, "1984-03-01").await;
+    let conflict = &said["data"]["changeClientDemographic"];
+    assert_eq!(conflict["__typename"], "DataConflict", "{said}");
+    let listed = c
+        .coc
+        .app
+        .gql(
+            &format!("query($c: UUID!) {{ cases(clientId: $c) {{ edges {{ node {{ {CASE_FIELDS} }} }} }} }}"),
+            json!({ "c": c.client }),
+            Some(&c.user_b),
+        )
+        .await;
+    c.case_id = listed["data"]["cases"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no case for the conflict: {listed}"))
+        .to_owned();
+    c
 }
 
 async fn change(coc: &Coc, token: &str, client: &str, version: i64, dob: &str) -> Value {
@@ -97,7 +105,7 @@ async fn change(coc: &Coc, token: &str, client: &str, version: i64, dob: &str) -
         .await
 }
 
-impl Conflict {
+impl Parties {
     /// Moves the clock on; everyone signs in again, as a day later they would have to.
     async fn advance(&mut self, by: chrono::Duration) {
         self.clock.advance(by);
@@ -113,6 +121,7 @@ impl Conflict {
         self.user_b = sign_in("b@hnh.example").await;
         self.admin_a = sign_in("admin@um.example").await;
         self.admin_b = sign_in("admin@hnh.example").await;
+        self.coc.data_center = sign_in("lead@durham.example").await;
     }
 
     async fn case(&self, token: &str) -> Value {
@@ -213,7 +222,7 @@ fn names_the_client_by_hmis_number_only(message: &Value) {
     }
 }
 
-async fn wait_for_state(c: &Conflict, token: &str, state: &str) -> Value {
+async fn wait_for_state(c: &Parties, token: &str, state: &str) -> Value {
     for _ in 0..100 {
         let case = c.case(token).await;
         if case["state"] == state {
@@ -584,4 +593,132 @@ async fn dem_4_a_case_is_hidden_from_other_agencies_and_other_tenants() {
         withdrawn["data"]["withdrawCase"]["state"], "WITHDRAWN",
         "{withdrawn}"
     );
+}
+
+/// B's user believes A's shelter stay is wrong (the seed's example: A's shelter exit on
+/// 7/8/2021, after the client moved into B's housing on 7/1/2021) and reports it.
+async fn report_on(store: Store) -> (Parties, String) {
+    let mut c = parties_on(store).await;
+    let shelter = c.coc.project(&c.coc.agency_a, "UM Shelter", 0).await;
+    let enrolled = c
+        .coc
+        .app
+        .gql(
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id version } }",
+            json!({ "i": { "clientId": c.client, "projectId": shelter, "relationshipToHoh": 1, "entryDate": "2021-06-01" } }),
+            Some(&c.user_a),
+        )
+        .await;
+    let enrollment = crate::helpers::created_id(&enrolled, "enrollClient");
+    let exit = json!({ "i": { "id": enrollment, "expectedVersion": 1, "exitDate": "2021-07-08" } });
+    let update =
+        "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }";
+    c.coc.app.gql(update, exit.clone(), Some(&c.user_a)).await;
+    // ENR-1: B may not change it, and is told how to report it.
+    let refused = c.coc.app.gql(update, exit, Some(&c.user_b)).await;
+    refused_with(&refused, "ENR-1", "reportEnrollmentError");
+    let reported = c
+        .coc
+        .app
+        .gql(
+            &format!("mutation($i: ReportEnrollmentErrorInput!) {{ reportEnrollmentError(input: $i) {{ {CASE_FIELDS} enrollmentId explanation }} }}"),
+            json!({ "i": { "enrollmentId": enrollment, "explanation": "Exit date after the client moved into our housing on 2021-07-01" } }),
+            Some(&c.user_b),
+        )
+        .await;
+    let case = &reported["data"]["reportEnrollmentError"];
+    assert_eq!(case["kind"], "ENROLLMENT_ERROR", "{reported}");
+    assert_eq!(case["state"], "OPENED");
+    assert_eq!(case["enrollmentId"], enrollment.as_str());
+    assert_eq!(case["ownerAgencyId"], c.coc.agency_a.as_str());
+    c.case_id = case["id"].as_str().expect("case id").to_owned();
+    (c, enrollment)
+}
+
+async fn enr_3_report_path(store: Store) {
+    let (mut c, enrollment) = report_on(store).await;
+    refused_with(&c.escalate(&c.user_b, 1).await, "ENR-3", "0 unanswered");
+    c.attempt(&c.user_b, 1, false).await;
+    c.advance(chrono::Duration::days(2)).await;
+    c.attempt(&c.user_b, 2, false).await;
+    c.advance(chrono::Duration::days(3)).await;
+    c.attempt(&c.user_b, 3, false).await;
+    refused_with(
+        &c.escalate(&c.user_b, 4).await,
+        "ENR-3",
+        "a review request to the owning agency's administrators becomes possible on 2026-03-15",
+    );
+
+    // The window closes: the sweep makes the case escalable and reminds the reporter.
+    c.advance(chrono::Duration::days(9) + chrono::Duration::minutes(1))
+        .await;
+    let escalable = wait_for_state(&c, &c.user_b, "ESCALABLE").await;
+    let reminded = c.inbox(&c.user_b).await;
+    assert_eq!(reminded.len(), 1, "{reminded:?}");
+    assert_eq!(reminded[0]["kind"], "REVIEW_REQUESTABLE");
+    names_the_client_by_hmis_number_only(&reminded[0]);
+
+    // The owning agency's administrators are asked to review; the enrollment stays as it is.
+    let version = escalable["version"].as_i64().expect("version");
+    let asked = c.escalate(&c.user_b, version).await;
+    let asked = &asked["data"]["escalateCase"];
+    assert_eq!(asked["state"], "IN_ADMIN_REVIEW", "{asked}");
+    assert_eq!(asked["nextDue"]["kind"], "DATA_CENTER_HAND_OVER");
+    assert_eq!(asked["nextDue"]["at"], "2026-04-14T09:01:00+00:00");
+    let to_a = c.inbox(&c.admin_a).await;
+    assert_eq!(to_a.len(), 1, "{to_a:?}");
+    assert_eq!(to_a[0]["kind"], "REVIEW_REQUESTED");
+    names_the_client_by_hmis_number_only(&to_a[0]);
+    let version = asked["version"].as_i64().expect("version");
+    refused_with(
+        &c.escalate(&c.user_b, version).await,
+        "ENR-3",
+        "already escalated",
+    );
+
+    // Thirty days on and still uncorrected: the case goes to the Data Center's queue.
+    c.advance(chrono::Duration::days(29)).await;
+    assert_eq!(c.case(&c.user_b).await["state"], "IN_ADMIN_REVIEW");
+    c.advance(chrono::Duration::days(1) + chrono::Duration::minutes(1))
+        .await;
+    let queued = wait_for_state(&c, &c.coc.data_center, "IN_DATA_CENTER_QUEUE").await;
+    assert_eq!(queued["nextDue"]["kind"], "DATA_CENTER_REVIEW");
+    let handed = queued["timeline"]
+        .as_array()
+        .and_then(|t| t.iter().find(|e| e["kind"] == "HANDED_TO_DATA_CENTER"))
+        .unwrap_or_else(|| panic!("{queued}"));
+    assert_eq!(handed["byUserId"], Value::Null, "Concord took it by itself");
+    let dc = c.inbox(&c.coc.data_center).await;
+    let told = dc
+        .iter()
+        .find(|m| m["kind"] == "HANDED_TO_DATA_CENTER")
+        .unwrap_or_else(|| panic!("{dc:?}"));
+    names_the_client_by_hmis_number_only(told);
+
+    // The owning agency corrects the stay: the case is resolved.
+    let corrected = c
+        .coc
+        .app
+        .gql(
+            "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }",
+            json!({ "i": { "id": enrollment, "expectedVersion": 2, "exitDate": "2021-06-30" } }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(
+        corrected["data"]["updateEnrollment"]["version"], 3,
+        "{corrected}"
+    );
+    let closed = c.case(&c.user_b).await;
+    assert_eq!(closed["state"], "RESOLVED", "{closed}");
+}
+
+#[tokio::test]
+async fn enr_3_an_entry_exit_report_runs_to_the_data_center_on_postgres() {
+    enr_3_report_path(Store::Postgres).await;
+}
+
+#[tokio::test]
+async fn enr_3_an_entry_exit_report_runs_to_the_data_center_on_the_embedded_default() {
+    enr_3_report_path(Store::Embedded).await;
 }

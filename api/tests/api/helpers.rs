@@ -87,9 +87,13 @@ pub async fn spawn(
         settings.password_hashing = PasswordHashing::Standard;
     }
     let data_dir = settings.data_dir.clone();
-    let app = Application::build_with_clock(settings, clock)
-        .await
-        .expect("build the application");
+    let app = if settings.manual_clock {
+        // The application makes its own manual clock, as `CONCORD_CLOCK=manual` does.
+        Application::build(settings).await
+    } else {
+        Application::build_with_clock(settings, clock).await
+    }
+    .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());

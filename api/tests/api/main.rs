@@ -16,6 +16,7 @@ mod graphql_limits;
 mod helpers;
 mod http_surface;
 mod identity;
+mod manual_clock;
 mod notes;
 mod plan;
 mod profile;

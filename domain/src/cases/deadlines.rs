@@ -1,13 +1,16 @@
 //! Concord acting by itself when a case's deadline falls due (SPEC §5): each deadline is a
 //! row with its due time, and a frequent sweep acts on those due by the injected clock, once
 //! each — the deadline is marked done in the same transaction as what it did.
+use chrono::{DateTime, Utc};
+use entities::cases;
+use sea_orm::DatabaseTransaction;
 use serde_json::json;
 
 use super::facts_of;
-use super::steps::ESCALATION_ELIGIBLE;
+use super::steps::{ADMIN_REVIEW_EXPIRY, ESCALATION_ELIGIBLE};
 use crate::caller::Caller;
 use crate::error::DomainResult;
-use crate::policy::cases::{self as case_policy, CaseState};
+use crate::policy::cases::{self as case_policy, CaseKind, CaseState};
 use crate::records::demographics::DemographicField;
 use crate::records::notifications::{self, Message, Outgoing, Recipient};
 use crate::state::AppState;
@@ -39,21 +42,9 @@ pub async fn sweep(
     let mut report = SweepReport::default();
     for deadline in store::cases::claim_due(&tx, tenant_id, now, limit).await? {
         let case = store::cases::get(&tx, tenant_id, deadline.case_id).await?;
-        let acted = match (deadline.kind.as_str(), case) {
-            (ESCALATION_ELIGIBLE, Some(case)) => {
-                let attempts = store::cases::attempts(&tx, tenant_id, case.id).await?;
-                let facts = facts_of(&case, &attempts)?;
-                let open = matches!(facts.state, CaseState::Opened | CaseState::Contacting);
-                let due = case_policy::escalable_at(&facts.terms, &facts.attempts)
-                    .is_some_and(|at| at <= now);
-                if open && due {
-                    became_escalable(&tx, &case, now).await?;
-                    true
-                } else {
-                    false
-                }
-            }
-            _ => false,
+        let acted = match case {
+            Some(case) => act(&tx, &case, &deadline.kind, now).await?,
+            None => false,
         };
         if acted {
             report.acted += 1;
@@ -66,52 +57,114 @@ pub async fn sweep(
     Ok(report)
 }
 
-/// DEM-4: the case may now be escalated; the person who reported it is told.
-async fn became_escalable(
-    tx: &sea_orm::DatabaseTransaction,
-    case: &entities::cases::Model,
-    now: chrono::DateTime<chrono::Utc>,
+/// What a due deadline does, if the case still waits for it; whether it did anything.
+async fn act(
+    tx: &DatabaseTransaction,
+    case: &cases::Model,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    let attempts = store::cases::attempts(tx, case.tenant_id, case.id).await?;
+    let facts = facts_of(case, &attempts)?;
+    match kind {
+        ESCALATION_ELIGIBLE => {
+            let waiting = matches!(facts.state, CaseState::Opened | CaseState::Contacting);
+            let due = case_policy::escalable_at(&facts.terms, &facts.attempts)
+                .is_some_and(|at| at <= now);
+            if !(waiting && due) {
+                return Ok(false);
+            }
+            let reminder = match facts.kind {
+                CaseKind::DataConflict => conflict_field(tx, case)
+                    .await?
+                    .map(|field| Message::ConflictEscalable { field }),
+                CaseKind::EnrollmentError => Some(Message::ReviewRequestable),
+            };
+            let reporter = Recipient::Person {
+                user: case.reported_by_user,
+                agency: case.reported_by_agency,
+            };
+            let step = Step {
+                state: CaseState::Escalable,
+                event: "BECAME_ESCALABLE",
+                message: reminder.map(|m| (reporter, m)),
+            };
+            take(tx, case, facts.kind.rule(), step, now).await?;
+            Ok(true)
+        }
+        ADMIN_REVIEW_EXPIRY => {
+            let due = case_policy::data_center_hand_over_at(&facts).is_some_and(|at| at <= now);
+            if facts.state != CaseState::InAdminReview || !due {
+                return Ok(false);
+            }
+            let step = Step {
+                state: CaseState::InDataCenterQueue,
+                event: "HANDED_TO_DATA_CENTER",
+                message: Some((
+                    Recipient::Agency(None),
+                    Message::HandedToDataCenter {
+                        review_days: facts.terms.admin_review_days,
+                    },
+                )),
+            };
+            take(tx, case, "ENR-3", step, now).await?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+async fn conflict_field(
+    tx: &DatabaseTransaction,
+    case: &cases::Model,
+) -> DomainResult<Option<DemographicField>> {
+    let conflict = match case.conflict_id {
+        Some(id) => store::cases::conflict(tx, case.tenant_id, id).await?,
+        None => None,
+    };
+    Ok(conflict.and_then(|c| DemographicField::from_key(&c.field)))
+}
+
+/// A step Concord takes by itself: the state it moves the case to, the timeline event, and
+/// the message it sends.
+struct Step {
+    state: CaseState,
+    event: &'static str,
+    message: Option<(Recipient, Message)>,
+}
+
+async fn take(
+    tx: &DatabaseTransaction,
+    case: &cases::Model,
+    rule: &str,
+    step: Step,
+    now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let tenant_id = case.tenant_id;
-    store::cases::set_state(tx, tenant_id, case.id, CaseState::Escalable.as_str(), now).await?;
+    store::cases::set_state(tx, tenant_id, case.id, step.state.as_str(), now).await?;
     store::cases::insert_event(
         tx,
         Event {
             tenant_id,
             case_id: case.id,
             at: now,
-            kind: "BECAME_ESCALABLE",
+            kind: step.event,
             by: None,
-            detail: json!({ "rule": "DEM-4" }),
+            detail: json!({ "rule": rule }),
         },
     )
     .await?;
-    let conflict = match case.conflict_id {
-        Some(id) => store::cases::conflict(tx, tenant_id, id).await?,
-        None => None,
-    };
-    let field = conflict
-        .as_ref()
-        .and_then(|c| DemographicField::from_key(&c.field));
     let hmis_number = store::clients::get(tx, tenant_id, case.client_id)
         .await?
         .map(|c| c.hmis_number);
-    if let (Some(field), Some(hmis_number)) = (field, hmis_number) {
-        notifications::send(
-            tx,
-            tenant_id,
-            Outgoing {
-                to: Recipient::Person {
-                    user: case.reported_by_user,
-                    agency: case.reported_by_agency,
-                },
-                hmis_number: &hmis_number,
-                message: Message::ConflictEscalable { field },
-                case_id: Some(case.id),
-            },
-            now,
-        )
-        .await?;
+    if let (Some((to, message)), Some(hmis_number)) = (step.message, hmis_number) {
+        let outgoing = Outgoing {
+            to,
+            hmis_number: &hmis_number,
+            message,
+            case_id: Some(case.id),
+        };
+        notifications::send(tx, tenant_id, outgoing, now).await?;
     }
     audit::record(
         tx,
@@ -120,11 +173,11 @@ async fn became_escalable(
             tenant_id,
             actor_user_id: None,
             actor_agency_id: None,
-            action: "case.became_escalable",
+            action: "case.deadline",
             subject_id: Some(case.id),
             refused_by: None,
             source_ip: None,
-            detail: json!({ "rule": "DEM-4", "by": "concord" }),
+            detail: json!({ "rule": rule, "event": step.event, "state": step.state.as_str(), "by": "concord" }),
         },
     )
     .await

@@ -1,23 +1,28 @@
 //! How a case begins and ends with the record it is about: a data conflict opens one (DEM-3),
-//! and the update that settles the value closes it (DEM-2, DEM-4), all inside the change's
-//! own transaction.
+//! a report of another agency's entry/exit error opens one (ENR-3), and the update that
+//! settles the value or corrects the enrollment closes it (DEM-2, DEM-4, ENR-3), inside the
+//! change's own transaction.
 use entities::{cases, clients, data_conflicts};
 use sea_orm::ActiveValue::Set;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::facts_of;
+use super::{CaseView, facts_of, load};
+use crate::caller::Caller;
+use crate::error::DomainError;
 use crate::error::DomainResult;
 use crate::policy::cases::{self as case_policy, CaseKind, CaseState};
 use crate::policy::roles::Actor;
 use crate::records::context::RecordCtx;
+use crate::records::enrollments;
+use crate::state::AppState;
 use crate::store::{self, cases::Event};
 
 /// Open conflicts are `OPEN` or `ESCALATED`; `RESOLVED` marks a closed one, whether settled
 /// or withdrawn (its case says which).
 pub const CONFLICT_CLOSED: &str = "RESOLVED";
 
-fn closed_states() -> [&'static str; 2] {
+pub(crate) fn closed_states() -> [&'static str; 2] {
     CaseState::CLOSED.map(CaseState::as_str)
 }
 
@@ -39,6 +44,8 @@ pub async fn open_for_conflict(
             state: Set(CaseState::Opened.as_str().to_owned()),
             client_id: Set(client.id),
             conflict_id: Set(Some(conflict.id)),
+            enrollment_id: Set(None),
+            explanation: Set(String::new()),
             reported_by_user: Set(by.user),
             reported_by_agency: Set(by.agency),
             owner_user: Set(conflict.existing_entered_by_user),
@@ -49,6 +56,7 @@ pub async fn open_for_conflict(
             admin_review_days: Set(term(parameters.admin_review_days)),
             agreed_updater: Set(None),
             opened_at: Set(ctx.now),
+            review_requested_at: Set(None),
             closed_at: Set(None),
             version: Set(1),
             updated_at: Set(ctx.now),
@@ -147,4 +155,118 @@ pub(crate) async fn close(
         },
     )
     .await
+}
+
+/// `ENR-3`: the owning agency corrected (or deleted) the enrollment: every open report about
+/// it is resolved.
+pub async fn settle_enrollment(
+    ctx: &RecordCtx,
+    enrollment_id: Uuid,
+    how: &str,
+) -> DomainResult<()> {
+    let open =
+        store::cases::open_on_enrollment(&ctx.tx, ctx.tenant(), enrollment_id, &closed_states())
+            .await?;
+    for case in open {
+        close(
+            ctx,
+            case,
+            CaseState::Resolved,
+            "RESOLVED_BY_UPDATE",
+            json!({ "rule": "ENR-3", "how": how }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Most characters of a report's explanation.
+const EXPLANATION_MAX_CHARS: usize = 1000;
+
+/// `ENR-3`: a user who believes another agency's enrollment is wrong reports it (the
+/// `ENR-1` refusal sends them here). The enrollment stays as it is.
+pub async fn report_enrollment_error(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    enrollment_id: Uuid,
+    explanation: &str,
+) -> DomainResult<CaseView> {
+    let explanation = explanation.trim();
+    if explanation.is_empty() || explanation.chars().count() > EXPLANATION_MAX_CHARS {
+        return Err(DomainError::validation(
+            "explanation",
+            format!("say what you believe is wrong, in up to {EXPLANATION_MAX_CHARS} characters"),
+        ));
+    }
+    let ctx = RecordCtx::begin(state, caller).await?;
+    let (enrollment, project) = enrollments::visible(&ctx, enrollment_id).await?;
+    let by = ctx.stamp();
+    if by.agency == Some(project.agency_id) {
+        return Err(DomainError::validation(
+            "enrollmentId",
+            "your agency owns this enrollment: correct it yourself (ENR-1)",
+        ));
+    }
+    let already =
+        store::cases::open_on_enrollment(&ctx.tx, ctx.tenant(), enrollment.id, &closed_states())
+            .await?
+            .into_iter()
+            .any(|c| c.reported_by_agency == by.agency);
+    if already {
+        return Err(DomainError::validation(
+            "enrollmentId",
+            "your agency already has an open report about this enrollment",
+        ));
+    }
+    let parameters = &ctx.plan_document.parameters;
+    let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    let case = store::cases::insert(
+        &ctx.tx,
+        cases::ActiveModel {
+            tenant_id: Set(ctx.tenant()),
+            id: Set(Uuid::now_v7()),
+            kind: Set(CaseKind::EnrollmentError.as_str().to_owned()),
+            state: Set(CaseState::Opened.as_str().to_owned()),
+            client_id: Set(enrollment.client_id),
+            conflict_id: Set(None),
+            enrollment_id: Set(Some(enrollment.id)),
+            explanation: Set(explanation.to_owned()),
+            reported_by_user: Set(by.user),
+            reported_by_agency: Set(by.agency),
+            owner_user: Set(enrollment.created_by_user),
+            owner_agency: Set(Some(project.agency_id)),
+            plan_version: Set(ctx.plan_version),
+            contact_attempts_min: Set(term(parameters.contact_attempts_min)),
+            contact_window_days: Set(term(parameters.contact_window_days)),
+            admin_review_days: Set(term(parameters.admin_review_days)),
+            agreed_updater: Set(None),
+            opened_at: Set(ctx.now),
+            review_requested_at: Set(None),
+            closed_at: Set(None),
+            version: Set(1),
+            updated_at: Set(ctx.now),
+        },
+    )
+    .await?;
+    store::cases::insert_event(
+        &ctx.tx,
+        Event {
+            tenant_id: ctx.tenant(),
+            case_id: case.id,
+            at: ctx.now,
+            kind: "OPENED",
+            by: Some((by.user, by.agency)),
+            detail: json!({ "rule": "ENR-3", "enrollment": enrollment.id, "plan_version": ctx.plan_version }),
+        },
+    )
+    .await?;
+    ctx.audit_write(
+        "case.report_enrollment_error",
+        case.id,
+        json!({ "enrollment": enrollment.id, "rule": "ENR-3", "plan_version": ctx.plan_version }),
+    )
+    .await?;
+    let view = load(&ctx.tx, ctx.tenant(), case, ctx.actor(), ctx.now).await?;
+    ctx.commit().await?;
+    Ok(view)
 }

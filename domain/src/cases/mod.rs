@@ -111,6 +111,7 @@ pub(crate) fn facts_of(
             None => None,
             Some(raw) => Some(Side::parse(raw).ok_or_else(|| broken("side", raw))?),
         },
+        review_requested_at: case.review_requested_at,
     })
 }
 

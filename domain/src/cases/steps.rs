@@ -11,7 +11,9 @@ use uuid::Uuid;
 use super::{CaseView, lifecycle, load, visible};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
-use crate::policy::cases::{self as case_policy, CaseAction, CaseState, ContactMethod, Side};
+use crate::policy::cases::{
+    self as case_policy, CaseAction, CaseKind, CaseState, ContactMethod, Side,
+};
 use crate::records::context::RecordCtx;
 use crate::records::notes;
 use crate::records::notifications::{self, Message, Outgoing, Recipient};
@@ -20,6 +22,8 @@ use crate::store::{self, cases::Event};
 
 /// The deadline that tells the reporting side it may escalate.
 pub const ESCALATION_ELIGIBLE: &str = "ESCALATION_ELIGIBLE";
+/// ENR-3: the end of the owning agency's review, when the case goes to the Data Center.
+pub const ADMIN_REVIEW_EXPIRY: &str = "ADMIN_REVIEW_EXPIRY";
 const NOTE_MAX_CHARS: usize = 500;
 
 fn stale(case: &cases::Model, expected: i32) -> DomainError {
@@ -234,6 +238,12 @@ pub async fn agree(
 ) -> DomainResult<CaseView> {
     let (ctx, view) =
         begin_step(state, caller, case_id, expected_version, CaseAction::Agree).await?;
+    if view.kind() == CaseKind::EnrollmentError && updater != Side::Owner {
+        return Err(DomainError::validation(
+            "updater",
+            "only the owning agency changes its enrollments (ENR-1): name OWNER",
+        ));
+    }
     let row = cases::ActiveModel {
         state: Set(CaseState::Agreed.as_str().to_owned()),
         agreed_updater: Set(Some(updater.as_str().to_owned())),
@@ -243,9 +253,11 @@ pub async fn agree(
     advance(ctx, state, view, CaseAction::Agree, row, detail).await
 }
 
-/// DEM-4: the entering side was not reached. The conflicting data goes into a note on the
-/// client's profile, and the entering agency's administrators are told (the Data Center,
-/// when the Data Center entered the value).
+/// The entering or owning side was not reached. A data conflict (DEM-4): the conflicting data
+/// goes into a note on the client's profile, and the entering agency's administrators are
+/// told (the Data Center, when it entered the value). An entry/exit error (ENR-3): the
+/// enrollment stays as it is, the owning agency's administrators are asked to review it, and
+/// the end of their review becomes the case's deadline.
 pub async fn escalate(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
@@ -260,27 +272,33 @@ pub async fn escalate(
         CaseAction::Escalate,
     )
     .await?;
+    let (row, detail) = match view.kind() {
+        CaseKind::DataConflict => escalate_conflict(&ctx, &view).await?,
+        CaseKind::EnrollmentError => request_review(&ctx, &view).await?,
+    };
+    advance(ctx, state, view, CaseAction::Escalate, row, detail).await
+}
+
+async fn escalate_conflict(
+    ctx: &RecordCtx,
+    view: &CaseView,
+) -> DomainResult<(cases::ActiveModel, Value)> {
     let conflict = view.conflict.clone().ok_or_else(|| {
         DomainError::internal(anyhow::anyhow!("a conflict case without its conflict"))
     })?;
-    let body = escalation_note(&ctx, &view, &conflict).await?;
-    let note = notes::insert(&ctx, view.case.client_id, body).await?;
+    let body = escalation_note(ctx, view, &conflict).await?;
+    let note = notes::insert(ctx, view.case.client_id, body).await?;
     let field = view.field().ok_or_else(|| {
         DomainError::internal(anyhow::anyhow!(
             "unknown field {:?} on a conflict",
             conflict.field
         ))
     })?;
-    notifications::send(
-        &ctx.tx,
-        ctx.tenant(),
-        Outgoing {
-            to: Recipient::Agency(view.case.owner_agency),
-            hmis_number: &view.hmis_number,
-            message: Message::ConflictEscalated { field },
-            case_id: Some(view.case.id),
-        },
-        ctx.now,
+    tell(
+        ctx,
+        view,
+        Recipient::Agency(view.case.owner_agency),
+        Message::ConflictEscalated { field },
     )
     .await?;
     store::cases::set_conflict_status(&ctx.tx, ctx.tenant(), conflict.id, "ESCALATED").await?;
@@ -288,8 +306,63 @@ pub async fn escalate(
         state: Set(CaseState::Escalated.as_str().to_owned()),
         ..Default::default()
     };
-    let detail = json!({ "note": note.id, "notified_agency": view.case.owner_agency });
-    advance(ctx, state, view, CaseAction::Escalate, row, detail).await
+    Ok((
+        row,
+        json!({ "note": note.id, "notified_agency": view.case.owner_agency }),
+    ))
+}
+
+async fn request_review(
+    ctx: &RecordCtx,
+    view: &CaseView,
+) -> DomainResult<(cases::ActiveModel, Value)> {
+    tell(
+        ctx,
+        view,
+        Recipient::Agency(view.case.owner_agency),
+        Message::ReviewRequested,
+    )
+    .await?;
+    let due = ctx.now + chrono::Duration::days(i64::from(view.terms().admin_review_days));
+    store::cases::set_deadline(
+        &ctx.tx,
+        ctx.tenant(),
+        view.case.id,
+        ADMIN_REVIEW_EXPIRY,
+        due,
+        ctx.now,
+    )
+    .await?;
+    let row = cases::ActiveModel {
+        state: Set(CaseState::InAdminReview.as_str().to_owned()),
+        review_requested_at: Set(Some(ctx.now)),
+        ..Default::default()
+    };
+    Ok((
+        row,
+        json!({ "rule": "ENR-3", "notified_agency": view.case.owner_agency, "hand_over_at": due }),
+    ))
+}
+
+async fn tell(
+    ctx: &RecordCtx,
+    view: &CaseView,
+    to: Recipient,
+    message: Message,
+) -> DomainResult<()> {
+    notifications::send(
+        &ctx.tx,
+        ctx.tenant(),
+        Outgoing {
+            to,
+            hmis_number: &view.hmis_number,
+            message,
+            case_id: Some(view.case.id),
+        },
+        ctx.now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The DEM-4 note: the existing value, the proposed one, and who proposed it.

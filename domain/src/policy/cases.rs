@@ -7,6 +7,11 @@
 //! `contact_window_days` days from the first — it becomes escalable, and escalating writes the
 //! conflicting data into a client note and tells the entering agency's administrators.
 //!
+//! An **entry/exit error report** (`ENR-3`) runs the same way up to escalation, which here
+//! leaves the enrollment as it is and asks the owning agency's administrators to review it;
+//! if it is still uncorrected `admin_review_days` later, the case goes to the Data Center's
+//! queue. The owning agency's correction closes it.
+//!
 //! Deadlines are computed from the case's *terms*: the plan parameters in force when the case
 //! opened. A later plan change does not move an open case's deadlines.
 use chrono::{DateTime, Duration, Utc};
@@ -19,17 +24,30 @@ use super::roles::{Actor, Role};
 pub enum CaseKind {
     /// `DEM-3` → `DEM-4`.
     DataConflict,
+    /// `ENR-3`.
+    EnrollmentError,
 }
 
 impl CaseKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DataConflict => "DATA_CONFLICT",
+            Self::EnrollmentError => "ENROLLMENT_ERROR",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw == "DATA_CONFLICT").then_some(Self::DataConflict)
+        [Self::DataConflict, Self::EnrollmentError]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+
+    /// The rule whose workflow a case of this kind follows.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Self::DataConflict => "DEM-4",
+            Self::EnrollmentError => "ENR-3",
+        }
     }
 }
 
@@ -45,18 +63,24 @@ pub enum CaseState {
     Escalable,
     /// `DEM-4` escalation done: the note is written and the entering agency told.
     Escalated,
+    /// `ENR-3`: the owning agency's administrators were asked to review the enrollment.
+    InAdminReview,
+    /// `ENR-3`: still uncorrected after the review period; the Data Center's to follow up.
+    InDataCenterQueue,
     Resolved,
     Withdrawn,
 }
 
 impl CaseState {
     pub const CLOSED: [Self; 2] = [Self::Resolved, Self::Withdrawn];
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 9] = [
         Self::Opened,
         Self::Contacting,
         Self::Agreed,
         Self::Escalable,
         Self::Escalated,
+        Self::InAdminReview,
+        Self::InDataCenterQueue,
         Self::Resolved,
         Self::Withdrawn,
     ];
@@ -72,6 +96,8 @@ impl CaseState {
             Self::Agreed => "AGREED",
             Self::Escalable => "ESCALABLE",
             Self::Escalated => "ESCALATED",
+            Self::InAdminReview => "IN_ADMIN_REVIEW",
+            Self::InDataCenterQueue => "IN_DATA_CENTER_QUEUE",
             Self::Resolved => "RESOLVED",
             Self::Withdrawn => "WITHDRAWN",
         }
@@ -157,6 +183,8 @@ pub struct CaseFacts {
     pub attempts: Vec<Attempt>,
     /// Once agreed: the side whose update closes the case.
     pub agreed_updater: Option<Side>,
+    /// `ENR-3`: when the owning agency's administrators were asked to review the record.
+    pub review_requested_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -207,9 +235,7 @@ fn side_of(actor: &Actor, party: &Provenance) -> bool {
 /// The one decision of `action` on a case, for the action, its `access` entry and the case's
 /// timeline alike.
 pub fn decide(action: CaseAction, actor: &Actor, case: &CaseFacts, now: DateTime<Utc>) -> Decision {
-    let rule = match case.kind {
-        CaseKind::DataConflict => "DEM-4",
-    };
+    let rule = case.kind.rule();
     let reporter = side_of(actor, &case.reporter);
     let owner = side_of(actor, &case.owner);
     let data_center = actor.role == Role::DataCenter;
@@ -233,7 +259,7 @@ pub fn decide(action: CaseAction, actor: &Actor, case: &CaseFacts, now: DateTime
             }
             CaseState::Opened | CaseState::Contacting | CaseState::Escalable => Decision::refuse(
                 rule,
-                "contact attempts are logged by the agency that reported the conflict",
+                "contact attempts are logged by the agency that reported the case",
             ),
             _ => Decision::refuse(
                 rule,
@@ -272,11 +298,15 @@ fn may_escalate(
     case: &CaseFacts,
     now: DateTime<Utc>,
 ) -> Decision {
+    let (step, side) = match case.kind {
+        CaseKind::DataConflict => ("escalation", "the entering agency"),
+        CaseKind::EnrollmentError => (
+            "a review request to the owning agency's administrators",
+            "the owning agency",
+        ),
+    };
     if !reporter {
-        return Decision::refuse(
-            rule,
-            "a conflict is escalated by the agency that reported it",
-        );
+        return Decision::refuse(rule, "a case is escalated by the agency that reported it");
     }
     match case.state {
         CaseState::Opened | CaseState::Contacting | CaseState::Escalable => {}
@@ -296,7 +326,7 @@ fn may_escalate(
             rule,
             format!(
                 "{counted} unanswered contact attempt(s) logged; the plan asks for at least \
-                 {needed} attempts to reach the entering agency over {days} days before escalating",
+                 {needed} attempts to reach {side} over {days} days before {step}",
                 days = terms.contact_window_days
             ),
         ),
@@ -304,13 +334,19 @@ fn may_escalate(
             rule,
             format!(
                 "{counted} attempts logged, but the plan asks that they span {days} days: \
-                 escalation becomes possible on {when}",
+                 {step} becomes possible on {when}",
                 days = terms.contact_window_days,
                 when = at.format("%Y-%m-%d %H:%M UTC")
             ),
         ),
         Some(_) => Decision::allow(rule),
     }
+}
+
+/// `ENR-3`: when an enrollment under the owning agency's review goes to the Data Center.
+pub fn data_center_hand_over_at(case: &CaseFacts) -> Option<DateTime<Utc>> {
+    let requested = case.review_requested_at?;
+    Some(requested + Duration::days(i64::from(case.terms.admin_review_days)))
 }
 
 /// `DEM-4`: once the two sides agreed, the named side's update of the record is the one the
@@ -337,12 +373,21 @@ pub enum Due {
     AgreedUpdate { by: Side },
     /// Escalated: the entering agency reviews the note.
     OwnerReview,
+    /// `ENR-3`: the owning agency's administrators review the record until `at`, when the case
+    /// goes to the Data Center.
+    DataCenterHandOver { at: DateTime<Utc> },
+    /// `ENR-3`: in the Data Center's queue.
+    DataCenterReview,
 }
 
 pub fn next_due(case: &CaseFacts, now: DateTime<Utc>) -> Option<Due> {
     match case.state {
         CaseState::Resolved | CaseState::Withdrawn => None,
         CaseState::Escalated => Some(Due::OwnerReview),
+        CaseState::InAdminReview => {
+            data_center_hand_over_at(case).map(|at| Due::DataCenterHandOver { at })
+        }
+        CaseState::InDataCenterQueue => Some(Due::DataCenterReview),
         CaseState::Agreed => case.agreed_updater.map(|by| Due::AgreedUpdate { by }),
         CaseState::Opened | CaseState::Contacting | CaseState::Escalable => {
             match escalable_at(&case.terms, &case.attempts) {
@@ -424,6 +469,7 @@ mod tests {
                 })
                 .collect(),
             agreed_updater: None,
+            review_requested_at: None,
         }
     }
 
@@ -576,5 +622,27 @@ mod tests {
             next_due(&conflict(&[(1, false), (2, false), (5, false)]), at(16, 0)),
             Some(Due::EscalateNow)
         );
+    }
+
+    #[test]
+    fn enr_3_a_report_goes_to_the_data_center_after_the_review_period() {
+        let mut case = conflict(&[(1, false), (2, false), (3, false)]);
+        case.kind = CaseKind::EnrollmentError;
+        let reporter = person(REPORTING, Role::User);
+        let early = decide(CaseAction::Escalate, &reporter, &case, at(10, 9));
+        assert_eq!((early.allowed, early.rule), (false, "ENR-3"));
+        assert!(early.reason.contains("review request"), "{}", early.reason);
+        assert!(decide(CaseAction::Escalate, &reporter, &case, at(15, 9)).allowed);
+        case.state = CaseState::InAdminReview;
+        case.review_requested_at = Some(at(15, 9));
+        assert_eq!(
+            next_due(&case, at(16, 9)),
+            Some(Due::DataCenterHandOver {
+                at: at(15, 9) + Duration::days(30)
+            })
+        );
+        let again = decide(CaseAction::Escalate, &reporter, &case, at(16, 9));
+        assert!(!again.allowed);
+        assert!(again.reason.contains("already escalated"));
     }
 }

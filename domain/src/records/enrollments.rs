@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
+use crate::cases::lifecycle;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -384,6 +385,31 @@ pub async fn enroll(
     Ok(view)
 }
 
+/// An enrollment the viewer may see (PLAN-1), with its project; any other is as absent as
+/// one that never existed.
+pub(crate) async fn visible(
+    ctx: &RecordCtx,
+    id: Uuid,
+) -> DomainResult<(enrollments::Model, projects::Model)> {
+    let enrollment = store::enrollments::get(&ctx.tx, ctx.tenant(), id)
+        .await?
+        .ok_or(DomainError::NotFound("enrollment"))?;
+    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
+        .await?
+        .ok_or(DomainError::NotFound("project"))?;
+    let seen = records::read(
+        &ctx.actor(),
+        Element::EntryExit,
+        &owner(&enrollment, &project),
+        ctx.plan(),
+    );
+    if seen.allowed {
+        Ok((enrollment, project))
+    } else {
+        Err(DomainError::NotFound("enrollment"))
+    }
+}
+
 /// The enrollment, its project, and the viewer's right to change it (PLAN-1, ENR-1), then
 /// LOCK-1 on the version the viewer read.
 async fn for_change(
@@ -486,6 +512,7 @@ pub async fn update(
         json!({ "before": snapshot(&before), "after": snapshot(&view.enrollment), "flags": flags_json(&view.flags), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    lifecycle::settle_enrollment(&ctx, view.enrollment.id, "corrected").await?;
     ctx.commit().await?;
     Ok(view)
 }
@@ -538,6 +565,7 @@ pub async fn delete(
         json!({ "before": snapshot(&before), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    lifecycle::settle_enrollment(&ctx, before.id, "deleted").await?;
     ctx.commit().await?;
     Ok(before.id)
 }

@@ -25,6 +25,13 @@ pub enum Message {
     ConflictEscalable { field: DemographicField },
     /// DEM-4: a conflict about a value the recipient's agency entered was escalated.
     ConflictEscalated { field: DemographicField },
+    /// ENR-3: the reporting side may now ask the owning agency's administrators to review.
+    ReviewRequestable,
+    /// ENR-3: another agency asks the recipient agency's administrators to review an
+    /// enrollment it owns.
+    ReviewRequested,
+    /// ENR-3: an enrollment under review stayed uncorrected; the Data Center takes it up.
+    HandedToDataCenter { review_days: u32 },
 }
 
 impl Message {
@@ -33,6 +40,9 @@ impl Message {
             Self::ProfileCorrected { .. } => "PROFILE_CORRECTED",
             Self::ConflictEscalable { .. } => "CONFLICT_ESCALABLE",
             Self::ConflictEscalated { .. } => "CONFLICT_ESCALATED",
+            Self::ReviewRequestable => "REVIEW_REQUESTABLE",
+            Self::ReviewRequested => "REVIEW_REQUESTED",
+            Self::HandedToDataCenter { .. } => "HANDED_TO_DATA_CENTER",
         }
     }
 
@@ -55,6 +65,21 @@ impl Message {
                  your agency entered, and escalated the data conflict. The conflicting data is \
                  now in a note on the client's profile; please review it (DEM-4).",
                 field.label()
+            ),
+            Self::ReviewRequestable => format!(
+                "Client HMIS #{hmis_number}: the owning agency was not reached about the \
+                 entry/exit error you reported, after the attempts and days the plan asks for. \
+                 You may now ask its administrators to review it (ENR-3)."
+            ),
+            Self::ReviewRequested => format!(
+                "Client HMIS #{hmis_number}: another agency believes an entry/exit record your \
+                 agency owns is wrong, and could not reach your agency about it. The record \
+                 stays as it is; please review it and correct it if it is wrong (ENR-3)."
+            ),
+            Self::HandedToDataCenter { review_days } => format!(
+                "Client HMIS #{hmis_number}: an entry/exit error report is still uncorrected \
+                 {review_days} days after the owning agency's administrators were asked to \
+                 review it, and is now in the Data Center's queue (ENR-3)."
             ),
         }
     }
@@ -166,13 +191,48 @@ pub async fn mark_read(
 mod tests {
     use super::*;
 
-    #[test]
-    fn com_1_a_body_names_the_client_by_hmis_number_only() {
-        let body = Message::ProfileCorrected {
-            kind: ProfileKind::Phone,
+    /// Every kind of message, for every field it can name.
+    fn every_message() -> Vec<Message> {
+        let mut all = vec![
+            Message::ProfileCorrected {
+                kind: ProfileKind::Phone,
+            },
+            Message::ReviewRequestable,
+            Message::ReviewRequested,
+            Message::HandedToDataCenter { review_days: 30 },
+        ];
+        for field in DemographicField::ALL {
+            all.push(Message::ConflictEscalable { field });
+            all.push(Message::ConflictEscalated { field });
         }
-        .body("000123456");
-        assert!(body.contains("HMIS #000123456"));
-        assert!(body.contains("phone"));
+        all
+    }
+
+    #[test]
+    fn com_1_every_message_names_the_client_by_hmis_number_only() {
+        // A body is built from the HMIS number and fixed words alone: there is no way to
+        // pass it a name, a date of birth or an SSN. Check that it says the number, its rule,
+        // and no digits but the number's and the plan's.
+        for message in every_message() {
+            let body = message.body("000123456");
+            assert!(body.contains("HMIS #000123456"), "{body}");
+            assert!(
+                ["PRO-4", "DEM-4", "ENR-3"]
+                    .iter()
+                    .any(|rule| body.contains(rule)),
+                "{body}"
+            );
+            let digits: String = body
+                .replace("000123456", "")
+                .replace("PRO-4", "")
+                .replace("DEM-4", "")
+                .replace("ENR-3", "")
+                .replace("30 days", "")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            assert!(digits.is_empty(), "unexpected digits {digits:?} in {body}");
+            assert!(!message.kind().is_empty());
+        }
     }
 }

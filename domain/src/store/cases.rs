@@ -152,6 +152,22 @@ pub async fn open_conflicts_on(
         .collect())
 }
 
+/// The open cases about an enrollment.
+pub async fn open_on_enrollment(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    enrollment_id: Uuid,
+    closed_states: &[&str],
+) -> DomainResult<Vec<cases::Model>> {
+    Ok(cases::Entity::find()
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::EnrollmentId.eq(enrollment_id))
+        .filter(cases::Column::State.is_not_in(closed_states.iter().copied()))
+        .order_by_asc(cases::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn conflict(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,

@@ -10,7 +10,8 @@ pub fn change_enrollment(viewer: &Actor, project_agency: Uuid) -> Decision {
     } else {
         Decision::refuse(
             "ENR-1",
-            "never delete or modify another agency's entry/exit: report the error to that agency instead",
+            "never delete or modify another agency's entry/exit: report the error to that \
+             agency instead (reportEnrollmentError, ENR-3)",
         )
     }
 }

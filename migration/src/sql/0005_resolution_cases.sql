@@ -1,14 +1,21 @@
--- The plan's resolution workflows (SPEC §4, DEM-4): a case per data conflict, the contact
--- attempts logged on it, its timeline, and its deadlines, each a row with its due time that a
--- frequent sweep acts on (SPEC §5): never an in-memory wait.
+-- The plan's resolution workflows (SPEC §4): a case per data conflict (DEM-4) or entry/exit
+-- error report (ENR-3), the contact attempts logged on it, its timeline, and its deadlines,
+-- each a row with its due time that a frequent sweep acts on (SPEC §5): never an in-memory
+-- wait.
 CREATE TABLE cases (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
     id uuid NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('DATA_CONFLICT')),
+    kind text NOT NULL CHECK (kind IN ('DATA_CONFLICT', 'ENROLLMENT_ERROR')),
     state text NOT NULL CHECK (state IN ('OPENED', 'CONTACTING', 'AGREED', 'ESCALABLE',
-                                         'ESCALATED', 'RESOLVED', 'WITHDRAWN')),
+                                         'ESCALATED', 'IN_ADMIN_REVIEW', 'IN_DATA_CENTER_QUEUE',
+                                         'RESOLVED', 'WITHDRAWN')),
     client_id uuid NOT NULL,
     conflict_id uuid,
+    -- No foreign key: the owning agency may delete the enrollment (ENR-1), which closes the
+    -- case.
+    enrollment_id uuid,
+    -- What the reporting agency believes is wrong (ENR-3).
+    explanation text NOT NULL,
     reported_by_user uuid NOT NULL,
     reported_by_agency uuid,
     owner_user uuid NOT NULL,
@@ -21,6 +28,8 @@ CREATE TABLE cases (
     admin_review_days integer NOT NULL,
     agreed_updater text CHECK (agreed_updater IN ('REPORTER', 'OWNER')),
     opened_at timestamptz NOT NULL,
+    -- ENR-3: when the owning agency's administrators were asked to review the record.
+    review_requested_at timestamptz,
     closed_at timestamptz,
     version integer NOT NULL,
     updated_at timestamptz NOT NULL,
@@ -30,6 +39,7 @@ CREATE TABLE cases (
 );
 CREATE INDEX cases_by_client ON cases (tenant_id, client_id);
 CREATE UNIQUE INDEX cases_by_conflict ON cases (tenant_id, conflict_id);
+CREATE INDEX cases_by_enrollment ON cases (tenant_id, enrollment_id);
 
 CREATE TABLE case_attempts (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
@@ -66,7 +76,7 @@ CREATE TABLE deadlines (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
     id uuid NOT NULL,
     case_id uuid NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('ESCALATION_ELIGIBLE')),
+    kind text NOT NULL CHECK (kind IN ('ESCALATION_ELIGIBLE', 'ADMIN_REVIEW_EXPIRY')),
     due_at timestamptz NOT NULL,
     done_at timestamptz,
     created_at timestamptz NOT NULL,

@@ -2,14 +2,14 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-const SCHEMA: &str = include_str!("sql/0005_cases.sql");
-const POSTGRES_ONLY: &str = include_str!("sql/0005_cases.postgres.sql");
+const SCHEMA: &str = include_str!("sql/0005_resolution_cases.sql");
+const POSTGRES_ONLY: &str = include_str!("sql/0005_resolution_cases.postgres.sql");
 
 pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000005_cases"
+        "m20261202_000005_resolution_cases"
     }
 }
 
