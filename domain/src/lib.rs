@@ -7,6 +7,8 @@ pub mod caller;
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod mail;
+pub mod messages;
 pub mod page;
 pub mod policy;
 pub mod records;

@@ -7,6 +7,7 @@ use crate::auth::password::{PasswordHasher, PasswordHashing};
 use crate::auth::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::error::StartupError;
+use crate::mail::Mailer;
 use crate::records::ssn::{SsnCipher, rebind_unbound};
 use crate::settings::Settings;
 use crate::shared_state::SharedState;
@@ -32,6 +33,8 @@ pub struct AppState {
     /// The time every use case reads (never `Utc::now()`), so deadlines can be tested by
     /// moving it.
     pub clock: Arc<dyn Clock>,
+    /// Outgoing e-mail; only the outbox's delivery sends.
+    pub mailer: Mailer,
 }
 
 /// Connects (and migrates) the database, checks its roles, and loads keys and storage: what
@@ -67,6 +70,7 @@ pub async fn build_state(
         tracing::info!(rebound, "SSN ciphertexts bound to their clients");
     }
     let storage = Storage::from_settings(&settings.storage)?;
+    let mailer = Mailer::from_settings(&settings.smtp)?;
     Ok(AppState {
         ssn,
         db,
@@ -78,5 +82,6 @@ pub async fn build_state(
         settings: Arc::new(settings),
         db_queries,
         clock,
+        mailer,
     })
 }

@@ -16,6 +16,7 @@ pub mod deadlines;
 pub mod enrollments;
 pub mod invitations;
 pub mod notifications;
+pub mod outbox;
 pub mod plan_versions;
 pub mod platform_admins;
 pub mod platform_sessions;

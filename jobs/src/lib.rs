@@ -8,6 +8,7 @@ mod backend;
 mod enqueue;
 mod error;
 mod job;
+pub mod outbox;
 pub mod purge_expired_sessions;
 pub mod schedule_purge;
 mod scheduler;
@@ -19,6 +20,7 @@ pub use backend::{Backend, Enqueued};
 pub use enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 pub use error::{Error, JobError};
 pub use job::{Job, JobContext};
+pub use outbox::{DeliverMessage, DeliveryOutcome, RelayOutbox, RelayOutcome};
 pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
 pub use schedule_purge::{
     ScheduleReport, schedule_purge_for_all_tenants, schedule_sweep_for_all_tenants,

@@ -6,6 +6,7 @@ use domain::state::AppState;
 use crate::backend::{Backend, Enqueued};
 use crate::enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 use crate::error::Error;
+use crate::outbox::RelayOutbox;
 use crate::sweep_deadlines::SweepDeadlines;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,9 +45,9 @@ pub async fn schedule_purge_for_all_tenants(
     Ok(report)
 }
 
-/// One sweep per active tenant and slot: the slot is the wall-clock time divided by
-/// `sweep_every`, so nodes ticking in the same slot push it once. The sweep itself reads the
-/// injected clock for what is due.
+/// One deadline sweep and one outbox relay per active tenant and slot: the slot is the
+/// wall-clock time divided by `sweep_every`, so nodes ticking in the same slot push them once.
+/// The sweep itself reads the injected clock for what is due.
 pub async fn schedule_sweep_for_all_tenants(
     state: &AppState,
     backend: &Backend,
@@ -60,10 +61,24 @@ pub async fn schedule_sweep_for_all_tenants(
     };
     for tenant_id in active {
         let key = format!("sweep_deadlines:{tenant_id}:{every}:{slot}");
-        let job = SweepDeadlines { tenant_id };
-        match enqueue(backend, job, Schedule::now().idempotency_key(key)).await? {
-            Enqueued::New => report.pushed += 1,
-            Enqueued::Duplicate => report.duplicates += 1,
+        let swept = enqueue(
+            backend,
+            SweepDeadlines { tenant_id },
+            Schedule::now().idempotency_key(key),
+        )
+        .await?;
+        let key = format!("relay_outbox:{tenant_id}:{every}:{slot}");
+        let relayed = enqueue(
+            backend,
+            RelayOutbox { tenant_id },
+            Schedule::now().idempotency_key(key),
+        )
+        .await?;
+        for pushed in [swept, relayed] {
+            match pushed {
+                Enqueued::New => report.pushed += 1,
+                Enqueued::Duplicate => report.duplicates += 1,
+            }
         }
     }
     Ok(report)

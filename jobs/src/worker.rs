@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::backend::{Backend, Storage};
 use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
+use crate::outbox::{DeliverMessage, RelayOutbox};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::settings::WorkerSettings;
 use crate::sweep_deadlines::SweepDeadlines;
@@ -33,6 +34,8 @@ pub async fn run_workers(
 
     let monitor = register::<PurgeExpiredSessions>(Monitor::new(), &ctx, &settings);
     let monitor = register::<SweepDeadlines>(monitor, &ctx, &settings);
+    let monitor = register::<RelayOutbox>(monitor, &ctx, &settings);
+    let monitor = register::<DeliverMessage>(monitor, &ctx, &settings);
 
     monitor
         // A worker dies when its storage fails (a lost database); it comes back under a new

@@ -9,6 +9,7 @@ mod m20261127_000002_records;
 mod m20261202_000003_least_privilege;
 mod m20261202_000004_platform_sessions;
 mod m20261202_000005_resolution_cases;
+mod m20261202_000006_outbox;
 pub mod roles;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000003_least_privilege::Migration),
             Box::new(m20261202_000004_platform_sessions::Migration),
             Box::new(m20261202_000005_resolution_cases::Migration),
+            Box::new(m20261202_000006_outbox::Migration),
         ]
     }
 }

@@ -37,6 +37,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
     }
     ensure_browser()?;
     ensure_s3_server()?;
+    ensure_smtp_server()?;
     bundle::run(root)?;
     run_cargo(
         root,
@@ -136,6 +137,20 @@ fn ensure_s3_server() -> Result<()> {
     eprintln!("xtask: installing moto[server] (a real S3 API on loopback) for the storage test");
     status(Command::new("python3").args(["-m", "pip", "install", "-q", "moto[server]"]))
         .context("the object-storage test needs `python3 -m pip install 'moto[server]'`")
+}
+
+/// aiosmtpd, a real SMTP server on loopback, for the e-mail delivery test.
+fn ensure_smtp_server() -> Result<()> {
+    let present = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if present {
+        return Ok(());
+    }
+    eprintln!("xtask: installing aiosmtpd (a real SMTP server on loopback) for the e-mail test");
+    status(Command::new("python3").args(["-m", "pip", "install", "-q", "aiosmtpd"]))
+        .context("the e-mail test needs `python3 -m pip install aiosmtpd`")
 }
 
 fn status(command: &mut Command) -> Result<()> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::clock::TestClock;
+use domain::settings::Settings;
 use domain::sharing_plan::{self, Publication};
 use serde_json::{Value, json};
 
@@ -30,23 +31,32 @@ fn start() -> DateTime<Utc> {
 
 /// A CoC with a user in each of agencies A and B and their administrators, a client A's user
 /// entered, and the case under test (a data conflict or an entry/exit error report).
-struct Parties {
-    coc: Coc,
-    clock: Arc<TestClock>,
-    user_a: String,
-    user_b: String,
-    admin_a: String,
-    admin_b: String,
-    client: String,
-    case_id: String,
+pub struct Parties {
+    pub coc: Coc,
+    pub clock: Arc<TestClock>,
+    pub user_a: String,
+    pub user_b: String,
+    pub admin_a: String,
+    pub admin_b: String,
+    pub client: String,
+    pub case_id: String,
 }
 
 const HMIS_NUMBER: &str = "DUR-4417";
 
 /// The CoC, its four people and the client, before anything is reported.
 async fn parties_on(store: Store) -> Parties {
+    parties_with(store, |_| {}).await
+}
+
+/// As `parties_on`, Concord's settings adjusted by `configure` (the workers are on).
+pub async fn parties_with(store: Store, configure: impl FnOnce(&mut Settings)) -> Parties {
     let clock = Arc::new(TestClock::new(start()));
-    let app = spawn(store, with_workers, clock.clone()).await;
+    let configure = |settings: &mut Settings| {
+        with_workers(settings);
+        configure(settings);
+    };
+    let app = spawn(store, configure, clock.clone()).await;
     let coc = Coc::on(app).await;
     let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
     let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
@@ -74,8 +84,20 @@ async fn parties_on(store: Store) -> Parties {
     }
 }
 
+/// A data conflict: B's user says the client was born on another day than A's user entered.
+pub async fn conflict_on_with(store: Store, configure: impl FnOnce(&mut Settings)) -> Parties {
+    let mut c = parties_with(store, configure).await;
+    open_conflict(&mut c).await;
+    c
+}
+
 async fn conflict_on(store: Store) -> Parties {
     let mut c = parties_on(store).await;
+    open_conflict(&mut c).await;
+    c
+}
+
+async fn open_conflict(c: &mut Parties) {
     let said = change(&c.coc, &c.user_b, &c.client, 1, "1984-03-01").await;
     let conflict = &said["data"]["changeClientDemographic"];
     assert_eq!(conflict["__typename"], "DataConflict", "{said}");
@@ -92,7 +114,6 @@ async fn conflict_on(store: Store) -> Parties {
         .as_str()
         .unwrap_or_else(|| panic!("no case for the conflict: {listed}"))
         .to_owned();
-    c
 }
 
 async fn change(coc: &Coc, token: &str, client: &str, version: i64, dob: &str) -> Value {
@@ -107,7 +128,7 @@ async fn change(coc: &Coc, token: &str, client: &str, version: i64, dob: &str) -
 
 impl Parties {
     /// Moves the clock on; everyone signs in again, as a day later they would have to.
-    async fn advance(&mut self, by: chrono::Duration) {
+    pub async fn advance(&mut self, by: chrono::Duration) {
         self.clock.advance(by);
         let app = &self.coc.app;
         let sign_in = |email: &'static str| async move {
@@ -124,7 +145,7 @@ impl Parties {
         self.coc.data_center = sign_in("lead@durham.example").await;
     }
 
-    async fn case(&self, token: &str) -> Value {
+    pub async fn case(&self, token: &str) -> Value {
         let seen = self
             .coc
             .app
@@ -138,7 +159,7 @@ impl Parties {
         seen["data"]["case"].clone()
     }
 
-    async fn step(&self, token: &str, mutation: &str, input: Value) -> Value {
+    pub async fn step(&self, token: &str, mutation: &str, input: Value) -> Value {
         self.coc
             .app
             .gql(
@@ -156,7 +177,7 @@ impl Parties {
             .await
     }
 
-    async fn attempt(&self, token: &str, version: i64, reached: bool) -> Value {
+    pub async fn attempt(&self, token: &str, version: i64, reached: bool) -> Value {
         let input = json!({
             "caseId": self.case_id, "expectedVersion": version,
             "attemptedAt": self.clock.now_rfc3339(), "method": "PHONE", "reached": reached,
@@ -165,12 +186,12 @@ impl Parties {
         self.step(token, "logContactAttempt", input).await
     }
 
-    async fn escalate(&self, token: &str, version: i64) -> Value {
+    pub async fn escalate(&self, token: &str, version: i64) -> Value {
         let input = json!({ "caseId": self.case_id, "expectedVersion": version });
         self.step(token, "escalateCase", input).await
     }
 
-    async fn inbox(&self, token: &str) -> Vec<Value> {
+    pub async fn inbox(&self, token: &str) -> Vec<Value> {
         let listed = self
             .coc
             .app
@@ -214,7 +235,7 @@ fn refused_with(response: &Value, rule: &str, says: &str) {
 }
 
 /// COM-1: nothing personal in a message, whatever its kind.
-fn names_the_client_by_hmis_number_only(message: &Value) {
+pub fn names_the_client_by_hmis_number_only(message: &Value) {
     let text = format!("{} {}", message["body"], message["hmisNumber"]);
     assert!(text.contains(HMIS_NUMBER), "{text}");
     for personal in ["Marisol", "Quintero", "1984", "02-29", "03-01"] {
@@ -222,7 +243,7 @@ fn names_the_client_by_hmis_number_only(message: &Value) {
     }
 }
 
-async fn wait_for_state(c: &Parties, token: &str, state: &str) -> Value {
+pub async fn wait_for_state(c: &Parties, token: &str, state: &str) -> Value {
     for _ in 0..100 {
         let case = c.case(token).await;
         if case["state"] == state {

@@ -18,6 +18,7 @@ mod http_surface;
 mod identity;
 mod manual_clock;
 mod notes;
+mod outbox;
 mod plan;
 mod profile;
 mod query_cost;

@@ -46,6 +46,20 @@ impl Message {
         }
     }
 
+    /// The e-mail's subject: the client by HMIS number only (COM-1).
+    pub fn subject(kind: &str, hmis_number: &str) -> String {
+        let what = match kind {
+            "PROFILE_CORRECTED" => "a profile row was corrected",
+            "CONFLICT_ESCALABLE" => "a data conflict may be escalated",
+            "CONFLICT_ESCALATED" => "a data conflict was escalated",
+            "REVIEW_REQUESTABLE" => "an entry/exit report may go to review",
+            "REVIEW_REQUESTED" => "please review an entry/exit record",
+            "HANDED_TO_DATA_CENTER" => "an entry/exit report is in the Data Center's queue",
+            _ => "a message",
+        };
+        format!("Concord: client HMIS #{hmis_number}: {what}")
+    }
+
     pub fn body(self, hmis_number: &str) -> String {
         match self {
             Self::ProfileCorrected { kind } => format!(
@@ -102,7 +116,8 @@ pub struct Outgoing<'a> {
     pub case_id: Option<Uuid>,
 }
 
-/// Sends a message inside the caller's transaction, so it exists only if the change does.
+/// Sends a message inside the caller's transaction, so it exists only if the change does: the
+/// in-app notification, and its outbox row, which the relay turns into an e-mail.
 pub async fn send(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -113,7 +128,7 @@ pub async fn send(
         Recipient::Agency(agency) => (agency, None),
         Recipient::Person { user, agency } => (agency, Some(user)),
     };
-    store::notifications::insert(
+    let notification = store::notifications::insert(
         db,
         notifications::ActiveModel {
             tenant_id: Set(tenant_id),
@@ -128,7 +143,9 @@ pub async fn send(
             read_at: Set(None),
         },
     )
-    .await
+    .await?;
+    store::outbox::insert(db, tenant_id, notification.id, now).await?;
+    Ok(notification)
 }
 
 fn may_read(inbox: Inbox, message: &notifications::Model) -> bool {

@@ -13,6 +13,7 @@ pub mod enrollments;
 pub mod invitations;
 pub mod notes;
 pub mod notifications;
+pub mod outbox;
 pub mod plans;
 pub mod platform_admins;
 pub mod platform_sessions;

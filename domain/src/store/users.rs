@@ -130,3 +130,28 @@ pub async fn update_access(
     active.sessions_valid_after = Set(now);
     Ok(active.update(db).await?)
 }
+
+/// The addresses of an agency's active administrators, or (`None`) of the tenant's active
+/// Data Center users: who an agency's message is e-mailed to.
+pub async fn administrator_emails(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency: Option<Uuid>,
+) -> DomainResult<Vec<String>> {
+    let mut query = users::Entity::find()
+        .select_only()
+        .column(users::Column::Email)
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Status.eq(ACTIVE));
+    query = match agency {
+        Some(agency) => query
+            .filter(users::Column::Role.eq(Role::AgencyAdmin.as_str()))
+            .filter(users::Column::AgencyId.eq(agency)),
+        None => query.filter(users::Column::Role.eq(Role::DataCenter.as_str())),
+    };
+    Ok(query
+        .order_by_asc(users::Column::Email)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

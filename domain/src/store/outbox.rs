@@ -1,0 +1,118 @@
+//! The outbox: one row per message to e-mail, beside its in-app notification.
+use chrono::{DateTime, Utc};
+use entities::outbox;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+
+pub const PENDING: &str = "PENDING";
+pub const SENT: &str = "SENT";
+pub const NOT_EMAILED: &str = "NOT_EMAILED";
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    notification_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<outbox::Model> {
+    Ok(outbox::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        notification_id: Set(notification_id),
+        created_at: Set(now),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        delivered_at: Set(None),
+        recipients: Set(None),
+        detail: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<outbox::Model>> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::TenantId.eq(tenant_id))
+        .filter(outbox::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// The tenant's rows still to deliver, oldest first, with the attempts made on each.
+pub async fn pending(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    limit: u64,
+) -> DomainResult<Vec<(Uuid, i32)>> {
+    Ok(outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .column(outbox::Column::Attempts)
+        .filter(outbox::Column::TenantId.eq(tenant_id))
+        .filter(outbox::Column::Status.eq(PENDING))
+        .order_by_asc(outbox::Column::CreatedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Records how delivery ended (`SENT` or `NOT_EMAILED`) — only while the row is pending, so
+/// a delivery that ran twice records once. Whether this call recorded it.
+pub async fn finish(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    status: &str,
+    recipients: i32,
+    detail: Option<&str>,
+    now: DateTime<Utc>,
+) -> DomainResult<bool> {
+    let done = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Status, Expr::value(status))
+        .col_expr(outbox::Column::DeliveredAt, Expr::value(Some(now)))
+        .col_expr(outbox::Column::Recipients, Expr::value(Some(recipients)))
+        .col_expr(
+            outbox::Column::Detail,
+            Expr::value(detail.map(str::to_owned)),
+        )
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::TenantId.eq(tenant_id))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(PENDING))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// A failed attempt, kept with its reason; the row stays pending for the next one.
+pub async fn failed(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    reason: &str,
+) -> DomainResult<()> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::Detail, Expr::value(Some(reason.to_owned())))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::TenantId.eq(tenant_id))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
