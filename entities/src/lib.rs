@@ -14,6 +14,7 @@ pub mod clients;
 pub mod data_conflicts;
 pub mod deadlines;
 pub mod enrollments;
+pub mod inconsistencies;
 pub mod invitations;
 pub mod notifications;
 pub mod outbox;

@@ -10,6 +10,7 @@ mod error;
 mod job;
 pub mod outbox;
 pub mod purge_expired_sessions;
+pub mod scan_inconsistencies;
 pub mod schedule_purge;
 mod scheduler;
 mod settings;
@@ -22,8 +23,10 @@ pub use error::{Error, JobError};
 pub use job::{Job, JobContext};
 pub use outbox::{DeliverMessage, DeliveryOutcome, RelayOutbox, RelayOutcome};
 pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
+pub use scan_inconsistencies::ScanInconsistencies;
 pub use schedule_purge::{
-    ScheduleReport, schedule_purge_for_all_tenants, schedule_sweep_for_all_tenants,
+    ScheduleReport, schedule_purge_for_all_tenants, schedule_scan_for_all_tenants,
+    schedule_sweep_for_all_tenants,
 };
 pub use scheduler::run_scheduler;
 pub use settings::WorkerSettings;

@@ -7,6 +7,7 @@ use crate::backend::{Backend, Enqueued};
 use crate::enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 use crate::error::Error;
 use crate::outbox::RelayOutbox;
+use crate::scan_inconsistencies::ScanInconsistencies;
 use crate::sweep_deadlines::SweepDeadlines;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,6 +39,28 @@ pub async fn schedule_purge_for_all_tenants(
         )
         .await?
         {
+            Enqueued::New => report.pushed += 1,
+            Enqueued::Duplicate => report.duplicates += 1,
+        }
+    }
+    Ok(report)
+}
+
+/// One `ENR-4` scan per active tenant and (UTC) day.
+pub async fn schedule_scan_for_all_tenants(
+    state: &AppState,
+    backend: &Backend,
+) -> Result<ScheduleReport, Error> {
+    let day = state.clock.now().date_naive();
+    let active = domain::tenancy::active_tenant_ids(state).await?;
+    let mut report = ScheduleReport {
+        tenants: active.len(),
+        ..ScheduleReport::default()
+    };
+    for tenant_id in active {
+        let key = format!("scan_inconsistencies:{tenant_id}:{day}");
+        let job = ScanInconsistencies { tenant_id };
+        match enqueue(backend, job, Schedule::now().idempotency_key(key)).await? {
             Enqueued::New => report.pushed += 1,
             Enqueued::Duplicate => report.duplicates += 1,
         }

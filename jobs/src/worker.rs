@@ -14,6 +14,7 @@ use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
 use crate::outbox::{DeliverMessage, RelayOutbox};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
+use crate::scan_inconsistencies::ScanInconsistencies;
 use crate::settings::WorkerSettings;
 use crate::sweep_deadlines::SweepDeadlines;
 use domain::state::AppState;
@@ -36,6 +37,7 @@ pub async fn run_workers(
     let monitor = register::<SweepDeadlines>(monitor, &ctx, &settings);
     let monitor = register::<RelayOutbox>(monitor, &ctx, &settings);
     let monitor = register::<DeliverMessage>(monitor, &ctx, &settings);
+    let monitor = register::<ScanInconsistencies>(monitor, &ctx, &settings);
 
     monitor
         // A worker dies when its storage fails (a lost database); it comes back under a new

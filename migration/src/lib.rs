@@ -10,6 +10,7 @@ mod m20261202_000003_least_privilege;
 mod m20261202_000004_platform_sessions;
 mod m20261202_000005_resolution_cases;
 mod m20261202_000006_outbox;
+mod m20261202_000007_inconsistencies;
 pub mod roles;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_platform_sessions::Migration),
             Box::new(m20261202_000005_resolution_cases::Migration),
             Box::new(m20261202_000006_outbox::Migration),
+            Box::new(m20261202_000007_inconsistencies::Migration),
         ]
     }
 }

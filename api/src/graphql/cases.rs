@@ -7,12 +7,14 @@ use uuid::Uuid;
 
 use super::access::{Permission, permissions};
 use super::connection::{Cursor, connection, window};
-use super::enums::{CaseKind, CaseState, ContactMethod, DemographicField, Side};
+use super::enums::{CaseKind, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side};
 use super::{state, viewer};
 use crate::error::GqlResult;
+use domain::cases::scan::{self, Finding};
 use domain::cases::steps::NewAttempt;
 use domain::cases::{self, CaseQuery, CaseView};
 use domain::policy::cases::{CaseAction, Due};
+use domain::policy::records::InconsistencyKind as DomainInconsistency;
 
 /// The plan parameters a case runs under. They are those of the plan version in force when
 /// the case opened: publishing a later plan does not move an open case's deadlines.
@@ -236,6 +238,61 @@ impl From<CaseView> for Case {
     }
 }
 
+/// `ENR-4`: an entry/exit inconsistency Concord found by itself.
+#[derive(SimpleObject)]
+pub struct EnrollmentInconsistency {
+    pub id: Uuid,
+    pub kind: InconsistencyKind,
+    /// Always `ENR-4`.
+    pub rule: String,
+    pub client_id: Uuid,
+    /// The client, by HMIS number only (COM-1).
+    pub hmis_number: String,
+    pub enrollment_id: Uuid,
+    pub enrollment_agency_id: Uuid,
+    pub other_enrollment_id: Option<Uuid>,
+    pub other_agency_id: Option<Uuid>,
+    pub found_at: DateTime<Utc>,
+    /// What is wrong, in a sentence.
+    pub message: String,
+    /// Another agency's stay the viewer may report as wrong (`reportEnrollmentError`, ENR-3);
+    /// empty when the stays are the viewer's agency's own, to correct itself.
+    pub report_enrollment_id: Option<Uuid>,
+}
+
+impl From<Finding> for EnrollmentInconsistency {
+    fn from(finding: Finding) -> Self {
+        let message = match finding.kind {
+            DomainInconsistency::ExitBeforeEntry => {
+                "this stay's exit date is before its entry date"
+            }
+            DomainInconsistency::MoveInDuringShelterStay => {
+                "the client moved into permanent housing while another agency's emergency-shelter \
+                 stay was still open: one of the two entry/exit records is likely wrong"
+            }
+            DomainInconsistency::UnexpectedOverlap => {
+                "two agencies' stays share nights, and the sharing plan does not list their \
+                 project types as a normal concurrent pair"
+            }
+        };
+        let row = finding.row;
+        Self {
+            id: row.id,
+            kind: finding.kind.into(),
+            rule: "ENR-4".into(),
+            client_id: row.client_id,
+            hmis_number: finding.hmis_number,
+            enrollment_id: row.enrollment_id,
+            enrollment_agency_id: row.enrollment_agency,
+            other_enrollment_id: row.other_enrollment_id,
+            other_agency_id: row.other_agency,
+            found_at: row.found_at,
+            message: message.into(),
+            report_enrollment_id: finding.reportable,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct CasesQuery;
 
@@ -260,6 +317,26 @@ impl CasesQuery {
         let page =
             cases::page(state(ctx)?, viewer(ctx).tenant_user()?, query, after, limit).await?;
         Ok(connection(page, after, |c| c.case.id, Case::from))
+    }
+
+    /// `ENR-4`: the open entry/exit inconsistencies the viewer's agency is concerned by (all of
+    /// them for the Data Center), newest first. Kept current after every enrollment change and
+    /// by a daily scan.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn enrollment_inconsistencies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, EnrollmentInconsistency>> {
+        let (limit, after) = window(first, after)?;
+        let page = scan::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        Ok(connection(
+            page,
+            after,
+            |f| f.row.id,
+            EnrollmentInconsistency::from,
+        ))
     }
 
     /// One case; another tenant's, or one the viewer may not see, is `NOT_FOUND`.

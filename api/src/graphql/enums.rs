@@ -151,3 +151,15 @@ pub enum ContactMethod {
     Email,
     InPerson,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::records::InconsistencyKind")]
+pub enum InconsistencyKind {
+    /// A stay that ends before it begins.
+    ExitBeforeEntry,
+    /// A housing move-in while another agency still has the client in emergency shelter.
+    MoveInDuringShelterStay,
+    /// Two agencies' stays share nights, and the plan does not list their project types as a
+    /// normal concurrent pair.
+    UnexpectedOverlap,
+}

@@ -743,3 +743,107 @@ async fn enr_3_an_entry_exit_report_runs_to_the_data_center_on_postgres() {
 async fn enr_3_an_entry_exit_report_runs_to_the_data_center_on_the_embedded_default() {
     enr_3_report_path(Store::Embedded).await;
 }
+
+const INCONSISTENCIES: &str = "{ enrollmentInconsistencies { edges { node {
+    kind rule hmisNumber enrollmentId otherEnrollmentId reportEnrollmentId message } } } }";
+
+async fn inconsistencies(c: &Parties, token: &str) -> Vec<Value> {
+    let listed = c.coc.app.gql(INCONSISTENCIES, json!({}), Some(token)).await;
+    listed["data"]["enrollmentInconsistencies"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
+    let c = parties_on(Store::Postgres).await;
+    let app = &c.coc.app;
+    let enroll = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id version } }";
+    let update =
+        "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }";
+    // A's shelter stay, 6/1 to 7/8/2021; B's rapid re-housing with a move-in on 7/1/2021.
+    let shelter = c.coc.project(&c.coc.agency_a, "UM Shelter", 0).await;
+    let rrh = c
+        .coc
+        .project(&c.coc.agency_b, "HNH Rapid Re-Housing", 13)
+        .await;
+    let stay = app
+        .gql(
+            enroll,
+            json!({ "i": { "clientId": c.client, "projectId": shelter, "relationshipToHoh": 1, "entryDate": "2021-06-01" } }),
+            Some(&c.user_a),
+        )
+        .await;
+    let stay = crate::helpers::created_id(&stay, "enrollClient");
+    app.gql(
+        update,
+        json!({ "i": { "id": stay, "expectedVersion": 1, "exitDate": "2021-07-08" } }),
+        Some(&c.user_a),
+    )
+    .await;
+    assert!(
+        inconsistencies(&c, &c.user_b).await.is_empty(),
+        "nothing yet"
+    );
+    let housed = app
+        .gql(
+            enroll,
+            json!({ "i": { "clientId": c.client, "projectId": rrh, "relationshipToHoh": 1, "entryDate": "2021-06-15", "moveInDate": "2021-07-01" } }),
+            Some(&c.user_b),
+        )
+        .await;
+    let housed = crate::helpers::created_id(&housed, "enrollClient");
+
+    // Found at once, after B's enrollment, for both agencies and the Data Center.
+    let for_b = inconsistencies(&c, &c.user_b).await;
+    assert_eq!(for_b.len(), 1, "{for_b:?}");
+    let finding = &for_b[0];
+    assert_eq!(finding["kind"], "MOVE_IN_DURING_SHELTER_STAY");
+    assert_eq!(finding["rule"], "ENR-4");
+    assert_eq!(finding["hmisNumber"], HMIS_NUMBER);
+    assert_eq!(finding["enrollmentId"], stay.as_str());
+    assert_eq!(finding["otherEnrollmentId"], housed.as_str());
+    assert_eq!(
+        finding["reportEnrollmentId"],
+        stay.as_str(),
+        "B may report A's stay"
+    );
+    let for_a = inconsistencies(&c, &c.user_a).await;
+    assert_eq!(
+        for_a[0]["reportEnrollmentId"],
+        housed.as_str(),
+        "A may report B's stay"
+    );
+    assert_eq!(inconsistencies(&c, &c.coc.data_center).await.len(), 1);
+
+    // One mutation away from an ENR-3 report.
+    let reported = app
+        .gql(
+            "mutation($i: ReportEnrollmentErrorInput!) { reportEnrollmentError(input: $i) { kind state enrollmentId } }",
+            json!({ "i": { "enrollmentId": finding["reportEnrollmentId"], "explanation": "Shelter exit after the move-in" } }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        reported["data"]["reportEnrollmentError"]["kind"], "ENROLLMENT_ERROR",
+        "{reported}"
+    );
+
+    // A corrects its exit: the finding is resolved and the report closed.
+    let corrected = app
+        .gql(
+            update,
+            json!({ "i": { "id": stay, "expectedVersion": 2, "exitDate": "2021-07-01" } }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(
+        corrected["data"]["updateEnrollment"]["version"], 3,
+        "{corrected}"
+    );
+    assert!(inconsistencies(&c, &c.user_b).await.is_empty());
+    assert!(inconsistencies(&c, &c.coc.data_center).await.is_empty());
+}

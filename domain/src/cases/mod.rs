@@ -4,6 +4,7 @@
 //! Concord itself when one of its deadlines falls due (`deadlines`).
 pub mod deadlines;
 pub mod lifecycle;
+pub mod scan;
 pub mod steps;
 
 use chrono::{DateTime, Utc};

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
-use crate::cases::lifecycle;
+use crate::cases::{lifecycle, scan};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
@@ -136,10 +136,8 @@ pub struct Stay<'a> {
     pub exit: Option<NaiveDate>,
 }
 
-/// Whether two stays share a night. The exit day is not a night in the project, so leaving
-/// shelter and moving in elsewhere on the same day is not an overlap.
 fn overlaps(a: &Stay<'_>, b: &Stay<'_>) -> bool {
-    a.exit.is_none_or(|exit| exit > b.entry) && b.exit.is_none_or(|exit| exit > a.entry)
+    records::stays_overlap((a.entry, a.exit), (b.entry, b.exit))
 }
 
 /// ENR-2: the overlaps of `this` with `others` whose project types the plan does not list as
@@ -381,6 +379,7 @@ pub async fn enroll(
         json!({ "after": snapshot(&view.enrollment), "flags": flags_json(&view.flags), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    scan::client(&ctx.tx, ctx.tenant(), client.id, ctx.plan(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }
@@ -513,6 +512,14 @@ pub async fn update(
     )
     .await?;
     lifecycle::settle_enrollment(&ctx, view.enrollment.id, "corrected").await?;
+    scan::client(
+        &ctx.tx,
+        ctx.tenant(),
+        view.enrollment.client_id,
+        ctx.plan(),
+        ctx.now,
+    )
+    .await?;
     ctx.commit().await?;
     Ok(view)
 }
@@ -566,6 +573,7 @@ pub async fn delete(
     )
     .await?;
     lifecycle::settle_enrollment(&ctx, before.id, "deleted").await?;
+    scan::client(&ctx.tx, ctx.tenant(), before.client_id, ctx.plan(), ctx.now).await?;
     ctx.commit().await?;
     Ok(before.id)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use entities::{enrollments, projects, services};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -123,4 +123,24 @@ pub async fn of_clients(
         .order_by_asc(enrollments::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The clients with at least one enrollment, a page at a time by id (the `ENR-4` scan).
+pub async fn enrolled_clients(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Vec<Uuid>> {
+    let mut query = enrollments::Entity::find()
+        .select_only()
+        .column(enrollments::Column::ClientId)
+        .distinct()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .order_by_asc(enrollments::Column::ClientId)
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(enrollments::Column::ClientId.gt(after));
+    }
+    Ok(query.into_tuple().all(db).await?)
 }

@@ -10,6 +10,7 @@ pub mod client_search;
 pub mod clients;
 pub mod connect;
 pub mod enrollments;
+pub mod inconsistencies;
 pub mod invitations;
 pub mod notes;
 pub mod notifications;

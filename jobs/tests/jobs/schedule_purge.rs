@@ -4,7 +4,10 @@ use domain::values::TenantStatus;
 use std::sync::Arc;
 
 use chrono::Duration;
-use jobs::{Backend, Job, PurgeExpiredSessions, ScheduleReport, schedule_purge_for_all_tenants};
+use jobs::{
+    Backend, Job, PurgeExpiredSessions, ScheduleReport, schedule_purge_for_all_tenants,
+    schedule_scan_for_all_tenants,
+};
 use testkit::Community;
 
 use crate::support::{Kind, at, with_state};
@@ -72,6 +75,16 @@ async fn schedule_once_a_day(state: AppState, clock: Arc<TestClock>) {
             .unwrap();
         assert_eq!(status, None, "no purge for a tenant that is not active");
     }
+
+    // The ENR-4 scan is daily per tenant too.
+    let scans = schedule_scan_for_all_tenants(&state, &backend)
+        .await
+        .unwrap();
+    assert_eq!((scans.tenants, scans.pushed), (2, 2));
+    let again = schedule_scan_for_all_tenants(&state, &backend)
+        .await
+        .unwrap();
+    assert_eq!((again.pushed, again.duplicates), (0, 2));
 
     // Later the same day (another node, another tick): nothing new.
     clock.advance(Duration::hours(20));
