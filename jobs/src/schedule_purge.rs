@@ -1,12 +1,15 @@
-//! Fans recurring work out to one job per active tenant — the daily purge, the frequent
-//! deadline sweep — so that one tenant's failure is retried on its own and never holds back
-//! the others.
+//! Fans recurring work out to one job per active tenant — the daily purge and `ENR-4` scan,
+//! the frequent deadline sweep and outbox relay — so that one tenant's failure is retried on
+//! its own and never holds back the others.
 use domain::state::AppState;
+use uuid::Uuid;
 
 use crate::backend::{Backend, Enqueued};
-use crate::enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
+use crate::enqueue::{Schedule, enqueue};
 use crate::error::Error;
+use crate::job::Job;
 use crate::outbox::RelayOutbox;
+use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::scan_inconsistencies::ScanInconsistencies;
 use crate::sweep_deadlines::SweepDeadlines;
 
@@ -17,6 +20,29 @@ pub struct ScheduleReport {
     pub duplicates: usize,
 }
 
+/// Pushes `job(tenant)` for every active tenant under the idempotency key `key(tenant)`, so
+/// that a second push of the same key (another node, another tick) stores nothing.
+async fn fan_out<J: Job>(
+    state: &AppState,
+    backend: &Backend,
+    job: impl Fn(Uuid) -> J,
+    key: impl Fn(Uuid) -> String,
+) -> Result<ScheduleReport, Error> {
+    let active = domain::tenancy::active_tenant_ids(state).await?;
+    let mut report = ScheduleReport {
+        tenants: active.len(),
+        ..ScheduleReport::default()
+    };
+    for tenant_id in active {
+        let schedule = Schedule::now().idempotency_key(key(tenant_id));
+        match enqueue(backend, job(tenant_id), schedule).await? {
+            Enqueued::New => report.pushed += 1,
+            Enqueued::Duplicate => report.duplicates += 1,
+        }
+    }
+    Ok(report)
+}
+
 /// Safe to call from every node and as often as wanted: the key per tenant and (UTC) day
 /// lets only the first call of a day push a tenant's job.
 pub async fn schedule_purge_for_all_tenants(
@@ -24,26 +50,13 @@ pub async fn schedule_purge_for_all_tenants(
     backend: &Backend,
 ) -> Result<ScheduleReport, Error> {
     let day = state.clock.now().date_naive();
-    let active = domain::tenancy::active_tenant_ids(state).await?;
-
-    let mut report = ScheduleReport {
-        tenants: active.len(),
-        ..ScheduleReport::default()
-    };
-    for tenant_id in active {
-        let key = format!("purge_expired_sessions:{tenant_id}:{day}");
-        match enqueue_purge_expired_sessions(
-            backend,
-            tenant_id,
-            Schedule::now().idempotency_key(key),
-        )
-        .await?
-        {
-            Enqueued::New => report.pushed += 1,
-            Enqueued::Duplicate => report.duplicates += 1,
-        }
-    }
-    Ok(report)
+    fan_out(
+        state,
+        backend,
+        |tenant_id| PurgeExpiredSessions { tenant_id },
+        |tenant_id| format!("purge_expired_sessions:{tenant_id}:{day}"),
+    )
+    .await
 }
 
 /// One `ENR-4` scan per active tenant and (UTC) day.
@@ -52,20 +65,13 @@ pub async fn schedule_scan_for_all_tenants(
     backend: &Backend,
 ) -> Result<ScheduleReport, Error> {
     let day = state.clock.now().date_naive();
-    let active = domain::tenancy::active_tenant_ids(state).await?;
-    let mut report = ScheduleReport {
-        tenants: active.len(),
-        ..ScheduleReport::default()
-    };
-    for tenant_id in active {
-        let key = format!("scan_inconsistencies:{tenant_id}:{day}");
-        let job = ScanInconsistencies { tenant_id };
-        match enqueue(backend, job, Schedule::now().idempotency_key(key)).await? {
-            Enqueued::New => report.pushed += 1,
-            Enqueued::Duplicate => report.duplicates += 1,
-        }
-    }
-    Ok(report)
+    fan_out(
+        state,
+        backend,
+        |tenant_id| ScanInconsistencies { tenant_id },
+        |tenant_id| format!("scan_inconsistencies:{tenant_id}:{day}"),
+    )
+    .await
 }
 
 /// One deadline sweep and one outbox relay per active tenant and slot: the slot is the
@@ -77,32 +83,23 @@ pub async fn schedule_sweep_for_all_tenants(
 ) -> Result<ScheduleReport, Error> {
     let every = state.settings.sweep_every.as_secs().max(1);
     let slot = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0) / every;
-    let active = domain::tenancy::active_tenant_ids(state).await?;
-    let mut report = ScheduleReport {
-        tenants: active.len(),
-        ..ScheduleReport::default()
-    };
-    for tenant_id in active {
-        let key = format!("sweep_deadlines:{tenant_id}:{every}:{slot}");
-        let swept = enqueue(
-            backend,
-            SweepDeadlines { tenant_id },
-            Schedule::now().idempotency_key(key),
-        )
-        .await?;
-        let key = format!("relay_outbox:{tenant_id}:{every}:{slot}");
-        let relayed = enqueue(
-            backend,
-            RelayOutbox { tenant_id },
-            Schedule::now().idempotency_key(key),
-        )
-        .await?;
-        for pushed in [swept, relayed] {
-            match pushed {
-                Enqueued::New => report.pushed += 1,
-                Enqueued::Duplicate => report.duplicates += 1,
-            }
-        }
-    }
-    Ok(report)
+    let swept = fan_out(
+        state,
+        backend,
+        |tenant_id| SweepDeadlines { tenant_id },
+        |tenant_id| format!("sweep_deadlines:{tenant_id}:{every}:{slot}"),
+    )
+    .await?;
+    let relayed = fan_out(
+        state,
+        backend,
+        |tenant_id| RelayOutbox { tenant_id },
+        |tenant_id| format!("relay_outbox:{tenant_id}:{every}:{slot}"),
+    )
+    .await?;
+    Ok(ScheduleReport {
+        tenants: swept.tenants,
+        pushed: swept.pushed + relayed.pushed,
+        duplicates: swept.duplicates + relayed.duplicates,
+    })
 }

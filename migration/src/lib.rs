@@ -1,17 +1,11 @@
-//! Concord's schema, one migration per change. A landed migration is never edited.
-//!
-//! Every migration runs in a transaction on both backends (`use_transaction`), so a failure
-//! half-way leaves the schema as it was.
+//! Concord's schema, one migration per change, each a pair of SQL files under `sql/` (see
+//! `SqlMigration`). A landed migration is never edited.
 pub use sea_orm_migration::prelude::*;
 
-mod m20261127_000001_foundation;
-mod m20261127_000002_records;
-mod m20261202_000003_least_privilege;
-mod m20261202_000004_platform_sessions;
-mod m20261202_000005_resolution_cases;
-mod m20261202_000006_outbox;
-mod m20261202_000007_inconsistencies;
 pub mod roles;
+mod sql_migration;
+
+use sql_migration::SqlMigration;
 
 pub struct Migrator;
 
@@ -19,13 +13,72 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261127_000001_foundation::Migration),
-            Box::new(m20261127_000002_records::Migration),
-            Box::new(m20261202_000003_least_privilege::Migration),
-            Box::new(m20261202_000004_platform_sessions::Migration),
-            Box::new(m20261202_000005_resolution_cases::Migration),
-            Box::new(m20261202_000006_outbox::Migration),
-            Box::new(m20261202_000007_inconsistencies::Migration),
+            // Tenancy and identity: tenants, agencies, projects, users, invitations, sessions
+            // with their refresh tokens, plan versions and the append-only audit log.
+            Box::new(SqlMigration {
+                name: "m20261127_000001_foundation",
+                schema: include_str!("sql/0001_foundation.sql"),
+                postgres_only: include_str!("sql/0001_foundation.postgres.sql"),
+                down: Some(
+                    "DROP TABLE IF EXISTS audit_log, plan_versions, refresh_tokens, sessions, \
+                     invitations, users, projects, agencies, platform_admins, tenants",
+                ),
+            }),
+            // The shared records: clients and their single-answer history, data conflicts,
+            // profile rows, enrollments, services, attachments, case managers, notes, view log,
+            // notifications, and the fuzzy-search projection on PostgreSQL.
+            Box::new(SqlMigration {
+                name: "m20261127_000002_records",
+                schema: include_str!("sql/0002_records.sql"),
+                postgres_only: include_str!("sql/0002_records.postgres.sql"),
+                down: Some(
+                    "DROP TABLE IF EXISTS client_search, notifications, client_views, \
+                     client_notes, case_manager_assignments, attachments, service_history, \
+                     services, enrollments, profile_rows, data_conflicts, client_field_values, \
+                     clients",
+                ),
+            }),
+            // Least privilege (a penetration review): `pg_temp` last in the definer
+            // function's search path, no temporary objects for the request roles, the search
+            // projection owned by its own role, the registries out of the request role's
+            // reach, and no truncating of what is never deleted. PostgreSQL only: SQLite has
+            // no roles. Undoing it would reopen the findings it closes.
+            Box::new(SqlMigration {
+                name: "m20261202_000003_least_privilege",
+                schema: "",
+                postgres_only: include_str!("sql/0003_least_privilege.postgres.sql"),
+                down: None,
+            }),
+            // Platform administrators get sessions like everyone else's (logout, idle and
+            // total limits).
+            Box::new(SqlMigration {
+                name: "m20261202_000004_platform_sessions",
+                schema: include_str!("sql/0004_platform_sessions.sql"),
+                postgres_only: include_str!("sql/0004_platform_sessions.postgres.sql"),
+                down: Some("DROP TABLE IF EXISTS platform_sessions"),
+            }),
+            // The plan's resolution workflows: cases, their contact attempts, timelines and
+            // deadlines.
+            Box::new(SqlMigration {
+                name: "m20261202_000005_resolution_cases",
+                schema: include_str!("sql/0005_resolution_cases.sql"),
+                postgres_only: include_str!("sql/0005_resolution_cases.postgres.sql"),
+                down: Some("DROP TABLE IF EXISTS deadlines, case_events, case_attempts, cases"),
+            }),
+            // The outbox: messages to e-mail, written with the change that causes them.
+            Box::new(SqlMigration {
+                name: "m20261202_000006_outbox",
+                schema: include_str!("sql/0006_outbox.sql"),
+                postgres_only: include_str!("sql/0006_outbox.postgres.sql"),
+                down: Some("DROP TABLE IF EXISTS outbox"),
+            }),
+            // ENR-4: the entry/exit inconsistencies the scan finds.
+            Box::new(SqlMigration {
+                name: "m20261202_000007_inconsistencies",
+                schema: include_str!("sql/0007_inconsistencies.sql"),
+                postgres_only: include_str!("sql/0007_inconsistencies.postgres.sql"),
+                down: Some("DROP TABLE IF EXISTS inconsistencies"),
+            }),
         ]
     }
 }

@@ -141,7 +141,17 @@ async fn take(
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
     let tenant_id = case.tenant_id;
-    store::cases::set_state(tx, tenant_id, case.id, step.state.as_str(), now).await?;
+    let unless = CaseState::CLOSED.map(CaseState::as_str);
+    store::cases::set_state(
+        tx,
+        tenant_id,
+        case.id,
+        step.state.as_str(),
+        false,
+        &unless,
+        now,
+    )
+    .await?;
     store::cases::insert_event(
         tx,
         Event {

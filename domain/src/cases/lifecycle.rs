@@ -4,7 +4,7 @@
 //! change's own transaction.
 use entities::{cases, clients, data_conflicts};
 use sea_orm::ActiveValue::Set;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{CaseView, facts_of, load};
@@ -12,6 +12,7 @@ use crate::caller::Caller;
 use crate::error::DomainError;
 use crate::error::DomainResult;
 use crate::policy::cases::{self as case_policy, CaseKind, CaseState};
+use crate::policy::records::Provenance;
 use crate::policy::roles::Actor;
 use crate::records::context::RecordCtx;
 use crate::records::enrollments;
@@ -32,6 +33,39 @@ pub async fn open_for_conflict(
     client: &clients::Model,
     conflict: &data_conflicts::Model,
 ) -> DomainResult<cases::Model> {
+    let case = NewCase {
+        kind: CaseKind::DataConflict,
+        client_id: client.id,
+        conflict_id: Some(conflict.id),
+        enrollment_id: None,
+        explanation: "",
+        owner: Provenance {
+            user: conflict.existing_entered_by_user,
+            agency: conflict.existing_entered_by_agency,
+        },
+    };
+    open(
+        ctx,
+        case,
+        json!({ "rule": "DEM-3", "field": conflict.field }),
+    )
+    .await
+}
+
+/// What a case is about when it opens.
+struct NewCase<'a> {
+    kind: CaseKind,
+    client_id: Uuid,
+    conflict_id: Option<Uuid>,
+    enrollment_id: Option<Uuid>,
+    explanation: &'a str,
+    /// The side that entered the record in question.
+    owner: Provenance,
+}
+
+/// Opens a case reported by the viewer, under the terms of the plan in force, with its first
+/// timeline event.
+async fn open(ctx: &RecordCtx, new: NewCase<'_>, detail: Value) -> DomainResult<cases::Model> {
     let parameters = &ctx.plan_document.parameters;
     let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
     let by = ctx.stamp();
@@ -40,16 +74,16 @@ pub async fn open_for_conflict(
         cases::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
-            kind: Set(CaseKind::DataConflict.as_str().to_owned()),
+            kind: Set(new.kind.as_str().to_owned()),
             state: Set(CaseState::Opened.as_str().to_owned()),
-            client_id: Set(client.id),
-            conflict_id: Set(Some(conflict.id)),
-            enrollment_id: Set(None),
-            explanation: Set(String::new()),
+            client_id: Set(new.client_id),
+            conflict_id: Set(new.conflict_id),
+            enrollment_id: Set(new.enrollment_id),
+            explanation: Set(new.explanation.to_owned()),
             reported_by_user: Set(by.user),
             reported_by_agency: Set(by.agency),
-            owner_user: Set(conflict.existing_entered_by_user),
-            owner_agency: Set(conflict.existing_entered_by_agency),
+            owner_user: Set(new.owner.user),
+            owner_agency: Set(new.owner.agency),
             plan_version: Set(ctx.plan_version),
             contact_attempts_min: Set(term(parameters.contact_attempts_min)),
             contact_window_days: Set(term(parameters.contact_window_days)),
@@ -63,6 +97,8 @@ pub async fn open_for_conflict(
         },
     )
     .await?;
+    let mut detail = detail;
+    detail["plan_version"] = json!(ctx.plan_version);
     store::cases::insert_event(
         &ctx.tx,
         Event {
@@ -71,7 +107,7 @@ pub async fn open_for_conflict(
             at: ctx.now,
             kind: "OPENED",
             by: Some((by.user, by.agency)),
-            detail: json!({ "rule": "DEM-3", "field": conflict.field, "plan_version": ctx.plan_version }),
+            detail,
         },
     )
     .await?;
@@ -134,12 +170,14 @@ pub(crate) async fn close(
     detail: serde_json::Value,
 ) -> DomainResult<()> {
     let by = ctx.stamp();
-    store::cases::close(
+    let unless = closed_states();
+    store::cases::set_state(
         &ctx.tx,
         ctx.tenant(),
         case.id,
         state.as_str(),
-        &closed_states(),
+        true,
+        &unless,
         ctx.now,
     )
     .await?;
@@ -218,48 +256,19 @@ pub async fn report_enrollment_error(
             "your agency already has an open report about this enrollment",
         ));
     }
-    let parameters = &ctx.plan_document.parameters;
-    let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    let case = store::cases::insert(
-        &ctx.tx,
-        cases::ActiveModel {
-            tenant_id: Set(ctx.tenant()),
-            id: Set(Uuid::now_v7()),
-            kind: Set(CaseKind::EnrollmentError.as_str().to_owned()),
-            state: Set(CaseState::Opened.as_str().to_owned()),
-            client_id: Set(enrollment.client_id),
-            conflict_id: Set(None),
-            enrollment_id: Set(Some(enrollment.id)),
-            explanation: Set(explanation.to_owned()),
-            reported_by_user: Set(by.user),
-            reported_by_agency: Set(by.agency),
-            owner_user: Set(enrollment.created_by_user),
-            owner_agency: Set(Some(project.agency_id)),
-            plan_version: Set(ctx.plan_version),
-            contact_attempts_min: Set(term(parameters.contact_attempts_min)),
-            contact_window_days: Set(term(parameters.contact_window_days)),
-            admin_review_days: Set(term(parameters.admin_review_days)),
-            agreed_updater: Set(None),
-            opened_at: Set(ctx.now),
-            review_requested_at: Set(None),
-            closed_at: Set(None),
-            version: Set(1),
-            updated_at: Set(ctx.now),
+    let new = NewCase {
+        kind: CaseKind::EnrollmentError,
+        client_id: enrollment.client_id,
+        conflict_id: None,
+        enrollment_id: Some(enrollment.id),
+        explanation,
+        owner: Provenance {
+            user: enrollment.created_by_user,
+            agency: Some(project.agency_id),
         },
-    )
-    .await?;
-    store::cases::insert_event(
-        &ctx.tx,
-        Event {
-            tenant_id: ctx.tenant(),
-            case_id: case.id,
-            at: ctx.now,
-            kind: "OPENED",
-            by: Some((by.user, by.agency)),
-            detail: json!({ "rule": "ENR-3", "enrollment": enrollment.id, "plan_version": ctx.plan_version }),
-        },
-    )
-    .await?;
+    };
+    let detail = json!({ "rule": "ENR-3", "enrollment": enrollment.id });
+    let case = open(&ctx, new, detail).await?;
     ctx.audit_write(
         "case.report_enrollment_error",
         case.id,

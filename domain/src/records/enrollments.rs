@@ -384,18 +384,24 @@ pub async fn enroll(
     Ok(view)
 }
 
-/// An enrollment the viewer may see (PLAN-1), with its project; any other is as absent as
-/// one that never existed.
-pub(crate) async fn visible(
-    ctx: &RecordCtx,
-    id: Uuid,
-) -> DomainResult<(enrollments::Model, projects::Model)> {
+/// The enrollment with this id and its project, whoever may see them.
+async fn load(ctx: &RecordCtx, id: Uuid) -> DomainResult<(enrollments::Model, projects::Model)> {
     let enrollment = store::enrollments::get(&ctx.tx, ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("enrollment"))?;
     let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
+    Ok((enrollment, project))
+}
+
+/// An enrollment the viewer may see (PLAN-1), with its project; any other is as absent as
+/// one that never existed.
+pub(crate) async fn visible(
+    ctx: &RecordCtx,
+    id: Uuid,
+) -> DomainResult<(enrollments::Model, projects::Model)> {
+    let (enrollment, project) = load(ctx, id).await?;
     let seen = records::read(
         &ctx.actor(),
         Element::EntryExit,
@@ -419,12 +425,7 @@ async fn for_change(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<(enrollments::Model, projects::Model)> {
-    let enrollment = store::enrollments::get(&ctx.tx, ctx.tenant(), id)
-        .await?
-        .ok_or(DomainError::NotFound("enrollment"))?;
-    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
-        .await?
-        .ok_or(DomainError::NotFound("project"))?;
+    let (enrollment, project) = load(ctx, id).await?;
     let decision = ctx.decide(decided, &facts(&enrollment, &project));
     ctx.require(state, action, id, decision).await?;
     if !records::check_version(expected_version, enrollment.version).allowed {

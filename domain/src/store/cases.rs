@@ -27,50 +27,33 @@ pub async fn get(
     super::versioned::current::<cases::Entity>(db, tenant_id, id).await
 }
 
-/// Moves an open case to `state` (a step Concord takes by itself, after the step people took),
-/// moving its version on.
+/// Moves the case to `state` — a step Concord takes by itself, or the update that closes it —
+/// unless it is in one of `unless` (a case closed already stays closed). `closing` stamps the
+/// closing time. The version moves on, so a step taken on what was read before is refused as
+/// stale.
 pub async fn set_state(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
     state: &str,
+    closing: bool,
+    unless: &[&str],
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    cases::Entity::update_many()
+    let mut update = cases::Entity::update_many()
         .col_expr(cases::Column::State, Expr::value(state))
         .col_expr(cases::Column::UpdatedAt, Expr::value(now))
         .col_expr(
             cases::Column::Version,
             Expr::col(cases::Column::Version).add(1),
-        )
+        );
+    if closing {
+        update = update.col_expr(cases::Column::ClosedAt, Expr::value(Some(now)));
+    }
+    update
         .filter(cases::Column::TenantId.eq(tenant_id))
         .filter(cases::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Closes the case whatever step it is at (unless it is closed already), moving its version on
-/// so that a step taken on what was read before is refused as stale.
-pub async fn close(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-    state: &str,
-    closed_states: &[&str],
-    now: DateTime<Utc>,
-) -> DomainResult<()> {
-    cases::Entity::update_many()
-        .col_expr(cases::Column::State, Expr::value(state))
-        .col_expr(cases::Column::ClosedAt, Expr::value(Some(now)))
-        .col_expr(cases::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            cases::Column::Version,
-            Expr::col(cases::Column::Version).add(1),
-        )
-        .filter(cases::Column::TenantId.eq(tenant_id))
-        .filter(cases::Column::Id.eq(id))
-        .filter(cases::Column::State.is_not_in(closed_states.iter().copied()))
+        .filter(cases::Column::State.is_not_in(unless.iter().copied()))
         .exec(db)
         .await?;
     Ok(())
