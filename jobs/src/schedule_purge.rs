@@ -43,19 +43,29 @@ async fn fan_out<J: Job>(
     Ok(report)
 }
 
+/// Pushes `job(tenant)` once per active tenant and (UTC) day, keyed `name:tenant:day`.
+async fn daily<J: Job>(
+    state: &AppState,
+    backend: &Backend,
+    name: &str,
+    job: impl Fn(Uuid) -> J,
+) -> Result<ScheduleReport, Error> {
+    let day = state.clock.now().date_naive();
+    fan_out(state, backend, job, |tenant_id| {
+        format!("{name}:{tenant_id}:{day}")
+    })
+    .await
+}
+
 /// Safe to call from every node and as often as wanted: the key per tenant and (UTC) day
 /// lets only the first call of a day push a tenant's job.
 pub async fn schedule_purge_for_all_tenants(
     state: &AppState,
     backend: &Backend,
 ) -> Result<ScheduleReport, Error> {
-    let day = state.clock.now().date_naive();
-    fan_out(
-        state,
-        backend,
-        |tenant_id| PurgeExpiredSessions { tenant_id },
-        |tenant_id| format!("purge_expired_sessions:{tenant_id}:{day}"),
-    )
+    daily(state, backend, "purge_expired_sessions", |tenant_id| {
+        PurgeExpiredSessions { tenant_id }
+    })
     .await
 }
 
@@ -64,13 +74,9 @@ pub async fn schedule_scan_for_all_tenants(
     state: &AppState,
     backend: &Backend,
 ) -> Result<ScheduleReport, Error> {
-    let day = state.clock.now().date_naive();
-    fan_out(
-        state,
-        backend,
-        |tenant_id| ScanInconsistencies { tenant_id },
-        |tenant_id| format!("scan_inconsistencies:{tenant_id}:{day}"),
-    )
+    daily(state, backend, "scan_inconsistencies", |tenant_id| {
+        ScanInconsistencies { tenant_id }
+    })
     .await
 }
 

@@ -30,6 +30,21 @@ pub struct ClientView {
 }
 
 impl ClientView {
+    /// The client as the viewer of `ctx` sees it, under the plan version in force.
+    pub(super) fn seen_in(
+        ctx: &RecordCtx,
+        client: clients::Model,
+        values: HashMap<String, client_field_values::Model>,
+    ) -> Self {
+        Self {
+            client,
+            values,
+            viewer: ctx.user.clone(),
+            plan_version: ctx.plan_version,
+            plan_document: ctx.plan_document.clone(),
+        }
+    }
+
     /// Who entered the current value of `field`: its history row, or the client's creator.
     pub fn entered(&self, field: DemographicField) -> Provenance {
         self.values.get(field.key()).map_or(
@@ -139,8 +154,6 @@ pub async fn create(
     caller: impl Into<Caller<'_>>,
     input: NewClient,
 ) -> DomainResult<ClientView> {
-    let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let hmis_number = match input
         .hmis_number
@@ -199,13 +212,7 @@ pub async fn create(
     )
     .await?;
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
-    let view = ClientView {
-        client,
-        values,
-        viewer: user.clone(),
-        plan_version: ctx.plan_version,
-        plan_document: ctx.plan_document.clone(),
-    };
+    let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
 }
@@ -216,8 +223,6 @@ pub async fn view(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
-    let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
     let ctx = RecordCtx::begin(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
@@ -238,13 +243,7 @@ pub async fn view(
     .await?;
     store::clients::record_view(&ctx.tx, ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
-    let view = ClientView {
-        client,
-        values,
-        viewer: user.clone(),
-        plan_version: ctx.plan_version,
-        plan_document: ctx.plan_document.clone(),
-    };
+    let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
 }
@@ -360,13 +359,7 @@ pub async fn change(
     let unchanged = change.field != DemographicField::Ssn
         && existing.is_some_and(|v| v.value == parsed.history);
     if unchanged && !documented {
-        let view = ClientView {
-            client,
-            values,
-            viewer: ctx.user.clone(),
-            plan_version: ctx.plan_version,
-            plan_document: ctx.plan_document.clone(),
-        };
+        let view = ClientView::seen_in(&ctx, client, values);
         ctx.commit().await?;
         return Ok(ChangeOutcome::Written(Box::new(view)));
     }
@@ -456,13 +449,7 @@ async fn write_value(
     .await?;
     lifecycle::settle_by_update(&ctx, client.id, change.field.key(), rule).await?;
     let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
-    let view = ClientView {
-        client,
-        values,
-        viewer: ctx.user.clone(),
-        plan_version: ctx.plan_version,
-        plan_document: ctx.plan_document.clone(),
-    };
+    let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
 }

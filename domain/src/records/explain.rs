@@ -51,13 +51,7 @@ async fn facts_of(
             None => None,
             Some(client) => {
                 let values = store::clients::current_values(tx, tenant, client.id).await?;
-                let view = ClientView {
-                    client,
-                    values,
-                    viewer: ctx.user.clone(),
-                    plan_version: ctx.plan_version,
-                    plan_document: ctx.plan_document.clone(),
-                };
+                let view = ClientView::seen_in(ctx, client, values);
                 Some(view.facts(field.unwrap_or(DemographicField::FirstName)))
             }
         },
