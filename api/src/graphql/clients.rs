@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
+use super::cases::Case;
 use super::connection::{Cursor, connection, window};
 use super::enums::{DemographicField, RecordAction};
 use super::loaders::EnrollmentsOfClient;
@@ -83,8 +84,10 @@ impl From<ClientView> for Client {
     }
 }
 
-/// A value given orally that differs from the record: kept outside it (DEM-3).
+/// A value given orally that differs from the record: kept outside it (DEM-3), and followed
+/// up as a case (DEM-4).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct DataConflict {
     pub id: Uuid,
     pub client_id: Uuid,
@@ -99,6 +102,24 @@ pub struct DataConflict {
     pub reported_at: DateTime<Utc>,
     pub status: String,
     pub version: i32,
+}
+
+#[ComplexObject]
+impl DataConflict {
+    /// The case that follows it up (DEM-4), with its timeline.
+    async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
+        let user = viewer(ctx).tenant_user()?;
+        let view = domain::cases::of_conflict(state(ctx)?, user, self.id).await?;
+        Ok(view.map(Case::from))
+    }
+
+    /// Which steps the viewer may take on it now (its case's: `logAttempt`, `agree`,
+    /// `escalate`, `withdraw`), each with the rule that decides it.
+    async fn access(&self, ctx: &Context<'_>) -> GqlResult<Vec<Permission>> {
+        let user = viewer(ctx).tenant_user()?;
+        let view = domain::cases::of_conflict(state(ctx)?, user, self.id).await?;
+        Ok(view.map(|v| Case::from(v).access).unwrap_or_default())
+    }
 }
 
 impl From<entities::data_conflicts::Model> for DataConflict {

@@ -269,6 +269,29 @@ async fn dem_4_escalation_path(store: Store) {
     assert_eq!(opened["timeline"][0]["kind"], "OPENED");
     assert_eq!(opened["nextDue"]["kind"], "CONTACT_ATTEMPTS");
     assert_eq!(opened["nextDue"]["attemptsStillNeeded"], 3);
+    // The conflict on the client carries its case and the same access block.
+    let on_client = c
+        .coc
+        .app
+        .gql(
+            "query($c: UUID!) { dataConflicts(clientId: $c) { status case { id state } access { action allowed rule } } }",
+            json!({ "c": c.client }),
+            Some(&c.user_b),
+        )
+        .await;
+    let conflict = &on_client["data"]["dataConflicts"][0];
+    assert_eq!(conflict["case"]["id"], c.case_id.as_str(), "{on_client}");
+    assert_eq!(
+        conflict["access"],
+        json!(
+            opened["access"].as_array().map(|a| a
+                .iter()
+                .map(
+                    |p| json!({ "action": p["action"], "allowed": p["allowed"], "rule": p["rule"] })
+                )
+                .collect::<Vec<_>>())
+        )
+    );
     let escalate = access(&opened, "escalate");
     assert_eq!(
         (escalate["allowed"].clone(), escalate["rule"].clone()),

@@ -171,6 +171,22 @@ pub async fn get(
     Ok(view)
 }
 
+/// The case of a data conflict, if the viewer may see it.
+pub async fn of_conflict(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    conflict_id: Uuid,
+) -> DomainResult<Option<CaseView>> {
+    let ctx = RecordCtx::begin(state, caller).await?;
+    let case = store::cases::by_conflict(&ctx.tx, ctx.tenant(), conflict_id).await?;
+    let view = match case {
+        Some(case) => Some(visible(&ctx, case.id).await?),
+        None => None,
+    };
+    ctx.commit().await?;
+    Ok(view)
+}
+
 /// Which cases a list asks for.
 #[derive(Clone, Debug, Default)]
 pub struct CaseQuery {

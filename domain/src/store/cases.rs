@@ -135,6 +135,18 @@ pub async fn open_conflicts_on(
         .collect())
 }
 
+pub async fn by_conflict(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    conflict_id: Uuid,
+) -> DomainResult<Option<cases::Model>> {
+    Ok(cases::Entity::find()
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::ConflictId.eq(conflict_id))
+        .one(db)
+        .await?)
+}
+
 /// The open cases about an enrollment.
 pub async fn open_on_enrollment(
     db: &impl ConnectionTrait,
