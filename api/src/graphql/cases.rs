@@ -299,18 +299,21 @@ pub struct CasesQuery;
 #[Object]
 impl CasesQuery {
     /// The cases the viewer sees, newest first: all of the tenant's for the Data Center, the
-    /// ones an agency reported or whose record is in question otherwise.
+    /// ones an agency reported or whose record is in question otherwise. The Data Center's
+    /// queue is `states: [IN_DATA_CENTER_QUEUE]`.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        kinds: Option<Vec<CaseKind>>,
         states: Option<Vec<CaseState>>,
         client_id: Option<Uuid>,
     ) -> GqlResult<Connection<Cursor, Case>> {
         let (limit, after) = window(first, after)?;
         let query = CaseQuery {
+            kinds: kinds.map(|k| k.into_iter().map(Into::into).collect()),
             states: states.map(|s| s.into_iter().map(Into::into).collect()),
             client_id,
         };

@@ -283,14 +283,14 @@ async fn dem_4_escalation_path(store: Store) {
     assert_eq!(conflict["case"]["id"], c.case_id.as_str(), "{on_client}");
     assert_eq!(
         conflict["access"],
-        json!(
-            opened["access"].as_array().map(|a| a
+        json!(opened["access"].as_array().map(|a| {
+            a
                 .iter()
                 .map(
                     |p| json!({ "action": p["action"], "allowed": p["allowed"], "rule": p["rule"] })
                 )
-                .collect::<Vec<_>>())
-        )
+                .collect::<Vec<_>>()
+        }))
     );
     let escalate = access(&opened, "escalate");
     assert_eq!(
@@ -732,6 +732,34 @@ async fn enr_3_report_path(store: Store) {
         .and_then(|t| t.iter().find(|e| e["kind"] == "HANDED_TO_DATA_CENTER"))
         .unwrap_or_else(|| panic!("{queued}"));
     assert_eq!(handed["byUserId"], Value::Null, "Concord took it by itself");
+    let queue = c
+        .coc
+        .app
+        .gql(
+            "{ cases(kinds: [ENROLLMENT_ERROR], states: [IN_DATA_CENTER_QUEUE]) { edges { node { id } } } }",
+            json!({}),
+            Some(&c.coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        queue["data"]["cases"]["edges"][0]["node"]["id"],
+        c.case_id.as_str(),
+        "{queue}"
+    );
+    let conflicts_only = c
+        .coc
+        .app
+        .gql(
+            "{ cases(kinds: [DATA_CONFLICT]) { edges { node { id } } } }",
+            json!({}),
+            Some(&c.coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        conflicts_only["data"]["cases"]["edges"],
+        json!([]),
+        "{conflicts_only}"
+    );
     let dc = c.inbox(&c.coc.data_center).await;
     let told = dc
         .iter()

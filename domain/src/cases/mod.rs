@@ -190,6 +190,7 @@ pub async fn of_conflict(
 /// Which cases a list asks for.
 #[derive(Clone, Debug, Default)]
 pub struct CaseQuery {
+    pub kinds: Option<Vec<CaseKind>>,
     pub states: Option<Vec<CaseState>>,
     pub client_id: Option<Uuid>,
 }
@@ -214,8 +215,13 @@ pub async fn page(
         .states
         .as_ref()
         .map(|s| s.iter().map(|s| s.as_str()).collect());
+    let kinds: Option<Vec<&str>> = query
+        .kinds
+        .as_ref()
+        .map(|k| k.iter().map(|k| k.as_str()).collect());
     let filter = CaseFilter {
         agency,
+        kinds: kinds.as_deref(),
         states: states.as_deref(),
         client_id: query.client_id,
     };

@@ -64,6 +64,7 @@ pub async fn set_state(
 pub struct CaseFilter<'a> {
     /// Only cases one of whose two sides is this agency.
     pub agency: Option<Uuid>,
+    pub kinds: Option<&'a [&'a str]>,
     pub states: Option<&'a [&'a str]>,
     pub client_id: Option<Uuid>,
 }
@@ -85,6 +86,9 @@ pub async fn page(
                 .add(cases::Column::ReportedByAgency.eq(agency))
                 .add(cases::Column::OwnerAgency.eq(agency)),
         );
+    }
+    if let Some(kinds) = filter.kinds {
+        query = query.filter(cases::Column::Kind.is_in(kinds.iter().copied()));
     }
     if let Some(states) = filter.states {
         query = query.filter(cases::Column::State.is_in(states.iter().copied()));
