@@ -7,6 +7,8 @@ pub mod lifecycle;
 pub mod scan;
 pub mod steps;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::{case_attempts, case_events, cases, data_conflicts};
 use uuid::Uuid;
@@ -124,27 +126,63 @@ pub(crate) async fn load(
     viewer: Actor,
     now: DateTime<Utc>,
 ) -> DomainResult<CaseView> {
-    let attempts = store::cases::attempts(tx, tenant_id, case.id).await?;
-    let events = store::cases::events(tx, tenant_id, case.id).await?;
-    let conflict = match case.conflict_id {
-        Some(id) => store::cases::conflict(tx, tenant_id, id).await?,
-        None => None,
-    };
-    let hmis_number = store::clients::get(tx, tenant_id, case.client_id)
+    load_many(tx, tenant_id, vec![case], viewer, now)
         .await?
-        .map(|c| c.hmis_number)
-        .ok_or(DomainError::NotFound("client"))?;
-    let facts = facts_of(&case, &attempts)?;
-    Ok(CaseView {
-        case,
-        conflict,
-        hmis_number,
-        attempts,
-        events,
-        facts,
-        viewer,
-        now,
-    })
+        .pop()
+        .ok_or(DomainError::NotFound("case"))
+}
+
+/// The cases with their timelines, in their order: one query per kind of row for all of them.
+async fn load_many(
+    tx: &impl sea_orm::ConnectionTrait,
+    tenant_id: Uuid,
+    cases: Vec<cases::Model>,
+    viewer: Actor,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<CaseView>> {
+    let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
+    let conflict_ids: Vec<Uuid> = cases.iter().filter_map(|c| c.conflict_id).collect();
+    let mut attempts = group(store::cases::attempts_of(tx, tenant_id, &ids).await?, |a| {
+        a.case_id
+    });
+    let mut events = group(store::cases::events_of(tx, tenant_id, &ids).await?, |e| {
+        e.case_id
+    });
+    let conflicts = store::cases::conflicts(tx, tenant_id, &conflict_ids).await?;
+    let hmis_numbers =
+        store::clients::hmis_numbers(tx, tenant_id, cases.iter().map(|c| c.client_id)).await?;
+    cases
+        .into_iter()
+        .map(|case| {
+            let attempts = attempts.remove(&case.id).unwrap_or_default();
+            let facts = facts_of(&case, &attempts)?;
+            Ok(CaseView {
+                conflict: conflicts
+                    .iter()
+                    .find(|c| Some(c.id) == case.conflict_id)
+                    .cloned(),
+                hmis_number: hmis_numbers
+                    .get(&case.client_id)
+                    .cloned()
+                    .ok_or(DomainError::NotFound("client"))?,
+                events: events.remove(&case.id).unwrap_or_default(),
+                attempts,
+                facts,
+                viewer,
+                now,
+                case,
+            })
+        })
+        .collect()
+}
+
+/// Rows by the case they belong to, each case's in the order read.
+fn group<T>(rows: Vec<T>, case_of: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(case_of(&row)).or_default().push(row);
+    }
+    grouped
 }
 
 /// A case the viewer may see; any other is as absent as one that never existed.
@@ -226,13 +264,11 @@ pub async fn page(
         client_id: query.client_id,
     };
     let page = store::cases::page(&ctx.tx, ctx.tenant(), filter, before, limit).await?;
-    let mut rows = Vec::with_capacity(page.rows.len());
-    for case in page.rows {
-        let view = load(&ctx.tx, ctx.tenant(), case, viewer, ctx.now).await?;
-        if case_policy::decide(CaseAction::View, &viewer, &view.facts, ctx.now).allowed {
-            rows.push(view);
-        }
-    }
+    let rows = load_many(&ctx.tx, ctx.tenant(), page.rows, viewer, ctx.now)
+        .await?
+        .into_iter()
+        .filter(|view| case_policy::decide(CaseAction::View, &viewer, &view.facts, ctx.now).allowed)
+        .collect();
     ctx.commit().await?;
     Ok(Page {
         rows,

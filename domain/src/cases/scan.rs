@@ -149,6 +149,9 @@ pub async fn page(
     let shared = ctx.plan().shares(Element::EntryExit);
     let page =
         store::inconsistencies::open_page(&ctx.tx, ctx.tenant(), agency, before, limit).await?;
+    let hmis_numbers =
+        store::clients::hmis_numbers(&ctx.tx, ctx.tenant(), page.rows.iter().map(|r| r.client_id))
+            .await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for row in page.rows {
         let pair_with_other = row.other_agency.is_some_and(|o| Some(o) != agency)
@@ -159,9 +162,9 @@ pub async fn page(
         let Some(kind) = InconsistencyKind::parse(&row.kind) else {
             continue;
         };
-        let hmis_number = store::clients::get(&ctx.tx, ctx.tenant(), row.client_id)
-            .await?
-            .map(|c| c.hmis_number)
+        let hmis_number = hmis_numbers
+            .get(&row.client_id)
+            .cloned()
             .unwrap_or_default();
         let reportable = match agency {
             None => None,

@@ -167,6 +167,19 @@ pub async fn open_on_enrollment(
         .await?)
 }
 
+/// The data conflicts with these ids.
+pub async fn conflicts(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<Vec<data_conflicts::Model>> {
+    Ok(data_conflicts::Entity::find()
+        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
+        .filter(data_conflicts::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 pub async fn conflict(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -204,9 +217,18 @@ pub async fn attempts(
     tenant_id: Uuid,
     case_id: Uuid,
 ) -> DomainResult<Vec<case_attempts::Model>> {
+    attempts_of(db, tenant_id, &[case_id]).await
+}
+
+/// The attempts on these cases, each case's oldest first.
+pub async fn attempts_of(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    case_ids: &[Uuid],
+) -> DomainResult<Vec<case_attempts::Model>> {
     Ok(case_attempts::Entity::find()
         .filter(case_attempts::Column::TenantId.eq(tenant_id))
-        .filter(case_attempts::Column::CaseId.eq(case_id))
+        .filter(case_attempts::Column::CaseId.is_in(case_ids.iter().copied()))
         .order_by_asc(case_attempts::Column::AttemptedAt)
         .order_by_asc(case_attempts::Column::Id)
         .all(db)
@@ -220,14 +242,15 @@ pub async fn insert_attempt(
     Ok(attempt.insert(db).await?)
 }
 
-pub async fn events(
+/// The timeline events of these cases, each case's oldest first.
+pub async fn events_of(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    case_id: Uuid,
+    case_ids: &[Uuid],
 ) -> DomainResult<Vec<case_events::Model>> {
     Ok(case_events::Entity::find()
         .filter(case_events::Column::TenantId.eq(tenant_id))
-        .filter(case_events::Column::CaseId.eq(case_id))
+        .filter(case_events::Column::CaseId.is_in(case_ids.iter().copied()))
         .order_by_asc(case_events::Column::At)
         .order_by_asc(case_events::Column::Id)
         .all(db)

@@ -150,6 +150,25 @@ pub struct FieldValue<'a> {
 }
 
 /// DEM-2: appends a value to the field's history (the old one stays).
+/// The HMIS numbers of these clients, by id: how messages and lists name them (COM-1).
+pub async fn hmis_numbers(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let rows: Vec<(Uuid, String)> = clients::Entity::find()
+        .select_only()
+        .column(clients::Column::Id)
+        .column(clients::Column::HmisNumber)
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn record_value(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
