@@ -1,4 +1,5 @@
-//! `concord`: serve (default), `concord print-schema`, or
+//! `concord`: serve (default), `concord worker` (the job workers alone, for deployments that
+//! run them apart from the API), `concord print-schema`, or
 //! `concord admin create-platform-admin <email>` (password from `CONCORD_ADMIN_PASSWORD`).
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ async fn main() -> ExitCode {
 async fn run(args: &[&str]) -> Result<(), String> {
     match args {
         [] | ["serve"] => serve().await,
+        ["worker"] => worker().await,
         ["print-schema"] => {
             print!("{}", concord_api::graphql::sdl());
             Ok(())
@@ -45,7 +47,8 @@ async fn run(args: &[&str]) -> Result<(), String> {
             Ok(())
         }
         _ => Err(
-            "usage: concord [serve | print-schema | admin create-platform-admin <email>]".into(),
+            "usage: concord [serve | worker | print-schema | admin create-platform-admin <email>]"
+                .into(),
         ),
     }
 }
@@ -68,4 +71,39 @@ async fn serve() -> Result<(), String> {
         }
     );
     app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+/// The job workers and their scheduler, without the HTTP server, until SIGINT or SIGTERM.
+async fn worker() -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let state = concord_api::startup::worker_state(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("Concord's job workers are running");
+    jobs::run_node(state, stop_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

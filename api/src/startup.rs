@@ -2,7 +2,6 @@
 //! keys, schema, HTTP server and the in-process job workers. Tests call this too.
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -16,6 +15,7 @@ use crate::http::{console, files, graphql, headers, health, metrics};
 use crate::telemetry::ConcordRootSpan;
 use domain::clock::{Clock, OffsetClock, SystemClock};
 use domain::error::StartupError;
+use domain::manual_clock;
 use domain::settings::Settings;
 use domain::state::{AppState, build_state};
 
@@ -25,64 +25,47 @@ pub struct Application {
     pub state: AppState,
 }
 
-/// Stops the in-process job workers and scheduler when the HTTP server has stopped.
+/// The in-process worker node (the embedded default), stopped when the HTTP server has
+/// stopped.
 fn spawn_workers(state: &AppState) -> (watch::Sender<bool>, Option<tokio::task::JoinHandle<()>>) {
-    let (stop, stopped) = watch::channel(false);
+    let (stop, mut stopped) = watch::channel(false);
     if !state.settings.run_worker {
         return (stop, None);
     }
-    let until_stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stopped| *stopped).await;
-    };
     let state = state.clone();
-    let workers_stop = until_stopped(stopped.clone());
-    let scheduler_stop = until_stopped(stopped);
     let workers = tokio::spawn(async move {
-        let backend = match job_storage(&state.db, &state.settings.data_dir).await {
-            Ok(backend) => backend,
-            Err(error) => {
-                tracing::error!(%error, "job storage unavailable; no jobs will run");
-                return;
-            }
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stopped| *stopped).await;
         };
-        tokio::spawn(jobs::run_scheduler(
-            state.clone(),
-            backend.clone(),
-            Duration::from_secs(3600),
-            scheduler_stop,
-        ));
-        if let Err(error) = jobs::run_workers(
-            state,
-            backend,
-            jobs::WorkerSettings::default(),
-            workers_stop,
-        )
-        .await
-        {
+        if let Err(error) = jobs::run_node(state, shutdown).await {
             tracing::error!(%error, "job workers stopped");
         }
     });
     (stop, Some(workers))
 }
 
-/// On PostgreSQL the jobs live beside the data; the embedded default keeps them in a SQLite
-/// file of their own (`<data dir>/jobs.sqlite`), because SQLite has one writer at a time and
-/// the workers' polling would otherwise contend with requests.
-async fn job_storage(
-    db: &sea_orm::DatabaseConnection,
-    data_dir: &std::path::Path,
-) -> Result<jobs::Backend, String> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        return jobs::Backend::from_connection(db).map_err(|e| e.to_string());
+/// The state of a process that runs the job workers alone (`concord worker`): the same
+/// database, clock and mailer as the API's.
+pub async fn worker_state(settings: Settings) -> Result<AppState, StartupError> {
+    if !settings.manual_clock {
+        return build_state(settings, Arc::new(SystemClock)).await;
     }
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("jobs.sqlite").display()
-    );
-    let jobs_db = sea_orm::Database::connect(url)
+    let clock = Arc::new(OffsetClock::default());
+    let state = build_state(settings, clock.clone()).await?;
+    follow_manual_clock(&state, clock).await?;
+    Ok(state)
+}
+
+/// A manual clock starts where the shared one stands, then follows it.
+async fn follow_manual_clock(
+    state: &AppState,
+    clock: Arc<OffsetClock>,
+) -> Result<(), StartupError> {
+    manual_clock::catch_up(state, &clock)
         .await
-        .map_err(|e| e.to_string())?;
-    jobs::Backend::from_connection(&jobs_db).map_err(|e| e.to_string())
+        .map_err(|e| StartupError::Database(e.to_string()))?;
+    tokio::spawn(manual_clock::follow(state.clone(), clock));
+    Ok(())
 }
 
 impl Application {
@@ -111,6 +94,9 @@ impl Application {
         control: Option<ClockControl>,
     ) -> Result<Self, StartupError> {
         let state = build_state(settings, clock).await?;
+        if let Some(ClockControl(clock)) = &control {
+            follow_manual_clock(&state, clock.clone()).await?;
+        }
         let listener = TcpListener::bind(state.settings.listen)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), control)?;

@@ -55,14 +55,14 @@ pub struct OffsetClock {
 }
 
 impl OffsetClock {
-    /// Moves the clock forward by `by` (never back: what happened stays in the past); the
-    /// time it reads now.
-    pub fn advance(&self, by: Duration) -> DateTime<Utc> {
-        let mut offset = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
-        if by > Duration::zero() {
-            *offset += by;
+    /// Moves the clock forward to `offset` ahead of the system's time, unless it is further
+    /// ahead already (what happened stays in the past); the time it reads now.
+    pub fn catch_up(&self, offset: Duration) -> DateTime<Utc> {
+        let mut current = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
+        if offset > *current {
+            *current = offset;
         }
-        Utc::now() + *offset
+        Utc::now() + *current
     }
 }
 
@@ -91,9 +91,10 @@ mod tests {
     fn an_offset_clock_only_moves_forward() {
         let clock = OffsetClock::default();
         let before = clock.now();
-        let moved = clock.advance(Duration::days(3));
+        let moved = clock.catch_up(Duration::days(3));
         assert!(moved >= before + Duration::days(3));
-        clock.advance(-Duration::days(10));
+        clock.catch_up(Duration::days(1));
+        clock.catch_up(-Duration::days(10));
         assert!(clock.now() >= before + Duration::days(3));
     }
 }

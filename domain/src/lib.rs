@@ -8,6 +8,7 @@ pub mod cases;
 pub mod clock;
 pub mod error;
 pub mod mail;
+pub mod manual_clock;
 pub mod messages;
 pub mod page;
 pub mod policy;

@@ -14,6 +14,9 @@ pub enum Environment {
     Production,
 }
 
+/// The shortest `CONCORD_JOB_POLL_MILLISECONDS` accepted.
+pub const MIN_JOB_POLL_MILLISECONDS: u64 = 1000;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// `CONCORD_LISTEN` (default `127.0.0.1:8080`): where the API and the console are served.
@@ -65,8 +68,13 @@ pub struct Settings {
     /// `CONCORD_SWEEP_SECONDS` (default `60`): how often each tenant's due deadlines are swept
     /// for, so a deadline is acted on at most this long (plus `job_poll`) after it falls due.
     pub sweep_every: std::time::Duration,
-    /// `CONCORD_JOB_POLL_MILLISECONDS` (default `5000`): how often an idle worker looks for jobs.
+    /// `CONCORD_JOB_POLL_MILLISECONDS` (default `5000`, at least `1000`): how often an idle
+    /// worker looks for jobs.
     pub job_poll: std::time::Duration,
+    /// `CONCORD_JOB_HEARTBEAT_SECONDS` (default `30`): how often a worker tells the others it
+    /// is alive. A worker silent for three heartbeats is taken for dead (killed, its machine
+    /// lost), and the jobs it held run again elsewhere.
+    pub job_heartbeat: std::time::Duration,
     /// Always `Standard` from the environment; only a test suite sets it in code.
     pub password_hashing: PasswordHashing,
     pub smtp: SmtpSettings,
@@ -177,6 +185,7 @@ impl Settings {
             manual_clock: false,
             sweep_every: std::time::Duration::from_secs(60),
             job_poll: std::time::Duration::from_secs(5),
+            job_heartbeat: std::time::Duration::from_secs(30),
             password_hashing: PasswordHashing::Standard,
             smtp: SmtpSettings {
                 port: 587,
@@ -273,7 +282,19 @@ impl Settings {
         }
         if let Some(v) = get("CONCORD_JOB_POLL_MILLISECONDS") {
             let millis: u64 = number(&v, "CONCORD_JOB_POLL_MILLISECONDS")?;
-            s.job_poll = std::time::Duration::from_millis(millis.max(50));
+            if millis < MIN_JOB_POLL_MILLISECONDS {
+                // apalis 1.0's interval polling was seen to stop fetching for good at 200 ms
+                // (jobs left pending while the worker ran); at a second and more it held.
+                return Err(StartupError::Setting(
+                    "CONCORD_JOB_POLL_MILLISECONDS",
+                    format!("poll at most once a second ({MIN_JOB_POLL_MILLISECONDS} or more)"),
+                ));
+            }
+            s.job_poll = std::time::Duration::from_millis(millis);
+        }
+        if let Some(v) = get("CONCORD_JOB_HEARTBEAT_SECONDS") {
+            let seconds: u64 = number(&v, "CONCORD_JOB_HEARTBEAT_SECONDS")?;
+            s.job_heartbeat = std::time::Duration::from_secs(seconds.max(1));
         }
         s.smtp.host = get("CONCORD_SMTP_HOST");
         if let Some(port) = get("CONCORD_SMTP_PORT") {
@@ -389,6 +410,18 @@ mod tests {
         ])
         .map(|s| s.signup_requires_approval);
         assert!(matches!(off, Ok(false)));
+    }
+
+    #[test]
+    fn a_job_poll_under_a_second_is_refused() {
+        let poll = |v: &str| {
+            settings(&[("CONCORD_JOB_POLL_MILLISECONDS", v)]).map(|s| s.job_poll.as_millis())
+        };
+        assert!(matches!(
+            poll("200"),
+            Err(StartupError::Setting("CONCORD_JOB_POLL_MILLISECONDS", _))
+        ));
+        assert_eq!(poll("1000").ok(), Some(1000));
     }
 
     #[test]

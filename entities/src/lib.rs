@@ -16,6 +16,7 @@ pub mod deadlines;
 pub mod enrollments;
 pub mod inconsistencies;
 pub mod invitations;
+pub mod manual_clock;
 pub mod notifications;
 pub mod outbox;
 pub mod plan_versions;

@@ -127,7 +127,7 @@ async fn main() {
     let total = tenants * per_tenant;
     assert_eq!(acted, total, "every due deadline acted on once");
     println!(
-        "{total} due deadlines across {tenants} tenants: {:.1} s, {:.0} deadlines/s, {:.1} statements per deadline",
+        "{total} due deadlines across {tenants} tenants: {:.1} s, {:.0} deadlines/s, {statements} statements ({:.3} per deadline)",
         elapsed.as_secs_f64(),
         total as f64 / elapsed.as_secs_f64(),
         statements as f64 / total as f64

@@ -34,6 +34,16 @@ impl Default for WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// What the operator set (`CONCORD_JOB_POLL_MILLISECONDS`, `CONCORD_JOB_HEARTBEAT_SECONDS`);
+    /// the rest as by default.
+    pub fn from_settings(settings: &domain::settings::Settings) -> Self {
+        Self {
+            heartbeat_interval: settings.job_heartbeat,
+            poll_interval: settings.job_poll,
+            ..Self::default()
+        }
+    }
+
     // Results are persisted because that is how a job is marked done at all; without it a
     // finished job stays claimed and runs again once its worker is gone.
     pub(crate) fn postgres_config(&self, queue: &str) -> apalis_postgres::Config {

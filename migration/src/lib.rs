@@ -79,6 +79,13 @@ impl MigratorTrait for Migrator {
                 postgres_only: include_str!("sql/0007_inconsistencies.postgres.sql"),
                 down: Some("DROP TABLE IF EXISTS inconsistencies"),
             }),
+            // The manual clock's offset, shared by every process on the database.
+            Box::new(SqlMigration {
+                name: "m20261202_000008_manual_clock",
+                schema: include_str!("sql/0008_manual_clock.sql"),
+                postgres_only: include_str!("sql/0008_manual_clock.postgres.sql"),
+                down: Some("DROP TABLE IF EXISTS manual_clock"),
+            }),
         ]
     }
 }

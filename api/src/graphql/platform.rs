@@ -3,7 +3,7 @@ use async_graphql::connection::Connection;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
@@ -13,13 +13,11 @@ use crate::error::GqlResult;
 use domain::auth::{login, onboarding, sessions};
 use domain::clock::OffsetClock;
 use domain::error::DomainError;
+use domain::manual_clock;
 use domain::values::TenantStatus;
 
 /// The handle on a manual clock (`CONCORD_CLOCK=manual`), given to the schema only then.
 pub struct ClockControl(pub Arc<OffsetClock>);
-
-/// A year and a day: far enough for every deadline the plan can set.
-const MAX_ADVANCE_HOURS: i32 = 366 * 24;
 
 fn clock_is_manual(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<ClockControl>().is_some()
@@ -74,14 +72,7 @@ impl PlatformMutation {
         let ClockControl(clock) = ctx
             .data_opt::<ClockControl>()
             .ok_or(DomainError::NotFound("manual clock"))?;
-        if !(1..=MAX_ADVANCE_HOURS).contains(&hours) {
-            return Err(DomainError::validation(
-                "hours",
-                format!("move the clock forward by 1 to {MAX_ADVANCE_HOURS} hours"),
-            )
-            .into());
-        }
-        let now = clock.advance(Duration::hours(i64::from(hours)));
+        let now = manual_clock::advance(state(ctx)?, clock, hours).await?;
         tracing::info!(hours, %now, "clock advanced");
         Ok(now)
     }

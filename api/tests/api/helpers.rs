@@ -106,13 +106,12 @@ pub async fn spawn(
     }
 }
 
-/// The job workers on, as in production, but sweeping for due deadlines every second and
-/// polling for jobs five times a second, so that a request that leads to a job is tested
-/// through to what the job does.
+/// The job workers on, as in production, but sweeping for due deadlines and polling for jobs
+/// every second, so that a request that leads to a job is tested through to what the job does.
 pub fn with_workers(settings: &mut Settings) {
     settings.run_worker = true;
     settings.sweep_every = std::time::Duration::from_secs(1);
-    settings.job_poll = std::time::Duration::from_millis(200);
+    settings.job_poll = std::time::Duration::from_millis(1000);
 }
 
 /// A signed-up tenant and its first (Data Center) user.

@@ -26,6 +26,8 @@ mod roles;
 mod search;
 mod services;
 mod sessions;
+mod smtp;
 mod system_actor;
 mod tenancy;
 mod tenant_isolation;
+mod worker_process;

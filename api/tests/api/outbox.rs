@@ -2,93 +2,15 @@
 //! as a job and e-mailed once, through a real SMTP server on loopback, to the addresses of
 //! those it is for — naming the client by HMIS number only; without an SMTP server the
 //! message stays in-app and the outbox says it was not e-mailed.
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use uuid::Uuid;
 
 use crate::cases::{
     Parties, conflict_on_with, names_the_client_by_hmis_number_only, wait_for_state,
 };
 use crate::helpers::Store;
-
-/// aiosmtpd (a real SMTP server, PyPI) on a free loopback port, keeping what it receives in a
-/// maildir; stopped when dropped.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-}
-
-impl SmtpServer {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let maildir =
-            std::env::temp_dir().join(format!("concord-mail-{}", Uuid::new_v4().simple()));
-        let child = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start python3 -m aiosmtpd (pip install aiosmtpd)");
-        // Owned at once, so that a failure below still stops it.
-        let server = Self {
-            child,
-            port,
-            maildir,
-        };
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("aiosmtpd did not start on port {port}");
-    }
-
-    /// Every message received so far, as the server stored it.
-    fn received(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
-            return Vec::new();
-        };
-        // Bodies come quoted-printable: undo its soft line breaks.
-        let mut mails: Vec<String> = entries
-            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-            .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
-            .collect();
-        mails.sort();
-        mails
-    }
-
-    async fn wait_for(&self, count: usize) -> Vec<String> {
-        for _ in 0..150 {
-            let mails = self.received();
-            if mails.len() >= count {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("{count} e-mail(s) expected, got {:?}", self.received());
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.maildir);
-    }
-}
+use crate::smtp::SmtpServer;
 
 async fn outbox_rows(c: &Parties) -> Vec<(String, Option<String>, Option<i32>)> {
     let db = c.coc.app.superuser().await;

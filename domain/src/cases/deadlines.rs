@@ -1,10 +1,13 @@
 //! Concord acting by itself when a case's deadline falls due (SPEC §5): each deadline is a
 //! row with its due time, and a frequent sweep acts on those due by the injected clock, once
 //! each — the deadline is marked done in the same transaction as what it did.
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
-use entities::cases;
+use entities::{case_attempts, cases, deadlines};
 use sea_orm::DatabaseTransaction;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::facts_of;
 use super::steps::{ADMIN_REVIEW_EXPIRY, ESCALATION_ELIGIBLE};
@@ -29,7 +32,9 @@ pub struct SweepReport {
 
 /// Acts on the tenant's deadlines due by now, up to `limit`. Safe to run from several workers
 /// at once and again after a crash: a deadline is claimed (skipping those another sweep
-/// holds) and marked done with what it did, in one transaction.
+/// holds) and marked done with what it did, in one transaction. The claimed deadlines are
+/// taken as one batch — a read per kind of row and a write per kind of row, whatever the
+/// batch's size — so a backlog costs round trips per batch, not per deadline.
 pub async fn sweep(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
@@ -39,146 +44,188 @@ pub async fn sweep(
     let tenant_id = caller.tenant_id();
     let now = state.clock.now();
     let tx = caller.begin(state).await?;
-    let mut report = SweepReport::default();
-    for deadline in store::cases::claim_due(&tx, tenant_id, now, limit).await? {
-        let case = store::cases::get(&tx, tenant_id, deadline.case_id).await?;
-        let acted = match case {
-            Some(case) => act(&tx, &case, &deadline.kind, now).await?,
-            None => false,
+    let due = store::cases::claim_due(&tx, tenant_id, now, limit).await?;
+    if due.is_empty() {
+        tx.commit().await?;
+        return Ok(SweepReport::default());
+    }
+    let batch = Batch::load(&tx, tenant_id, &due).await?;
+    let mut stepped = HashSet::new();
+    let mut steps = Vec::new();
+    for deadline in &due {
+        let Some(case) = batch.cases.get(&deadline.case_id) else {
+            continue;
         };
-        if acted {
-            report.acted += 1;
-        } else {
-            report.moot += 1;
+        if stepped.contains(&case.id) {
+            continue;
         }
-        store::cases::mark_deadline_done(&tx, tenant_id, deadline.id, now).await?;
+        if let Some(step) = batch.step(case, &deadline.kind, now)? {
+            stepped.insert(case.id);
+            steps.push((case, step));
+        }
     }
+    take(&tx, tenant_id, &steps, &batch.hmis_numbers, now).await?;
+    let done: Vec<Uuid> = due.iter().map(|d| d.id).collect();
+    store::cases::mark_deadlines_done(&tx, tenant_id, &done, now).await?;
     tx.commit().await?;
-    Ok(report)
+    Ok(SweepReport {
+        acted: steps.len(),
+        moot: due.len() - steps.len(),
+    })
 }
 
-/// What a due deadline does, if the case still waits for it; whether it did anything.
-async fn act(
-    tx: &DatabaseTransaction,
-    case: &cases::Model,
-    kind: &str,
-    now: DateTime<Utc>,
-) -> DomainResult<bool> {
-    let attempts = store::cases::attempts(tx, case.tenant_id, case.id).await?;
-    let facts = facts_of(case, &attempts)?;
-    match kind {
-        ESCALATION_ELIGIBLE => {
-            let waiting = matches!(facts.state, CaseState::Opened | CaseState::Contacting);
-            let due = case_policy::escalable_at(&facts.terms, &facts.attempts)
-                .is_some_and(|at| at <= now);
-            if !(waiting && due) {
-                return Ok(false);
-            }
-            let reminder = match facts.kind {
-                CaseKind::DataConflict => conflict_field(tx, case)
-                    .await?
-                    .map(|field| Message::ConflictEscalable { field }),
-                CaseKind::EnrollmentError => Some(Message::ReviewRequestable),
-            };
-            let reporter = Recipient::Person {
-                user: case.reported_by_user,
-                agency: case.reported_by_agency,
-            };
-            let step = Step {
-                state: CaseState::Escalable,
-                event: "BECAME_ESCALABLE",
-                message: reminder.map(|m| (reporter, m)),
-            };
-            take(tx, case, facts.kind.rule(), step, now).await?;
-            Ok(true)
+/// What the rules need to decide on a batch of due deadlines, read with one query per kind
+/// of row; the cases locked until the batch commits.
+struct Batch {
+    cases: HashMap<Uuid, cases::Model>,
+    attempts: HashMap<Uuid, Vec<case_attempts::Model>>,
+    conflict_fields: HashMap<Uuid, String>,
+    hmis_numbers: HashMap<Uuid, String>,
+}
+
+impl Batch {
+    async fn load(
+        tx: &DatabaseTransaction,
+        tenant_id: Uuid,
+        due: &[deadlines::Model],
+    ) -> DomainResult<Self> {
+        let mut case_ids: Vec<Uuid> = due.iter().map(|d| d.case_id).collect();
+        case_ids.sort_unstable();
+        case_ids.dedup();
+        let cases = store::cases::lock_many(tx, tenant_id, &case_ids).await?;
+        let mut attempts: HashMap<Uuid, Vec<case_attempts::Model>> = HashMap::new();
+        for attempt in store::cases::attempts_of(tx, tenant_id, &case_ids).await? {
+            attempts.entry(attempt.case_id).or_default().push(attempt);
         }
-        ADMIN_REVIEW_EXPIRY => {
-            let due = case_policy::data_center_hand_over_at(&facts).is_some_and(|at| at <= now);
-            if facts.state != CaseState::InAdminReview || !due {
-                return Ok(false);
+        let conflict_ids: Vec<Uuid> = cases.iter().filter_map(|c| c.conflict_id).collect();
+        let conflict_fields = if conflict_ids.is_empty() {
+            HashMap::new()
+        } else {
+            store::cases::conflicts(tx, tenant_id, &conflict_ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.field))
+                .collect()
+        };
+        let hmis_numbers =
+            store::clients::hmis_numbers(tx, tenant_id, cases.iter().map(|c| c.client_id)).await?;
+        Ok(Self {
+            cases: cases.into_iter().map(|c| (c.id, c)).collect(),
+            attempts,
+            conflict_fields,
+            hmis_numbers,
+        })
+    }
+
+    /// The step a due deadline of `kind` takes on `case`, if the case still waits for it.
+    fn step(
+        &self,
+        case: &cases::Model,
+        kind: &str,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<Step>> {
+        let attempts = self.attempts.get(&case.id).map_or(&[][..], Vec::as_slice);
+        let facts = facts_of(case, attempts)?;
+        Ok(match kind {
+            ESCALATION_ELIGIBLE => {
+                let waiting = matches!(facts.state, CaseState::Opened | CaseState::Contacting);
+                let due = case_policy::escalable_at(&facts.terms, &facts.attempts)
+                    .is_some_and(|at| at <= now);
+                (waiting && due).then(|| {
+                    let reminder = match facts.kind {
+                        CaseKind::DataConflict => case
+                            .conflict_id
+                            .and_then(|id| self.conflict_fields.get(&id))
+                            .and_then(|field| DemographicField::from_key(field))
+                            .map(|field| Message::ConflictEscalable { field }),
+                        CaseKind::EnrollmentError => Some(Message::ReviewRequestable),
+                    };
+                    let reporter = Recipient::Person {
+                        user: case.reported_by_user,
+                        agency: case.reported_by_agency,
+                    };
+                    Step {
+                        rule: facts.kind.rule(),
+                        state: CaseState::Escalable,
+                        event: "BECAME_ESCALABLE",
+                        message: reminder.map(|m| (reporter, m)),
+                    }
+                })
             }
-            let step = Step {
-                state: CaseState::InDataCenterQueue,
-                event: "HANDED_TO_DATA_CENTER",
-                message: Some((
-                    Recipient::Agency(None),
-                    Message::HandedToDataCenter {
-                        review_days: facts.terms.admin_review_days,
-                    },
-                )),
-            };
-            take(tx, case, "ENR-3", step, now).await?;
-            Ok(true)
-        }
-        _ => Ok(false),
+            ADMIN_REVIEW_EXPIRY => {
+                let due = case_policy::data_center_hand_over_at(&facts).is_some_and(|at| at <= now);
+                (facts.state == CaseState::InAdminReview && due).then_some(Step {
+                    rule: "ENR-3",
+                    state: CaseState::InDataCenterQueue,
+                    event: "HANDED_TO_DATA_CENTER",
+                    message: Some((
+                        Recipient::Agency(None),
+                        Message::HandedToDataCenter {
+                            review_days: facts.terms.admin_review_days,
+                        },
+                    )),
+                })
+            }
+            _ => None,
+        })
     }
 }
 
-async fn conflict_field(
-    tx: &DatabaseTransaction,
-    case: &cases::Model,
-) -> DomainResult<Option<DemographicField>> {
-    let conflict = match case.conflict_id {
-        Some(id) => store::cases::conflict(tx, case.tenant_id, id).await?,
-        None => None,
-    };
-    Ok(conflict.and_then(|c| DemographicField::from_key(&c.field)))
-}
-
-/// A step Concord takes by itself: the state it moves the case to, the timeline event, and
-/// the message it sends.
+/// A step Concord takes by itself: the rule it follows, the state it moves the case to, the
+/// timeline event, and the message it sends.
 struct Step {
+    rule: &'static str,
     state: CaseState,
     event: &'static str,
     message: Option<(Recipient, Message)>,
 }
 
+/// Takes the batch's steps: one update per state the cases move to, then the timeline
+/// events, the messages with their outbox rows, and the audit entries, each kind in one
+/// statement.
 async fn take(
     tx: &DatabaseTransaction,
-    case: &cases::Model,
-    rule: &str,
-    step: Step,
+    tenant_id: Uuid,
+    steps: &[(&cases::Model, Step)],
+    hmis_numbers: &HashMap<Uuid, String>,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let tenant_id = case.tenant_id;
     let unless = CaseState::CLOSED.map(CaseState::as_str);
-    store::cases::set_state(
-        tx,
-        tenant_id,
-        case.id,
-        step.state.as_str(),
-        false,
-        &unless,
-        now,
-    )
-    .await?;
-    store::cases::insert_event(
-        tx,
-        Event {
+    let mut by_state: HashMap<CaseState, Vec<Uuid>> = HashMap::new();
+    for (case, step) in steps {
+        by_state.entry(step.state).or_default().push(case.id);
+    }
+    for (state, ids) in &by_state {
+        store::cases::set_states(tx, tenant_id, ids, state.as_str(), false, &unless, now).await?;
+    }
+    let events = steps
+        .iter()
+        .map(|(case, step)| Event {
             tenant_id,
             case_id: case.id,
             at: now,
             kind: step.event,
             by: None,
-            detail: json!({ "rule": rule }),
-        },
-    )
-    .await?;
-    let hmis_number = store::clients::get(tx, tenant_id, case.client_id)
-        .await?
-        .map(|c| c.hmis_number);
-    if let (Some((to, message)), Some(hmis_number)) = (step.message, hmis_number) {
-        let outgoing = Outgoing {
-            to,
-            hmis_number: &hmis_number,
-            message,
-            case_id: Some(case.id),
-        };
-        notifications::send(tx, tenant_id, outgoing, now).await?;
-    }
-    audit::record(
-        tx,
-        audit::Entry {
+            detail: json!({ "rule": step.rule }),
+        })
+        .collect();
+    store::cases::insert_events(tx, events).await?;
+    let messages = steps
+        .iter()
+        .filter_map(|(case, step)| {
+            let (to, message) = step.message?;
+            Some(Outgoing {
+                to,
+                hmis_number: hmis_numbers.get(&case.client_id)?,
+                message,
+                case_id: Some(case.id),
+            })
+        })
+        .collect();
+    notifications::send_many(tx, tenant_id, messages, now).await?;
+    let entries = steps
+        .iter()
+        .map(|(case, step)| audit::Entry {
             at: now,
             tenant_id,
             actor_user_id: None,
@@ -187,8 +234,8 @@ async fn take(
             subject_id: Some(case.id),
             refused_by: None,
             source_ip: None,
-            detail: json!({ "rule": rule, "event": step.event, "state": step.state.as_str(), "by": "concord" }),
-        },
-    )
-    .await
+            detail: json!({ "rule": step.rule, "event": step.event, "state": step.state.as_str(), "by": "concord" }),
+        })
+        .collect();
+    audit::record_many(tx, entries).await
 }

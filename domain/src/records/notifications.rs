@@ -123,29 +123,44 @@ pub async fn send(
     tenant_id: Uuid,
     outgoing: Outgoing<'_>,
     now: DateTime<Utc>,
-) -> DomainResult<notifications::Model> {
-    let (agency, user) = match outgoing.to {
-        Recipient::Agency(agency) => (agency, None),
-        Recipient::Person { user, agency } => (agency, Some(user)),
-    };
-    let notification = store::notifications::insert(
-        db,
-        notifications::ActiveModel {
-            tenant_id: Set(tenant_id),
-            id: Set(Uuid::now_v7()),
-            recipient_agency_id: Set(agency),
-            recipient_user_id: Set(user),
-            case_id: Set(outgoing.case_id),
-            kind: Set(outgoing.message.kind().to_owned()),
-            hmis_number: Set(outgoing.hmis_number.to_owned()),
-            body: Set(outgoing.message.body(outgoing.hmis_number)),
-            created_at: Set(now),
-            read_at: Set(None),
-        },
-    )
-    .await?;
-    store::outbox::insert(db, tenant_id, notification.id, now).await?;
-    Ok(notification)
+) -> DomainResult<()> {
+    send_many(db, tenant_id, vec![outgoing], now).await
+}
+
+/// `send` for many messages, with one statement for the notifications and one for their
+/// outbox rows.
+pub async fn send_many(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    outgoing: Vec<Outgoing<'_>>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    let mut ids = Vec::with_capacity(outgoing.len());
+    let rows = outgoing
+        .into_iter()
+        .map(|outgoing| {
+            let (agency, user) = match outgoing.to {
+                Recipient::Agency(agency) => (agency, None),
+                Recipient::Person { user, agency } => (agency, Some(user)),
+            };
+            let id = Uuid::now_v7();
+            ids.push(id);
+            notifications::ActiveModel {
+                tenant_id: Set(tenant_id),
+                id: Set(id),
+                recipient_agency_id: Set(agency),
+                recipient_user_id: Set(user),
+                case_id: Set(outgoing.case_id),
+                kind: Set(outgoing.message.kind().to_owned()),
+                hmis_number: Set(outgoing.hmis_number.to_owned()),
+                body: Set(outgoing.message.body(outgoing.hmis_number)),
+                created_at: Set(now),
+                read_at: Set(None),
+            }
+        })
+        .collect();
+    store::notifications::insert_many(db, rows).await?;
+    store::outbox::insert_many(db, tenant_id, &ids, now).await
 }
 
 fn may_read(inbox: Inbox, message: &notifications::Model) -> bool {

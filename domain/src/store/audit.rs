@@ -24,7 +24,15 @@ pub struct Entry<'a> {
 /// Written without `RETURNING`, so a role that may append to the log (the platform role)
 /// needs no right to read it.
 pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> DomainResult<()> {
-    let row = audit_log::ActiveModel {
+    record_many(db, vec![entry]).await
+}
+
+/// Many entries in one statement.
+pub async fn record_many(db: &impl ConnectionTrait, entries: Vec<Entry<'_>>) -> DomainResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.into_iter().map(|entry| audit_log::ActiveModel {
         tenant_id: Set(entry.tenant_id),
         id: Set(Uuid::now_v7()),
         at: Set(entry.at),
@@ -41,8 +49,8 @@ pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> DomainResult
         rule: Set(entry.refused_by.map(str::to_owned)),
         source_ip: Set(entry.source_ip.map(str::to_owned)),
         detail: Set(entry.detail),
-    };
-    audit_log::Entity::insert(row)
+    });
+    audit_log::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
     Ok(())

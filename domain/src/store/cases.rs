@@ -40,6 +40,22 @@ pub async fn set_state(
     unless: &[&str],
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
+    set_states(db, tenant_id, &[id], state, closing, unless, now).await
+}
+
+/// `set_state` for many cases at once, in one statement.
+pub async fn set_states(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+    state: &str,
+    closing: bool,
+    unless: &[&str],
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let mut update = cases::Entity::update_many()
         .col_expr(cases::Column::State, Expr::value(state))
         .col_expr(cases::Column::UpdatedAt, Expr::value(now))
@@ -52,11 +68,30 @@ pub async fn set_state(
     }
     update
         .filter(cases::Column::TenantId.eq(tenant_id))
-        .filter(cases::Column::Id.eq(id))
+        .filter(cases::Column::Id.is_in(ids.iter().copied()))
         .filter(cases::Column::State.is_not_in(unless.iter().copied()))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The cases with these ids, locked for this transaction on PostgreSQL: what Concord decides
+/// on them by itself cannot be overtaken by a person's step in flight (which waits, and is
+/// then refused as stale).
+pub async fn lock_many(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<Vec<cases::Model>> {
+    let mut query = cases::Entity::find()
+        .filter(cases::Column::TenantId.eq(tenant_id))
+        .filter(cases::Column::Id.is_in(ids.iter().copied()))
+        // One order for every locker, so two sweeps never wait on each other in a circle.
+        .order_by_asc(cases::Column::Id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock(LockType::Update);
+    }
+    Ok(query.all(db).await?)
 }
 
 /// Which cases a list holds.
@@ -268,7 +303,15 @@ pub struct Event<'a> {
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, event: Event<'_>) -> DomainResult<()> {
-    case_events::ActiveModel {
+    insert_events(db, vec![event]).await
+}
+
+/// Many timeline events in one statement.
+pub async fn insert_events(db: &impl ConnectionTrait, events: Vec<Event<'_>>) -> DomainResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events.into_iter().map(|event| case_events::ActiveModel {
         tenant_id: Set(event.tenant_id),
         id: Set(Uuid::now_v7()),
         case_id: Set(event.case_id),
@@ -277,9 +320,10 @@ pub async fn insert_event(db: &impl ConnectionTrait, event: Event<'_>) -> Domain
         by_user: Set(event.by.map(|(user, _)| user)),
         by_agency: Set(event.by.and_then(|(_, agency)| agency)),
         detail: Set(event.detail),
-    }
-    .insert(db)
-    .await?;
+    });
+    case_events::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -349,16 +393,19 @@ pub async fn claim_due(
     Ok(query.all(db).await?)
 }
 
-pub async fn mark_deadline_done(
+pub async fn mark_deadlines_done(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    id: Uuid,
+    ids: &[Uuid],
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     deadlines::Entity::update_many()
         .col_expr(deadlines::Column::DoneAt, Expr::value(Some(at)))
         .filter(deadlines::Column::TenantId.eq(tenant_id))
-        .filter(deadlines::Column::Id.eq(id))
+        .filter(deadlines::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

@@ -149,7 +149,6 @@ pub struct FieldValue<'a> {
     pub documentation_attachment_id: Option<Uuid>,
 }
 
-/// DEM-2: appends a value to the field's history (the old one stays).
 /// The HMIS numbers of these clients, by id: how messages and lists name them (COM-1).
 pub async fn hmis_numbers(
     db: &impl ConnectionTrait,
@@ -169,6 +168,7 @@ pub async fn hmis_numbers(
     Ok(rows.into_iter().collect())
 }
 
+/// DEM-2: appends a value to the field's history (the old one stays).
 pub async fn record_value(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,

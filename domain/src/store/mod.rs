@@ -12,6 +12,7 @@ pub mod connect;
 pub mod enrollments;
 pub mod inconsistencies;
 pub mod invitations;
+pub mod manual_clock;
 pub mod notes;
 pub mod notifications;
 pub mod outbox;

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use entities::notifications;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -13,11 +12,18 @@ use super::Page;
 use crate::error::DomainResult;
 use crate::policy::roles::Inbox;
 
-pub async fn insert(
+/// Many messages in one statement.
+pub async fn insert_many(
     db: &impl ConnectionTrait,
-    notification: notifications::ActiveModel,
-) -> DomainResult<notifications::Model> {
-    Ok(notification.insert(db).await?)
+    messages: Vec<notifications::ActiveModel>,
+) -> DomainResult<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    notifications::Entity::insert_many(messages)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn get(

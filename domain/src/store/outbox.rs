@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use entities::outbox;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -14,25 +14,31 @@ pub const PENDING: &str = "PENDING";
 pub const SENT: &str = "SENT";
 pub const NOT_EMAILED: &str = "NOT_EMAILED";
 
-pub async fn insert(
+/// One pending row for each of these notifications, in one statement.
+pub async fn insert_many(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    notification_id: Uuid,
+    notification_ids: &[Uuid],
     now: DateTime<Utc>,
-) -> DomainResult<outbox::Model> {
-    Ok(outbox::ActiveModel {
+) -> DomainResult<()> {
+    if notification_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = notification_ids.iter().map(|id| outbox::ActiveModel {
         tenant_id: Set(tenant_id),
         id: Set(Uuid::now_v7()),
-        notification_id: Set(notification_id),
+        notification_id: Set(*id),
         created_at: Set(now),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
         delivered_at: Set(None),
         recipients: Set(None),
         detail: Set(None),
-    }
-    .insert(db)
-    .await?)
+    });
+    outbox::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn get(

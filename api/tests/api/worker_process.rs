@@ -1,0 +1,249 @@
+//! `concord worker`: the job workers as a process of their own, as production runs them
+//! (SPEC §5). Killed with SIGKILL in the middle of an e-mail and started again, it e-mails
+//! the message once; two worker processes at once e-mail every message once; a worker process
+//! follows the manual clock that the platform administrator moves on the API.
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::caller::Caller;
+use domain::policy::roles::Role;
+use domain::records::notifications::{self, Message, Outgoing, Recipient};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{Coc, OWNER_ROLE, PASSWORD, TestApp, spawn_app_with, url_for};
+use crate::smtp::SmtpServer;
+
+/// A `concord worker` process on the test application's database and data directory, with
+/// its settings from the environment as in production; killed when dropped.
+struct WorkerProcess(Child);
+
+impl WorkerProcess {
+    fn start(app: &TestApp, env: &[(&str, String)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
+        // Settings the developer's shell may carry must not leak in.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CONCORD_") || name == "DATABASE_URL" || name == "REDIS_URL" {
+                command.env_remove(name.as_ref());
+            }
+        }
+        command
+            .arg("worker")
+            .env("DATABASE_URL", url_for(OWNER_ROLE, &app.database))
+            .env("CONCORD_DATA_DIR", &app.data_dir)
+            .env("CONCORD_SWEEP_SECONDS", "1")
+            .env("CONCORD_JOB_POLL_MILLISECONDS", "1000")
+            // Missed for three seconds, a killed worker's jobs go to the others.
+            .env("CONCORD_JOB_HEARTBEAT_SECONDS", "1")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        Self(command.spawn().expect("start concord worker"))
+    }
+
+    fn emailing_to(app: &TestApp, smtp: &SmtpServer) -> Self {
+        Self::start(
+            app,
+            &[
+                ("CONCORD_SMTP_HOST", "127.0.0.1".into()),
+                ("CONCORD_SMTP_PORT", smtp.port.to_string()),
+                (
+                    "CONCORD_SMTP_FROM",
+                    "Concord <concord@durham.example>".into(),
+                ),
+            ],
+        )
+    }
+
+    /// SIGKILL: no shutdown, no chance to mark anything.
+    fn kill(&mut self) {
+        self.0.kill().expect("SIGKILL the worker");
+        self.0.wait().expect("reap the worker");
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `count` review requests to agency A's administrator, written as every use case writes a
+/// message (its notification and outbox row in one transaction); the outbox rows' ids.
+async fn queue_messages(coc: &Coc, count: usize) -> Vec<Uuid> {
+    let community = &coc.community;
+    community
+        .member(
+            "admin@um.example",
+            Role::AgencyAdmin,
+            Some(community.agency_a),
+        )
+        .await;
+    let now = community.state.clock.now();
+    let tx = Caller::system(coc.tenant_id)
+        .begin(&community.state)
+        .await
+        .expect("tenant transaction");
+    for _ in 0..count {
+        let message = Outgoing {
+            to: Recipient::Agency(Some(community.agency_a)),
+            hmis_number: "DUR-7001",
+            message: Message::ReviewRequested,
+            case_id: None,
+        };
+        notifications::send(&tx, coc.tenant_id, message, now)
+            .await
+            .expect("send");
+    }
+    tx.commit().await.expect("commit");
+    outbox(&coc.app).await.into_iter().map(|r| r.id).collect()
+}
+
+struct OutboxRow {
+    id: Uuid,
+    status: String,
+    delivered_at: Option<DateTime<Utc>>,
+}
+
+async fn outbox(app: &TestApp) -> Vec<OutboxRow> {
+    let db = app.superuser().await;
+    db.query_all_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT id, status, delivered_at FROM outbox ORDER BY id",
+    ))
+    .await
+    .expect("outbox")
+    .iter()
+    .map(|r| OutboxRow {
+        id: r.try_get("", "id").expect("id"),
+        status: r.try_get("", "status").expect("status"),
+        delivered_at: r.try_get("", "delivered_at").expect("delivered_at"),
+    })
+    .collect()
+}
+
+/// Waits until no outbox row is pending.
+async fn all_delivered(app: &TestApp) -> Vec<OutboxRow> {
+    for _ in 0..150 {
+        let rows = outbox(app).await;
+        if !rows.is_empty() && rows.iter().all(|r| r.status != "PENDING") {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let statuses: Vec<String> = outbox(app).await.into_iter().map(|r| r.status).collect();
+    panic!("the outbox was not delivered: {statuses:?}");
+}
+
+/// How many of `mails` carry the Message-ID of outbox row `id`.
+fn copies_of(mails: &[String], id: Uuid) -> usize {
+    let message_id = format!("<{id}@concord>");
+    mails.iter().filter(|m| m.contains(&message_id)).count()
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_email_and_restarted_sends_the_message_once() {
+    let smtp = SmtpServer::stalling_first().await;
+    let coc = Coc::new().await;
+    let ids = queue_messages(&coc, 1).await;
+
+    let mut first = WorkerProcess::emailing_to(&coc.app, &smtp);
+    for _ in 0..150 {
+        if smtp.stalled_marker.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        smtp.stalled_marker.exists(),
+        "the worker never reached the SMTP server"
+    );
+    // Mid-delivery: the server has the message and has not answered.
+    first.kill();
+    let rows = outbox(&coc.app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, "PENDING", "nothing was marked by the kill");
+    assert!(smtp.received().is_empty(), "nothing was delivered yet");
+
+    let _second = WorkerProcess::emailing_to(&coc.app, &smtp);
+    smtp.wait_for(1).await;
+    let rows = all_delivered(&coc.app).await;
+    assert_eq!(rows[0].status, "SENT");
+    // Later relays and heartbeats find nothing left to send.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1, "one e-mail, not two");
+    assert_eq!(copies_of(&mails, ids[0]), 1);
+    assert!(mails[0].contains("X-RcptTo: admin@um.example"), "{mails:?}");
+}
+
+#[tokio::test]
+async fn two_worker_processes_email_every_message_once() {
+    let smtp = SmtpServer::start().await;
+    let coc = Coc::new().await;
+    let ids = queue_messages(&coc, 20).await;
+    assert_eq!(ids.len(), 20);
+
+    let _a = WorkerProcess::emailing_to(&coc.app, &smtp);
+    let _b = WorkerProcess::emailing_to(&coc.app, &smtp);
+    smtp.wait_for(20).await;
+    let rows = all_delivered(&coc.app).await;
+    assert!(rows.iter().all(|r| r.status == "SENT"));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 20, "no message twice");
+    for id in ids {
+        assert_eq!(copies_of(&mails, id), 1, "outbox row {id}");
+    }
+}
+
+#[tokio::test]
+async fn a_worker_process_follows_the_manual_clock_moved_on_the_api() {
+    let coc = Coc::on(spawn_app_with(|s| s.manual_clock = true).await).await;
+    // Started before the clock moves: it must follow, not only read the offset at start.
+    let _worker = WorkerProcess::start(&coc.app, &[("CONCORD_CLOCK", "manual".into())]);
+    domain::auth::onboarding::create_platform_admin(
+        &coc.app.state,
+        "operator@platform.example",
+        PASSWORD,
+    )
+    .await
+    .expect("platform administrator");
+    let signed_in = coc
+        .app
+        .gql(
+            "mutation($e: String!, $p: String!) { platformLogin(email: $e, password: $p) { accessToken } }",
+            json!({ "e": "operator@platform.example", "p": PASSWORD }),
+            None,
+        )
+        .await;
+    let token = signed_in["data"]["platformLogin"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{signed_in}"))
+        .to_owned();
+    let moved = coc
+        .app
+        .gql(
+            "mutation { advanceClock(hours: 48) }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert!(moved["data"]["advanceClock"].is_string(), "{moved}");
+    // Past the worker's next look at the shared clock.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    queue_messages(&coc, 1).await;
+    // No SMTP server: the worker marks the row NOT_EMAILED at the time it reads.
+    let rows = all_delivered(&coc.app).await;
+    assert_eq!(rows[0].status, "NOT_EMAILED");
+    let delivered_at = rows[0].delivered_at.expect("delivered_at");
+    assert!(
+        delivered_at >= Utc::now() + chrono::Duration::hours(47),
+        "the worker process reads the moved clock: {delivered_at}"
+    );
+}
