@@ -170,6 +170,36 @@ impl TenantStatus {
     }
 }
 
+/// Where a data conflict (DEM-3) stands; its case (DEM-4) says how it got there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictStatus {
+    Open,
+    Escalated,
+    /// Closed, whether settled or withdrawn.
+    Resolved,
+}
+
+impl ConflictStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "OPEN",
+            Self::Escalated => "ESCALATED",
+            Self::Resolved => "RESOLVED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> DomainResult<Self> {
+        match raw {
+            "OPEN" => Ok(Self::Open),
+            "ESCALATED" => Ok(Self::Escalated),
+            "RESOLVED" => Ok(Self::Resolved),
+            other => Err(DomainError::internal(anyhow::anyhow!(
+                "unknown conflict status {other:?} stored"
+            ))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

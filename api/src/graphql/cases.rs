@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::access::{Permission, permissions};
 use super::connection::{Cursor, connection, window};
-use super::enums::{CaseKind, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side};
+use super::enums::{
+    CaseKind, CaseOrder, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side,
+};
 use super::{state, viewer};
 use crate::error::GqlResult;
 use domain::cases::scan::{self, Finding};
@@ -298,9 +300,11 @@ pub struct CasesQuery;
 
 #[Object]
 impl CasesQuery {
-    /// The cases the viewer sees, newest first: all of the tenant's for the Data Center, the
-    /// ones an agency reported or whose record is in question otherwise. The Data Center's
+    /// The cases the viewer sees: all of the tenant's for the Data Center, the ones an agency
+    /// reported or whose record is in question otherwise; by default the case whose next
+    /// deadline comes first, first (cases with no deadline pending last). The Data Center's
     /// queue is `states: [IN_DATA_CENTER_QUEUE]`.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn cases(
         &self,
@@ -310,12 +314,21 @@ impl CasesQuery {
         kinds: Option<Vec<CaseKind>>,
         states: Option<Vec<CaseState>>,
         client_id: Option<Uuid>,
+        #[graphql(desc = "Cases one of whose two sides (reporting, owning) is this agency.")]
+        agency_id: Option<Uuid>,
+        #[graphql(desc = "Cases with a deadline pending before this time.")] due_before: Option<
+            DateTime<Utc>,
+        >,
+        #[graphql(default)] order: CaseOrder,
     ) -> GqlResult<Connection<Cursor, Case>> {
         let (limit, after) = window(first, after)?;
         let query = CaseQuery {
             kinds: kinds.map(|k| k.into_iter().map(Into::into).collect()),
             states: states.map(|s| s.into_iter().map(Into::into).collect()),
             client_id,
+            agency: agency_id,
+            due_before,
+            order: order.into(),
         };
         let page =
             cases::page(state(ctx)?, viewer(ctx).tenant_user()?, query, after, limit).await?;

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::cases::Case;
 use super::connection::{Cursor, connection, window};
-use super::enums::{DemographicField, RecordAction};
+use super::enums::{ConflictStatus, DemographicField, RecordAction};
 use super::loaders::EnrollmentsOfClient;
 use super::{state, viewer};
 use crate::error::GqlResult;
+use domain::error::DomainError;
 use domain::policy::Decision;
 use domain::records::clients::{self, Change, ChangeOutcome, ClientView, Documentation, NewClient};
 use domain::records::demographics;
@@ -91,16 +92,19 @@ impl From<ClientView> for Client {
 pub struct DataConflict {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub field: String,
-    pub existing_value: String,
+    pub field: DemographicField,
+    /// The record's value when the conflict was reported, as a client's demographics show it
+    /// (an SSN masked); null when the record had none.
+    pub existing_value: Option<String>,
     pub existing_entered_by_user_id: Uuid,
     pub existing_entered_by_agency_id: Option<Uuid>,
     pub existing_entered_at: DateTime<Utc>,
-    pub proposed_value: String,
+    /// The value reported, shown the same way; null to clear the field.
+    pub proposed_value: Option<String>,
     pub reported_by_user_id: Uuid,
     pub reported_by_agency_id: Option<Uuid>,
     pub reported_at: DateTime<Utc>,
-    pub status: String,
+    pub status: ConflictStatus,
     pub version: i32,
 }
 
@@ -122,23 +126,28 @@ impl DataConflict {
     }
 }
 
-impl From<entities::data_conflicts::Model> for DataConflict {
-    fn from(m: entities::data_conflicts::Model) -> Self {
-        Self {
+impl TryFrom<entities::data_conflicts::Model> for DataConflict {
+    type Error = DomainError;
+
+    fn try_from(m: entities::data_conflicts::Model) -> Result<Self, DomainError> {
+        let field = demographics::DemographicField::from_key(&m.field).ok_or_else(|| {
+            DomainError::internal(anyhow::anyhow!("unknown field {:?} on a conflict", m.field))
+        })?;
+        Ok(Self {
             id: m.id,
             client_id: m.client_id,
-            field: m.field,
-            existing_value: m.existing_value.to_string(),
+            field: field.into(),
+            existing_value: demographics::shown_stored(&m.existing_value),
             existing_entered_by_user_id: m.existing_entered_by_user,
             existing_entered_by_agency_id: m.existing_entered_by_agency,
             existing_entered_at: m.existing_entered_at,
-            proposed_value: m.proposed_value.to_string(),
+            proposed_value: demographics::shown_stored(&m.proposed_value),
             reported_by_user_id: m.reported_by_user,
             reported_by_agency_id: m.reported_by_agency,
             reported_at: m.reported_at,
-            status: m.status,
+            status: domain::values::ConflictStatus::parse(&m.status)?.into(),
             version: m.version,
-        }
+        })
     }
 }
 
@@ -365,7 +374,10 @@ impl ClientsQuery {
     ) -> GqlResult<Vec<DataConflict>> {
         let conflicts =
             clients::conflicts(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
-        Ok(conflicts.into_iter().map(DataConflict::from).collect())
+        Ok(conflicts
+            .into_iter()
+            .map(DataConflict::try_from)
+            .collect::<Result<_, _>>()?)
     }
 
     /// Who viewed a client and when (AUD-2; the Data Center only).
@@ -476,7 +488,7 @@ impl ClientsMutation {
             match clients::change(state(ctx)?, viewer(ctx).tenant_user()?, change).await? {
                 ChangeOutcome::Written(view) => DemographicChangeResult::Written((*view).into()),
                 ChangeOutcome::ConflictRecorded(conflict) => {
-                    DemographicChangeResult::ConflictRecorded((*conflict).into())
+                    DemographicChangeResult::ConflictRecorded((*conflict).try_into()?)
                 }
             },
         )

@@ -105,6 +105,26 @@ pub enum Role {
     User,
 }
 
+/// How a list of cases is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::cases::CaseOrder")]
+pub enum CaseOrder {
+    /// The case whose next deadline comes first, first; cases with none pending last.
+    #[default]
+    NextDue,
+    Newest,
+}
+
+/// Where a data conflict stands (DEM-3); its case says how it got there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::values::ConflictStatus")]
+pub enum ConflictStatus {
+    Open,
+    Escalated,
+    /// Closed, whether settled or withdrawn.
+    Resolved,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
 #[graphql(remote = "domain::values::TenantStatus")]
 pub enum TenantStatus {

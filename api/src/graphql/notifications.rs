@@ -5,10 +5,11 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::access::{Permission, role_permissions};
 use super::connection::{Cursor, connection, window};
 use super::{state, viewer};
 use crate::error::GqlResult;
-use domain::records::notifications;
+use domain::records::notifications::{self, InboxMessage};
 
 #[derive(SimpleObject)]
 pub struct Notification {
@@ -27,10 +28,13 @@ pub struct Notification {
     pub case_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    /// What the viewer may do with it now (`markRead`).
+    pub access: Vec<Permission>,
 }
 
-impl From<entities::notifications::Model> for Notification {
-    fn from(m: entities::notifications::Model) -> Self {
+impl From<InboxMessage> for Notification {
+    fn from(seen: InboxMessage) -> Self {
+        let m = seen.message;
         Self {
             id: m.id,
             kind: m.kind,
@@ -41,6 +45,7 @@ impl From<entities::notifications::Model> for Notification {
             case_id: m.case_id,
             created_at: m.created_at,
             read_at: m.read_at,
+            access: role_permissions(seen.access),
         }
     }
 }
@@ -58,11 +63,17 @@ impl NotificationsQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "Only the messages not read yet.", default = false)] unread: bool,
     ) -> GqlResult<Connection<Cursor, Notification>> {
         let (limit, after) = window(first, after)?;
-        let page =
-            notifications::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
-        Ok(connection(page, after, |n| n.id, Notification::from))
+        let user = viewer(ctx).tenant_user()?;
+        let page = notifications::page(state(ctx)?, user, unread, after, limit).await?;
+        Ok(connection(
+            page,
+            after,
+            |n| n.message.id,
+            Notification::from,
+        ))
     }
 }
 

@@ -898,3 +898,122 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
     assert!(inconsistencies(&c, &c.user_b).await.is_empty());
     assert!(inconsistencies(&c, &c.coc.data_center).await.is_empty());
 }
+
+/// The case list a Data Center works from: the case whose deadline comes first, first.
+#[tokio::test]
+async fn the_case_list_comes_by_next_deadline_and_filters_by_agency_and_due_date() {
+    let mut c = conflict_on(Store::Postgres).await;
+    // The date of birth: three unanswered attempts now, escalable in 14 days.
+    let first = c.case_id.clone();
+    for version in 1..=3 {
+        c.attempt(&c.user_b, version, false).await;
+    }
+    c.advance(chrono::Duration::days(1)).await;
+    // The first name: three attempts a day later, escalable in 15 days.
+    let second = open_another(&mut c, "FIRST_NAME", "Mari").await;
+    for version in 1..=3 {
+        c.attempt(&c.user_b, version, false).await;
+    }
+    // The last name: no attempt yet, so no deadline.
+    let third = open_another(&mut c, "LAST_NAME", "Quinteros").await;
+
+    let list = |args: String| {
+        let c = &c;
+        async move {
+            let listed = c
+                .coc
+                .app
+                .gql(
+                    &format!("{{ cases({args}) {{ edges {{ cursor node {{ id }} }} }} }}"),
+                    json!({}),
+                    Some(&c.coc.data_center),
+                )
+                .await;
+            let edges = listed["data"]["cases"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{listed}"))
+                .clone();
+            edges
+                .iter()
+                .map(|e| {
+                    (
+                        e["node"]["id"].as_str().unwrap_or_default().to_owned(),
+                        e["cursor"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let ids =
+        |listed: Vec<(String, String)>| listed.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(list("first: 10".into()).await),
+        [first.as_str(), second.as_str(), third.as_str()]
+    );
+    assert_eq!(
+        ids(list("first: 10, order: NEWEST".into()).await),
+        [third.as_str(), second.as_str(), first.as_str()]
+    );
+    // Due within 14½ days of the start: only the first.
+    assert_eq!(
+        ids(list(r#"first: 10, dueBefore: "2026-03-15T21:00:00Z""#.into()).await),
+        [first.as_str()]
+    );
+    // Both agencies are sides of all three; an agency that is neither sees none.
+    let agency = |id: &str| format!(r#"first: 10, agencyId: "{id}""#);
+    assert_eq!(ids(list(agency(&c.coc.agency_a)).await).len(), 3);
+    let nobody = uuid::Uuid::now_v7().to_string();
+    assert!(ids(list(agency(&nobody)).await).is_empty());
+
+    // Page by page in the same order.
+    let page = list("first: 1".into()).await;
+    assert_eq!(page[0].0, first);
+    let after = page[0].1.clone();
+    let next = c
+        .coc
+        .app
+        .gql(
+            "query($a: String) { cases(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }",
+            json!({ "a": after }),
+            Some(&c.coc.data_center),
+        )
+        .await;
+    let rest: Vec<&str> = next["data"]["cases"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{next}"))
+        .iter()
+        .filter_map(|e| e["node"]["id"].as_str())
+        .collect();
+    assert_eq!(rest, [second.as_str(), third.as_str()]);
+    assert_eq!(next["data"]["cases"]["pageInfo"]["hasNextPage"], false);
+}
+
+/// Another data conflict on the client, reported by B's user; it becomes the case under test.
+async fn open_another(c: &mut Parties, field: &str, value: &str) -> String {
+    let said = c
+        .coc
+        .app
+        .gql(
+            CHANGE,
+            json!({ "i": { "clientId": c.client, "expectedVersion": 1, "field": field, "value": value } }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        said["data"]["changeClientDemographic"]["__typename"], "DataConflict",
+        "{said}"
+    );
+    let listed = c
+        .coc
+        .app
+        .gql(
+            "query($c: UUID!) { cases(clientId: $c, order: NEWEST, first: 1) { edges { node { id field } } } }",
+            json!({ "c": c.client }),
+            Some(&c.user_b),
+        )
+        .await;
+    let node = &listed["data"]["cases"]["edges"][0]["node"];
+    assert_eq!(node["field"], field, "{listed}");
+    c.case_id = node["id"].as_str().unwrap_or_default().to_owned();
+    c.case_id.clone()
+}

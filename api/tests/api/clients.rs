@@ -192,8 +192,10 @@ async fn dem_3_an_undocumented_different_value_becomes_a_data_conflict() {
     let oral = change(&c, &c.user_b, 1, "FIRST_NAME", "Jon", None).await;
     let conflict = &oral["data"]["changeClientDemographic"];
     assert_eq!(conflict["__typename"], "DataConflict", "{oral}");
-    assert_eq!(conflict["existingValue"], "\"John\"");
-    assert_eq!(conflict["proposedValue"], "\"Jon\"");
+    // Typed as the client's demographics are, not JSON inside a string.
+    assert_eq!(conflict["field"], "FIRST_NAME");
+    assert_eq!(conflict["existingValue"], "John");
+    assert_eq!(conflict["proposedValue"], "Jon");
     assert_eq!(conflict["existingEnteredByAgencyId"], c.agency_a.as_str());
     assert_eq!(conflict["status"], "OPEN");
 
@@ -240,7 +242,7 @@ async fn dem_3_an_undocumented_different_value_becomes_a_data_conflict() {
         .await;
     assert_eq!(
         listed["data"]["dataConflicts"],
-        json!([{ "field": "first_name", "status": "OPEN" }])
+        json!([{ "field": "FIRST_NAME", "status": "OPEN" }])
     );
 }
 

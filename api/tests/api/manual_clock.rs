@@ -7,7 +7,8 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app, spawn_app_with};
 
-async fn operator(app: &TestApp) -> String {
+/// The platform administrator, signed in: their access token.
+pub async fn operator(app: &TestApp) -> String {
     create_platform_admin(&app.state, "operator@platform.example", PASSWORD)
         .await
         .expect("platform administrator");

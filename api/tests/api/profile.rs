@@ -471,7 +471,22 @@ async fn pro_4_the_entering_agency_is_told_and_only_it_end_dates() {
             .len(),
         1
     );
-    let mark = "mutation($id: UUID!) { markNotificationRead(id: $id) { readAt } }";
+    // Unread, so A's administrator may mark it read (ROLE-2: their agency's inbox).
+    let unread = c
+        .app
+        .gql(
+            "{ notifications(first: 50, unread: true) { edges { node { id access { action allowed rule } } } } }",
+            json!({}),
+            Some(&c.admin_a),
+        )
+        .await;
+    let unread_edges = unread["data"]["notifications"]["edges"].clone();
+    assert_eq!(unread_edges.as_array().map(Vec::len), Some(1), "{unread}");
+    assert_eq!(
+        unread_edges[0]["node"]["access"],
+        json!([{ "action": "markRead", "allowed": true, "rule": "ROLE-2" }])
+    );
+    let mark = "mutation($id: UUID!) { markNotificationRead(id: $id) { readAt access { action allowed rule reason } } }";
     let not_theirs = c
         .app
         .gql(mark, json!({ "id": message["id"] }), Some(&c.admin_b))
@@ -484,6 +499,29 @@ async fn pro_4_the_entering_agency_is_told_and_only_it_end_dates() {
     assert!(
         read["data"]["markNotificationRead"]["readAt"].is_string(),
         "{read}"
+    );
+    let marked = &read["data"]["markNotificationRead"]["access"][0];
+    assert_eq!(marked["action"], "markRead");
+    assert_eq!(marked["allowed"], false, "read once, it stays read");
+    assert_eq!(marked["reason"], "this message is read already");
+    // Read, it leaves the unread list and stays in the inbox.
+    let unread = c
+        .app
+        .gql(
+            "{ notifications(first: 50, unread: true) { edges { node { id } } } }",
+            json!({}),
+            Some(&c.admin_a),
+        )
+        .await;
+    assert_eq!(
+        unread["data"]["notifications"]["edges"],
+        json!([]),
+        "{unread}"
+    );
+    let inbox = c.notifications(&c.admin_a).await;
+    assert_eq!(
+        inbox["data"]["notifications"]["edges"][0]["node"]["id"],
+        message["id"]
     );
 
     // Only the entering agency end-dates its row.

@@ -13,7 +13,8 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Coc, OWNER_ROLE, PASSWORD, TestApp, spawn_app_with, url_for};
+use crate::helpers::{Coc, OWNER_ROLE, TestApp, spawn_app_with, url_for};
+use crate::manual_clock::operator;
 use crate::smtp::SmtpServer;
 
 /// A `concord worker` process on the test application's database and data directory, with
@@ -206,25 +207,7 @@ async fn a_worker_process_follows_the_manual_clock_moved_on_the_api() {
     let coc = Coc::on(spawn_app_with(|s| s.manual_clock = true).await).await;
     // Started before the clock moves: it must follow, not only read the offset at start.
     let _worker = WorkerProcess::start(&coc.app, &[("CONCORD_CLOCK", "manual".into())]);
-    domain::auth::onboarding::create_platform_admin(
-        &coc.app.state,
-        "operator@platform.example",
-        PASSWORD,
-    )
-    .await
-    .expect("platform administrator");
-    let signed_in = coc
-        .app
-        .gql(
-            "mutation($e: String!, $p: String!) { platformLogin(email: $e, password: $p) { accessToken } }",
-            json!({ "e": "operator@platform.example", "p": PASSWORD }),
-            None,
-        )
-        .await;
-    let token = signed_in["data"]["platformLogin"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{signed_in}"))
-        .to_owned();
+    let token = operator(&coc.app).await;
     let moved = coc
         .app
         .gql(

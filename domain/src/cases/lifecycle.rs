@@ -18,10 +18,7 @@ use crate::records::context::RecordCtx;
 use crate::records::enrollments;
 use crate::state::AppState;
 use crate::store::{self, cases::Event};
-
-/// Open conflicts are `OPEN` or `ESCALATED`; `RESOLVED` marks a closed one, whether settled
-/// or withdrawn (its case says which).
-pub const CONFLICT_CLOSED: &str = "RESOLVED";
+use crate::values::ConflictStatus;
 
 pub(crate) fn closed_states() -> [&'static str; 2] {
     CaseState::CLOSED.map(CaseState::as_str)
@@ -154,8 +151,13 @@ pub async fn settle_by_update(
             json!({ "rule": rule }),
         )
         .await?;
-        store::cases::set_conflict_status(&ctx.tx, ctx.tenant(), conflict.id, CONFLICT_CLOSED)
-            .await?;
+        store::cases::set_conflict_status(
+            &ctx.tx,
+            ctx.tenant(),
+            conflict.id,
+            ConflictStatus::Resolved,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ use crate::policy::roles::{Actor, Role};
 use crate::records::context::RecordCtx;
 use crate::records::demographics::DemographicField;
 use crate::state::AppState;
+pub use crate::store::cases::CaseOrder;
 use crate::store::{self, cases::CaseFilter};
 
 /// A case with everything its timeline shows, as one viewer sees it at one time.
@@ -225,26 +226,32 @@ pub async fn of_conflict(
     Ok(view)
 }
 
-/// Which cases a list asks for.
+/// Which cases a list asks for, in which order.
 #[derive(Clone, Debug, Default)]
 pub struct CaseQuery {
     pub kinds: Option<Vec<CaseKind>>,
     pub states: Option<Vec<CaseState>>,
     pub client_id: Option<Uuid>,
+    /// Cases one of whose two sides is this agency.
+    pub agency: Option<Uuid>,
+    /// Cases with a deadline pending before this time.
+    pub due_before: Option<DateTime<Utc>>,
+    pub order: CaseOrder,
 }
 
-/// The cases the viewer sees, newest first: the Data Center's are all of the tenant's, an
-/// agency's those it reported or whose record is in question.
+/// The cases the viewer sees, in the query's order, after the case `after`: the Data
+/// Center's are all of the tenant's, an agency's those it reported or whose record is in
+/// question.
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     query: CaseQuery,
-    before: Option<Uuid>,
+    after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<CaseView>> {
     let ctx = RecordCtx::begin(state, caller).await?;
     let viewer = ctx.actor();
-    let agency = match viewer.role {
+    let visible_to_agency = match viewer.role {
         Role::DataCenter => None,
         // A person of no agency who is not the Data Center sees no agency's cases.
         Role::AgencyAdmin | Role::User => Some(viewer.agency_id.unwrap_or_else(Uuid::nil)),
@@ -258,12 +265,14 @@ pub async fn page(
         .as_ref()
         .map(|k| k.iter().map(|k| k.as_str()).collect());
     let filter = CaseFilter {
-        agency,
+        visible_to_agency,
+        agency: query.agency,
         kinds: kinds.as_deref(),
         states: states.as_deref(),
         client_id: query.client_id,
+        due_before: query.due_before,
     };
-    let page = store::cases::page(&ctx.tx, ctx.tenant(), filter, before, limit).await?;
+    let page = store::cases::page(&ctx.tx, ctx.tenant(), filter, query.order, after, limit).await?;
     let rows = load_many(&ctx.tx, ctx.tenant(), page.rows, viewer, ctx.now)
         .await?
         .into_iter()

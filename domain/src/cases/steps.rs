@@ -8,17 +8,18 @@ use sea_orm::ActiveValue::Set;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{CaseView, lifecycle, load, visible};
+use super::{CaseView, load, visible};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::cases::{
     self as case_policy, CaseAction, CaseKind, CaseState, ContactMethod, Side,
 };
 use crate::records::context::RecordCtx;
-use crate::records::notes;
 use crate::records::notifications::{self, Message, Outgoing, Recipient};
+use crate::records::{demographics, notes};
 use crate::state::AppState;
 use crate::store::{self, cases::Event};
+use crate::values::ConflictStatus;
 
 /// The deadline that tells the reporting side it may escalate.
 pub const ESCALATION_ELIGIBLE: &str = "ESCALATION_ELIGIBLE";
@@ -301,7 +302,13 @@ async fn escalate_conflict(
         Message::ConflictEscalated { field },
     )
     .await?;
-    store::cases::set_conflict_status(&ctx.tx, ctx.tenant(), conflict.id, "ESCALATED").await?;
+    store::cases::set_conflict_status(
+        &ctx.tx,
+        ctx.tenant(),
+        conflict.id,
+        ConflictStatus::Escalated,
+    )
+    .await?;
     let row = cases::ActiveModel {
         state: Set(CaseState::Escalated.as_str().to_owned()),
         ..Default::default()
@@ -371,11 +378,7 @@ async fn escalation_note(
     view: &CaseView,
     conflict: &entities::data_conflicts::Model,
 ) -> DomainResult<String> {
-    let shown = |value: &Value| match value {
-        Value::Null => "no value".to_owned(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let shown = |value: &Value| demographics::shown_stored(value).unwrap_or("no value".into());
     let person = store::users::get(&ctx.tx, ctx.tenant(), conflict.reported_by_user).await?;
     let agency = match conflict.reported_by_agency {
         Some(id) => store::agencies::get(&ctx.tx, ctx.tenant(), id)
@@ -417,7 +420,7 @@ pub async fn withdraw(
             &ctx.tx,
             ctx.tenant(),
             conflict.id,
-            lifecycle::CONFLICT_CLOSED,
+            ConflictStatus::Resolved,
         )
         .await?;
     }

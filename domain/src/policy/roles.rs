@@ -216,6 +216,25 @@ pub fn inbox(actor: &Actor) -> Inbox {
     }
 }
 
+/// The rule that puts a message in the viewer's inbox (`inbox`).
+fn inbox_rule(role: Role) -> &'static str {
+    match role {
+        Role::DataCenter => "ROLE-1",
+        Role::AgencyAdmin => "ROLE-2",
+        Role::User => "ROLE-3",
+    }
+}
+
+/// Marking a message of the viewer's inbox read: once; it stays read.
+pub fn mark_read(actor: &Actor, already_read: bool) -> Decision {
+    let rule = inbox_rule(actor.role);
+    if already_read {
+        Decision::refuse(rule, "this message is read already")
+    } else {
+        Decision::allow(rule)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

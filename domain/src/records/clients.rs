@@ -19,6 +19,7 @@ use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::policy::roles::Role;
 use crate::state::AppState;
 use crate::store::{self, Page};
+use crate::values::ConflictStatus;
 
 /// A client as one viewer may see it, with the provenance of every value.
 pub struct ClientView {
@@ -486,7 +487,7 @@ async fn record_conflict(
             reported_by_user: Set(ctx.stamp().user),
             reported_by_agency: Set(ctx.stamp().agency),
             reported_at: Set(ctx.now),
-            status: Set("OPEN".into()),
+            status: Set(ConflictStatus::Open.as_str().into()),
             version: Set(1),
         },
     )

@@ -245,16 +245,27 @@ pub fn parse(
     Ok(parsed)
 }
 
-/// The value shown for `field` (an SSN masked).
-pub fn shown(client: &clients::Model, field: DemographicField) -> Option<String> {
-    let list = |v: &Value| {
-        v.as_array().map(|a| {
-            a.iter()
+/// A value as the field's history and a data conflict keep it, shown as `shown` shows the
+/// record's: text as it is, a code as its number, a list of codes comma-separated (an SSN is
+/// kept only as its mask).
+pub fn shown_stored(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
-                .join(",")
-        })
-    };
+                .join(","),
+        ),
+        other => Some(other.to_string()),
+    }
+}
+
+/// The value shown for `field` (an SSN masked).
+pub fn shown(client: &clients::Model, field: DemographicField) -> Option<String> {
+    let list = |v: &Value| v.as_array().and(shown_stored(v));
     match field {
         DemographicField::FirstName => client.first_name.clone(),
         DemographicField::MiddleName => client.middle_name.clone(),

@@ -12,7 +12,8 @@ use super::context::{Caller, RecordCtx};
 use super::demographics::DemographicField;
 use super::profile::ProfileKind;
 use crate::error::{DomainError, DomainResult};
-use crate::policy::roles::{Inbox, inbox};
+use crate::policy::Decision;
+use crate::policy::roles::{self, Actor, Inbox, inbox};
 use crate::state::AppState;
 use crate::store::{self, Page};
 
@@ -175,33 +176,66 @@ fn may_read(inbox: Inbox, message: &notifications::Model) -> bool {
     }
 }
 
-/// The viewer's messages, newest first.
+/// A message as the viewer reads it, with what they may do with it now.
+pub struct InboxMessage {
+    pub message: notifications::Model,
+    pub access: Vec<(&'static str, Decision)>,
+}
+
+impl InboxMessage {
+    fn seen_by(actor: &Actor, message: notifications::Model) -> Self {
+        let access = vec![(
+            "markRead",
+            roles::mark_read(actor, message.read_at.is_some()),
+        )];
+        Self { message, access }
+    }
+}
+
+/// The viewer's messages, newest first; only the unread ones with `unread_only`.
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
+    unread_only: bool,
     before: Option<Uuid>,
     limit: u64,
-) -> DomainResult<Page<notifications::Model>> {
+) -> DomainResult<Page<InboxMessage>> {
     let caller = caller.into();
-    let inbox = inbox(&caller.person()?.actor());
+    let actor = caller.person()?.actor();
     let tx = caller.begin(state).await?;
-    let page = store::notifications::page(&tx, caller.tenant_id(), inbox, before, limit).await?;
+    let page = store::notifications::page(
+        &tx,
+        caller.tenant_id(),
+        inbox(&actor),
+        unread_only,
+        before,
+        limit,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(page)
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|m| InboxMessage::seen_by(&actor, m))
+            .collect(),
+        has_next: page.has_next,
+    })
 }
 
+/// Marks a message of the viewer's inbox read; reading it again changes nothing.
 pub async fn mark_read(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     id: Uuid,
-) -> DomainResult<notifications::Model> {
+) -> DomainResult<InboxMessage> {
     let caller: Caller<'_> = caller.into();
-    let inbox = inbox(&caller.person()?.actor());
+    let actor = caller.person()?.actor();
     let ctx = RecordCtx::begin(state, caller).await?;
     let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)
         .await?
         // Another agency's message is as absent as one that never existed.
-        .filter(|m| may_read(inbox, m))
+        .filter(|m| may_read(inbox(&actor), m))
         .ok_or(DomainError::NotFound("notification"))?;
     if message.read_at.is_none() {
         store::notifications::mark_read(&ctx.tx, ctx.tenant(), id, ctx.now).await?;
@@ -216,7 +250,7 @@ pub async fn mark_read(
         .await?
         .ok_or(DomainError::NotFound("notification"))?;
     ctx.commit().await?;
-    Ok(message)
+    Ok(InboxMessage::seen_by(&actor, message))
 }
 
 #[cfg(test)]

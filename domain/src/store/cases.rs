@@ -1,7 +1,9 @@
 //! Cases, their contact attempts, their timelines and their deadlines.
 use chrono::{DateTime, Utc};
 use entities::{case_attempts, case_events, cases, data_conflicts, deadlines};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, LockBehavior, LockType, NullOrdering, OnConflict, Order,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -11,6 +13,7 @@ use uuid::Uuid;
 
 use super::Page;
 use crate::error::DomainResult;
+use crate::values::ConflictStatus;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -97,30 +100,55 @@ pub async fn lock_many(
 /// Which cases a list holds.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CaseFilter<'a> {
-    /// Only cases one of whose two sides is this agency.
+    /// Only cases one of whose two sides is this agency (what an agency's people see).
+    pub visible_to_agency: Option<Uuid>,
+    /// Only cases one of whose two sides is this agency (what the viewer asked for).
     pub agency: Option<Uuid>,
     pub kinds: Option<&'a [&'a str]>,
     pub states: Option<&'a [&'a str]>,
     pub client_id: Option<Uuid>,
+    /// Only cases with a deadline pending before this time.
+    pub due_before: Option<DateTime<Utc>>,
 }
 
-/// Newest first.
+/// How a list of cases is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// The case whose next pending deadline comes first, first; those with none last.
+    #[default]
+    NextDue,
+    Newest,
+}
+
+/// The earliest pending deadline of the case in the row being read.
+fn next_due() -> Expr {
+    Expr::cust(
+        r#"(SELECT MIN("deadlines"."due_at") FROM "deadlines" WHERE "deadlines"."tenant_id" = "cases"."tenant_id" AND "deadlines"."case_id" = "cases"."id" AND "deadlines"."done_at" IS NULL)"#,
+    )
+}
+
+fn involves(agency: Uuid) -> Condition {
+    Condition::any()
+        .add(cases::Column::ReportedByAgency.eq(agency))
+        .add(cases::Column::OwnerAgency.eq(agency))
+}
+
+/// A page of the tenant's cases in `order`, after the case `after` (the last one of the page
+/// before).
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     filter: CaseFilter<'_>,
-    before: Option<Uuid>,
+    order: CaseOrder,
+    after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<cases::Model>> {
-    let mut query = cases::Entity::find()
-        .filter(cases::Column::TenantId.eq(tenant_id))
-        .order_by_desc(cases::Column::Id);
-    if let Some(agency) = filter.agency {
-        query = query.filter(
-            Condition::any()
-                .add(cases::Column::ReportedByAgency.eq(agency))
-                .add(cases::Column::OwnerAgency.eq(agency)),
-        );
+    let mut query = cases::Entity::find().filter(cases::Column::TenantId.eq(tenant_id));
+    for agency in [filter.visible_to_agency, filter.agency]
+        .into_iter()
+        .flatten()
+    {
+        query = query.filter(involves(agency));
     }
     if let Some(kinds) = filter.kinds {
         query = query.filter(cases::Column::Kind.is_in(kinds.iter().copied()));
@@ -131,13 +159,54 @@ pub async fn page(
     if let Some(client_id) = filter.client_id {
         query = query.filter(cases::Column::ClientId.eq(client_id));
     }
-    if let Some(before) = before {
-        query = query.filter(cases::Column::Id.lt(before));
+    if let Some(before) = filter.due_before {
+        query = query.filter(next_due().lt(before));
+    }
+    match order {
+        CaseOrder::Newest => {
+            query = query.order_by_desc(cases::Column::Id);
+            if let Some(after) = after {
+                query = query.filter(cases::Column::Id.lt(after));
+            }
+        }
+        CaseOrder::NextDue => {
+            query = query
+                .order_by_with_nulls(next_due(), Order::Asc, NullOrdering::Last)
+                .order_by_asc(cases::Column::Id);
+            if let Some(after) = after {
+                query = query.filter(after_in_due_order(db, tenant_id, after).await?);
+            }
+        }
     }
     Ok(Page::from_overfetch(
         query.limit(limit + 1).all(db).await?,
         limit,
     ))
+}
+
+/// The cases after `after` in next-deadline order: by its next deadline as it is now.
+async fn after_in_due_order(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: Uuid,
+) -> DomainResult<Condition> {
+    let due: Option<Option<DateTime<Utc>>> = deadlines::Entity::find()
+        .select_only()
+        .column_as(deadlines::Column::DueAt.min(), "due")
+        .filter(deadlines::Column::TenantId.eq(tenant_id))
+        .filter(deadlines::Column::CaseId.eq(after))
+        .filter(deadlines::Column::DoneAt.is_null())
+        .into_tuple()
+        .one(db)
+        .await?;
+    let later_id = cases::Column::Id.gt(after);
+    Ok(match due.flatten() {
+        Some(due) => Condition::any()
+            .add(next_due().gt(due))
+            .add(Condition::all().add(next_due().eq(due)).add(later_id))
+            .add(next_due().is_null()),
+        None => Condition::all().add(next_due().is_null()).add(later_id),
+    })
 }
 
 /// The open conflict cases about `field` of a client.
@@ -227,15 +296,15 @@ pub async fn conflict(
         .await?)
 }
 
-/// The conflict's own status follows its case's (`OPEN`, `ESCALATED`, `RESOLVED`).
+/// The conflict's own status follows its case's.
 pub async fn set_conflict_status(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     id: Uuid,
-    status: &str,
+    status: ConflictStatus,
 ) -> DomainResult<()> {
     data_conflicts::Entity::update_many()
-        .col_expr(data_conflicts::Column::Status, Expr::value(status))
+        .col_expr(data_conflicts::Column::Status, Expr::value(status.as_str()))
         .col_expr(
             data_conflicts::Column::Version,
             Expr::col(data_conflicts::Column::Version).add(1),

@@ -38,11 +38,12 @@ pub async fn get(
         .await?)
 }
 
-/// The messages in `inbox`, newest first.
+/// The messages in `inbox` (only the unread ones with `unread_only`), newest first.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     inbox: Inbox,
+    unread_only: bool,
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<notifications::Model>> {
@@ -64,6 +65,9 @@ pub async fn page(
             );
         }
         Inbox::Own { user } => query = query.filter(personal(user)),
+    }
+    if unread_only {
+        query = query.filter(notifications::Column::ReadAt.is_null());
     }
     if let Some(before) = before {
         query = query.filter(notifications::Column::Id.lt(before));

@@ -5,3 +5,4 @@
 mod purge_expired_sessions;
 mod schedule_purge;
 mod support;
+mod sweep_deadlines;
