@@ -1,12 +1,16 @@
 //! Delivering the outbox (SPEC §5): the relay lists a tenant's pending rows, each becomes a job
-//! keyed by its id, and delivery e-mails the in-app message's words to the addresses of those
-//! it is for — an agency's administrators, the Data Center, or one person — then marks the row.
-//! Without an SMTP server the row is marked `NOT_EMAILED` and the in-app message stands.
+//! keyed by its id, and delivery e-mails the row — an in-app message's words to the addresses
+//! of those it is for (an agency's administrators, the Data Center, or one person), or an
+//! invitation to the address invited — then marks the row. Without an SMTP server the row is
+//! marked `NOT_EMAILED` and the in-app message (or the token shown to the inviter) stands.
+use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
+use crate::auth::tokens::{hash_token, new_opaque_token};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::mail::Mail;
+use crate::policy::roles::Role;
 use crate::records::notifications::Message;
 use crate::state::AppState;
 use crate::store::{self, outbox};
@@ -37,6 +41,15 @@ pub enum Delivery {
     AlreadyDone,
 }
 
+/// What one outbox row e-mails: to whom, and what it says. `unsendable` says why it is not
+/// to be sent at all (an invitation accepted or expired since).
+struct Letter {
+    to: Vec<String>,
+    subject: String,
+    body: String,
+    unsendable: Option<&'static str>,
+}
+
 /// Delivers one outbox row. A failed send leaves the row pending with its reason and is an
 /// error, so that the job runs again. A crash after the server accepted the message and
 /// before the row is marked sends it once more on the next run (at least once, never lost);
@@ -56,25 +69,25 @@ pub async fn deliver(
         tx.commit().await?;
         return Ok(Delivery::AlreadyDone);
     }
-    let message = store::notifications::get(&tx, tenant_id, row.notification_id)
-        .await?
-        .ok_or(DomainError::NotFound("notification"))?;
-    let addresses = match message.recipient_user_id {
-        Some(user) => store::users::get(&tx, tenant_id, user)
-            .await?
-            .filter(crate::tenancy::is_active)
-            .map(|u| vec![u.email])
-            .unwrap_or_default(),
-        None => {
-            store::users::administrator_emails(&tx, tenant_id, message.recipient_agency_id).await?
+    let letter = match (row.notification_id, row.invitation_id) {
+        (Some(notification_id), _) => message_letter(&tx, tenant_id, notification_id).await?,
+        (None, Some(invitation_id)) => {
+            invitation_letter(state, &tx, tenant_id, invitation_id).await?
+        }
+        (None, None) => {
+            return Err(DomainError::internal(anyhow::anyhow!(
+                "outbox row {outbox_id} holds nothing to send"
+            )));
         }
     };
     tx.commit().await?;
 
     let now = state.clock.now();
-    let skipped = if !state.mailer.is_on() {
-        Some("no SMTP server is set up (CONCORD_SMTP_HOST)")
-    } else if addresses.is_empty() {
+    let skipped = if let Some(reason) = letter.unsendable {
+        Some(reason)
+    } else if !state.mailer.is_on() {
+        Some(NO_SMTP)
+    } else if letter.to.is_empty() {
         Some("nobody active to send it to")
     } else {
         None
@@ -91,12 +104,11 @@ pub async fn deliver(
         .await?;
         return Ok(Delivery::NotEmailed(reason));
     }
-    let subject = Message::subject(&message.kind, &message.hmis_number);
     let mail = Mail {
         id: outbox_id,
-        to: &addresses,
-        subject: &subject,
-        body: &message.body,
+        to: &letter.to,
+        subject: &letter.subject,
+        body: &letter.body,
     };
     if let Err(reason) = state.mailer.send(mail).await {
         let tx = caller.begin(state).await?;
@@ -107,10 +119,98 @@ pub async fn deliver(
             "e-mail delivery failed: {reason}"
         )));
     }
-    let count = i32::try_from(addresses.len()).unwrap_or(i32::MAX);
+    let count = i32::try_from(letter.to.len()).unwrap_or(i32::MAX);
     finish(state, caller, outbox_id, outbox::SENT, count, None).await?;
-    tracing::info!(%tenant_id, %outbox_id, recipients = addresses.len(), at = %now, "e-mailed");
-    Ok(Delivery::Sent(addresses.len()))
+    tracing::info!(%tenant_id, %outbox_id, recipients = letter.to.len(), at = %now, "e-mailed");
+    Ok(Delivery::Sent(letter.to.len()))
+}
+
+const NO_SMTP: &str = "no SMTP server is set up (CONCORD_SMTP_HOST)";
+
+/// An in-app message's words, to the addresses of those it is for: an agency's
+/// administrators, the Data Center, or one person.
+async fn message_letter(
+    tx: &DatabaseTransaction,
+    tenant_id: Uuid,
+    notification_id: Uuid,
+) -> DomainResult<Letter> {
+    let message = store::notifications::get(tx, tenant_id, notification_id)
+        .await?
+        .ok_or(DomainError::NotFound("notification"))?;
+    let to = match message.recipient_user_id {
+        Some(user) => store::users::get(tx, tenant_id, user)
+            .await?
+            .filter(crate::tenancy::is_active)
+            .map(|u| vec![u.email])
+            .unwrap_or_default(),
+        None => {
+            store::users::administrator_emails(tx, tenant_id, message.recipient_agency_id).await?
+        }
+    };
+    Ok(Letter {
+        to,
+        subject: Message::subject(&message.kind, &message.hmis_number),
+        body: message.body,
+        unsendable: None,
+    })
+}
+
+/// The invitation e-mail, to the address invited. It carries a token of its own, made now
+/// and kept only as a hash beside the inviter's (an earlier e-mail's token stops working), so
+/// that no token is ever stored readable. Made only when it will be sent.
+async fn invitation_letter(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    tenant_id: Uuid,
+    invitation_id: Uuid,
+) -> DomainResult<Letter> {
+    let invitation = store::invitations::get(tx, tenant_id, invitation_id)
+        .await?
+        .ok_or(DomainError::NotFound("invitation"))?;
+    let closed = invitation.accepted_at.is_some() || invitation.expires_at <= state.clock.now();
+    let unsendable = if closed {
+        Some("the invitation was accepted or has expired")
+    } else if !state.mailer.is_on() {
+        Some(NO_SMTP)
+    } else {
+        None
+    };
+    let tenant = store::tenants::by_id(tx, tenant_id)
+        .await?
+        .ok_or(DomainError::NotFound("tenant"))?;
+    let agency = match invitation.agency_id {
+        Some(id) => store::agencies::get(tx, tenant_id, id)
+            .await?
+            .map(|a| a.name),
+        None => None,
+    };
+    let token = if unsendable.is_none() {
+        let token = new_opaque_token(tenant_id);
+        store::invitations::set_emailed_token(tx, tenant_id, invitation_id, hash_token(&token))
+            .await?;
+        token
+    } else {
+        String::new()
+    };
+    let role = Role::parse(&invitation.role).map_or("a user", Role::label);
+    let place = agency.map_or_else(String::new, |name| format!(" of {name}"));
+    let body = format!(
+        "You are invited to join {coc} in Concord, its shared HMIS, as {role}{place}.\n\n\
+         To accept, open {url} and accept an invitation with the CoC sign-in name \
+         \"{slug}\" and this invitation code:\n\n{token}\n\n\
+         The invitation can be used once and expires on {expires} (UTC). If you did not \
+         expect it, you can ignore this e-mail.",
+        coc = tenant.name,
+        url = state.settings.public_url,
+        slug = tenant.slug,
+        expires = invitation.expires_at.format("%Y-%m-%d %H:%M"),
+    );
+    Ok(Letter {
+        to: vec![invitation.email],
+        subject: format!("Concord: you are invited to {}", tenant.name),
+        body,
+        unsendable,
+    })
 }
 
 async fn finish(

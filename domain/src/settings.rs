@@ -21,6 +21,9 @@ pub const MIN_JOB_POLL_MILLISECONDS: u64 = 1000;
 pub struct Settings {
     /// `CONCORD_LISTEN` (default `127.0.0.1:8080`): where the API and the console are served.
     pub listen: SocketAddr,
+    /// `CONCORD_PUBLIC_URL` (default `http://<CONCORD_LISTEN>/`): where people reach the
+    /// console, as e-mails name it.
+    pub public_url: String,
     /// `DATABASE_URL`: `postgres://…` in production. Unset: the embedded SQLite file
     /// `<CONCORD_DATA_DIR>/concord.sqlite`. The PostgreSQL role must not be a superuser nor
     /// `BYPASSRLS` (Concord refuses to start otherwise).
@@ -157,6 +160,7 @@ impl Settings {
     pub fn with_data_dir(data_dir: PathBuf) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080/".into(),
             database_url: None,
             redis_url: None,
             redis_prefix: "concord:".into(),
@@ -210,6 +214,16 @@ impl Settings {
                 StartupError::Setting("CONCORD_LISTEN", format!("`{listen}` is not host:port"))
             })?;
         }
+        s.public_url = match get("CONCORD_PUBLIC_URL") {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
+            Some(other) => {
+                return Err(StartupError::Setting(
+                    "CONCORD_PUBLIC_URL",
+                    format!("`{other}` is not an http:// or https:// address"),
+                ));
+            }
+            None => format!("http://{}/", s.listen),
+        };
         s.database_url = get("DATABASE_URL").map(SecretString::from);
         s.redis_url = get("REDIS_URL").map(SecretString::from);
         if let Some(prefix) = get("CONCORD_REDIS_PREFIX") {

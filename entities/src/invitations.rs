@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
+    /// The hash of the token the invitation e-mail carries, once e-mailed.
+    pub emailed_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

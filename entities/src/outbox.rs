@@ -7,13 +7,15 @@ pub struct Model {
     pub tenant_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub notification_id: Uuid,
+    /// An in-app message to e-mail, or (`invitation_id`) an invitation: one of the two.
+    pub notification_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub status: String,
     pub attempts: i32,
     pub delivered_at: Option<DateTimeUtc>,
     pub recipients: Option<i32>,
     pub detail: Option<String>,
+    pub invitation_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261127_000001_foundation",
                 schema: include_str!("sql/0001_foundation.sql"),
                 postgres_only: include_str!("sql/0001_foundation.postgres.sql"),
+                sqlite_only: "",
                 down: Some(
                     "DROP TABLE IF EXISTS audit_log, plan_versions, refresh_tokens, sessions, \
                      invitations, users, projects, agencies, platform_admins, tenants",
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261127_000002_records",
                 schema: include_str!("sql/0002_records.sql"),
                 postgres_only: include_str!("sql/0002_records.postgres.sql"),
+                sqlite_only: "",
                 down: Some(
                     "DROP TABLE IF EXISTS client_search, notifications, client_views, \
                      client_notes, case_manager_assignments, attachments, service_history, \
@@ -47,6 +49,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000003_least_privilege",
                 schema: "",
                 postgres_only: include_str!("sql/0003_least_privilege.postgres.sql"),
+                sqlite_only: "",
                 down: None,
             }),
             // Platform administrators get sessions like everyone else's (logout, idle and
@@ -55,6 +58,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000004_platform_sessions",
                 schema: include_str!("sql/0004_platform_sessions.sql"),
                 postgres_only: include_str!("sql/0004_platform_sessions.postgres.sql"),
+                sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS platform_sessions"),
             }),
             // The plan's resolution workflows: cases, their contact attempts, timelines and
@@ -63,6 +67,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000005_resolution_cases",
                 schema: include_str!("sql/0005_resolution_cases.sql"),
                 postgres_only: include_str!("sql/0005_resolution_cases.postgres.sql"),
+                sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS deadlines, case_events, case_attempts, cases"),
             }),
             // The outbox: messages to e-mail, written with the change that causes them.
@@ -70,6 +75,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000006_outbox",
                 schema: include_str!("sql/0006_outbox.sql"),
                 postgres_only: include_str!("sql/0006_outbox.postgres.sql"),
+                sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS outbox"),
             }),
             // ENR-4: the entry/exit inconsistencies the scan finds.
@@ -77,6 +83,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000007_inconsistencies",
                 schema: include_str!("sql/0007_inconsistencies.sql"),
                 postgres_only: include_str!("sql/0007_inconsistencies.postgres.sql"),
+                sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS inconsistencies"),
             }),
             // The manual clock's offset, shared by every process on the database.
@@ -84,7 +91,17 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000008_manual_clock",
                 schema: include_str!("sql/0008_manual_clock.sql"),
                 postgres_only: include_str!("sql/0008_manual_clock.postgres.sql"),
+                sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS manual_clock"),
+            }),
+            // Invitation e-mails go through the outbox: an outbox row is a message or an
+            // invitation, and an e-mailed invitation carries a token of its own.
+            Box::new(SqlMigration {
+                name: "m20261202_000009_invitation_mail",
+                schema: include_str!("sql/0009_invitation_mail.sql"),
+                postgres_only: include_str!("sql/0009_invitation_mail.postgres.sql"),
+                sqlite_only: include_str!("sql/0009_invitation_mail.sqlite.sql"),
+                down: None,
             }),
         ]
     }

@@ -1,5 +1,6 @@
 //! A migration written as SQL files: `schema` in SQL both backends accept, then, on
-//! PostgreSQL, `postgres_only` (row-level security, grants, triggers). It runs in one
+//! PostgreSQL, `postgres_only` (row-level security, grants, triggers), or on SQLite
+//! `sqlite_only` (what SQLite's `ALTER TABLE` cannot do, done by rebuilding the table). It runs in one
 //! transaction on both backends, so a failure half-way leaves the schema as it was.
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -9,6 +10,7 @@ pub struct SqlMigration {
     pub name: &'static str,
     pub schema: &'static str,
     pub postgres_only: &'static str,
+    pub sqlite_only: &'static str,
     /// What undoes it; `None` when it must not be undone.
     pub down: Option<&'static str>,
 }
@@ -30,8 +32,12 @@ impl MigrationTrait for SqlMigration {
         if !self.schema.is_empty() {
             db.execute_unprepared(self.schema).await?;
         }
-        if manager.get_database_backend() == DbBackend::Postgres && !self.postgres_only.is_empty() {
-            db.execute_unprepared(self.postgres_only).await?;
+        let only = match manager.get_database_backend() {
+            DbBackend::Postgres => self.postgres_only,
+            _ => self.sqlite_only,
+        };
+        if !only.is_empty() {
+            db.execute_unprepared(only).await?;
         }
         Ok(())
     }

@@ -2,21 +2,38 @@
 //! as a job and e-mailed once, through a real SMTP server on loopback, to the addresses of
 //! those it is for — naming the client by HMIS number only; without an SMTP server the
 //! message stays in-app and the outbox says it was not e-mailed.
+use std::sync::Arc;
 use std::time::Duration;
+
+use domain::clock::SystemClock;
+use serde_json::{Value, json};
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::cases::{
     Parties, conflict_on_with, names_the_client_by_hmis_number_only, wait_for_state,
 };
-use crate::helpers::Store;
+use crate::helpers::{Coc, PASSWORD, Store, error_code, spawn, with_workers};
 use crate::smtp::SmtpServer;
 
-async fn outbox_rows(c: &Parties) -> Vec<(String, Option<String>, Option<i32>)> {
-    let db = c.coc.app.superuser().await;
+/// What the outbox holds for the in-app messages (`Of::Messages`) or for the invitations.
+#[derive(Clone, Copy)]
+enum Of {
+    Messages,
+    Invitations,
+}
+
+async fn outbox_rows(coc: &Coc, of: Of) -> Vec<(String, Option<String>, Option<i32>)> {
+    let column = match of {
+        Of::Messages => "notification_id",
+        Of::Invitations => "invitation_id",
+    };
+    let db = coc.app.superuser().await;
     db.query_all_raw(Statement::from_string(
         DbBackend::Postgres,
-        "SELECT status, detail, recipients FROM outbox ORDER BY created_at",
+        format!(
+            "SELECT status, detail, recipients FROM outbox WHERE {column} IS NOT NULL ORDER BY created_at"
+        ),
     ))
     .await
     .expect("outbox")
@@ -34,13 +51,16 @@ async fn outbox_rows(c: &Parties) -> Vec<(String, Option<String>, Option<i32>)> 
 /// Waits until no outbox row is pending.
 async fn delivered(c: &Parties) -> Vec<(String, Option<String>, Option<i32>)> {
     for _ in 0..150 {
-        let rows = outbox_rows(c).await;
+        let rows = outbox_rows(&c.coc, Of::Messages).await;
         if !rows.is_empty() && rows.iter().all(|(status, _, _)| status != "PENDING") {
             return rows;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    panic!("the outbox was not delivered: {:?}", outbox_rows(c).await);
+    panic!(
+        "the outbox was not delivered: {:?}",
+        outbox_rows(&c.coc, Of::Messages).await
+    );
 }
 
 /// The conflict's case moved to the point where Concord reminds the reporter, and escalated:
@@ -145,5 +165,111 @@ async fn without_smtp_messages_stay_in_app_and_the_outbox_says_so() {
         c.inbox(&c.admin_a).await.len(),
         1,
         "the in-app message stands"
+    );
+}
+
+const INVITE: &str = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }";
+const ACCEPT: &str =
+    "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken } }";
+
+async fn invite(coc: &Coc, email: &str) -> String {
+    let invited = coc
+        .app
+        .gql(
+            INVITE,
+            json!({ "i": { "email": email, "role": "USER", "agencyId": coc.agency_a } }),
+            Some(&coc.data_center),
+        )
+        .await;
+    invited["data"]["inviteUser"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{invited}"))
+        .to_owned()
+}
+
+async fn accept(coc: &Coc, token: &str, email_name: &str) -> Value {
+    coc.app
+        .gql(
+            ACCEPT,
+            json!({ "i": { "tenantSlug": "durham", "token": token, "displayName": email_name, "password": PASSWORD } }),
+            None,
+        )
+        .await
+}
+
+/// The invitation e-mail goes through the outbox, to the address invited, with a token of its
+/// own: the inviter's (shown once) never leaves Concord, and either token accepts, once.
+#[tokio::test]
+async fn invitations_are_emailed_through_the_outbox_with_a_token_of_their_own() {
+    let smtp = SmtpServer::start().await;
+    let port = smtp.port;
+    let app = spawn(
+        Store::Postgres,
+        |s| {
+            with_workers(s);
+            s.smtp.host = Some("127.0.0.1".into());
+            s.smtp.port = port;
+            s.public_url = "https://concord.durham.example/".into();
+        },
+        Arc::new(SystemClock),
+    )
+    .await;
+    let coc = Coc::on(app).await;
+    let shown = invite(&coc, "newcomer@um.example").await;
+
+    let mails = smtp.wait_for(1).await;
+    let mail = &mails[0];
+    assert!(mail.contains("X-RcptTo: newcomer@um.example"), "{mail}");
+    assert!(mail.contains("you are invited to durham CoC"), "{mail}");
+    assert!(mail.contains("https://concord.durham.example/"), "{mail}");
+    assert!(
+        !mail.contains(&shown),
+        "the inviter's token never leaves Concord"
+    );
+    let emailed = mail
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&coc.tenant_id.to_string()) && l.contains('.'))
+        .unwrap_or_else(|| panic!("no invitation code in {mail}"))
+        .to_owned();
+    assert_ne!(emailed, shown);
+
+    let accepted = accept(&coc, &emailed, "Newcomer").await;
+    assert!(
+        accepted["data"]["acceptInvitation"]["accessToken"].is_string(),
+        "{accepted}"
+    );
+    // Single use, whichever token is used.
+    let again = accept(&coc, &shown, "Newcomer again").await;
+    assert_eq!(error_code(&again), "UNAUTHENTICATED", "{again}");
+    let rows = outbox_rows(&coc, Of::Invitations).await;
+    assert_eq!(rows, vec![("SENT".to_owned(), None, Some(1))]);
+}
+
+#[tokio::test]
+async fn without_smtp_an_invitation_is_not_emailed_and_the_shown_token_accepts() {
+    let app = spawn(Store::Postgres, with_workers, Arc::new(SystemClock)).await;
+    let coc = Coc::on(app).await;
+    let shown = invite(&coc, "newcomer@um.example").await;
+    let mut rows = Vec::new();
+    for _ in 0..100 {
+        rows = outbox_rows(&coc, Of::Invitations).await;
+        if rows.iter().all(|(status, _, _)| status != "PENDING") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "NOT_EMAILED");
+    assert!(
+        rows[0]
+            .1
+            .as_deref()
+            .is_some_and(|d| d.contains("no SMTP server"))
+    );
+    let accepted = accept(&coc, &shown, "Newcomer").await;
+    assert!(
+        accepted["data"]["acceptInvitation"]["accessToken"].is_string(),
+        "{accepted}"
     );
 }

@@ -212,6 +212,8 @@ pub async fn invite(
         },
     )
     .await?;
+    // E-mailed through the outbox, with a token of its own (`messages::deliver`).
+    store::outbox::insert_invitation(&tx, by.tenant_id, invitation.id, now).await?;
     tx.commit().await?;
     Ok((invitation, token))
 }

@@ -19,6 +19,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// How an e-mail names the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DataCenter => "a Data Center user",
+            Self::AgencyAdmin => "an Agency Administrator",
+            Self::User => "a user",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DataCenter => "DATA_CENTER",

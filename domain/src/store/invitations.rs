@@ -2,8 +2,10 @@
 //! shown once, to the inviter).
 use chrono::{DateTime, Utc};
 use entities::invitations;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -37,13 +39,15 @@ pub async fn insert(
         created_at: Set(new.now),
         expires_at: Set(new.expires_at),
         accepted_at: Set(None),
+        emailed_token_hash: Set(None),
     }
     .insert(db)
     .await?)
 }
 
-/// The invitation whose token hashes to `token_hash`; with `lock`, held until the
-/// transaction ends, so two acceptances of one invitation cannot both pass.
+/// The invitation whose token — the inviter's or the e-mailed one — hashes to `token_hash`;
+/// with `lock`, held until the transaction ends, so two acceptances of one invitation cannot
+/// both pass.
 pub async fn by_token_hash(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -52,9 +56,44 @@ pub async fn by_token_hash(
 ) -> DomainResult<Option<invitations::Model>> {
     let query = invitations::Entity::find()
         .filter(invitations::Column::TenantId.eq(tenant_id))
-        .filter(invitations::Column::TokenHash.eq(token_hash));
+        .filter(
+            Condition::any()
+                .add(invitations::Column::TokenHash.eq(token_hash))
+                .add(invitations::Column::EmailedTokenHash.eq(token_hash)),
+        );
     let query = if lock { query.lock_exclusive() } else { query };
     Ok(query.one(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<invitations::Model>> {
+    Ok(invitations::Entity::find()
+        .filter(invitations::Column::TenantId.eq(tenant_id))
+        .filter(invitations::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// The e-mailed token is `token_hash`'s now; an earlier e-mail's token stops working.
+pub async fn set_emailed_token(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    token_hash: String,
+) -> DomainResult<()> {
+    invitations::Entity::update_many()
+        .col_expr(
+            invitations::Column::EmailedTokenHash,
+            Expr::value(Some(token_hash)),
+        )
+        .filter(invitations::Column::TenantId.eq(tenant_id))
+        .filter(invitations::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn mark_accepted(

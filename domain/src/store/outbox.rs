@@ -14,6 +14,21 @@ pub const PENDING: &str = "PENDING";
 pub const SENT: &str = "SENT";
 pub const NOT_EMAILED: &str = "NOT_EMAILED";
 
+fn pending_row(tenant_id: Uuid, now: DateTime<Utc>) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        tenant_id: Set(tenant_id),
+        id: Set(Uuid::now_v7()),
+        notification_id: Set(None),
+        invitation_id: Set(None),
+        created_at: Set(now),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        delivered_at: Set(None),
+        recipients: Set(None),
+        detail: Set(None),
+    }
+}
+
 /// One pending row for each of these notifications, in one statement.
 pub async fn insert_many(
     db: &impl ConnectionTrait,
@@ -25,19 +40,28 @@ pub async fn insert_many(
         return Ok(());
     }
     let rows = notification_ids.iter().map(|id| outbox::ActiveModel {
-        tenant_id: Set(tenant_id),
-        id: Set(Uuid::now_v7()),
-        notification_id: Set(*id),
-        created_at: Set(now),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        delivered_at: Set(None),
-        recipients: Set(None),
-        detail: Set(None),
+        notification_id: Set(Some(*id)),
+        ..pending_row(tenant_id, now)
     });
     outbox::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
+    Ok(())
+}
+
+/// A pending row for the invitation's e-mail.
+pub async fn insert_invitation(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    invitation_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    outbox::Entity::insert(outbox::ActiveModel {
+        invitation_id: Set(Some(invitation_id)),
+        ..pending_row(tenant_id, now)
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 
