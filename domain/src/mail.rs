@@ -20,7 +20,8 @@ pub enum Mailer {
     Off,
 }
 
-/// One e-mail: the same words as the in-app message (COM-1: the client by HMIS number only).
+/// One e-mail: an in-app message's words (COM-1: the client by HMIS number only), or an
+/// invitation (which names no client at all).
 pub struct Mail<'a> {
     /// Becomes the Message-ID, so that a receiving system can tell a retried delivery (after
     /// a crash between sending and recording it) from a new message.

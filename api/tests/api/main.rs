@@ -6,6 +6,7 @@ mod attachments;
 mod batches;
 mod case_managers;
 mod cases;
+mod citus_ready;
 mod clients;
 mod cross_tenant;
 mod database_roles;

@@ -284,18 +284,6 @@ pub async fn conflicts(
         .await?)
 }
 
-pub async fn conflict(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    id: Uuid,
-) -> DomainResult<Option<data_conflicts::Model>> {
-    Ok(data_conflicts::Entity::find()
-        .filter(data_conflicts::Column::TenantId.eq(tenant_id))
-        .filter(data_conflicts::Column::Id.eq(id))
-        .one(db)
-        .await?)
-}
-
 /// The conflict's own status follows its case's.
 pub async fn set_conflict_status(
     db: &impl ConnectionTrait,
