@@ -158,8 +158,14 @@ fn serve(
         if !settings.is_production() {
             app = app.route("/graphiql", web::get().to(graphql::graphiql));
         }
-        match console::files(&settings.console_dir) {
-            Some(files) => app.service(files),
+        match settings.console_dir.as_deref() {
+            Some(dir) => match console::files(dir) {
+                Some(files) => app.service(files),
+                None => app.route("/", web::get().to(console::not_built)),
+            },
+            None if console::embedded() => {
+                app.route("/{path:.*}", web::get().to(console::embedded_file))
+            }
             None => app.route("/", web::get().to(console::not_built)),
         }
     })

@@ -49,8 +49,9 @@ pub struct Settings {
     /// `CONCORD_SSN_KEY_FILE`: 32 random bytes, base64, encrypting Social Security numbers.
     /// Unset: generated into the data directory on first start.
     pub ssn_key_file: Option<PathBuf>,
-    /// `CONCORD_CONSOLE_DIR` (default `frontend/dist`): the built console served at `/`.
-    pub console_dir: PathBuf,
+    /// `CONCORD_CONSOLE_DIR` (default: the console built into the binary): a built console to
+    /// serve at `/` instead.
+    pub console_dir: Option<PathBuf>,
     /// `CONCORD_SIGNUP_REQUIRES_APPROVAL` (default `true` in production, `false` in
     /// development): new tenants wait for a platform administrator's approval before anyone
     /// can log in.
@@ -181,7 +182,7 @@ impl Settings {
             ssn_key_file: None,
             jwt_issuer: "concord".into(),
             jwt_audience: "concord-api".into(),
-            console_dir: PathBuf::from("frontend/dist"),
+            console_dir: None,
             signup_requires_approval: false,
             trusted_proxies: 0,
             metrics_token: None,
@@ -256,7 +257,7 @@ impl Settings {
             s.jwt_audience = v;
         }
         if let Some(v) = get("CONCORD_CONSOLE_DIR") {
-            s.console_dir = PathBuf::from(v);
+            s.console_dir = Some(PathBuf::from(v));
         }
         s.signup_requires_approval =
             flag(&get, "CONCORD_SIGNUP_REQUIRES_APPROVAL", s.is_production())?;

@@ -35,7 +35,11 @@ pub fn concord_bin() -> PathBuf {
 
 /// The console bundle that `cargo xtask bundle` writes to `<workspace>/frontend/dist`.
 pub fn console_dir() -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // As `cargo test` sets it for this run: a build shared between checkouts may have been
+    // compiled in another one.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let workspace = manifest_dir
         .parent()
         .unwrap_or_else(|| panic!("e2e/ has a parent"));
     let dir = workspace.join("frontend/dist");
@@ -77,8 +81,19 @@ pub struct Concord {
 }
 
 impl Concord {
-    /// Starts the binary on port 0 with no `DATABASE_URL` and waits for its "running at" line.
+    /// Starts the binary on port 0 with no `DATABASE_URL`, serving the checkout's console
+    /// bundle, and waits for its "running at" line.
     pub fn start(data_dir: &Path) -> Self {
+        Self::launch(data_dir, Some(console_dir()))
+    }
+
+    /// As `start`, but as an installed binary runs: from `data_dir`, far from the checkout,
+    /// with no `CONCORD_CONSOLE_DIR`, serving the console built into it.
+    pub fn start_installed(data_dir: &Path) -> Self {
+        Self::launch(data_dir, None)
+    }
+
+    fn launch(data_dir: &Path, console: Option<PathBuf>) -> Self {
         let mut command = Command::new(concord_bin());
         // Settings the developer's shell may carry must not leak in: this is the default install.
         for (name, _) in std::env::vars_os() {
@@ -87,10 +102,13 @@ impl Concord {
                 command.env_remove(name.as_ref());
             }
         }
+        if let Some(dir) = console {
+            command.env("CONCORD_CONSOLE_DIR", dir);
+        }
         let mut child = command
+            .current_dir(data_dir)
             .env("CONCORD_LISTEN", "127.0.0.1:0")
             .env("CONCORD_DATA_DIR", data_dir)
-            .env("CONCORD_CONSOLE_DIR", console_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

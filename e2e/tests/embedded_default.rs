@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use e2e::concord::{Concord, PASSWORD, TempDir};
+use e2e::concord::{Concord, PASSWORD, TempDir, console_dir};
 use serde_json::{Value, json};
 
 const SIGN_UP: &str = "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { \
@@ -86,4 +86,39 @@ async fn the_embedded_default_starts_without_database_url_and_serves_sign_up_and
         login["user"]["id"], user_id,
         "the restarted server lost the user"
     );
+}
+
+/// One artefact: the binary carries the console, so `concord` run far from the checkout,
+/// with no `CONCORD_CONSOLE_DIR`, serves the bundle it was built with.
+#[tokio::test]
+async fn an_installed_binary_serves_the_console_built_into_it() {
+    let data_dir = TempDir::new("concord-e2e-installed");
+    let concord = Concord::start_installed(data_dir.path());
+    let bundle = console_dir();
+
+    let index = concord.get("/").await;
+    assert!(index.status().is_success(), "{}", index.status());
+    let kind = |r: &reqwest::Response| {
+        r.headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(kind(&index).starts_with("text/html"), "{}", kind(&index));
+    assert_eq!(
+        index.text().await.unwrap(),
+        std::fs::read_to_string(bundle.join("index.html")).unwrap()
+    );
+    let wasm = concord.get("/frontend_bg.wasm").await;
+    assert_eq!(kind(&wasm), "application/wasm");
+    assert_eq!(
+        wasm.bytes().await.unwrap().as_ref(),
+        std::fs::read(bundle.join("frontend_bg.wasm"))
+            .unwrap()
+            .as_slice()
+    );
+    assert_eq!(concord.get("/no-such-file.js").await.status(), 404);
+    // The API's own paths are not the console's.
+    assert!(concord.get("/healthz").await.status().is_success());
 }

@@ -21,7 +21,7 @@ pub fn test_settings(database: &str) -> Settings {
     }
     settings.redis_prefix = format!("concord-test:{}:", Uuid::new_v4().simple());
     settings.run_worker = false;
-    settings.console_dir = PathBuf::from("/nonexistent");
+    settings.console_dir = Some(PathBuf::from("/nonexistent"));
     settings.password_hashing = PasswordHashing::TestOnlyCheap;
     settings
 }

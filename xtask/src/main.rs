@@ -44,9 +44,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the parent of this crate's directory.
+/// The workspace root: the parent of this crate's directory. Read from the environment that
+/// `cargo run` sets first: a build shared between checkouts (one `CARGO_TARGET_DIR`) may
+/// have been compiled in another one.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map(PathBuf::from)
