@@ -2,7 +2,6 @@
 //! (SPEC §5). Killed with SIGKILL in the middle of an e-mail and started again, it e-mails
 //! the message once; two worker processes at once e-mail every message once; a worker process
 //! follows the manual clock that the platform administrator moves on the API.
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,65 +12,10 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Coc, OWNER_ROLE, TestApp, spawn_app_with, url_for};
+use crate::helpers::{Coc, TestApp, spawn_app_with};
 use crate::manual_clock::operator;
+use crate::processes::ConcordProcess;
 use crate::smtp::SmtpServer;
-
-/// A `concord worker` process on the test application's database and data directory, with
-/// its settings from the environment as in production; killed when dropped.
-struct WorkerProcess(Child);
-
-impl WorkerProcess {
-    fn start(app: &TestApp, env: &[(&str, String)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
-        // Settings the developer's shell may carry must not leak in.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if name.starts_with("CONCORD_") || name == "DATABASE_URL" || name == "REDIS_URL" {
-                command.env_remove(name.as_ref());
-            }
-        }
-        command
-            .arg("worker")
-            .env("DATABASE_URL", url_for(OWNER_ROLE, &app.database))
-            .env("CONCORD_DATA_DIR", &app.data_dir)
-            .env("CONCORD_SWEEP_SECONDS", "1")
-            .env("CONCORD_JOB_POLL_MILLISECONDS", "1000")
-            // Missed for three seconds, a killed worker's jobs go to the others.
-            .env("CONCORD_JOB_HEARTBEAT_SECONDS", "1")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        Self(command.spawn().expect("start concord worker"))
-    }
-
-    fn emailing_to(app: &TestApp, smtp: &SmtpServer) -> Self {
-        Self::start(
-            app,
-            &[
-                ("CONCORD_SMTP_HOST", "127.0.0.1".into()),
-                ("CONCORD_SMTP_PORT", smtp.port.to_string()),
-                (
-                    "CONCORD_SMTP_FROM",
-                    "Concord <concord@durham.example>".into(),
-                ),
-            ],
-        )
-    }
-
-    /// SIGKILL: no shutdown, no chance to mark anything.
-    fn kill(&mut self) {
-        self.0.kill().expect("SIGKILL the worker");
-        self.0.wait().expect("reap the worker");
-    }
-}
-
-impl Drop for WorkerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// `count` review requests to agency A's administrator, written as every use case writes a
 /// message (its notification and outbox row in one transaction); the outbox rows' ids.
@@ -153,7 +97,7 @@ async fn a_worker_killed_mid_email_and_restarted_sends_the_message_once() {
     let coc = Coc::new().await;
     let ids = queue_messages(&coc, 1).await;
 
-    let mut first = WorkerProcess::emailing_to(&coc.app, &smtp);
+    let mut first = ConcordProcess::worker_emailing_to(&coc.app, &smtp);
     for _ in 0..150 {
         if smtp.stalled_marker.exists() {
             break;
@@ -171,7 +115,7 @@ async fn a_worker_killed_mid_email_and_restarted_sends_the_message_once() {
     assert_eq!(rows[0].status, "PENDING", "nothing was marked by the kill");
     assert!(smtp.received().is_empty(), "nothing was delivered yet");
 
-    let _second = WorkerProcess::emailing_to(&coc.app, &smtp);
+    let _second = ConcordProcess::worker_emailing_to(&coc.app, &smtp);
     smtp.wait_for(1).await;
     let rows = all_delivered(&coc.app).await;
     assert_eq!(rows[0].status, "SENT");
@@ -190,8 +134,8 @@ async fn two_worker_processes_email_every_message_once() {
     let ids = queue_messages(&coc, 20).await;
     assert_eq!(ids.len(), 20);
 
-    let _a = WorkerProcess::emailing_to(&coc.app, &smtp);
-    let _b = WorkerProcess::emailing_to(&coc.app, &smtp);
+    let _a = ConcordProcess::worker_emailing_to(&coc.app, &smtp);
+    let _b = ConcordProcess::worker_emailing_to(&coc.app, &smtp);
     smtp.wait_for(20).await;
     let rows = all_delivered(&coc.app).await;
     assert!(rows.iter().all(|r| r.status == "SENT"));
@@ -207,7 +151,7 @@ async fn two_worker_processes_email_every_message_once() {
 async fn a_worker_process_follows_the_manual_clock_moved_on_the_api() {
     let coc = Coc::on(spawn_app_with(|s| s.manual_clock = true).await).await;
     // Started before the clock moves: it must follow, not only read the offset at start.
-    let _worker = WorkerProcess::start(&coc.app, &[("CONCORD_CLOCK", "manual".into())]);
+    let _worker = ConcordProcess::worker(&coc.app, &[("CONCORD_CLOCK", "manual".into())]);
     let token = operator(&coc.app).await;
     let moved = coc
         .app
