@@ -20,7 +20,7 @@ use domain::policy::records::InconsistencyKind as DomainInconsistency;
 
 /// The plan parameters a case runs under. They are those of the plan version in force when
 /// the case opened: publishing a later plan does not move an open case's deadlines.
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct CaseTerms {
     pub plan_version: i32,
     pub contact_attempts_min: i32,
@@ -48,7 +48,7 @@ pub enum DueKind {
 }
 
 /// What is due next on an open case.
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct NextDue {
     pub kind: DueKind,
     /// When, where the plan's terms set a time.
@@ -91,7 +91,7 @@ impl From<Due> for NextDue {
     }
 }
 
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct ContactAttempt {
     pub id: Uuid,
     pub attempted_at: DateTime<Utc>,
@@ -105,7 +105,7 @@ pub struct ContactAttempt {
 }
 
 /// One step of a case's timeline.
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
     /// `OPENED`, `ATTEMPT_LOGGED`, `AGREED`, `BECAME_ESCALABLE`, `ESCALATED`,
@@ -116,7 +116,7 @@ pub struct CaseEvent {
     pub by_agency_id: Option<Uuid>,
 }
 
-#[derive(SimpleObject)]
+#[derive(Clone, SimpleObject)]
 pub struct Case {
     pub id: Uuid,
     pub kind: CaseKind,

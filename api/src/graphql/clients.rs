@@ -10,7 +10,7 @@ use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::cases::Case;
 use super::connection::{Cursor, connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction};
-use super::loaders::EnrollmentsOfClient;
+use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
 use super::{state, viewer};
 use crate::error::GqlResult;
 use domain::error::DomainError;
@@ -112,18 +112,25 @@ pub struct DataConflict {
 impl DataConflict {
     /// The case that follows it up (DEM-4), with its timeline.
     async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
-        let user = viewer(ctx).tenant_user()?;
-        let view = domain::cases::of_conflict(state(ctx)?, user, self.id).await?;
-        Ok(view.map(Case::from))
+        case_of(ctx, self.id).await
     }
 
     /// Which steps the viewer may take on it now (its case's: `logAttempt`, `agree`,
     /// `escalate`, `withdraw`), each with the rule that decides it.
     async fn access(&self, ctx: &Context<'_>) -> GqlResult<Vec<Permission>> {
-        let user = viewer(ctx).tenant_user()?;
-        let view = domain::cases::of_conflict(state(ctx)?, user, self.id).await?;
-        Ok(view.map(|v| Case::from(v).access).unwrap_or_default())
+        Ok(case_of(ctx, self.id)
+            .await?
+            .map(|case| case.access)
+            .unwrap_or_default())
     }
+}
+
+/// The conflict's case, loaded once per request for every conflict asked about.
+async fn case_of(ctx: &Context<'_>, conflict_id: Uuid) -> GqlResult<Option<Case>> {
+    let loader = ctx
+        .data::<std::sync::Arc<DataLoader<CaseOfConflict>>>()
+        .map_err(|_| DomainError::Unauthenticated("sign in first"))?;
+    loader.load_one(conflict_id).await
 }
 
 impl TryFrom<entities::data_conflicts::Model> for DataConflict {

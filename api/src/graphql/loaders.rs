@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use uuid::Uuid;
 
+use super::cases::Case;
 use super::enrollments::Enrollment;
 use crate::error::GqlError;
 use domain::auth::TenantUser;
@@ -27,6 +28,25 @@ impl Loader<Uuid> for EnrollmentsOfClient {
         Ok(views
             .into_iter()
             .map(|(client, views)| (client, views.into_iter().map(Enrollment::from).collect()))
+            .collect())
+    }
+}
+
+/// The case of each data conflict, with its timeline and `access` block.
+pub struct CaseOfConflict {
+    pub state: AppState,
+    pub viewer: TenantUser,
+}
+
+impl Loader<Uuid> for CaseOfConflict {
+    type Value = Case;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let views = domain::cases::of_conflicts(&self.state, &self.viewer, keys).await?;
+        Ok(views
+            .into_iter()
+            .map(|(conflict, view)| (conflict, Case::from(view)))
             .collect())
     }
 }

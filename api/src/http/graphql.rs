@@ -10,7 +10,7 @@ use async_graphql::{BatchRequest, BatchResponse};
 use serde_json::json;
 
 use crate::graphql::ConcordSchema;
-use crate::graphql::loaders::EnrollmentsOfClient;
+use crate::graphql::loaders::{CaseOfConflict, EnrollmentsOfClient};
 use domain::auth::{ClientAddress, PasswordWork, Viewer, sessions};
 use domain::state::AppState;
 
@@ -56,11 +56,20 @@ pub async fn graphql(
     let mut batch = batch.data(address).data(PasswordWork::default());
     if let Viewer::User(user) = &viewer {
         // Per request: a loader batches for one viewer, under the plan as that viewer sees it.
-        let loader = EnrollmentsOfClient {
+        let enrollments = EnrollmentsOfClient {
             state: state.get_ref().clone(),
             viewer: user.clone(),
         };
-        batch = batch.data(std::sync::Arc::new(DataLoader::new(loader, tokio::spawn)));
+        let cases = CaseOfConflict {
+            state: state.get_ref().clone(),
+            viewer: user.clone(),
+        };
+        batch = batch
+            .data(std::sync::Arc::new(DataLoader::new(
+                enrollments,
+                tokio::spawn,
+            )))
+            .data(std::sync::Arc::new(DataLoader::new(cases, tokio::spawn)));
     }
     let batch = batch.data(viewer);
     let response: BatchResponse = schema.execute_batch(batch).await;

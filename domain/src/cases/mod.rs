@@ -210,20 +210,24 @@ pub async fn get(
     Ok(view)
 }
 
-/// The case of a data conflict, if the viewer may see it.
-pub async fn of_conflict(
+/// The cases of these data conflicts that the viewer may see, by conflict, read together
+/// (a client's list of conflicts costs one transaction, not one per conflict).
+pub async fn of_conflicts(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    conflict_id: Uuid,
-) -> DomainResult<Option<CaseView>> {
+    conflict_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, CaseView>> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let case = store::cases::by_conflict(&ctx.tx, ctx.tenant(), conflict_id).await?;
-    let view = match case {
-        Some(case) => Some(visible(&ctx, case.id).await?),
-        None => None,
-    };
+    let cases = store::cases::by_conflicts(&ctx.tx, ctx.tenant(), conflict_ids).await?;
+    let views = load_many(&ctx.tx, ctx.tenant(), cases, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
-    Ok(view)
+    Ok(views
+        .into_iter()
+        .filter(|view| {
+            case_policy::decide(CaseAction::View, &view.viewer, &view.facts, view.now).allowed
+        })
+        .filter_map(|view| Some((view.case.conflict_id?, view)))
+        .collect())
 }
 
 /// Which cases a list asks for, in which order.

@@ -243,15 +243,17 @@ pub async fn open_conflicts_on(
         .collect())
 }
 
-pub async fn by_conflict(
+/// The cases of these data conflicts (one each at most).
+pub async fn by_conflicts(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    conflict_id: Uuid,
-) -> DomainResult<Option<cases::Model>> {
+    conflict_ids: &[Uuid],
+) -> DomainResult<Vec<cases::Model>> {
     Ok(cases::Entity::find()
         .filter(cases::Column::TenantId.eq(tenant_id))
-        .filter(cases::Column::ConflictId.eq(conflict_id))
-        .one(db)
+        .filter(cases::Column::ConflictId.is_in(conflict_ids.iter().copied()))
+        .order_by_asc(cases::Column::Id)
+        .all(db)
         .await?)
 }
 

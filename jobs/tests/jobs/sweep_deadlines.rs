@@ -52,9 +52,10 @@ async fn escalable_in_two_weeks(state: &AppState, coc: &Community) -> Vec<Uuid> 
         let ChangeOutcome::ConflictRecorded(conflict) = said else {
             panic!("an undocumented change by another agency is a conflict (DEM-3)");
         };
-        let case = domain::cases::of_conflict(state, &reporting.user, conflict.id)
+        let case = domain::cases::of_conflicts(state, &reporting.user, &[conflict.id])
             .await
             .expect("case")
+            .remove(&conflict.id)
             .expect("the conflict's case");
         for version in 1..=3 {
             log_attempt(
