@@ -19,8 +19,14 @@ impl ErrorResponse for DomainError {
     /// conflict and `retryAfterSeconds`. An internal error is logged whole here and shows
     /// only its code.
     fn extensions(&self) -> serde_json::Value {
-        if let Self::Internal(source) = self {
-            tracing::error!(error = format!("{source:#}"), "internal error");
+        match self {
+            Self::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error");
+            }
+            Self::Unavailable(source) => {
+                tracing::warn!(error = format!("{source:#}"), "database unavailable");
+            }
+            _ => {}
         }
         let mut ext = serde_json::json!({ "code": self.code() });
         match self {
@@ -46,6 +52,7 @@ impl ErrorResponse for DomainError {
             Self::Validation { .. } => 400,
             Self::Conflict { .. } => 409,
             Self::RateLimited { .. } => 429,
+            Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
         }
     }

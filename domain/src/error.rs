@@ -45,6 +45,10 @@ pub enum DomainError {
     },
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached (down, restarting, refusing connections): worth
+    /// trying again shortly, unlike an internal error.
+    #[error("the database is not available; try again shortly")]
+    Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -70,6 +74,7 @@ impl DomainError {
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -77,7 +82,36 @@ impl DomainError {
 
 impl From<sea_orm::DbErr> for DomainError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        if database_unreachable(&err) {
+            Self::Unavailable(err.into())
+        } else {
+            Self::Internal(err.into())
+        }
+    }
+}
+
+/// Whether `err` says the database could not be reached, rather than that a statement
+/// failed: no connection to be had (any failure to connect), a connection lost, or the server
+/// ending connections (SQLSTATE classes 08, connection exception, and 57, operator
+/// intervention).
+fn database_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let sqlx_error = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            e.as_ref()
+        }
+        _ => return false,
+    };
+    match sqlx_error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+        _ => false,
     }
 }
 

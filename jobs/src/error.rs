@@ -50,9 +50,9 @@ impl From<DbErr> for JobError {
 impl From<DomainError> for JobError {
     fn from(err: DomainError) -> Self {
         match err {
-            DomainError::Internal(_) | DomainError::RateLimited { .. } => {
-                Self::Transient(Box::new(err))
-            }
+            DomainError::Internal(_)
+            | DomainError::Unavailable(_)
+            | DomainError::RateLimited { .. } => Self::Transient(Box::new(err)),
             _ => Self::Permanent(Box::new(err)),
         }
     }

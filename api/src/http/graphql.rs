@@ -44,7 +44,7 @@ pub async fn graphql(
                 let response = async_graphql::Response::from_errors(vec![
                     err.into_server_error(async_graphql::Pos::default()),
                 ]);
-                return HttpResponse::Ok().json(response);
+                return respond(&BatchResponse::Single(response));
             }
         },
     };
@@ -73,7 +73,30 @@ pub async fn graphql(
     }
     let batch = batch.data(viewer);
     let response: BatchResponse = schema.execute_batch(batch).await;
-    HttpResponse::Ok().json(response)
+    respond(&response)
+}
+
+/// The GraphQL answer, with HTTP status 200 — or 503 and `Retry-After` when the database
+/// could not be reached (`UNAVAILABLE`), so that load balancers and clients retry instead of
+/// taking it for an answer.
+fn respond(response: &BatchResponse) -> HttpResponse {
+    let responses: Vec<&async_graphql::Response> = match response {
+        BatchResponse::Single(one) => vec![one],
+        BatchResponse::Batch(many) => many.iter().collect(),
+    };
+    let unavailable = responses.iter().flat_map(|r| &r.errors).any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("UNAVAILABLE"))
+    });
+    if unavailable {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "5"))
+            .json(response)
+    } else {
+        HttpResponse::Ok().json(response)
+    }
 }
 
 pub async fn graphiql() -> HttpResponse {

@@ -9,6 +9,7 @@ mod cases;
 mod citus_ready;
 mod clients;
 mod cross_tenant;
+mod database_outage;
 mod database_roles;
 mod decisions_agree;
 mod embedded;

@@ -27,7 +27,8 @@ pub async fn connect_and_migrate(
         } else {
             5
         })
-        .acquire_timeout(Duration::from_secs(10))
+        // A database that is down is answered with 503 in seconds, not after a long wait.
+        .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     let mut db = Database::connect(options)
         .await
@@ -93,7 +94,8 @@ pub async fn connect_refusal_pool(
     options
         .max_connections(2)
         .min_connections(0)
-        .acquire_timeout(Duration::from_secs(10))
+        // A database that is down is answered with 503 in seconds, not after a long wait.
+        .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     Database::connect(options)
         .await
