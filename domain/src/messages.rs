@@ -6,6 +6,7 @@
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
+use crate::auth::invitations::InvitationStatus;
 use crate::auth::tokens::{hash_token, new_opaque_token};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
@@ -167,9 +168,9 @@ async fn invitation_letter(
     let invitation = store::invitations::get(tx, tenant_id, invitation_id)
         .await?
         .ok_or(DomainError::NotFound("invitation"))?;
-    let closed = invitation.accepted_at.is_some() || invitation.expires_at <= state.clock.now();
-    let unsendable = if closed {
-        Some("the invitation was accepted or has expired")
+    let status = InvitationStatus::of(&invitation, state.clock.now());
+    let unsendable = if status != InvitationStatus::Pending {
+        Some("the invitation was accepted, revoked or has expired")
     } else if !state.mailer.is_on() {
         Some(NO_SMTP)
     } else {

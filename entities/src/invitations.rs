@@ -17,6 +17,7 @@ pub struct Model {
     pub accepted_at: Option<DateTimeUtc>,
     /// The hash of the token the invitation e-mail carries, once e-mailed.
     pub emailed_token_hash: Option<String>,
+    pub revoked_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

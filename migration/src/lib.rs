@@ -103,6 +103,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0009_invitation_mail.sqlite.sql"),
                 down: None,
             }),
+            // Invitations can be revoked.
+            Box::new(SqlMigration {
+                name: "m20261202_000010_invitation_revocation",
+                schema: include_str!("sql/0010_invitation_revocation.sql"),
+                postgres_only: "",
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

@@ -105,6 +105,16 @@ pub enum Role {
     User,
 }
 
+/// Where an invitation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::auth::invitations::InvitationStatus")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
 /// How a list of cases is sorted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
 #[graphql(remote = "domain::cases::CaseOrder")]

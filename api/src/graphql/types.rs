@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, role_permissions};
-use super::enums::{Role, TenantStatus};
+use super::enums::{InvitationStatus, Role, TenantStatus};
+use domain::auth::invitations::InvitationView;
 use domain::auth::sessions::AuthTokens;
 use domain::error::DomainError;
 use domain::policy::roles::{self, Account};
@@ -173,9 +174,35 @@ pub struct Invitation {
     pub email: String,
     pub role: Role,
     pub agency_id: Option<Uuid>,
+    pub status: InvitationStatus,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
     /// Shown only in the response that created the invitation: give it to the invitee.
     pub token: Option<String>,
+}
+
+impl TryFrom<InvitationView> for Invitation {
+    type Error = DomainError;
+
+    fn try_from(view: InvitationView) -> Result<Self, DomainError> {
+        let m = view.invitation;
+        let role = roles::Role::parse(&m.role)
+            .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown role {:?}", m.role)))?;
+        Ok(Self {
+            id: m.id,
+            email: m.email,
+            role: role.into(),
+            agency_id: m.agency_id,
+            status: view.status.into(),
+            created_at: m.created_at,
+            expires_at: m.expires_at,
+            accepted_at: m.accepted_at,
+            revoked_at: m.revoked_at,
+            token: None,
+        })
+    }
 }
 
 #[derive(SimpleObject)]

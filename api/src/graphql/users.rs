@@ -8,6 +8,7 @@ use super::enums::Role;
 use super::types::{Invitation, User};
 use super::{state, viewer};
 use crate::error::GqlResult;
+use domain::auth::invitations::{self, InvitationView};
 use domain::auth::{accounts, onboarding};
 use domain::tenancy;
 
@@ -28,6 +29,26 @@ impl UsersQuery {
         let (limit, after) = window(first, after)?;
         let page = tenancy::users(state(ctx)?, user, after, limit).await?;
         Ok(try_connection(page, after, |u| u.id, User::try_from)?)
+    }
+
+    /// The invitations the viewer manages, newest first: all of the tenant's for the Data
+    /// Center, its agency's for an Agency Administrator (ROLE-3: not a user's).
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Invitation>> {
+        let user = viewer(ctx).tenant_user()?;
+        let (limit, after) = window(first, after)?;
+        let page = invitations::page(state(ctx)?, user, after, limit).await?;
+        Ok(try_connection(
+            page,
+            after,
+            |i| i.invitation.id,
+            Invitation::try_from,
+        )?)
     }
 }
 
@@ -57,14 +78,27 @@ impl UsersMutation {
             agency_id: input.agency_id,
         };
         let (invitation, token) = onboarding::invite(state, user, invite).await?;
+        let now = state.clock.now();
         Ok(Invitation {
-            id: invitation.id,
-            email: invitation.email,
-            role: input.role,
-            agency_id: invitation.agency_id,
-            expires_at: invitation.expires_at,
             token: Some(token),
+            ..InvitationView::at(invitation, now).try_into()?
         })
+    }
+
+    /// Sends the invitation again, by e-mail with a token of its own, valid for a new week.
+    async fn resend_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(invitations::resend(state(ctx)?, user, id)
+            .await?
+            .try_into()?)
+    }
+
+    /// Revokes an invitation not yet accepted: its tokens stop working.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
+        let user = viewer(ctx).tenant_user()?;
+        Ok(invitations::revoke(state(ctx)?, user, id)
+            .await?
+            .try_into()?)
     }
 
     /// Changes a user's role (and agency); their sessions end at once.

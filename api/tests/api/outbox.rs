@@ -226,12 +226,7 @@ async fn invitations_are_emailed_through_the_outbox_with_a_token_of_their_own() 
         !mail.contains(&shown),
         "the inviter's token never leaves Concord"
     );
-    let emailed = mail
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(&coc.tenant_id.to_string()) && l.contains('.'))
-        .unwrap_or_else(|| panic!("no invitation code in {mail}"))
-        .to_owned();
+    let emailed = emailed_token(&coc, mail);
     assert_ne!(emailed, shown);
 
     let accepted = accept(&coc, &emailed, "Newcomer").await;
@@ -272,4 +267,109 @@ async fn without_smtp_an_invitation_is_not_emailed_and_the_shown_token_accepts()
         accepted["data"]["acceptInvitation"]["accessToken"].is_string(),
         "{accepted}"
     );
+}
+
+/// The invitation code an e-mail carries: a line of its own, the tenant's id and a secret.
+fn emailed_token(coc: &Coc, mail: &str) -> String {
+    mail.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&coc.tenant_id.to_string()) && l.contains('.'))
+        .unwrap_or_else(|| panic!("no invitation code in {mail}"))
+        .to_owned()
+}
+
+const INVITATIONS: &str =
+    "{ invitations(first: 50) { edges { node { id email status revokedAt } } } }";
+
+/// Invitations are listed for those who manage them, resent (a new e-mail whose token
+/// replaces the last e-mail's) and revoked (no token accepts it any more).
+#[tokio::test]
+async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
+    let smtp = SmtpServer::start().await;
+    let port = smtp.port;
+    let app = spawn(
+        Store::Postgres,
+        |s| {
+            with_workers(s);
+            s.smtp.host = Some("127.0.0.1".into());
+            s.smtp.port = port;
+        },
+        Arc::new(SystemClock),
+    )
+    .await;
+    let coc = Coc::on(app).await;
+    let shown = invite(&coc, "newcomer@um.example").await;
+    let first = emailed_token(&coc, &smtp.wait_for(1).await[0]);
+
+    let listed = coc
+        .app
+        .gql(INVITATIONS, json!({}), Some(&coc.data_center))
+        .await;
+    let node = listed["data"]["invitations"]["edges"][0]["node"].clone();
+    assert_eq!(node["email"], "newcomer@um.example", "{listed}");
+    assert_eq!(node["status"], "PENDING");
+    let id = node["id"].clone();
+
+    // Another agency's administrator neither sees nor revokes it (ROLE-2); staff see none.
+    let (admin_b, _) = coc
+        .member("admin@hnh.example", "AGENCY_ADMIN", &coc.agency_b)
+        .await;
+    let theirs = coc.app.gql(INVITATIONS, json!({}), Some(&admin_b)).await;
+    let emails = theirs["data"]["invitations"]["edges"].to_string();
+    assert!(!emails.contains("newcomer@um.example"), "{theirs}");
+    const REVOKE: &str = "mutation($id: UUID!) { revokeInvitation(id: $id) { status revokedAt } }";
+    let refused = coc
+        .app
+        .gql(REVOKE, json!({ "id": id }), Some(&admin_b))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["rule"], "ROLE-2");
+    let (staff, _) = coc.member("staff@um.example", "USER", &coc.agency_a).await;
+    let none = coc.app.gql(INVITATIONS, json!({}), Some(&staff)).await;
+    assert_eq!(none["errors"][0]["extensions"]["rule"], "ROLE-3", "{none}");
+
+    // Resent: a second e-mail, whose token replaces the first e-mail's.
+    let resent = coc
+        .app
+        .gql(
+            "mutation($id: UUID!) { resendInvitation(id: $id) { status } }",
+            json!({ "id": id }),
+            Some(&coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        resent["data"]["resendInvitation"]["status"], "PENDING",
+        "{resent}"
+    );
+    let mails = smtp.wait_for(2).await;
+    let second = mails
+        .iter()
+        .map(|m| emailed_token(&coc, m))
+        .find(|t| *t != first)
+        .unwrap_or_else(|| panic!("no second invitation code in {mails:?}"));
+    let stale = accept(&coc, &first, "Newcomer").await;
+    assert_eq!(error_code(&stale), "UNAUTHENTICATED", "{stale}");
+
+    // Revoked: neither the shown token nor the e-mailed one accepts it.
+    let revoked = coc
+        .app
+        .gql(REVOKE, json!({ "id": id }), Some(&coc.data_center))
+        .await;
+    assert_eq!(
+        revoked["data"]["revokeInvitation"]["status"], "REVOKED",
+        "{revoked}"
+    );
+    for token in [&shown, &second] {
+        let refused = accept(&coc, token, "Newcomer").await;
+        assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+    }
+    let again = coc
+        .app
+        .gql(
+            "mutation($id: UUID!) { resendInvitation(id: $id) { status } }",
+            json!({ "id": id }),
+            Some(&coc.data_center),
+        )
+        .await;
+    assert_eq!(error_code(&again), "VALIDATION", "{again}");
 }

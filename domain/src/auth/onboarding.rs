@@ -6,6 +6,7 @@ use entities::invitations;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::invitations::InvitationStatus;
 use super::password::NewPassword;
 use super::sessions::{self, AuthTokens};
 use super::tokens::{hash_token, new_opaque_token, parse_opaque_token};
@@ -258,7 +259,7 @@ pub async fn accept(
             .ok_or(INVALID)?
     };
     let open = |now: DateTime<Utc>| {
-        move |i: &invitations::Model| i.accepted_at.is_none() && i.expires_at > now
+        move |i: &invitations::Model| InvitationStatus::of(i, now) == InvitationStatus::Pending
     };
     {
         let tx = store::tenant_tx(&state.db, tenant.id).await?;

@@ -122,6 +122,16 @@ pub fn invite(actor: &Actor, account: &Account) -> Decision {
     }
 }
 
+/// Seeing the tenant's invitations: the Data Center all of them, an Agency Administrator its
+/// agency's (the list is filtered to it).
+pub fn list_invitations(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin => Decision::allow("ROLE-2"),
+        Role::User => Decision::refuse("ROLE-3", "ask your Agency Administrator about invitations"),
+    }
+}
+
 /// Changing `target`'s role and agency to `proposed`'s.
 pub fn set_role(actor: &Actor, target: &Account, proposed: &Account) -> Decision {
     if target.user_id == Some(actor.user_id) {

@@ -5,10 +5,11 @@ use entities::invitations;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use super::Page;
 use crate::error::DomainResult;
 use crate::policy::roles::Role;
 use crate::values::Email;
@@ -40,6 +41,7 @@ pub async fn insert(
         expires_at: Set(new.expires_at),
         accepted_at: Set(None),
         emailed_token_hash: Set(None),
+        revoked_at: Set(None),
     }
     .insert(db)
     .await?)
@@ -94,6 +96,42 @@ pub async fn set_emailed_token(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The tenant's invitations (one agency's with `agency`), newest first, after `after`.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<invitations::Model>> {
+    let mut query = invitations::Entity::find()
+        .filter(invitations::Column::TenantId.eq(tenant_id))
+        .order_by_desc(invitations::Column::Id);
+    if let Some(agency) = agency {
+        query = query.filter(invitations::Column::AgencyId.eq(agency));
+    }
+    if let Some(after) = after {
+        query = query.filter(invitations::Column::Id.lt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
+}
+
+/// Revokes the invitation, or (`expires_at`) gives it a new expiry.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    invitation: invitations::Model,
+    revoked_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+) -> DomainResult<invitations::Model> {
+    let mut row: invitations::ActiveModel = invitation.into();
+    row.revoked_at = Set(revoked_at);
+    row.expires_at = Set(expires_at);
+    Ok(row.update(db).await?)
 }
 
 pub async fn mark_accepted(

@@ -1,0 +1,178 @@
+//! The invitations a tenant has sent: listed for those who manage them (ROLE-1, ROLE-2),
+//! resent (a new e-mail through the outbox, with a new token of its own, and a new expiry),
+//! and revoked before they are accepted (both tokens stop working).
+use chrono::{DateTime, Utc};
+use entities::invitations;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::onboarding::{INVITATION_TTL, guard};
+use crate::caller::Caller;
+use crate::error::{DomainError, DomainResult};
+use crate::policy::roles::{self, Account, Role};
+use crate::state::AppState;
+use crate::store::{self, Page};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+/// An invitation and where it stands now.
+pub struct InvitationView {
+    pub invitation: invitations::Model,
+    pub status: InvitationStatus,
+}
+
+impl InvitationView {
+    pub fn at(invitation: invitations::Model, now: DateTime<Utc>) -> Self {
+        let status = InvitationStatus::of(&invitation, now);
+        Self { invitation, status }
+    }
+}
+
+impl InvitationStatus {
+    pub fn of(invitation: &invitations::Model, now: DateTime<Utc>) -> Self {
+        if invitation.accepted_at.is_some() {
+            Self::Accepted
+        } else if invitation.revoked_at.is_some() {
+            Self::Revoked
+        } else if invitation.expires_at <= now {
+            Self::Expired
+        } else {
+            Self::Pending
+        }
+    }
+}
+
+/// The invitations the viewer manages, newest first: the Data Center's are all of the
+/// tenant's, an Agency Administrator's its agency's.
+pub async fn page(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<InvitationView>> {
+    let caller = caller.into();
+    let by = caller.person()?;
+    let actor = by.actor();
+    guard(
+        state,
+        by,
+        "invitation.list",
+        roles::list_invitations(&actor),
+    )
+    .await?;
+    let agency = match actor.role {
+        Role::DataCenter => None,
+        Role::AgencyAdmin | Role::User => Some(actor.agency_id.unwrap_or_else(Uuid::nil)),
+    };
+    let tx = caller.begin(state).await?;
+    let page = store::invitations::page(&tx, by.tenant_id, agency, after, limit).await?;
+    tx.commit().await?;
+    let now = state.clock.now();
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|i| InvitationView::at(i, now))
+            .collect(),
+        has_next: page.has_next,
+    })
+}
+
+/// What may be done with an invitation is what may be done in inviting to its role and
+/// agency (`roles::invite`).
+async fn managed(
+    state: &AppState,
+    caller: Caller<'_>,
+    id: Uuid,
+    action: &str,
+) -> DomainResult<(sea_orm::DatabaseTransaction, invitations::Model)> {
+    let by = caller.person()?;
+    let tx = caller.begin(state).await?;
+    let invitation = store::invitations::get(&tx, by.tenant_id, id)
+        .await?
+        .ok_or(DomainError::NotFound("invitation"))?;
+    let account = Account {
+        user_id: None,
+        role: Role::parse(&invitation.role)
+            .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown role stored")))?,
+        agency_id: invitation.agency_id,
+    };
+    guard(state, by, action, roles::invite(&by.actor(), &account)).await?;
+    match InvitationStatus::of(&invitation, state.clock.now()) {
+        InvitationStatus::Accepted => Err(DomainError::validation(
+            "id",
+            "this invitation was accepted already",
+        )),
+        InvitationStatus::Revoked => Err(DomainError::validation(
+            "id",
+            "this invitation was revoked; invite again",
+        )),
+        InvitationStatus::Pending | InvitationStatus::Expired => Ok((tx, invitation)),
+    }
+}
+
+/// Sends the invitation again: a new e-mail with a token of its own (the earlier e-mail's
+/// stops working; the token shown to the inviter stays good), valid for a new week.
+pub async fn resend(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    id: Uuid,
+) -> DomainResult<InvitationView> {
+    let caller = caller.into();
+    let (tx, invitation) = managed(state, caller, id, "invitation.resend").await?;
+    let by = caller.person()?;
+    let now = state.clock.now();
+    let invitation =
+        store::invitations::update(&tx, invitation, None, now + INVITATION_TTL).await?;
+    store::outbox::insert_invitation(&tx, by.tenant_id, invitation.id, now).await?;
+    audit(&tx, by, "invitation.resend", invitation.id, now).await?;
+    tx.commit().await?;
+    Ok(InvitationView::at(invitation, now))
+}
+
+/// Revokes an invitation not yet accepted: neither of its tokens accepts it any more.
+pub async fn revoke(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    id: Uuid,
+) -> DomainResult<InvitationView> {
+    let caller = caller.into();
+    let (tx, invitation) = managed(state, caller, id, "invitation.revoke").await?;
+    let by = caller.person()?;
+    let now = state.clock.now();
+    let expires_at = invitation.expires_at;
+    let invitation = store::invitations::update(&tx, invitation, Some(now), expires_at).await?;
+    audit(&tx, by, "invitation.revoke", invitation.id, now).await?;
+    tx.commit().await?;
+    Ok(InvitationView::at(invitation, now))
+}
+
+async fn audit(
+    tx: &sea_orm::DatabaseTransaction,
+    by: &super::TenantUser,
+    action: &str,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    store::audit::record(
+        tx,
+        store::audit::Entry {
+            at: now,
+            tenant_id: by.tenant_id,
+            actor_user_id: Some(by.user_id),
+            actor_agency_id: by.agency_id,
+            action,
+            subject_id: Some(id),
+            refused_by: None,
+            source_ip: None,
+            detail: json!({}),
+        },
+    )
+    .await
+}
