@@ -19,8 +19,8 @@ use crate::settings::WorkerSettings;
 use crate::sweep_deadlines::SweepDeadlines;
 use domain::state::AppState;
 
-/// Sets the storage up, then runs one worker per queue until `shutdown` completes. Running
-/// jobs then get `settings.shutdown_timeout` to finish.
+/// Runs one worker per queue until `shutdown` completes, on a storage set up already
+/// (`Backend::setup`). Running jobs then get `settings.shutdown_timeout` to finish.
 /// `backend` is where the jobs are stored: on PostgreSQL the application's own database; on
 /// SQLite a file of its own, so the workers' polling and heartbeats never hold the lock that
 /// requests need on the application's file.
@@ -30,7 +30,6 @@ pub async fn run_workers(
     settings: WorkerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    backend.setup().await?;
     let ctx = JobContext { state, backend };
 
     let monitor = register::<PurgeExpiredSessions>(Monitor::new(), &ctx, &settings);

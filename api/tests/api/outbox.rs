@@ -172,6 +172,23 @@ const INVITE: &str = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { t
 const ACCEPT: &str =
     "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken } }";
 
+/// A CoC whose workers run and e-mail through `smtp`, naming the console `public_url`.
+async fn emailing_coc(smtp: &SmtpServer, public_url: &str) -> Coc {
+    let (port, public_url) = (smtp.port, public_url.to_owned());
+    let app = spawn(
+        Store::Postgres,
+        move |s| {
+            with_workers(s);
+            s.smtp.host = Some("127.0.0.1".into());
+            s.smtp.port = port;
+            s.public_url = public_url;
+        },
+        Arc::new(SystemClock),
+    )
+    .await;
+    Coc::on(app).await
+}
+
 async fn invite(coc: &Coc, email: &str) -> String {
     let invited = coc
         .app
@@ -202,19 +219,7 @@ async fn accept(coc: &Coc, token: &str, email_name: &str) -> Value {
 #[tokio::test]
 async fn invitations_are_emailed_through_the_outbox_with_a_token_of_their_own() {
     let smtp = SmtpServer::start().await;
-    let port = smtp.port;
-    let app = spawn(
-        Store::Postgres,
-        |s| {
-            with_workers(s);
-            s.smtp.host = Some("127.0.0.1".into());
-            s.smtp.port = port;
-            s.public_url = "https://concord.durham.example/".into();
-        },
-        Arc::new(SystemClock),
-    )
-    .await;
-    let coc = Coc::on(app).await;
+    let coc = emailing_coc(&smtp, "https://concord.durham.example/").await;
     let shown = invite(&coc, "newcomer@um.example").await;
 
     let mails = smtp.wait_for(1).await;
@@ -286,18 +291,7 @@ const INVITATIONS: &str =
 #[tokio::test]
 async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
     let smtp = SmtpServer::start().await;
-    let port = smtp.port;
-    let app = spawn(
-        Store::Postgres,
-        |s| {
-            with_workers(s);
-            s.smtp.host = Some("127.0.0.1".into());
-            s.smtp.port = port;
-        },
-        Arc::new(SystemClock),
-    )
-    .await;
-    let coc = Coc::on(app).await;
+    let coc = emailing_coc(&smtp, "http://127.0.0.1:8080/").await;
     let shown = invite(&coc, "newcomer@um.example").await;
     let first = emailed_token(&coc, &smtp.wait_for(1).await[0]);
 
