@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
+use crate::read_scope::ReadScope;
 use crate::state::AppState;
 use crate::store;
 
@@ -26,6 +27,9 @@ pub enum Acting<'a> {
 pub struct Caller<'a> {
     pub acting: Acting<'a>,
     pub within: Option<&'a DatabaseTransaction>,
+    /// The request's shared read transaction, which read use cases run on
+    /// (`RecordCtx::read`); writes ignore it.
+    pub reads: Option<&'a ReadScope>,
 }
 
 impl<'a> Caller<'a> {
@@ -34,6 +38,16 @@ impl<'a> Caller<'a> {
         Self {
             acting: Acting::Person(user),
             within: Some(tx),
+            reads: None,
+        }
+    }
+
+    /// `user` in a request whose reads share `reads` (none: each use case its own transaction).
+    pub fn reading(user: &'a TenantUser, reads: Option<&'a ReadScope>) -> Self {
+        Self {
+            acting: Acting::Person(user),
+            within: None,
+            reads,
         }
     }
 
@@ -42,6 +56,7 @@ impl<'a> Caller<'a> {
         Self {
             acting: Acting::System { tenant_id },
             within: None,
+            reads: None,
         }
     }
 
@@ -90,6 +105,7 @@ impl<'a> From<&'a TenantUser> for Caller<'a> {
         Self {
             acting: Acting::Person(user),
             within: None,
+            reads: None,
         }
     }
 }

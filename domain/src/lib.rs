@@ -12,6 +12,7 @@ pub mod manual_clock;
 pub mod messages;
 pub mod page;
 pub mod policy;
+pub mod read_scope;
 pub mod records;
 pub mod settings;
 pub mod shared_state;

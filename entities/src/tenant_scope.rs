@@ -22,8 +22,13 @@ pub const PLATFORM_ROLE: &str = "concord_platform";
 pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseTransaction, DbErr> {
     let tx = open(db).await?;
     if tx.get_database_backend() == DbBackend::Postgres {
-        tx.execute_unprepared("SET LOCAL ROLE concord_app").await?;
-        set_tenant(&tx, tenant_id).await?;
+        // `set_config('role', …, true)` is `SET LOCAL ROLE`: one round trip for both.
+        tx.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
+            [APP_ROLE.into(), tenant_id.to_string().into()],
+        ))
+        .await?;
     }
     Ok(tx)
 }

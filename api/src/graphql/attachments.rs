@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, connection, window};
 use super::enums::AttachmentCategory;
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use crate::http::files::download_url;
 use domain::records::attachments::{self, AttachmentView, ChecklistEntry};
@@ -117,7 +117,7 @@ impl AttachmentsQuery {
         ctx: &Context<'_>,
         client_id: Uuid,
     ) -> GqlResult<Vec<Attachment>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let views = attachments::of_client(state(ctx)?, user, client_id).await?;
         Ok(views.into_iter().map(Attachment::from).collect())
     }
@@ -132,7 +132,7 @@ impl AttachmentsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, DocumentChecklistEntry>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = attachments::checklist(state(ctx)?, user, after, limit).await?;
         Ok(connection(
@@ -157,7 +157,7 @@ impl AttachmentsMutation {
         id: Uuid,
         expected_version: i32,
     ) -> GqlResult<Attachment> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let view = attachments::delete(state(ctx)?, user, id, expected_version).await?;
         Ok(view.into())
     }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
 
@@ -107,7 +107,7 @@ impl CaseManagersQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, CaseManagerAssignment>> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let (limit, after) = window(first, after)?;
         let page = case_managers::of_client(state, user, client_id, after, limit).await?;
         Ok(connection(
@@ -127,7 +127,7 @@ impl CaseManagersQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, CaseManagerGap>> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let (limit, after) = window(first, after)?;
         let page = case_managers::gaps(state, user, after, limit).await?;
         Ok(connection(
@@ -150,7 +150,7 @@ impl CaseManagersMutation {
         ctx: &Context<'_>,
         input: AssignCaseManagerInput,
     ) -> GqlResult<CaseManagerAssignment> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewAssignment {
             client_id: input.client_id,
             project_id: input.project_id,
@@ -168,7 +168,7 @@ impl CaseManagersMutation {
         expected_version: i32,
         end_date: NaiveDate,
     ) -> GqlResult<CaseManagerAssignment> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(
             case_managers::end(state, user, id, expected_version, end_date)
                 .await?
@@ -184,7 +184,7 @@ impl CaseManagersMutation {
         id: Uuid,
         expected_version: i32,
     ) -> GqlResult<Uuid> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(case_managers::remove(state, user, id, expected_version).await?)
     }
 }

@@ -10,7 +10,7 @@ use super::connection::{Cursor, connection, window};
 use super::enums::{
     CaseKind, CaseOrder, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side,
 };
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::cases::scan::{self, Finding};
 use domain::cases::steps::NewAttempt;
@@ -330,8 +330,7 @@ impl CasesQuery {
             due_before,
             order: order.into(),
         };
-        let page =
-            cases::page(state(ctx)?, viewer(ctx).tenant_user()?, query, after, limit).await?;
+        let page = cases::page(state(ctx)?, caller(ctx)?, query, after, limit).await?;
         Ok(connection(page, after, |c| c.case.id, Case::from))
     }
 
@@ -346,7 +345,7 @@ impl CasesQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, EnrollmentInconsistency>> {
         let (limit, after) = window(first, after)?;
-        let page = scan::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        let page = scan::page(state(ctx)?, caller(ctx)?, after, limit).await?;
         Ok(connection(
             page,
             after,
@@ -357,9 +356,7 @@ impl CasesQuery {
 
     /// One case; another tenant's, or one the viewer may not see, is `NOT_FOUND`.
     async fn case(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Case> {
-        Ok(cases::get(state(ctx)?, viewer(ctx).tenant_user()?, id)
-            .await?
-            .into())
+        Ok(cases::get(state(ctx)?, caller(ctx)?, id).await?.into())
     }
 }
 
@@ -409,7 +406,7 @@ impl CasesMutation {
         ctx: &Context<'_>,
         input: ReportEnrollmentErrorInput,
     ) -> GqlResult<Case> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let view = cases::lifecycle::report_enrollment_error(
             state(ctx)?,
             user,
@@ -434,7 +431,7 @@ impl CasesMutation {
             reached: input.reached,
             note: input.note,
         };
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(cases::steps::log_attempt(state(ctx)?, user, attempt)
             .await?
             .into())
@@ -443,7 +440,7 @@ impl CasesMutation {
     /// Records that the two sides agree, naming the side that updates the record (for an
     /// enrollment, always its owning agency).
     async fn agree_on_case(&self, ctx: &Context<'_>, input: AgreeOnCaseInput) -> GqlResult<Case> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let view = cases::steps::agree(
             state(ctx)?,
             user,
@@ -460,7 +457,7 @@ impl CasesMutation {
     /// are asked to review the enrollment. Refused, with what is still missing, until the
     /// plan's attempts and days are met.
     async fn escalate_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(
             cases::steps::escalate(state(ctx)?, user, input.case_id, input.expected_version)
                 .await?
@@ -470,7 +467,7 @@ impl CasesMutation {
 
     /// Withdraws a case (the reporting agency or the Data Center).
     async fn withdraw_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(
             cases::steps::withdraw(state(ctx)?, user, input.case_id, input.expected_version)
                 .await?

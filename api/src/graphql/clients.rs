@@ -11,7 +11,7 @@ use super::cases::Case;
 use super::connection::{Cursor, connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction};
 use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::DomainError;
 use domain::policy::Decision;
@@ -263,9 +263,7 @@ pub struct ClientsQuery;
 impl ClientsQuery {
     /// A client's profile. Every read is recorded (AUD-2).
     async fn client(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Client> {
-        Ok(clients::view(state(ctx)?, viewer(ctx).tenant_user()?, id)
-            .await?
-            .into())
+        Ok(clients::view(state(ctx)?, caller(ctx)?, id).await?.into())
     }
 
     /// The clients the viewer may see under the plan.
@@ -277,8 +275,7 @@ impl ClientsQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, ClientSummary>> {
         let (limit, after) = window(first, after)?;
-        let (page, plan_version) =
-            clients::page(state(ctx)?, viewer(ctx).tenant_user()?, after, limit).await?;
+        let (page, plan_version) = clients::page(state(ctx)?, caller(ctx)?, after, limit).await?;
         Ok(connection(
             page,
             after,
@@ -320,7 +317,7 @@ impl ClientsQuery {
             })?;
         let (hits, plan_version) = search::search(
             state(ctx)?,
-            viewer(ctx).tenant_user()?,
+            caller(ctx)?,
             query.as_deref().unwrap_or(""),
             dob,
         )
@@ -356,7 +353,7 @@ impl ClientsQuery {
     ) -> GqlResult<Permission> {
         let explained = explain::explain(
             state(ctx)?,
-            viewer(ctx).tenant_user()?,
+            caller(ctx)?,
             action.into(),
             record_id,
             field.map(Into::into),
@@ -379,8 +376,7 @@ impl ClientsQuery {
         ctx: &Context<'_>,
         client_id: Uuid,
     ) -> GqlResult<Vec<DataConflict>> {
-        let conflicts =
-            clients::conflicts(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
+        let conflicts = clients::conflicts(state(ctx)?, caller(ctx)?, client_id).await?;
         Ok(conflicts
             .into_iter()
             .map(DataConflict::try_from)
@@ -393,7 +389,7 @@ impl ClientsQuery {
         ctx: &Context<'_>,
         client_id: Uuid,
     ) -> GqlResult<Vec<ClientViewEntry>> {
-        let views = clients::views(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
+        let views = clients::views(state(ctx)?, caller(ctx)?, client_id).await?;
         Ok(views
             .into_iter()
             .map(|v| ClientViewEntry {
@@ -467,11 +463,9 @@ impl ClientsMutation {
             hmis_number,
             values: input.values(),
         };
-        Ok(
-            clients::create(state(ctx)?, viewer(ctx).tenant_user()?, new)
-                .await?
-                .into(),
-        )
+        Ok(clients::create(state(ctx)?, caller(ctx)?, new)
+            .await?
+            .into())
     }
 
     /// Changes one single-answer value. Another agency's value is overwritten only with
@@ -492,7 +486,7 @@ impl ClientsMutation {
             }),
         };
         Ok(
-            match clients::change(state(ctx)?, viewer(ctx).tenant_user()?, change).await? {
+            match clients::change(state(ctx)?, caller(ctx)?, change).await? {
                 ChangeOutcome::Written(view) => DemographicChangeResult::Written((*view).into()),
                 ChangeOutcome::ConflictRecorded(conflict) => {
                     DemographicChangeResult::ConflictRecorded((*conflict).try_into()?)

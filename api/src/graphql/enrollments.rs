@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag, NewEnrollment};
 
@@ -128,7 +128,7 @@ impl EnrollmentsQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Enrollment>> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let (limit, after) = window(first, after)?;
         let page = enrollments::of_client(state, user, client_id, after, limit).await?;
         Ok(connection(
@@ -152,7 +152,7 @@ impl EnrollmentsMutation {
         ctx: &Context<'_>,
         input: EnrollClientInput,
     ) -> GqlResult<Enrollment> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewEnrollment {
             client_id: input.client_id,
             project_id: input.project_id,
@@ -171,7 +171,7 @@ impl EnrollmentsMutation {
         ctx: &Context<'_>,
         input: UpdateEnrollmentInput,
     ) -> GqlResult<Enrollment> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let change = EnrollmentChange {
             id: input.id,
             expected_version: input.expected_version,
@@ -191,7 +191,7 @@ impl EnrollmentsMutation {
         id: Uuid,
         expected_version: i32,
     ) -> GqlResult<Uuid> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(enrollments::delete(state, user, id, expected_version).await?)
     }
 }

@@ -2,7 +2,7 @@
 use async_graphql::{Context, InputObject, Object};
 
 use super::types::{AuthPayload, SignUpPayload, User};
-use super::{client_address, state, take_password_work, viewer};
+use super::{caller, client_address, state, take_password_work, viewer};
 use crate::error::GqlResult;
 use domain::auth::{login, onboarding, sessions};
 use domain::tenancy;
@@ -14,7 +14,7 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(tenancy::me(state(ctx)?, user).await?.try_into()?)
     }
 }

@@ -11,20 +11,33 @@ use super::cases::Case;
 use super::enrollments::Enrollment;
 use crate::error::GqlError;
 use domain::auth::TenantUser;
+use domain::caller::Caller;
+use domain::read_scope::ReadScope;
 use domain::records;
 use domain::state::AppState;
 
-pub struct EnrollmentsOfClient {
+/// Who a request's loaders load for: its viewer, on its shared reads when it has them.
+#[derive(Clone)]
+pub struct LoadFor {
     pub state: AppState,
     pub viewer: TenantUser,
+    pub reads: Option<ReadScope>,
 }
+
+impl LoadFor {
+    fn caller(&self) -> Caller<'_> {
+        Caller::reading(&self.viewer, self.reads.as_ref())
+    }
+}
+
+pub struct EnrollmentsOfClient(pub LoadFor);
 
 impl Loader<Uuid> for EnrollmentsOfClient {
     type Value = Vec<Enrollment>;
     type Error = GqlError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let views = records::enrollments::of_clients(&self.state, &self.viewer, keys).await?;
+        let views = records::enrollments::of_clients(&self.0.state, self.0.caller(), keys).await?;
         Ok(views
             .into_iter()
             .map(|(client, views)| (client, views.into_iter().map(Enrollment::from).collect()))
@@ -33,17 +46,14 @@ impl Loader<Uuid> for EnrollmentsOfClient {
 }
 
 /// The case of each data conflict, with its timeline and `access` block.
-pub struct CaseOfConflict {
-    pub state: AppState,
-    pub viewer: TenantUser,
-}
+pub struct CaseOfConflict(pub LoadFor);
 
 impl Loader<Uuid> for CaseOfConflict {
     type Value = Case;
     type Error = GqlError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let views = domain::cases::of_conflicts(&self.state, &self.viewer, keys).await?;
+        let views = domain::cases::of_conflicts(&self.0.state, self.0.caller(), keys).await?;
         Ok(views
             .into_iter()
             .map(|(conflict, view)| (conflict, Case::from(view)))

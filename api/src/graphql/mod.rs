@@ -23,7 +23,9 @@ mod users;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use domain::auth::{ClientAddress, PasswordWork, Viewer};
+use domain::caller::Caller;
 use domain::error::{DomainError, DomainResult};
+use domain::read_scope::ReadScope;
 use domain::settings::Settings;
 use domain::state::AppState;
 
@@ -106,6 +108,15 @@ fn state<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<&'a AppState> {
 
 fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
     ctx.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
+}
+
+/// The signed-in person of a tenant, with the request's shared reads when it has them
+/// (`ReadScope`): what their use cases are called with.
+fn caller<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<Caller<'a>> {
+    Ok(Caller::reading(
+        viewer(ctx).tenant_user()?,
+        ctx.data_opt::<ReadScope>(),
+    ))
 }
 
 fn client_address(ctx: &async_graphql::Context<'_>) -> ClientAddress {

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, connection, window};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::notes::{self, NoteView};
 
@@ -60,14 +60,7 @@ impl NotesQuery {
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, ClientNote>> {
         let (limit, after) = window(first, after)?;
-        let page = notes::page(
-            state(ctx)?,
-            viewer(ctx).tenant_user()?,
-            client_id,
-            after,
-            limit,
-        )
-        .await?;
+        let page = notes::page(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
         Ok(connection(page, after, |n| n.note.id, ClientNote::from))
     }
 }
@@ -83,7 +76,7 @@ impl NotesMutation {
         client_id: Uuid,
         body: String,
     ) -> GqlResult<ClientNote> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(notes::add(state(ctx)?, user, client_id, &body)
             .await?
             .into())
@@ -97,7 +90,7 @@ impl NotesMutation {
         expected_version: i32,
         body: String,
     ) -> GqlResult<ClientNote> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(notes::edit(state(ctx)?, user, id, expected_version, &body)
             .await?
             .into())
@@ -110,7 +103,7 @@ impl NotesMutation {
         id: Uuid,
         expected_version: i32,
     ) -> GqlResult<Uuid> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(notes::delete(state(ctx)?, user, id, expected_version).await?)
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, role_permissions};
 use super::connection::{Cursor, connection, window};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::notifications::{self, InboxMessage};
 
@@ -66,7 +66,7 @@ impl NotificationsQuery {
         #[graphql(desc = "Only the messages not read yet.", default = false)] unread: bool,
     ) -> GqlResult<Connection<Cursor, Notification>> {
         let (limit, after) = window(first, after)?;
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let page = notifications::page(state(ctx)?, user, unread, after, limit).await?;
         Ok(connection(
             page,
@@ -83,7 +83,7 @@ pub struct NotificationsMutation;
 #[Object]
 impl NotificationsMutation {
     async fn mark_notification_read(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Notification> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(notifications::mark_read(state(ctx)?, user, id)
             .await?
             .into())

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
 use super::enums::Strategy;
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::{DomainError, DomainResult};
 use domain::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument};
@@ -229,7 +229,7 @@ pub struct PlanQuery;
 impl PlanQuery {
     /// The active sharing plan: every decision is made under this version.
     async fn sharing_plan(&self, ctx: &Context<'_>) -> GqlResult<SharingPlanVersion> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(sharing_plan::active(state(ctx)?, user).await?.into())
     }
 
@@ -239,7 +239,7 @@ impl PlanQuery {
         ctx: &Context<'_>,
         version: i32,
     ) -> GqlResult<SharingPlanVersion> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(sharing_plan::version(state(ctx)?, user, version)
             .await?
             .into())
@@ -253,7 +253,7 @@ impl PlanQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, SharingPlanVersion>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = sharing_plan::versions(state(ctx)?, user, after, limit).await?;
         Ok(connection(
@@ -271,7 +271,7 @@ impl PlanQuery {
         from_version: i32,
         to_version: i32,
     ) -> GqlResult<Vec<PlanFieldChange>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(
             sharing_plan::diff(state(ctx)?, user, from_version, to_version)
                 .await?
@@ -294,7 +294,7 @@ impl PlanMutation {
         ctx: &Context<'_>,
         input: SharingPlan,
     ) -> GqlResult<SharingPlanVersion> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         sharing_plan::may_publish(state, user).await?;
         let document = input.into_document()?;
         let published = sharing_plan::publish(state, user, Publication::Edited(document)).await?;
@@ -307,7 +307,7 @@ impl PlanMutation {
         ctx: &Context<'_>,
         template: PlanTemplate,
     ) -> GqlResult<SharingPlanVersion> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let published =
             sharing_plan::publish(state, user, Publication::Template(template.name())).await?;
         Ok(published.into())

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::access::{Permission, ProvenanceInfo, permissions};
 use super::enums::ProfileKind;
 use super::notes::ClientNote;
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::profile::{self, Correction, NewProfileRow, ProfileRowView};
 
@@ -104,7 +104,7 @@ impl ProfileQuery {
         ctx: &Context<'_>,
         client_id: Uuid,
     ) -> GqlResult<Vec<ProfileRow>> {
-        let rows = profile::list(state(ctx)?, viewer(ctx).tenant_user()?, client_id).await?;
+        let rows = profile::list(state(ctx)?, caller(ctx)?, client_id).await?;
         Ok(rows.into_iter().map(ProfileRow::from).collect())
     }
 
@@ -115,7 +115,7 @@ impl ProfileQuery {
         row_id: Uuid,
         new_value: Option<String>,
     ) -> GqlResult<String> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(profile::correction_note_draft(state(ctx)?, user, row_id, new_value.as_deref()).await?)
     }
 }
@@ -136,9 +136,7 @@ impl ProfileMutation {
             value: input.value,
             start_date: input.start_date,
         };
-        Ok(profile::add(state(ctx)?, viewer(ctx).tenant_user()?, new)
-            .await?
-            .into())
+        Ok(profile::add(state(ctx)?, caller(ctx)?, new).await?.into())
     }
 
     /// PRO-1..PRO-4: adds a corrected row; never edits the old one in place.
@@ -155,7 +153,7 @@ impl ProfileMutation {
             at_client_direction: input.at_client_direction,
             correction_note: input.correction_note,
         };
-        let outcome = profile::correct(state(ctx)?, viewer(ctx).tenant_user()?, correction).await?;
+        let outcome = profile::correct(state(ctx)?, caller(ctx)?, correction).await?;
         Ok(ProfileCorrectionResult {
             row: outcome.row.into(),
             corrected_row: outcome.corrected.into(),
@@ -172,7 +170,7 @@ impl ProfileMutation {
         expected_version: i32,
         end_date: NaiveDate,
     ) -> GqlResult<ProfileRow> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(
             profile::end_date(state(ctx)?, user, row_id, expected_version, end_date)
                 .await?

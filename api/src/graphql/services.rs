@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::connection::{Cursor, connection, window};
 use super::enums::ServiceKind;
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::services::{self, HistoryView, NewService, ServiceChange, ServiceView};
 
@@ -136,7 +136,7 @@ impl ServicesQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Service>> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let (limit, after) = window(first, after)?;
         let page = services::of_client(state, user, client_id, after, limit).await?;
         Ok(connection(page, after, |v| v.service.id, Service::from))
@@ -151,7 +151,7 @@ impl ServicesQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, ServiceVersion>> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let (limit, after) = window(first, after)?;
         let (page, plan_version) = services::history(state, user, service_id, after, limit).await?;
         Ok(connection(
@@ -174,7 +174,7 @@ impl ServicesMutation {
         ctx: &Context<'_>,
         input: RecordServiceInput,
     ) -> GqlResult<Service> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewService {
             client_id: input.client_id,
             enrollment_id: input.enrollment_id,
@@ -193,7 +193,7 @@ impl ServicesMutation {
         ctx: &Context<'_>,
         input: UpdateServiceInput,
     ) -> GqlResult<Service> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let change = ServiceChange {
             id: input.id,
             expected_version: input.expected_version,
@@ -209,7 +209,7 @@ impl ServicesMutation {
 
     /// Always refused: services, needs and referrals are never deleted (SRV-1).
     async fn delete_service(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Uuid> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(services::delete(state, user, id).await?)
     }
 }

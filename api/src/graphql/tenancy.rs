@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
 use super::types::{Agency, Project, Tenant};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::tenancy;
 
@@ -16,7 +16,7 @@ pub struct TenancyQuery;
 impl TenancyQuery {
     /// The signed-in user's tenant (CoC).
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(tenancy::tenant_of(state(ctx)?, user).await?.try_into()?)
     }
 
@@ -27,7 +27,7 @@ impl TenancyQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Agency>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = tenancy::agencies(state(ctx)?, user, after, limit).await?;
         Ok(connection(page, after, |a| a.id, Agency::from))
@@ -41,7 +41,7 @@ impl TenancyQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Project>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = tenancy::projects(state(ctx)?, user, agency_id, after, limit).await?;
         Ok(connection(page, after, |p| p.id, Project::from))
@@ -62,7 +62,7 @@ pub struct TenancyMutation;
 #[Object]
 impl TenancyMutation {
     async fn create_agency(&self, ctx: &Context<'_>, name: String) -> GqlResult<Agency> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(tenancy::create_agency(state, user, &name).await?.into())
     }
 
@@ -71,7 +71,7 @@ impl TenancyMutation {
         ctx: &Context<'_>,
         input: CreateProjectInput,
     ) -> GqlResult<Project> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let project = tenancy::NewProject {
             agency_id: input.agency_id,
             name: &input.name,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::connection::{Cursor, try_connection, window};
 use super::enums::Role;
 use super::types::{Invitation, User};
-use super::{state, viewer};
+use super::{caller, state};
 use crate::error::GqlResult;
 use domain::auth::invitations::{self, InvitationView};
 use domain::auth::{accounts, onboarding};
@@ -25,7 +25,7 @@ impl UsersQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, User>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = tenancy::users(state(ctx)?, user, after, limit).await?;
         Ok(try_connection(page, after, |u| u.id, User::try_from)?)
@@ -40,7 +40,7 @@ impl UsersQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<Connection<Cursor, Invitation>> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         let (limit, after) = window(first, after)?;
         let page = invitations::page(state(ctx)?, user, after, limit).await?;
         Ok(try_connection(
@@ -71,7 +71,7 @@ impl UsersMutation {
         ctx: &Context<'_>,
         input: InviteUserInput,
     ) -> GqlResult<Invitation> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         let invite = onboarding::Invite {
             email: &input.email,
             role: input.role.into(),
@@ -87,7 +87,7 @@ impl UsersMutation {
 
     /// Sends the invitation again, by e-mail with a token of its own, valid for a new week.
     async fn resend_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(invitations::resend(state(ctx)?, user, id)
             .await?
             .try_into()?)
@@ -95,7 +95,7 @@ impl UsersMutation {
 
     /// Revokes an invitation not yet accepted: its tokens stop working.
     async fn revoke_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
-        let user = viewer(ctx).tenant_user()?;
+        let user = caller(ctx)?;
         Ok(invitations::revoke(state(ctx)?, user, id)
             .await?
             .try_into()?)
@@ -109,7 +109,7 @@ impl UsersMutation {
         role: Role,
         agency_id: Option<Uuid>,
     ) -> GqlResult<User> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(
             accounts::set_role(state, user, user_id, role.into(), agency_id)
                 .await?
@@ -119,7 +119,7 @@ impl UsersMutation {
 
     /// Stops a user from signing in; their sessions end at once.
     async fn deactivate_user(&self, ctx: &Context<'_>, user_id: Uuid) -> GqlResult<User> {
-        let (state, user) = (state(ctx)?, viewer(ctx).tenant_user()?);
+        let (state, user) = (state(ctx)?, caller(ctx)?);
         Ok(accounts::deactivate(state, user, user_id)
             .await?
             .try_into()?)

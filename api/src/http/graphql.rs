@@ -6,11 +6,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse};
 use serde_json::json;
+use std::sync::Arc;
 
 use crate::graphql::ConcordSchema;
-use crate::graphql::loaders::{CaseOfConflict, EnrollmentsOfClient};
+use crate::graphql::loaders::{CaseOfConflict, EnrollmentsOfClient, LoadFor};
 use domain::auth::{ClientAddress, PasswordWork, Viewer, sessions};
 use domain::state::AppState;
 
@@ -35,18 +37,14 @@ pub async fn graphql(
             state.settings.limits.max_batch
         ));
     }
-    let viewer = match bearer(&request) {
-        None => Viewer::Anonymous,
-        Some(token) => match sessions::authenticate(&state, token).await {
-            Ok(viewer) => viewer,
-            Err(err) => {
-                let err = err.into_graphql();
-                let response = async_graphql::Response::from_errors(vec![
-                    err.into_server_error(async_graphql::Pos::default()),
-                ]);
-                return respond(&BatchResponse::Single(response));
+    let (viewer, reads) = match bearer(&request) {
+        None => (Viewer::Anonymous, None),
+        Some(token) => {
+            match sessions::authenticate_request(&state, token, only_reads(&batch)).await {
+                Ok(checked) => checked,
+                Err(err) => return respond(&BatchResponse::Single(error_response(err))),
             }
-        },
+        }
     };
     if let Viewer::User(user) = &viewer {
         root_span.record("tenant_id", tracing::field::display(user.tenant_id));
@@ -56,24 +54,61 @@ pub async fn graphql(
     let mut batch = batch.data(address).data(PasswordWork::default());
     if let Viewer::User(user) = &viewer {
         // Per request: a loader batches for one viewer, under the plan as that viewer sees it.
-        let enrollments = EnrollmentsOfClient {
+        let load_for = LoadFor {
             state: state.get_ref().clone(),
             viewer: user.clone(),
-        };
-        let cases = CaseOfConflict {
-            state: state.get_ref().clone(),
-            viewer: user.clone(),
+            reads: reads.clone(),
         };
         batch = batch
-            .data(std::sync::Arc::new(DataLoader::new(
-                enrollments,
+            .data(Arc::new(DataLoader::new(
+                EnrollmentsOfClient(load_for.clone()),
                 tokio::spawn,
             )))
-            .data(std::sync::Arc::new(DataLoader::new(cases, tokio::spawn)));
+            .data(Arc::new(DataLoader::new(
+                CaseOfConflict(load_for),
+                tokio::spawn,
+            )));
+    }
+    if let Some(reads) = &reads {
+        batch = batch.data(reads.clone());
     }
     let batch = batch.data(viewer);
     let response: BatchResponse = schema.execute_batch(batch).await;
+    if let Some(reads) = reads {
+        // The answer leaves only once what the reads wrote (the view log) is committed.
+        if let Err(err) = reads.finish().await {
+            return respond(&BatchResponse::Single(error_response(err)));
+        }
+    }
     respond(&response)
+}
+
+/// True when every operation of the batch is a query: such a request's reads share one tenant
+/// transaction (`ReadScope`). A mutation, or anything that does not parse (which execution
+/// then refuses), keeps a transaction per use case.
+fn only_reads(batch: &BatchRequest) -> bool {
+    let requests: Vec<&async_graphql::Request> = match batch {
+        BatchRequest::Single(one) => vec![one],
+        BatchRequest::Batch(many) => many.iter().collect(),
+    };
+    requests.iter().all(|request| {
+        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+            return false;
+        };
+        let chosen = match (&document.operations, request.operation_name.as_deref()) {
+            (DocumentOperations::Single(operation), _) => Some(operation),
+            (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+            (DocumentOperations::Multiple(_), None) => None,
+        };
+        chosen.is_some_and(|operation| operation.node.ty == OperationType::Query)
+    })
+}
+
+fn error_response(err: domain::error::DomainError) -> async_graphql::Response {
+    async_graphql::Response::from_errors(vec![
+        err.into_graphql()
+            .into_server_error(async_graphql::Pos::default()),
+    ])
 }
 
 /// The GraphQL answer, with HTTP status 200 — or 503 and `Retry-After` when the database

@@ -2,7 +2,7 @@
 //! refresh tokens (a reused one ends the whole family, RFC 9700 §4.14.2), and ending them.
 use chrono::{DateTime, Duration, Utc};
 use entities::users;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,6 +11,7 @@ use super::{PLATFORM_ADMIN_ROLE, TenantUser, Viewer};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::Role;
+use crate::read_scope::ReadScope;
 use crate::state::AppState;
 use crate::store::{self, audit, tenants::TenantStatus};
 
@@ -70,6 +71,18 @@ fn issue_access(
 /// session as the database has them now — so logout, deactivation and role changes refuse
 /// the very next request.
 pub async fn authenticate(state: &AppState, bearer: &str) -> DomainResult<Viewer> {
+    Ok(authenticate_request(state, bearer, false).await?.0)
+}
+
+/// `authenticate`, and with `share_reads` (a request that only reads) the tenant transaction
+/// the session was checked in stays open as the request's `ReadScope`, so that its reads run
+/// on it. PostgreSQL only: on the embedded SQLite default a transaction holds the file's
+/// write lock, which a request's refusal log would then wait on.
+pub async fn authenticate_request(
+    state: &AppState,
+    bearer: &str,
+    share_reads: bool,
+) -> DomainResult<(Viewer, Option<ReadScope>)> {
     let now = state.clock.now();
     let claims = state
         .keys
@@ -80,7 +93,8 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> DomainResult<Viewer
     let (Some(tenant_id), Some(session_id)) = (claims.tid, claims.sid) else {
         if claims.role == PLATFORM_ADMIN_ROLE {
             let session_id = claims.sid.ok_or(REFUSED)?;
-            return authenticate_platform_admin(state, claims.sub, session_id, now).await;
+            let admin = authenticate_platform_admin(state, claims.sub, session_id, now).await?;
+            return Ok((admin, None));
         }
         return Err(REFUSED);
     };
@@ -111,17 +125,27 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> DomainResult<Viewer
         tx.commit().await?;
         return Err(REFUSED);
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
+    let share_reads = share_reads && state.db.get_database_backend() == DbBackend::Postgres;
+    let reads = if now - session.last_seen_at > TOUCH_EVERY {
+        // The touch locks the session's row: committed now, so that nothing later in the
+        // request (a sign-out, say) waits on it.
         store::sessions::touch(&tx, session, now).await?;
-    }
-    tx.commit().await?;
-    Ok(Viewer::User(TenantUser {
+        tx.commit().await?;
+        share_reads.then(|| ReadScope::new(tenant_id, None))
+    } else if share_reads {
+        Some(ReadScope::new(tenant_id, Some(tx)))
+    } else {
+        tx.commit().await?;
+        None
+    };
+    let user = TenantUser {
         user_id: user.id,
         tenant_id,
         role,
         agency_id: user.agency_id,
         session_id,
-    }))
+    };
+    Ok((Viewer::User(user), reads))
 }
 
 /// A platform administrator's token is checked against their session like anyone else's:

@@ -67,7 +67,7 @@ async fn open(ctx: &RecordCtx, new: NewCase<'_>, detail: Value) -> DomainResult<
     let term = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
     let by = ctx.stamp();
     let case = store::cases::insert(
-        &ctx.tx,
+        ctx.tx(),
         cases::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -97,7 +97,7 @@ async fn open(ctx: &RecordCtx, new: NewCase<'_>, detail: Value) -> DomainResult<
     let mut detail = detail;
     detail["plan_version"] = json!(ctx.plan_version);
     store::cases::insert_event(
-        &ctx.tx,
+        ctx.tx(),
         Event {
             tenant_id: ctx.tenant(),
             case_id: case.id,
@@ -120,10 +120,10 @@ pub async fn agreed_update(
     field: &str,
 ) -> DomainResult<bool> {
     let open =
-        store::cases::open_conflicts_on(&ctx.tx, ctx.tenant(), client_id, field, &closed_states())
+        store::cases::open_conflicts_on(ctx.tx(), ctx.tenant(), client_id, field, &closed_states())
             .await?;
     for (case, _) in open {
-        let attempts = store::cases::attempts(&ctx.tx, ctx.tenant(), case.id).await?;
+        let attempts = store::cases::attempts(ctx.tx(), ctx.tenant(), case.id).await?;
         if case_policy::agreed_update(actor, &facts_of(&case, &attempts)?) {
             return Ok(true);
         }
@@ -140,7 +140,7 @@ pub async fn settle_by_update(
     rule: &str,
 ) -> DomainResult<()> {
     let open =
-        store::cases::open_conflicts_on(&ctx.tx, ctx.tenant(), client_id, field, &closed_states())
+        store::cases::open_conflicts_on(ctx.tx(), ctx.tenant(), client_id, field, &closed_states())
             .await?;
     for (case, conflict) in open {
         close(
@@ -152,7 +152,7 @@ pub async fn settle_by_update(
         )
         .await?;
         store::cases::set_conflict_status(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             conflict.id,
             ConflictStatus::Resolved,
@@ -174,7 +174,7 @@ pub(crate) async fn close(
     let by = ctx.stamp();
     let unless = closed_states();
     store::cases::set_state(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         case.id,
         state.as_str(),
@@ -184,7 +184,7 @@ pub(crate) async fn close(
     )
     .await?;
     store::cases::insert_event(
-        &ctx.tx,
+        ctx.tx(),
         Event {
             tenant_id: ctx.tenant(),
             case_id: case.id,
@@ -205,7 +205,7 @@ pub async fn settle_enrollment(
     how: &str,
 ) -> DomainResult<()> {
     let open =
-        store::cases::open_on_enrollment(&ctx.tx, ctx.tenant(), enrollment_id, &closed_states())
+        store::cases::open_on_enrollment(ctx.tx(), ctx.tenant(), enrollment_id, &closed_states())
             .await?;
     for case in open {
         close(
@@ -248,7 +248,7 @@ pub async fn report_enrollment_error(
         ));
     }
     let already =
-        store::cases::open_on_enrollment(&ctx.tx, ctx.tenant(), enrollment.id, &closed_states())
+        store::cases::open_on_enrollment(ctx.tx(), ctx.tenant(), enrollment.id, &closed_states())
             .await?
             .into_iter()
             .any(|c| c.reported_by_agency == by.agency);
@@ -277,7 +277,7 @@ pub async fn report_enrollment_error(
         json!({ "enrollment": enrollment.id, "rule": "ENR-3", "plan_version": ctx.plan_version }),
     )
     .await?;
-    let view = load(&ctx.tx, ctx.tenant(), case, ctx.actor(), ctx.now).await?;
+    let view = load(ctx.tx(), ctx.tenant(), case, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }

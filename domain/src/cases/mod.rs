@@ -188,10 +188,10 @@ fn group<T>(rows: Vec<T>, case_of: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>>
 
 /// A case the viewer may see; any other is as absent as one that never existed.
 pub(crate) async fn visible(ctx: &RecordCtx, case_id: Uuid) -> DomainResult<CaseView> {
-    let case = store::cases::get(&ctx.tx, ctx.tenant(), case_id)
+    let case = store::cases::get(ctx.tx(), ctx.tenant(), case_id)
         .await?
         .ok_or(DomainError::NotFound("case"))?;
-    let view = load(&ctx.tx, ctx.tenant(), case, ctx.actor(), ctx.now).await?;
+    let view = load(ctx.tx(), ctx.tenant(), case, ctx.actor(), ctx.now).await?;
     if case_policy::decide(CaseAction::View, &view.viewer, &view.facts, ctx.now).allowed {
         Ok(view)
     } else {
@@ -204,7 +204,7 @@ pub async fn get(
     caller: impl Into<Caller<'_>>,
     case_id: Uuid,
 ) -> DomainResult<CaseView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let view = visible(&ctx, case_id).await?;
     ctx.commit().await?;
     Ok(view)
@@ -217,9 +217,9 @@ pub async fn of_conflicts(
     caller: impl Into<Caller<'_>>,
     conflict_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, CaseView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
-    let cases = store::cases::by_conflicts(&ctx.tx, ctx.tenant(), conflict_ids).await?;
-    let views = load_many(&ctx.tx, ctx.tenant(), cases, ctx.actor(), ctx.now).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
+    let cases = store::cases::by_conflicts(ctx.tx(), ctx.tenant(), conflict_ids).await?;
+    let views = load_many(ctx.tx(), ctx.tenant(), cases, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
     Ok(views
         .into_iter()
@@ -253,7 +253,7 @@ pub async fn page(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<CaseView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let viewer = ctx.actor();
     let visible_to_agency = match viewer.role {
         Role::DataCenter => None,
@@ -276,8 +276,9 @@ pub async fn page(
         client_id: query.client_id,
         due_before: query.due_before,
     };
-    let page = store::cases::page(&ctx.tx, ctx.tenant(), filter, query.order, after, limit).await?;
-    let rows = load_many(&ctx.tx, ctx.tenant(), page.rows, viewer, ctx.now)
+    let page =
+        store::cases::page(ctx.tx(), ctx.tenant(), filter, query.order, after, limit).await?;
+    let rows = load_many(ctx.tx(), ctx.tenant(), page.rows, viewer, ctx.now)
         .await?
         .into_iter()
         .filter(|view| case_policy::decide(CaseAction::View, &viewer, &view.facts, ctx.now).allowed)

@@ -140,7 +140,7 @@ pub async fn page(
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<Finding>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let viewer = ctx.actor();
     let agency = match viewer.role {
         Role::DataCenter => None,
@@ -148,10 +148,13 @@ pub async fn page(
     };
     let shared = ctx.plan().shares(Element::EntryExit);
     let page =
-        store::inconsistencies::open_page(&ctx.tx, ctx.tenant(), agency, before, limit).await?;
-    let hmis_numbers =
-        store::clients::hmis_numbers(&ctx.tx, ctx.tenant(), page.rows.iter().map(|r| r.client_id))
-            .await?;
+        store::inconsistencies::open_page(ctx.tx(), ctx.tenant(), agency, before, limit).await?;
+    let hmis_numbers = store::clients::hmis_numbers(
+        ctx.tx(),
+        ctx.tenant(),
+        page.rows.iter().map(|r| r.client_id),
+    )
+    .await?;
     let mut rows = Vec::with_capacity(page.rows.len());
     for row in page.rows {
         let pair_with_other = row.other_agency.is_some_and(|o| Some(o) != agency)

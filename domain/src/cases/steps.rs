@@ -91,7 +91,7 @@ async fn advance(
     row.version = Set(case.version + 1);
     row.updated_at = Set(ctx.now);
     let moved = store::versioned::update_at_version::<cases::Entity, _>(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         case.id,
         case.version,
@@ -108,7 +108,7 @@ async fn advance(
     };
     let by = ctx.stamp();
     store::cases::insert_event(
-        &ctx.tx,
+        ctx.tx(),
         Event {
             tenant_id: ctx.tenant(),
             case_id: case.id,
@@ -125,7 +125,7 @@ async fn advance(
         json!({ "before": { "state": case.state }, "after": { "state": moved.state }, "detail": detail, "plan_version": moved.plan_version }),
     )
     .await?;
-    let view = load(&ctx.tx, ctx.tenant(), moved, ctx.actor(), ctx.now).await?;
+    let view = load(ctx.tx(), ctx.tenant(), moved, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }
@@ -179,7 +179,7 @@ pub async fn log_attempt(
     }
     let by = ctx.stamp();
     let attempt = store::cases::insert_attempt(
-        &ctx.tx,
+        ctx.tx(),
         case_attempts::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -206,7 +206,7 @@ pub async fn log_attempt(
     };
     if let Some(at) = escalable_at {
         store::cases::set_deadline(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             view.case.id,
             ESCALATION_ELIGIBLE,
@@ -303,7 +303,7 @@ async fn escalate_conflict(
     )
     .await?;
     store::cases::set_conflict_status(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         conflict.id,
         ConflictStatus::Escalated,
@@ -332,7 +332,7 @@ async fn request_review(
     .await?;
     let due = ctx.now + chrono::Duration::days(i64::from(view.terms().admin_review_days));
     store::cases::set_deadline(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         view.case.id,
         ADMIN_REVIEW_EXPIRY,
@@ -358,7 +358,7 @@ async fn tell(
     message: Message,
 ) -> DomainResult<()> {
     notifications::send(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         Outgoing {
             to,
@@ -379,9 +379,9 @@ async fn escalation_note(
     conflict: &entities::data_conflicts::Model,
 ) -> DomainResult<String> {
     let shown = |value: &Value| demographics::shown_stored(value).unwrap_or("no value".into());
-    let person = store::users::get(&ctx.tx, ctx.tenant(), conflict.reported_by_user).await?;
+    let person = store::users::get(ctx.tx(), ctx.tenant(), conflict.reported_by_user).await?;
     let agency = match conflict.reported_by_agency {
-        Some(id) => store::agencies::get(&ctx.tx, ctx.tenant(), id)
+        Some(id) => store::agencies::get(ctx.tx(), ctx.tenant(), id)
             .await?
             .map(|a| a.name),
         None => Some("the Data Center".to_owned()),
@@ -417,7 +417,7 @@ pub async fn withdraw(
     .await?;
     if let Some(conflict) = &view.conflict {
         store::cases::set_conflict_status(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             conflict.id,
             ConflictStatus::Resolved,

@@ -224,7 +224,7 @@ async fn replacement_client(
     (old_id, expected): (Uuid, i32),
     named_client: Option<Uuid>,
 ) -> DomainResult<Uuid> {
-    let old = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
+    let old = store::attachments::get(ctx.tx(), ctx.tenant(), old_id)
         .await?
         .filter(|a| a.deleted_at.is_none())
         .ok_or(DomainError::NotFound("attachment"))?;
@@ -257,7 +257,7 @@ async fn may_attach_to_service(
     client_id: Uuid,
     service_id: Uuid,
 ) -> DomainResult<()> {
-    let service = store::attachments::service(&ctx.tx, ctx.tenant(), service_id)
+    let service = store::attachments::service(ctx.tx(), ctx.tenant(), service_id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
     ctx.require(
@@ -292,7 +292,7 @@ pub async fn record_upload(
     if let Some((old_id, expected)) = permit.replaces {
         // The version check again, atomically: someone may have acted while the bytes flowed.
         if !store::attachments::mark_deleted(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             old_id,
             expected,
@@ -301,7 +301,7 @@ pub async fn record_upload(
         )
         .await?
         {
-            let current = store::attachments::get(&ctx.tx, ctx.tenant(), old_id)
+            let current = store::attachments::get(ctx.tx(), ctx.tenant(), old_id)
                 .await?
                 .ok_or(DomainError::NotFound("attachment"))?;
             let conflict = stale(&current, expected);
@@ -312,7 +312,7 @@ pub async fn record_upload(
     }
     let by = ctx.stamp();
     let row = store::attachments::insert(
-        &ctx.tx,
+        ctx.tx(),
         attachments::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(permit.id),
@@ -368,7 +368,7 @@ pub async fn open_download(
     id: Uuid,
 ) -> DomainResult<attachments::Model> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let row = store::attachments::get(&ctx.tx, ctx.tenant(), id)
+    let row = store::attachments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())
         .ok_or(DomainError::NotFound("attachment"))?;
@@ -425,7 +425,7 @@ pub async fn of_client(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<AttachmentView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -443,7 +443,7 @@ pub async fn of_client(
         ),
     )
     .await?;
-    let views = store::attachments::of_client(&ctx.tx, ctx.tenant(), client.id)
+    let views = store::attachments::of_client(ctx.tx(), ctx.tenant(), client.id)
         .await?
         .into_iter()
         .filter(|row| {
@@ -464,7 +464,7 @@ pub async fn delete(
     expected_version: i32,
 ) -> DomainResult<AttachmentView> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let row = store::attachments::get(&ctx.tx, ctx.tenant(), id)
+    let row = store::attachments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())
         .ok_or(DomainError::NotFound("attachment"))?;
@@ -476,7 +476,7 @@ pub async fn delete(
     )
     .await?;
     let marked = store::attachments::mark_deleted(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         row.id,
         expected_version,
@@ -496,7 +496,7 @@ pub async fn delete(
         json!({ "client_id": row.client_id, "version": expected_version + 1, "rule": "ATT-1", "plan_version": ctx.plan_version }),
     )
     .await?;
-    let row = store::attachments::get(&ctx.tx, ctx.tenant(), row.id)
+    let row = store::attachments::get(ctx.tx(), ctx.tenant(), row.id)
         .await?
         .ok_or(DomainError::NotFound("attachment"))?;
     let view = AttachmentView::new(&ctx, row)?;

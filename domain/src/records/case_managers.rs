@@ -99,7 +99,7 @@ pub async fn assign(
     input: NewAssignment,
 ) -> DomainResult<AssignmentView> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), input.project_id)
+    let project = store::enrollments::project(ctx.tx(), ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
     let client = client_for_write(&ctx, state, "case_manager.assign", input.client_id).await?;
@@ -110,7 +110,7 @@ pub async fn assign(
         records::change_case_manager(&ctx.actor(), project.agency_id),
     )
     .await?;
-    let case_manager = store::users::get(&ctx.tx, ctx.tenant(), input.case_manager_user_id)
+    let case_manager = store::users::get(ctx.tx(), ctx.tenant(), input.case_manager_user_id)
         .await?
         .filter(|u| u.agency_id == Some(project.agency_id))
         .filter(|u| u.status == store::users::ACTIVE)
@@ -122,7 +122,7 @@ pub async fn assign(
         })?;
     let by = ctx.stamp();
     let assignment = store::case_managers::insert(
-        &ctx.tx,
+        ctx.tx(),
         cma::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -161,7 +161,7 @@ async fn for_change(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<cma::Model> {
-    let assignment = store::case_managers::get(&ctx.tx, ctx.tenant(), id)
+    let assignment = store::case_managers::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("case-manager assignment"))?;
     let decision = ctx.decide(RecordAction::ChangeCaseManager, &facts(&assignment));
@@ -197,7 +197,7 @@ pub async fn end(
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
     let Some(after) =
-        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+        store::versioned::update_at_version(ctx.tx(), ctx.tenant(), before.id, before.version, row)
             .await?
     else {
         return Err(ctx
@@ -231,7 +231,7 @@ pub async fn remove(
     let ctx = RecordCtx::begin(state, caller).await?;
     let before = for_change(&ctx, state, "case_manager.remove", id, expected_version).await?;
     if !store::versioned::delete_at_version::<cma::Entity>(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         before.id,
         before.version,
@@ -266,11 +266,11 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<AssignmentView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
     let agency = ctx.narrowed_to(Element::CaseManager);
     let page = store::case_managers::page_of_client(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         client_id,
         agency,
@@ -302,7 +302,7 @@ pub async fn gaps(
 ) -> DomainResult<Page<Gap>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.person()?;
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let agency = match (user.role, user.agency_id) {
         (Role::DataCenter, _) => None,
         (_, Some(agency)) => Some(agency),
@@ -310,15 +310,15 @@ pub async fn gaps(
     };
     let today = ctx.now.date_naive();
     let page =
-        store::case_managers::gaps(&ctx.tx, ctx.tenant(), agency, today, after, limit).await?;
+        store::case_managers::gaps(ctx.tx(), ctx.tenant(), agency, today, after, limit).await?;
     let projects = store::enrollments::projects(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         page.rows.iter().map(|e| e.project_id),
     )
     .await?;
     let numbers = store::case_managers::hmis_numbers(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         page.rows.iter().map(|e| e.client_id),
     )

@@ -189,10 +189,10 @@ pub async fn create(
         history.push((field, parsed.history.clone()));
         parsed.apply(&mut row);
     }
-    let client = store::clients::insert(&ctx.tx, row).await?;
+    let client = store::clients::insert(ctx.tx(), row).await?;
     for (field, value) in history {
         store::clients::record_value(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             store::clients::FieldValue {
                 client_id: client.id,
@@ -212,7 +212,7 @@ pub async fn create(
         json!({ "hmis_number": client.hmis_number }),
     )
     .await?;
-    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
     let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
@@ -224,7 +224,7 @@ pub async fn view(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -242,8 +242,8 @@ pub async fn view(
         ),
     )
     .await?;
-    store::clients::record_view(&ctx.tx, ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
-    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    store::clients::record_view(ctx.tx(), ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
+    let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
     let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
@@ -258,9 +258,9 @@ pub async fn page(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
-    let page = store::clients::page(&ctx.tx, ctx.tenant(), scope, after, limit).await?;
+    let page = store::clients::page(ctx.tx(), ctx.tenant(), scope, after, limit).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -305,7 +305,7 @@ pub async fn change(
     change: Change,
 ) -> DomainResult<ChangeOutcome> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let client = store::clients::get(&ctx.tx, ctx.tenant(), change.client_id)
+    let client = store::clients::get(ctx.tx(), ctx.tenant(), change.client_id)
         .await?
         .ok_or(DomainError::NotFound("client"))?;
     let creator = Provenance {
@@ -331,7 +331,7 @@ pub async fn change(
             .refuse_stale(state, "client.change", client.id, conflict)
             .await);
     }
-    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
     let existing = values.get(change.field.key());
     let entered = existing.map_or(creator, |v| Provenance {
         user: v.entered_by_user,
@@ -413,9 +413,14 @@ async fn write_value(
     row.updated_by_user = Set(ctx.stamp().user);
     row.updated_by_agency = Set(ctx.stamp().agency);
     row.updated_at = Set(ctx.now);
-    let Some(client) =
-        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), client_id, current_version, row)
-            .await?
+    let Some(client) = store::versioned::update_at_version(
+        ctx.tx(),
+        ctx.tenant(),
+        client_id,
+        current_version,
+        row,
+    )
+    .await?
     else {
         // Another change got there between the check and this write.
         let current = ctx.client(client_id).await?;
@@ -428,7 +433,7 @@ async fn write_value(
         .documentation
         .map_or((None, None), |d| (Some(d.document_type), d.attachment_id));
     store::clients::record_value(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         store::clients::FieldValue {
             client_id: client.id,
@@ -449,7 +454,7 @@ async fn write_value(
     )
     .await?;
     lifecycle::settle_by_update(&ctx, client.id, change.field.key(), rule).await?;
-    let values = store::clients::current_values(&ctx.tx, ctx.tenant(), client.id).await?;
+    let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
     let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
@@ -473,7 +478,7 @@ async fn record_conflict(
     decision: Decision,
 ) -> DomainResult<data_conflicts::Model> {
     let conflict = store::clients::insert_conflict(
-        &ctx.tx,
+        ctx.tx(),
         data_conflicts::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -517,8 +522,8 @@ pub async fn views(
             reason: "only the Data Center lists who viewed a client".into(),
         });
     }
-    let ctx = RecordCtx::begin(state, caller).await?;
-    let views = store::clients::views(&ctx.tx, ctx.tenant(), client_id, 500).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
+    let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, 500).await?;
     ctx.commit().await?;
     Ok(views)
 }
@@ -529,7 +534,7 @@ pub async fn conflicts(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<data_conflicts::Model>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -547,7 +552,7 @@ pub async fn conflicts(
         ),
     )
     .await?;
-    let conflicts = store::clients::conflicts(&ctx.tx, ctx.tenant(), client.id).await?;
+    let conflicts = store::clients::conflicts(ctx.tx(), ctx.tenant(), client.id).await?;
     ctx.commit().await?;
     Ok(conflicts)
 }
@@ -559,7 +564,7 @@ async fn require_documentation_of(
     client_id: Uuid,
     attachment_id: Uuid,
 ) -> DomainResult<()> {
-    let attachment = store::attachments::get(&ctx.tx, ctx.tenant(), attachment_id).await?;
+    let attachment = store::attachments::get(ctx.tx(), ctx.tenant(), attachment_id).await?;
     if attachment.is_some_and(|a| a.client_id == client_id && a.deleted_at.is_none()) {
         return Ok(());
     }

@@ -13,14 +13,23 @@ use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::plan::PlanDocument;
 use crate::policy::records::{Element, Plan, Provenance};
 use crate::policy::roles::{Actor, Role};
+use crate::read_scope::{ReadScope, SharedTx};
 use crate::state::AppState;
 use crate::store::versioned::Versioned;
 use crate::store::{self, audit};
 
+/// Where a use case runs: its own transaction, or the request's shared reads.
+enum Tx {
+    Own(DatabaseTransaction),
+    Shared(SharedTx),
+}
+
 /// A person's record use case in progress. Concord acting by itself never opens one
 /// (`SYS-1`): the plan's own steps go through the case and message use cases.
 pub struct RecordCtx {
-    pub tx: DatabaseTransaction,
+    tx: Tx,
+    /// The request's shared reads, when this is one of them.
+    reads: Option<ReadScope>,
     pub user: TenantUser,
     pub plan_version: i32,
     pub plan_document: PlanDocument,
@@ -33,14 +42,47 @@ impl RecordCtx {
         let user = caller.person()?;
         let tx = caller.begin(state).await?;
         let plan = store::plans::in_force(&tx, user.tenant_id).await?;
-        let (plan_version, plan_document) = (plan.version, plan.document);
         Ok(Self {
-            tx,
+            tx: Tx::Own(tx),
+            reads: None,
             user: user.clone(),
-            plan_version,
-            plan_document,
+            plan_version: plan.version,
+            plan_document: plan.document,
             now: state.clock.now(),
         })
+    }
+
+    /// A use case that only reads (and records views): on the request's shared read
+    /// transaction when the caller has one (`ReadScope`), else on one of its own.
+    pub async fn read(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<Self> {
+        let caller = caller.into();
+        let (Some(reads), None) = (caller.reads, caller.within) else {
+            return Self::begin(state, caller).await;
+        };
+        let user = caller.person()?;
+        if reads.tenant_id() != user.tenant_id {
+            return Err(DomainError::internal(anyhow::anyhow!(
+                "a read scope of another tenant"
+            )));
+        }
+        let tx = reads.enter(state).await?;
+        let plan = reads.plan_in_force(&tx).await?;
+        Ok(Self {
+            tx: Tx::Shared(tx),
+            reads: Some(reads.clone()),
+            user: user.clone(),
+            plan_version: plan.version,
+            plan_document: plan.document,
+            now: state.clock.now(),
+        })
+    }
+
+    /// The transaction the use case runs in.
+    pub fn tx(&self) -> &DatabaseTransaction {
+        match &self.tx {
+            Tx::Own(tx) => tx,
+            Tx::Shared(tx) => tx,
+        }
     }
 
     pub fn plan(&self) -> Plan<'_> {
@@ -81,7 +123,10 @@ impl RecordCtx {
     /// The client with this id in the viewer's tenant (whether the viewer may see it is for
     /// the caller to ask).
     pub async fn client(&self, client_id: Uuid) -> DomainResult<entities::clients::Model> {
-        store::clients::get(&self.tx, self.tenant(), client_id)
+        if let (Some(reads), Tx::Shared(tx)) = (&self.reads, &self.tx) {
+            return reads.client(tx, client_id).await;
+        }
+        store::clients::get(self.tx(), self.tenant(), client_id)
             .await?
             .ok_or(DomainError::NotFound("client"))
     }
@@ -97,8 +142,13 @@ impl RecordCtx {
         }
     }
 
+    /// Commits its own transaction; a shared read's is committed by the request, after its
+    /// last read (`ReadScope::finish`).
     pub async fn commit(self) -> DomainResult<()> {
-        Ok(self.tx.commit().await?)
+        match self.tx {
+            Tx::Own(tx) => Ok(tx.commit().await?),
+            Tx::Shared(_) => Ok(()),
+        }
     }
 
     /// AUD-1: a write, with what it changed.
@@ -109,7 +159,7 @@ impl RecordCtx {
         detail: Value,
     ) -> DomainResult<()> {
         audit::record(
-            &self.tx,
+            self.tx(),
             audit::Entry {
                 at: self.now,
                 tenant_id: self.tenant(),
@@ -177,7 +227,7 @@ impl RecordCtx {
         what: &'static str,
         stale: impl FnOnce(&E::Model) -> DomainError,
     ) -> DomainError {
-        let conflict = match store::versioned::current::<E>(&self.tx, self.tenant(), id).await {
+        let conflict = match store::versioned::current::<E>(self.tx(), self.tenant(), id).await {
             Ok(Some(current)) => stale(&current),
             Ok(None) => DomainError::NotFound(what),
             Err(error) => return error,

@@ -242,9 +242,9 @@ async fn visible_of_client(
     ctx: &RecordCtx,
     client_id: Uuid,
 ) -> DomainResult<Vec<(enrollments::Model, projects::Model)>> {
-    let rows = store::enrollments::of_client(&ctx.tx, ctx.tenant(), client_id).await?;
+    let rows = store::enrollments::of_client(ctx.tx(), ctx.tenant(), client_id).await?;
     let projects =
-        store::enrollments::projects(&ctx.tx, ctx.tenant(), rows.iter().map(|e| e.project_id))
+        store::enrollments::projects(ctx.tx(), ctx.tenant(), rows.iter().map(|e| e.project_id))
             .await?;
     let actor = ctx.actor();
     Ok(rows
@@ -299,7 +299,7 @@ pub async fn enroll(
     input: NewEnrollment,
 ) -> DomainResult<EnrollmentView> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), input.project_id)
+    let project = store::enrollments::project(ctx.tx(), ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
     let client = client_for_write(&ctx, state, "enrollment.create", input.client_id).await?;
@@ -330,7 +330,7 @@ pub async fn enroll(
     let household_id = match input.household_id {
         Some(household) => {
             if !store::enrollments::household_in_project(
-                &ctx.tx,
+                ctx.tx(),
                 ctx.tenant(),
                 project.id,
                 household,
@@ -348,7 +348,7 @@ pub async fn enroll(
     };
     let by = ctx.stamp();
     let enrollment = store::enrollments::insert(
-        &ctx.tx,
+        ctx.tx(),
         enrollments::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -379,17 +379,17 @@ pub async fn enroll(
         json!({ "after": snapshot(&view.enrollment), "flags": flags_json(&view.flags), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
-    scan::client(&ctx.tx, ctx.tenant(), client.id, ctx.plan(), ctx.now).await?;
+    scan::client(ctx.tx(), ctx.tenant(), client.id, ctx.plan(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }
 
 /// The enrollment with this id and its project, whoever may see them.
 async fn load(ctx: &RecordCtx, id: Uuid) -> DomainResult<(enrollments::Model, projects::Model)> {
-    let enrollment = store::enrollments::get(&ctx.tx, ctx.tenant(), id)
+    let enrollment = store::enrollments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("enrollment"))?;
-    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
+    let project = store::enrollments::project(ctx.tx(), ctx.tenant(), enrollment.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
     Ok((enrollment, project))
@@ -491,7 +491,7 @@ pub async fn update(
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
     let Some(after) =
-        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+        store::versioned::update_at_version(ctx.tx(), ctx.tenant(), before.id, before.version, row)
             .await?
     else {
         return Err(ctx
@@ -514,7 +514,7 @@ pub async fn update(
     .await?;
     lifecycle::settle_enrollment(&ctx, view.enrollment.id, "corrected").await?;
     scan::client(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         view.enrollment.client_id,
         ctx.plan(),
@@ -543,14 +543,14 @@ pub async fn delete(
         expected_version,
     )
     .await?;
-    if store::enrollments::has_services(&ctx.tx, ctx.tenant(), before.id).await? {
+    if store::enrollments::has_services(ctx.tx(), ctx.tenant(), before.id).await? {
         return Err(DomainError::validation(
             "id",
             "services were recorded in this enrollment and are never deleted, so it stays; record an exit instead",
         ));
     }
     if !store::versioned::delete_at_version::<enrollments::Entity>(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         before.id,
         before.version,
@@ -574,7 +574,14 @@ pub async fn delete(
     )
     .await?;
     lifecycle::settle_enrollment(&ctx, before.id, "deleted").await?;
-    scan::client(&ctx.tx, ctx.tenant(), before.client_id, ctx.plan(), ctx.now).await?;
+    scan::client(
+        ctx.tx(),
+        ctx.tenant(),
+        before.client_id,
+        ctx.plan(),
+        ctx.now,
+    )
+    .await?;
     ctx.commit().await?;
     Ok(before.id)
 }
@@ -587,7 +594,7 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<EnrollmentView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
@@ -608,10 +615,10 @@ pub async fn of_clients(
     caller: impl Into<Caller<'_>>,
     client_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, Vec<EnrollmentView>>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
-    let rows = store::enrollments::of_clients(&ctx.tx, ctx.tenant(), client_ids).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
+    let rows = store::enrollments::of_clients(ctx.tx(), ctx.tenant(), client_ids).await?;
     let projects =
-        store::enrollments::projects(&ctx.tx, ctx.tenant(), rows.iter().map(|e| e.project_id))
+        store::enrollments::projects(ctx.tx(), ctx.tenant(), rows.iter().map(|e| e.project_id))
             .await?;
     let actor = ctx.actor();
     let mut visible: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();

@@ -25,7 +25,7 @@ pub async fn explain(
     record_id: Uuid,
     field: Option<DemographicField>,
 ) -> DomainResult<Explained> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let facts = facts_of(&ctx, action.record_kind(), record_id, field)
         .await?
         .ok_or(DomainError::NotFound("record"))?;
@@ -45,7 +45,7 @@ async fn facts_of(
     id: Uuid,
     field: Option<DemographicField>,
 ) -> DomainResult<Option<RecordFacts>> {
-    let (tx, tenant) = (&ctx.tx, ctx.tenant());
+    let (tx, tenant) = (ctx.tx(), ctx.tenant());
     Ok(match kind {
         RecordKind::Client => match store::clients::get(tx, tenant, id).await? {
             None => None,

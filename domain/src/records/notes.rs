@@ -127,7 +127,7 @@ pub(crate) async fn insert(
 ) -> DomainResult<client_notes::Model> {
     let by = ctx.stamp();
     let note = store::notes::insert(
-        &ctx.tx,
+        ctx.tx(),
         client_notes::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -174,7 +174,7 @@ async fn changeable(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<client_notes::Model> {
-    let note = store::notes::get(&ctx.tx, ctx.tenant(), id)
+    let note = store::notes::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("note"))?;
     ctx.require(state, action, note.id, ctx.decide(decided, &facts(&note)))
@@ -194,7 +194,7 @@ async fn changeable(
 
 /// A versioned write lost a race after the check: refuse with what won.
 async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainError {
-    match store::notes::get(&ctx.tx, ctx.tenant(), id).await {
+    match store::notes::get(ctx.tx(), ctx.tenant(), id).await {
         Ok(Some(note)) => DomainError::Conflict {
             message: format!(
                 "someone changed this note since you read it (version {expected_version}, now {})",
@@ -226,7 +226,7 @@ pub async fn edit(
     .await?;
     let body = parse_body("body", body)?;
     let written = store::notes::write(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         id,
         expected_version,
@@ -244,7 +244,7 @@ pub async fn edit(
         json!({ "client_id": before.client_id, "rule": "NOTE-1", "before": { "body": before.body, "version": before.version }, "after": { "body": body, "version": before.version + 1 } }),
     )
     .await?;
-    let note = store::notes::get(&ctx.tx, ctx.tenant(), id)
+    let note = store::notes::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("note"))?;
     let view = NoteView::new(&ctx, note);
@@ -270,7 +270,7 @@ pub async fn delete(
     )
     .await?;
     let written = store::notes::write(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         id,
         expected_version,
@@ -300,11 +300,11 @@ pub async fn page(
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<NoteView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
     let scope = ctx.narrowed_to(Element::ClientNotes).map(Some);
-    let page = store::notes::page(&ctx.tx, ctx.tenant(), client.id, scope, before, limit).await?;
+    let page = store::notes::page(ctx.tx(), ctx.tenant(), client.id, scope, before, limit).await?;
     let actor = ctx.actor();
     let rows = page
         .rows

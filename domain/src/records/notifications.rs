@@ -232,13 +232,13 @@ pub async fn mark_read(
     let caller: Caller<'_> = caller.into();
     let actor = caller.person()?.actor();
     let ctx = RecordCtx::begin(state, caller).await?;
-    let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)
+    let message = store::notifications::get(ctx.tx(), ctx.tenant(), id)
         .await?
         // Another agency's message is as absent as one that never existed.
         .filter(|m| may_read(inbox(&actor), m))
         .ok_or(DomainError::NotFound("notification"))?;
     if message.read_at.is_none() {
-        store::notifications::mark_read(&ctx.tx, ctx.tenant(), id, ctx.now).await?;
+        store::notifications::mark_read(ctx.tx(), ctx.tenant(), id, ctx.now).await?;
         ctx.audit_write(
             "notification.read",
             id,
@@ -246,7 +246,7 @@ pub async fn mark_read(
         )
         .await?;
     }
-    let message = store::notifications::get(&ctx.tx, ctx.tenant(), id)
+    let message = store::notifications::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("notification"))?;
     ctx.commit().await?;

@@ -199,7 +199,7 @@ pub async fn add(
     let client = visible_client(&ctx, state, input.client_id, "profile.add").await?;
     let value = parse_value(input.kind, "value", &input.value)?;
     let row = store::profile::insert(
-        &ctx.tx,
+        ctx.tx(),
         new_row(&ctx, client.id, input.kind, value, input.start_date),
     )
     .await?;
@@ -220,10 +220,10 @@ pub async fn list(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<Vec<ProfileRowView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
     let actor = ctx.actor();
-    let rows = store::profile::for_client(&ctx.tx, ctx.tenant(), client.id)
+    let rows = store::profile::for_client(ctx.tx(), ctx.tenant(), client.id)
         .await?
         .into_iter()
         .filter(|r| {
@@ -242,7 +242,7 @@ async fn visible_row(
     action: &str,
     id: Uuid,
 ) -> DomainResult<(profile_rows::Model, entities::clients::Model)> {
-    let row = store::profile::get(&ctx.tx, ctx.tenant(), id)
+    let row = store::profile::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("profile row"))?;
     // An action on a row is decided by the row's own read rule, as `explain` decides it,
@@ -324,7 +324,7 @@ async fn end_own_row(
 ) -> DomainResult<()> {
     let end = new_start.max(old.start_date);
     let written = store::profile::set_end_date(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         old.id,
         old.version,
@@ -371,7 +371,7 @@ pub async fn correct(
     let mut row = new_row(&ctx, client.id, kind, value, input.start_date);
     row.at_client_direction = Set(input.at_client_direction);
     row.corrects_row_id = Set(Some(old.id));
-    let row = store::profile::insert(&ctx.tx, row).await?;
+    let row = store::profile::insert(ctx.tx(), row).await?;
 
     if decision.may_end_date_old_row && old.end_date.is_none() {
         end_own_row(&ctx, state, &old, input.start_date, input.expected_version).await?;
@@ -382,7 +382,7 @@ pub async fn correct(
     };
     if decision.notify_entering_agency {
         notifications::send(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             Outgoing {
                 to: Recipient::Agency(old.created_by_agency),
@@ -394,7 +394,7 @@ pub async fn correct(
         )
         .await?;
     }
-    let corrected = store::profile::get(&ctx.tx, ctx.tenant(), old.id)
+    let corrected = store::profile::get(ctx.tx(), ctx.tenant(), old.id)
         .await?
         .ok_or(DomainError::NotFound("profile row"))?;
     ctx.audit_write(
@@ -426,7 +426,7 @@ pub async fn correct(
 
 /// A versioned write lost a race after the check: refuse with what won.
 async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainError {
-    match store::profile::get(&ctx.tx, ctx.tenant(), id).await {
+    match store::profile::get(ctx.tx(), ctx.tenant(), id).await {
         Ok(Some(row)) => DomainError::Conflict {
             message: format!(
                 "someone changed this row since you read it (version {expected_version}, now {})",
@@ -474,7 +474,7 @@ pub async fn end_date(
         ));
     }
     let written = store::profile::set_end_date(
-        &ctx.tx,
+        ctx.tx(),
         ctx.tenant(),
         old.id,
         expected_version,
@@ -487,7 +487,7 @@ pub async fn end_date(
         let conflict = lost_race(&ctx, old.id, expected_version).await;
         return Err(ctx.refuse_stale(state, ACTION, old.id, conflict).await);
     }
-    let row = store::profile::get(&ctx.tx, ctx.tenant(), old.id)
+    let row = store::profile::get(ctx.tx(), ctx.tenant(), old.id)
         .await?
         .ok_or(DomainError::NotFound("profile row"))?;
     ctx.audit_write(
@@ -508,7 +508,7 @@ pub async fn correction_note_draft(
     id: Uuid,
     new_value: Option<&str>,
 ) -> DomainResult<String> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let (row, _) = visible_row(&ctx, state, "profile.note_draft", id).await?;
     let kind = kind_of(&row)?;
     let own = records::same_party(&ctx.actor(), &entered(&row));

@@ -41,7 +41,7 @@ pub async fn search(
         ));
     }
     let ctx = RecordCtx::begin(state, caller).await?;
-    let found = store::client_search::matching(&ctx.tx, ctx.tenant(), text, dob, MAX_HITS).await?;
+    let found = store::client_search::matching(ctx.tx(), ctx.tenant(), text, dob, MAX_HITS).await?;
     let actor = ctx.actor();
     let hits = found
         .into_iter()

@@ -209,11 +209,11 @@ async fn check_enrollment(
             "link a service only to this client's enrollment in one of your agency's projects",
         )
     };
-    let enrollment = store::enrollments::get(&ctx.tx, ctx.tenant(), id)
+    let enrollment = store::enrollments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .filter(|e| e.client_id == client_id)
         .ok_or_else(refused)?;
-    let project = store::enrollments::project(&ctx.tx, ctx.tenant(), enrollment.project_id)
+    let project = store::enrollments::project(ctx.tx(), ctx.tenant(), enrollment.project_id)
         .await?
         .ok_or_else(refused)?;
     if project.agency_id != provider {
@@ -245,7 +245,7 @@ pub async fn record(
     check_enrollment(&ctx, client.id, provider, input.enrollment_id).await?;
     let by = ctx.stamp();
     let service = store::services::insert(
-        &ctx.tx,
+        ctx.tx(),
         services::ActiveModel {
             tenant_id: Set(ctx.tenant()),
             id: Set(Uuid::now_v7()),
@@ -267,7 +267,7 @@ pub async fn record(
         },
     )
     .await?;
-    store::services::append_history(&ctx.tx, &service, snapshot(&service), by, ctx.now).await?;
+    store::services::append_history(ctx.tx(), &service, snapshot(&service), by, ctx.now).await?;
     ctx.audit_write(
         "service.record",
         service.id,
@@ -286,7 +286,7 @@ pub async fn update(
     change: ServiceChange,
 ) -> DomainResult<ServiceView> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let before = store::services::get(&ctx.tx, ctx.tenant(), change.id)
+    let before = store::services::get(ctx.tx(), ctx.tenant(), change.id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
     let decision = ctx.decide(RecordAction::EditService, &facts(&before));
@@ -332,7 +332,7 @@ pub async fn update(
     row.updated_at = Set(ctx.now);
     row.version = Set(before.version + 1);
     let Some(after) =
-        store::versioned::update_at_version(&ctx.tx, ctx.tenant(), before.id, before.version, row)
+        store::versioned::update_at_version(ctx.tx(), ctx.tenant(), before.id, before.version, row)
             .await?
     else {
         return Err(ctx
@@ -345,7 +345,7 @@ pub async fn update(
             )
             .await);
     };
-    store::services::append_history(&ctx.tx, &after, snapshot(&after), by, ctx.now).await?;
+    store::services::append_history(ctx.tx(), &after, snapshot(&after), by, ctx.now).await?;
     ctx.audit_write(
         "service.update",
         after.id,
@@ -365,7 +365,7 @@ pub async fn delete(
     id: Uuid,
 ) -> DomainResult<Uuid> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let service = store::services::get(&ctx.tx, ctx.tenant(), id)
+    let service = store::services::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
     let decision = ctx.decide(RecordAction::DeleteService, &facts(&service));
@@ -384,11 +384,11 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ServiceView>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
     let scope = ctx.narrowed_to(Element::Services);
     let page =
-        store::services::page_of_client(&ctx.tx, ctx.tenant(), client_id, scope, after, limit)
+        store::services::page_of_client(ctx.tx(), ctx.tenant(), client_id, scope, after, limit)
             .await?;
     let actor = ctx.actor();
     let rows = page
@@ -412,8 +412,8 @@ pub async fn history(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<HistoryView>, i32)> {
-    let ctx = RecordCtx::begin(state, caller).await?;
-    let service = store::services::get(&ctx.tx, ctx.tenant(), service_id)
+    let ctx = RecordCtx::read(state, caller).await?;
+    let service = store::services::get(ctx.tx(), ctx.tenant(), service_id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
     let actor = ctx.actor();
@@ -421,7 +421,7 @@ pub async fn history(
     ctx.require(state, "service.history", service.id, read)
         .await?;
     let notes = ctx.decide(RecordAction::ReadServiceNotes, &facts(&service));
-    let page = store::services::history(&ctx.tx, ctx.tenant(), service.id, after, limit).await?;
+    let page = store::services::history(ctx.tx(), ctx.tenant(), service.id, after, limit).await?;
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
     let rows = page

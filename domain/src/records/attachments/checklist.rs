@@ -35,11 +35,11 @@ pub async fn checklist(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ChecklistEntry>> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller).await?;
     let projects = match checklist_scope(&ctx.actor()) {
         ChecklistScope::All => None,
         ChecklistScope::Agency(agency) => {
-            Some(store::attachments::agency_projects(&ctx.tx, ctx.tenant(), agency).await?)
+            Some(store::attachments::agency_projects(ctx.tx(), ctx.tenant(), agency).await?)
         }
         ChecklistScope::Nothing => Some(Vec::new()),
     };
@@ -58,7 +58,7 @@ pub async fn checklist(
     // Complete households are skipped, so a page may take several rounds of enrollments.
     loop {
         let batch = store::attachments::open_heads_of_household(
-            &ctx.tx,
+            ctx.tx(),
             ctx.tenant(),
             projects.as_deref(),
             cursor,
@@ -68,10 +68,10 @@ pub async fn checklist(
         cursor = batch.rows.last().map(|e| e.id);
         let clients: Vec<Uuid> = batch.rows.iter().map(|e| e.client_id).collect();
         let project_ids: Vec<Uuid> = batch.rows.iter().map(|e| e.project_id).collect();
-        let held = store::attachments::categories_held(&ctx.tx, ctx.tenant(), &clients).await?;
-        let numbers = store::attachments::hmis_numbers(&ctx.tx, ctx.tenant(), &clients).await?;
+        let held = store::attachments::categories_held(ctx.tx(), ctx.tenant(), &clients).await?;
+        let numbers = store::attachments::hmis_numbers(ctx.tx(), ctx.tenant(), &clients).await?;
         let agencies =
-            store::attachments::project_agencies(&ctx.tx, ctx.tenant(), &project_ids).await?;
+            store::attachments::project_agencies(ctx.tx(), ctx.tenant(), &project_ids).await?;
         let none = HashSet::new();
         for enrollment in batch.rows {
             let holds = held.get(&enrollment.client_id).unwrap_or(&none);
