@@ -93,6 +93,10 @@ impl<'a> Caller<'a> {
     /// The tenant transaction the use case runs in: its own, or a savepoint of the one the
     /// caller holds (refused when that one belongs to another tenant).
     pub async fn begin(&self, state: &AppState) -> DomainResult<DatabaseTransaction> {
+        if let Some(reads) = self.reads {
+            // One connection per request at a time: the shared reads give theirs back first.
+            reads.release().await?;
+        }
         match self.within {
             None => store::tenant_tx(&state.db, self.tenant_id()).await,
             Some(outer) => store::join_tenant_tx(outer, self.tenant_id()).await,

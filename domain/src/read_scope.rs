@@ -11,6 +11,7 @@
 //! Writes keep transactions of their own: a request that holds a mutation gets no scope, so
 //! a write never waits for a second connection while the request holds a first one.
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 
 use entities::clients;
@@ -34,6 +35,8 @@ pub struct ReadScope {
 struct Inner {
     tenant_id: Uuid,
     tx: Arc<Mutex<Option<DatabaseTransaction>>>,
+    /// Set by `release`: the request's reads no longer share a transaction.
+    released: AtomicBool,
     /// Read under the lock of `tx`, so only once.
     plan: StdMutex<Option<PlanVersion>>,
     clients: StdMutex<HashMap<Uuid, clients::Model>>,
@@ -47,6 +50,7 @@ impl ReadScope {
             inner: Arc::new(Inner {
                 tenant_id,
                 tx: Arc::new(Mutex::new(tx)),
+                released: AtomicBool::new(false),
                 plan: StdMutex::new(None),
                 clients: StdMutex::new(HashMap::new()),
             }),
@@ -57,16 +61,32 @@ impl ReadScope {
         self.inner.tenant_id
     }
 
-    /// The shared transaction, once the read before this one is done with it.
-    pub async fn enter(&self, state: &AppState) -> DomainResult<SharedTx> {
+    /// The shared transaction, once the read before this one is done with it; `None` once the
+    /// scope is released (`release`), when the read opens a transaction of its own.
+    pub async fn enter(&self, state: &AppState) -> DomainResult<Option<SharedTx>> {
         let mut guard: OwnedMutexGuard<Option<DatabaseTransaction>> =
             self.inner.tx.clone().lock_owned().await;
+        if self.inner.released.load(Ordering::Acquire) {
+            return Ok(None);
+        }
         if guard.is_none() {
             *guard = Some(store::tenant_tx(&state.db, self.inner.tenant_id).await?);
         }
-        OwnedMutexGuard::try_map(guard, Option::as_mut).map_err(|_| {
-            DomainError::internal(anyhow::anyhow!("the shared read transaction is gone"))
-        })
+        Ok(OwnedMutexGuard::try_map(guard, Option::as_mut).ok())
+    }
+
+    /// Commits the shared transaction and returns its connection to the pool before a use
+    /// case of the same request opens a transaction of its own (`Caller::begin`); the rest of
+    /// the request's reads then do the same. A request holding the shared connection while it
+    /// waits for a second could otherwise, with every pooled connection held that way, wait
+    /// until the pool gives up.
+    pub async fn release(&self) -> DomainResult<()> {
+        let mut guard = self.inner.tx.lock().await;
+        self.inner.released.store(true, Ordering::Release);
+        match guard.take() {
+            Some(tx) => Ok(tx.commit().await?),
+            None => Ok(()),
+        }
     }
 
     /// The plan in force, read once per request.
@@ -94,11 +114,7 @@ impl ReadScope {
     /// Commits what the reads wrote (the view log) after the last of them: the request answers
     /// only when this succeeds, so no profile is shown without its view being recorded.
     pub async fn finish(self) -> DomainResult<()> {
-        let tx = self.inner.tx.lock().await.take();
-        match tx {
-            Some(tx) => Ok(tx.commit().await?),
-            None => Ok(()),
-        }
+        self.release().await
     }
 }
 

@@ -144,6 +144,19 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
     // lists; a transaction per field repeated the role, tenant, plan and client six times.
     assert!(fewest <= 14, "a profile costs {fewest} statements");
 
+    // A read that opens a transaction of its own (`me`) beside the shared ones: the request
+    // gives the shared connection back first, so thirty at once (three times the pool) all
+    // answer instead of each holding one connection while waiting for a second.
+    let mixed = "query($c: UUID!) { me { id } client(id: $c) { id } }";
+    let answers = futures_util::future::join_all(
+        (0..30).map(|_| app.gql(mixed, json!({ "c": client }), Some(&user))),
+    )
+    .await;
+    for answer in &answers {
+        assert!(answer["errors"].is_null(), "{answer}");
+        assert_eq!(answer["data"]["client"]["id"], client.as_str(), "{answer}");
+    }
+
     let views = app
         .gql(
             "query($c: UUID!) { clientViews(clientId: $c) { viewerUserId } }",
@@ -153,7 +166,7 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
         .await;
     assert_eq!(
         views["data"]["clientViews"].as_array().map(Vec::len),
-        Some(2),
+        Some(32),
         "each profile read is recorded: {views}"
     );
 }

@@ -65,7 +65,9 @@ impl RecordCtx {
                 "a read scope of another tenant"
             )));
         }
-        let tx = reads.enter(state).await?;
+        let Some(tx) = reads.enter(state).await? else {
+            return Self::begin(state, caller).await;
+        };
         let plan = reads.plan_in_force(&tx).await?;
         Ok(Self {
             tx: Tx::Shared(tx),
