@@ -9,7 +9,10 @@
 //! before its answer leaves (the view log, AUD-2, is written in it).
 //!
 //! Writes keep transactions of their own: a request that holds a mutation gets no scope, so
-//! a write never waits for a second connection while the request holds a first one.
+//! a write never waits for a second connection while the request holds a first one. Within a
+//! query, a use case that opens its own transaction releases the scope first (`release`); so
+//! a read use case must not call one while it holds the shared transaction (it would wait on
+//! itself).
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};

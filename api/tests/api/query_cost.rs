@@ -2,19 +2,14 @@
 //! whatever the page size: the data loader batches, there is no N+1.
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Tenant, TestApp, spawn_app};
 
 const PAGE: &str = "query($n: Int) { clients(first: $n) { edges { node { id hmisNumber enrollments { id projectName flags { rule } } } } } }";
 
 #[tokio::test]
 async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_of_queries() {
     let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
-        ["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (tenant, agency, user) = durham_with_staff(&app).await;
     let project = app
         .gql(
             "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
@@ -25,15 +20,6 @@ async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_o
         .as_str()
         .unwrap()
         .to_owned();
-    let (user, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "staff@um.example",
-            "USER",
-            Some(&agency),
-        )
-        .await;
     for n in 0..50 {
         let client = app
             .gql(
@@ -101,21 +87,7 @@ const PROFILE: &str = "query($c: UUID!) {
 #[tokio::test]
 async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
     let app = spawn_app().await;
-    let tenant = app.sign_up("durham").await;
-    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
-        ["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (user, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "staff@um.example",
-            "USER",
-            Some(&agency),
-        )
-        .await;
+    let (tenant, _, user) = durham_with_staff(&app).await;
     let client = app
         .gql(
             "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
@@ -169,4 +141,24 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
         Some(32),
         "each profile read is recorded: {views}"
     );
+}
+
+/// A CoC with one agency and one of its users: the Data Center, the agency's id, the user's token.
+async fn durham_with_staff(app: &TestApp) -> (Tenant, String, String) {
+    let tenant = app.sign_up("durham").await;
+    let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (user, _) = app
+        .add_user(
+            &tenant.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency),
+        )
+        .await;
+    (tenant, agency, user)
 }
