@@ -23,7 +23,7 @@ pub async fn graphql(
     body: web::Bytes,
     root_span: tracing_actix_web::RootSpan,
 ) -> HttpResponse {
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let mut batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(_) => return bad_request("the body is not a GraphQL request in JSON"),
     };
@@ -40,7 +40,7 @@ pub async fn graphql(
     let (viewer, reads) = match bearer(&request) {
         None => (Viewer::Anonymous, None),
         Some(token) => {
-            match sessions::authenticate_request(&state, token, only_reads(&batch)).await {
+            match sessions::authenticate_request(&state, token, only_reads(&mut batch)).await {
                 Ok(checked) => checked,
                 Err(err) => return respond(&BatchResponse::Single(error_response(err))),
             }
@@ -85,17 +85,19 @@ pub async fn graphql(
 
 /// True when every operation of the batch is a query: such a request's reads share one tenant
 /// transaction (`ReadScope`). A mutation, or anything that does not parse (which execution
-/// then refuses), keeps a transaction per use case.
-fn only_reads(batch: &BatchRequest) -> bool {
-    let requests: Vec<&async_graphql::Request> = match batch {
+/// then refuses), keeps a transaction per use case. The parse is kept in the request, and
+/// execution uses it rather than parsing again.
+fn only_reads(batch: &mut BatchRequest) -> bool {
+    let requests: Vec<&mut async_graphql::Request> = match batch {
         BatchRequest::Single(one) => vec![one],
-        BatchRequest::Batch(many) => many.iter().collect(),
+        BatchRequest::Batch(many) => many.iter_mut().collect(),
     };
-    requests.iter().all(|request| {
-        let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+    requests.into_iter().all(|request| {
+        let name = request.operation_name.clone();
+        let Ok(document) = request.parsed_query() else {
             return false;
         };
-        let chosen = match (&document.operations, request.operation_name.as_deref()) {
+        let chosen = match (&document.operations, name.as_deref()) {
             (DocumentOperations::Single(operation), _) => Some(operation),
             (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
             (DocumentOperations::Multiple(_), None) => None,
