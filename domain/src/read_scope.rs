@@ -37,6 +37,8 @@ pub struct ReadScope {
 
 struct Inner {
     tenant_id: Uuid,
+    /// The version of the plan in force as the session check read it, when it did.
+    plan_version: Option<i32>,
     tx: Arc<Mutex<Option<DatabaseTransaction>>>,
     /// Set by `release`: the request's reads no longer share a transaction.
     released: AtomicBool,
@@ -47,11 +49,17 @@ struct Inner {
 
 impl ReadScope {
     /// A scope for `tenant_id`'s reads, continuing `tx` (the session check's) when given, or
-    /// opening its transaction at the first read.
-    pub fn new(tenant_id: Uuid, tx: Option<DatabaseTransaction>) -> Self {
+    /// opening its transaction at the first read; `plan_version` is the version in force when
+    /// the caller has read it already.
+    pub fn new(
+        tenant_id: Uuid,
+        tx: Option<DatabaseTransaction>,
+        plan_version: Option<i32>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 tenant_id,
+                plan_version,
                 tx: Arc::new(Mutex::new(tx)),
                 released: AtomicBool::new(false),
                 plan: StdMutex::new(None),
@@ -92,12 +100,21 @@ impl ReadScope {
         }
     }
 
-    /// The plan in force, read once per request.
-    pub async fn plan_in_force(&self, tx: &SharedTx) -> DomainResult<PlanVersion> {
+    /// The plan in force, looked up once per request (from the process's `PlanCache` when the
+    /// session check has read which version is in force).
+    pub async fn plan_in_force(
+        &self,
+        state: &AppState,
+        tx: &SharedTx,
+    ) -> DomainResult<PlanVersion> {
         if let Some(plan) = lock(&self.inner.plan).clone() {
             return Ok(plan);
         }
-        let plan = store::plans::in_force(&**tx, self.inner.tenant_id).await?;
+        let tenant_id = self.inner.tenant_id;
+        let plan = match self.inner.plan_version {
+            Some(version) => state.plans.version(&**tx, tenant_id, version).await?,
+            None => store::plans::in_force(&**tx, tenant_id).await?,
+        };
         *lock(&self.inner.plan) = Some(plan.clone());
         Ok(plan)
     }

@@ -28,6 +28,10 @@ pub struct Settings {
     /// `<CONCORD_DATA_DIR>/concord.sqlite`. The PostgreSQL role must not be a superuser nor
     /// `BYPASSRLS` (Concord refuses to start otherwise).
     pub database_url: Option<SecretString>,
+    /// `DATABASE_POOL_SIZE` (default 10; the embedded SQLite default always 5): connections
+    /// each API process keeps to PostgreSQL. A read-only request holds one for its whole
+    /// query (`ReadScope`), so this bounds the requests a process serves at once.
+    pub database_pool_size: u32,
     /// `REDIS_URL`: revocations and rate-limit counters shared by every API process.
     /// Unset: kept in this process (fine for one process, e.g. the embedded default).
     pub redis_url: Option<SecretString>,
@@ -163,6 +167,7 @@ impl Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: "http://127.0.0.1:8080/".into(),
             database_url: None,
+            database_pool_size: 10,
             redis_url: None,
             redis_prefix: "concord:".into(),
             storage: StorageSettings {
@@ -226,6 +231,15 @@ impl Settings {
             None => format!("http://{}/", s.listen),
         };
         s.database_url = get("DATABASE_URL").map(SecretString::from);
+        if let Some(v) = get("DATABASE_POOL_SIZE") {
+            s.database_pool_size = number(&v, "DATABASE_POOL_SIZE")?;
+            if s.database_pool_size == 0 {
+                return Err(StartupError::Setting(
+                    "DATABASE_POOL_SIZE",
+                    "a pool needs at least one connection".into(),
+                ));
+            }
+        }
         s.redis_url = get("REDIS_URL").map(SecretString::from);
         if let Some(prefix) = get("CONCORD_REDIS_PREFIX") {
             s.redis_prefix = prefix;

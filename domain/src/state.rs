@@ -14,6 +14,7 @@ use crate::shared_state::SharedState;
 use crate::storage::Storage;
 use crate::store::audit::RefusalLog;
 use crate::store::connect::{connect_and_migrate, connect_refusal_pool};
+use crate::store::plans::PlanCache;
 
 /// Everything a request needs, built once at start-up.
 #[derive(Clone)]
@@ -35,6 +36,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Outgoing e-mail; only the outbox's delivery sends.
     pub mailer: Mailer,
+    /// Plan versions already read and parsed (`ReadScope` takes the plan in force from here).
+    pub plans: PlanCache,
 }
 
 /// Connects (and migrates) the database, checks its roles, and loads keys and storage: what
@@ -83,5 +86,6 @@ pub async fn build_state(
         db_queries,
         clock,
         mailer,
+        plans: PlanCache::default(),
     })
 }

@@ -111,6 +111,15 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // The fuzzy-search index leads with the tenant (PostgreSQL only; SQLite matches
+            // names by substring).
+            Box::new(SqlMigration {
+                name: "m20261204_000011_search_by_tenant",
+                schema: "",
+                postgres_only: include_str!("sql/0011_search_by_tenant.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

@@ -297,7 +297,7 @@ impl ClientsQuery {
     ) -> GqlResult<Connection<OpaqueCursor<usize>, ClientSearchHit>> {
         let (limit, _) = window(first, None)?;
         let offset = after
-            .map(|c| OpaqueCursor::<usize>::decode_cursor(&c).map(|c| c.0 + 1))
+            .map(|c| OpaqueCursor::<usize>::decode_cursor(&c).map(|c| c.0.saturating_add(1)))
             .transpose()
             .map_err(|_| {
                 domain::error::DomainError::validation(
@@ -315,15 +315,19 @@ impl ClientsQuery {
                     "write the date of birth as YYYY-MM-DD",
                 )
             })?;
+        let limit = usize::try_from(limit).unwrap_or(20);
+        // One more than the page, to tell whether there is a next one.
+        let wanted =
+            u64::try_from(offset.saturating_add(limit).saturating_add(1)).unwrap_or(u64::MAX);
         let (hits, plan_version) = search::search(
             state(ctx)?,
             caller(ctx)?,
             query.as_deref().unwrap_or(""),
             dob,
+            wanted,
         )
         .await?;
-        let limit = usize::try_from(limit).unwrap_or(20);
-        let mut page = Connection::new(offset > 0, hits.len() > offset + limit);
+        let mut page = Connection::new(offset > 0, hits.len() > offset.saturating_add(limit));
         page.edges.extend(
             hits.into_iter()
                 .enumerate()

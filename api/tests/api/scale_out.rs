@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, error_code, spawn_app};
+use crate::helpers::{Coc, PASSWORD, error_code, error_rule, spawn_app};
 use crate::processes::{ConcordProcess, smtp_settings};
 use crate::smtp::SmtpServer;
 
@@ -107,4 +107,56 @@ async fn wrong_password(api: &ConcordProcess, n: usize) -> serde_json::Value {
         None,
     )
     .await
+}
+
+/// Issue 13: each API process holds the plan versions it has decided under, and which version
+/// is in force is still read at every request, so a plan published through another process
+/// is in force at the very next request here (DEM-1 under the new, private plan).
+#[tokio::test]
+async fn a_plan_published_through_another_api_process_is_in_force_at_the_next_request() {
+    const VIEW: &str =
+        "query($id: UUID!) { client(id: $id) { id access { action allowed rule planVersion } } }";
+    let coc = Coc::new().await;
+    let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let client = coc
+        .client(&user_a, json!({ "firstName": "Ada", "lastName": "Test" }))
+        .await;
+    let other = ConcordProcess::api(&coc.app, &[]).await;
+
+    let shared = other
+        .gql(VIEW, json!({ "id": client }), Some(&user_b))
+        .await;
+    assert_eq!(
+        shared["data"]["client"]["access"],
+        json!([{ "action": "view", "allowed": true, "rule": "DEM-1", "planVersion": 1 }]),
+        "the other process decided under version 1: {shared}"
+    );
+
+    let published = coc
+        .app
+        .gql(
+            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            json!({}),
+            Some(&coc.data_center),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        "{published}"
+    );
+
+    let refused = other
+        .gql(VIEW, json!({ "id": client }), Some(&user_b))
+        .await;
+    assert_eq!(error_code(&refused), "PLAN_RULE", "{refused}");
+    assert_eq!(error_rule(&refused), "DEM-1", "{refused}");
+    assert!(refused["data"]["client"].is_null(), "{refused}");
+    let own = other
+        .gql(VIEW, json!({ "id": client }), Some(&user_a))
+        .await;
+    assert_eq!(
+        own["data"]["client"]["access"][0]["planVersion"], 2,
+        "{own}"
+    );
 }

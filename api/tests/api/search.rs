@@ -168,3 +168,77 @@ async fn the_search_function_returns_nothing_without_a_tenant() {
         .unwrap();
     assert_eq!(leaked.len(), 1);
 }
+
+/// The search asks the database for the page it serves (and one more, to know whether another
+/// follows), yet pages through every hit once and in order; a date of birth narrows all the
+/// name's hits, not only the first page's.
+#[tokio::test]
+async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them_all() {
+    const PAGE: &str = "query($q: String, $d: String, $n: Int, $a: String) { searchClients(query: $q, dob: $d, first: $n, after: $a) {
+        edges { cursor node { client { id firstName } } } pageInfo { hasNextPage endCursor } } }";
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    let firsts = ["Ann", "Bea", "Cal", "Dee", "Eve"];
+    for (n, first) in firsts.iter().enumerate() {
+        let created = app
+            .gql(
+                CREATE,
+                json!({ "i": { "firstName": first, "lastName": "Smith", "dob": format!("1980-07-0{}", n + 1) } }),
+                Some(&a.token),
+            )
+            .await;
+        assert!(
+            created["data"]["createClient"]["id"].is_string(),
+            "{created}"
+        );
+    }
+
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = app
+            .gql(
+                PAGE,
+                json!({ "q": "smith", "n": 2, "a": after }),
+                Some(&a.token),
+            )
+            .await;
+        let connection = &page["data"]["searchClients"];
+        let edges = connection["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{page}"));
+        assert!(!edges.is_empty() && edges.len() <= 2, "{page}");
+        seen.extend(edges.iter().map(|e| e["node"]["client"]["id"].clone()));
+        pages += 1;
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = connection["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned);
+        assert!(pages < 5, "more pages than hits: {page}");
+    }
+    assert_eq!(pages, 3, "five hits in pages of two");
+    assert_eq!(seen.len(), 5);
+    let distinct: std::collections::HashSet<_> = seen.iter().map(Value::to_string).collect();
+    assert_eq!(distinct.len(), 5, "no hit twice: {seen:?}");
+
+    for (n, first) in firsts.iter().enumerate() {
+        let narrowed = app
+            .gql(
+                PAGE,
+                json!({ "q": "smith", "d": format!("1980-07-0{}", n + 1), "n": 1 }),
+                Some(&a.token),
+            )
+            .await;
+        assert_eq!(
+            narrowed["data"]["searchClients"]["edges"][0]["node"]["client"]["firstName"], *first,
+            "{narrowed}"
+        );
+        assert_eq!(
+            narrowed["data"]["searchClients"]["pageInfo"]["hasNextPage"], false,
+            "{narrowed}"
+        );
+    }
+}

@@ -102,19 +102,15 @@ pub async fn authenticate_request(
         return Err(REFUSED);
     }
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
-    ensure_tenant_active(&tx, tenant_id).await?;
-    let user = store::users::get(&tx, tenant_id, claims.sub)
+    let session = store::sessions::check(&tx, tenant_id, claims.sub, session_id)
         .await?
         .ok_or(REFUSED)?;
-    let session = store::sessions::get(&tx, tenant_id, session_id)
-        .await?
-        .ok_or(REFUSED)?;
-    let role = Role::parse(&user.role).ok_or(REFUSED)?;
-    let current = user.status == store::users::ACTIVE
-        && user.role == claims.role
-        && user.agency_id == claims.agency
-        && claims.iat >= user.sessions_valid_after.timestamp()
-        && session.user_id == user.id
+    let role = Role::parse(&session.user_role).ok_or(REFUSED)?;
+    let current = session.tenant_status == TenantStatus::Active.as_str()
+        && session.user_status == store::users::ACTIVE
+        && session.user_role == claims.role
+        && session.user_agency_id == claims.agency
+        && claims.iat >= session.sessions_valid_after.timestamp()
         && session.revoked_at.is_none()
         && now < session.created_at + REFRESH_TOKEN_TTL;
     if !current {
@@ -129,20 +125,20 @@ pub async fn authenticate_request(
     let reads = if now - session.last_seen_at > TOUCH_EVERY {
         // The touch locks the session's row: committed now, so that nothing later in the
         // request (a sign-out, say) waits on it.
-        store::sessions::touch(&tx, session, now).await?;
+        store::sessions::touch(&tx, tenant_id, session_id, now).await?;
         tx.commit().await?;
-        share_reads.then(|| ReadScope::new(tenant_id, None))
+        share_reads.then(|| ReadScope::new(tenant_id, None, session.plan_version))
     } else if share_reads {
-        Some(ReadScope::new(tenant_id, Some(tx)))
+        Some(ReadScope::new(tenant_id, Some(tx), session.plan_version))
     } else {
         tx.commit().await?;
         None
     };
     let user = TenantUser {
-        user_id: user.id,
+        user_id: claims.sub,
         tenant_id,
         role,
-        agency_id: user.agency_id,
+        agency_id: session.user_agency_id,
         session_id,
     };
     Ok((Viewer::User(user), reads))
@@ -250,7 +246,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> DomainResult<Auth
     store::sessions::mark_used(&tx, token, now).await?;
     let new_refresh = store::sessions::issue_refresh_token(&tx, &session, now).await?;
     let session_id = session.id;
-    store::sessions::touch(&tx, session, now).await?;
+    store::sessions::touch(&tx, tenant_id, session_id, now).await?;
     tx.commit().await?;
     let access = issue_access(state, &user, session_id, now)?;
     Ok(AuthTokens {

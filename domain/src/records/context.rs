@@ -68,7 +68,7 @@ impl RecordCtx {
         let Some(tx) = reads.enter(state).await? else {
             return Self::begin(state, caller).await;
         };
-        let plan = reads.plan_in_force(&tx).await?;
+        let plan = reads.plan_in_force(state, &tx).await?;
         Ok(Self {
             tx: Tx::Shared(tx),
             reads: Some(reads.clone()),

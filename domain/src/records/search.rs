@@ -21,11 +21,13 @@ pub struct Hit {
     pub score: f32,
 }
 
+/// The best `wanted` hits (at most `MAX_HITS`) the viewer may see, best first.
 pub async fn search(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     text: &str,
     dob: Option<NaiveDate>,
+    wanted: u64,
 ) -> DomainResult<(Vec<Hit>, i32)> {
     let text = text.trim();
     if text.chars().count() > 100 {
@@ -40,8 +42,15 @@ pub async fn search(
             "search by a name, an HMIS number or a date of birth",
         ));
     }
-    let ctx = RecordCtx::begin(state, caller).await?;
-    let found = store::client_search::matching(ctx.tx(), ctx.tenant(), text, dob, MAX_HITS).await?;
+    // A name and a date of birth together: the date narrows the names' best hits, so it needs
+    // all of them to narrow.
+    let asked = if text.is_empty() || dob.is_none() {
+        wanted.min(MAX_HITS)
+    } else {
+        MAX_HITS
+    };
+    let ctx = RecordCtx::read(state, caller).await?;
+    let found = store::client_search::matching(ctx.tx(), ctx.tenant(), text, dob, asked).await?;
     let actor = ctx.actor();
     let hits = found
         .into_iter()
@@ -58,6 +67,7 @@ pub async fn search(
             }
         })
         .filter(|hit| hit.view.allowed)
+        .take(usize::try_from(wanted).unwrap_or(usize::MAX))
         .collect();
     let plan_version = ctx.plan_version;
     ctx.commit().await?;

@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use entities::clients;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
 };
 use uuid::Uuid;
 
@@ -49,46 +49,33 @@ async fn fuzzy(
     text: &str,
     limit: u64,
 ) -> DomainResult<Vec<(clients::Model, f32)>> {
+    // The function's ids and scores, joined back through the RLS-protected table: the hits
+    // and their clients in one statement.
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT client_id, score FROM search_clients($1, $2)",
-            [text.into(), i32::try_from(limit).unwrap_or(i32::MAX).into()],
+            "SELECT c.*, s.score FROM search_clients($1, $2) AS s \
+             JOIN clients AS c ON c.tenant_id = $3 AND c.id = s.client_id",
+            [
+                text.into(),
+                i32::try_from(limit).unwrap_or(i32::MAX).into(),
+                tenant_id.into(),
+            ],
         ))
         .await?;
-    let scored: Vec<(Uuid, f32)> = rows
+    let mut hits = rows
         .iter()
-        .map(|r| {
-            Ok((
-                r.try_get::<Uuid>("", "client_id")?,
-                r.try_get::<f32>("", "score")?,
-            ))
+        .map(|row| {
+            let client = clients::Model::from_query_result(row, "")?;
+            // An exact HMIS number is the client asked for, however its name scores.
+            let score = if client.hmis_number == text {
+                1.0
+            } else {
+                row.try_get::<f32>("", "score")?
+            };
+            Ok((client, score))
         })
-        .collect::<Result<_, sea_orm::DbErr>>()?;
-    let ids: Vec<Uuid> = scored.iter().map(|(id, _)| *id).collect();
-    let found = filtered(
-        db,
-        tenant_id,
-        Condition::all().add(clients::Column::Id.is_in(ids)),
-        limit,
-    )
-    .await?;
-    let score_of = |client: &clients::Model| {
-        if client.hmis_number == text {
-            return 1.0;
-        }
-        scored
-            .iter()
-            .find(|(id, _)| *id == client.id)
-            .map_or(0.0, |(_, score)| *score)
-    };
-    let mut hits: Vec<_> = found
-        .into_iter()
-        .map(|client| {
-            let score = score_of(&client);
-            (client, score)
-        })
-        .collect();
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
     hits.sort_by(|(a, a_score), (b, b_score)| b_score.total_cmp(a_score).then(a.id.cmp(&b.id)));
     Ok(hits)
 }

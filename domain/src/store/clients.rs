@@ -3,10 +3,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::{client_field_values, client_views, clients, data_conflicts};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -192,18 +192,34 @@ pub async fn record_value(
 }
 
 /// The latest value row of each field of one client (PROV-1: who entered it, when).
+/// Each field's current value (its latest entry) with who entered it; the history behind it
+/// stays in the table and is read by `history`. One statement, and only the current rows
+/// leave the database.
 pub async fn current_values(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
 ) -> DomainResult<HashMap<String, client_field_values::Model>> {
-    let rows = client_field_values::Entity::find()
-        .filter(client_field_values::Column::TenantId.eq(tenant_id))
-        .filter(client_field_values::Column::ClientId.eq(client_id))
-        .order_by_asc(client_field_values::Column::Id)
-        .all(db)
-        .await?;
-    // Ids are time-ordered: the last row of a field is its current value.
+    let newest_first = WindowStatement::partition_by(client_field_values::Column::Field)
+        // Ids are time-ordered: the first row of a field is its latest.
+        .order_by(client_field_values::Column::Id, Order::Desc)
+        .to_owned();
+    let ranked = Query::select()
+        .column(Asterisk)
+        .expr_window_as(Func::cust("ROW_NUMBER"), newest_first, "newest")
+        .from(client_field_values::Entity)
+        .and_where(client_field_values::Column::TenantId.eq(tenant_id))
+        .and_where(client_field_values::Column::ClientId.eq(client_id))
+        .to_owned();
+    let current = Query::select()
+        .column(Asterisk)
+        .from_subquery(ranked, "ranked")
+        .and_where(Expr::col("newest").eq(1))
+        .to_owned();
+    let rows =
+        client_field_values::Model::find_by_statement(db.get_database_backend().build(&current))
+            .all(db)
+            .await?;
     Ok(rows.into_iter().map(|r| (r.field.clone(), r)).collect())
 }
 

@@ -14,6 +14,12 @@ use entities::tenant_scope::{PLATFORM_ROLE, SEARCH_ROLE};
 use crate::error::StartupError;
 use crate::settings::Settings;
 
+/// A pooled connection idle this long is pinged before use: a proxy or the server may have
+/// dropped it. One in steady use is not (a ping on every acquire was a round trip per
+/// transaction, issue 13); a connection that broke anyway fails its statement, the request
+/// answers 503, and the pool drops it.
+const STALE_AFTER: Duration = Duration::from_secs(30);
+
 /// `queries` counts every statement (the `/metrics` counter `concord_db_queries_total`).
 pub async fn connect_and_migrate(
     settings: &Settings,
@@ -23,12 +29,13 @@ pub async fn connect_and_migrate(
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(if settings.database_url.is_some() {
-            10
+            settings.database_pool_size
         } else {
             5
         })
         // A database that is down is answered with 503 in seconds, not after a long wait.
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire_if_idle_for(STALE_AFTER)
         .sqlx_logging(false);
     let mut db = Database::connect(options)
         .await
@@ -96,6 +103,7 @@ pub async fn connect_refusal_pool(
         .min_connections(0)
         // A database that is down is answered with 503 in seconds, not after a long wait.
         .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire_if_idle_for(STALE_AFTER)
         .sqlx_logging(false);
     Database::connect(options)
         .await

@@ -1,6 +1,9 @@
 //! Sharing plan versions (SPEC §3). Rows are immutable: PostgreSQL refuses UPDATE and DELETE
 //! on `plan_versions`, so publishing always adds the next version and the active plan is the
 //! latest one.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Utc};
 use entities::plan_versions;
 use sea_orm::{
@@ -90,6 +93,53 @@ pub async fn in_force(db: &impl ConnectionTrait, tenant_id: Uuid) -> DomainResul
         version: row.version,
         document: document(&row)?,
     })
+}
+
+/// The plan version each tenant's requests were last decided under, held in process. A
+/// published version never changes (the table refuses UPDATE), so a held version stays right;
+/// which version is in force is still read from the database by every request (the session
+/// check's `plan_version`), so a version published through another API process is in force at
+/// the next request here too. One entry per tenant: only the newest version seen is kept.
+#[derive(Clone, Default)]
+pub struct PlanCache(Arc<Mutex<HashMap<Uuid, PlanVersion>>>);
+
+impl PlanCache {
+    /// Version `version` of the tenant's plan, read and parsed once per process.
+    pub async fn version(
+        &self,
+        db: &impl ConnectionTrait,
+        tenant_id: Uuid,
+        version: i32,
+    ) -> DomainResult<PlanVersion> {
+        if let Some(plan) = self.held(tenant_id).filter(|plan| plan.version == version) {
+            return Ok(plan);
+        }
+        let row = get(db, tenant_id, version).await?.ok_or_else(|| {
+            DomainError::internal(anyhow::anyhow!(
+                "tenant {tenant_id} has no plan version {version}"
+            ))
+        })?;
+        let plan = PlanVersion {
+            version,
+            document: document(&row)?,
+        };
+        let mut held = self.lock();
+        if held.get(&tenant_id).is_none_or(|h| h.version < version) {
+            held.insert(tenant_id, plan.clone());
+        }
+        Ok(plan)
+    }
+
+    fn held(&self, tenant_id: Uuid) -> Option<PlanVersion> {
+        self.lock().get(&tenant_id).cloned()
+    }
+
+    /// A poisoned lock only means another request panicked; every held version is whole.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, PlanVersion>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The typed document a version holds.
