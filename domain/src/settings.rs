@@ -125,7 +125,11 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Most operations in one batched request (`CONCORD_MAX_BATCH`, 10).
     pub max_batch: usize,
+    /// GraphQL nesting (12).
     pub max_depth: usize,
+    /// GraphQL complexity: a field costs 1, a page multiplies its fields by its size (5,000:
+    /// the console's client profile at default pages costs 2,236, a page of 50 enrollments
+    /// with their flags, provenance and access 1,751; `frontend/queries`, tested).
     pub max_complexity: usize,
     /// Login attempts per client address per window (`CONCORD_LOGIN_LIMIT_PER_ADDRESS`, 30 / 5 min).
     pub login_per_address: u64,
@@ -148,7 +152,7 @@ impl Default for Limits {
             max_body_bytes: 1024 * 1024,
             max_batch: 10,
             max_depth: 12,
-            max_complexity: 1000,
+            max_complexity: 5000,
             login_per_address: 30,
             login_window_secs: 300,
             signup_per_address: 5,

@@ -9,6 +9,7 @@ mod connection;
 mod enrollments;
 mod enums;
 mod identity;
+pub mod limits;
 pub mod loaders;
 mod notes;
 mod notifications;
@@ -67,8 +68,8 @@ pub struct Mutation(
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema with its limits: depth, complexity (list fields multiply by their page size,
-/// which is also what stops a thousand aliases) and directives. In production the schema
+/// The schema with its limits: depth, complexity (list fields multiply by their page size),
+/// top-level fields (`limits`, what stops a thousand aliases) and directives. In production the schema
 /// cannot be introspected and errors suggest no field names.
 /// With `clock`, the platform administrator's `advanceClock` exists (`CONCORD_CLOCK=manual`).
 pub fn build_schema(
@@ -82,6 +83,7 @@ pub fn build_schema(
         builder = builder.data(clock);
     }
     let builder = builder
+        .extension(limits::QueryLimits)
         .limit_depth(settings.limits.max_depth)
         .limit_complexity(settings.limits.max_complexity)
         .limit_directives(5)

@@ -1,7 +1,7 @@
 //! Hostile requests are refused quickly and the server stays up.
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{error_code, spawn_app};
 
 #[tokio::test]
 async fn depth_complexity_aliases_body_and_batch_bombs_are_refused_and_the_server_lives() {
@@ -15,32 +15,44 @@ async fn depth_complexity_aliases_body_and_batch_bombs_are_refused_and_the_serve
         " }".repeat(12)
     );
     let response = app.gql(&deep, json!({}), token).await;
-    assert!(
-        response["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nested too deep"),
-        "{response}"
-    );
+    assert_limit(&response, "DEPTH");
 
-    let wide = "{ agencies(first: 100) { edges { node { id name createdAt } } } users(first: 100) { edges { node { id email role } } } }";
-    let response = app.gql(wide, json!({}), token).await;
-    assert!(
-        response["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("too complex"),
-        "{response}"
-    );
+    // Ten pages of a hundred agencies: 10 × 501 over the budget of 5,000.
+    let wide: String = (0..10)
+        .map(|i| {
+            format!("a{i}: agencies(first: 100) {{ edges {{ node {{ id name createdAt }} }} }} ")
+        })
+        .collect();
+    let response = app.gql(&format!("{{ {wide} }}"), json!({}), token).await;
+    assert_limit(&response, "COMPLEXITY");
 
+    // A thousand aliases of a cheap field: each would run a use case of its own.
     let aliases: String = (0..1000).map(|i| format!("a{i}: me {{ id }} ")).collect();
     let response = app.gql(&format!("{{ {aliases} }}"), json!({}), token).await;
+    assert_limit(&response, "TOP_LEVEL_FIELDS");
+    // Through fragments too, and a fragment that spreads itself ends the count.
+    let through_fragments: String = (0..21).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    let response = app
+        .gql(
+            &format!("query {{ ...F }} fragment F on Query {{ {through_fragments} }}"),
+            json!({}),
+            token,
+        )
+        .await;
+    assert_limit(&response, "TOP_LEVEL_FIELDS");
+    let cycle = app
+        .gql(
+            "query { ...F } fragment F on Query { me { id } ...F }",
+            json!({}),
+            token,
+        )
+        .await;
+    assert!(cycle["errors"][0]["message"].is_string(), "{cycle}");
+    let twenty: String = (0..20).map(|i| format!("a{i}: me {{ id }} ")).collect();
+    let response = app.gql(&format!("{{ {twenty} }}"), json!({}), token).await;
     assert!(
-        response["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("too complex"),
-        "{response}"
+        response["errors"].is_null(),
+        "twenty top-level fields answer: {response}"
     );
 
     let huge = "x".repeat(10 * 1024 * 1024);
@@ -141,4 +153,14 @@ async fn production_turns_off_introspection_and_graphiql() {
 async fn spawn_app_production() -> crate::helpers::TestApp {
     crate::helpers::spawn_app_with(|s| s.environment = domain::settings::Environment::Production)
         .await
+}
+
+/// Refused by the named limit, with the code every limit's refusal carries.
+fn assert_limit(response: &serde_json::Value, limit: &str) {
+    assert_eq!(error_code(response), "QUERY_LIMIT", "{response}");
+    assert_eq!(
+        response["errors"][0]["extensions"]["limit"], limit,
+        "{response}"
+    );
+    assert!(response["data"].is_null(), "nothing runs: {response}");
 }

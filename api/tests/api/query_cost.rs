@@ -144,6 +144,77 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
     );
 }
 
+/// The console's queries (`frontend/queries`, each at its default page size) fit the limits and
+/// answer: the complexity budget is set from them (issue 13), and a query that no longer
+/// matches the schema fails here.
+#[tokio::test]
+async fn the_consoles_queries_fit_the_limits_and_answer() {
+    let app = spawn_app().await;
+    let (tenant, agency, user) = durham_with_staff(&app).await;
+    let project = app
+        .gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
+            Some(&tenant.token),
+        )
+        .await["data"]["createProject"]["id"]
+        .clone();
+    let client = app
+        .gql(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": "Ada", "lastName": "Test", "dob": "1980-07-01" } }),
+            Some(&user),
+        )
+        .await["data"]["createClient"]["id"]
+        .clone();
+    let enrolled = app
+        .gql(
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+            json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
+            Some(&user),
+        )
+        .await;
+    assert!(
+        enrolled["data"]["enrollClient"]["id"].is_string(),
+        "{enrolled}"
+    );
+
+    let variables = json!({ "clientId": client, "query": "Ada" });
+    for (name, query) in CONSOLE_QUERIES {
+        let answer = app.gql(query, variables.clone(), Some(&user)).await;
+        assert!(answer["errors"].is_null(), "{name}: {answer}");
+    }
+    let profile = app.gql(CONSOLE_QUERIES[0].1, variables, Some(&user)).await;
+    assert_eq!(profile["data"]["client"]["id"], client, "{profile}");
+    assert_eq!(
+        profile["data"]["clientEnrollments"]["edges"][0]["node"]["access"][0]["planVersion"], 1,
+        "{profile}"
+    );
+}
+
+const CONSOLE_QUERIES: [(&str, &str); 5] = [
+    (
+        "client profile",
+        include_str!("../../../frontend/queries/client_profile.graphql"),
+    ),
+    (
+        "client enrollments",
+        include_str!("../../../frontend/queries/client_enrollments.graphql"),
+    ),
+    (
+        "client list",
+        include_str!("../../../frontend/queries/client_list.graphql"),
+    ),
+    (
+        "client search",
+        include_str!("../../../frontend/queries/client_search.graphql"),
+    ),
+    (
+        "home",
+        include_str!("../../../frontend/queries/home.graphql"),
+    ),
+];
+
 /// A CoC with one agency and one of its users: the Data Center, the agency's id, the user's token.
 async fn durham_with_staff(app: &TestApp) -> (Tenant, String, String) {
     let tenant = app.sign_up("durham").await;

@@ -9,8 +9,7 @@ use super::error_view;
 use crate::graphql;
 use crate::session::Session;
 
-const ME: &str = "query Me { me { id email displayName role agencyId } \
-    tenant { id name cocCode slug status } }";
+const ME: &str = include_str!("../../queries/home.graphql");
 const LOGOUT: &str = "mutation Logout { logout }";
 
 #[derive(Clone, Deserialize)]
