@@ -100,6 +100,10 @@ fn only_reads(batch: &mut BatchRequest) -> bool {
         let chosen = match (&document.operations, name.as_deref()) {
             (DocumentOperations::Single(operation), _) => Some(operation),
             (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+            // A named operation alone in its document is run without its name being given.
+            (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+                operations.values().next()
+            }
             (DocumentOperations::Multiple(_), None) => None,
         };
         chosen.is_some_and(|operation| operation.node.ty == OperationType::Query)

@@ -68,18 +68,18 @@ async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_o
     // session's last-seen time, and that minute may fall in either measurement.
     let five = cost(5).await.min(cost(5).await);
     let fifty = cost(50).await.min(cost(50).await);
-    assert_eq!(fifty, five, "50 clients cost as many statements as 5");
+    // A statement per client would add 45 or more. The loader sends what it has gathered 1 ms
+    // after its first key, and a long page's items are not all reached within that on a slow
+    // (debug, busy) machine: 50 clients then go in two batches of 2 statements (seen: 7 vs 5).
+    assert!(
+        fifty <= five + 4,
+        "50 clients cost {fifty} statements, 5 cost {five}"
+    );
     assert!(fifty <= 20, "a page costs {fifty} statements");
 }
 
-const PROFILE: &str = "query($c: UUID!) {
-  client(id: $c) { id hmisNumber version demographics { field value enteredAt access { action allowed rule } } access { action allowed } }
-  clientProfileRows(clientId: $c) { id }
-  clientEnrollments(clientId: $c, first: 20) { edges { node { id projectName } } }
-  clientNotes(clientId: $c, first: 20) { edges { node { id } } }
-  clientCaseManagers(clientId: $c, first: 20) { edges { node { id } } }
-  clientServices(clientId: $c, first: 20) { edges { node { id } } }
-}";
+/// The console's client profile: the client and five lists, with provenance and access.
+const PROFILE: &str = include_str!("../../../frontend/queries/client_profile.graphql");
 
 /// Issue 13: the six fields of a profile read in one tenant transaction (the session check's),
 /// the plan version and the client read once, so the statements do not grow with the fields; and the
@@ -103,7 +103,9 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
     for _ in 0..2 {
         // Twice, keeping the lower: once a minute a request also writes its session's last-seen time.
         let before = app.state.db_queries.get();
-        let profile = app.gql(PROFILE, json!({ "c": client }), Some(&user)).await;
+        let profile = app
+            .gql(PROFILE, json!({ "clientId": client }), Some(&user))
+            .await;
         fewest = fewest.min(app.state.db_queries.get() - before);
         assert!(profile["errors"].is_null(), "{profile}");
         assert_eq!(

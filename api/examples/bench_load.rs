@@ -1,0 +1,977 @@
+//! Benchmark (issue 13): the client profile and client search under load, each against what
+//! PostgreSQL alone does for the same data (pgbench), on an installation of `clients` clients
+//! in `tenants` tenants. Everything runs on this machine: the release `concord serve` (its own
+//! process, Redis for the revocation marks as in production), PostgreSQL, and this load tool.
+//! The figures go to BENCHMARKS.md; the ratios are what count.
+//!
+//! ```text
+//! cargo build --release -p concord-api --bin concord --example bench_load
+//! target/release/examples/bench_load [clients=200000] [tenants=20] [seconds=20]
+//! ```
+//! PostgreSQL and Redis as for `cargo xtask test`; `pgbench` from PATH or PostgreSQL's bindir.
+//! The database is dropped at the end, unless `CONCORD_BENCH_KEEP=1` (then
+//! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use testkit::PASSWORD;
+use testkit::postgres::{OWNER_ROLE, create_database, drop_database, redis_url, url_for};
+
+const PROFILE: &str = include_str!("../../frontend/queries/client_profile.graphql");
+const SEARCH: &str = include_str!("../../frontend/queries/client_search.graphql");
+const FIRST_NAMES: [&str; 40] = [
+    "John",
+    "Mary",
+    "James",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Mikel",
+    "Nancy",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Betty",
+    "Anthony",
+    "Margaret",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Paul",
+    "Emily",
+    "Andrew",
+    "Donna",
+    "Joshua",
+    "Michelle",
+];
+const LAST_NAMES: [&str; 60] = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Jonson",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+];
+
+/// One tenant as seeded: its users' e-mail addresses and the client the others are copied from.
+struct Seeded {
+    slug: String,
+    tenant_id: String,
+    users: Vec<String>,
+    seed_client: String,
+}
+
+/// A user's signed-in token and the clients of their tenant.
+struct Viewer {
+    token: String,
+    clients: Arc<Vec<String>>,
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let clients = args.first().copied().unwrap_or(200_000);
+    let tenants = args.get(1).copied().unwrap_or(20);
+    let seconds = args.get(2).copied().unwrap_or(20) as u64;
+    let phase = Duration::from_secs(seconds);
+
+    // `CONCORD_BENCH_DATABASE`: a database an earlier run seeded and kept (with
+    // `CONCORD_BENCH_KEEP=1`), to measure again without seeding; otherwise a new one, dropped
+    // at the end unless kept.
+    let kept = std::env::var("CONCORD_BENCH_DATABASE").ok();
+    let keep = kept.is_some() || std::env::var_os("CONCORD_BENCH_KEEP").is_some();
+    let database = match &kept {
+        Some(name) => name.clone(),
+        None => create_database(OWNER_ROLE).await,
+    };
+    let admin = Database::connect(url_for("postgres", &database))
+        .await
+        .expect("superuser");
+    let concord = Concord::start(&database);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("http client");
+    let api = Api {
+        http: http.clone(),
+        url: format!("{}/graphql", concord.address),
+    };
+
+    let seeded = if kept.is_some() {
+        seeded_before(&admin).await
+    } else {
+        // Each tenant and one full client through the API, then that client copied in bulk as
+        // the superuser (seeding is not what is measured).
+        let seeding = Instant::now();
+        let mut seeded = Vec::new();
+        for n in 0..tenants {
+            seeded.push(seed_tenant(&api, n).await);
+        }
+        for tenant in &seeded {
+            copy_clients(&admin, tenant, clients / tenants - 1).await;
+        }
+        admin.execute_unprepared("ANALYZE").await.expect("analyze");
+        prepare_pgbench_tables(&admin, &seeded).await;
+        eprintln!("seeded in {:.0?}; database {database}", seeding.elapsed());
+        seeded
+    };
+    let total = client_count(&admin).await;
+    println!(
+        "{} tenants, {total} clients, {} rows",
+        seeded.len(),
+        count_rows(&admin).await
+    );
+
+    let mut viewers = Vec::new();
+    for tenant in &seeded {
+        let ids = Arc::new(client_ids(&admin, &tenant.tenant_id).await);
+        for email in &tenant.users {
+            let token = api.login(&tenant.slug, email).await;
+            viewers.push(Viewer {
+                token,
+                clients: ids.clone(),
+            });
+        }
+    }
+    let viewers = Arc::new(viewers);
+
+    println!(
+        "\n| measurement | requests/s | p50 ms | p95 ms | p99 ms | concord RSS MB |\n|---|---|---|---|---|---|"
+    );
+    let anonymous = run(&api, 16, phase, None, |_| {
+        (json!({}), "{ __typename }".into(), None)
+    })
+    .await;
+    anonymous.print("`{ __typename }` without a token, 16 connections", &concord);
+    let vs = viewers.clone();
+    let authenticated = run(&api, 16, phase, None, move |rng| {
+        let viewer = vs.choose(rng).unwrap();
+        (
+            json!({}),
+            "{ __typename }".into(),
+            Some(viewer.token.clone()),
+        )
+    })
+    .await;
+    authenticated.print("`{ __typename }` signed in, 16 connections", &concord);
+
+    let mut profile_peak = Outcome::default();
+    for connections in [4, 16] {
+        let statements = metric(&http, &concord.address, "concord_db_queries_total").await;
+        let commits = xact_commits(&admin, &database).await;
+        let vs = viewers.clone();
+        let outcome = run(&api, connections, phase, None, move |rng| profile(&vs, rng)).await;
+        let statements =
+            metric(&http, &concord.address, "concord_db_queries_total").await - statements;
+        let commits = xact_commits(&admin, &database).await - commits;
+        outcome.print(
+            &format!("client profile, {connections} connections"),
+            &concord,
+        );
+        println!(
+            "|   statements per profile request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | |",
+            statements / outcome.requests as f64,
+            commits / outcome.requests as f64,
+        );
+        if outcome.rate() > profile_peak.rate() {
+            profile_peak = outcome;
+        }
+    }
+    let half = profile_peak.rate() / 2.0;
+    let vs = viewers.clone();
+    let paced = run(&api, 64, phase, Some(half), move |rng| profile(&vs, rng)).await;
+    paced.print(
+        &format!("client profile at half of peak ({half:.0}/s offered)"),
+        &concord,
+    );
+    let ceiling_4 = pgbench(
+        &database,
+        OWNER_ROLE,
+        ("profile", PROFILE_SQL),
+        4,
+        seconds,
+        total,
+    );
+    let ceiling_16 = pgbench(
+        &database,
+        OWNER_ROLE,
+        ("profile", PROFILE_SQL),
+        16,
+        seconds,
+        total,
+    );
+    println!(
+        "| SQL ceiling: the profile in one query, 4 connections (pgbench) | {ceiling_4:.0} | | | | |"
+    );
+    println!(
+        "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | |"
+    );
+
+    for connections in [4, 16] {
+        let vs = viewers.clone();
+        let outcome = run(&api, connections, phase, None, move |rng| search(&vs, rng)).await;
+        outcome.print(
+            &format!("client search, {connections} connections"),
+            &concord,
+        );
+        let reference = pgbench(
+            &database,
+            "postgres",
+            ("search", SEARCH_SQL),
+            connections,
+            seconds,
+            2000,
+        );
+        println!(
+            "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | |"
+        );
+    }
+    println!(
+        "\nconcord peak resident memory (VmHWM): {} MB",
+        concord.status_kb("VmHWM:") / 1024
+    );
+    println!(
+        "profile ratio to the SQL ceiling (16 connections): {:.2}×",
+        profile_peak.rate() / ceiling_16.max(1.0)
+    );
+
+    drop(concord);
+    drop(admin);
+    if !keep {
+        drop_database(database);
+    }
+}
+
+/// The tenants an earlier run seeded, as it named them.
+async fn seeded_before(admin: &DatabaseConnection) -> Vec<Seeded> {
+    admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT slug, id::text AS id FROM tenants WHERE slug LIKE 'bench-%' ORDER BY slug",
+        ))
+        .await
+        .expect("tenants")
+        .iter()
+        .map(|row| {
+            let slug: String = row.try_get("", "slug").expect("slug");
+            Seeded {
+                users: (0..2).map(|a| format!("staff{a}@{slug}.example")).collect(),
+                tenant_id: row.try_get("", "id").expect("id"),
+                seed_client: String::new(),
+                slug,
+            }
+        })
+        .collect()
+}
+
+async fn client_count(admin: &DatabaseConnection) -> usize {
+    let row = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT count(*) AS n FROM bench_targets",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    usize::try_from(row.try_get::<i64>("", "n").expect("n")).expect("a count")
+}
+
+fn profile(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) {
+    let viewer = viewers.choose(rng).unwrap();
+    let client = viewer.clients.choose(rng).unwrap();
+    (
+        json!({ "clientId": client }),
+        PROFILE.to_owned(),
+        Some(viewer.token.clone()),
+    )
+}
+
+/// A name as someone types it in a hurry: two letters of the last name swapped.
+fn search(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) {
+    let viewer = viewers.choose(rng).unwrap();
+    (
+        json!({ "query": typed_name(rng) }),
+        SEARCH.to_owned(),
+        Some(viewer.token.clone()),
+    )
+}
+
+fn typed_name(rng: &mut impl Rng) -> String {
+    let first = FIRST_NAMES.choose(rng).unwrap();
+    let mut last: Vec<char> = LAST_NAMES.choose(rng).unwrap().chars().collect();
+    let at = rng.random_range(1..last.len() - 1);
+    last.swap(at, at + 1);
+    format!("{first} {}", last.into_iter().collect::<String>())
+}
+
+struct Api {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Api {
+    async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut request = self
+            .http
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// `query` answered without errors; the value at `path`.
+    async fn ok(&self, query: &str, variables: Value, token: Option<&str>, path: &str) -> String {
+        let answer = self.gql(query, variables, token).await;
+        let value = answer.pointer(path).cloned().unwrap_or(Value::Null);
+        assert!(
+            answer["errors"].is_null() && !value.is_null(),
+            "{query}: {answer}"
+        );
+        value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned)
+    }
+
+    async fn login(&self, slug: &str, email: &str) -> String {
+        self.ok(
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "tenantSlug": slug, "email": email, "password": PASSWORD } }),
+            None,
+            "/data/login/accessToken",
+        )
+        .await
+    }
+}
+
+async fn seed_tenant(api: &Api, n: usize) -> Seeded {
+    let slug = format!("bench-{n:03}");
+    let signed_up = api
+        .gql(
+            "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id } auth { accessToken } } }",
+            json!({ "i": { "cocName": format!("{slug} CoC"), "cocCode": "NC-502", "slug": slug,
+                "adminEmail": format!("lead@{slug}.example"), "adminName": "Data Lead", "password": PASSWORD } }),
+            None,
+        )
+        .await;
+    let lead = signed_up["data"]["signUpTenant"]["auth"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{signed_up}"))
+        .to_owned();
+    let tenant_id = signed_up["data"]["signUpTenant"]["tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut users = Vec::new();
+    let mut tokens = Vec::new();
+    let mut user_ids = Vec::new();
+    let mut projects = Vec::new();
+    for (a, name) in ["Urban Ministries", "Housing for New Hope"]
+        .iter()
+        .enumerate()
+    {
+        let agency = api
+            .ok(
+                "mutation($n: String!) { createAgency(name: $n) { id } }",
+                json!({ "n": name }),
+                Some(&lead),
+                "/data/createAgency/id",
+            )
+            .await;
+        let email = format!("staff{a}@{slug}.example");
+        let invitation = api
+            .ok(
+                "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+                json!({ "i": { "email": email, "role": "USER", "agencyId": agency } }),
+                Some(&lead),
+                "/data/inviteUser/token",
+            )
+            .await;
+        let accepted = api
+            .gql(
+                "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken user { id } } }",
+                json!({ "i": { "tenantSlug": slug, "token": invitation, "displayName": "Staff", "password": PASSWORD } }),
+                None,
+            )
+            .await;
+        tokens.push(
+            accepted["data"]["acceptInvitation"]["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{accepted}"))
+                .to_owned(),
+        );
+        user_ids.push(
+            accepted["data"]["acceptInvitation"]["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        projects.push(
+            api.ok(
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+                json!({ "i": { "agencyId": agency, "name": format!("{name} shelter"), "projectType": 1 } }),
+                Some(&lead),
+                "/data/createProject/id",
+            )
+            .await,
+        );
+        users.push(email);
+    }
+
+    // The client every other is copied from: demographics with some history, two enrollments
+    // (one per agency), services, notes, a case manager and profile rows.
+    let client = api
+        .ok(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": "Mikel", "middleName": "A", "lastName": "Jonson", "dob": "1980-07-01",
+                "raceEthnicity": [1], "gender": [0], "veteranStatus": 0 } }),
+            Some(&tokens[0]),
+            "/data/createClient/id",
+        )
+        .await;
+    for (version, value) in [(1, "Mike"), (2, "Mikel")] {
+        api.ok(
+            "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) { __typename } }",
+            json!({ "i": { "clientId": client, "expectedVersion": version, "field": "FIRST_NAME", "value": value } }),
+            Some(&tokens[0]),
+            "/data/changeClientDemographic/__typename",
+        )
+        .await;
+    }
+    for (a, token) in tokens.iter().enumerate() {
+        let enrollment = api
+            .ok(
+                "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+                json!({ "i": { "clientId": client, "projectId": projects[a], "relationshipToHoh": 1, "entryDate": format!("2024-0{}-01", a + 1) } }),
+                Some(token),
+                "/data/enrollClient/id",
+            )
+            .await;
+        for kind in ["SERVICE", "NEED"] {
+            api.ok(
+                "mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }",
+                json!({ "i": { "clientId": client, "enrollmentId": enrollment, "kind": kind, "serviceType": "Meal", "serviceDate": "2024-03-01" } }),
+                Some(token),
+                "/data/recordService/id",
+            )
+            .await;
+        }
+        api.ok(
+            "mutation($c: UUID!, $b: String!) { addClientNote(clientId: $c, body: $b) { id } }",
+            json!({ "c": client, "b": "Met at the day center; follow up on housing paperwork." }),
+            Some(token),
+            "/data/addClientNote/id",
+        )
+        .await;
+    }
+    api.ok(
+        "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) { id } }",
+        json!({ "i": { "clientId": client, "projectId": projects[0], "caseManagerUserId": user_ids[0], "startDate": "2024-01-01" } }),
+        Some(&tokens[0]),
+        "/data/assignCaseManager/id",
+    )
+    .await;
+    for (kind, value) in [
+        ("PHONE", "919-555-0100"),
+        ("EMAIL", "client@example.org"),
+        ("ADDRESS", "1 Main St, Durham NC"),
+    ] {
+        api.ok(
+            "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }",
+            json!({ "i": { "clientId": client, "kind": kind, "value": value, "startDate": "2024-01-01" } }),
+            Some(&tokens[0]),
+            "/data/addProfileRow/id",
+        )
+        .await;
+    }
+    // One read, so the view log has a row to copy too.
+    api.ok(
+        PROFILE,
+        json!({ "clientId": client }),
+        Some(&tokens[1]),
+        "/data/client/id",
+    )
+    .await;
+    Seeded {
+        slug,
+        tenant_id,
+        users,
+        seed_client: client,
+    }
+}
+
+/// `copies` clients like the tenant's seed client, with names and dates of birth of their own
+/// (the search projection follows by its trigger), each with copies of the seed's rows.
+async fn copy_clients(admin: &DatabaseConnection, tenant: &Seeded, copies: usize) {
+    let firsts = sql_array(&FIRST_NAMES);
+    let lasts = sql_array(&LAST_NAMES);
+    let (t, s) = (&tenant.tenant_id, &tenant.seed_client);
+    let mut sql = format!(
+        "BEGIN;
+        CREATE TEMP TABLE copy ON COMMIT DROP AS
+            SELECT gen_random_uuid() AS id, n,
+                   ({firsts})[1 + floor(random() * {})::int] AS first_name,
+                   ({lasts})[1 + floor(random() * {})::int] AS last_name,
+                   date '1940-01-01' + floor(random() * 25000)::int AS dob
+            FROM generate_series(1, {copies}) AS n;
+        INSERT INTO clients SELECT (jsonb_populate_record(c, jsonb_build_object(
+                'id', k.id, 'hmis_number', 'B' || k.n, 'first_name', k.first_name,
+                'last_name', k.last_name, 'dob', k.dob))).*
+            FROM clients c, copy k WHERE c.tenant_id = '{t}' AND c.id = '{s}';",
+        FIRST_NAMES.len(),
+        LAST_NAMES.len(),
+    );
+    for (table, also) in [
+        ("client_field_values", ""),
+        ("enrollments", ", 'household_id', gen_random_uuid()"),
+        ("services", ", 'enrollment_id', NULL"),
+        ("client_notes", ""),
+        ("case_manager_assignments", ""),
+        ("profile_rows", ""),
+        ("client_views", ""),
+    ] {
+        sql.push_str(&format!(
+            "INSERT INTO {table} SELECT (jsonb_populate_record(r, jsonb_build_object(
+                    'id', gen_random_uuid(), 'client_id', k.id{also}))).*
+                FROM {table} r, copy k WHERE r.tenant_id = '{t}' AND r.client_id = '{s}';"
+        ));
+    }
+    sql.push_str("COMMIT;");
+    admin.execute_unprepared(&sql).await.expect("copy clients");
+}
+
+fn sql_array(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+    format!("ARRAY[{}]", quoted.join(","))
+}
+
+async fn count_rows(admin: &DatabaseConnection) -> i64 {
+    let row = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT sum(n_live_tup)::bigint AS rows FROM pg_stat_user_tables",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    row.try_get("", "rows").expect("rows")
+}
+
+async fn client_ids(admin: &DatabaseConnection, tenant_id: &str) -> Vec<String> {
+    admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            format!("SELECT id::text AS id FROM clients WHERE tenant_id = '{tenant_id}'"),
+        ))
+        .await
+        .expect("client ids")
+        .iter()
+        .map(|r| r.try_get::<String>("", "id").expect("id"))
+        .collect()
+}
+
+/// What pgbench picks its clients and searches from: numbered rows, readable by the login
+/// role (they are not Concord's tables, and not under RLS).
+async fn prepare_pgbench_tables(admin: &DatabaseConnection, seeded: &[Seeded]) {
+    let mut sql = String::from(
+        "CREATE TABLE bench_targets AS
+            SELECT row_number() OVER () AS n, c.tenant_id::text AS tenant_id, c.id::text AS client_id,
+                   c.created_by_user::text AS user_id, c.created_by_agency::text AS agency_id
+            FROM clients c;
+         CREATE UNIQUE INDEX ON bench_targets (n);
+         CREATE TABLE bench_searches (n bigint PRIMARY KEY, tenant_id text, query text);",
+    );
+    let mut rng = rand::rng();
+    for n in 1..=2000 {
+        let tenant = seeded.choose(&mut rng).unwrap();
+        sql.push_str(&format!(
+            "INSERT INTO bench_searches VALUES ({n}, '{}', '{}');",
+            tenant.tenant_id,
+            typed_name(&mut rng)
+        ));
+    }
+    sql.push_str(&format!(
+        "GRANT SELECT ON bench_targets, bench_searches TO {OWNER_ROLE}; ANALYZE bench_targets;"
+    ));
+    admin
+        .execute_unprepared(&sql)
+        .await
+        .expect("pgbench tables");
+}
+
+/// The console's profile in one query, in a tenant transaction as Concord's request role,
+/// with the view-log insert: what PostgreSQL alone does for one profile request.
+const PROFILE_SQL: &str = r"\set n random(1, :targets)
+SELECT tenant_id, client_id, user_id, agency_id FROM bench_targets WHERE n = :n \gset
+BEGIN;
+SELECT set_config('role', 'concord_app', true), set_config('app.tenant_id', :tenant_id, true);
+SELECT json_build_object(
+  'client', (SELECT row_to_json(c) FROM clients c WHERE c.tenant_id = :tenant_id::uuid AND c.id = :client_id::uuid),
+  'values', (SELECT json_agg(v) FROM (SELECT DISTINCT ON (field) * FROM client_field_values
+      WHERE tenant_id = :tenant_id::uuid AND client_id = :client_id::uuid ORDER BY field, id DESC) v),
+  'rows', (SELECT json_agg(r) FROM profile_rows r WHERE r.tenant_id = :tenant_id::uuid AND r.client_id = :client_id::uuid),
+  'enrollments', (SELECT json_agg(e) FROM (SELECT * FROM enrollments WHERE tenant_id = :tenant_id::uuid AND client_id = :client_id::uuid ORDER BY id LIMIT 21) e),
+  'notes', (SELECT json_agg(x) FROM (SELECT * FROM client_notes WHERE tenant_id = :tenant_id::uuid AND client_id = :client_id::uuid ORDER BY id LIMIT 21) x),
+  'case_managers', (SELECT json_agg(x) FROM (SELECT * FROM case_manager_assignments WHERE tenant_id = :tenant_id::uuid AND client_id = :client_id::uuid ORDER BY id LIMIT 21) x),
+  'services', (SELECT json_agg(x) FROM (SELECT * FROM services WHERE tenant_id = :tenant_id::uuid AND client_id = :client_id::uuid ORDER BY id LIMIT 21) x));
+INSERT INTO client_views VALUES (:tenant_id::uuid, gen_random_uuid(), :client_id::uuid, :user_id::uuid, :agency_id::uuid, now());
+COMMIT;
+";
+
+/// Concord's search statement as the superuser: row-level security bypassed.
+const SEARCH_SQL: &str = r"\set n random(1, :targets)
+SELECT tenant_id, query FROM bench_searches WHERE n = :n \gset
+BEGIN;
+SELECT set_config('app.tenant_id', :tenant_id, true);
+SELECT c.*, s.score FROM search_clients(:query, 21) AS s JOIN clients AS c ON c.tenant_id = :tenant_id::uuid AND c.id = s.client_id;
+COMMIT;
+";
+
+/// Transactions per second pgbench reaches with `script` at `connections`.
+fn pgbench(
+    database: &str,
+    role: &str,
+    (name, script): (&str, &str),
+    connections: usize,
+    seconds: u64,
+    targets: usize,
+) -> f64 {
+    let path = std::env::temp_dir().join(format!("concord-bench-{name}.sql"));
+    std::fs::write(&path, script).expect("pgbench script");
+    let targets = format!("--define=targets={targets}");
+    let output = Command::new(pgbench_path())
+        .args([
+            "--no-vacuum",
+            "--protocol=extended",
+            "--client",
+            &connections.to_string(),
+        ])
+        .args(["--jobs", "2", "--time", &seconds.to_string(), &targets])
+        .arg(format!("--file={}", path.display()))
+        .arg(url_for(role, database))
+        .output()
+        .expect("run pgbench");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "pgbench: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no tps in {stdout}"))
+}
+
+fn pgbench_path() -> String {
+    if Command::new("pgbench").arg("--version").output().is_ok() {
+        return "pgbench".into();
+    }
+    let bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("{bindir}/pgbench")
+}
+
+#[derive(Default)]
+struct Outcome {
+    requests: u64,
+    errors: u64,
+    elapsed: Duration,
+    /// Microseconds, sorted.
+    latencies: Vec<u64>,
+}
+
+impl Outcome {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let at = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len());
+        self.latencies[at - 1] as f64 / 1000.0
+    }
+
+    /// A row of the results table, with `concord`'s resident memory after the phase.
+    fn print(&self, what: &str, concord: &Concord) {
+        println!(
+            "| {what}{} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+            if self.errors > 0 {
+                format!(" ({} errors)", self.errors)
+            } else {
+                String::new()
+            },
+            self.rate(),
+            self.percentile(0.50),
+            self.percentile(0.95),
+            self.percentile(0.99),
+            concord.status_kb("VmRSS:") / 1024,
+        );
+    }
+}
+
+/// Requests from `next` for `phase`: `connections` at once back to back, or, with `rate`,
+/// offered at that rate (open loop) whatever the answers' pace.
+async fn run<F>(
+    api: &Api,
+    connections: usize,
+    phase: Duration,
+    rate: Option<f64>,
+    next: F,
+) -> Outcome
+where
+    F: Fn(&mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) + Send + Sync + 'static,
+{
+    let next = Arc::new(next);
+    let started = Instant::now();
+    let deadline = started + phase;
+    let mut tasks = Vec::new();
+    let one = |next: Arc<F>, http: reqwest::Client, url: String| async move {
+        let (variables, query, token) = next(&mut rand::rng());
+        let mut request = http
+            .post(&url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let sent = Instant::now();
+        let ok = match request.send().await {
+            Ok(response) => response
+                .json::<Value>()
+                .await
+                .is_ok_and(|body| body["errors"].is_null()),
+            Err(_) => false,
+        };
+        (sent.elapsed().as_micros() as u64, ok)
+    };
+    if let Some(rate) = rate {
+        let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+        let limit = Arc::new(tokio::sync::Semaphore::new(connections));
+        while Instant::now() < deadline {
+            ticks.tick().await;
+            let permit = limit.clone().acquire_owned().await.expect("semaphore");
+            let request = one(next.clone(), api.http.clone(), api.url.clone());
+            tasks.push(tokio::spawn(async move {
+                let outcome = request.await;
+                drop(permit);
+                vec![outcome]
+            }));
+        }
+    } else {
+        for _ in 0..connections {
+            let (next, http, url) = (next.clone(), api.http.clone(), api.url.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut outcomes = Vec::new();
+                while Instant::now() < deadline {
+                    outcomes.push(one(next.clone(), http.clone(), url.clone()).await);
+                }
+                outcomes
+            }));
+        }
+    }
+    let mut outcome = Outcome::default();
+    for task in tasks {
+        for (micros, ok) in task.await.expect("load task") {
+            outcome.requests += 1;
+            outcome.errors += u64::from(!ok);
+            outcome.latencies.push(micros);
+        }
+    }
+    outcome.elapsed = started.elapsed();
+    outcome.latencies.sort_unstable();
+    outcome
+}
+
+async fn metric(http: &reqwest::Client, address: &str, name: &str) -> f64 {
+    let text = http
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).map(str::trim))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /metrics"))
+}
+
+async fn xact_commits(admin: &DatabaseConnection, database: &str) -> f64 {
+    let row = admin
+        .query_one_raw(Statement::from_string(
+            admin.get_database_backend(),
+            format!(
+                "SELECT pg_stat_force_next_flush(), xact_commit::float8 AS commits \
+                 FROM pg_stat_database WHERE datname = '{database}'"
+            ),
+        ))
+        .await
+        .expect("pg_stat_database")
+        .expect("a row");
+    row.try_get("", "commits").expect("commits")
+}
+
+/// The release `concord serve` on the benchmark's database, as production runs it: its own
+/// process, Redis, standard password hashing; limits per address lifted for one load tool.
+struct Concord {
+    child: Child,
+    address: String,
+}
+
+impl Concord {
+    fn start(database: &str) -> Self {
+        let binary = std::env::current_exe()
+            .expect("this program")
+            .parent()
+            .and_then(|examples| examples.parent())
+            .expect("target directory")
+            .join("concord");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let data_dir = std::env::temp_dir().join(format!("concord-bench-{port}"));
+        let child = Command::new(&binary)
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", url_for(OWNER_ROLE, database))
+            .env("REDIS_URL", redis_url())
+            .env("CONCORD_REDIS_PREFIX", format!("concord-bench:{port}:"))
+            .env("CONCORD_DATA_DIR", &data_dir)
+            .env("CONCORD_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CONCORD_RUN_WORKER", "false")
+            .env("CONCORD_SIGNUP_LIMIT_PER_ADDRESS", "1000000")
+            .env("CONCORD_ACCEPT_LIMIT_PER_ADDRESS", "1000000")
+            .env("CONCORD_LOGIN_LIMIT_PER_ADDRESS", "1000000")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        let concord = Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return concord;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("concord did not start");
+    }
+
+    /// A memory figure of the process (`VmRSS:`, `VmHWM:` for its peak), in kB.
+    fn status_kb(&self, field: &str) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Concord {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
