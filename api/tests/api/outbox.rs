@@ -48,9 +48,10 @@ async fn outbox_rows(coc: &Coc, of: Of) -> Vec<(String, Option<String>, Option<i
     .collect()
 }
 
-/// Waits until no outbox row is pending.
+/// Waits until no outbox row is pending (up to 90 s: on a busy machine the job workers were
+/// seen to pause for about 30 s before fetching).
 async fn delivered(c: &Parties) -> Vec<(String, Option<String>, Option<i32>)> {
-    for _ in 0..150 {
+    for _ in 0..450 {
         let rows = outbox_rows(&c.coc, Of::Messages).await;
         if !rows.is_empty() && rows.iter().all(|(status, _, _)| status != "PENDING") {
             return rows;
@@ -252,7 +253,8 @@ async fn without_smtp_an_invitation_is_not_emailed_and_the_shown_token_accepts()
     let coc = Coc::on(app).await;
     let shown = invite(&coc, "newcomer@um.example").await;
     let mut rows = Vec::new();
-    for _ in 0..100 {
+    // Up to 90 s, as `delivered`.
+    for _ in 0..450 {
         rows = outbox_rows(&coc, Of::Invitations).await;
         if rows.iter().all(|(status, _, _)| status != "PENDING") {
             break;

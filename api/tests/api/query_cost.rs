@@ -10,38 +10,9 @@ const PAGE: &str = "query($n: Int) { clients(first: $n) { edges { node { id hmis
 async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_of_queries() {
     let app = spawn_app().await;
     let (tenant, agency, user) = durham_with_staff(&app).await;
-    let project = app
-        .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
-            Some(&tenant.token),
-        )
-        .await["data"]["createProject"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let project = shelter(&app, &tenant, &agency).await;
     for n in 0..50 {
-        let client = app
-            .gql(
-                "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
-                json!({ "i": { "firstName": format!("Client{n}"), "lastName": "Test" } }),
-                Some(&user),
-            )
-            .await["data"]["createClient"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let enrolled = app
-            .gql(
-                "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
-                json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
-                Some(&user),
-            )
-            .await;
-        assert!(
-            enrolled["data"]["enrollClient"]["id"].is_string(),
-            "{enrolled}"
-        );
+        enrolled_client(&app, &user, &project, &format!("Client{n}")).await;
     }
 
     let cost = |n: i64| {
@@ -153,33 +124,8 @@ async fn a_client_profile_reads_in_one_transaction_and_records_its_view() {
 async fn the_consoles_queries_fit_the_limits_and_answer() {
     let app = spawn_app().await;
     let (tenant, agency, user) = durham_with_staff(&app).await;
-    let project = app
-        .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
-            Some(&tenant.token),
-        )
-        .await["data"]["createProject"]["id"]
-        .clone();
-    let client = app
-        .gql(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
-            json!({ "i": { "firstName": "Ada", "lastName": "Test", "dob": "1980-07-01" } }),
-            Some(&user),
-        )
-        .await["data"]["createClient"]["id"]
-        .clone();
-    let enrolled = app
-        .gql(
-            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
-            json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
-            Some(&user),
-        )
-        .await;
-    assert!(
-        enrolled["data"]["enrollClient"]["id"].is_string(),
-        "{enrolled}"
-    );
+    let project = shelter(&app, &tenant, &agency).await;
+    let client = enrolled_client(&app, &user, &project, "Ada").await;
 
     let variables = json!({ "clientId": client, "query": "Ada" });
     for (name, query) in CONSOLE_QUERIES {
@@ -216,6 +162,45 @@ const CONSOLE_QUERIES: [(&str, &str); 5] = [
         include_str!("../../../frontend/queries/home.graphql"),
     ),
 ];
+
+/// The agency's project, created by the Data Center; its id.
+async fn shelter(app: &TestApp, tenant: &Tenant, agency: &str) -> String {
+    app.gql(
+        "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+        json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
+        Some(&tenant.token),
+    )
+    .await["data"]["createProject"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A client entered by `user`, enrolled in `project`; its id.
+async fn enrolled_client(app: &TestApp, user: &str, project: &str, first_name: &str) -> String {
+    let client = app
+        .gql(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": first_name, "lastName": "Test", "dob": "1980-07-01" } }),
+            Some(user),
+        )
+        .await["data"]["createClient"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let enrolled = app
+        .gql(
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+            json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
+            Some(user),
+        )
+        .await;
+    assert!(
+        enrolled["data"]["enrollClient"]["id"].is_string(),
+        "{enrolled}"
+    );
+    client
+}
 
 /// A CoC with one agency and one of its users: the Data Center, the agency's id, the user's token.
 async fn durham_with_staff(app: &TestApp) -> (Tenant, String, String) {

@@ -82,8 +82,9 @@ impl SmtpServer {
         mails
     }
 
+    /// Up to 90 s: on a busy machine the job workers were seen to pause for about 30 s.
     pub async fn wait_for(&self, count: usize) -> Vec<String> {
-        for _ in 0..150 {
+        for _ in 0..450 {
             let mails = self.received();
             if mails.len() >= count {
                 return mails;
