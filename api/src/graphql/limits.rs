@@ -37,6 +37,7 @@ impl Extension for QueryLimits {
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         let widest = operations(&document)
+            .into_iter()
             .map(|selection| top_level_fields(&document, selection, &mut HashSet::new()))
             .max()
             .unwrap_or(0);
@@ -77,15 +78,14 @@ impl Extension for QueryLimits {
     }
 }
 
-fn operations(document: &ExecutableDocument) -> impl Iterator<Item = &SelectionSet> {
-    let operations: Vec<_> = match &document.operations {
+fn operations(document: &ExecutableDocument) -> Vec<&SelectionSet> {
+    match &document.operations {
         DocumentOperations::Single(operation) => vec![&operation.node.selection_set.node],
         DocumentOperations::Multiple(operations) => operations
             .values()
             .map(|operation| &operation.node.selection_set.node)
             .collect(),
-    };
-    operations.into_iter()
+    }
 }
 
 /// Fields at the top of `selection`, through fragments; a fragment met again (a cycle, which
