@@ -1,5 +1,6 @@
 # One image with everything Concord runs: `concord serve` (the API and the console, which is
-# compiled into the binary) and `concord worker` (the job workers), chosen by the command.
+# compiled into the binary), `concord worker` (the job workers) and `concord migrate` (the
+# migrations, run before the others start), chosen by the command. helm/concord deploys it.
 # Build: docker build -t concord .
 # Not built on the development machine, which has no Docker engine: see README, Production.
 

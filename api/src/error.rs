@@ -24,7 +24,7 @@ impl ErrorResponse for DomainError {
                 tracing::error!(error = format!("{source:#}"), "internal error");
             }
             Self::Unavailable(source) => {
-                tracing::warn!(error = format!("{source:#}"), "database unavailable");
+                tracing::warn!(error = format!("{source:#}"), "service unavailable");
             }
             _ => {}
         }

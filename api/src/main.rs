@@ -1,5 +1,7 @@
 //! `concord`: serve (default), `concord worker` (the job workers alone, for deployments that
-//! run them apart from the API), `concord print-schema`, or
+//! run them apart from the API), `concord migrate` (the migration step alone, before the
+//! processes start, for deployments that set `CONCORD_MIGRATE_ON_START=false`),
+//! `concord print-schema`, or
 //! `concord admin create-platform-admin <email>` (password from `CONCORD_ADMIN_PASSWORD`).
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,6 +11,7 @@ use domain::auth::onboarding::create_platform_admin;
 use domain::clock::SystemClock;
 use domain::settings::Settings;
 use domain::state::build_state;
+use domain::store::connect::migrate_only;
 
 /// glibc's allocator kept the 19 MiB Argon2 block of each sign-in after it was freed (with
 /// one arena as with many): a hundred sign-ins left the API at 461 MB resident, ten at 226 MB
@@ -35,6 +38,12 @@ async fn run(args: &[&str]) -> Result<(), String> {
     match args {
         [] | ["serve"] => serve().await,
         ["worker"] => worker().await,
+        ["migrate"] => {
+            let settings = Settings::from_env().map_err(|e| e.to_string())?;
+            let applied = migrate_only(&settings).await.map_err(|e| e.to_string())?;
+            println!("concord migrate: {applied} migration(s) applied; the schema is current");
+            Ok(())
+        }
         ["print-schema"] => {
             print!("{}", concord_api::graphql::sdl());
             Ok(())
@@ -54,7 +63,7 @@ async fn run(args: &[&str]) -> Result<(), String> {
             Ok(())
         }
         _ => Err(
-            "usage: concord [serve | worker | print-schema | admin create-platform-admin <email>]"
+            "usage: concord [serve | worker | migrate | print-schema | admin create-platform-admin <email>]"
                 .into(),
         ),
     }

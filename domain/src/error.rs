@@ -45,9 +45,9 @@ pub enum DomainError {
     },
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
-    /// The database cannot be reached (down, restarting, refusing connections): worth
-    /// trying again shortly, unlike an internal error.
-    #[error("the database is not available; try again shortly")]
+    /// The database or Redis cannot be reached (down, restarting, refusing connections):
+    /// worth trying again shortly, unlike an internal error. The source says which.
+    #[error("a service Concord depends on is not available; try again shortly")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),

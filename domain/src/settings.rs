@@ -69,6 +69,11 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// `CONCORD_RUN_WORKER` (default `true`): run the job workers inside this process.
     pub run_worker: bool,
+    /// `CONCORD_MIGRATE_ON_START` (default `true`): apply pending migrations at start-up.
+    /// `false` where one migration step runs before the processes start (`concord migrate`,
+    /// the Helm chart's hook Job): many replicas starting at once do not race to migrate,
+    /// and a process refuses to start on a schema older than it.
+    pub migrate_on_start: bool,
     /// `CONCORD_CLOCK` (default `system`): `manual` lets the platform administrator move the
     /// server's and the workers' time forward (`advanceClock`), for end-to-end and manual
     /// testing of deadlines. Refused in production.
@@ -196,6 +201,7 @@ impl Settings {
             trusted_proxies: 0,
             metrics_token: None,
             run_worker: true,
+            migrate_on_start: true,
             manual_clock: false,
             sweep_every: std::time::Duration::from_secs(60),
             job_poll: std::time::Duration::from_secs(5),
@@ -268,6 +274,24 @@ impl Settings {
             ));
         }
         s.ssn_key_file = get("CONCORD_SSN_KEY_FILE").map(PathBuf::from);
+        if s.is_production() {
+            // Generated keys live in one process's data directory: on a second replica
+            // access tokens would not verify and SSNs sealed by the first would not open.
+            for (name, file) in [
+                ("CONCORD_JWT_PRIVATE_KEY_FILE", &s.jwt_private_key_file),
+                ("CONCORD_SSN_KEY_FILE", &s.ssn_key_file),
+            ] {
+                if file.is_none() {
+                    return Err(StartupError::Setting(
+                        name,
+                        "production needs keys that every process shares: set \
+                         CONCORD_JWT_PRIVATE_KEY_FILE, CONCORD_JWT_PUBLIC_KEY_FILE and \
+                         CONCORD_SSN_KEY_FILE (README, Production)"
+                            .into(),
+                    ));
+                }
+            }
+        }
         if let Some(v) = get("CONCORD_JWT_ISSUER") {
             s.jwt_issuer = v;
         }
@@ -293,6 +317,7 @@ impl Settings {
             s.trusted_proxies = number(&v, "CONCORD_TRUSTED_PROXIES")?;
         }
         s.run_worker = flag(&get, "CONCORD_RUN_WORKER", true)?;
+        s.migrate_on_start = flag(&get, "CONCORD_MIGRATE_ON_START", true)?;
         s.manual_clock = match get("CONCORD_CLOCK").as_deref() {
             None | Some("system") => false,
             Some("manual") if s.is_production() => {
@@ -430,17 +455,27 @@ mod tests {
         })
     }
 
+    /// Production with its shared keys, as every production process must have them.
+    const PRODUCTION: [(&str, &str); 4] = [
+        ("CONCORD_ENV", "production"),
+        ("CONCORD_JWT_PRIVATE_KEY_FILE", "/keys/jwt-private.pem"),
+        ("CONCORD_JWT_PUBLIC_KEY_FILE", "/keys/jwt-public.pem"),
+        ("CONCORD_SSN_KEY_FILE", "/keys/ssn.key"),
+    ];
+
     #[test]
     fn production_makes_new_tenants_wait_for_approval_unless_turned_off() {
-        let production =
-            settings(&[("CONCORD_ENV", "production")]).map(|s| s.signup_requires_approval);
+        let production = settings(&PRODUCTION).map(|s| s.signup_requires_approval);
         assert!(matches!(production, Ok(true)));
         let development = settings(&[]).map(|s| s.signup_requires_approval);
         assert!(matches!(development, Ok(false)));
-        let off = settings(&[
-            ("CONCORD_ENV", "production"),
-            ("CONCORD_SIGNUP_REQUIRES_APPROVAL", "false"),
-        ])
+        let off = settings(
+            &[
+                PRODUCTION.as_slice(),
+                &[("CONCORD_SIGNUP_REQUIRES_APPROVAL", "false")],
+            ]
+            .concat(),
+        )
         .map(|s| s.signup_requires_approval);
         assert!(matches!(off, Ok(false)));
     }
@@ -461,7 +496,8 @@ mod tests {
     fn a_manual_clock_is_refused_in_production() {
         let manual = settings(&[("CONCORD_CLOCK", "manual")]).map(|s| s.manual_clock);
         assert!(matches!(manual, Ok(true)));
-        let refused = settings(&[("CONCORD_ENV", "production"), ("CONCORD_CLOCK", "manual")]).err();
+        let refused =
+            settings(&[PRODUCTION.as_slice(), &[("CONCORD_CLOCK", "manual")]].concat()).err();
         assert!(refused.is_some_and(|e| e.to_string().contains("CONCORD_CLOCK")));
         assert!(settings(&[("CONCORD_CLOCK", "sundial")]).is_err());
     }
@@ -475,5 +511,34 @@ mod tests {
         );
         let proxies = settings(&[("CONCORD_TRUSTED_PROXIES", "2")]).map(|s| s.trusted_proxies);
         assert!(matches!(proxies, Ok(2)));
+    }
+
+    #[test]
+    fn production_refuses_to_start_on_keys_generated_per_process() {
+        for missing in ["CONCORD_JWT_PRIVATE_KEY_FILE", "CONCORD_SSN_KEY_FILE"] {
+            let without: Vec<(&str, &str)> = PRODUCTION
+                .iter()
+                .copied()
+                .filter(|(name, _)| {
+                    *name != missing
+                        && !(missing.starts_with("CONCORD_JWT") && name.starts_with("CONCORD_JWT"))
+                })
+                .collect();
+            let refused = settings(&without).err();
+            assert!(
+                matches!(refused, Some(StartupError::Setting(name, _)) if name == missing),
+                "production without {missing} must not start"
+            );
+        }
+        assert!(settings(&PRODUCTION).is_ok());
+        assert!(settings(&[]).is_ok_and(|s| s.ssn_key_file.is_none()));
+    }
+
+    #[test]
+    fn migrating_at_start_up_can_be_left_to_a_migration_step() {
+        assert!(settings(&[]).is_ok_and(|s| s.migrate_on_start));
+        let off = settings(&[("CONCORD_MIGRATE_ON_START", "false")]);
+        assert!(off.is_ok_and(|s| !s.migrate_on_start));
+        assert!(settings(&[("CONCORD_MIGRATE_ON_START", "later")]).is_err());
     }
 }

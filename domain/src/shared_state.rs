@@ -46,12 +46,12 @@ impl SharedState {
                     .ttl(&key)
                     .query_async(&mut conn)
                     .await
-                    .map_err(DomainError::internal)?;
+                    .map_err(redis_unavailable)?;
                 if ttl < 0 {
                     let _: () = conn
                         .expire(&key, window.as_secs().try_into().unwrap_or(i64::MAX))
                         .await
-                        .map_err(DomainError::internal)?;
+                        .map_err(redis_unavailable)?;
                     return Ok((count, window.as_secs()));
                 }
                 Ok((count, ttl.unsigned_abs()))
@@ -77,7 +77,7 @@ impl SharedState {
                 let _: () = conn
                     .set_ex(format!("{prefix}{key}"), 1u8, ttl.as_secs().max(1))
                     .await
-                    .map_err(DomainError::internal)?;
+                    .map_err(redis_unavailable)?;
                 Ok(())
             }
             Self::InProcess(map) => {
@@ -98,7 +98,7 @@ impl SharedState {
                 let ttl: i64 = conn
                     .ttl(format!("{prefix}{key}"))
                     .await
-                    .map_err(DomainError::internal)?;
+                    .map_err(redis_unavailable)?;
                 // -2: no such key; -1: no expiry (never set by `mark`).
                 Ok((ttl >= 0).then(|| ttl.unsigned_abs().max(1)))
             }
@@ -121,7 +121,7 @@ impl SharedState {
             Self::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
                 let keys: Vec<String> = keys.iter().map(|k| format!("{prefix}{k}")).collect();
-                let _: () = conn.del(keys).await.map_err(DomainError::internal)?;
+                let _: () = conn.del(keys).await.map_err(redis_unavailable)?;
                 Ok(())
             }
             Self::InProcess(map) => {
@@ -142,7 +142,7 @@ impl SharedState {
                 let mut conn = conn.clone();
                 conn.exists(format!("{prefix}{key}"))
                     .await
-                    .map_err(DomainError::internal)
+                    .map_err(redis_unavailable)
             }
             Self::InProcess(map) => {
                 let map = map
@@ -166,5 +166,20 @@ impl SharedState {
             }
             Self::InProcess(_) => true,
         }
+    }
+}
+
+/// Redis not answering (stopped, restarting, unreachable): a request that needs a counter or
+/// a mark is refused as `UNAVAILABLE` (503, try again), never let through uncounted.
+fn redis_unavailable(err: redis::RedisError) -> DomainError {
+    let unreachable = err.is_io_error()
+        || err.is_timeout()
+        || err.is_connection_dropped()
+        || err.is_connection_refusal();
+    let err = anyhow::Error::new(err).context("redis");
+    if unreachable {
+        DomainError::Unavailable(err)
+    } else {
+        DomainError::Internal(err)
     }
 }

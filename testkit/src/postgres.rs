@@ -60,10 +60,19 @@ pub async fn provision_roles() {
 /// a database migrated once (`migrated_template`), which the application then finds up to
 /// date: migrating every test's database took most of a test's start-up.
 pub async fn create_database(owner: &str) -> String {
+    new_database(owner, owner == OWNER_ROLE).await
+}
+
+/// A fresh database owned by `owner` with no migration applied; returns its name.
+pub async fn create_empty_database(owner: &str) -> String {
+    new_database(owner, false).await
+}
+
+async fn new_database(owner: &str, migrated: bool) -> String {
     provision_roles().await;
     let admin = admin().await;
     let name = format!("concord_test_{}", Uuid::new_v4().simple());
-    let sql = if owner == OWNER_ROLE {
+    let sql = if migrated {
         let template = migrated_template().await;
         format!("CREATE DATABASE {name} TEMPLATE {template} OWNER {owner}")
     } else {

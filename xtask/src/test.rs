@@ -1,7 +1,7 @@
 //! `cargo xtask test`: the whole suite. Starts PostgreSQL and Redis on loopback when they
-//! are not answering, installs Debian's Chromium and the S3 test server when they are
-//! missing, builds the console and the `concord` binary (the end-to-end tests start it as a
-//! process), then runs every test of the workspace.
+//! are not answering, installs Debian's Chromium and the Python packages the tests use when
+//! they are missing, checks the Helm chart, builds the console and the `concord` binary (the
+//! end-to-end tests start it as a process), then runs every test of the workspace.
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
@@ -36,8 +36,12 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
         ensure_answering(&service)?;
     }
     ensure_browser()?;
-    ensure_s3_server()?;
-    ensure_smtp_server()?;
+    for package in &PYTHON_PACKAGES {
+        ensure_python_package(package)?;
+    }
+    // The Helm chart first: seconds, where the workspace's tests take minutes.
+    status(Command::new("python3").arg(root.join("helm/check.py")))
+        .context("the Helm chart's check failed (helm/check.py)")?;
     bundle::run(root)?;
     run_cargo(
         root,
@@ -125,32 +129,52 @@ fn ensure_browser() -> Result<()> {
         .context("the browser test needs Debian's chromium and chromium-driver: run `sudo apt-get install chromium chromium-driver`, or set CHROMIUM and CHROMEDRIVER")
 }
 
-/// moto's S3-compatible server, for the object-storage test.
-fn ensure_s3_server() -> Result<()> {
-    let present = Command::new("python3")
-        .args(["-c", "import moto.server"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if present {
-        return Ok(());
-    }
-    eprintln!("xtask: installing moto[server] (a real S3 API on loopback) for the storage test");
-    status(Command::new("python3").args(["-m", "pip", "install", "-q", "moto[server]"]))
-        .context("the object-storage test needs `python3 -m pip install 'moto[server]'`")
+/// A Python package the suite uses, installed with pip when `module` does not import.
+struct PythonPackage {
+    module: &'static str,
+    package: &'static str,
+    used_for: &'static str,
 }
 
-/// aiosmtpd, a real SMTP server on loopback, for the e-mail delivery test.
-fn ensure_smtp_server() -> Result<()> {
+const PYTHON_PACKAGES: [PythonPackage; 4] = [
+    PythonPackage {
+        module: "moto.server",
+        package: "moto[server]",
+        used_for: "a real S3 API on loopback, for the storage test",
+    },
+    PythonPackage {
+        module: "aiosmtpd",
+        package: "aiosmtpd",
+        used_for: "a real SMTP server on loopback, for the e-mail test",
+    },
+    PythonPackage {
+        module: "helm_python",
+        package: "helm-python-sdk==0.2.2",
+        used_for: "Helm v4's own SDK, which lints and renders the chart (no Helm binary installs here)",
+    },
+    PythonPackage {
+        module: "kubernetes_validate",
+        package: "kubernetes-validate==1.37.0",
+        used_for: "the Kubernetes schemas the chart's manifests are validated against",
+    },
+];
+
+fn ensure_python_package(wanted: &PythonPackage) -> Result<()> {
     let present = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
+        .args(["-c", &format!("import {}", wanted.module)])
         .output()
         .is_ok_and(|out| out.status.success());
     if present {
         return Ok(());
     }
-    eprintln!("xtask: installing aiosmtpd (a real SMTP server on loopback) for the e-mail test");
-    status(Command::new("python3").args(["-m", "pip", "install", "-q", "aiosmtpd"]))
-        .context("the e-mail test needs `python3 -m pip install aiosmtpd`")
+    eprintln!("xtask: installing {} ({})", wanted.package, wanted.used_for);
+    status(Command::new("python3").args(["-m", "pip", "install", "-q", wanted.package]))
+        .with_context(|| {
+            format!(
+                "the suite needs `python3 -m pip install '{}'`",
+                wanted.package
+            )
+        })
 }
 
 fn status(command: &mut Command) -> Result<()> {

@@ -98,14 +98,8 @@ async fn a_lost_database_is_answered_503_and_every_acknowledged_write_survives()
         asked.elapsed() < Duration::from_secs(8),
         "answered, not hung"
     );
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status().as_u16(), 503);
-    let why: Value = ready.json().await.expect("json");
+    let (status, why) = app.get_json("/readyz").await;
+    assert_eq!(status, 503);
     assert_eq!(why["database"], false, "{why}");
 
     set_reachable(&app.database, true).await;

@@ -99,15 +99,7 @@ async fn depth_complexity_aliases_body_and_batch_bombs_are_refused_and_the_serve
         .await
         .unwrap();
     assert!(health.status().is_success());
-    let ready: serde_json::Value = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, ready) = app.get_json("/readyz").await;
     assert_eq!(
         ready,
         json!({ "database": true, "migrations": true, "redis": true })

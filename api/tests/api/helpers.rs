@@ -143,6 +143,11 @@ impl TestApp {
             .expect("json")
     }
 
+    /// `GET path` (e.g. `/readyz`): the status and the JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        get_json(&self.client, &format!("{}{path}", self.address)).await
+    }
+
     /// Database access as the superuser, for checks the API cannot make. Connects to this
     /// test's database.
     pub async fn superuser(&self) -> DatabaseConnection {
@@ -241,6 +246,13 @@ impl TestApp {
             data["user"]["id"].as_str().expect("id").to_owned(),
         )
     }
+}
+
+/// `GET url`: the status and the JSON body.
+pub async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
+    let response = client.get(url).send().await.expect("send");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON answer"))
 }
 
 pub fn error_code(response: &Value) -> &str {

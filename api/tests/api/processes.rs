@@ -1,13 +1,14 @@
 //! `concord` as processes of its own — `concord serve` and `concord worker` — on a test
 //! application's database, data directory (signing keys) and Redis prefix, with their
 //! settings from the environment as in production. Killed when dropped.
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::helpers::{OWNER_ROLE, TestApp, url_for};
+use crate::helpers::{OWNER_ROLE, TestApp, get_json, url_for};
 use crate::smtp::SmtpServer;
 
 pub struct ConcordProcess {
@@ -17,31 +18,38 @@ pub struct ConcordProcess {
     http: reqwest::Client,
 }
 
-fn command(app: &TestApp, subcommand: &str, env: &[(&str, String)]) -> Command {
+/// `concord <subcommand>` on `database` (as its owner) and `data_dir`, with none of the
+/// settings the developer's shell may carry.
+pub fn concord(subcommand: &str, database: &str, data_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
-    // Settings the developer's shell may carry must not leak in.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
         if name.starts_with("CONCORD_") || name == "DATABASE_URL" || name == "REDIS_URL" {
             command.env_remove(name.as_ref());
         }
     }
+    command
+        .arg(subcommand)
+        .env("DATABASE_URL", url_for(OWNER_ROLE, database))
+        .env("CONCORD_DATA_DIR", data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+fn command(app: &TestApp, subcommand: &str, env: &[(&str, String)]) -> Command {
+    let mut command = concord(subcommand, &app.database, &app.data_dir);
     let settings = &app.state.settings;
     if let Some(redis) = &settings.redis_url {
         command.env("REDIS_URL", redis.expose_secret());
     }
     command
-        .arg(subcommand)
-        .env("DATABASE_URL", url_for(OWNER_ROLE, &app.database))
-        .env("CONCORD_DATA_DIR", &app.data_dir)
         .env("CONCORD_REDIS_PREFIX", &settings.redis_prefix)
         .env("CONCORD_SWEEP_SECONDS", "1")
         .env("CONCORD_JOB_POLL_MILLISECONDS", "1000")
         // Missed for three seconds, a killed worker's jobs go to the others.
         .env("CONCORD_JOB_HEARTBEAT_SECONDS", "1")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
     command
 }
 
@@ -67,14 +75,18 @@ impl ConcordProcess {
     /// `concord serve` without workers (they run apart), on a free port; answers once
     /// `/healthz` does.
     pub async fn api(app: &TestApp, env: &[(&str, String)]) -> Self {
+        let mut command = command(app, "serve", env);
+        command.env("CONCORD_RUN_WORKER", "false");
+        Self::serve(command).await
+    }
+
+    /// `command` (a `concord serve`) on a free port; answers once `/healthz` does.
+    pub async fn serve(mut command: Command) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut command = command(app, "serve", env);
-        command
-            .env("CONCORD_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CONCORD_RUN_WORKER", "false");
+        command.env("CONCORD_LISTEN", format!("127.0.0.1:{port}"));
         let api = Self::spawned(command, format!("http://127.0.0.1:{port}"));
         for _ in 0..150 {
             let up = api
@@ -88,6 +100,11 @@ impl ConcordProcess {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         panic!("concord serve did not answer on port {port}");
+    }
+
+    /// `GET path`: the status and the JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        get_json(&self.http, &format!("{}{path}", self.address)).await
     }
 
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {

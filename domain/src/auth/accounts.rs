@@ -47,7 +47,7 @@ pub async fn set_role(
     };
     let (updated, ended) = change.apply(state, &tx, by, target).await?;
     tx.commit().await?;
-    mark_revoked(state, &ended).await?;
+    mark_revoked(state, &ended).await;
     Ok(updated)
 }
 
@@ -76,7 +76,7 @@ pub async fn deactivate(
     };
     let (updated, ended) = change.apply(state, &tx, by, target).await?;
     tx.commit().await?;
-    mark_revoked(state, &ended).await?;
+    mark_revoked(state, &ended).await;
     Ok(updated)
 }
 

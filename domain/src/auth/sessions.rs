@@ -98,8 +98,14 @@ pub async fn authenticate_request(
         }
         return Err(REFUSED);
     };
-    if state.shared.is_marked(&revoked_key(session_id)).await? {
-        return Err(REFUSED);
+    // The mark is a shortcut; the session's row, read next, is what decides. With Redis
+    // down, the row alone still refuses every revoked session.
+    match state.shared.is_marked(&revoked_key(session_id)).await {
+        Ok(true) => return Err(REFUSED),
+        Ok(false) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, "revocation marks unreadable; the database decides")
+        }
     }
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
     let session = store::sessions::check(&tx, tenant_id, claims.sub, session_id)
@@ -277,19 +283,24 @@ pub async fn logout(state: &AppState, user: &TenantUser) -> DomainResult<()> {
     )
     .await?;
     tx.commit().await?;
-    mark_revoked(state, &[user.session_id]).await
+    mark_revoked(state, &[user.session_id]).await;
+    Ok(())
 }
 
 /// Marks sessions revoked in the shared store for as long as one of their access tokens
-/// could still be alive; the database already says so for good.
-pub async fn mark_revoked(state: &AppState, session_ids: &[Uuid]) -> DomainResult<()> {
+/// could still be alive. The database already says so for good, and every request reads
+/// it, so a mark that cannot be written (Redis down) is logged, not an error: the
+/// revocation has happened.
+pub async fn mark_revoked(state: &AppState, session_ids: &[Uuid]) {
     let ttl = (ACCESS_TOKEN_TTL + Duration::minutes(1))
         .to_std()
         .unwrap_or_default();
     for id in session_ids {
-        state.shared.mark(&revoked_key(*id), ttl).await?;
+        if let Err(err) = state.shared.mark(&revoked_key(*id), ttl).await {
+            tracing::warn!(error = %err, "revocation mark not written; the database holds it");
+            break;
+        }
     }
-    Ok(())
 }
 
 fn revoked_key(session_id: Uuid) -> String {

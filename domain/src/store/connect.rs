@@ -25,6 +25,40 @@ pub async fn connect_and_migrate(
     settings: &Settings,
     queries: prometheus::IntCounter,
 ) -> Result<DatabaseConnection, StartupError> {
+    let mut db = open(settings).await?;
+    db.set_metric_callback(move |_| queries.inc());
+    if settings.migrate_on_start {
+        migrate(&db).await?;
+    } else {
+        let pending = pending_migrations(&db)
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
+        if pending > 0 {
+            return Err(StartupError::Database(format!(
+                "{pending} migration(s) pending and CONCORD_MIGRATE_ON_START is false: run \
+                 `concord migrate` first (the Helm chart's migration Job does)"
+            )));
+        }
+    }
+    refuse_run_roles_bypass(&db).await?;
+    Ok(db)
+}
+
+/// `concord migrate`: the migration step alone (a deployment's hook Job, before its
+/// processes start), whatever `CONCORD_MIGRATE_ON_START` says. Returns how many migrations
+/// it applied.
+pub async fn migrate_only(settings: &Settings) -> Result<usize, StartupError> {
+    let db = open(settings).await?;
+    let applied = migrate(&db).await?;
+    refuse_run_roles_bypass(&db).await?;
+    db.close()
+        .await
+        .map_err(|e| StartupError::Database(e.to_string()))?;
+    Ok(applied)
+}
+
+/// The pool, on a login role that does not bypass row-level security.
+async fn open(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
     let url = database_url(settings)?;
     let mut options = ConnectOptions::new(url);
     options
@@ -37,10 +71,9 @@ pub async fn connect_and_migrate(
         .acquire_timeout(Duration::from_secs(5))
         .test_before_acquire_if_idle_for(STALE_AFTER)
         .sqlx_logging(false);
-    let mut db = Database::connect(options)
+    let db = Database::connect(options)
         .await
         .map_err(|e| StartupError::Database(e.to_string()))?;
-    db.set_metric_callback(move |_| queries.inc());
     if db.get_database_backend() == DbBackend::Sqlite {
         // Several pooled connections write to one file: wait for the lock rather than fail.
         db.execute_unprepared(
@@ -50,7 +83,16 @@ pub async fn connect_and_migrate(
         .map_err(|e| StartupError::Database(e.to_string()))?;
     }
     refuse_rls_bypass(&db, "the role DATABASE_URL logs in as", "session_user").await?;
-    Migrator::up(&db, None)
+    Ok(db)
+}
+
+/// Applies pending migrations, each in one transaction, then the database-wide privileges;
+/// returns how many were applied.
+async fn migrate(db: &DatabaseConnection) -> Result<usize, StartupError> {
+    let pending = pending_migrations(db)
+        .await
+        .map_err(|e| StartupError::Database(e.to_string()))?;
+    Migrator::up(db, None)
         .await
         .map_err(|e| StartupError::Database(format!("migrations failed: {e}")))?;
     if db.get_database_backend() == DbBackend::Postgres {
@@ -58,10 +100,14 @@ pub async fn connect_and_migrate(
             .await
             .map_err(|e| StartupError::Database(format!("database privileges: {e}")))?;
     }
+    Ok(pending)
+}
+
+async fn refuse_run_roles_bypass(db: &DatabaseConnection) -> Result<(), StartupError> {
     for role in [super::APP_ROLE, SEARCH_ROLE, PLATFORM_ROLE] {
-        refuse_rls_bypass(&db, "a role Concord runs as", &format!("'{role}'")).await?;
+        refuse_rls_bypass(db, "a role Concord runs as", &format!("'{role}'")).await?;
     }
-    Ok(db)
+    Ok(())
 }
 
 /// `DATABASE_URL`, or the embedded SQLite file in the data directory.
