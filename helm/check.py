@@ -262,12 +262,29 @@ def bad_values_are_refused_naming_the_value():
         ({**base, "config": {"storage": {"bucket": ""}}}, "config.storage.bucket"),
         ({**base, "config": {"storage": {"bucket": "b", "backend": "local"}}}, "backend"),
         ({**base, "config": {"storage": {"bucket": "b"}, "extraEnv": {"CONCORD_CLOCK": "manual"}}}, "CONCORD_CLOCK"),
+        ({**base, "config": {"storage": {"bucket": "b"}, "extraEnv": {"CONCORD_REDIS_PREFIX": "x:"}}}, "CONCORD_REDIS_PREFIX"),
+        ({**base, "config": {"storage": {"bucket": "b"}, "extraEnv": {"CONCORD_SMTP_PASSWORD": "x"}}}, "CONCORD_SMTP_PASSWORD"),
         ({**base, "ingress": {"enabled": True}}, "ingress.host"),
         ({**base, "replicaCount": 3}, "replicaCount"),
     ]
     for values, named_in_refusal in cases:
         message = refusal(values)
         assert named_in_refusal in message, f"{named_in_refusal!r} not named in: {message}"
+
+
+def extra_env_cannot_override_what_the_chart_sets_or_hold_a_secret():
+    with helm.Chart.load(CHART) as chart:
+        refused = set(
+            chart.schema["properties"]["config"]["properties"]["extraEnv"]["propertyNames"]["not"]["enum"]
+        )
+    values = example("external-postgres-redis.yaml")
+    objects = render(values)
+    set_by_chart = set(container_env(objects, "concord-api")) | set(
+        container_env(objects, "concord-worker")
+    )
+    set_by_chart -= set(values["config"]["extraEnv"])
+    settable = set_by_chart - refused - {"DATABASE_URL", "REDIS_URL", "DATABASE_POOL_SIZE"}
+    assert not settable, f"extraEnv could override {settable}"
 
 
 def one_api_pod_has_no_disruption_budget_and_autoscaling_owns_the_replica_count():
@@ -308,6 +325,7 @@ CHECKS = [
     secret_values_appear_in_secrets_only,
     an_existing_secret_is_referenced_and_the_chart_writes_none,
     bad_values_are_refused_naming_the_value,
+    extra_env_cannot_override_what_the_chart_sets_or_hold_a_secret,
     one_api_pod_has_no_disruption_budget_and_autoscaling_owns_the_replica_count,
     network_policies_admit_only_the_api_port_and_nothing_to_workers,
 ]
