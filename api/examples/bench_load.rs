@@ -1,6 +1,7 @@
-//! Benchmark (issue 13): the client profile and client search under load, each against what
-//! PostgreSQL alone does for the same data (pgbench), on an installation of `clients` clients
-//! in `tenants` tenants. Everything runs on this machine: the release `concord serve` (its own
+//! Benchmark (issues 12 and 13): the client profile and client search under load, each against
+//! what PostgreSQL alone does for the same data (pgbench), and the profile against PostGraphile
+//! serving the same data (`bench/postgraphile`), on an installation of `clients` clients in
+//! `tenants` tenants. Everything runs on this machine: the release `concord serve` (its own
 //! process, Redis for the revocation marks as in production), PostgreSQL, and this load tool.
 //! The figures go to BENCHMARKS.md; the ratios are what count.
 //!
@@ -8,7 +9,9 @@
 //! cargo build --release -p concord-api --bin concord --example bench_load
 //! target/release/examples/bench_load [clients=200000] [tenants=20] [seconds=20]
 //! ```
-//! PostgreSQL and Redis as for `cargo xtask test`; `pgbench` from PATH or PostgreSQL's bindir.
+//! PostgreSQL and Redis as for `cargo xtask test`; `pgbench` from PATH or PostgreSQL's bindir;
+//! for the PostGraphile rows, `npm ci --prefix bench/postgraphile` first (Node 22 and
+//! PostGraphile 5.1.5 from npm; without them those rows are skipped, and said to be).
 //! The database is dropped at the end, unless `CONCORD_BENCH_KEEP=1` (then
 //! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -26,6 +29,7 @@ use testkit::postgres::{OWNER_ROLE, create_database, drop_database, redis_url, u
 
 const PROFILE: &str = include_str!("../../frontend/queries/client_profile.graphql");
 const SEARCH: &str = include_str!("../../frontend/queries/client_search.graphql");
+const POSTGRAPHILE_PROFILE: &str = include_str!("../../bench/postgraphile/profile.graphql");
 const FIRST_NAMES: [&str; 40] = [
     "John",
     "Mary",
@@ -139,9 +143,19 @@ struct Seeded {
     seed_client: String,
 }
 
+/// How a request says who asks: Concord's access token, or (PostGraphile) the tenant in a
+/// header that its `pgSettings` turn into the transaction's tenant setting.
+enum Auth {
+    Bearer(String),
+    Tenant(String),
+}
+
+type Request = (Value, String, Option<Auth>);
+
 /// A user's signed-in token and the clients of their tenant.
 struct Viewer {
     token: String,
+    tenant_id: String,
     clients: Arc<Vec<String>>,
 }
 
@@ -168,7 +182,7 @@ async fn main() {
     let admin = Database::connect(url_for("postgres", &database))
         .await
         .expect("superuser");
-    let concord = Concord::start(&database);
+    let concord = Server::concord(&database);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
@@ -210,6 +224,7 @@ async fn main() {
             let token = api.login(&tenant.slug, email).await;
             viewers.push(Viewer {
                 token,
+                tenant_id: tenant.tenant_id.clone(),
                 clients: ids.clone(),
             });
         }
@@ -230,7 +245,7 @@ async fn main() {
         (
             json!({}),
             "{ __typename }".into(),
-            Some(viewer.token.clone()),
+            Some(Auth::Bearer(viewer.token.clone())),
         )
     })
     .await;
@@ -288,6 +303,42 @@ async fn main() {
         "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | |"
     );
 
+    let postgraphile_peak = match Server::postgraphile(&database) {
+        None => {
+            println!(
+                "| PostGraphile: not installed (`npm ci --prefix bench/postgraphile`), skipped | | | | | |"
+            );
+            None
+        }
+        Some(postgraphile) => {
+            let graphile = Api {
+                http: http.clone(),
+                url: format!("{}/graphql", postgraphile.address),
+            };
+            postgraphile_sees_one_tenant(&graphile, &viewers).await;
+            let mut peak = Outcome::default();
+            for connections in [4, 16] {
+                let vs = viewers.clone();
+                let outcome = run(&graphile, connections, phase, None, move |rng| {
+                    postgraphile_profile(&vs, rng)
+                })
+                .await;
+                outcome.print(
+                    &format!("PostGraphile 5.1.5, the same profile, {connections} connections"),
+                    &postgraphile,
+                );
+                if outcome.rate() > peak.rate() {
+                    peak = outcome;
+                }
+            }
+            println!(
+                "| PostGraphile peak resident memory (VmHWM) MB | {} | | | | |",
+                postgraphile.status_kb("VmHWM:") / 1024
+            );
+            Some(peak)
+        }
+    };
+
     for connections in [4, 16] {
         let vs = viewers.clone();
         let outcome = run(&api, connections, phase, None, move |rng| search(&vs, rng)).await;
@@ -307,6 +358,14 @@ async fn main() {
             "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | |"
         );
     }
+    for connections in [4, 16] {
+        let vs = viewers.clone();
+        let outcome = run(&api, connections, phase, None, move |rng| note(&vs, rng)).await;
+        outcome.print(
+            &format!("write: a note on a random client, {connections} connections"),
+            &concord,
+        );
+    }
     println!(
         "\nconcord peak resident memory (VmHWM): {} MB",
         concord.status_kb("VmHWM:") / 1024
@@ -315,6 +374,13 @@ async fn main() {
         "profile ratio to the SQL ceiling (16 connections): {:.2}×",
         profile_peak.rate() / ceiling_16.max(1.0)
     );
+    if let Some(peak) = postgraphile_peak {
+        println!(
+            "PostGraphile's profile ratio to the SQL ceiling: {:.2}×; Concord to PostGraphile: {:.2}×",
+            peak.rate() / ceiling_16.max(1.0),
+            profile_peak.rate() / peak.rate().max(1e-9)
+        );
+    }
 
     drop(concord);
     drop(admin);
@@ -357,23 +423,88 @@ async fn client_count(admin: &DatabaseConnection) -> usize {
     usize::try_from(row.try_get::<i64>("", "n").expect("n")).expect("a count")
 }
 
-fn profile(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) {
+fn profile(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
     let viewer = viewers.choose(rng).unwrap();
     let client = viewer.clients.choose(rng).unwrap();
     (
         json!({ "clientId": client }),
         PROFILE.to_owned(),
-        Some(viewer.token.clone()),
+        Some(Auth::Bearer(viewer.token.clone())),
     )
 }
 
+/// A note added to a random client of the viewer's tenant: a write with its audit entry.
+fn note(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
+    let viewer = viewers.choose(rng).unwrap();
+    let client = viewer.clients.choose(rng).unwrap();
+    (
+        json!({ "c": client, "b": "Called about the housing application; left a message." }),
+        "mutation($c: UUID!, $b: String!) { addClientNote(clientId: $c, body: $b) { id } }".into(),
+        Some(Auth::Bearer(viewer.token.clone())),
+    )
+}
+
+fn postgraphile_profile(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
+    let viewer = viewers.choose(rng).unwrap();
+    let client = viewer.clients.choose(rng).unwrap();
+    (
+        json!({ "tenantId": viewer.tenant_id, "clientId": client }),
+        POSTGRAPHILE_PROFILE.to_owned(),
+        Some(Auth::Tenant(viewer.tenant_id.clone())),
+    )
+}
+
+/// PostGraphile answers a profile with the client in its own tenant, and nothing with another
+/// tenant's header: row-level security binds it as it binds Concord, so the rows compare
+/// like with like.
+async fn postgraphile_sees_one_tenant(graphile: &Api, viewers: &[Viewer]) {
+    let ask = |tenant: &str, owner: &Viewer| {
+        graphile
+            .http
+            .post(&graphile.url)
+            .header("x-tenant-id", tenant.to_owned())
+            .json(&json!({
+                "query": POSTGRAPHILE_PROFILE,
+                "variables": { "tenantId": owner.tenant_id, "clientId": owner.clients[0] }
+            }))
+            .send()
+    };
+    let owner = &viewers[0];
+    let stranger = viewers
+        .iter()
+        .find(|v| v.tenant_id != owner.tenant_id)
+        .expect("two tenants");
+    let own: Value = ask(&owner.tenant_id, owner)
+        .await
+        .expect("PostGraphile")
+        .json()
+        .await
+        .expect("json");
+    let client = &own["data"]["clientByTenantIdAndRowId"];
+    assert!(
+        client["rowId"].is_string()
+            && client["enrollmentsByTenantIdAndClientId"]["nodes"].is_array(),
+        "PostGraphile did not answer the profile: {own}"
+    );
+    let other: Value = ask(&stranger.tenant_id, owner)
+        .await
+        .expect("PostGraphile")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        other["data"]["clientByTenantIdAndRowId"].is_null(),
+        "PostGraphile showed another tenant's client: {other}"
+    );
+}
+
 /// A name as someone types it in a hurry: two letters of the last name swapped.
-fn search(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) {
+fn search(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
     let viewer = viewers.choose(rng).unwrap();
     (
         json!({ "query": typed_name(rng) }),
         SEARCH.to_owned(),
-        Some(viewer.token.clone()),
+        Some(Auth::Bearer(viewer.token.clone())),
     )
 }
 
@@ -787,8 +918,8 @@ impl Outcome {
         self.latencies[at - 1] as f64 / 1000.0
     }
 
-    /// A row of the results table, with `concord`'s resident memory after the phase.
-    fn print(&self, what: &str, concord: &Concord) {
+    /// A row of the results table, with the server's resident memory after the phase.
+    fn print(&self, what: &str, server: &Server) {
         println!(
             "| {what}{} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
             if self.errors > 0 {
@@ -800,7 +931,7 @@ impl Outcome {
             self.percentile(0.50),
             self.percentile(0.95),
             self.percentile(0.99),
-            concord.status_kb("VmRSS:") / 1024,
+            server.status_kb("VmRSS:") / 1024,
         );
     }
 }
@@ -815,7 +946,7 @@ async fn run<F>(
     next: F,
 ) -> Outcome
 where
-    F: Fn(&mut rand::rngs::ThreadRng) -> (Value, String, Option<String>) + Send + Sync + 'static,
+    F: Fn(&mut rand::rngs::ThreadRng) -> Request + Send + Sync + 'static,
 {
     let next = Arc::new(next);
     let started = Instant::now();
@@ -826,8 +957,10 @@ where
         let mut request = http
             .post(&url)
             .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        match token {
+            Some(Auth::Bearer(token)) => request = request.bearer_auth(token),
+            Some(Auth::Tenant(tenant)) => request = request.header("x-tenant-id", tenant),
+            None => {}
         }
         let sent = Instant::now();
         let ok = match request.send().await {
@@ -907,25 +1040,46 @@ async fn xact_commits(admin: &DatabaseConnection, database: &str) -> f64 {
     row.try_get("", "commits").expect("commits")
 }
 
-/// The release `concord serve` on the benchmark's database, as production runs it: its own
-/// process, Redis, standard password hashing; limits per address lifted for one load tool.
-struct Concord {
+/// A GraphQL server under load, in a process of its own.
+struct Server {
     child: Child,
     address: String,
 }
 
-impl Concord {
-    fn start(database: &str) -> Self {
+/// Waits up to 60 s for `child` to listen on `port`.
+fn listening(child: Child, port: u16, what: &str) -> Server {
+    let server = Server {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..600 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return server;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not start");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl Server {
+    /// The release `concord serve` on the benchmark's database, as production runs it: its
+    /// own process, Redis, standard password hashing; limits per address lifted for one load
+    /// tool.
+    fn concord(database: &str) -> Self {
         let binary = std::env::current_exe()
             .expect("this program")
             .parent()
             .and_then(|examples| examples.parent())
             .expect("target directory")
             .join("concord");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let data_dir = std::env::temp_dir().join(format!("concord-bench-{port}"));
         let child = Command::new(&binary)
             .arg("serve")
@@ -944,17 +1098,31 @@ impl Concord {
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
-        let concord = Self {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..300 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return concord;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        listening(child, port, "concord")
+    }
+
+    /// PostGraphile 5.1.5 on Node 22 (`bench/postgraphile`), logged in as Concord's login role
+    /// with a pool of 10 as Concord's, each request as `concord_app` with the tenant from the
+    /// `x-tenant-id` header. `None` when its npm packages are not installed.
+    fn postgraphile(database: &str) -> Option<Self> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/postgraphile");
+        let bin = dir.join("node_modules/.bin");
+        if !bin.join("node").exists() || !bin.join("postgraphile").exists() {
+            return None;
         }
-        panic!("concord did not start");
+        let port = free_port();
+        let child = Command::new(bin.join("node"))
+            .arg(bin.join("postgraphile"))
+            .args(["-C", "graphile.config.mjs"])
+            .current_dir(&dir)
+            .env("DATABASE_URL", url_for(OWNER_ROLE, database))
+            .env("PORT", port.to_string())
+            .env("POOL_SIZE", "10")
+            .env("NODE_ENV", "production")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start PostGraphile");
+        Some(listening(child, port, "PostGraphile"))
     }
 
     /// A memory figure of the process (`VmRSS:`, `VmHWM:` for its peak), in kB.
@@ -969,7 +1137,7 @@ impl Concord {
     }
 }
 
-impl Drop for Concord {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
