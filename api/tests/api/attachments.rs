@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Coc, TestApp, created_id, error_code, error_rule, free_port, spawn_app, spawn_app_with,
+};
 
 const LIST: &str = "query($c: UUID!) { clientAttachments(clientId: $c) { id category fileName size
     contentType medical serviceId version downloadUrl
@@ -738,11 +740,7 @@ impl Drop for Moto {
 }
 
 async fn start_moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let child = Command::new("python3")
         .args([
             "-m",

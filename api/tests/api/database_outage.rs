@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::helpers::{OWNER_ROLE, TestApp, admin, spawn_app, spawn_app_with};
+use crate::helpers::{OWNER_ROLE, TestApp, admin, free_port, spawn_app, spawn_app_with};
 
 const CREATE: &str = "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }";
 
@@ -216,10 +216,7 @@ impl OwnPostgres {
         if as_postgres {
             run(Command::new("chown").arg("postgres:postgres").arg(&dir));
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let server = Self {
             bin,
             dir,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::helpers::{OWNER_ROLE, TestApp, get_json, url_for};
+use crate::helpers::{OWNER_ROLE, TestApp, free_port, get_json, url_for};
 use crate::smtp::SmtpServer;
 
 pub struct ConcordProcess {
@@ -82,10 +82,7 @@ impl ConcordProcess {
 
     /// `command` (a `concord serve`) on a free port; answers once `/healthz` does.
     pub async fn serve(mut command: Command) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         command.env("CONCORD_LISTEN", format!("127.0.0.1:{port}"));
         let api = Self::spawned(command, format!("http://127.0.0.1:{port}"));
         for _ in 0..150 {

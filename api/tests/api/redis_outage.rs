@@ -14,7 +14,7 @@ use futures_util::future::join_all;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app_with};
+use crate::helpers::{PASSWORD, TestApp, error_code, free_port, spawn_app_with};
 
 /// `redis-server` on `port`, in memory only; stopped (SIGKILL) when dropped.
 struct RedisServer {
@@ -52,13 +52,6 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
 }
 
 const ME: &str = "{ me { id } }";

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::helpers::free_port;
+
 /// aiosmtpd on a free loopback port; stopped when dropped.
 pub struct SmtpServer {
     child: Child,
@@ -28,10 +30,7 @@ impl SmtpServer {
     }
 
     async fn launch(handler: &str, with_marker: bool) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let name = Uuid::new_v4().simple().to_string();
         let maildir = std::env::temp_dir().join(format!("concord-mail-{name}"));
         let stalled_marker = std::env::temp_dir().join(format!("concord-mail-{name}.stalled"));
