@@ -1,6 +1,7 @@
 //! Runs every queue's worker inside the calling process until told to stop.
 use std::future::Future;
-use std::time::Duration;
+use std::sync::{Arc, Mutex as StdMutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use apalis::prelude::{
     AbortError, BackendExt, BoxDynError, Data, Event, Monitor, WorkerBuilder, WorkerBuilderExt,
@@ -62,12 +63,14 @@ pub async fn run_workers(
 fn register<J: Job>(monitor: Monitor, ctx: &JobContext, settings: &WorkerSettings) -> Monitor {
     let ctx = ctx.clone();
     let settings = settings.clone();
+    let restarts = Restarts::default();
     match ctx.backend.storage().clone() {
-        Storage::Postgres(pool) => monitor.register(move |restarts| {
+        Storage::Postgres(pool) => monitor.register(move |_| {
+            let pause = restarts.next_pause();
             let storage = PostgresStorage::<J>::new(&pool)
                 .with_config(settings.postgres_config(J::QUEUE))
                 .poll_with_interval(settings.poll_interval)
-                .before_start(move |_| restart_pause(restarts));
+                .before_start(move |_| sleep_then_start(pause));
             WorkerBuilder::new(worker_name(J::QUEUE))
                 .backend(storage)
                 .catch_panic()
@@ -75,11 +78,12 @@ fn register<J: Job>(monitor: Monitor, ctx: &JobContext, settings: &WorkerSetting
                 .data(ctx.clone())
                 .build(handle::<J>)
         }),
-        Storage::Sqlite(pool) => monitor.register(move |restarts| {
+        Storage::Sqlite(pool) => monitor.register(move |_| {
+            let pause = restarts.next_pause();
             let storage = SqliteStorage::<J>::new(&pool)
                 .with_config(settings.sqlite_config(J::QUEUE))
                 .poll_with_interval(settings.poll_interval)
-                .before_start(move |_| restart_pause(restarts));
+                .before_start(move |_| sleep_then_start(pause));
             WorkerBuilder::new(worker_name(J::QUEUE))
                 .backend(storage)
                 .catch_panic()
@@ -99,12 +103,43 @@ async fn handle<J: Job>(job: J, ctx: Data<JobContext>) -> Result<J::Output, BoxD
     })
 }
 
-/// Without a pause a worker whose database is gone would restart in a tight loop.
-async fn restart_pause<E>(restarts: usize) -> Result<(), E> {
-    if restarts > 0 {
-        let exponent = u32::try_from(restarts.min(6)).unwrap_or(6);
-        tokio::time::sleep(Duration::from_secs(2u64.pow(exponent))).await;
+/// How long a worker waits before it starts again. Without a pause a worker whose database
+/// is gone would restart in a tight loop; the pause doubles with each failure in a row, up to
+/// `MAX_PAUSE`. apalis counts a worker's restarts over the life of the process, so its count
+/// alone would leave a worker that failed a few times over weeks waiting the longest pause
+/// after every later blip: a run that lasted `HEALTHY_RUN` starts the count again.
+#[derive(Clone, Default)]
+struct Restarts(Arc<StdMutex<Option<(Instant, u32)>>>);
+
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+const HEALTHY_RUN: Duration = Duration::from_secs(60);
+
+impl Restarts {
+    /// The pause before this start (none for the first).
+    fn next_pause(&self) -> Duration {
+        self.pause_at(Instant::now())
     }
+
+    fn pause_at(&self, now: Instant) -> Duration {
+        let mut last = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (pause, failures) = match *last {
+            None => (Duration::ZERO, 0),
+            Some((started, _)) if now.duration_since(started) >= HEALTHY_RUN => {
+                (Duration::from_secs(1), 1)
+            }
+            Some((_, failures)) => {
+                let failures = failures.saturating_add(1);
+                let doubled = Duration::from_secs(1u64 << failures.min(5));
+                (doubled.min(MAX_PAUSE), failures)
+            }
+        };
+        *last = Some((now + pause, failures));
+        pause
+    }
+}
+
+async fn sleep_then_start<E>(pause: Duration) -> Result<(), E> {
+    tokio::time::sleep(pause).await;
     Ok(())
 }
 
@@ -140,5 +175,30 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("concord.q@"));
         assert!(a.contains(&format!(":{}:", std::process::id())));
+    }
+
+    #[test]
+    fn a_failing_worker_waits_longer_each_time_up_to_the_cap() {
+        let restarts = Restarts::default();
+        let mut now = Instant::now();
+        let mut pauses = Vec::new();
+        for _ in 0..8 {
+            let pause = restarts.pause_at(now);
+            pauses.push(pause.as_secs());
+            now += pause + Duration::from_secs(1);
+        }
+        assert_eq!(pauses, [0, 2, 4, 8, 16, 30, 30, 30]);
+    }
+
+    #[test]
+    fn a_worker_that_ran_well_starts_its_pauses_again() {
+        let restarts = Restarts::default();
+        let mut now = Instant::now();
+        for _ in 0..6 {
+            now += restarts.pause_at(now) + Duration::from_secs(1);
+        }
+        assert_eq!(restarts.pause_at(now), MAX_PAUSE);
+        now += MAX_PAUSE + HEALTHY_RUN;
+        assert_eq!(restarts.pause_at(now), Duration::from_secs(1));
     }
 }

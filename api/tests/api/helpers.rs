@@ -76,6 +76,7 @@ pub async fn spawn(
     configure: impl FnOnce(&mut Settings),
     clock: Arc<dyn Clock>,
 ) -> TestApp {
+    capture_logs();
     let database = match store {
         Store::Postgres => create_database(OWNER_ROLE).await,
         Store::Embedded => String::new(),
@@ -104,6 +105,21 @@ pub async fn spawn(
         database,
         data_dir,
     }
+}
+
+/// What the application under test warns of (a job worker failing, a job run failing, a
+/// pool giving up) shows in the output of a test that fails: a test waiting on a job that
+/// never came says why. `RUST_LOG` widens it.
+fn capture_logs() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 /// The job workers on, as in production, but sweeping for due deadlines and polling for jobs
