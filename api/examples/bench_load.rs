@@ -14,6 +14,8 @@
 //! PostGraphile 5.1.5 from npm; without them those rows are skipped, and said to be).
 //! The database is dropped at the end, unless `CONCORD_BENCH_KEEP=1` (then
 //! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding).
+//! `CONCORD_BENCH_SSLMODE=require` connects Concord and pgbench to PostgreSQL over TLS (the
+//! server must have `ssl = on`), to measure what TLS costs against a run without it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::process::{Child, Command, Stdio};
@@ -867,7 +869,7 @@ fn pgbench(
         ])
         .args(["--jobs", "2", "--time", &seconds.to_string(), &targets])
         .arg(format!("--file={}", path.display()))
-        .arg(url_for(role, database))
+        .arg(database_url(role, database))
         .output()
         .expect("run pgbench");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -882,6 +884,15 @@ fn pgbench(
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no tps in {stdout}"))
+}
+
+/// The URL Concord and pgbench connect with: over TLS when `CONCORD_BENCH_SSLMODE` says so.
+fn database_url(role: &str, database: &str) -> String {
+    let url = url_for(role, database);
+    match std::env::var("CONCORD_BENCH_SSLMODE") {
+        Ok(mode) => format!("{url}?sslmode={mode}"),
+        Err(_) => url,
+    }
 }
 
 fn pgbench_path() -> String {
@@ -1085,7 +1096,7 @@ impl Server {
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", url_for(OWNER_ROLE, database))
+            .env("DATABASE_URL", database_url(OWNER_ROLE, database))
             .env("REDIS_URL", redis_url())
             .env("CONCORD_REDIS_PREFIX", format!("concord-bench:{port}:"))
             .env("CONCORD_DATA_DIR", &data_dir)

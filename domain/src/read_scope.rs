@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult};
 use crate::state::AppState;
-use crate::store::{self, plans::PlanVersion};
+use crate::store::{self, clients::CurrentValues, plans::PlanVersion};
 
 /// The shared transaction, held by one read use case at a time.
 pub type SharedTx = OwnedMappedMutexGuard<Option<DatabaseTransaction>, DatabaseTransaction>;
@@ -129,6 +129,26 @@ impl ReadScope {
             .ok_or(DomainError::NotFound("client"))?;
         lock(&self.inner.clients).insert(client_id, client.clone());
         Ok(client)
+    }
+
+    /// The client with the current value of each field: one statement when the client is not
+    /// read yet in this request, else its values only.
+    pub async fn client_with_values(
+        &self,
+        tx: &SharedTx,
+        client_id: Uuid,
+    ) -> DomainResult<(clients::Model, CurrentValues)> {
+        let cached = lock(&self.inner.clients).get(&client_id).cloned();
+        let tenant_id = self.inner.tenant_id;
+        if let Some(client) = cached {
+            let values = store::clients::current_values(&**tx, tenant_id, client_id).await?;
+            return Ok((client, values));
+        }
+        let (client, values) = store::clients::get_with_current_values(&**tx, tenant_id, client_id)
+            .await?
+            .ok_or(DomainError::NotFound("client"))?;
+        lock(&self.inner.clients).insert(client_id, client.clone());
+        Ok((client, values))
     }
 
     /// Commits what the reads wrote (the view log) after the last of them: the request answers

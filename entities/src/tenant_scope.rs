@@ -6,7 +6,7 @@
 //! it, and a pooled connection never carries one tenant into another's work. SQLite has no
 //! row-level security; there the application's own tenant filters are the only guard.
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
@@ -31,6 +31,32 @@ pub async fn begin(db: &DatabaseConnection, tenant_id: Uuid) -> Result<DatabaseT
         .await?;
     }
     Ok(tx)
+}
+
+/// `begin`, with the request's session check (the `session_checks` row of this tenant,
+/// session and user, if there is one) as the transaction's first statement. On PostgreSQL the
+/// database function `begin_request` sets the role and tenant as `begin` does and then reads
+/// the view under them: one round trip instead of two, for every signed-in request.
+pub async fn begin_request(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> Result<(DatabaseTransaction, Option<QueryResult>), DbErr> {
+    let tx = open(db).await?;
+    let backend = tx.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "SELECT * FROM begin_request($1, $2, $3)",
+        _ => "SELECT * FROM session_checks WHERE tenant_id = ? AND user_id = ? AND session_id = ?",
+    };
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [tenant_id.into(), user_id.into(), session_id.into()],
+        ))
+        .await?;
+    Ok((tx, row))
 }
 
 /// A savepoint inside `outer`, a tenant transaction a caller holds (an import batch, a job

@@ -120,6 +120,15 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // A request's session check defined once (a view), and on PostgreSQL run in the
+            // same statement that takes the request role and tenant.
+            Box::new(SqlMigration {
+                name: "m20261205_000012_session_checks",
+                schema: include_str!("sql/0012_session_checks.sql"),
+                postgres_only: include_str!("sql/0012_session_checks.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

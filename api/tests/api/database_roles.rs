@@ -220,3 +220,60 @@ async fn concord_refuses_a_login_role_with_createrole_before_postgresql_16() {
     .await;
     assert_eq!(attributes, ["false"]);
 }
+
+/// Issue 13: a signed-in request's first statement (`begin_request`) both takes the request
+/// role and tenant and checks the session, in one round trip; the check finds only a session
+/// of that tenant, and what follows in the transaction is bound by the role and tenant as
+/// after `tenant_scope::begin`.
+#[tokio::test]
+async fn a_requests_session_check_takes_the_request_role_and_its_tenant() {
+    let app = spawn_app().await;
+    let durham = app.sign_up("durham").await;
+    let orange = app.sign_up("orange").await;
+    let superuser = sea_orm::Database::connect(crate::helpers::url_for("postgres", &app.database))
+        .await
+        .unwrap();
+    let sessions = superuser
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id, user_id FROM sessions WHERE tenant_id = $1",
+            [durham.id.into()],
+        ))
+        .await
+        .unwrap();
+    let session: Uuid = sessions[0].try_get("", "id").unwrap();
+    let user: Uuid = sessions[0].try_get("", "user_id").unwrap();
+    assert_eq!(user, durham.user_id);
+
+    let (tx, found) =
+        entities::tenant_scope::begin_request(&app.state.db, durham.id, user, session)
+            .await
+            .unwrap();
+    assert!(found.is_some(), "the session of its own tenant is found");
+    assert_eq!(
+        strings(&tx, "SELECT current_user::text AS v").await,
+        ["concord_app"]
+    );
+    assert_eq!(
+        strings(&tx, "SELECT current_setting('app.tenant_id') AS v").await,
+        [durham.id.to_string()]
+    );
+    // Both tenants have a user; the transaction sees its own tenant's only.
+    assert_eq!(
+        strings(&tx, "SELECT id::text AS v FROM users").await,
+        [durham.user_id.to_string()]
+    );
+    tx.rollback().await.unwrap();
+
+    // The same session asked for under another tenant is not there.
+    let (tx, found) =
+        entities::tenant_scope::begin_request(&app.state.db, orange.id, user, session)
+            .await
+            .unwrap();
+    assert!(found.is_none(), "a session is found only in its own tenant");
+    assert_eq!(
+        strings(&tx, "SELECT id::text AS v FROM users").await,
+        [orange.user_id.to_string()]
+    );
+    tx.rollback().await.unwrap();
+}

@@ -107,10 +107,9 @@ pub async fn authenticate_request(
             tracing::warn!(error = %err, "revocation marks unreadable; the database decides")
         }
     }
-    let tx = store::tenant_tx(&state.db, tenant_id).await?;
-    let session = store::sessions::check(&tx, tenant_id, claims.sub, session_id)
-        .await?
-        .ok_or(REFUSED)?;
+    let (tx, session) =
+        store::sessions::begin_checked(&state.db, tenant_id, claims.sub, session_id).await?;
+    let session = session.ok_or(REFUSED)?;
     let role = Role::parse(&session.user_role).ok_or(REFUSED)?;
     let current = session.tenant_status == TenantStatus::Active.as_str()
         && session.user_status == store::users::ACTIVE

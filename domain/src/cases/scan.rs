@@ -35,22 +35,16 @@ pub async fn client(
     plan: Plan<'_>,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
-    let enrollments = store::enrollments::of_client(db, tenant_id, client_id).await?;
-    let projects =
-        store::enrollments::projects(db, tenant_id, enrollments.iter().map(|e| e.project_id))
-            .await?;
-    let stays: Vec<StayFacts> = enrollments
+    let stays: Vec<StayFacts> = store::enrollments::of_client(db, tenant_id, client_id)
+        .await?
         .iter()
-        .filter_map(|e| {
-            let project = projects.get(&e.project_id)?;
-            Some(StayFacts {
-                id: e.id,
-                agency: project.agency_id,
-                project_type: project.project_type,
-                entry: e.entry_date,
-                exit: e.exit_date,
-                move_in: e.move_in_date,
-            })
+        .map(|(e, project)| StayFacts {
+            id: e.id,
+            agency: project.agency_id,
+            project_type: project.project_type,
+            entry: e.entry_date,
+            exit: e.exit_date,
+            move_in: e.move_in_date,
         })
         .collect();
     let agency_of: HashMap<Uuid, Uuid> = stays.iter().map(|s| (s.id, s.agency)).collect();

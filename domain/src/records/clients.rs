@@ -225,7 +225,7 @@ pub async fn view(
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let client = ctx.client(client_id).await?;
+    let (client, values) = ctx.client_with_values(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
         agency: client.created_by_agency,
@@ -243,7 +243,6 @@ pub async fn view(
     )
     .await?;
     store::clients::record_view(ctx.tx(), ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
-    let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
     let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)

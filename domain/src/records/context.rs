@@ -133,6 +133,20 @@ impl RecordCtx {
             .ok_or(DomainError::NotFound("client"))
     }
 
+    /// The client with the current value of each of its fields, in one statement when the
+    /// request has not read the client yet.
+    pub async fn client_with_values(
+        &self,
+        client_id: Uuid,
+    ) -> DomainResult<(entities::clients::Model, store::clients::CurrentValues)> {
+        if let (Some(reads), Tx::Shared(tx)) = (&self.reads, &self.tx) {
+            return reads.client_with_values(tx, client_id).await;
+        }
+        store::clients::get_with_current_values(self.tx(), self.tenant(), client_id)
+            .await?
+            .ok_or(DomainError::NotFound("client"))
+    }
+
     /// The agency a list of `element` records is narrowed to in the query, so pages stay full:
     /// none when the plan shares the element or the viewer is the Data Center (who reads every
     /// record). Each row is still asked of the policy.

@@ -243,17 +243,11 @@ async fn visible_of_client(
     client_id: Uuid,
 ) -> DomainResult<Vec<(enrollments::Model, projects::Model)>> {
     let rows = store::enrollments::of_client(ctx.tx(), ctx.tenant(), client_id).await?;
-    let projects =
-        store::enrollments::projects(ctx.tx(), ctx.tenant(), rows.iter().map(|e| e.project_id))
-            .await?;
     let actor = ctx.actor();
     Ok(rows
         .into_iter()
-        .filter_map(|e| {
-            let p = projects.get(&e.project_id)?.clone();
-            records::read(&actor, Element::EntryExit, &owner(&e, &p), ctx.plan())
-                .allowed
-                .then_some((e, p))
+        .filter(|(e, p)| {
+            records::read(&actor, Element::EntryExit, &owner(e, p), ctx.plan()).allowed
         })
         .collect())
 }
@@ -617,17 +611,11 @@ pub async fn of_clients(
 ) -> DomainResult<HashMap<Uuid, Vec<EnrollmentView>>> {
     let ctx = RecordCtx::read(state, caller).await?;
     let rows = store::enrollments::of_clients(ctx.tx(), ctx.tenant(), client_ids).await?;
-    let projects =
-        store::enrollments::projects(ctx.tx(), ctx.tenant(), rows.iter().map(|e| e.project_id))
-            .await?;
     let actor = ctx.actor();
     let mut visible: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
-    for e in rows {
-        let Some(p) = projects.get(&e.project_id) else {
-            continue;
-        };
-        if records::read(&actor, Element::EntryExit, &owner(&e, p), ctx.plan()).allowed {
-            visible.entry(e.client_id).or_default().push((e, p.clone()));
+    for (e, p) in rows {
+        if records::read(&actor, Element::EntryExit, &owner(&e, &p), ctx.plan()).allowed {
+            visible.entry(e.client_id).or_default().push((e, p));
         }
     }
     let views = visible

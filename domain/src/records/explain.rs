@@ -47,14 +47,15 @@ async fn facts_of(
 ) -> DomainResult<Option<RecordFacts>> {
     let (tx, tenant) = (ctx.tx(), ctx.tenant());
     Ok(match kind {
-        RecordKind::Client => match store::clients::get(tx, tenant, id).await? {
-            None => None,
-            Some(client) => {
-                let values = store::clients::current_values(tx, tenant, client.id).await?;
-                let view = ClientView::seen_in(ctx, client, values);
-                Some(view.facts(field.unwrap_or(DemographicField::FirstName)))
+        RecordKind::Client => {
+            match store::clients::get_with_current_values(tx, tenant, id).await? {
+                None => None,
+                Some((client, values)) => {
+                    let view = ClientView::seen_in(ctx, client, values);
+                    Some(view.facts(field.unwrap_or(DemographicField::FirstName)))
+                }
             }
-        },
+        }
         RecordKind::Enrollment => match store::enrollments::get(tx, tenant, id).await? {
             None => None,
             Some(enrollment) => store::enrollments::project(tx, tenant, enrollment.project_id)

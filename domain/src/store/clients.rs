@@ -3,10 +3,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::{client_field_values, client_views, clients, data_conflicts};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -195,32 +195,89 @@ pub async fn record_value(
 /// Each field's current value (its latest entry) with who entered it; the history behind it
 /// stays in the table and is read by `history`. One statement, and only the current rows
 /// leave the database.
+/// The current value row of each field of a client, by field name.
+pub type CurrentValues = HashMap<String, client_field_values::Model>;
+
 pub async fn current_values(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
-) -> DomainResult<HashMap<String, client_field_values::Model>> {
-    let newest_first = WindowStatement::partition_by(client_field_values::Column::Field)
-        // Ids are time-ordered: the first row of a field is its latest.
-        .order_by(client_field_values::Column::Id, Order::Desc)
-        .to_owned();
-    let ranked = Query::select()
-        .column(Asterisk)
-        .expr_window_as(Func::cust("ROW_NUMBER"), newest_first, "newest")
-        .from(client_field_values::Entity)
-        .and_where(client_field_values::Column::TenantId.eq(tenant_id))
-        .and_where(client_field_values::Column::ClientId.eq(client_id))
-        .to_owned();
-    let current = Query::select()
-        .column(Asterisk)
-        .from_subquery(ranked, "ranked")
-        .and_where(Expr::col("newest").eq(1))
-        .to_owned();
-    let rows =
-        client_field_values::Model::find_by_statement(db.get_database_backend().build(&current))
-            .all(db)
-            .await?;
+) -> DomainResult<CurrentValues> {
+    let rows = client_field_values::Entity::find()
+        .filter(client_field_values::Column::TenantId.eq(tenant_id))
+        .filter(client_field_values::Column::ClientId.eq(client_id))
+        .filter(is_current())
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|r| (r.field.clone(), r)).collect())
+}
+
+/// The client with the current value of each of its fields, in one statement (a profile's
+/// first read).
+pub async fn get_with_current_values(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<(clients::Model, CurrentValues)>> {
+    let its_values = clients::Entity::belongs_to(client_field_values::Entity)
+        .from((clients::Column::TenantId, clients::Column::Id))
+        .to((
+            client_field_values::Column::TenantId,
+            client_field_values::Column::ClientId,
+        ))
+        .on_condition(|_, _| is_current().into_condition())
+        .into();
+    let rows = clients::Entity::find()
+        .select_also(client_field_values::Entity)
+        .join(JoinType::LeftJoin, its_values)
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::Id.eq(id))
+        .all(db)
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((client, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let values = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, value)| value))
+        .map(|v| (v.field.clone(), v))
+        .collect();
+    Ok(Some((client, values)))
+}
+
+/// A value row is its field's current one when no later row of the same field exists (ids
+/// are time-ordered); the history stays in the table.
+fn is_current() -> SimpleExpr {
+    let later = Query::select()
+        .expr(Expr::val(1))
+        .from_as(client_field_values::Entity, "later")
+        .and_where(
+            Expr::col(("later", client_field_values::Column::TenantId)).equals((
+                client_field_values::Entity,
+                client_field_values::Column::TenantId,
+            )),
+        )
+        .and_where(
+            Expr::col(("later", client_field_values::Column::ClientId)).equals((
+                client_field_values::Entity,
+                client_field_values::Column::ClientId,
+            )),
+        )
+        .and_where(
+            Expr::col(("later", client_field_values::Column::Field)).equals((
+                client_field_values::Entity,
+                client_field_values::Column::Field,
+            )),
+        )
+        .and_where(
+            Expr::col(("later", client_field_values::Column::Id)).gt(Expr::col((
+                client_field_values::Entity,
+                client_field_values::Column::Id,
+            ))),
+        )
+        .to_owned();
+    Expr::exists(later).not()
 }
 
 pub async fn history(

@@ -3,8 +3,8 @@ use std::collections::HashMap;
 
 use entities::{enrollments, projects, services};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -29,18 +29,13 @@ pub async fn get(
         .await?)
 }
 
-/// Every enrollment of one client, oldest first.
+/// Every enrollment of one client with its project, oldest first, in one statement.
 pub async fn of_client(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
-) -> DomainResult<Vec<enrollments::Model>> {
-    Ok(enrollments::Entity::find()
-        .filter(enrollments::Column::TenantId.eq(tenant_id))
-        .filter(enrollments::Column::ClientId.eq(client_id))
-        .order_by_asc(enrollments::Column::Id)
-        .all(db)
-        .await?)
+) -> DomainResult<Vec<(enrollments::Model, projects::Model)>> {
+    of_clients(db, tenant_id, &[client_id]).await
 }
 
 /// Whether any enrollment of `project_id` belongs to household `household_id`.
@@ -108,21 +103,36 @@ pub async fn projects(
         .collect())
 }
 
-/// Every enrollment of these clients, in one query (for a page of clients).
+/// Every enrollment of these clients with its project, oldest first, in one statement (for
+/// a page of clients as for one).
 pub async fn of_clients(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_ids: &[Uuid],
-) -> DomainResult<Vec<enrollments::Model>> {
+) -> DomainResult<Vec<(enrollments::Model, projects::Model)>> {
     if client_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(enrollments::Entity::find()
+    let in_project = enrollments::Entity::belongs_to(projects::Entity)
+        .from((
+            enrollments::Column::TenantId,
+            enrollments::Column::ProjectId,
+        ))
+        .to((projects::Column::TenantId, projects::Column::Id))
+        .into();
+    let rows = enrollments::Entity::find()
+        .select_also(projects::Entity)
+        .join(JoinType::InnerJoin, in_project)
         .filter(enrollments::Column::TenantId.eq(tenant_id))
         .filter(enrollments::Column::ClientId.is_in(client_ids.iter().copied()))
         .order_by_asc(enrollments::Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    // An inner join always brings the project.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(e, p)| Some((e, p?)))
+        .collect())
 }
 
 /// The clients with at least one enrollment, a page at a time by id (the `ENR-4` scan).

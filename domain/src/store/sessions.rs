@@ -1,10 +1,10 @@
 //! Sessions (one refresh-token family each) and their refresh tokens (stored as hashes).
 use chrono::{DateTime, Utc};
-use entities::{refresh_tokens, sessions, tenants, users};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use entities::{refresh_tokens, sessions};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -90,9 +90,9 @@ pub async fn get(
         .await?)
 }
 
-/// What checking an access token needs to know, read in one statement: the session, its
-/// user, the tenant's status and the version of its plan in force (so the plan itself can come
-/// from `plans::PlanCache`).
+/// What checking an access token needs to know, read in one statement (the view
+/// `session_checks`): the session, its user, the tenant's status and the version of its plan
+/// in force (so the plan itself can come from `plans::PlanCache`).
 #[derive(Debug, FromQueryResult)]
 pub struct SessionCheck {
     pub tenant_status: String,
@@ -106,64 +106,21 @@ pub struct SessionCheck {
     pub plan_version: Option<i32>,
 }
 
-/// The session `session_id` of `user_id` with what `SessionCheck` says of it; `None` when
-/// there is no such session of that user in the tenant.
-pub async fn check(
-    db: &impl ConnectionTrait,
+/// A tenant transaction opened with the check of session `session_id` of `user_id` as its
+/// first statement (`tenant_scope::begin_request`); the check is `None` when there is no such
+/// session of that user in the tenant.
+pub async fn begin_checked(
+    db: &DatabaseConnection,
     tenant_id: Uuid,
     user_id: Uuid,
     session_id: Uuid,
-) -> DomainResult<Option<SessionCheck>> {
-    let query = Query::select()
-        .expr_as(
-            Expr::col((tenants::Entity, tenants::Column::Status)),
-            "tenant_status",
-        )
-        .expr_as(
-            Expr::col((users::Entity, users::Column::Status)),
-            "user_status",
-        )
-        .expr_as(Expr::col((users::Entity, users::Column::Role)), "user_role")
-        .expr_as(
-            Expr::col((users::Entity, users::Column::AgencyId)),
-            "user_agency_id",
-        )
-        .column((users::Entity, users::Column::SessionsValidAfter))
-        .column((sessions::Entity, sessions::Column::CreatedAt))
-        .column((sessions::Entity, sessions::Column::LastSeenAt))
-        .column((sessions::Entity, sessions::Column::RevokedAt))
-        .expr_as(
-            // Versions are never changed and the latest is in force.
-            Expr::cust(
-                "(SELECT max(plan_versions.version) FROM plan_versions \
-                 WHERE plan_versions.tenant_id = sessions.tenant_id)",
-            ),
-            "plan_version",
-        )
-        .from(sessions::Entity)
-        .inner_join(
-            users::Entity,
-            Expr::col((users::Entity, users::Column::TenantId))
-                .equals((sessions::Entity, sessions::Column::TenantId))
-                .and(
-                    Expr::col((users::Entity, users::Column::Id))
-                        .equals((sessions::Entity, sessions::Column::UserId)),
-                ),
-        )
-        .inner_join(
-            tenants::Entity,
-            Expr::col((tenants::Entity, tenants::Column::Id))
-                .equals((sessions::Entity, sessions::Column::TenantId)),
-        )
-        .and_where(Expr::col((sessions::Entity, sessions::Column::TenantId)).eq(tenant_id))
-        .and_where(Expr::col((sessions::Entity, sessions::Column::Id)).eq(session_id))
-        .and_where(Expr::col((sessions::Entity, sessions::Column::UserId)).eq(user_id))
-        .to_owned();
-    Ok(
-        SessionCheck::find_by_statement(db.get_database_backend().build(&query))
-            .one(db)
-            .await?,
-    )
+) -> DomainResult<(DatabaseTransaction, Option<SessionCheck>)> {
+    let (tx, row) =
+        entities::tenant_scope::begin_request(db, tenant_id, user_id, session_id).await?;
+    let check = row
+        .map(|row| SessionCheck::from_query_result(&row, ""))
+        .transpose()?;
+    Ok((tx, check))
 }
 
 pub async fn touch(
