@@ -290,7 +290,13 @@ async fn att_2_ssn_cards_are_refused_by_category_and_by_file_name() {
             .unwrap()
             .contains("SSN on file")
     );
-    for name in ["SSN card.pdf", "social_security-card.pdf", "ss.pdf"] {
+    // A name that says it is an SSN card is refused whatever else it says ("on file" too).
+    for name in [
+        "SSN card.pdf",
+        "social_security-card.pdf",
+        "ss.pdf",
+        "scan of SSN card (on file).pdf",
+    ] {
         let (status, refused) =
             upload_pdf(app, &c.a1, c.client, "IDENTITY_DOCUMENT", name, &[]).await;
         assert_eq!(
@@ -319,7 +325,7 @@ async fn att_2_ssn_cards_are_refused_by_category_and_by_file_name() {
     assert_eq!(allowed["category"], "SSN_ON_FILE_DISCLOSURE");
     assert_eq!(stored_files(app).len(), 1);
     let sql = "SELECT count(*) AS n FROM audit_log WHERE rule = 'ATT-2' AND outcome = 'REFUSED'";
-    assert_eq!(count(app, sql).await, 4);
+    assert_eq!(count(app, sql).await, 5);
     // The audit log holds ids, never the names of client documents.
     let sql = "SELECT count(*) AS n FROM audit_log WHERE detail::text ILIKE '%.pdf%'";
     assert_eq!(count(app, sql).await, 0);

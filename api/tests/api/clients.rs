@@ -107,12 +107,37 @@ async fn dem_1_a_sharing_agency_reads_shared_demographics_and_a_private_plan_hid
         published["data"]["publishSharingPlanTemplate"]["version"], 2,
         "{published}"
     );
+    // Kept inside agency A (DEM-1): B is answered exactly as for a client that does not
+    // exist, so the answer does not confirm that it does; the audit log keeps the rule.
     let refused = c
         .app
         .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
         .await;
-    assert_eq!(error_code(&refused), "PLAN_RULE");
-    assert_eq!(error_rule(&refused), "DEM-1");
+    let missing = c
+        .app
+        .gql(VIEW, json!({ "id": uuid::Uuid::now_v7() }), Some(&c.user_b))
+        .await;
+    assert_eq!(error_code(&refused), "NOT_FOUND", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
+    assert_eq!(
+        refused["errors"][0]["extensions"],
+        missing["errors"][0]["extensions"]
+    );
+    assert!(refused["data"]["client"].is_null(), "{refused}");
+    let audited = c
+        .app
+        .superuser()
+        .await
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT count(*) AS n FROM audit_log WHERE action = 'client.view' AND rule = 'DEM-1' AND outcome = 'REFUSED' AND subject_id = '{}'", c.client),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(audited.unwrap().try_get::<i64>("", "n").unwrap(), 1);
     let own = c
         .app
         .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))

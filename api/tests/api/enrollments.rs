@@ -455,27 +455,33 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
         2,
         "the Data Center reads its whole CoC"
     );
+    // Probing A's stay, which the plan keeps from B, is answered exactly as probing a stay
+    // that does not exist, by the action and by `explain`: neither confirms it exists.
     let refused = update(
         app,
         &c.user_b,
         json!({ "id": shelter_a, "expectedVersion": 1, "exitDate": "2021-06-01" }),
     )
     .await;
-    assert_eq!(error_rule(&refused), "PLAN-1");
-    // `explain` answers with the very decision the action made: the stay is not visible to B,
-    // which is PLAN-1, not the ENR-1 of a stay B could see.
-    let explained = app
-        .gql(
+    let missing = update(
+        app,
+        &c.user_b,
+        json!({ "id": uuid::Uuid::now_v7(), "expectedVersion": 1, "exitDate": "2021-06-01" }),
+    )
+    .await;
+    assert_eq!(error_code(&refused), "NOT_FOUND", "{refused}");
+    assert_eq!(refused["errors"][0], missing["errors"][0]);
+    let explain = |record: String| {
+        app.gql(
             "query($r: UUID!) { explain(action: EDIT_ENROLLMENT, recordId: $r) { allowed rule } }",
-            json!({ "r": shelter_a }),
+            json!({ "r": record }),
             Some(&c.user_b),
         )
-        .await;
-    assert_eq!(
-        explained["data"]["explain"],
-        json!({ "allowed": false, "rule": "PLAN-1" }),
-        "{explained}"
-    );
+    };
+    let explained = explain(shelter_a.clone()).await;
+    let explained_missing = explain(uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(error_code(&explained), "NOT_FOUND", "{explained}");
+    assert_eq!(explained["errors"][0], explained_missing["errors"][0]);
 
     // Services and case managers likewise.
     let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;

@@ -314,6 +314,17 @@ mod tests {
                 "PLAN-1"
             };
             assert_eq!(decision.rule, expected, "{action:?}");
+            // Not shown at all: answered as a missing record of its kind.
+            let missing = match action.record_kind() {
+                RecordKind::Client => "client",
+                RecordKind::Enrollment => "enrollment",
+                RecordKind::CaseManager => "case-manager assignment",
+                RecordKind::Service => "service",
+                RecordKind::Note => "note",
+                RecordKind::ProfileRow => "profile row",
+                RecordKind::Attachment => "attachment",
+            };
+            assert_eq!(decision.unseen, Some(missing), "{action:?}");
         }
     }
 }

@@ -130,11 +130,8 @@ fn decide(action: &str, viewer: &Actor, record: &Provenance, plan: Plan<'_>) -> 
         "correct_profile_undirected" => correct_profile(viewer, record, plan, false, true).decision,
         "end_date_profile" => end_date_profile(viewer, record),
         "change_enrollment" => change_enrollment(viewer, owning_agency),
-        "upload_ssn_card" => {
-            upload_attachment(plan, AttachmentCategory::SsnCard, "scan.pdf", false)
-        }
+        "upload_ssn_card" => upload_attachment(AttachmentCategory::SsnCard, "scan.pdf", false),
         "upload_disability_unconfirmed" => upload_attachment(
-            plan,
             AttachmentCategory::DisabilityVerification,
             "letter.pdf",
             false,

@@ -18,6 +18,10 @@ pub struct Decision {
     pub rule: &'static str,
     /// A sentence the person refused can act on.
     pub reason: String,
+    /// Set when the refusal is that the viewer may not see the record at all: what a missing
+    /// record of its kind is called. The caller then answers `NOT_FOUND`, exactly as for a
+    /// missing one, so that a refusal never confirms that the record exists.
+    pub unseen: Option<&'static str>,
 }
 
 impl Decision {
@@ -26,6 +30,7 @@ impl Decision {
             allowed: true,
             rule,
             reason: String::new(),
+            unseen: None,
         }
     }
 
@@ -34,6 +39,16 @@ impl Decision {
             allowed: false,
             rule,
             reason: reason.into(),
+            unseen: None,
+        }
+    }
+
+    /// A refusal to show the record at all (see `unseen`); `record` is what a missing one of
+    /// its kind is called.
+    pub fn unseen(rule: &'static str, record: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            unseen: Some(record),
+            ..Self::refuse(rule, reason)
         }
     }
 

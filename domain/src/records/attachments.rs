@@ -192,12 +192,7 @@ pub async fn permit_upload(
         state,
         "attachment.upload",
         client.id,
-        records::upload_attachment(
-            ctx.plan(),
-            request.category,
-            &file_name,
-            request.no_diagnosis_confirmed,
-        ),
+        records::upload_attachment(request.category, &file_name, request.no_diagnosis_confirmed),
     )
     .await?;
     let permit = UploadPermit {

@@ -192,7 +192,8 @@ impl RecordCtx {
     }
 
     /// Allows `decision` through; otherwise records the refused write (AUD-1) so that the
-    /// record survives this transaction rolling back, and refuses with the plan rule.
+    /// record survives this transaction rolling back, and refuses with the plan rule, or as
+    /// `NOT_FOUND` when the viewer may not see the record at all (the audit keeps the rule).
     pub async fn require(
         &self,
         state: &AppState,
@@ -205,6 +206,9 @@ impl RecordCtx {
         }
         self.audit_refusal(state, action, subject, decision.rule)
             .await?;
+        if let Some(record) = decision.unseen {
+            return Err(DomainError::NotFound(record));
+        }
         Err(DomainError::PlanRule {
             rule: decision.rule,
             reason: decision.reason,

@@ -30,6 +30,10 @@ pub async fn explain(
         .await?
         .ok_or(DomainError::NotFound("record"))?;
     let decision = ctx.decide(action, &facts);
+    if decision.unseen.is_some() {
+        // A record the viewer may not see is explained as a missing one is.
+        return Err(DomainError::NotFound("record"));
+    }
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
     Ok(Explained {

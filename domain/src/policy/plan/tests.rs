@@ -217,3 +217,12 @@ fn plan_diff_covers_parameters_pairs_and_added_elements() {
         ]
     );
 }
+
+#[test]
+fn att_2_no_plan_may_allow_ssn_card_uploads() {
+    let mut plan = durham();
+    plan.parameters.ssn_card_uploads_forbidden = false;
+    let err = validate(&plan).unwrap_err();
+    assert_eq!(err.field, "parameters.ssn_card_uploads_forbidden");
+    assert!(err.message.contains("ATT-2"), "{}", err.message);
+}

@@ -51,6 +51,13 @@ pub fn validate(plan: &PlanDocument) -> Result<(), PlanError> {
         "days",
     )?;
     validate_project_types(&p.concurrent_project_types)?;
+    if !p.ssn_card_uploads_forbidden {
+        return Err(PlanError::new(
+            "parameters.ssn_card_uploads_forbidden",
+            "copies of Social Security cards should never be uploaded (ATT-2): no plan may \
+             allow them; record that the agency holds the card with an \"SSN on file\" disclosure",
+        ));
+    }
     let services_shared = plan
         .elements
         .get(Element::Services.key())

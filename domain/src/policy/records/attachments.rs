@@ -18,16 +18,15 @@ pub enum AttachmentCategory {
     Other,
 }
 
-/// `ATT-2`/`ATT-3`: may this upload be stored at all?
+/// `ATT-2`/`ATT-3`: may this upload be stored at all? No plan allows a copy of a Social
+/// Security card (the seed: "should NEVER be uploaded"; plan validation refuses a plan that
+/// would), so `ATT-2` reads no plan parameter.
 pub fn upload_attachment(
-    plan: Plan<'_>,
     category: AttachmentCategory,
     file_name: &str,
     no_diagnosis_confirmed: bool,
 ) -> Decision {
-    if plan.document.parameters.ssn_card_uploads_forbidden
-        && (category == AttachmentCategory::SsnCard || names_ssn_card(file_name))
-    {
+    if category == AttachmentCategory::SsnCard || names_ssn_card(file_name) {
         return Decision::refuse(
             "ATT-2",
             "copies of Social Security cards are never stored; upload an \"SSN on file at <agency>\" disclosure or add a client note instead",
@@ -42,8 +41,10 @@ pub fn upload_attachment(
     Decision::allow("ATT-2")
 }
 
-/// A file name that says it holds a Social Security number or card ("ssn.jpg", "SSN card.pdf",
-/// "Social_Security-Card.png", "soc sec.png"). Disclosures ("SSN on file at …") are allowed.
+/// A file name that says it holds a Social Security card ("SSN card.pdf",
+/// "Social_Security-Card.png", "scan of SSN card (on file).pdf") whatever else it says, or a
+/// Social Security number ("ssn.jpg", "soc sec.png") unless it is a disclosure ("SSN on file at
+/// …", which says where the card is, not what it shows).
 pub fn names_ssn_card(file_name: &str) -> bool {
     let name: String = file_name
         .to_lowercase()
@@ -58,8 +59,11 @@ pub fn names_ssn_card(file_name: &str) -> bool {
         || joined.contains("social security")
         || joined.contains("soc sec")
         || joined.contains("socsec");
+    let says_card = words
+        .iter()
+        .any(|w| w.starts_with("card") || w.ends_with("card"));
     let disclosure = joined.contains("on file") || joined.contains("disclosure");
-    says_ssn && !disclosure
+    says_ssn && (says_card || !disclosure)
 }
 
 /// `ATT-3`: medical files are visible only inside the uploading agency; others as the plan says.
@@ -139,4 +143,43 @@ pub fn missing_documents(
         required.push(AttachmentCategory::DisabilityVerification);
     }
     required.into_iter().filter(|c| !holds(*c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn att_2_a_name_that_says_ssn_card_is_refused_whatever_else_it_says() {
+        for name in [
+            "SSN card.pdf",
+            "social_security-card.pdf",
+            "ss.pdf",
+            "ssncard.png",
+            "scan of SSN card (on file).pdf",
+            "Social Security Card - disclosure.pdf",
+        ] {
+            let decision = upload_attachment(AttachmentCategory::IdentityDocument, name, false);
+            assert_eq!(
+                (decision.allowed, decision.rule),
+                (false, "ATT-2"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn att_2_a_disclosure_and_other_documents_are_stored() {
+        for name in [
+            "SSN on file at Urban Ministries.pdf",
+            "ssn disclosure.pdf",
+            "birth certificate.pdf",
+            "ID card.png",
+        ] {
+            let decision = upload_attachment(AttachmentCategory::Other, name, false);
+            assert!(decision.allowed, "{name}: {}", decision.reason);
+        }
+        let by_category = upload_attachment(AttachmentCategory::SsnCard, "scan.pdf", false);
+        assert_eq!((by_category.allowed, by_category.rule), (false, "ATT-2"));
+    }
 }

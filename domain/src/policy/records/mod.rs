@@ -60,6 +60,19 @@ impl Element {
         }
     }
 
+    /// What one record of the element is called when it is not found.
+    pub fn record_noun(self) -> &'static str {
+        match self {
+            Self::ClientDemographics => "client",
+            Self::ProfileAssessment => "profile row",
+            Self::EntryExit => "enrollment",
+            Self::FileAttachments => "attachment",
+            Self::CaseManager => "case-manager assignment",
+            Self::Services => "service",
+            Self::ClientNotes => "note",
+        }
+    }
+
     pub fn strategy(self) -> Strategy {
         match self {
             Self::ClientDemographics => Strategy::SingleAnswer,
@@ -119,8 +132,9 @@ pub fn read(viewer: &Actor, element: Element, entered: &Provenance, plan: Plan<'
     if viewer.role == Role::DataCenter || same_party(viewer, entered) || plan.shares(element) {
         Decision::allow(rule)
     } else {
-        Decision::refuse(
+        Decision::unseen(
             rule,
+            element.record_noun(),
             format!(
                 "the sharing plan (version {}) keeps {} inside the agency that entered them",
                 plan.version,
