@@ -11,6 +11,8 @@ pub struct Model {
     pub viewer_user_id: Uuid,
     pub viewer_agency_id: Option<Uuid>,
     pub viewed_at: DateTimeUtc,
+    /// Where the client was shown: `PROFILE`, `LIST` or `SEARCH`.
+    pub shown_in: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -129,6 +129,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // AUD-2: the view log records lists and searches too, and says which.
+            Box::new(SqlMigration {
+                name: "m20261205_000013_view_disclosures",
+                schema: include_str!("sql/0013_view_disclosures.sql"),
+                postgres_only: "",
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
 use super::cases::Case;
 use super::connection::{Cursor, connection, window};
-use super::enums::{ConflictStatus, DemographicField, RecordAction};
+use super::enums::{ConflictStatus, DemographicField, RecordAction, ShownIn};
 use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -163,6 +163,8 @@ pub struct ClientViewEntry {
     pub viewer_user_id: Uuid,
     pub viewer_agency_id: Option<Uuid>,
     pub viewed_at: DateTime<Utc>,
+    /// Where the client was shown: its profile, a list of clients or a search.
+    pub shown_in: ShownIn,
 }
 
 #[derive(Union)]
@@ -315,34 +317,26 @@ impl ClientsQuery {
                     "write the date of birth as YYYY-MM-DD",
                 )
             })?;
-        let limit = usize::try_from(limit).unwrap_or(20);
-        // One more than the page, to tell whether there is a next one.
-        let wanted =
-            u64::try_from(offset.saturating_add(limit).saturating_add(1)).unwrap_or(u64::MAX);
         let (hits, plan_version) = search::search(
             state(ctx)?,
             caller(ctx)?,
             query.as_deref().unwrap_or(""),
             dob,
-            wanted,
+            u64::try_from(offset).unwrap_or(u64::MAX),
+            limit,
         )
         .await?;
-        let mut page = Connection::new(offset > 0, hits.len() > offset.saturating_add(limit));
-        page.edges.extend(
-            hits.into_iter()
-                .enumerate()
-                .skip(offset)
-                .take(limit)
-                .map(|(i, hit)| {
-                    Edge::new(
-                        OpaqueCursor(i),
-                        ClientSearchHit {
-                            score: hit.score,
-                            client: ClientSummary::new(hit.client, hit.view, plan_version),
-                        },
-                    )
-                }),
-        );
+        let mut page = Connection::new(offset > 0, hits.has_next);
+        page.edges
+            .extend(hits.rows.into_iter().enumerate().map(|(i, hit)| {
+                Edge::new(
+                    OpaqueCursor(offset.saturating_add(i)),
+                    ClientSearchHit {
+                        score: hit.score,
+                        client: ClientSummary::new(hit.client, hit.view, plan_version),
+                    },
+                )
+            }));
         Ok(page)
     }
 
@@ -400,6 +394,7 @@ impl ClientsQuery {
                 viewer_user_id: v.viewer_user_id,
                 viewer_agency_id: v.viewer_agency_id,
                 viewed_at: v.viewed_at,
+                shown_in: v.shown_in.into(),
             })
             .collect())
     }

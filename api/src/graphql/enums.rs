@@ -193,3 +193,12 @@ pub enum InconsistencyKind {
     /// normal concurrent pair.
     UnexpectedOverlap,
 }
+
+/// AUD-2: where a client was shown to a viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::records::clients::ShownIn")]
+pub enum ShownIn {
+    Profile,
+    List,
+    Search,
+}

@@ -377,6 +377,107 @@ async fn aud_1_writes_and_refusals_are_audited_and_aud_2_reads_are_recorded() {
     assert!(!ciphertext.contains("6789"), "the SSN is stored encrypted");
 }
 
+/// Where each view of a client log showed it, newest first.
+fn shown_in(views: &Value) -> Vec<&str> {
+    views["data"]["clientViews"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{views}"))
+        .iter()
+        .map(|v| v["shownIn"].as_str().unwrap_or_default())
+        .collect()
+}
+
+/// AUD-2: a list of clients and a search show names and dates of birth as a profile does, so
+/// each is in the view log with where it showed the client; one insert per request, however
+/// many clients it shows.
+#[tokio::test]
+async fn aud_2_lists_and_searches_are_recorded_with_where_they_showed_the_client() {
+    let c = community().await;
+    const LIST: &str = "{ clients { edges { node { id } } } }";
+    let listed_by_b = || c.app.gql(LIST, json!({}), Some(&c.user_b));
+    // A first request may also touch the session or read the plan into the process's cache.
+    listed_by_b().await;
+    let before = c.app.state.db_queries.get();
+    let one = listed_by_b().await;
+    let one_costs = c.app.state.db_queries.get() - before;
+    assert_eq!(
+        one["data"]["clients"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let created = c
+        .app
+        .gql(
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            json!({ "i": { "firstName": "Jane", "lastName": "Smith", "dob": "1982-03-04" } }),
+            Some(&c.user_a),
+        )
+        .await;
+    let other = created["data"]["createClient"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let before = c.app.state.db_queries.get();
+    let two = listed_by_b().await;
+    let two_cost = c.app.state.db_queries.get() - before;
+    assert_eq!(
+        two["data"]["clients"]["edges"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        two_cost, one_costs,
+        "one insert for the page, not one per client"
+    );
+
+    let found = c
+        .app
+        .gql(
+            "{ searchClients(query: \"Smith\") { edges { node { client { id } } } } }",
+            json!({}),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        found["data"]["searchClients"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{found}"
+    );
+    c.app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+
+    let views_of = |client: String| {
+        c.app.gql(
+            "query($c: UUID!) { clientViews(clientId: $c) { viewerUserId viewerAgencyId shownIn } }",
+            json!({ "c": client }),
+            Some(&c.data_center),
+        )
+    };
+    let views = views_of(c.client.clone()).await;
+    let shown = shown_in(&views);
+    // Newest first: the profile, the search, then the three lists.
+    assert_eq!(
+        shown,
+        [
+            &json!("PROFILE"),
+            &json!("SEARCH"),
+            &json!("LIST"),
+            &json!("LIST"),
+            &json!("LIST")
+        ]
+    );
+    assert!(
+        views["data"]["clientViews"]
+            .as_array()
+            .is_some_and(|v| v.iter().all(|v| v["viewerAgencyId"] == c.agency_b.as_str())),
+        "{views}"
+    );
+    let views = views_of(other).await;
+    let shown = shown_in(&views);
+    assert_eq!(shown, ["SEARCH", "LIST"], "{views}");
+}
+
 #[tokio::test]
 async fn explain_answers_before_acting_with_the_rule_and_plan_version() {
     let c = community().await;

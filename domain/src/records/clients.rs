@@ -18,6 +18,7 @@ use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::policy::roles::Role;
 use crate::state::AppState;
+pub use crate::store::clients::ShownIn;
 use crate::store::{self, Page};
 use crate::values::ConflictStatus;
 
@@ -242,7 +243,15 @@ pub async fn view(
         ),
     )
     .await?;
-    store::clients::record_view(ctx.tx(), ctx.tenant(), client.id, ctx.stamp(), ctx.now).await?;
+    store::clients::record_views(
+        ctx.tx(),
+        ctx.tenant(),
+        &[client.id],
+        ShownIn::Profile,
+        ctx.stamp(),
+        ctx.now,
+    )
+    .await?;
     let view = ClientView::seen_in(&ctx, client, values);
     ctx.commit().await?;
     Ok(view)
@@ -272,7 +281,22 @@ pub async fn page(
             let read = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
             (client, read)
         })
+        .collect::<Vec<_>>();
+    // AUD-2: a list shows names and dates of birth as a profile does.
+    let shown: Vec<Uuid> = rows
+        .iter()
+        .filter(|(_, read)| read.allowed)
+        .map(|(client, _)| client.id)
         .collect();
+    store::clients::record_views(
+        ctx.tx(),
+        ctx.tenant(),
+        &shown,
+        ShownIn::List,
+        ctx.stamp(),
+        ctx.now,
+    )
+    .await?;
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
     Ok((
@@ -507,12 +531,20 @@ async fn record_conflict(
     Ok(conflict)
 }
 
-/// AUD-2: who viewed a client (the Data Center only).
+/// AUD-2: one time a client was shown to someone.
+pub struct ViewEntry {
+    pub viewer_user_id: Uuid,
+    pub viewer_agency_id: Option<Uuid>,
+    pub viewed_at: chrono::DateTime<chrono::Utc>,
+    pub shown_in: ShownIn,
+}
+
+/// AUD-2: who was shown a client, where and when, newest first (the Data Center only).
 pub async fn views(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-) -> DomainResult<Vec<entities::client_views::Model>> {
+) -> DomainResult<Vec<ViewEntry>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.person()?;
     if user.role != Role::DataCenter {
@@ -524,7 +556,20 @@ pub async fn views(
     let ctx = RecordCtx::read(state, caller).await?;
     let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, 500).await?;
     ctx.commit().await?;
-    Ok(views)
+    views
+        .into_iter()
+        .map(|v| {
+            let shown_in = ShownIn::parse(&v.shown_in).ok_or_else(|| {
+                DomainError::internal(anyhow::anyhow!("view {} shown in {:?}", v.id, v.shown_in))
+            })?;
+            Ok(ViewEntry {
+                viewer_user_id: v.viewer_user_id,
+                viewer_agency_id: v.viewer_agency_id,
+                viewed_at: v.viewed_at,
+                shown_in,
+            })
+        })
+        .collect()
 }
 
 /// DEM-3: the data conflicts recorded on a client the viewer may see.

@@ -8,7 +8,8 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
 use crate::state::AppState;
-use crate::store;
+use crate::store::{self, Page, clients::ShownIn};
+use uuid::Uuid;
 
 /// Most hits one search returns; a person narrows the search rather than paging far.
 pub const MAX_HITS: u64 = 200;
@@ -21,14 +22,17 @@ pub struct Hit {
     pub score: f32,
 }
 
-/// The best `wanted` hits (at most `MAX_HITS`) the viewer may see, best first.
+/// One page of the best hits the viewer may see, best first: `limit` of them after the first
+/// `offset` (at most `MAX_HITS` in all), whether more follow, and the plan version. AUD-2: the
+/// clients on the page are recorded as shown in a search, in one statement.
 pub async fn search(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     text: &str,
     dob: Option<NaiveDate>,
-    wanted: u64,
-) -> DomainResult<(Vec<Hit>, i32)> {
+    offset: u64,
+    limit: u64,
+) -> DomainResult<(Page<Hit>, i32)> {
     let text = text.trim();
     if text.chars().count() > 100 {
         return Err(DomainError::validation(
@@ -42,6 +46,8 @@ pub async fn search(
             "search by a name, an HMIS number or a date of birth",
         ));
     }
+    // One more than the page, to tell whether another follows.
+    let wanted = offset.saturating_add(limit).saturating_add(1);
     // A name and a date of birth together: the date narrows the names' best hits, so it needs
     // all of them to narrow.
     let asked = if text.is_empty() || dob.is_none() {
@@ -52,7 +58,7 @@ pub async fn search(
     let ctx = RecordCtx::read(state, caller).await?;
     let found = store::client_search::matching(ctx.tx(), ctx.tenant(), text, dob, asked).await?;
     let actor = ctx.actor();
-    let hits = found
+    let hits: Vec<Hit> = found
         .into_iter()
         .map(|(client, score)| {
             let creator = Provenance {
@@ -67,9 +73,21 @@ pub async fn search(
             }
         })
         .filter(|hit| hit.view.allowed)
-        .take(usize::try_from(wanted).unwrap_or(usize::MAX))
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX))
         .collect();
+    let page = Page::from_overfetch(hits, limit);
+    let shown: Vec<Uuid> = page.rows.iter().map(|hit| hit.client.id).collect();
+    store::clients::record_views(
+        ctx.tx(),
+        ctx.tenant(),
+        &shown,
+        ShownIn::Search,
+        ctx.stamp(),
+        ctx.now,
+    )
+    .await?;
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
-    Ok((hits, plan_version))
+    Ok((page, plan_version))
 }

@@ -316,23 +316,54 @@ pub async fn conflicts(
 }
 
 /// AUD-2: a read of the client's profile.
-pub async fn record_view(
+/// AUD-2: where a client's name and date of birth were shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShownIn {
+    Profile,
+    List,
+    Search,
+}
+
+impl ShownIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Profile => "PROFILE",
+            Self::List => "LIST",
+            Self::Search => "SEARCH",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Profile, Self::List, Self::Search]
+            .into_iter()
+            .find(|shown| shown.as_str() == s)
+    }
+}
+
+/// AUD-2: records that `by` was shown these clients, in one statement however many.
+pub async fn record_views(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    client_id: Uuid,
+    client_ids: &[Uuid],
+    shown_in: ShownIn,
     by: Provenance,
     at: DateTime<Utc>,
 ) -> DomainResult<()> {
-    client_views::ActiveModel {
-        tenant_id: Set(tenant_id),
-        id: Set(Uuid::now_v7()),
-        client_id: Set(client_id),
-        viewer_user_id: Set(by.user),
-        viewer_agency_id: Set(by.agency),
-        viewed_at: Set(at),
+    if client_ids.is_empty() {
+        return Ok(());
     }
-    .insert(db)
-    .await?;
+    let rows = client_ids
+        .iter()
+        .map(|client_id| client_views::ActiveModel {
+            tenant_id: Set(tenant_id),
+            id: Set(Uuid::now_v7()),
+            client_id: Set(*client_id),
+            viewer_user_id: Set(by.user),
+            viewer_agency_id: Set(by.agency),
+            viewed_at: Set(at),
+            shown_in: Set(shown_in.as_str().to_owned()),
+        });
+    client_views::Entity::insert_many(rows).exec(db).await?;
     Ok(())
 }
 
