@@ -14,6 +14,7 @@
 //! PostGraphile 5.1.5 from npm; without them those rows are skipped, and said to be).
 //! The database is dropped at the end, unless `CONCORD_BENCH_KEEP=1` (then
 //! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding).
+//! The people are the same on every run with the same `CONCORD_BENCH_SEED` (default 2026).
 //! `CONCORD_BENCH_SSLMODE=require` connects Concord and pgbench to PostgreSQL over TLS (the
 //! server must have `ssl = on`), to measure what TLS costs against a run without it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -204,8 +205,12 @@ async fn main() {
         for n in 0..tenants {
             seeded.push(seed_tenant(&api, n).await);
         }
-        for tenant in &seeded {
-            copy_clients(&admin, tenant, clients / tenants - 1).await;
+        let seed = std::env::var("CONCORD_BENCH_SEED")
+            .ok()
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(2026);
+        for (place, tenant) in (0u32..).zip(&seeded) {
+            copy_clients(&admin, tenant, clients / tenants - 1, seed, place).await;
         }
         admin.execute_unprepared("ANALYZE").await.expect("analyze");
         prepare_pgbench_tables(&admin, &seeded).await;
@@ -723,12 +728,24 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
 
 /// `copies` clients like the tenant's seed client, with names and dates of birth of their own
 /// (the search projection follows by its trigger), each with copies of the seed's rows.
-async fn copy_clients(admin: &DatabaseConnection, tenant: &Seeded, copies: usize) {
+/// Copies the tenant's seed client `copies` times with names and dates of birth of their own,
+/// drawn by PostgreSQL's `random()` from a seed made of `seed` and the tenant's place: the same
+/// seed gives every tenant the same people again (ids stay random).
+async fn copy_clients(
+    admin: &DatabaseConnection,
+    tenant: &Seeded,
+    copies: usize,
+    seed: u32,
+    place: u32,
+) {
     let firsts = sql_array(&FIRST_NAMES);
     let lasts = sql_array(&LAST_NAMES);
     let (t, s) = (&tenant.tenant_id, &tenant.seed_client);
+    // `setseed` takes a number in [-1, 1].
+    let setseed = f64::from(seed.wrapping_add(place) % 10_000) / 10_000.0;
     let mut sql = format!(
         "BEGIN;
+        SELECT setseed({setseed});
         CREATE TEMP TABLE copy ON COMMIT DROP AS
             SELECT gen_random_uuid() AS id, n,
                    ({firsts})[1 + floor(random() * {})::int] AS first_name,
