@@ -2,7 +2,7 @@
 //! view log (AUD-2) and stale-write refusal (LOCK-1).
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, Union};
+use async_graphql::{ComplexObject, Context, EnumType, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -357,10 +357,14 @@ impl ClientsQuery {
             field.map(Into::into),
         )
         .await?;
-        let name = format!("{action:?}");
+        // The action as the schema spells it (`EDIT_ENROLLMENT`), the value the caller sent.
+        let name = RecordAction::items()
+            .iter()
+            .find(|item| item.value == action)
+            .map_or("", |item| item.name);
         let d = explained.decision;
         Ok(Permission {
-            action: name,
+            action: name.to_owned(),
             allowed: d.allowed,
             rule: d.rule.to_owned(),
             reason: d.reason,

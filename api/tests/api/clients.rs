@@ -496,6 +496,10 @@ async fn explain_answers_before_acting_with_the_rule_and_plan_version() {
     let refused = ask(c.user_b.clone(), "CHANGE_DEMOGRAPHIC_WITHOUT_DOCUMENTATION").await;
     assert_eq!(refused["data"]["explain"]["allowed"], false, "{refused}");
     assert_eq!(refused["data"]["explain"]["rule"], "DEM-3");
+    assert_eq!(
+        refused["data"]["explain"]["action"], "CHANGE_DEMOGRAPHIC_WITHOUT_DOCUMENTATION",
+        "the action as the schema spells it"
+    );
     assert_eq!(refused["data"]["explain"]["planVersion"], 1);
     assert!(
         !refused["data"]["explain"]["reason"]

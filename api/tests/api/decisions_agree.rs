@@ -194,7 +194,7 @@ impl World {
         let response = self
             .app
             .gql(
-                "query($a: RecordAction!, $r: UUID!) { explain(action: $a, recordId: $r, field: FIRST_NAME) { allowed rule } }",
+                "query($a: RecordAction!, $r: UUID!) { explain(action: $a, recordId: $r, field: FIRST_NAME) { action allowed rule } }",
                 json!({ "a": action, "r": records.record }),
                 Some(viewer),
             )
@@ -204,6 +204,8 @@ impl World {
         }
         let permission = &response["data"]["explain"];
         assert!(permission.is_object(), "{response}");
+        // It names the action as the schema's enum value, the one asked about.
+        assert_eq!(permission["action"], action, "{response}");
         (
             permission["allowed"].as_bool().unwrap_or_default(),
             text(permission, &["rule"]),
