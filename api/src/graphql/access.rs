@@ -1,9 +1,22 @@
 //! The `access` block every returned record carries (SPEC §6): for each action the console
 //! would offer, whether this viewer may take it and, if not, the rule and a sentence — so the
 //! console never offers what the server would refuse.
-use async_graphql::SimpleObject;
+use async_graphql::{Enum, SimpleObject};
 
 use domain::policy::Decision;
+
+/// What an allowed action still requires of the person taking it; the server refuses the
+/// action without it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::Condition")]
+pub enum AllowanceCondition {
+    /// `DEM-2`: written documentation of the new value.
+    WrittenDocumentation,
+    /// `PRO-1`: the client directed the change.
+    ClientDirection,
+    /// `PRO-3`: a client note saying what was corrected.
+    CorrectionNote,
+}
 
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Permission {
@@ -12,11 +25,28 @@ pub struct Permission {
     pub allowed: bool,
     /// The rule that decides it (`DEM-2`, `ATT-1`, …).
     pub rule: String,
-    /// Why not, in a sentence; empty when allowed.
+    /// Why not, or on what condition it is allowed, in a sentence; empty when allowed outright.
     pub reason: String,
+    /// What the allowance asks for (documentation, the client's direction, a correction
+    /// note): ask for it before acting. Empty when refused or allowed outright.
+    pub conditions: Vec<AllowanceCondition>,
     /// The sharing-plan version the decision was made under; empty for role rules
     /// (`ROLE-*`), which no plan changes.
     pub plan_version: Option<i32>,
+}
+
+impl Permission {
+    /// `action`'s entry from its decision, made under `plan_version` (none for role rules).
+    pub fn new(action: &str, decision: Decision, plan_version: Option<i32>) -> Self {
+        Self {
+            action: action.to_owned(),
+            allowed: decision.allowed,
+            rule: decision.rule.to_owned(),
+            reason: decision.reason,
+            conditions: decision.conditions.into_iter().map(Into::into).collect(),
+            plan_version,
+        }
+    }
 }
 
 /// The access block from `(action, decision)` pairs.
@@ -26,13 +56,7 @@ pub fn permissions(
 ) -> Vec<Permission> {
     decisions
         .into_iter()
-        .map(|(action, d)| Permission {
-            action: action.to_owned(),
-            allowed: d.allowed,
-            rule: d.rule.to_owned(),
-            reason: d.reason,
-            plan_version: Some(plan_version),
-        })
+        .map(|(action, d)| Permission::new(action, d, Some(plan_version)))
         .collect()
 }
 
@@ -42,13 +66,7 @@ pub fn role_permissions(
 ) -> Vec<Permission> {
     decisions
         .into_iter()
-        .map(|(action, d)| Permission {
-            action: action.to_owned(),
-            allowed: d.allowed,
-            rule: d.rule.to_owned(),
-            reason: d.reason,
-            plan_version: None,
-        })
+        .map(|(action, d)| Permission::new(action, d, None))
         .collect()
 }
 

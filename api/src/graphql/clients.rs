@@ -362,14 +362,11 @@ impl ClientsQuery {
             .iter()
             .find(|item| item.value == action)
             .map_or("", |item| item.name);
-        let d = explained.decision;
-        Ok(Permission {
-            action: name.to_owned(),
-            allowed: d.allowed,
-            rule: d.rule.to_owned(),
-            reason: d.reason,
-            plan_version: Some(explained.plan_version),
-        })
+        Ok(Permission::new(
+            name,
+            explained.decision,
+            Some(explained.plan_version),
+        ))
     }
 
     /// Data conflicts recorded on a client (DEM-3).

@@ -478,6 +478,54 @@ async fn aud_2_lists_and_searches_are_recorded_with_where_they_showed_the_client
     assert_eq!(shown, ["SEARCH", "LIST"], "{views}");
 }
 
+/// DEM-2: the access block says an override of another agency's value is allowed on written
+/// documentation, so the console asks for it; one's own value has no condition.
+#[tokio::test]
+async fn dem_2_access_says_an_override_is_allowed_with_documentation() {
+    let c = community().await;
+    const DEMOGRAPHICS: &str = "query($id: UUID!) { client(id: $id) { demographics { field
+        access { action allowed rule reason conditions } } } }";
+    let first_name_edit = |seen: &Value| {
+        seen["data"]["client"]["demographics"]
+            .as_array()
+            .and_then(|d| d.iter().find(|f| f["field"] == "FIRST_NAME"))
+            .and_then(|f| f["access"].as_array())
+            .and_then(|a| a.iter().find(|p| p["action"] == "editWithDocumentation"))
+            .cloned()
+            .unwrap_or_else(|| panic!("{seen}"))
+    };
+    let by_b = c
+        .app
+        .gql(DEMOGRAPHICS, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    let edit = first_name_edit(&by_b);
+    assert_eq!(
+        (&edit["allowed"], &edit["rule"], &edit["conditions"]),
+        (
+            &json!(true),
+            &json!("DEM-2"),
+            &json!(["WRITTEN_DOCUMENTATION"])
+        ),
+        "{edit}"
+    );
+    assert!(
+        edit["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("documentation")),
+        "{edit}"
+    );
+    let by_a = c
+        .app
+        .gql(DEMOGRAPHICS, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    let own = first_name_edit(&by_a);
+    assert_eq!(
+        (&own["allowed"], &own["conditions"], &own["reason"]),
+        (&json!(true), &json!([]), &json!("")),
+        "{own}"
+    );
+}
+
 #[tokio::test]
 async fn explain_answers_before_acting_with_the_rule_and_plan_version() {
     let c = community().await;

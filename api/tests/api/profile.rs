@@ -6,7 +6,7 @@ use crate::helpers::{Coc, TestApp, error_code, error_rule};
 
 const ROW_FIELDS: &str = "id kind value startDate endDate atClientDirection correctsRowId version
     provenance { enteredByUserId enteredByAgencyId enteredAt updatedByUserId }
-    access { action allowed rule reason planVersion }";
+    access { action allowed rule reason conditions planVersion }";
 pub const HMIS_NUMBER: &str = "DUR-000123";
 
 /// A CoC with two agencies (A and B): a user and an administrator in each, a second user in A,
@@ -190,7 +190,28 @@ async fn pro_1_another_agencys_profile_changes_only_at_the_clients_direction() {
     assert_eq!(row["provenance"]["enteredByAgencyId"], c.agency_a.as_str());
     // The console is told that B's correction needs the client's direction.
     let seen_by_b = c.rows(&c.user_b).await;
-    assert_eq!(access(&seen_by_b[0], "correct")["rule"], "PRO-1");
+    let correct = access(&seen_by_b[0], "correct");
+    assert_eq!(correct["rule"], "PRO-1");
+    assert_eq!(
+        (&correct["allowed"], &correct["conditions"]),
+        (
+            &json!(true),
+            &json!(["CLIENT_DIRECTION", "CORRECTION_NOTE"])
+        ),
+        "allowed, at the client's direction and with a note: {correct}"
+    );
+    assert!(
+        correct["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("client's direction")),
+        "{correct}"
+    );
+    // A's own row needs the note only.
+    let seen_by_a = c.rows(&c.user_a).await;
+    assert_eq!(
+        access(&seen_by_a[0], "correct")["conditions"],
+        json!(["CORRECTION_NOTE"])
+    );
 
     let refused = c
         .correct(

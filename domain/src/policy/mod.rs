@@ -22,6 +22,21 @@ pub struct Decision {
     /// record of its kind is called. The caller then answers `NOT_FOUND`, exactly as for a
     /// missing one, so that a refusal never confirms that the record exists.
     pub unseen: Option<&'static str>,
+    /// What an allowance asks of the person acting (written documentation, the client's
+    /// direction, a correction note): the server refuses the action without it, so the
+    /// console asks for it first. Empty for a refusal and an unconditional allowance.
+    pub conditions: Vec<Condition>,
+}
+
+/// What an allowed action still requires of the person taking it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// `DEM-2`: written documentation of the new value (another agency entered the old one).
+    WrittenDocumentation,
+    /// `PRO-1`: the client directed the change (another agency entered the row).
+    ClientDirection,
+    /// `PRO-3`: a client note saying what was corrected.
+    CorrectionNote,
 }
 
 impl Decision {
@@ -31,6 +46,20 @@ impl Decision {
             rule,
             reason: String::new(),
             unseen: None,
+            conditions: Vec::new(),
+        }
+    }
+
+    /// Allowed on `conditions`, which `reason` says in a sentence.
+    pub fn allow_on(
+        rule: &'static str,
+        conditions: Vec<Condition>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            conditions,
+            reason: reason.into(),
+            ..Self::allow(rule)
         }
     }
 
@@ -40,6 +69,7 @@ impl Decision {
             rule,
             reason: reason.into(),
             unseen: None,
+            conditions: Vec::new(),
         }
     }
 

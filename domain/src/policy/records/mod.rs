@@ -21,9 +21,9 @@ pub use single_answer::*;
 
 use uuid::Uuid;
 
-use super::Decision;
 use super::plan::{PlanDocument, Strategy};
 use super::roles::{Actor, Role};
+use super::{Condition, Decision};
 
 /// The seven built-in elements (plan keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

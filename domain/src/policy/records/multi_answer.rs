@@ -28,7 +28,22 @@ pub fn correct_profile(
     } else if plan.document.parameters.correction_note_required && !correction_note_given {
         Decision::refuse("PRO-3", "add a client note saying what was corrected")
     } else {
-        Decision::allow(if own { "PRO-2" } else { "PRO-1" })
+        let mut conditions = Vec::new();
+        let mut asks = Vec::new();
+        if !own {
+            conditions.push(Condition::ClientDirection);
+            asks.push("at the client's direction (another agency entered this row)");
+        }
+        if plan.document.parameters.correction_note_required {
+            conditions.push(Condition::CorrectionNote);
+            asks.push("with a client note saying what was corrected");
+        }
+        let rule = if own { "PRO-2" } else { "PRO-1" };
+        if conditions.is_empty() {
+            Decision::allow(rule)
+        } else {
+            Decision::allow_on(rule, conditions, format!("allowed {}", asks.join(", ")))
+        }
     };
     ProfileCorrection {
         decision,

@@ -22,8 +22,16 @@ pub fn change_demographic(
     if same_party(viewer, entered) {
         return DemographicChange::Write(Decision::allow("DEM-2"));
     }
-    if documented || !plan.document.parameters.override_requires_documentation {
+    if !plan.document.parameters.override_requires_documentation {
         return DemographicChange::Write(Decision::allow("DEM-2"));
+    }
+    if documented {
+        return DemographicChange::Write(Decision::allow_on(
+            "DEM-2",
+            vec![Condition::WrittenDocumentation],
+            "another agency entered this value: it is written over with written documentation \
+             of the new value",
+        ));
     }
     DemographicChange::RecordConflict(Decision::refuse(
         "DEM-3",
