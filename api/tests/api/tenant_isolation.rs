@@ -2,7 +2,7 @@
 //! row-level security even when the application's own filter is missing.
 use concord_api::startup::Application;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{
     OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app, test_settings,
@@ -268,6 +268,142 @@ async fn every_tenant_table_forces_row_level_security_with_both_policies() {
         assert!(
             checked.iter().any(|t| t == table),
             "{table} not checked: {checked:?}"
+        );
+    }
+}
+
+/// Every tenant table, the records included, reads inside one tenant's transaction as that
+/// tenant's rows alone, with no filter of the application's: tenant A's records (a client with
+/// its values, a view, an enrollment, a service, a note, a profile row, their audit entries)
+/// are never seen from tenant B, table by table as the catalog lists them.
+#[tokio::test]
+async fn row_level_security_holds_for_every_tenant_table_records_included() {
+    let app = spawn_app().await;
+    let a = app.sign_up("durham").await;
+    let b = app.sign_up("orange").await;
+    app.create_agency(&b.token, "B's agency").await;
+    let agency = app.create_agency(&a.token, "A's agency").await["data"]["createAgency"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (user, _) = app
+        .add_user(
+            &a.token,
+            "durham",
+            "staff@um.example",
+            "USER",
+            Some(&agency),
+        )
+        .await;
+    let made = |response: Value, field: &str| {
+        response["data"][field]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{response}"))
+            .to_owned()
+    };
+    let project = made(
+        app.gql(
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
+            Some(&a.token),
+        )
+        .await,
+        "createProject",
+    );
+    let client = made(
+        app.gql(
+            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
+            json!({}),
+            Some(&user),
+        )
+        .await,
+        "createClient",
+    );
+    for (query, input) in [
+        (
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+            json!({ "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" }),
+        ),
+        (
+            "mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }",
+            json!({ "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" }),
+        ),
+        (
+            "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }",
+            json!({ "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" }),
+        ),
+    ] {
+        let done = app.gql(query, json!({ "i": input }), Some(&user)).await;
+        assert!(done["errors"].is_null(), "{done}");
+    }
+    let noted = app
+        .gql(
+            "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
+            json!({ "c": client }),
+            Some(&user),
+        )
+        .await;
+    assert!(noted["errors"].is_null(), "{noted}");
+    let viewed = app
+        .gql(
+            "query($c: UUID!) { client(id: $c) { id } }",
+            json!({ "c": client }),
+            Some(&user),
+        )
+        .await;
+    assert!(viewed["errors"].is_null(), "{viewed}");
+
+    let superuser = app.superuser().await;
+    let owner = app.owner().await;
+    let tables: Vec<String> = superuser
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT c.relname::text AS name FROM pg_class c \
+             WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace \
+               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid \
+                           AND a.attname = 'tenant_id' AND NOT a.attisdropped) \
+             ORDER BY 1",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        // Read only through its definer function, which scopes by the tenant itself.
+        .filter(|name| name != "client_search")
+        .collect();
+    let mut with_rows_of_a = Vec::new();
+    for table in &tables {
+        let of = |tenant: uuid::Uuid| {
+            format!("SELECT count(*) AS n FROM {table} WHERE tenant_id = '{tenant}'")
+        };
+        let a_has = count(&superuser, &of(a.id)).await;
+        let b_has = count(&superuser, &of(b.id)).await;
+        let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();
+        let seen_by_b = count(&tx, &format!("SELECT count(*) AS n FROM {table}")).await;
+        let of_a_seen_by_b = count(&tx, &of(a.id)).await;
+        tx.rollback().await.unwrap();
+        assert_eq!(seen_by_b, b_has, "{table}: B sees other rows than its own");
+        assert_eq!(of_a_seen_by_b, 0, "{table}: B sees A's rows");
+        if a_has > 0 {
+            with_rows_of_a.push(table.as_str());
+        }
+    }
+    // The comparison means something only where A has rows: the records among them.
+    for table in [
+        "clients",
+        "client_field_values",
+        "client_views",
+        "enrollments",
+        "services",
+        "client_notes",
+        "profile_rows",
+        "audit_log",
+        "projects",
+        "users",
+    ] {
+        assert!(
+            with_rows_of_a.contains(&table),
+            "{table} has no rows of A: {with_rows_of_a:?}"
         );
     }
 }
