@@ -132,13 +132,20 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
     ];
-    for template in ["DURHAM_V1", "PRIVATE"] {
-        app.gql(
-            "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(template: $t) { version } }",
-            json!({ "t": template }),
-            Some(&b.token),
-        )
-        .await;
+    // B's plan is republished each pass (version 2, then 3): the refusals must hold under
+    // each template, which the pass proves only if the publication took.
+    for (template, version) in [("DURHAM_V1", 2), ("PRIVATE", 3)] {
+        let published = app
+            .gql(
+                "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(template: $t) { version } }",
+                json!({ "t": template }),
+                Some(&b.token),
+            )
+            .await;
+        assert_eq!(
+            published["data"]["publishSharingPlanTemplate"]["version"], version,
+            "{template}: {published}"
+        );
         for (query, variables) in &operations {
             let response = app.gql(query, variables.clone(), Some(&b.token)).await;
             assert_eq!(

@@ -413,3 +413,19 @@ pub fn created_id(response: &Value, field: &str) -> String {
         .unwrap_or_else(|| panic!("{field} failed: {response}"))
         .to_owned()
 }
+
+/// The database itself refused `what` with the append-only trigger's error (AUD-1, SRV-1,
+/// NOTE-*, ATT-1), not with some other failure.
+pub fn refused_as_append_only<T: std::fmt::Debug>(
+    result: Result<T, sea_orm::DbErr>,
+    operation: &str,
+    table: &str,
+) {
+    let error = result.expect_err("the database let it through").to_string();
+    assert!(
+        error.contains(&format!(
+            "{operation} on {table} is not allowed: the table is append-only"
+        )),
+        "{error}"
+    );
+}

@@ -144,7 +144,7 @@ async fn note_1_the_database_refuses_to_delete_a_note_even_for_the_superuser() {
             "DELETE FROM client_notes",
         ))
         .await;
-    assert!(deleted.is_err(), "a note was deleted: {deleted:?}");
+    crate::helpers::refused_as_append_only(deleted, "DELETE", "client_notes");
     assert_eq!(
         count(&c.app, "SELECT count(*) AS n FROM client_notes").await,
         1

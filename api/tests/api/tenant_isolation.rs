@@ -121,7 +121,13 @@ async fn row_level_security_holds_without_the_application_filter() {
     let insert = tx
         .execute_unprepared(&format!("INSERT INTO agencies (tenant_id, id, name, created_at) VALUES ('{}', gen_random_uuid(), 'x', now())", a.id))
         .await;
-    assert!(insert.is_err(), "cross-tenant insert must fail");
+    let refused = insert
+        .expect_err("a cross-tenant insert must fail")
+        .to_string();
+    assert!(
+        refused.contains("violates row-level security policy"),
+        "{refused}"
+    );
     tx.rollback().await.unwrap();
 
     let tx = entities::tenant_scope::begin(&owner, b.id).await.unwrap();

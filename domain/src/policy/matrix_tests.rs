@@ -1,7 +1,8 @@
 //! The decision matrix: role × action × ownership × plan, checked against a table written
 //! here by hand from SPEC §4 — not computed by the code under test. (The third ownership,
 //! another tenant, never reaches these rules: the API and row-level security answer
-//! NOT_FOUND first; `api/tests/api/matrix.rs` checks that through GraphQL.)
+//! NOT_FOUND first; `api/tests/api/cross_tenant.rs` checks that through GraphQL, and
+//! `api/tests/api/decisions_agree.rs` that the API acts on these same decisions.)
 use uuid::Uuid;
 
 use super::Decision;
