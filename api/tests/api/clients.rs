@@ -17,6 +17,8 @@ struct Community {
     data_center: String,
     user_a: String,
     user_b: String,
+    user_a_id: String,
+    user_b_id: String,
     agency_a: String,
     agency_b: String,
     client: String,
@@ -24,8 +26,8 @@ struct Community {
 
 async fn community() -> Community {
     let coc = Coc::new().await;
-    let (user_a, _) = coc.member("a@um.example", "USER", &coc.agency_a).await;
-    let (user_b, _) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
+    let (user_a, user_a_id) = coc.member("a@um.example", "USER", &coc.agency_a).await;
+    let (user_b, user_b_id) = coc.member("b@hnh.example", "USER", &coc.agency_b).await;
     let client = coc
         .client(
             &user_a,
@@ -37,6 +39,8 @@ async fn community() -> Community {
         data_center: coc.data_center,
         user_a,
         user_b,
+        user_a_id,
+        user_b_id,
         agency_a: coc.agency_a,
         agency_b: coc.agency_b,
         client,
@@ -280,8 +284,43 @@ async fn prov_1_every_value_shows_who_entered_it_from_which_agency_and_when() {
         .await;
     let first = field(&seen["data"]["client"], "FIRST_NAME");
     assert_eq!(first["enteredByAgencyId"], c.agency_a.as_str());
-    assert!(first["enteredByUserId"].is_string());
-    assert!(first["enteredAt"].is_string());
+    assert_eq!(first["enteredByUserId"], c.user_a_id.as_str());
+    let entered_at = |entry: &Value| {
+        entry["enteredAt"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .unwrap_or_else(|| panic!("{entry}"))
+    };
+    let created = entered_at(first);
+    assert!(
+        (chrono::Utc::now() - created.to_utc()).num_minutes() < 5,
+        "entered just now: {first}"
+    );
+
+    // B's documented change makes B, of agency B, the value's enterer, later; the others stay A's.
+    let changed = change(
+        &c,
+        &c.user_b,
+        1,
+        "FIRST_NAME",
+        "Jon",
+        Some("birth certificate"),
+    )
+    .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    let first = field(&seen["data"]["client"], "FIRST_NAME");
+    assert_eq!(
+        (&first["enteredByUserId"], &first["enteredByAgencyId"]),
+        (&json!(c.user_b_id), &json!(c.agency_b)),
+        "{first}"
+    );
+    assert!(entered_at(first) >= created, "{first}");
+    let last = field(&seen["data"]["client"], "LAST_NAME");
+    assert_eq!(last["enteredByUserId"], c.user_a_id.as_str(), "{last}");
 }
 
 #[tokio::test]
@@ -338,6 +377,9 @@ async fn aud_1_writes_and_refusals_are_audited_and_aud_2_reads_are_recorded() {
     assert_eq!(error_rule(&not_dc), "AUD-2");
 
     change(&c, &c.user_b, 1, "FIRST_NAME", "Jon", None).await;
+    // A refused write (a stale version, LOCK-1) is audited as refused, with who and the rule.
+    let stale = change(&c, &c.user_b, 99, "LAST_NAME", "Smyth", None).await;
+    assert_eq!(error_code(&stale), "CONFLICT", "{stale}");
     let db = c.app.superuser().await;
     let count = |sql: String| {
         let db = &db;
@@ -355,14 +397,27 @@ async fn aud_1_writes_and_refusals_are_audited_and_aud_2_reads_are_recorded() {
         1
     );
     assert_eq!(count("SELECT count(*) AS n FROM audit_log WHERE action = 'client.data_conflict' AND detail->>'rule' = 'DEM-3'".into()).await, 1);
+    assert_eq!(
+        count(format!(
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'client.change' AND outcome = 'REFUSED' \
+             AND rule = 'LOCK-1' AND actor_user_id = '{}' AND subject_id = '{}'",
+            c.user_b_id, c.client
+        ))
+        .await,
+        1
+    );
     // Nothing in the audit log holds the SSN.
     assert_eq!(count("SELECT count(*) AS n FROM audit_log WHERE detail::text LIKE '%123456789%' OR detail::text LIKE '%123-45%'".into()).await, 0);
-    for sql in [
-        "DELETE FROM client_views",
-        "UPDATE client_field_values SET value = '\"x\"'",
-        "DELETE FROM clients",
+    for (sql, operation, table) in [
+        ("DELETE FROM client_views", "DELETE", "client_views"),
+        (
+            "UPDATE client_field_values SET value = '\"x\"'",
+            "UPDATE",
+            "client_field_values",
+        ),
+        ("DELETE FROM clients", "DELETE", "clients"),
     ] {
-        assert!(db.execute_unprepared(sql).await.is_err(), "{sql}");
+        crate::helpers::refused_as_append_only(db.execute_unprepared(sql).await, operation, table);
     }
     let ciphertext = db
         .query_one_raw(Statement::from_string(
