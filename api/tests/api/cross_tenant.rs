@@ -3,74 +3,21 @@
 //! as if the record did not exist (the policy matrix itself is in `policy::matrix_tests`).
 use serde_json::{Value, json};
 
-use crate::helpers::{error_code, spawn_app};
+use crate::helpers::{EnteredRecords, error_code, spawn_app};
 
 #[tokio::test]
 async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
     let app = spawn_app().await;
     let a = app.sign_up("durham").await;
     let b = app.sign_up("orange").await;
-    let agency =
-        app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-    let project = app
-        .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
-            Some(&a.token),
-        )
-        .await["data"]["createProject"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (user, _) = app
-        .add_user(
-            &a.token,
-            "durham",
-            "staff@um.example",
-            "USER",
-            Some(&agency),
-        )
-        .await;
-    let id = |v: &Value, path: &[&str]| {
-        path.iter()
-            .fold(v, |v, k| &v[*k])
-            .as_str()
-            .unwrap_or_else(|| panic!("{v}"))
-            .to_owned()
-    };
-    let client = id(
-        &app.gql(
-            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
-            json!({}),
-            Some(&user),
-        )
-        .await,
-        &["data", "createClient", "id"],
-    );
-    let enrollment = id(
-        &app.gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }), Some(&user)).await,
-        &["data", "enrollClient", "id"],
-    );
-    let service = id(
-        &app.gql("mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" } }), Some(&user)).await,
-        &["data", "recordService", "id"],
-    );
-    let note = id(
-        &app.gql(
-            "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
-            json!({ "c": client }),
-            Some(&user),
-        )
-        .await,
-        &["data", "addClientNote", "id"],
-    );
-    let row = id(
-        &app.gql("mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }), Some(&user)).await,
-        &["data", "addProfileRow", "id"],
-    );
+    let EnteredRecords {
+        user,
+        client,
+        enrollment,
+        service,
+        note,
+        row,
+    } = app.enter_records(&a, "durham").await;
 
     // Every operation by tenant B's Data Center (who sees everything of its own tenant) and
     // by B under each plan template.

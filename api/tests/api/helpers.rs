@@ -429,3 +429,92 @@ pub fn refused_as_append_only<T: std::fmt::Debug>(
         "{error}"
     );
 }
+
+/// One record of each kind a user of a tenant enters, for tests that probe them from
+/// elsewhere: the user (of a new agency with a shelter project), a client, its enrollment, a
+/// service, a note and a profile row.
+pub struct EnteredRecords {
+    pub user: String,
+    pub client: String,
+    pub enrollment: String,
+    pub service: String,
+    pub note: String,
+    pub row: String,
+}
+
+impl TestApp {
+    /// `EnteredRecords` in `tenant` (signed up as `slug`).
+    pub async fn enter_records(&self, tenant: &Tenant, slug: &str) -> EnteredRecords {
+        let agency =
+        self.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let project = self
+            .gql(
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+                json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
+                Some(&tenant.token),
+            )
+            .await["data"]["createProject"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (user, _) = self
+            .add_user(
+                &tenant.token,
+                slug,
+                "staff@um.example",
+                "USER",
+                Some(&agency),
+            )
+            .await;
+        let id = |v: &Value, path: &[&str]| {
+            path.iter()
+                .fold(v, |v, k| &v[*k])
+                .as_str()
+                .unwrap_or_else(|| panic!("{v}"))
+                .to_owned()
+        };
+        let client = id(
+        &self.gql(
+            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
+            json!({}),
+            Some(&user),
+        )
+        .await,
+        &["data", "createClient", "id"],
+    );
+        let enrollment = id(
+        &self.gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }), Some(&user)).await,
+        &["data", "enrollClient", "id"],
+    );
+        let service = id(
+        &self.gql("mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" } }), Some(&user)).await,
+        &["data", "recordService", "id"],
+    );
+        let note = id(
+            &self
+                .gql(
+                    "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
+                    json!({ "c": client }),
+                    Some(&user),
+                )
+                .await,
+            &["data", "addClientNote", "id"],
+        );
+        let row = id(
+        &self.gql("mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }), Some(&user)).await,
+        &["data", "addProfileRow", "id"],
+    );
+
+        EnteredRecords {
+            user,
+            client,
+            enrollment,
+            service,
+            note,
+            row,
+        }
+    }
+}

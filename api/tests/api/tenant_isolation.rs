@@ -2,10 +2,11 @@
 //! row-level security even when the application's own filter is missing.
 use concord_api::startup::Application;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{
-    OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app, test_settings,
+    EnteredRecords, OWNER_ROLE, create_database, drop_database, ensure_role, error_code, spawn_app,
+    test_settings,
 };
 
 async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
@@ -288,68 +289,7 @@ async fn row_level_security_holds_for_every_tenant_table_records_included() {
     let a = app.sign_up("durham").await;
     let b = app.sign_up("orange").await;
     app.create_agency(&b.token, "B's agency").await;
-    let agency = app.create_agency(&a.token, "A's agency").await["data"]["createAgency"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (user, _) = app
-        .add_user(
-            &a.token,
-            "durham",
-            "staff@um.example",
-            "USER",
-            Some(&agency),
-        )
-        .await;
-    let made = |response: Value, field: &str| {
-        response["data"][field]["id"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{response}"))
-            .to_owned()
-    };
-    let project = made(
-        app.gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
-            json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
-            Some(&a.token),
-        )
-        .await,
-        "createProject",
-    );
-    let client = made(
-        app.gql(
-            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
-            json!({}),
-            Some(&user),
-        )
-        .await,
-        "createClient",
-    );
-    for (query, input) in [
-        (
-            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
-            json!({ "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" }),
-        ),
-        (
-            "mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }",
-            json!({ "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" }),
-        ),
-        (
-            "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }",
-            json!({ "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" }),
-        ),
-    ] {
-        let done = app.gql(query, json!({ "i": input }), Some(&user)).await;
-        assert!(done["errors"].is_null(), "{done}");
-    }
-    let noted = app
-        .gql(
-            "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
-            json!({ "c": client }),
-            Some(&user),
-        )
-        .await;
-    assert!(noted["errors"].is_null(), "{noted}");
+    let EnteredRecords { user, client, .. } = app.enter_records(&a, "durham").await;
     let viewed = app
         .gql(
             "query($c: UUID!) { client(id: $c) { id } }",

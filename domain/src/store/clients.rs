@@ -192,12 +192,12 @@ pub async fn record_value(
 }
 
 /// The latest value row of each field of one client (PROV-1: who entered it, when).
-/// Each field's current value (its latest entry) with who entered it; the history behind it
-/// stays in the table and is read by `history`. One statement, and only the current rows
-/// leave the database.
 /// The current value row of each field of a client, by field name.
 pub type CurrentValues = HashMap<String, client_field_values::Model>;
 
+/// Each field's current value (its latest entry) with who entered it; the history behind it
+/// stays in the table and is read by `history`. One statement, and only the current rows
+/// leave the database.
 pub async fn current_values(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
@@ -249,34 +249,15 @@ pub async fn get_with_current_values(
 /// A value row is its field's current one when no later row of the same field exists (ids
 /// are time-ordered); the history stays in the table.
 fn is_current() -> SimpleExpr {
-    let later = Query::select()
+    use client_field_values::{Column, Entity};
+    let mut later = Query::select()
         .expr(Expr::val(1))
-        .from_as(client_field_values::Entity, "later")
-        .and_where(
-            Expr::col(("later", client_field_values::Column::TenantId)).equals((
-                client_field_values::Entity,
-                client_field_values::Column::TenantId,
-            )),
-        )
-        .and_where(
-            Expr::col(("later", client_field_values::Column::ClientId)).equals((
-                client_field_values::Entity,
-                client_field_values::Column::ClientId,
-            )),
-        )
-        .and_where(
-            Expr::col(("later", client_field_values::Column::Field)).equals((
-                client_field_values::Entity,
-                client_field_values::Column::Field,
-            )),
-        )
-        .and_where(
-            Expr::col(("later", client_field_values::Column::Id)).gt(Expr::col((
-                client_field_values::Entity,
-                client_field_values::Column::Id,
-            ))),
-        )
+        .from_as(Entity, "later")
+        .and_where(Expr::col(("later", Column::Id)).gt(Expr::col((Entity, Column::Id))))
         .to_owned();
+    for same in [Column::TenantId, Column::ClientId, Column::Field] {
+        later.and_where(Expr::col(("later", same)).equals((Entity, same)));
+    }
     Expr::exists(later).not()
 }
 
@@ -315,7 +296,6 @@ pub async fn conflicts(
         .await?)
 }
 
-/// AUD-2: a read of the client's profile.
 /// AUD-2: where a client's name and date of birth were shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShownIn {
