@@ -8,6 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub client_id: Uuid,
+    /// The plan key of the element the row answers (`profile_assessment` or a HUD element).
+    pub element: String,
+    /// Which field of the element it answers.
     pub kind: String,
     pub value: String,
     pub start_date: Date,

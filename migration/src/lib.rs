@@ -137,6 +137,15 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // Strategies as data: HUD's answers-over-time elements share the profile rows'
+            // table, each row naming its element.
+            Box::new(SqlMigration {
+                name: "m20261205_000014_elements_over_time",
+                schema: "",
+                postgres_only: include_str!("sql/0014_elements_over_time.postgres.sql"),
+                sqlite_only: include_str!("sql/0014_elements_over_time.sqlite.sql"),
+                down: None,
+            }),
         ]
     }
 }

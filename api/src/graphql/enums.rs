@@ -31,18 +31,51 @@ pub enum ServiceKind {
     Referral,
 }
 
-/// What a profile row answers.
+/// What a profile row answers: the fields of the `profile_assessment` element, by the same
+/// names (a test holds the two lists together).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
-#[graphql(
-    name = "ProfileRowKind",
-    remote = "domain::records::profile::ProfileKind"
-)]
+#[graphql(name = "ProfileRowKind")]
 pub enum ProfileKind {
     Phone,
     Email,
     Address,
     EmergencyContact,
     Other,
+}
+
+/// HUD's further data elements, collected where the tenant's plan names them (each an
+/// answers-over-time element, `PRO-*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum HudElement {
+    /// 4.02 Income and Benefits.
+    IncomeAndBenefits,
+    /// 4.04 Health Insurance.
+    HealthInsurance,
+    /// 4.05–4.10 Physical Disability to Substance Use Disorder, one element.
+    DisablingConditions,
+    /// 4.12 Current Living Situation.
+    CurrentLivingSituation,
+}
+
+impl From<HudElement> for domain::policy::records::Element {
+    fn from(element: HudElement) -> Self {
+        match element {
+            HudElement::IncomeAndBenefits => Self::INCOME_AND_BENEFITS,
+            HudElement::HealthInsurance => Self::HEALTH_INSURANCE,
+            HudElement::DisablingConditions => Self::DISABLING_CONDITIONS,
+            HudElement::CurrentLivingSituation => Self::CURRENT_LIVING_SITUATION,
+        }
+    }
+}
+
+/// `PRO-2`: whose old rows a correction end-dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::policy::plan::CorrectionEndDates")]
+pub enum CorrectionEndDates {
+    /// Only the corrector's own agency's rows; another agency end-dates its own (Durham v1).
+    OwnRows,
+    /// Any agency's row, when the correction is made at the client's direction.
+    AnyAtClientDirection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
-use super::enums::Strategy;
+use super::enums::{CorrectionEndDates, Strategy};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::{DomainError, DomainResult};
@@ -70,8 +70,10 @@ impl From<PlanVersion> for SharingPlanVersion {
 #[derive(SimpleObject, InputObject)]
 #[graphql(input_name = "SharingPlanInput")]
 pub struct SharingPlan {
-    /// The seven built-in elements first, then any added later. Each built-in element keeps
-    /// its own strategy.
+    /// The seven built-in elements first, then HUD's further elements the tenant collects
+    /// (`income_and_benefits`, `health_insurance`, `disabling_conditions`,
+    /// `current_living_situation`). Each element keeps its own strategy; an element left out
+    /// is not collected.
     pub elements: Vec<SharingPlanElement>,
     pub parameters: SharingPlanParameters,
 }
@@ -105,6 +107,12 @@ pub struct SharingPlanParameters {
     pub service_notes_shared: bool,
     /// `ENR-2`: HUD project types a client may normally be enrolled in at once.
     pub concurrent_project_types: Vec<ProjectTypePair>,
+    /// `PLAN-1`: the Data Center reads records of elements the plan does not share.
+    #[graphql(default = true)]
+    pub data_center_reads_unshared: bool,
+    /// `PRO-2`: whose old rows a correction end-dates.
+    #[graphql(default_with = "CorrectionEndDates::OwnRows")]
+    pub correction_end_dates: CorrectionEndDates,
 }
 
 /// Two HUD project type codes (0–4, 6–14), in either order.
@@ -161,6 +169,8 @@ impl From<&PlanDocument> for SharingPlan {
                 correction_note_required: p.correction_note_required,
                 ssn_card_uploads_forbidden: p.ssn_card_uploads_forbidden,
                 service_notes_shared: p.service_notes_shared,
+                data_center_reads_unshared: p.data_center_reads_unshared,
+                correction_end_dates: p.correction_end_dates.into(),
                 concurrent_project_types: p
                     .concurrent_project_types
                     .iter()
@@ -217,6 +227,8 @@ impl SharingPlan {
                 ssn_card_uploads_forbidden: p.ssn_card_uploads_forbidden,
                 service_notes_shared: p.service_notes_shared,
                 concurrent_project_types: pairs,
+                data_center_reads_unshared: p.data_center_reads_unshared,
+                correction_end_dates: p.correction_end_dates.into(),
             },
         })
     }

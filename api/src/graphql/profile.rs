@@ -1,14 +1,20 @@
-//! Profile rows (contact and profile answers), multi-answer and effective-dated: PRO-1..PRO-4.
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+//! Answers over time, multi-answer and effective-dated (PRO-1..PRO-4): profile rows (typed by
+//! `ProfileRowKind`) and the answers to HUD's further elements (by field name, with the
+//! element's catalogue in `hudElementFields`). Both call the same use cases.
+use async_graphql::{Context, EnumType, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
-use super::enums::ProfileKind;
+use super::enums::{HudElement, ProfileKind};
 use super::notes::ClientNote;
 use super::{caller, state};
 use crate::error::GqlResult;
-use domain::records::profile::{self, Correction, NewProfileRow, ProfileRowView};
+use domain::error::DomainError;
+use domain::policy::records::{Element, FieldValue};
+use domain::records::profile::{
+    self, Correction, CorrectionOutcome, NewProfileRow, ProfileRowView,
+};
 
 /// One answer (a phone number, an address, …) valid from `startDate` until `endDate`.
 #[derive(SimpleObject)]
@@ -30,31 +36,131 @@ pub struct ProfileRow {
     pub access: Vec<Permission>,
 }
 
-impl From<ProfileRowView> for ProfileRow {
-    fn from(view: ProfileRowView) -> Self {
+/// One answer to one field of a HUD element, as of `informationDate` until `endDate`.
+#[derive(SimpleObject)]
+pub struct ElementAnswer {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub element: HudElement,
+    /// The field answered, e.g. `TOTAL_MONTHLY_INCOME` (see `hudElementFields`).
+    pub field: String,
+    /// A HUD code (`1`) or an amount in dollars (`1250.00`) or text, as the field takes.
+    pub value: String,
+    /// What a HUD code means (`Yes`, `Place not meant for habitation`).
+    pub value_label: Option<String>,
+    pub information_date: NaiveDate,
+    /// Empty while the answer is current.
+    pub end_date: Option<NaiveDate>,
+    /// PRO-1: the client directed this change to another agency's answer.
+    pub at_client_direction: bool,
+    /// The answer this one corrects (PRO-2).
+    pub corrects_answer_id: Option<Uuid>,
+    pub provenance: ProvenanceInfo,
+    pub version: i32,
+    /// `correct` (PRO-1 or PRO-2) and `endDate` (PRO-4).
+    pub access: Vec<Permission>,
+}
+
+/// What the stamps of a row say about who entered and changed it (PROV-1).
+fn row_provenance(r: &entities::profile_rows::Model) -> ProvenanceInfo {
+    let updated = r.updated_at != r.created_at;
+    ProvenanceInfo {
+        entered_by_user_id: r.created_by_user,
+        entered_by_agency_id: r.created_by_agency,
+        entered_at: r.created_at,
+        updated_by_user_id: updated.then_some(r.updated_by_user),
+        updated_by_agency_id: if updated { r.updated_by_agency } else { None },
+        updated_at: updated.then_some(r.updated_at),
+    }
+}
+
+/// The schema's name of a profile row kind: the field's name in the element's catalogue.
+fn kind_name(kind: ProfileKind) -> &'static str {
+    ProfileKind::items()
+        .iter()
+        .find(|item| item.value == kind)
+        .map_or("", |item| item.name)
+}
+
+fn hud_element(element: Element) -> Option<HudElement> {
+    HudElement::items()
+        .iter()
+        .map(|item| item.value)
+        .find(|hud| Element::from(*hud) == element)
+}
+
+fn unknown_field() -> DomainError {
+    DomainError::internal(anyhow::anyhow!("a row outside its element's API"))
+}
+
+impl TryFrom<ProfileRowView> for ProfileRow {
+    type Error = DomainError;
+
+    fn try_from(view: ProfileRowView) -> Result<Self, DomainError> {
+        let kind = ProfileKind::items()
+            .iter()
+            .find(|item| item.name == view.field.name)
+            .map(|item| item.value)
+            .ok_or_else(unknown_field)?;
+        let provenance = row_provenance(&view.row);
         let r = view.row;
-        let updated = r.updated_at != r.created_at;
-        Self {
+        Ok(Self {
             id: r.id,
             client_id: r.client_id,
-            kind: view.kind.into(),
+            kind,
             value: r.value,
             start_date: r.start_date,
             end_date: r.end_date,
             at_client_direction: r.at_client_direction,
             corrects_row_id: r.corrects_row_id,
-            provenance: ProvenanceInfo {
-                entered_by_user_id: r.created_by_user,
-                entered_by_agency_id: r.created_by_agency,
-                entered_at: r.created_at,
-                updated_by_user_id: updated.then_some(r.updated_by_user),
-                updated_by_agency_id: if updated { r.updated_by_agency } else { None },
-                updated_at: updated.then_some(r.updated_at),
-            },
+            provenance,
             version: r.version,
             access: permissions(view.plan_version, view.access),
-        }
+        })
     }
+}
+
+impl TryFrom<ProfileRowView> for ElementAnswer {
+    type Error = DomainError;
+
+    fn try_from(view: ProfileRowView) -> Result<Self, DomainError> {
+        let element = hud_element(view.element).ok_or_else(unknown_field)?;
+        let value_label = view.value_label().map(str::to_owned);
+        let provenance = row_provenance(&view.row);
+        let r = view.row;
+        Ok(Self {
+            id: r.id,
+            client_id: r.client_id,
+            element,
+            field: view.field.name.to_owned(),
+            value: r.value,
+            value_label,
+            information_date: r.start_date,
+            end_date: r.end_date,
+            at_client_direction: r.at_client_direction,
+            corrects_answer_id: r.corrects_row_id,
+            provenance,
+            version: r.version,
+            access: permissions(view.plan_version, view.access),
+        })
+    }
+}
+
+/// One field of a HUD element: what it asks and what it takes.
+#[derive(SimpleObject)]
+pub struct ElementField {
+    pub name: String,
+    pub label: String,
+    /// `CODE`, `MONEY`, `TEXT`, `PHONE` or `EMAIL`.
+    pub takes: String,
+    /// The HUD codes a `CODE` field takes, with what each means.
+    pub codes: Vec<HudCode>,
+}
+
+#[derive(SimpleObject)]
+pub struct HudCode {
+    pub code: i32,
+    pub label: String,
 }
 
 #[derive(InputObject)]
@@ -63,6 +169,16 @@ pub struct AddProfileRowInput {
     pub kind: ProfileKind,
     pub value: String,
     pub start_date: NaiveDate,
+}
+
+#[derive(InputObject)]
+pub struct AddElementAnswerInput {
+    pub client_id: Uuid,
+    pub element: HudElement,
+    /// One of the element's fields (see `hudElementFields`).
+    pub field: String,
+    pub value: String,
+    pub information_date: NaiveDate,
 }
 
 #[derive(InputObject)]
@@ -79,18 +195,63 @@ pub struct CorrectProfileRowInput {
     pub correction_note: Option<String>,
 }
 
+#[derive(InputObject)]
+pub struct CorrectElementAnswerInput {
+    pub answer_id: Uuid,
+    pub element: HudElement,
+    /// The version of the answer as read (LOCK-1).
+    pub expected_version: i32,
+    pub new_value: String,
+    /// When the new answer holds from; the old one ends that day where PRO-2 allows.
+    pub information_date: NaiveDate,
+    /// PRO-1: required to change another agency's answer.
+    pub at_client_direction: bool,
+    /// PRO-3: the client note saying what was corrected.
+    pub correction_note: Option<String>,
+}
+
 /// What a correction did.
 #[derive(SimpleObject)]
 pub struct ProfileCorrectionResult {
     /// The new row.
     pub row: ProfileRow,
-    /// The corrected row: end-dated when the corrector's agency entered it, otherwise still
-    /// open for its agency to end-date.
+    /// The corrected row: end-dated where PRO-2 lets the corrector, otherwise still open for
+    /// its agency to end-date.
     pub corrected_row: ProfileRow,
     /// The client note written with the correction (PRO-3).
     pub note: Option<ClientNote>,
     /// The entering agency's administrators were told (PRO-4).
     pub entering_agency_notified: bool,
+}
+
+/// What a correction of a HUD element's answer did.
+#[derive(SimpleObject)]
+pub struct ElementAnswerCorrectionResult {
+    pub answer: ElementAnswer,
+    /// End-dated where PRO-2 lets the corrector, otherwise open for its agency to end-date.
+    pub corrected_answer: ElementAnswer,
+    pub note: Option<ClientNote>,
+    pub entering_agency_notified: bool,
+}
+
+fn views<T: TryFrom<ProfileRowView, Error = DomainError>>(
+    rows: Vec<ProfileRowView>,
+) -> GqlResult<Vec<T>> {
+    Ok(rows
+        .into_iter()
+        .map(T::try_from)
+        .collect::<Result<_, _>>()?)
+}
+
+fn correction_parts<T: TryFrom<ProfileRowView, Error = DomainError>>(
+    outcome: CorrectionOutcome,
+) -> GqlResult<(T, T, Option<ClientNote>, bool)> {
+    Ok((
+        T::try_from(outcome.row)?,
+        T::try_from(outcome.corrected)?,
+        outcome.note.map(ClientNote::from),
+        outcome.entering_agency_notified,
+    ))
 }
 
 #[derive(Default)]
@@ -104,8 +265,54 @@ impl ProfileQuery {
         ctx: &Context<'_>,
         client_id: Uuid,
     ) -> GqlResult<Vec<ProfileRow>> {
-        let rows = profile::list(state(ctx)?, caller(ctx)?, client_id).await?;
-        Ok(rows.into_iter().map(ProfileRow::from).collect())
+        let rows = profile::list(
+            state(ctx)?,
+            caller(ctx)?,
+            client_id,
+            Element::PROFILE_ASSESSMENT,
+        )
+        .await?;
+        views(rows)
+    }
+
+    /// A client's answers to one HUD element that the viewer may see, current and ended.
+    async fn client_element_answers(
+        &self,
+        ctx: &Context<'_>,
+        client_id: Uuid,
+        element: HudElement,
+    ) -> GqlResult<Vec<ElementAnswer>> {
+        let rows = profile::list(state(ctx)?, caller(ctx)?, client_id, element.into()).await?;
+        views(rows)
+    }
+
+    /// What a HUD element asks: its fields and the codes each takes.
+    async fn hud_element_fields(&self, element: HudElement) -> Vec<ElementField> {
+        Element::from(element)
+            .fields()
+            .iter()
+            .map(|f| {
+                let (takes, codes) = match f.value {
+                    FieldValue::Code(codes) => ("CODE", codes),
+                    FieldValue::Money => ("MONEY", &[][..]),
+                    FieldValue::Text => ("TEXT", &[][..]),
+                    FieldValue::Phone => ("PHONE", &[][..]),
+                    FieldValue::Email => ("EMAIL", &[][..]),
+                };
+                ElementField {
+                    name: f.name.to_owned(),
+                    label: f.label.to_owned(),
+                    takes: takes.to_owned(),
+                    codes: codes
+                        .iter()
+                        .map(|(code, label)| HudCode {
+                            code: i32::from(*code),
+                            label: (*label).to_owned(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
     }
 
     /// PRO-3: a suggested client note for correcting a row, for the console to pre-fill.
@@ -116,7 +323,13 @@ impl ProfileQuery {
         new_value: Option<String>,
     ) -> GqlResult<String> {
         let user = caller(ctx)?;
-        Ok(profile::correction_note_draft(state(ctx)?, user, row_id, new_value.as_deref()).await?)
+        Ok(profile::correction_note_draft(
+            state(ctx)?,
+            user,
+            (row_id, Element::PROFILE_ASSESSMENT),
+            new_value.as_deref(),
+        )
+        .await?)
     }
 }
 
@@ -131,12 +344,33 @@ impl ProfileMutation {
         input: AddProfileRowInput,
     ) -> GqlResult<ProfileRow> {
         let new = NewProfileRow {
+            element: Element::PROFILE_ASSESSMENT,
             client_id: input.client_id,
-            kind: input.kind.into(),
+            field: kind_name(input.kind).to_owned(),
             value: input.value,
             start_date: input.start_date,
         };
-        Ok(profile::add(state(ctx)?, caller(ctx)?, new).await?.into())
+        Ok(profile::add(state(ctx)?, caller(ctx)?, new)
+            .await?
+            .try_into()?)
+    }
+
+    /// PLAN-1: only while the tenant's plan names the element.
+    async fn add_element_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: AddElementAnswerInput,
+    ) -> GqlResult<ElementAnswer> {
+        let new = NewProfileRow {
+            element: input.element.into(),
+            client_id: input.client_id,
+            field: input.field,
+            value: input.value,
+            start_date: input.information_date,
+        };
+        Ok(profile::add(state(ctx)?, caller(ctx)?, new)
+            .await?
+            .try_into()?)
     }
 
     /// PRO-1..PRO-4: adds a corrected row; never edits the old one in place.
@@ -147,6 +381,7 @@ impl ProfileMutation {
     ) -> GqlResult<ProfileCorrectionResult> {
         let correction = Correction {
             row_id: input.row_id,
+            element: Element::PROFILE_ASSESSMENT,
             expected_version: input.expected_version,
             new_value: input.new_value,
             start_date: input.start_date,
@@ -154,11 +389,37 @@ impl ProfileMutation {
             correction_note: input.correction_note,
         };
         let outcome = profile::correct(state(ctx)?, caller(ctx)?, correction).await?;
+        let (row, corrected_row, note, entering_agency_notified) = correction_parts(outcome)?;
         Ok(ProfileCorrectionResult {
-            row: outcome.row.into(),
-            corrected_row: outcome.corrected.into(),
-            note: outcome.note.map(ClientNote::from),
-            entering_agency_notified: outcome.entering_agency_notified,
+            row,
+            corrected_row,
+            note,
+            entering_agency_notified,
+        })
+    }
+
+    /// PRO-1..PRO-4 for a HUD element's answer: adds a corrected answer.
+    async fn correct_element_answer(
+        &self,
+        ctx: &Context<'_>,
+        input: CorrectElementAnswerInput,
+    ) -> GqlResult<ElementAnswerCorrectionResult> {
+        let correction = Correction {
+            row_id: input.answer_id,
+            element: input.element.into(),
+            expected_version: input.expected_version,
+            new_value: input.new_value,
+            start_date: input.information_date,
+            at_client_direction: input.at_client_direction,
+            correction_note: input.correction_note,
+        };
+        let outcome = profile::correct(state(ctx)?, caller(ctx)?, correction).await?;
+        let (answer, corrected_answer, note, entering_agency_notified) = correction_parts(outcome)?;
+        Ok(ElementAnswerCorrectionResult {
+            answer,
+            corrected_answer,
+            note,
+            entering_agency_notified,
         })
     }
 
@@ -171,10 +432,51 @@ impl ProfileMutation {
         end_date: NaiveDate,
     ) -> GqlResult<ProfileRow> {
         let user = caller(ctx)?;
+        let row = (row_id, Element::PROFILE_ASSESSMENT);
         Ok(
-            profile::end_date(state(ctx)?, user, row_id, expected_version, end_date)
+            profile::end_date(state(ctx)?, user, row, expected_version, end_date)
                 .await?
-                .into(),
+                .try_into()?,
         )
+    }
+
+    /// PRO-4: only the agency that entered the answer end-dates it.
+    async fn end_date_element_answer(
+        &self,
+        ctx: &Context<'_>,
+        answer_id: Uuid,
+        element: HudElement,
+        expected_version: i32,
+        end_date: NaiveDate,
+    ) -> GqlResult<ElementAnswer> {
+        let user = caller(ctx)?;
+        let answer = (answer_id, element.into());
+        Ok(
+            profile::end_date(state(ctx)?, user, answer, expected_version, end_date)
+                .await?
+                .try_into()?,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ProfileRowKind` names the profile element's fields: a row stored under a name the
+    /// enum lacks could not be shown.
+    #[test]
+    fn profile_row_kinds_are_the_profile_elements_fields() {
+        let kinds: Vec<&str> = ProfileKind::items().iter().map(|i| i.name).collect();
+        let fields: Vec<&str> = Element::PROFILE_ASSESSMENT
+            .fields()
+            .iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(kinds, fields);
+        for item in HudElement::items() {
+            assert_eq!(hud_element(Element::from(item.value)), Some(item.value));
+            assert!(!Element::from(item.value).is_built_in());
+        }
     }
 }

@@ -150,6 +150,54 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         .await;
     assert_eq!(error_rule(&undirected), "PRO-1");
 
+    // HUD's further elements, on the strategy's rebuilt table: collected once the plan names
+    // them (PLAN-1), corrected under the answers-over-time rules (PRO-1, PRO-3).
+    let add_income = "mutation($c: UUID!) { addElementAnswer(input: { clientId: $c, element: INCOME_AND_BENEFITS, field: \"INCOME_FROM_ANY_SOURCE\", value: \"1\", informationDate: \"2025-01-15\" }) { id valueLabel } }";
+    let off = app.gql(add_income, json!({ "c": client }), Some(&a)).await;
+    assert_eq!(error_rule(&off), "PLAN-1", "{off}");
+    let published = app
+        .republish_plan(&dc.token, |d| {
+            d["elements"].as_array_mut().unwrap().push(
+                json!({ "key": "income_and_benefits", "shared": true, "strategy": "MULTI_ANSWER" }),
+            );
+        })
+        .await;
+    assert!(
+        published["data"]["publishSharingPlan"]["version"].is_number(),
+        "{published}"
+    );
+    let added = app.gql(add_income, json!({ "c": client }), Some(&a)).await;
+    assert_eq!(
+        added["data"]["addElementAnswer"]["valueLabel"], "Yes",
+        "{added}"
+    );
+    let answer = id(&added, &["data", "addElementAnswer", "id"]);
+    let listed = app
+        .gql("query($c: UUID!) { clientElementAnswers(clientId: $c, element: INCOME_AND_BENEFITS) { id provenance { enteredByAgencyId } } }", json!({ "c": client }), Some(&b))
+        .await;
+    assert_eq!(
+        listed["data"]["clientElementAnswers"][0]["provenance"]["enteredByAgencyId"],
+        agency_a.as_str(),
+        "{listed}"
+    );
+    let correct = |direction: bool| {
+        app.gql(
+            "mutation($r: UUID!, $d: Boolean!) { correctElementAnswer(input: { answerId: $r, element: INCOME_AND_BENEFITS, expectedVersion: 1, newValue: \"0\", informationDate: \"2025-02-01\", atClientDirection: $d, correctionNote: \"no income now\" }) { answer { value valueLabel } enteringAgencyNotified } }",
+            json!({ "r": answer, "d": direction }),
+            Some(&b),
+        )
+    };
+    assert_eq!(error_rule(&correct(false).await), "PRO-1");
+    let corrected = correct(true).await;
+    assert_eq!(
+        corrected["data"]["correctElementAnswer"]["answer"]["valueLabel"], "No",
+        "{corrected}"
+    );
+    assert_eq!(
+        corrected["data"]["correctElementAnswer"]["enteringAgencyNotified"],
+        true
+    );
+
     // ATT-2, ATT-4 and a file round trip on local storage.
     let upload = |name: &'static str, category: &'static str| {
         app.client

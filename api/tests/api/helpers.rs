@@ -139,6 +139,13 @@ pub struct Tenant {
     pub user_id: Uuid,
 }
 
+/// A sharing plan version's document, every field.
+pub const PLAN_DOCUMENT: &str = "document { elements { key shared strategy } \
+    parameters { contactAttemptsMin contactWindowDays adminReviewDays \
+    overrideRequiresDocumentation correctionNoteRequired ssnCardUploadsForbidden \
+    serviceNotesShared concurrentProjectTypes { first second } dataCenterReadsUnshared \
+    correctionEndDates } }";
+
 impl TestApp {
     pub async fn post(&self, body: Value, token: Option<&str>) -> reqwest::Response {
         let mut request = self
@@ -157,6 +164,28 @@ impl TestApp {
             .json()
             .await
             .expect("json")
+    }
+
+    /// Publishes the active plan again, as `data_center`, with `edit` applied to its whole
+    /// document (read with every field, so nothing the edit leaves alone falls back to a
+    /// default). Returns the publication's response.
+    pub async fn republish_plan(&self, data_center: &str, edit: impl Fn(&mut Value)) -> Value {
+        let current = self
+            .gql(
+                &format!("{{ sharingPlan {{ {PLAN_DOCUMENT} }} }}"),
+                json!({}),
+                Some(data_center),
+            )
+            .await;
+        let mut document = current["data"]["sharingPlan"]["document"].clone();
+        assert!(document.is_object(), "{current}");
+        edit(&mut document);
+        self.gql(
+            "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version } }",
+            json!({ "i": document }),
+            Some(data_center),
+        )
+        .await
     }
 
     /// `GET path` (e.g. `/readyz`): the status and the JSON body.

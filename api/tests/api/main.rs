@@ -17,6 +17,7 @@ mod enrollments;
 mod graphql_limits;
 mod helpers;
 mod http_surface;
+mod hud_elements;
 mod identity;
 mod manual_clock;
 mod migrate_step;

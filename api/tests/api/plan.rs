@@ -2,13 +2,9 @@
 //! publishes (`ROLE-1`).
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_rule, spawn_app};
+use crate::helpers::{PLAN_DOCUMENT, TestApp, error_code, error_rule, spawn_app};
 
-const VERSION_FIELDS: &str = "id version template publishedAt publishedBy document { \
-    elements { key shared strategy } \
-    parameters { contactAttemptsMin contactWindowDays adminReviewDays \
-    overrideRequiresDocumentation correctionNoteRequired ssnCardUploadsForbidden \
-    serviceNotesShared concurrentProjectTypes { first second } } }";
+const VERSION: &str = "id version template publishedAt publishedBy";
 
 fn error_field(response: &Value) -> &str {
     response["errors"][0]["extensions"]["field"]
@@ -19,7 +15,7 @@ fn error_field(response: &Value) -> &str {
 async fn sharing_plan(app: &TestApp, token: &str) -> Value {
     let response = app
         .gql(
-            &format!("{{ sharingPlan {{ {VERSION_FIELDS} }} }}"),
+            &format!("{{ sharingPlan {{ {VERSION} {PLAN_DOCUMENT} }} }}"),
             json!({}),
             Some(token),
         )
@@ -34,7 +30,7 @@ async fn sharing_plan(app: &TestApp, token: &str) -> Value {
 async fn publish_template(app: &TestApp, token: &str, template: &str) -> Value {
     app.gql(
         &format!(
-            "mutation($t: PlanTemplate!) {{ publishSharingPlanTemplate(template: $t) {{ {VERSION_FIELDS} }} }}"
+            "mutation($t: PlanTemplate!) {{ publishSharingPlanTemplate(template: $t) {{ {VERSION} {PLAN_DOCUMENT} }} }}"
         ),
         json!({ "t": template }),
         Some(token),
@@ -141,7 +137,7 @@ async fn the_data_center_publishes_private_and_version_1_stays_readable() {
 
     let v1 = app
         .gql(
-            &format!("{{ sharingPlanVersion(version: 1) {{ {VERSION_FIELDS} }} }}"),
+            &format!("{{ sharingPlanVersion(version: 1) {{ {VERSION} {PLAN_DOCUMENT} }} }}"),
             json!({}),
             Some(&tenant.token),
         )

@@ -133,28 +133,7 @@ impl Community {
 
     /// Publishes the active plan again with `edit` applied to its document.
     pub async fn republish(&self, edit: impl Fn(&mut Value)) {
-        let current = self
-            .app
-            .gql(
-                "{ sharingPlan { document { elements { key shared strategy } parameters {
-                    contactAttemptsMin contactWindowDays adminReviewDays overrideRequiresDocumentation
-                    correctionNoteRequired ssnCardUploadsForbidden serviceNotesShared
-                    concurrentProjectTypes { first second } } } } }",
-                json!({}),
-                Some(&self.data_center),
-            )
-            .await;
-        let mut document = current["data"]["sharingPlan"]["document"].clone();
-        assert!(document.is_object(), "{current}");
-        edit(&mut document);
-        let published = self
-            .app
-            .gql(
-                "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version } }",
-                json!({ "i": document }),
-                Some(&self.data_center),
-            )
-            .await;
+        let published = self.app.republish_plan(&self.data_center, edit).await;
         assert!(
             published["data"]["publishSharingPlan"]["version"].is_number(),
             "{published}"

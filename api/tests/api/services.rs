@@ -222,24 +222,10 @@ async fn srv_2_case_management_notes_stay_with_the_providing_agency() {
     }
 
     // A plan that shares the notes shares them from the next request on.
-    let plan = app
-        .gql(
-            "{ sharingPlan { document { elements { key shared strategy } parameters {
-                contactAttemptsMin contactWindowDays adminReviewDays overrideRequiresDocumentation
-                correctionNoteRequired ssnCardUploadsForbidden serviceNotesShared
-                concurrentProjectTypes { first second } } } } }",
-            json!({}),
-            Some(&c.data_center),
-        )
-        .await;
-    let mut document = plan["data"]["sharingPlan"]["document"].clone();
-    document["parameters"]["serviceNotesShared"] = json!(true);
     let published = app
-        .gql(
-            "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version } }",
-            json!({ "i": document }),
-            Some(&c.data_center),
-        )
+        .republish_plan(&c.data_center, |document| {
+            document["parameters"]["serviceNotesShared"] = json!(true);
+        })
         .await;
     assert_eq!(
         published["data"]["publishSharingPlan"]["version"], 2,

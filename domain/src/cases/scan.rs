@@ -140,7 +140,7 @@ pub async fn page(
         Role::DataCenter => None,
         Role::AgencyAdmin | Role::User => Some(viewer.agency_id.unwrap_or_else(Uuid::nil)),
     };
-    let shared = ctx.plan().shares(Element::EntryExit);
+    let shared = ctx.plan().shares(Element::ENTRY_EXIT);
     let page =
         store::inconsistencies::open_page(ctx.tx(), ctx.tenant(), agency, before, limit).await?;
     let hmis_numbers = store::clients::hmis_numbers(

@@ -103,7 +103,9 @@ pub enum RecordFacts {
     Note {
         author: Provenance,
     },
+    /// An answer over time: a profile row or an answer to one of HUD's further elements.
     ProfileRow {
+        element: Element,
         entered: Provenance,
     },
     Attachment {
@@ -124,13 +126,13 @@ pub fn decide(
     use RecordFacts as F;
     let decision = match (action, *facts) {
         (A::ViewClient, F::Client { creator, .. }) => {
-            read(viewer, Element::ClientDemographics, &creator, plan)
+            read(viewer, Element::CLIENT_DEMOGRAPHICS, &creator, plan)
         }
         (
             A::ChangeDemographicWithDocumentation | A::ChangeDemographicWithoutDocumentation,
             F::Client { creator, entered },
         ) => visible_then(
-            read(viewer, Element::ClientDemographics, &creator, plan),
+            read(viewer, Element::CLIENT_DEMOGRAPHICS, &creator, plan),
             || {
                 let documented = action == A::ChangeDemographicWithDocumentation;
                 match change_demographic(viewer, &entered, plan, documented) {
@@ -144,7 +146,7 @@ pub fn decide(
                 owner,
                 project_agency,
             },
-        ) => visible_then(read(viewer, Element::EntryExit, &owner, plan), || {
+        ) => visible_then(read(viewer, Element::ENTRY_EXIT, &owner, plan), || {
             change_enrollment(viewer, project_agency)
         }),
         (
@@ -153,7 +155,7 @@ pub fn decide(
                 owner,
                 assigning_agency,
             },
-        ) => visible_then(read(viewer, Element::CaseManager, &owner, plan), || {
+        ) => visible_then(read(viewer, Element::CASE_MANAGER, &owner, plan), || {
             change_case_manager(viewer, assigning_agency)
         }),
         (
@@ -163,7 +165,7 @@ pub fn decide(
                 provider_agency,
             },
         ) => visible_then(
-            read(viewer, Element::Services, &provider, plan),
+            read(viewer, Element::SERVICES, &provider, plan),
             || match action {
                 A::EditService => edit_service(viewer, provider_agency),
                 A::DeleteService => delete_service(),
@@ -171,24 +173,21 @@ pub fn decide(
             },
         ),
         (A::EditNote | A::DeleteNote, F::Note { author }) => {
-            visible_then(read(viewer, Element::ClientNotes, &author, plan), || {
+            visible_then(read(viewer, Element::CLIENT_NOTES, &author, plan), || {
                 change_note(viewer, author.user)
             })
         }
         (
             A::CorrectProfileRowAtClientDirection | A::EndDateProfileRow,
-            F::ProfileRow { entered },
-        ) => visible_then(
-            read(viewer, Element::ProfileAssessment, &entered, plan),
-            || {
-                if action == A::EndDateProfileRow {
-                    end_date_profile(viewer, &entered)
-                } else {
-                    // As asked: at the client's direction, with the correction note given.
-                    correct_profile(viewer, &entered, plan, true, true).decision
-                }
-            },
-        ),
+            F::ProfileRow { element, entered },
+        ) => visible_then(read(viewer, element, &entered, plan), || {
+            if action == A::EndDateProfileRow {
+                end_date_profile(viewer, &entered)
+            } else {
+                // As asked: at the client's direction, with the correction note given.
+                correct_profile(viewer, &entered, plan, true, true).decision
+            }
+        }),
         (A::ReadAttachment | A::DeleteAttachment, F::Attachment { uploaded, medical }) => {
             visible_then(read_attachment(viewer, &uploaded, medical, plan), || {
                 if action == A::DeleteAttachment {
@@ -238,7 +237,10 @@ mod tests {
                 provider_agency: agency,
             },
             RecordKind::Note => RecordFacts::Note { author: owner },
-            RecordKind::ProfileRow => RecordFacts::ProfileRow { entered: owner },
+            RecordKind::ProfileRow => RecordFacts::ProfileRow {
+                element: Element::PROFILE_ASSESSMENT,
+                entered: owner,
+            },
             RecordKind::Attachment => RecordFacts::Attachment {
                 uploaded: owner,
                 medical: false,

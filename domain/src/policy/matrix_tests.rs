@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Decision;
 use super::actions::{self, RecordAction, RecordFacts};
-use super::plan::{DURHAM_V1, PRIVATE, PlanDocument, template};
+use super::plan::{CorrectionEndDates, DURHAM_V1, PRIVATE, PlanDocument, Strategy, template};
 use super::records::*;
 use super::roles::{Actor, Role};
 
@@ -123,8 +123,8 @@ fn decide(action: &str, viewer: &Actor, record: &Provenance, plan: Plan<'_>) -> 
         DemographicChange::Write(d) | DemographicChange::RecordConflict(d) => d,
     };
     match action {
-        "read_demographics" => read(viewer, Element::ClientDemographics, record, plan),
-        "read_notes" => read(viewer, Element::ClientNotes, record, plan),
+        "read_demographics" => read(viewer, Element::CLIENT_DEMOGRAPHICS, record, plan),
+        "read_notes" => read(viewer, Element::CLIENT_NOTES, record, plan),
         "change_demographic_oral" => unwrap(change_demographic(viewer, record, plan, false)),
         "change_demographic_written" => unwrap(change_demographic(viewer, record, plan, true)),
         "correct_profile_directed" => correct_profile(viewer, record, plan, true, false).decision,
@@ -219,7 +219,8 @@ fn att_4_disability_verification_is_required_only_where_disabled() {
 fn srv_3_a_document_attaches_only_to_the_same_clients_service() {
     let client = Uuid::from_u128(7);
     assert_eq!(attach_to_service(client, client), Decision::allow("SRV-3"));
-    assert!(!attach_to_service(client, Uuid::from_u128(8)).allowed);
+    let refused = attach_to_service(client, Uuid::from_u128(8));
+    assert_eq!((refused.allowed, refused.rule), (false, "SRV-3"));
 }
 
 /// The decision of an action on a record (used alike by the action, its `access` entry and
@@ -252,8 +253,8 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 creator: record,
                                 entered: record,
                             },
-                            read(&viewer, Element::ClientDemographics, &record, plan),
-                            read(&viewer, Element::ClientDemographics, &record, plan),
+                            read(&viewer, Element::CLIENT_DEMOGRAPHICS, &record, plan),
+                            read(&viewer, Element::CLIENT_DEMOGRAPHICS, &record, plan),
                         ),
                         A::ChangeDemographicWithDocumentation
                         | A::ChangeDemographicWithoutDocumentation => (
@@ -261,7 +262,7 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 creator: record,
                                 entered: record,
                             },
-                            read(&viewer, Element::ClientDemographics, &record, plan),
+                            read(&viewer, Element::CLIENT_DEMOGRAPHICS, &record, plan),
                             match change_demographic(
                                 &viewer,
                                 &record,
@@ -277,7 +278,7 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 owner: record,
                                 project_agency: agency_id,
                             },
-                            read(&viewer, Element::EntryExit, &record, plan),
+                            read(&viewer, Element::ENTRY_EXIT, &record, plan),
                             change_enrollment(&viewer, agency_id),
                         ),
                         A::ChangeCaseManager => (
@@ -285,7 +286,7 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 owner: record,
                                 assigning_agency: agency_id,
                             },
-                            read(&viewer, Element::CaseManager, &record, plan),
+                            read(&viewer, Element::CASE_MANAGER, &record, plan),
                             change_case_manager(&viewer, agency_id),
                         ),
                         A::EditService | A::DeleteService | A::ReadServiceNotes => (
@@ -293,7 +294,7 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 provider: record,
                                 provider_agency: agency_id,
                             },
-                            read(&viewer, Element::Services, &record, plan),
+                            read(&viewer, Element::SERVICES, &record, plan),
                             match action {
                                 A::EditService => edit_service(&viewer, agency_id),
                                 A::DeleteService => delete_service(),
@@ -302,12 +303,15 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                         ),
                         A::EditNote | A::DeleteNote => (
                             RecordFacts::Note { author: record },
-                            read(&viewer, Element::ClientNotes, &record, plan),
+                            read(&viewer, Element::CLIENT_NOTES, &record, plan),
                             change_note(&viewer, record.user),
                         ),
                         A::CorrectProfileRowAtClientDirection | A::EndDateProfileRow => (
-                            RecordFacts::ProfileRow { entered: record },
-                            read(&viewer, Element::ProfileAssessment, &record, plan),
+                            RecordFacts::ProfileRow {
+                                element: Element::PROFILE_ASSESSMENT,
+                                entered: record,
+                            },
+                            read(&viewer, Element::PROFILE_ASSESSMENT, &record, plan),
                             if action == A::EndDateProfileRow {
                                 end_date_profile(&viewer, &record)
                             } else {
@@ -319,11 +323,11 @@ fn each_action_asks_whether_the_record_is_visible_first() {
                                 uploaded: record,
                                 medical: false,
                             },
-                            read(&viewer, Element::FileAttachments, &record, plan),
+                            read(&viewer, Element::FILE_ATTACHMENTS, &record, plan),
                             if action == A::DeleteAttachment {
                                 delete_attachment(&viewer, &record)
                             } else {
-                                read(&viewer, Element::FileAttachments, &record, plan)
+                                read(&viewer, Element::FILE_ATTACHMENTS, &record, plan)
                             },
                         ),
                     };
@@ -349,4 +353,247 @@ fn each_action_asks_whether_the_record_is_visible_first() {
         refused_for_visibility > 0,
         "some case must be refused for visibility, or the test checks nothing"
     );
+}
+
+/// A plan that names `element` (shared or not) beside durham-v1's seven, with `parameters`.
+fn naming(element: Element, shared: bool, edit: impl Fn(&mut PlanDocument)) -> PlanDocument {
+    let mut plan = template(DURHAM_V1).unwrap_or_else(|| unreachable!());
+    if let Some(e) = plan.elements.get_mut(Element::PROFILE_ASSESSMENT.key()) {
+        e.shared = shared;
+    }
+    plan.elements.insert(
+        element.key().to_owned(),
+        super::plan::ElementPlan {
+            shared,
+            strategy: element.strategy(),
+        },
+    );
+    edit(&mut plan);
+    plan
+}
+
+/// SPEC §3: an element added later is decided by its strategy's rules and nothing else. Every
+/// decision on a HUD element's answer — reading it, correcting it (directed or not, with or
+/// without the note), end-dating it, the correction's end-dating and telling — equals the
+/// decision on a profile row under the same sharing and parameters, for every role and
+/// ownership. Element-specific rule code would make some pair differ.
+#[test]
+fn hud_elements_are_decided_by_their_strategy_alone() {
+    let hud: Vec<Element> = Element::ALL
+        .into_iter()
+        .filter(|e| !e.is_built_in())
+        .collect();
+    assert_eq!(hud.len(), 4);
+    let edits: [fn(&mut PlanDocument); 3] = [
+        |_| {},
+        |p| p.parameters.data_center_reads_unshared = false,
+        |p| {
+            p.parameters.correction_end_dates = CorrectionEndDates::AnyAtClientDirection;
+            p.parameters.correction_note_required = false;
+        },
+    ];
+    let mut compared = 0;
+    for element in hud {
+        assert_eq!(element.strategy(), Strategy::MultiAnswer);
+        for shared in [true, false] {
+            for edit in edits {
+                let document = naming(element, shared, edit);
+                let plan = Plan {
+                    version: 4,
+                    document: &document,
+                };
+                for role in ["USER", "AA", "DC"] {
+                    let viewer = actor(role);
+                    for ownership in ["own", "other"] {
+                        let record = entered(&viewer, ownership);
+                        let same = |of: Element| {
+                            let facts = RecordFacts::ProfileRow {
+                                element: of,
+                                entered: record,
+                            };
+                            let decided = |action| {
+                                actions::decide(action, &viewer, &facts, plan)
+                                    .map(|d| (d.allowed, d.rule, d.conditions, d.unseen.is_some()))
+                            };
+                            let corrections: Vec<_> = [(true, true), (true, false), (false, true)]
+                                .into_iter()
+                                .map(|(directed, note)| {
+                                    let c = correct_profile(&viewer, &record, plan, directed, note);
+                                    (
+                                        c.decision.allowed,
+                                        c.decision.rule,
+                                        c.may_end_date_old_row,
+                                        c.notify_entering_agency,
+                                    )
+                                })
+                                .collect();
+                            let read = read(&viewer, of, &record, plan);
+                            (
+                                decided(RecordAction::CorrectProfileRowAtClientDirection),
+                                decided(RecordAction::EndDateProfileRow),
+                                corrections,
+                                (read.allowed, read.rule),
+                                collect(of, plan).allowed,
+                            )
+                        };
+                        assert_eq!(
+                            same(element),
+                            same(Element::PROFILE_ASSESSMENT),
+                            "{} {role} {ownership} shared={shared}",
+                            element.key()
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 4 * 2 * 3 * 3 * 2);
+}
+
+/// The rules reach an element only through its catalogue entry: no file of the policy layer
+/// or of the answers-over-time use case names a HUD element, except the catalogue itself.
+#[test]
+fn no_rule_names_a_hud_element() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root.join("records/profile.rs")];
+    let mut dirs = vec![root.join("policy")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs")
+                && !path.ends_with("records/elements.rs")
+                && !path.ends_with("matrix_tests.rs")
+                && !path.ends_with("tests.rs")
+            {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 10, "the policy layer was found: {files:?}");
+    let names: Vec<String> = Element::ALL
+        .into_iter()
+        .filter(|e| !e.is_built_in())
+        .flat_map(|e| [e.key().to_owned(), e.key().to_uppercase()])
+        .collect();
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+        // Tests may name an element to pick its fields; the code above them may not.
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for name in &names {
+            assert!(!code.contains(name.as_str()), "{file:?} names {name}");
+        }
+    }
+}
+
+/// `PLAN-1`: where the plan lets it, the Data Center reads what is not shared, and the
+/// decision names the parameter; where it does not, the Data Center is refused like anyone
+/// outside the entering agency, and the record is not found.
+#[test]
+fn plan_1_the_data_center_reads_unshared_records_only_where_the_plan_says() {
+    let dc = actor("DC");
+    let record = entered(&dc, "other");
+    for element in [Element::CLIENT_NOTES, Element::INCOME_AND_BENEFITS] {
+        let reads = naming(element, false, |_| {});
+        let plan = Plan {
+            version: 2,
+            document: &reads,
+        };
+        let allowed = read(&dc, element, &record, plan);
+        assert_eq!((allowed.allowed, allowed.rule), (true, "PLAN-1"));
+        assert!(
+            allowed.reason.contains("data_center_reads_unshared"),
+            "{}",
+            allowed.reason
+        );
+
+        let keeps = naming(element, false, |p| {
+            p.parameters.data_center_reads_unshared = false;
+        });
+        let plan = Plan {
+            version: 3,
+            document: &keeps,
+        };
+        let refused = read(&dc, element, &record, plan);
+        assert_eq!((refused.allowed, refused.rule), (false, "PLAN-1"));
+        assert_eq!(refused.unseen, Some(element.record_noun()));
+        assert!(refused.reason.contains("version 3"), "{}", refused.reason);
+        // The Data Center's own records stay its own.
+        let own = entered(&dc, "own");
+        assert!(read(&dc, element, &own, plan).allowed);
+    }
+}
+
+/// `PRO-2`: a correction end-dates another agency's row only where the plan allows it, and
+/// then only at the client's direction; the entering agency is told either way (PRO-4).
+#[test]
+fn pro_2_a_correction_end_dates_another_agencys_row_only_where_the_plan_allows() {
+    let user = actor("USER");
+    let theirs = entered(&user, "other");
+    let mine = entered(&user, "own");
+    let own_rows = naming(Element::HEALTH_INSURANCE, true, |_| {});
+    let any_row = naming(Element::HEALTH_INSURANCE, true, |p| {
+        p.parameters.correction_end_dates = CorrectionEndDates::AnyAtClientDirection;
+    });
+    let plan = |document| Plan {
+        version: 5,
+        document,
+    };
+    let kept = correct_profile(&user, &theirs, plan(&own_rows), true, true);
+    assert_eq!(
+        (kept.decision.rule, kept.may_end_date_old_row),
+        ("PRO-1", false)
+    );
+    assert!(kept.notify_entering_agency);
+
+    let ended = correct_profile(&user, &theirs, plan(&any_row), true, true);
+    assert_eq!(
+        (
+            ended.decision.allowed,
+            ended.decision.rule,
+            ended.may_end_date_old_row
+        ),
+        (true, "PRO-1", true)
+    );
+    assert!(ended.notify_entering_agency);
+    // Not at the client's direction: refused, and nothing is end-dated.
+    let undirected = correct_profile(&user, &theirs, plan(&any_row), false, true);
+    assert_eq!(
+        (undirected.decision.allowed, undirected.decision.rule),
+        (false, "PRO-1")
+    );
+    for document in [&own_rows, &any_row] {
+        let own = correct_profile(&user, &mine, plan(document), false, true);
+        assert_eq!(
+            (own.decision.rule, own.may_end_date_old_row),
+            ("PRO-2", true)
+        );
+        assert!(!own.notify_entering_agency);
+    }
+}
+
+/// `PLAN-1`: a HUD element is collected only while the plan names it.
+#[test]
+fn plan_1_an_element_the_plan_does_not_name_is_not_collected() {
+    let durham = template(DURHAM_V1).unwrap_or_else(|| unreachable!());
+    let plan = Plan {
+        version: 6,
+        document: &durham,
+    };
+    for element in Element::ALL {
+        let decision = collect(element, plan);
+        assert_eq!(decision.rule, "PLAN-1");
+        assert_eq!(decision.allowed, element.is_built_in(), "{}", element.key());
+        if !decision.allowed {
+            assert!(decision.reason.contains("version 6"), "{}", decision.reason);
+        }
+    }
+    let named = naming(Element::DISABLING_CONDITIONS, false, |_| {});
+    let plan = Plan {
+        version: 7,
+        document: &named,
+    };
+    assert!(collect(Element::DISABLING_CONDITIONS, plan).allowed);
 }

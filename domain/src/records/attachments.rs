@@ -179,7 +179,7 @@ pub async fn permit_upload(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),
@@ -270,7 +270,7 @@ async fn may_attach_to_service(
         state,
         "attachment.upload",
         client_id,
-        records::read(&ctx.actor(), Element::Services, &provider, ctx.plan()),
+        records::read(&ctx.actor(), Element::SERVICES, &provider, ctx.plan()),
     )
     .await
 }
@@ -432,7 +432,7 @@ pub async fn of_client(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),

@@ -268,7 +268,7 @@ pub async fn of_client(
 ) -> DomainResult<Page<AssignmentView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
-    let agency = ctx.narrowed_to(Element::CaseManager);
+    let agency = ctx.narrowed_to(Element::CASE_MANAGER);
     let page = store::case_managers::page_of_client(
         ctx.tx(),
         ctx.tenant(),
@@ -282,7 +282,7 @@ pub async fn of_client(
     let rows = page
         .rows
         .into_iter()
-        .filter(|a| records::read(&actor, Element::CaseManager, &owner(a), ctx.plan()).allowed)
+        .filter(|a| records::read(&actor, Element::CASE_MANAGER, &owner(a), ctx.plan()).allowed)
         .map(|a| view(&ctx, a))
         .collect();
     ctx.commit().await?;

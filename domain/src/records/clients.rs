@@ -237,7 +237,7 @@ pub async fn view(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),
@@ -267,7 +267,7 @@ pub async fn page(
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let scope = ctx.narrowed_to(Element::ClientDemographics).map(Some);
+    let scope = ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS).map(Some);
     let page = store::clients::page(ctx.tx(), ctx.tenant(), scope, after, limit).await?;
     let actor = ctx.actor();
     let rows = page
@@ -278,7 +278,7 @@ pub async fn page(
                 user: client.created_by_user,
                 agency: client.created_by_agency,
             };
-            let read = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
+            let read = records::read(&actor, Element::CLIENT_DEMOGRAPHICS, &creator, ctx.plan());
             (client, read)
         })
         .collect::<Vec<_>>();
@@ -341,7 +341,7 @@ pub async fn change(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),
@@ -590,7 +590,7 @@ pub async fn conflicts(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),

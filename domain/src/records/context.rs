@@ -12,7 +12,7 @@ use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::plan::PlanDocument;
 use crate::policy::records::{Element, Plan, Provenance};
-use crate::policy::roles::{Actor, Role};
+use crate::policy::roles::Actor;
 use crate::read_scope::{ReadScope, SharedTx};
 use crate::state::AppState;
 use crate::store::versioned::Versioned;
@@ -151,7 +151,7 @@ impl RecordCtx {
     /// none when the plan shares the element or the viewer is the Data Center (who reads every
     /// record). Each row is still asked of the policy.
     pub fn narrowed_to(&self, element: Element) -> Option<Uuid> {
-        if self.user.role == Role::DataCenter || self.plan().shares(element) {
+        if crate::policy::records::reads_every_agencys(&self.actor(), element, self.plan()) {
             None
         } else {
             self.user.agency_id

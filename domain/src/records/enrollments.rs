@@ -228,7 +228,7 @@ pub(super) async fn client_for_write(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),
@@ -247,7 +247,7 @@ async fn visible_of_client(
     Ok(rows
         .into_iter()
         .filter(|(e, p)| {
-            records::read(&actor, Element::EntryExit, &owner(e, p), ctx.plan()).allowed
+            records::read(&actor, Element::ENTRY_EXIT, &owner(e, p), ctx.plan()).allowed
         })
         .collect())
 }
@@ -398,7 +398,7 @@ pub(crate) async fn visible(
     let (enrollment, project) = load(ctx, id).await?;
     let seen = records::read(
         &ctx.actor(),
-        Element::EntryExit,
+        Element::ENTRY_EXIT,
         &owner(&enrollment, &project),
         ctx.plan(),
     );
@@ -614,7 +614,7 @@ pub async fn of_clients(
     let actor = ctx.actor();
     let mut visible: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
     for (e, p) in rows {
-        if records::read(&actor, Element::EntryExit, &owner(&e, &p), ctx.plan()).allowed {
+        if records::read(&actor, Element::ENTRY_EXIT, &owner(&e, &p), ctx.plan()).allowed {
             visible.entry(e.client_id).or_default().push((e, p));
         }
     }

@@ -77,7 +77,8 @@ async fn facts_of(
             .map(|n| notes::facts(&n)),
         RecordKind::ProfileRow => store::profile::get(tx, tenant, id)
             .await?
-            .map(|r| profile::facts(&r)),
+            .map(|r| profile::facts(&r))
+            .transpose()?,
         RecordKind::Attachment => store::attachments::get(tx, tenant, id)
             .await?
             .map(|a| attachments::facts(&a)),

@@ -84,7 +84,7 @@ pub(super) async fn visible_client(
         client.id,
         records::read(
             &ctx.actor(),
-            Element::ClientDemographics,
+            Element::CLIENT_DEMOGRAPHICS,
             &creator,
             ctx.plan(),
         ),
@@ -303,13 +303,13 @@ pub async fn page(
     let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
-    let scope = ctx.narrowed_to(Element::ClientNotes).map(Some);
+    let scope = ctx.narrowed_to(Element::CLIENT_NOTES).map(Some);
     let page = store::notes::page(ctx.tx(), ctx.tenant(), client.id, scope, before, limit).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
         .into_iter()
-        .filter(|n| records::read(&actor, Element::ClientNotes, &author(n), ctx.plan()).allowed)
+        .filter(|n| records::read(&actor, Element::CLIENT_NOTES, &author(n), ctx.plan()).allowed)
         .map(|n| NoteView::new(&ctx, n))
         .collect();
     ctx.commit().await?;

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
 use super::demographics::DemographicField;
-use super::profile::ProfileKind;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
+use crate::policy::records::Field;
 use crate::policy::roles::{self, Actor, Inbox, inbox};
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -20,8 +20,9 @@ use crate::store::{self, Page};
 /// A message the system sends. Each variant carries only what its body may say.
 #[derive(Clone, Copy, Debug)]
 pub enum Message {
-    /// PRO-4: another agency corrected a profile row the recipient's agency entered.
-    ProfileCorrected { kind: ProfileKind },
+    /// PRO-4: another agency corrected an answer (a profile row, or a HUD element's) the
+    /// recipient's agency entered; `field` says which question, never the answer.
+    ProfileCorrected { field: &'static Field },
     /// DEM-4: the reporting side may now escalate the conflict it reported.
     ConflictEscalable { field: DemographicField },
     /// DEM-4: a conflict about a value the recipient's agency entered was escalated.
@@ -63,11 +64,11 @@ impl Message {
 
     pub fn body(self, hmis_number: &str) -> String {
         match self {
-            Self::ProfileCorrected { kind } => format!(
+            Self::ProfileCorrected { field } => format!(
                 "Client HMIS #{hmis_number}: another agency corrected a {} row your agency entered, \
                  at the client's direction, and added a new row. Please review it and end-date your \
                  row (PRO-4).",
-                kind.label()
+                field.label
             ),
             Self::ConflictEscalable { field } => format!(
                 "Client HMIS #{hmis_number}: the entering agency was not reached about the {} \
@@ -261,7 +262,7 @@ mod tests {
     fn every_message() -> Vec<Message> {
         let mut all = vec![
             Message::ProfileCorrected {
-                kind: ProfileKind::Phone,
+                field: &crate::policy::records::Element::PROFILE_ASSESSMENT.fields()[0],
             },
             Message::ReviewRequestable,
             Message::ReviewRequested,

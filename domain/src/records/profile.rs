@@ -1,7 +1,11 @@
-//! Profile rows (contact and profile answers): multi-answer and effective-dated.
+//! Answers over time (the multi-answer strategy): profile rows (phone, email, address, …) and
+//! the answers to HUD's further elements (income and benefits, health insurance, disabling
+//! conditions, current living situation), one row per answer to one field, effective-dated.
+//! Every element is handled by the same code, told apart only by its catalogue entry
+//! (`policy::records::Element`): its plan key, its fields and what its answers may be.
 //! PRO-1 (another agency's row only at the client's direction), PRO-2 (a correction adds a row
-//! and end-dates only the corrector's own), PRO-3 (a client note says what was corrected),
-//! PRO-4 (the entering agency is told and alone end-dates its row), PLAN-1, AUD-1, LOCK-1.
+//! and end-dates the old one where the plan allows), PRO-3 (a client note says what was
+//! corrected), PRO-4 (the entering agency is told and end-dates its row), PLAN-1, AUD-1, LOCK-1.
 use chrono::NaiveDate;
 use entities::profile_rows;
 use sea_orm::Set;
@@ -14,105 +18,139 @@ use super::notifications::{self, Message, Outgoing, Recipient};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
-use crate::policy::records::{self, Element, Provenance};
+use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
 use crate::state::AppState;
 use crate::store;
 
 const MAX_VALUE_CHARS: usize = 500;
+/// A monthly amount above this is a typing error, not an income.
+const MAX_MONTHLY_AMOUNT: f64 = 1_000_000.0;
 
-/// What a profile row answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProfileKind {
-    Phone,
-    Email,
-    Address,
-    EmergencyContact,
-    Other,
+/// The field of `element` called `name`, or a validation error naming the fields it has.
+pub fn field_of(element: Element, input: &'static str, name: &str) -> DomainResult<&'static Field> {
+    element.field(name).ok_or_else(|| {
+        let names: Vec<&str> = element.fields().iter().map(|f| f.name).collect();
+        DomainError::validation(
+            input,
+            format!(
+                "{} has no field {name}; its fields are {}",
+                element.key(),
+                names.join(", ")
+            ),
+        )
+    })
 }
 
-impl ProfileKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Phone => "PHONE",
-            Self::Email => "EMAIL",
-            Self::Address => "ADDRESS",
-            Self::EmergencyContact => "EMERGENCY_CONTACT",
-            Self::Other => "OTHER",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Phone,
-            Self::Email,
-            Self::Address,
-            Self::EmergencyContact,
-            Self::Other,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == raw)
-    }
-
-    /// In a sentence: "a phone row".
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Phone => "phone",
-            Self::Email => "email",
-            Self::Address => "address",
-            Self::EmergencyContact => "emergency contact",
-            Self::Other => "profile",
-        }
-    }
-}
-
-/// A row's value, checked for its kind.
-pub fn parse_value(kind: ProfileKind, field: &'static str, raw: &str) -> DomainResult<String> {
+/// An answer, checked against what its field takes; returned as it is stored.
+pub fn parse_value(field: &Field, input: &'static str, raw: &str) -> DomainResult<String> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(DomainError::validation(field, "enter a value"));
+        return Err(DomainError::validation(input, "enter a value"));
     }
     if value.chars().count() > MAX_VALUE_CHARS {
         return Err(DomainError::validation(
-            field,
+            input,
             format!("keep a value to {MAX_VALUE_CHARS} characters"),
         ));
     }
-    match kind {
-        ProfileKind::Phone => {
+    match field.value {
+        FieldValue::Phone => {
             let digits = value.chars().filter(char::is_ascii_digit).count();
             if !(7..=20).contains(&digits) {
                 return Err(DomainError::validation(
-                    field,
+                    input,
                     "a phone number has 7 to 20 digits",
                 ));
             }
         }
-        ProfileKind::Email => {
+        FieldValue::Email => {
             let well_formed = value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.contains('@')
             }) && !value.contains(char::is_whitespace);
             if !well_formed {
                 return Err(DomainError::validation(
-                    field,
+                    input,
                     "enter an email address such as name@example.org",
                 ));
             }
         }
-        ProfileKind::Address | ProfileKind::EmergencyContact | ProfileKind::Other => {}
+        FieldValue::Code(codes) => {
+            let code = value
+                .parse::<i16>()
+                .ok()
+                .filter(|c| codes.iter().any(|(hud, _)| hud == c));
+            return match code {
+                Some(code) => Ok(code.to_string()),
+                None => {
+                    let allowed: Vec<String> = codes
+                        .iter()
+                        .map(|(code, meaning)| format!("{code} ({meaning})"))
+                        .collect();
+                    Err(DomainError::validation(
+                        input,
+                        format!(
+                            "{} takes one of the HUD codes {}",
+                            field.label,
+                            allowed.join(", ")
+                        ),
+                    ))
+                }
+            };
+        }
+        FieldValue::Money => return parse_amount(field, input, value),
+        FieldValue::Text => {}
     }
     Ok(value.to_owned())
 }
 
-fn kind_of(row: &profile_rows::Model) -> DomainResult<ProfileKind> {
-    ProfileKind::parse(&row.kind)
-        .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown profile row kind")))
+/// Dollars and cents, e.g. `1250` or `1250.50`, stored with two decimals.
+fn parse_amount(field: &Field, input: &'static str, value: &str) -> DomainResult<String> {
+    let well_formed = value
+        .split_once('.')
+        .is_none_or(|(_, cents)| (1..=2).contains(&cents.len()))
+        && value.chars().all(|c| c.is_ascii_digit() || c == '.');
+    match value.parse::<f64>() {
+        Ok(amount) if well_formed && (0.0..MAX_MONTHLY_AMOUNT).contains(&amount) => {
+            Ok(format!("{amount:.2}"))
+        }
+        _ => Err(DomainError::validation(
+            input,
+            format!(
+                "{} is a monthly amount in dollars and cents, such as 1250 or 1250.50",
+                field.label
+            ),
+        )),
+    }
 }
 
-/// What the rules need to know about a profile row.
-pub(super) fn facts(row: &profile_rows::Model) -> RecordFacts {
-    RecordFacts::ProfileRow {
+/// What a stored answer means, for a HUD code ("Yes", "Place not meant for habitation").
+pub fn value_label(field: &Field, value: &str) -> Option<&'static str> {
+    let FieldValue::Code(codes) = field.value else {
+        return None;
+    };
+    let code = value.parse::<i16>().ok()?;
+    codes
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, meaning)| *meaning)
+}
+
+/// The element and field a stored row answers.
+fn element_of(row: &profile_rows::Model) -> DomainResult<(Element, &'static Field)> {
+    Element::by_key(&row.element)
+        .and_then(|element| Some((element, element.field(&row.kind)?)))
+        .ok_or_else(|| {
+            DomainError::internal(anyhow::anyhow!("a row of an unknown element or field"))
+        })
+}
+
+/// What the rules need to know about a row.
+pub(super) fn facts(row: &profile_rows::Model) -> DomainResult<RecordFacts> {
+    let (element, _) = element_of(row)?;
+    Ok(RecordFacts::ProfileRow {
+        element,
         entered: entered(row),
-    }
+    })
 }
 
 fn entered(row: &profile_rows::Model) -> Provenance {
@@ -129,19 +167,22 @@ fn shown(row: &profile_rows::Model) -> Value {
 /// A row as one viewer may see it, with what that viewer may do to it.
 pub struct ProfileRowView {
     pub row: profile_rows::Model,
-    pub kind: ProfileKind,
+    pub element: Element,
+    pub field: &'static Field,
     pub access: Vec<(&'static str, Decision)>,
     pub plan_version: i32,
 }
 
 impl ProfileRowView {
     fn new(ctx: &RecordCtx, row: profile_rows::Model) -> DomainResult<Self> {
-        let facts = facts(&row);
+        let (element, field) = element_of(&row)?;
+        let facts = facts(&row)?;
         // The hint assumes the console will ask for the client's direction and the note, so
         // its rule (PRO-1 or PRO-2) tells the console whether it must.
         let correct = ctx.decide(RecordAction::CorrectProfileRowAtClientDirection, &facts);
         Ok(Self {
-            kind: kind_of(&row)?,
+            element,
+            field,
             access: vec![
                 ("correct", correct),
                 (
@@ -153,11 +194,18 @@ impl ProfileRowView {
             row,
         })
     }
+
+    /// What the stored answer means, for a HUD code.
+    pub fn value_label(&self) -> Option<&'static str> {
+        value_label(self.field, &self.row.value)
+    }
 }
 
 pub struct NewProfileRow {
+    pub element: Element,
     pub client_id: Uuid,
-    pub kind: ProfileKind,
+    /// The name of one of the element's fields (`PHONE`, `TOTAL_MONTHLY_INCOME`, …).
+    pub field: String,
     pub value: String,
     pub start_date: NaiveDate,
 }
@@ -165,7 +213,7 @@ pub struct NewProfileRow {
 fn new_row(
     ctx: &RecordCtx,
     client_id: Uuid,
-    kind: ProfileKind,
+    (element, field): (Element, &Field),
     value: String,
     start_date: NaiveDate,
 ) -> profile_rows::ActiveModel {
@@ -174,7 +222,8 @@ fn new_row(
         tenant_id: Set(ctx.tenant()),
         id: Set(Uuid::now_v7()),
         client_id: Set(client_id),
-        kind: Set(kind.as_str().to_owned()),
+        element: Set(element.key().to_owned()),
+        kind: Set(field.name.to_owned()),
         value: Set(value),
         start_date: Set(start_date),
         end_date: Set(None),
@@ -195,18 +244,33 @@ pub async fn add(
     caller: impl Into<Caller<'_>>,
     input: NewProfileRow,
 ) -> DomainResult<ProfileRowView> {
+    const ACTION: &str = "profile.add";
     let ctx = RecordCtx::begin(state, caller).await?;
-    let client = visible_client(&ctx, state, input.client_id, "profile.add").await?;
-    let value = parse_value(input.kind, "value", &input.value)?;
+    let client = visible_client(&ctx, state, input.client_id, ACTION).await?;
+    ctx.require(
+        state,
+        ACTION,
+        client.id,
+        records::collect(input.element, ctx.plan()),
+    )
+    .await?;
+    let field = field_of(input.element, "field", &input.field)?;
+    let value = parse_value(field, "value", &input.value)?;
     let row = store::profile::insert(
         ctx.tx(),
-        new_row(&ctx, client.id, input.kind, value, input.start_date),
+        new_row(
+            &ctx,
+            client.id,
+            (input.element, field),
+            value,
+            input.start_date,
+        ),
     )
     .await?;
     ctx.audit_write(
-        "profile.add",
+        ACTION,
         row.id,
-        json!({ "client_id": client.id, "kind": row.kind, "before": null, "after": shown(&row) }),
+        json!({ "client_id": client.id, "element": row.element, "kind": row.kind, "before": null, "after": shown(&row) }),
     )
     .await?;
     let view = ProfileRowView::new(&ctx, row)?;
@@ -214,49 +278,45 @@ pub async fn add(
     Ok(view)
 }
 
-/// A client's rows this viewer may see (PLAN-1), current and ended.
+/// A client's rows of `element` this viewer may see (PLAN-1), current and ended.
 pub async fn list(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
+    element: Element,
 ) -> DomainResult<Vec<ProfileRowView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
     let actor = ctx.actor();
-    let rows = store::profile::for_client(ctx.tx(), ctx.tenant(), client.id)
+    let rows = store::profile::for_client(ctx.tx(), ctx.tenant(), client.id, element.key())
         .await?
         .into_iter()
-        .filter(|r| {
-            records::read(&actor, Element::ProfileAssessment, &entered(r), ctx.plan()).allowed
-        })
+        .filter(|r| records::read(&actor, element, &entered(r), ctx.plan()).allowed)
         .map(|r| ProfileRowView::new(&ctx, r))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
     Ok(rows)
 }
 
-/// A row the viewer may see (PLAN-1), with its client.
+/// A row of `element` the viewer may see (PLAN-1), with its client. A row of another element
+/// is not found: each element's API acts on its own rows only.
 async fn visible_row(
     ctx: &RecordCtx,
     state: &AppState,
     action: &str,
-    id: Uuid,
+    (id, element): (Uuid, Element),
 ) -> DomainResult<(profile_rows::Model, entities::clients::Model)> {
     let row = store::profile::get(ctx.tx(), ctx.tenant(), id)
         .await?
-        .ok_or(DomainError::NotFound("profile row"))?;
+        .filter(|row| row.element == element.key())
+        .ok_or(DomainError::NotFound(element.record_noun()))?;
     // An action on a row is decided by the row's own read rule, as `explain` decides it,
     // not by whether the client's demographics are shared.
     ctx.require(
         state,
         action,
         row.id,
-        records::read(
-            &ctx.actor(),
-            Element::ProfileAssessment,
-            &entered(&row),
-            ctx.plan(),
-        ),
+        records::read(&ctx.actor(), element, &entered(&row), ctx.plan()),
     )
     .await?;
     let client = ctx.client(row.client_id).await?;
@@ -265,6 +325,8 @@ async fn visible_row(
 
 pub struct Correction {
     pub row_id: Uuid,
+    /// The element the row answers, as the caller's API names it.
+    pub element: Element,
     pub expected_version: i32,
     pub new_value: String,
     pub start_date: NaiveDate,
@@ -298,7 +360,7 @@ async fn decide_correction(
 ) -> DomainResult<records::ProfileCorrection> {
     let asked = ctx.decide(
         RecordAction::CorrectProfileRowAtClientDirection,
-        &facts(old),
+        &facts(old)?,
     );
     ctx.require(state, CORRECT, old.id, asked).await?;
     let decision = records::correct_profile(
@@ -313,9 +375,10 @@ async fn decide_correction(
     Ok(decision)
 }
 
-/// PRO-2: only the corrector's own open row is end-dated here; another agency's stays open
-/// for that agency to end-date (PRO-4). It ends where the new row starts, never before it began.
-async fn end_own_row(
+/// PRO-2: the old row is end-dated here where the plan lets the corrector (its own row, or
+/// any at the client's direction); otherwise it stays open for its agency to end-date
+/// (PRO-4). It ends where the new row starts, never before it began.
+async fn end_old_row(
     ctx: &RecordCtx,
     state: &AppState,
     old: &profile_rows::Model,
@@ -346,7 +409,14 @@ pub async fn correct(
     input: Correction,
 ) -> DomainResult<CorrectionOutcome> {
     let ctx = RecordCtx::begin(state, caller).await?;
-    let (old, client) = visible_row(&ctx, state, CORRECT, input.row_id).await?;
+    let (old, client) = visible_row(&ctx, state, CORRECT, (input.row_id, input.element)).await?;
+    ctx.require(
+        state,
+        CORRECT,
+        old.id,
+        records::collect(input.element, ctx.plan()),
+    )
+    .await?;
     let note = input
         .correction_note
         .as_deref()
@@ -365,16 +435,16 @@ pub async fn correct(
         || shown(&old),
     )
     .await?;
-    let kind = kind_of(&old)?;
-    let value = parse_value(kind, "newValue", &input.new_value)?;
+    let (element, field) = element_of(&old)?;
+    let value = parse_value(field, "newValue", &input.new_value)?;
 
-    let mut row = new_row(&ctx, client.id, kind, value, input.start_date);
+    let mut row = new_row(&ctx, client.id, (element, field), value, input.start_date);
     row.at_client_direction = Set(input.at_client_direction);
     row.corrects_row_id = Set(Some(old.id));
     let row = store::profile::insert(ctx.tx(), row).await?;
 
     if decision.may_end_date_old_row && old.end_date.is_none() {
-        end_own_row(&ctx, state, &old, input.start_date, input.expected_version).await?;
+        end_old_row(&ctx, state, &old, input.start_date, input.expected_version).await?;
     }
     let note = match note {
         Some(body) => Some(notes::insert(&ctx, client.id, body).await?),
@@ -387,7 +457,7 @@ pub async fn correct(
             Outgoing {
                 to: Recipient::Agency(old.created_by_agency),
                 hmis_number: &client.hmis_number,
-                message: Message::ProfileCorrected { kind },
+                message: Message::ProfileCorrected { field },
                 case_id: None,
             },
             ctx.now,
@@ -396,12 +466,13 @@ pub async fn correct(
     }
     let corrected = store::profile::get(ctx.tx(), ctx.tenant(), old.id)
         .await?
-        .ok_or(DomainError::NotFound("profile row"))?;
+        .ok_or(DomainError::NotFound(element.record_noun()))?;
     ctx.audit_write(
         CORRECT,
         row.id,
         json!({
             "client_id": client.id,
+            "element": row.element,
             "kind": row.kind,
             "rule": decision.decision.rule,
             "plan_version": ctx.plan_version,
@@ -434,7 +505,7 @@ async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainEr
             ),
             current: shown(&row),
         },
-        Ok(None) => DomainError::NotFound("profile row"),
+        Ok(None) => DomainError::NotFound("answer"),
         Err(e) => e,
     }
 }
@@ -443,18 +514,18 @@ async fn lost_race(ctx: &RecordCtx, id: Uuid, expected_version: i32) -> DomainEr
 pub async fn end_date(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    id: Uuid,
+    (id, element): (Uuid, Element),
     expected_version: i32,
     end_date: NaiveDate,
 ) -> DomainResult<ProfileRowView> {
     const ACTION: &str = "profile.end_date";
     let ctx = RecordCtx::begin(state, caller).await?;
-    let (old, client) = visible_row(&ctx, state, ACTION, id).await?;
+    let (old, client) = visible_row(&ctx, state, ACTION, (id, element)).await?;
     ctx.require(
         state,
         ACTION,
         old.id,
-        ctx.decide(RecordAction::EndDateProfileRow, &facts(&old)),
+        ctx.decide(RecordAction::EndDateProfileRow, &facts(&old)?),
     )
     .await?;
     require_version(
@@ -489,11 +560,11 @@ pub async fn end_date(
     }
     let row = store::profile::get(ctx.tx(), ctx.tenant(), old.id)
         .await?
-        .ok_or(DomainError::NotFound("profile row"))?;
+        .ok_or(DomainError::NotFound(element.record_noun()))?;
     ctx.audit_write(
         ACTION,
         row.id,
-        json!({ "client_id": client.id, "kind": row.kind, "rule": "PRO-4", "before": shown(&old), "after": shown(&row) }),
+        json!({ "client_id": client.id, "element": row.element, "kind": row.kind, "rule": "PRO-4", "before": shown(&old), "after": shown(&row) }),
     )
     .await?;
     let view = ProfileRowView::new(&ctx, row)?;
@@ -505,19 +576,19 @@ pub async fn end_date(
 pub async fn correction_note_draft(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    id: Uuid,
+    row: (Uuid, Element),
     new_value: Option<&str>,
 ) -> DomainResult<String> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let (row, _) = visible_row(&ctx, state, "profile.note_draft", id).await?;
-    let kind = kind_of(&row)?;
+    let (row, _) = visible_row(&ctx, state, "profile.note_draft", row).await?;
+    let (_, field) = element_of(&row)?;
     let own = records::same_party(&ctx.actor(), &entered(&row));
     ctx.commit().await?;
     let new_value = new_value.map(str::trim).filter(|v| !v.is_empty());
-    Ok(draft(kind, &row.value, new_value, own))
+    Ok(draft(field, &row.value, new_value, own))
 }
 
-fn draft(kind: ProfileKind, old: &str, new: Option<&str>, own: bool) -> String {
+fn draft(field: &Field, old: &str, new: Option<&str>, own: bool) -> String {
     let changed = new.map_or_else(
         || format!("{old} is no longer right"),
         |new| format!("{old} replaced by {new}"),
@@ -527,27 +598,66 @@ fn draft(kind: ProfileKind, old: &str, new: Option<&str>, own: bool) -> String {
     } else {
         " at the client's direction"
     };
-    format!("Corrected {}{direction}: {changed}.", kind.label())
+    format!("Corrected {}{direction}: {changed}.", field.label)
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
-    #[test]
-    fn a_phone_needs_digits_and_an_email_an_at_sign() {
-        assert!(parse_value(ProfileKind::Phone, "value", "(919) 555-0100").is_ok());
-        assert!(parse_value(ProfileKind::Phone, "value", "call me").is_err());
-        assert!(parse_value(ProfileKind::Email, "value", "a@b.org").is_ok());
-        assert!(parse_value(ProfileKind::Email, "value", "a b@c").is_err());
-        assert!(parse_value(ProfileKind::Address, "value", "  ").is_err());
+    fn field(element: Element, name: &str) -> &'static Field {
+        element.field(name).expect("a field of the element")
     }
 
     #[test]
-    fn pro_3_the_draft_names_the_kind_and_the_direction() {
+    fn a_phone_needs_digits_and_an_email_an_at_sign() {
+        let profile = Element::PROFILE_ASSESSMENT;
+        assert!(parse_value(field(profile, "PHONE"), "value", "(919) 555-0100").is_ok());
+        assert!(parse_value(field(profile, "PHONE"), "value", "call me").is_err());
+        assert!(parse_value(field(profile, "EMAIL"), "value", "a@b.org").is_ok());
+        assert!(parse_value(field(profile, "EMAIL"), "value", "a b@c").is_err());
+        assert!(parse_value(field(profile, "ADDRESS"), "value", "  ").is_err());
+    }
+
+    #[test]
+    fn a_hud_answer_takes_only_its_fields_codes_or_an_amount() {
+        let any = field(Element::INCOME_AND_BENEFITS, "INCOME_FROM_ANY_SOURCE");
+        assert_eq!(parse_value(any, "value", " 1 ").ok().as_deref(), Some("1"));
+        assert_eq!(parse_value(any, "value", "99").ok().as_deref(), Some("99"));
+        let refused = parse_value(any, "value", "2").expect_err("not a HUD code");
+        assert!(
+            refused.to_string().contains("8 (Client doesn't know)"),
+            "{refused}"
+        );
+
+        let total = field(Element::INCOME_AND_BENEFITS, "TOTAL_MONTHLY_INCOME");
+        assert_eq!(
+            parse_value(total, "value", "1250").ok().as_deref(),
+            Some("1250.00")
+        );
+        assert_eq!(
+            parse_value(total, "value", "1250.5").ok().as_deref(),
+            Some("1250.50")
+        );
+        for bad in ["-5", "12.345", "1e3", "lots", "2000000"] {
+            assert!(parse_value(total, "value", bad).is_err(), "{bad}");
+        }
+        let situation = field(Element::CURRENT_LIVING_SITUATION, "LIVING_SITUATION");
+        assert_eq!(
+            value_label(situation, "101"),
+            Some("Place not meant for habitation")
+        );
+        assert!(parse_value(situation, "value", "1").is_err());
+        assert!(field_of(Element::HEALTH_INSURANCE, "field", "PHONE").is_err());
+    }
+
+    #[test]
+    fn pro_3_the_draft_names_the_field_and_the_direction() {
         assert_eq!(
             draft(
-                ProfileKind::Phone,
+                field(Element::PROFILE_ASSESSMENT, "PHONE"),
                 "919-555-0100",
                 Some("919-555-0199"),
                 false
@@ -555,7 +665,12 @@ mod tests {
             "Corrected phone at the client's direction: 919-555-0100 replaced by 919-555-0199."
         );
         assert_eq!(
-            draft(ProfileKind::Email, "a@b.org", None, true),
+            draft(
+                field(Element::PROFILE_ASSESSMENT, "EMAIL"),
+                "a@b.org",
+                None,
+                true
+            ),
             "Corrected email: a@b.org is no longer right."
         );
     }

@@ -65,7 +65,7 @@ pub async fn search(
                 user: client.created_by_user,
                 agency: client.created_by_agency,
             };
-            let view = records::read(&actor, Element::ClientDemographics, &creator, ctx.plan());
+            let view = records::read(&actor, Element::CLIENT_DEMOGRAPHICS, &creator, ctx.plan());
             Hit {
                 client,
                 view,

@@ -386,7 +386,7 @@ pub async fn of_client(
 ) -> DomainResult<Page<ServiceView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
-    let scope = ctx.narrowed_to(Element::Services);
+    let scope = ctx.narrowed_to(Element::SERVICES);
     let page =
         store::services::page_of_client(ctx.tx(), ctx.tenant(), client_id, scope, after, limit)
             .await?;
@@ -394,7 +394,7 @@ pub async fn of_client(
     let rows = page
         .rows
         .into_iter()
-        .filter(|s| records::read(&actor, Element::Services, &provider(s), ctx.plan()).allowed)
+        .filter(|s| records::read(&actor, Element::SERVICES, &provider(s), ctx.plan()).allowed)
         .map(|s| view(&ctx, s))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
@@ -417,7 +417,7 @@ pub async fn history(
         .await?
         .ok_or(DomainError::NotFound("service"))?;
     let actor = ctx.actor();
-    let read = records::read(&actor, Element::Services, &provider(&service), ctx.plan());
+    let read = records::read(&actor, Element::SERVICES, &provider(&service), ctx.plan());
     ctx.require(state, "service.history", service.id, read)
         .await?;
     let notes = ctx.decide(RecordAction::ReadServiceNotes, &facts(&service));

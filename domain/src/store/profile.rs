@@ -1,4 +1,5 @@
-//! Profile rows (contact and profile answers): multi-answer, effective-dated (PRO-1..PRO-4).
+//! The answers-over-time table: profile rows and HUD's further elements, one row per answer to
+//! one field, effective-dated (PRO-1..PRO-4).
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::profile_rows;
 use sea_orm::{
@@ -28,15 +29,17 @@ pub async fn get(
         .await?)
 }
 
-/// Every row of one client, current and ended, oldest first.
+/// Every row of one client for one element (its plan key), current and ended, oldest first.
 pub async fn for_client(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
+    element: &str,
 ) -> DomainResult<Vec<profile_rows::Model>> {
     Ok(profile_rows::Entity::find()
         .filter(profile_rows::Column::TenantId.eq(tenant_id))
         .filter(profile_rows::Column::ClientId.eq(client_id))
+        .filter(profile_rows::Column::Element.eq(element))
         .order_by_asc(profile_rows::Column::Id)
         .all(db)
         .await?)

@@ -33,19 +33,20 @@ impl Changes {
     }
 }
 
-/// What changed from `a` to `b`, field by field: elements (built-in ones first), then
+/// What changed from `a` to `b`, field by field: elements (in Concord's order), then
 /// parameters, then each concurrent project-type pair added or removed.
 pub fn diff(a: &PlanDocument, b: &PlanDocument) -> Vec<FieldChange> {
     let mut changes = Changes::default();
-    let built_in: Vec<&str> = Element::ALL.iter().map(|e| e.key()).collect();
-    let added: BTreeSet<&str> = a
+    let known: Vec<&str> = Element::ALL.iter().map(|e| e.key()).collect();
+    // A stored plan only ever names known elements; any other key is still diffed, last.
+    let others: BTreeSet<&str> = a
         .elements
         .keys()
         .chain(b.elements.keys())
         .map(String::as_str)
-        .filter(|k| !built_in.contains(k))
+        .filter(|k| !known.contains(k))
         .collect();
-    for key in built_in.iter().copied().chain(added) {
+    for key in known.iter().copied().chain(others) {
         let (before, after) = (a.elements.get(key), b.elements.get(key));
         let shared =
             |e: Option<&ElementPlan>| e.map_or(ABSENT.to_owned(), |e| e.shared.to_string());
@@ -71,6 +72,8 @@ pub fn diff(a: &PlanDocument, b: &PlanDocument) -> Vec<FieldChange> {
         ssn_card_uploads_forbidden,
         service_notes_shared,
         concurrent_project_types,
+        data_center_reads_unshared,
+        correction_end_dates,
     } = &a.parameters;
     let q = &b.parameters;
     changes.compare(
@@ -107,6 +110,16 @@ pub fn diff(a: &PlanDocument, b: &PlanDocument) -> Vec<FieldChange> {
         "parameters.service_notes_shared",
         service_notes_shared,
         q.service_notes_shared,
+    );
+    changes.compare(
+        "parameters.data_center_reads_unshared",
+        data_center_reads_unshared,
+        q.data_center_reads_unshared,
+    );
+    changes.compare(
+        "parameters.correction_end_dates",
+        correction_end_dates.as_str(),
+        q.correction_end_dates.as_str(),
     );
     let pairs = |list: &[[i16; 2]]| {
         list.iter()

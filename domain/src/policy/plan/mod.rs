@@ -82,6 +82,40 @@ pub struct Parameters {
     /// ENR-2: pairs of HUD project types a client may normally be enrolled in at once.
     /// Other overlaps are flagged for review, never refused.
     pub concurrent_project_types: Vec<[i16; 2]>,
+    /// `PLAN-1`: the Data Center reads records of elements the plan keeps inside one agency.
+    /// The seed is silent (it sends users to the Data Center "for additional assistance"),
+    /// so `durham-v1` keeps what the HMIS lead needs to give that assistance. Plans stored
+    /// before the parameter existed had that behaviour, hence the default.
+    #[serde(default = "reads_unshared")]
+    pub data_center_reads_unshared: bool,
+    /// `PRO-2`: whose old rows a correction end-dates.
+    #[serde(default)]
+    pub correction_end_dates: CorrectionEndDates,
+}
+
+fn reads_unshared() -> bool {
+    true
+}
+
+/// `PRO-2` "end-dates the old one where the plan allows the correcting user to".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionEndDates {
+    /// Only the corrector's own agency's row; another agency's is left for it to end-date
+    /// (`PRO-4`). Durham v1.
+    #[default]
+    OwnRows,
+    /// Any agency's row, when the correction is made at the client's direction.
+    AnyAtClientDirection,
+}
+
+impl CorrectionEndDates {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OwnRows => "own_rows",
+            Self::AnyAtClientDirection => "any_at_client_direction",
+        }
+    }
 }
 
 pub const DURHAM_V1: &str = "durham-v1";
@@ -92,8 +126,6 @@ pub const CUSTOM: &str = "custom";
 pub const CONTACT_ATTEMPTS_MIN: RangeInclusive<u32> = 1..=20;
 pub const CONTACT_WINDOW_DAYS: RangeInclusive<u32> = 1..=365;
 pub const ADMIN_REVIEW_DAYS: RangeInclusive<u32> = 1..=365;
-/// Built-in elements and those added later (HUD's other data elements) together.
-pub const MAX_ELEMENTS: usize = 64;
 
 /// A pair in either order is the same pair.
 fn normalised([a, b]: [i16; 2]) -> [i16; 2] {

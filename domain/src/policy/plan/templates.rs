@@ -1,7 +1,8 @@
 //! The built-in plans: `durham-v1` (the seed) and `private`.
 use super::*;
 
-/// A built-in template by name: `durham-v1` shares every element, `private` none.
+/// A built-in template by name: `durham-v1` shares every element of the seed, `private` none.
+/// Neither collects HUD's further elements: a Data Center adds those it collects to its plan.
 pub fn template(name: &str) -> Option<PlanDocument> {
     let shared = match name {
         DURHAM_V1 => true,
@@ -9,7 +10,7 @@ pub fn template(name: &str) -> Option<PlanDocument> {
         _ => return None,
     };
     Some(PlanDocument {
-        elements: Element::ALL
+        elements: Element::BUILT_IN
             .iter()
             .map(|element| {
                 (
@@ -29,6 +30,8 @@ pub fn template(name: &str) -> Option<PlanDocument> {
             correction_note_required: true,
             ssn_card_uploads_forbidden: true,
             service_notes_shared: false,
+            data_center_reads_unshared: true,
+            correction_end_dates: CorrectionEndDates::OwnRows,
             // Shelter or outreach while a housing or prevention project works with the client,
             // and coordinated entry beside anything.
             concurrent_project_types: vec![

@@ -76,27 +76,45 @@ fn plan_validation_keeps_every_built_in_element_and_its_strategy() {
 }
 
 #[test]
-fn plan_validation_allows_added_elements_with_well_formed_keys() {
-    let element = ElementPlan {
-        shared: true,
-        strategy: Strategy::MultiAnswer,
-    };
-    let mut added = durham();
-    added
-        .elements
-        .insert("income_and_benefits".into(), element.clone());
-    assert_eq!(validate(&added), Ok(()));
+fn plan_validation_takes_hud_elements_under_their_strategy_and_nothing_unknown() {
+    for element in Element::ALL.into_iter().filter(|e| !e.is_built_in()) {
+        let mut added = durham();
+        added.elements.insert(
+            element.key().to_owned(),
+            ElementPlan {
+                shared: false,
+                strategy: Strategy::MultiAnswer,
+            },
+        );
+        assert_eq!(validate(&added), Ok(()), "{}", element.key());
 
-    for key in ["Income", "in", "9lives", "income-benefits", &"x".repeat(42)] {
-        let mut bad = durham();
-        bad.elements.insert(key.to_owned(), element.clone());
-        assert_eq!(refusal(&bad), format!("elements.{key}"));
+        let mut other_strategy = added.clone();
+        if let Some(e) = other_strategy.elements.get_mut(element.key()) {
+            e.strategy = Strategy::EntryExit;
+        }
+        assert_eq!(
+            refusal(&other_strategy),
+            format!("elements.{}.strategy", element.key())
+        );
     }
-    let mut many = durham();
-    for n in 0..MAX_ELEMENTS {
-        many.elements.insert(format!("extra_{n}"), element.clone());
+    // A key with no table behind it would be stored and collect nothing.
+    for key in ["income_and_benefit", "Income", "in", "household_size"] {
+        let mut unknown = durham();
+        unknown.elements.insert(
+            key.to_owned(),
+            ElementPlan {
+                shared: true,
+                strategy: Strategy::MultiAnswer,
+            },
+        );
+        let err = validate(&unknown).unwrap_err();
+        assert_eq!(err.field, format!("elements.{key}"));
+        assert!(
+            err.message.contains("income_and_benefits"),
+            "{}",
+            err.message
+        );
     }
-    assert_eq!(refusal(&many), "elements");
 }
 
 #[test]

@@ -82,7 +82,7 @@ pub fn read_attachment(
             "files with medical information are visible only inside the uploading agency",
         );
     }
-    read(viewer, Element::FileAttachments, uploaded, plan)
+    read(viewer, Element::FILE_ATTACHMENTS, uploaded, plan)
 }
 
 /// `ATT-1`: only the uploader deletes or replaces a file.

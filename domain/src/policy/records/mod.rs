@@ -5,6 +5,7 @@
 //! an element the plan does not share is visible only inside the entering agency.
 mod attachments;
 mod author_only;
+mod elements;
 mod entry_exit;
 mod multi_answer;
 mod never_deleted;
@@ -13,6 +14,7 @@ mod single_answer;
 
 pub use attachments::*;
 pub use author_only::*;
+pub use elements::*;
 pub use entry_exit::*;
 pub use multi_answer::*;
 pub use never_deleted::*;
@@ -24,67 +26,6 @@ use uuid::Uuid;
 use super::plan::{PlanDocument, Strategy};
 use super::roles::{Actor, Role};
 use super::{Condition, Decision};
-
-/// The seven built-in elements (plan keys).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Element {
-    ClientDemographics,
-    ProfileAssessment,
-    EntryExit,
-    FileAttachments,
-    CaseManager,
-    Services,
-    ClientNotes,
-}
-
-impl Element {
-    pub const ALL: [Element; 7] = [
-        Self::ClientDemographics,
-        Self::ProfileAssessment,
-        Self::EntryExit,
-        Self::FileAttachments,
-        Self::CaseManager,
-        Self::Services,
-        Self::ClientNotes,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::ClientDemographics => "client_demographics",
-            Self::ProfileAssessment => "profile_assessment",
-            Self::EntryExit => "entry_exit",
-            Self::FileAttachments => "file_attachments",
-            Self::CaseManager => "case_manager",
-            Self::Services => "services",
-            Self::ClientNotes => "client_notes",
-        }
-    }
-
-    /// What one record of the element is called when it is not found.
-    pub fn record_noun(self) -> &'static str {
-        match self {
-            Self::ClientDemographics => "client",
-            Self::ProfileAssessment => "profile row",
-            Self::EntryExit => "enrollment",
-            Self::FileAttachments => "attachment",
-            Self::CaseManager => "case-manager assignment",
-            Self::Services => "service",
-            Self::ClientNotes => "note",
-        }
-    }
-
-    pub fn strategy(self) -> Strategy {
-        match self {
-            Self::ClientDemographics => Strategy::SingleAnswer,
-            Self::ProfileAssessment => Strategy::MultiAnswer,
-            Self::EntryExit => Strategy::EntryExit,
-            Self::FileAttachments => Strategy::Attachments,
-            Self::CaseManager => Strategy::OwnerOnly,
-            Self::Services => Strategy::NeverDeleted,
-            Self::ClientNotes => Strategy::AuthorOnlyDeletion,
-        }
-    }
-}
 
 /// The plan version a decision is made under.
 #[derive(Clone, Copy, Debug)]
@@ -99,6 +40,12 @@ impl Plan<'_> {
             .elements
             .get(element.key())
             .is_some_and(|e| e.shared)
+    }
+
+    /// The plan names the element: always for a built-in one; for another, only while the
+    /// tenant collects it.
+    pub fn includes(&self, element: Element) -> bool {
+        self.document.elements.contains_key(element.key())
     }
 }
 
@@ -120,23 +67,58 @@ pub fn same_party(viewer: &Actor, entered: &Provenance) -> bool {
     }
 }
 
-/// `PLAN-1` (and `DEM-1` for demographics): reading a record of `element`. The Data Center,
-/// the CoC's HMIS lead, reads every record of its CoC whatever the plan shares between
-/// agencies (except what ATT-3 and SRV-2 keep inside one agency).
+/// The viewer reads every agency's records of `element`: it is shared, or the viewer is the
+/// Data Center (the CoC's HMIS lead) and the plan lets it read what is not shared.
+pub fn reads_every_agencys(viewer: &Actor, element: Element, plan: Plan<'_>) -> bool {
+    plan.shares(element)
+        || (viewer.role == Role::DataCenter && plan.document.parameters.data_center_reads_unshared)
+}
+
+/// `PLAN-1` (`DEM-1` for a single-answer element): reading a record of `element`. The Data
+/// Center reads every record of its CoC where the plan says so (except what ATT-3 and SRV-2
+/// keep inside one agency), and the decision names that parameter.
 pub fn read(viewer: &Actor, element: Element, entered: &Provenance, plan: Plan<'_>) -> Decision {
-    let rule = if element == Element::ClientDemographics {
+    let rule = if element.strategy() == Strategy::SingleAnswer {
         "DEM-1"
     } else {
         "PLAN-1"
     };
-    if viewer.role == Role::DataCenter || same_party(viewer, entered) || plan.shares(element) {
+    if plan.shares(element) || same_party(viewer, entered) {
         Decision::allow(rule)
+    } else if reads_every_agencys(viewer, element, plan) {
+        Decision {
+            reason: format!(
+                "the sharing plan (version {}) keeps {} inside the agency that entered them, \
+                 and lets the Data Center read them (data_center_reads_unshared)",
+                plan.version,
+                element.key().replace('_', " ")
+            ),
+            ..Decision::allow(rule)
+        }
     } else {
         Decision::unseen(
             rule,
             element.record_noun(),
             format!(
                 "the sharing plan (version {}) keeps {} inside the agency that entered them",
+                plan.version,
+                element.key().replace('_', " ")
+            ),
+        )
+    }
+}
+
+/// `PLAN-1`: new answers to an element are taken only while the plan names it; a Data Center
+/// turns a HUD element on or off per tenant by adding it to, or removing it from, the plan.
+pub fn collect(element: Element, plan: Plan<'_>) -> Decision {
+    if plan.includes(element) {
+        Decision::allow("PLAN-1")
+    } else {
+        Decision::refuse(
+            "PLAN-1",
+            format!(
+                "the sharing plan (version {}) does not collect {}: a Data Center user adds \
+                 it to the plan first",
                 plan.version,
                 element.key().replace('_', " ")
             ),

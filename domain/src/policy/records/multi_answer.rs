@@ -1,12 +1,14 @@
 //! Answers over time (`PRO-*`): effective-dated rows, corrected at the client's direction.
 
 use super::*;
+use crate::policy::plan::CorrectionEndDates;
 
 /// The outcome of correcting a profile row (`PRO-1`–`PRO-3`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileCorrection {
     pub decision: Decision,
-    /// The correcting user may end-date the old row (`PRO-2`); otherwise its agency is asked.
+    /// The correction end-dates the old row (`PRO-2`: the corrector's own, or any agency's at
+    /// the client's direction where the plan allows it); otherwise its agency is asked.
     pub may_end_date_old_row: bool,
     /// The entering agency's administrators are told (`PRO-4`).
     pub notify_entering_agency: bool,
@@ -45,9 +47,12 @@ pub fn correct_profile(
             Decision::allow_on(rule, conditions, format!("allowed {}", asks.join(", ")))
         }
     };
+    let any_row = plan.document.parameters.correction_end_dates
+        == CorrectionEndDates::AnyAtClientDirection
+        && at_client_direction;
     ProfileCorrection {
         decision,
-        may_end_date_old_row: own,
+        may_end_date_old_row: own || any_row,
         notify_entering_agency: !own,
     }
 }
