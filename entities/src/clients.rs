@@ -20,6 +20,8 @@ pub struct Model {
     pub race_ethnicity: Json,
     pub gender: Json,
     pub veteran_status: i16,
+    /// HUD 4.21.
+    pub sex: i16,
     pub created_by_user: Uuid,
     pub created_by_agency: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -146,6 +146,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0014_elements_over_time.sqlite.sql"),
                 down: None,
             }),
+            // HUD FY2026 4.21 Sex joins the single-answer demographics.
+            Box::new(SqlMigration {
+                name: "m20261205_000015_sex",
+                schema: include_str!("sql/0015_sex.sql"),
+                postgres_only: "",
+                sqlite_only: "",
+                down: Some("ALTER TABLE clients DROP COLUMN sex"),
+            }),
         ]
     }
 }

@@ -84,7 +84,10 @@ impl Community {
 
     /// A person with `role` in `agency` (none for the Data Center), invited by the lead and
     /// signed in.
+    /// Each is named after its address ("Staff b" for b@…), so a test can tell people apart
+    /// by name (PROV-1).
     pub async fn member(&self, email: &str, role: Role, agency: Option<Uuid>) -> Member {
+        let display_name = format!("Staff {}", email.split('@').next().unwrap_or(email));
         let (_, token) = onboarding::invite(
             &self.state,
             &self.data_center.user,
@@ -102,7 +105,7 @@ impl Community {
             Accept {
                 tenant_slug: &self.slug,
                 token: &token,
-                display_name: "Staff",
+                display_name: &display_name,
                 password: PASSWORD,
             },
         )

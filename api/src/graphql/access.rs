@@ -1,8 +1,14 @@
 //! The `access` block every returned record carries (SPEC §6): for each action the console
 //! would offer, whether this viewer may take it and, if not, the rule and a sentence — so the
 //! console never offers what the server would refuse.
-use async_graphql::{Enum, SimpleObject};
+use std::sync::Arc;
 
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
+
+use super::loaders::{AgencyNames, UserNames};
+use crate::error::GqlResult;
+use domain::error::DomainError;
 use domain::policy::Decision;
 
 /// What an allowed action still requires of the person taking it; the server refuses the
@@ -72,6 +78,7 @@ pub fn role_permissions(
 
 /// Who entered a record and when (PROV-1).
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct ProvenanceInfo {
     pub entered_by_user_id: uuid::Uuid,
     /// Empty when the Data Center entered it.
@@ -80,6 +87,84 @@ pub struct ProvenanceInfo {
     pub updated_by_user_id: Option<uuid::Uuid>,
     pub updated_by_agency_id: Option<uuid::Uuid>,
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Who did something to a record, from which agency, and when (PROV-1).
+#[derive(SimpleObject)]
+pub struct ProvenanceStamp {
+    pub user: ProvenanceUser,
+    /// Empty for the Data Center, which belongs to no agency.
+    pub agency: Option<ProvenanceAgency>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProvenanceUser {
+    pub id: uuid::Uuid,
+    /// Empty only for an id the tenant does not know (the system's own actions).
+    pub display_name: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProvenanceAgency {
+    pub id: uuid::Uuid,
+    pub name: Option<String>,
+}
+
+#[ComplexObject]
+impl ProvenanceInfo {
+    /// Who entered the record, by name, from which agency, and when.
+    async fn entered(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(
+            ctx,
+            self.entered_by_user_id,
+            self.entered_by_agency_id,
+            self.entered_at,
+        )
+        .await
+    }
+
+    /// Who changed it last, when it was changed after it was entered.
+    async fn updated(&self, ctx: &Context<'_>) -> GqlResult<Option<ProvenanceStamp>> {
+        match (self.updated_by_user_id, self.updated_at) {
+            (Some(user), Some(at)) => {
+                Ok(Some(stamp(ctx, user, self.updated_by_agency_id, at).await?))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The names come through the request's loaders: a page of records asks once per kind.
+pub async fn stamp(
+    ctx: &Context<'_>,
+    user: uuid::Uuid,
+    agency: Option<uuid::Uuid>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> GqlResult<ProvenanceStamp> {
+    let signed_in = || DomainError::Unauthenticated("sign in first");
+    let users = ctx
+        .data::<Arc<DataLoader<UserNames>>>()
+        .map_err(|_| signed_in())?;
+    let agencies = ctx
+        .data::<Arc<DataLoader<AgencyNames>>>()
+        .map_err(|_| signed_in())?;
+    let display_name = users.load_one(user).await?;
+    let agency = match agency {
+        Some(id) => Some(ProvenanceAgency {
+            id,
+            name: agencies.load_one(id).await?,
+        }),
+        None => None,
+    };
+    Ok(ProvenanceStamp {
+        user: ProvenanceUser {
+            id: user,
+            display_name,
+        },
+        agency,
+        at,
+    })
 }
 
 /// PROV-1 from a record's stamps.

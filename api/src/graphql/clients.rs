@@ -6,7 +6,7 @@ use async_graphql::{ComplexObject, Context, EnumType, InputObject, Object, Simpl
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions, provenance};
+use super::access::{Permission, ProvenanceInfo, ProvenanceStamp, permissions, provenance, stamp};
 use super::cases::Case;
 use super::connection::{Cursor, connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction, ShownIn};
@@ -34,6 +34,7 @@ pub struct Client {
 
 /// One single-answer value with who entered it (PROV-1) and what the viewer may do with it.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct DemographicValue {
     pub field: DemographicField,
     /// As shown: an SSN only masked.
@@ -43,6 +44,20 @@ pub struct DemographicValue {
     pub entered_at: DateTime<Utc>,
     pub documentation_type: Option<String>,
     pub access: Vec<Permission>,
+}
+
+#[ComplexObject]
+impl DemographicValue {
+    /// Who entered the value, by name, from which agency (by name), and when (PROV-1).
+    async fn entered(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(
+            ctx,
+            self.entered_by_user_id,
+            self.entered_by_agency_id,
+            self.entered_at,
+        )
+        .await
+    }
 }
 
 impl From<ClientView> for Client {
@@ -110,6 +125,28 @@ pub struct DataConflict {
 
 #[ComplexObject]
 impl DataConflict {
+    /// Who entered the existing value, by name and agency (PROV-1): whom to contact (DEM-4).
+    async fn existing_entered(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(
+            ctx,
+            self.existing_entered_by_user_id,
+            self.existing_entered_by_agency_id,
+            self.existing_entered_at,
+        )
+        .await
+    }
+
+    /// Who reported the conflict, by name and agency.
+    async fn reported(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(
+            ctx,
+            self.reported_by_user_id,
+            self.reported_by_agency_id,
+            self.reported_at,
+        )
+        .await
+    }
+
     /// The case that follows it up (DEM-4), with its timeline.
     async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
         case_of(ctx, self.id).await
@@ -188,9 +225,12 @@ pub struct CreateClientInput {
     pub ssn_data_quality: Option<i32>,
     /// HUD 3.04 codes.
     pub race_ethnicity: Option<Vec<i32>>,
-    /// HUD 3.06 codes.
+    /// HUD 3.06 codes (a local element from FY2026).
     pub gender: Option<Vec<i32>>,
     pub veteran_status: Option<i32>,
+    /// HUD FY2026 4.21: 0 female, 1 male, 8 client doesn't know, 9 client prefers not to
+    /// answer, 99 data not collected.
+    pub sex: Option<i32>,
 }
 
 impl CreateClientInput {
@@ -231,6 +271,7 @@ impl CreateClientInput {
                 demographics::DemographicField::VeteranStatus,
                 code(self.veteran_status),
             ),
+            (demographics::DemographicField::Sex, code(self.sex)),
         ]
         .into_iter()
         .filter(|(_, v)| v.is_some())

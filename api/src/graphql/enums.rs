@@ -90,8 +90,11 @@ pub enum DemographicField {
     Ssn,
     SsnDataQuality,
     RaceEthnicity,
+    /// Local (HUD 3.06, no longer in the HUD CSV from FY2026).
     Gender,
     VeteranStatus,
+    /// HUD FY2026 4.21.
+    Sex,
 }
 
 /// Attachment categories a client file can carry.

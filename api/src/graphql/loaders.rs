@@ -60,3 +60,27 @@ impl Loader<Uuid> for CaseOfConflict {
             .collect())
     }
 }
+
+/// PROV-1: the display names of the users who entered or changed what a request shows.
+pub struct UserNames(pub LoadFor);
+
+impl Loader<Uuid> for UserNames {
+    type Value = String;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(records::provenance::user_names(&self.0.state, self.0.caller(), keys).await?)
+    }
+}
+
+/// PROV-1: the names of their agencies.
+pub struct AgencyNames(pub LoadFor);
+
+impl Loader<Uuid> for AgencyNames {
+    type Value = String;
+    type Error = GqlError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(records::provenance::agency_names(&self.0.state, self.0.caller(), keys).await?)
+    }
+}

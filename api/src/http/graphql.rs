@@ -12,7 +12,9 @@ use serde_json::json;
 use std::sync::Arc;
 
 use crate::graphql::ConcordSchema;
-use crate::graphql::loaders::{CaseOfConflict, EnrollmentsOfClient, LoadFor};
+use crate::graphql::loaders::{
+    AgencyNames, CaseOfConflict, EnrollmentsOfClient, LoadFor, UserNames,
+};
 use domain::auth::{ClientAddress, PasswordWork, Viewer, sessions};
 use domain::state::AppState;
 
@@ -65,7 +67,15 @@ pub async fn graphql(
                 tokio::spawn,
             )))
             .data(Arc::new(DataLoader::new(
-                CaseOfConflict(load_for),
+                CaseOfConflict(load_for.clone()),
+                tokio::spawn,
+            )))
+            .data(Arc::new(DataLoader::new(
+                UserNames(load_for.clone()),
+                tokio::spawn,
+            )))
+            .data(Arc::new(DataLoader::new(
+                AgencyNames(load_for),
                 tokio::spawn,
             )));
     }

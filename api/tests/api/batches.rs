@@ -104,7 +104,11 @@ async fn record_use_cases_join_the_transaction_a_batch_holds() {
         person("Cy", "Moss"),
     )
     .await;
-    assert!(crossed.is_err(), "a use case joined another tenant's batch");
+    let refused = crossed.err().map(|e| format!("{e:?}")).unwrap_or_default();
+    assert!(
+        refused.contains("the transaction joined is not scoped to this tenant"),
+        "a use case joined another tenant's batch: {refused}"
+    );
     batch.rollback().await.expect("roll back");
     assert_eq!(visible_clients(app, &token).await, 2);
 }

@@ -323,6 +323,152 @@ async fn prov_1_every_value_shows_who_entered_it_from_which_agency_and_when() {
     assert_eq!(last["enteredByUserId"], c.user_a_id.as_str(), "{last}");
 }
 
+/// PROV-1 by name: another agency's user sees who entered each value and from which agency,
+/// by display name and agency name; a documented change names its enterer instead.
+#[tokio::test]
+async fn prov_1_names_who_entered_each_value_and_their_agency() {
+    let c = community().await;
+    const NAMES: &str = "query($id: UUID!) { client(id: $id) {
+        demographics { field entered { user { id displayName } agency { id name } at } }
+        provenance { entered { user { displayName } agency { name } } updated { user { id } } } } }";
+    let names = |seen: &Value, field_name: &str| {
+        let entered = &field(&seen["data"]["client"], field_name)["entered"];
+        (
+            entered["user"]["displayName"].clone(),
+            entered["agency"]["name"].clone(),
+            entered["user"]["id"].clone(),
+        )
+    };
+    let seen = c
+        .app
+        .gql(NAMES, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    assert!(seen["errors"].is_null(), "{seen}");
+    assert_eq!(
+        names(&seen, "FIRST_NAME"),
+        (
+            json!("Staff a"),
+            json!("Urban Ministries"),
+            json!(c.user_a_id)
+        ),
+        "{seen}"
+    );
+    let client = &seen["data"]["client"]["provenance"];
+    assert_eq!(client["entered"]["user"]["displayName"], "Staff a");
+    assert_eq!(client["entered"]["agency"]["name"], "Urban Ministries");
+    assert_eq!(
+        client["updated"]["user"]["id"],
+        c.user_a_id.as_str(),
+        "{client}"
+    );
+
+    let changed = change(
+        &c,
+        &c.user_b,
+        1,
+        "FIRST_NAME",
+        "Jon",
+        Some("birth certificate"),
+    )
+    .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    let seen = c
+        .app
+        .gql(NAMES, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    assert_eq!(
+        names(&seen, "FIRST_NAME"),
+        (
+            json!("Staff b"),
+            json!("Housing for New Hope"),
+            json!(c.user_b_id)
+        )
+    );
+    assert_eq!(names(&seen, "LAST_NAME").0, json!("Staff a"));
+    // The Data Center's own entries name no agency.
+    let dc_client = c
+        .app
+        .gql(
+            "mutation { createClient(input: { firstName: \"Dana\" }) { id } }",
+            json!({}),
+            Some(&c.data_center),
+        )
+        .await;
+    let id = dc_client["data"]["createClient"]["id"].clone();
+    let seen = c
+        .app
+        .gql(NAMES, json!({ "id": id }), Some(&c.data_center))
+        .await;
+    let entered = &field(&seen["data"]["client"], "FIRST_NAME")["entered"];
+    assert_eq!(entered["user"]["displayName"], "Data Lead", "{seen}");
+    assert!(entered["agency"].is_null(), "{seen}");
+}
+
+/// HUD FY2026 4.21 Sex is a single-answer demographic with HUD's codes and data-quality
+/// answers, under the same DEM rules as every other; 3.06 Gender stays as a local field.
+#[tokio::test]
+async fn hud_4_21_sex_is_a_single_answer_demographic_under_the_dem_rules() {
+    let c = community().await;
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_a))
+        .await;
+    let client = &seen["data"]["client"];
+    assert_eq!(
+        field(client, "SEX")["value"],
+        "99",
+        "not collected yet: {seen}"
+    );
+    assert!(
+        client["demographics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["field"] == "GENDER")
+    );
+
+    let bad = change(&c, &c.user_a, 1, "SEX", "2", None).await;
+    assert_eq!(
+        (
+            error_code(&bad),
+            bad["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("VALIDATION", Some("sex")),
+        "{bad}"
+    );
+    let own = change(&c, &c.user_a, 1, "SEX", "0", None).await;
+    assert_eq!(
+        own["data"]["changeClientDemographic"]["version"], 2,
+        "{own}"
+    );
+    // Another agency's oral answer is a data conflict (DEM-3), not a write.
+    let oral = change(&c, &c.user_b, 2, "SEX", "8", None).await;
+    assert_eq!(
+        oral["data"]["changeClientDemographic"]["__typename"], "DataConflict",
+        "{oral}"
+    );
+    let seen = c
+        .app
+        .gql(VIEW, json!({ "id": c.client }), Some(&c.user_b))
+        .await;
+    let sex = field(&seen["data"]["client"], "SEX");
+    assert_eq!(sex["value"], "0", "{seen}");
+    assert_eq!(sex["enteredByAgencyId"], c.agency_a.as_str());
+    let created = c
+        .app
+        .gql(
+            "mutation { createClient(input: { firstName: \"Ana\", sex: 1 }) { id demographics { field value } } }",
+            json!({}),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        field(&created["data"]["createClient"], "SEX")["value"],
+        "1",
+        "{created}"
+    );
+}
+
 #[tokio::test]
 async fn lock_1_a_stale_demographic_write_is_refused_with_the_current_values() {
     let c = community().await;

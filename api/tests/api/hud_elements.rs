@@ -405,3 +405,56 @@ async fn a_hud_answer_is_checked_against_its_fields_and_kept_to_its_own_element(
             .contains(&json!({ "code": 99, "label": "Data not collected" }))
     );
 }
+
+/// `PLAN-1`'s parameter is named where it decides: `explain` says the Data Center reads a
+/// record the plan keeps inside its agency because of `data_center_reads_unshared`; without
+/// it, the record is not found.
+#[tokio::test]
+async fn plan_1_explain_names_the_parameter_that_lets_the_data_center_read() {
+    let c = community().await;
+    c.republish(|d| {
+        for element in d["elements"].as_array_mut().unwrap() {
+            if element["key"] == "client_demographics" {
+                element["shared"] = json!(false);
+            }
+        }
+    })
+    .await;
+    let allowed = explain_view(&c, &c.data_center).await;
+    let decision = &allowed["data"]["explain"];
+    assert_eq!(
+        (
+            &decision["allowed"],
+            &decision["rule"],
+            &decision["planVersion"]
+        ),
+        (&json!(true), &json!("DEM-1"), &json!(2)),
+        "{allowed}"
+    );
+    assert!(
+        decision["reason"]
+            .as_str()
+            .unwrap()
+            .contains("data_center_reads_unshared"),
+        "{allowed}"
+    );
+    c.republish(|d| d["parameters"]["dataCenterReadsUnshared"] = json!(false))
+        .await;
+    let hidden = explain_view(&c, &c.data_center).await;
+    assert_eq!(error_code(&hidden), "NOT_FOUND", "{hidden}");
+    // The entering agency still reads its own.
+    assert_eq!(
+        explain_view(&c, &c.user_a).await["data"]["explain"]["allowed"],
+        true
+    );
+}
+
+async fn explain_view(c: &Community, token: &str) -> Value {
+    c.app
+        .gql(
+            "query($c: UUID!) { explain(action: VIEW_CLIENT, recordId: $c) { allowed rule reason planVersion } }",
+            json!({ "c": c.client }),
+            Some(token),
+        )
+        .await
+}

@@ -49,6 +49,49 @@ async fn a_page_of_fifty_clients_with_their_enrollments_costs_a_bounded_number_o
     assert!(fifty <= 20, "a page costs {fifty} statements");
 }
 
+/// PROV-1's names come through data loaders: naming who entered each of fifty enrollments,
+/// and from which agency, adds a statement or two per kind, not one per enrollment.
+#[tokio::test]
+async fn prov_1_names_cost_a_batch_per_kind_not_a_statement_per_record() {
+    let app = spawn_app().await;
+    let (tenant, agency, user) = durham_with_staff(&app).await;
+    let project = shelter(&app, &tenant, &agency).await;
+    for n in 0..50 {
+        enrolled_client(&app, &user, &project, &format!("Client{n}")).await;
+    }
+    const NAMED: &str = "query($n: Int) { clients(first: $n) { edges { node { id hmisNumber
+        enrollments { id projectName flags { rule }
+            provenance { entered { user { displayName } agency { name } } } } } } } }";
+    let cost = |query: &'static str| {
+        let (app, user) = (&app, &user);
+        async move {
+            let before = app.state.db_queries.get();
+            let page = app.gql(query, json!({ "n": 50 }), Some(user)).await;
+            let used = app.state.db_queries.get() - before;
+            let edges = page["data"]["clients"]["edges"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{page}"))
+                .clone();
+            assert_eq!(edges.len(), 50, "{page}");
+            if query == NAMED {
+                for edge in &edges {
+                    let entered = &edge["node"]["enrollments"][0]["provenance"]["entered"];
+                    assert_eq!(entered["agency"]["name"], "Urban Ministries", "{entered}");
+                    assert_eq!(entered["user"]["displayName"], "Staff", "{entered}");
+                }
+            }
+            used
+        }
+    };
+    let bare = cost(PAGE).await.min(cost(PAGE).await);
+    let named = cost(NAMED).await.min(cost(NAMED).await);
+    // Two loaders, each sending what it gathered in one or (on a slow machine) two batches.
+    assert!(
+        named <= bare + 4,
+        "names cost {named} statements against {bare} without"
+    );
+}
+
 /// The console's client profile: the client and five lists, with provenance and access.
 const PROFILE: &str = include_str!("../../../frontend/queries/client_profile.graphql");
 

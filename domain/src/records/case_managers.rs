@@ -268,7 +268,8 @@ pub async fn of_client(
 ) -> DomainResult<Page<AssignmentView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
-    let agency = ctx.narrowed_to(Element::CASE_MANAGER);
+    // Likewise for the Data Center's own assignments: filtered below.
+    let agency = ctx.narrowed_to(Element::CASE_MANAGER).flatten();
     let page = store::case_managers::page_of_client(
         ctx.tx(),
         ctx.tenant(),

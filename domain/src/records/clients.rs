@@ -267,7 +267,7 @@ pub async fn page(
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let scope = ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS).map(Some);
+    let scope = ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS);
     let page = store::clients::page(ctx.tx(), ctx.tenant(), scope, after, limit).await?;
     let actor = ctx.actor();
     let rows = page

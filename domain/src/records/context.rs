@@ -147,14 +147,15 @@ impl RecordCtx {
             .ok_or(DomainError::NotFound("client"))
     }
 
-    /// The agency a list of `element` records is narrowed to in the query, so pages stay full:
-    /// none when the plan shares the element or the viewer is the Data Center (who reads every
-    /// record). Each row is still asked of the policy.
-    pub fn narrowed_to(&self, element: Element) -> Option<Uuid> {
+    /// The party whose records a list of `element` is narrowed to in the query, so pages stay
+    /// full: `None` when the viewer reads every agency's (the plan shares the element, or lets
+    /// the Data Center read it); otherwise the viewer's own agency (`Some(None)`: the Data
+    /// Center's own records). Each row is still asked of the policy.
+    pub fn narrowed_to(&self, element: Element) -> Option<Option<Uuid>> {
         if crate::policy::records::reads_every_agencys(&self.actor(), element, self.plan()) {
             None
         } else {
-            self.user.agency_id
+            Some(self.user.agency_id)
         }
     }
 

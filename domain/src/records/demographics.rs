@@ -1,4 +1,5 @@
-//! The single-answer fields of `client_demographics` (HUD 3.01–3.07) and how each value is
+//! The single-answer fields of `client_demographics` (HUD 3.01–3.07 and, from FY2026, 4.21
+//! Sex; 3.06 Gender is kept as a local field, no longer in the HUD CSV) and how each value is
 //! parsed, stored on the client row and shown.
 use chrono::NaiveDate;
 use entities::clients;
@@ -21,10 +22,11 @@ pub enum DemographicField {
     RaceEthnicity,
     Gender,
     VeteranStatus,
+    Sex,
 }
 
 impl DemographicField {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::FirstName,
         Self::MiddleName,
         Self::LastName,
@@ -36,6 +38,7 @@ impl DemographicField {
         Self::RaceEthnicity,
         Self::Gender,
         Self::VeteranStatus,
+        Self::Sex,
     ];
 
     pub fn key(self) -> &'static str {
@@ -51,6 +54,7 @@ impl DemographicField {
             Self::RaceEthnicity => "race_ethnicity",
             Self::Gender => "gender",
             Self::VeteranStatus => "veteran_status",
+            Self::Sex => "sex",
         }
     }
 
@@ -72,6 +76,7 @@ impl DemographicField {
             Self::RaceEthnicity => "race and ethnicity",
             Self::Gender => "gender",
             Self::VeteranStatus => "veteran status",
+            Self::Sex => "sex",
         }
     }
 }
@@ -116,6 +121,7 @@ fn field_name(field: DemographicField) -> &'static str {
         DemographicField::RaceEthnicity => "raceEthnicity",
         DemographicField::Gender => "gender",
         DemographicField::VeteranStatus => "veteranStatus",
+        DemographicField::Sex => "sex",
     }
 }
 
@@ -143,6 +149,9 @@ fn codes(field: DemographicField, raw: Option<&str>, allowed: &[i16]) -> DomainR
 
 const DATA_QUALITY: [i16; 5] = [1, 2, 8, 9, 99];
 const NO_YES_UNKNOWN: [i16; 5] = [0, 1, 8, 9, 99];
+/// HUD FY2026 4.21: 0 female, 1 male; 8 client doesn't know, 9 client prefers not to answer,
+/// 99 data not collected.
+const SEX: [i16; 5] = [0, 1, 8, 9, 99];
 /// HUD FY2024 race and ethnicity (3.04) and gender (3.06) response codes.
 const RACE_ETHNICITY: [i16; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 99];
 const GENDER: [i16; 10] = [0, 1, 2, 3, 4, 5, 6, 8, 9, 99];
@@ -208,11 +217,12 @@ pub fn parse(
         DemographicField::NameDataQuality
         | DemographicField::DobDataQuality
         | DemographicField::SsnDataQuality
-        | DemographicField::VeteranStatus => {
-            let allowed: &[i16] = if field == DemographicField::VeteranStatus {
-                &NO_YES_UNKNOWN
-            } else {
-                &DATA_QUALITY
+        | DemographicField::VeteranStatus
+        | DemographicField::Sex => {
+            let allowed: &[i16] = match field {
+                DemographicField::VeteranStatus => &NO_YES_UNKNOWN,
+                DemographicField::Sex => &SEX,
+                _ => &DATA_QUALITY,
             };
             let code = hud_code(field, raw.unwrap_or("99"), allowed)?;
             Parsed {
@@ -221,6 +231,7 @@ pub fn parse(
                     DemographicField::NameDataQuality => c.name_data_quality = Set(code),
                     DemographicField::DobDataQuality => c.dob_data_quality = Set(code),
                     DemographicField::SsnDataQuality => c.ssn_data_quality = Set(code),
+                    DemographicField::Sex => c.sex = Set(code),
                     _ => c.veteran_status = Set(code),
                 }),
             }
@@ -278,6 +289,7 @@ pub fn shown(client: &clients::Model, field: DemographicField) -> Option<String>
         DemographicField::RaceEthnicity => list(&client.race_ethnicity),
         DemographicField::Gender => list(&client.gender),
         DemographicField::VeteranStatus => Some(client.veteran_status.to_string()),
+        DemographicField::Sex => Some(client.sex.to_string()),
     }
 }
 

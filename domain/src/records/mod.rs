@@ -10,6 +10,7 @@ pub mod explain;
 pub mod notes;
 pub mod notifications;
 pub mod profile;
+pub mod provenance;
 pub mod search;
 pub mod services;
 pub mod ssn;

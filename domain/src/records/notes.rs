@@ -303,7 +303,7 @@ pub async fn page(
     let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
-    let scope = ctx.narrowed_to(Element::CLIENT_NOTES).map(Some);
+    let scope = ctx.narrowed_to(Element::CLIENT_NOTES);
     let page = store::notes::page(ctx.tx(), ctx.tenant(), client.id, scope, before, limit).await?;
     let actor = ctx.actor();
     let rows = page

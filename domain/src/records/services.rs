@@ -386,7 +386,9 @@ pub async fn of_client(
 ) -> DomainResult<Page<ServiceView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     ctx.client(client_id).await?;
-    let scope = ctx.narrowed_to(Element::SERVICES);
+    // The Data Center's own services are not told apart in the query: its rows are filtered
+    // below, as every row is.
+    let scope = ctx.narrowed_to(Element::SERVICES).flatten();
     let page =
         store::services::page_of_client(ctx.tx(), ctx.tenant(), client_id, scope, after, limit)
             .await?;

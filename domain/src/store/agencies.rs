@@ -62,3 +62,20 @@ pub async fn page(
         limit,
     ))
 }
+
+/// The names of the tenant's agencies among `ids` (PROV-1), in one statement.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<Vec<(Uuid, String)>> {
+    Ok(agencies::Entity::find()
+        .select_only()
+        .column(agencies::Column::Id)
+        .column(agencies::Column::Name)
+        .filter(agencies::Column::TenantId.eq(tenant_id))
+        .filter(agencies::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -40,6 +40,7 @@ pub fn blank(
         race_ethnicity: Set(json!([])),
         gender: Set(json!([])),
         veteran_status: Set(99),
+        sex: Set(99),
         created_by_user: Set(by.user),
         created_by_agency: Set(by.agency),
         created_at: Set(now),

@@ -155,3 +155,20 @@ pub async fn administrator_emails(
         .all(db)
         .await?)
 }
+
+/// The display names of the tenant's users among `ids` (PROV-1), in one statement.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<Vec<(Uuid, String)>> {
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::DisplayName)
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
