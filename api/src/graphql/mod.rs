@@ -16,6 +16,8 @@ mod notifications;
 mod plan;
 pub mod platform;
 mod profile;
+#[cfg(test)]
+mod sdl_compat;
 mod services;
 mod tenancy;
 mod types;
