@@ -2,6 +2,7 @@
 //! (`policy`, pure and tested without a database), the use cases that ask them (`records`,
 //! `tenancy`, `sharing_plan`, `auth`), and the database layer they write through (`store`).
 //! Nothing here knows about HTTP or GraphQL.
+pub mod audit;
 pub mod auth;
 pub mod caller;
 pub mod cases;

@@ -2,6 +2,7 @@
 //! `domain`, and map its answer.
 mod access;
 mod attachments;
+mod audit;
 mod case_managers;
 mod cases;
 mod clients;
@@ -48,6 +49,7 @@ pub struct Query(
     case_managers::CaseManagersQuery,
     cases::CasesQuery,
     services::ServicesQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]

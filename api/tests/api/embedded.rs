@@ -267,6 +267,47 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         ),
         "UNAUTHENTICATED"
     );
+
+    // AUD-1 on SQLite: the Data Center finds the client's corrections, the allowed one by the
+    // detail that names the client and the refused ones by the records they were refused on.
+    // A refusal is written just after its request lets go of the database: wait for both.
+    let hmis = app
+        .gql(
+            "query($c: UUID!) { client(id: $c) { hmisNumber } }",
+            json!({ "c": client }),
+            Some(&dc.token),
+        )
+        .await["data"]["client"]["hmisNumber"]
+        .clone();
+    let mut outcomes = Vec::new();
+    for _ in 0..50 {
+        let log = app
+            .gql(
+                "query($h: String!) { auditLog(filter: { clientHmisNumber: $h, action: \"profile.correct\" }) { edges { node { outcome rule } } } }",
+                json!({ "h": hmis }),
+                Some(&dc.token),
+            )
+            .await;
+        outcomes = log["data"]["auditLog"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{log}"))
+            .iter()
+            .map(|e| (e["node"]["outcome"].clone(), e["node"]["rule"].clone()))
+            .collect();
+        if outcomes.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    outcomes.sort_by_key(|o| o.0.to_string());
+    assert_eq!(
+        outcomes,
+        vec![
+            (json!("ALLOWED"), Value::Null),
+            (json!("REFUSED"), json!("PRO-1")),
+            (json!("REFUSED"), json!("PRO-1")),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod attachments;
+mod audit_log;
 mod batches;
 mod case_managers;
 mod cases;

@@ -80,6 +80,18 @@ pub fn system_as_person() -> Decision {
     )
 }
 
+/// `AUD-1`: the audit log is the Data Center's to read (it holds every agency's actions, and
+/// the values written).
+pub fn read_audit_log(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("AUD-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "AUD-1",
+            "only the Data Center reads the audit log; ask your HMIS lead",
+        ),
+    }
+}
+
 pub fn create_agency(actor: &Actor) -> Decision {
     match actor.role {
         Role::DataCenter => Decision::allow("ROLE-1"),

@@ -3,10 +3,18 @@
 //! holds a password or a token, and an SSN only masked. Unlike the application logs, which
 //! carry ids only.
 use chrono::{DateTime, Utc};
-use entities::audit_log;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set};
+use entities::{
+    attachments, audit_log, case_manager_assignments, cases, client_notes, data_conflicts,
+    enrollments, profile_rows, services,
+};
+use sea_orm::sea_query::{DynIden, Expr, ExprTrait, IntoIden, Query as SeaQuery};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
+use super::Page;
 use crate::error::{DomainError, DomainResult};
 
 pub struct Entry<'a> {
@@ -126,4 +134,98 @@ impl RefusalLog {
             write.await
         }
     }
+}
+
+/// Which entries of the audit log to read; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub actor_user_id: Option<Uuid>,
+    pub action: Option<String>,
+    /// Entries about this client: on it, or on one of its records (their detail names it).
+    pub client_id: Option<Uuid>,
+    pub refused: Option<bool>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A page of the tenant's audit log, newest first; `before` is the last id of the previous
+/// page (ids are time-ordered).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    filter: &Filter,
+    before: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<audit_log::Model>> {
+    let mut query = audit_log::Entity::find()
+        .filter(audit_log::Column::TenantId.eq(tenant_id))
+        .order_by_desc(audit_log::Column::Id);
+    if let Some(before) = before {
+        query = query.filter(audit_log::Column::Id.lt(before));
+    }
+    if let Some(actor) = filter.actor_user_id {
+        query = query.filter(audit_log::Column::ActorUserId.eq(actor));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_log::Column::Action.eq(action.as_str()));
+    }
+    if let Some(refused) = filter.refused {
+        query = query.filter(audit_log::Column::Outcome.eq(if refused {
+            "REFUSED"
+        } else {
+            "ALLOWED"
+        }));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::Column::At.gte(from));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_log::Column::At.lt(until));
+    }
+    if let Some(client) = filter.client_id {
+        // The detail is JSON; a typed id formatted into the expression cannot carry SQL.
+        let in_detail = match db.get_database_backend() {
+            DbBackend::Postgres => format!("detail->>'client_id' = '{client}'"),
+            _ => format!("json_extract(detail, '$.client_id') = '{client}'"),
+        };
+        // A refusal names only the record it refused: any record of the client counts.
+        let of_client = |table: DynIden, tenant: DynIden, id: DynIden, client_id: DynIden| {
+            audit_log::Column::SubjectId.in_subquery(
+                SeaQuery::select()
+                    .column(id)
+                    .from(table)
+                    .and_where(Expr::col(tenant).eq(tenant_id))
+                    .and_where(Expr::col(client_id).eq(client))
+                    .to_owned(),
+            )
+        };
+        macro_rules! records_of {
+            ($($entity:ident),*) => {
+                [$(of_client(
+                    $entity::Entity.into_iden(),
+                    $entity::Column::TenantId.into_iden(),
+                    $entity::Column::Id.into_iden(),
+                    $entity::Column::ClientId.into_iden(),
+                )),*]
+            };
+        }
+        let mut about = Condition::any()
+            .add(audit_log::Column::SubjectId.eq(client))
+            .add(Expr::cust(in_detail));
+        for records in records_of!(
+            profile_rows,
+            enrollments,
+            services,
+            client_notes,
+            attachments,
+            case_manager_assignments,
+            data_conflicts,
+            cases
+        ) {
+            about = about.add(records);
+        }
+        query = query.filter(about);
+    }
+    let rows = query.limit(limit.saturating_add(1)).all(db).await?;
+    Ok(Page::from_overfetch(rows, limit))
 }

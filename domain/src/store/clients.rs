@@ -150,6 +150,22 @@ pub struct FieldValue<'a> {
     pub documentation_attachment_id: Option<Uuid>,
 }
 
+/// The client with this HMIS number, if the tenant has one.
+pub async fn id_by_hmis_number(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    hmis_number: &str,
+) -> DomainResult<Option<Uuid>> {
+    Ok(clients::Entity::find()
+        .select_only()
+        .column(clients::Column::Id)
+        .filter(clients::Column::TenantId.eq(tenant_id))
+        .filter(clients::Column::HmisNumber.eq(hmis_number))
+        .into_tuple()
+        .one(db)
+        .await?)
+}
+
 /// The HMIS numbers of these clients, by id: how messages and lists name them (COM-1).
 pub async fn hmis_numbers(
     db: &impl ConnectionTrait,
