@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::helpers::nodes;
 use crate::helpers::{
     Coc, TestApp, created_id, error_code, error_rule, free_port, spawn_app, spawn_app_with,
 };
@@ -439,12 +440,7 @@ async fn enroll(app: &TestApp, client: Uuid, project: &str, hoh: i16, disabled: 
 }
 
 fn checklist_rows(response: &Value) -> Vec<Value> {
-    response["data"]["documentChecklist"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(response, "documentChecklist")
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::enrollments::error_field;
+use crate::helpers::nodes;
 use crate::helpers::{error_code, error_rule};
 use crate::profile::{HMIS_NUMBER, community};
 
@@ -13,12 +14,7 @@ const LOG: &str = "query($f: AuditLogFilter, $n: Int, $a: String) {
         pageInfo { hasNextPage } } }";
 
 fn entries(response: &Value) -> Vec<Value> {
-    response["data"]["auditLog"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(response, "auditLog")
 }
 
 #[tokio::test]

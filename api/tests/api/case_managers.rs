@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use crate::enrollments::{
     client, community, count, enroll, error_field, id, permission, update as update_enrollment,
 };
+use crate::helpers::nodes;
 use crate::helpers::{TestApp, error_code, error_rule};
 
 const ASSIGN: &str = "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) {
@@ -35,12 +36,7 @@ async fn assign(
 
 async fn list(app: &TestApp, token: &str, client: &str) -> Vec<Value> {
     let response = app.gql(LIST, json!({ "c": client }), Some(token)).await;
-    response["data"]["clientCaseManagers"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("clientCaseManagers failed: {response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&response, "clientCaseManagers")
 }
 
 /// The clients listed by CM-1 for this viewer.

@@ -11,6 +11,7 @@ use domain::settings::Settings;
 use domain::sharing_plan::{self, Publication};
 use serde_json::{Value, json};
 
+use crate::helpers::nodes;
 use crate::helpers::{Coc, PASSWORD, Store, error_code, error_rule, spawn, with_workers};
 
 const CHANGE: &str = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) {
@@ -201,12 +202,7 @@ impl Parties {
                 Some(token),
             )
             .await;
-        listed["data"]["notifications"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{listed}"))
-            .iter()
-            .map(|e| e["node"].clone())
-            .collect()
+        nodes(&listed, "notifications")
     }
 }
 
@@ -800,12 +796,7 @@ const INCONSISTENCIES: &str = "{ enrollmentInconsistencies { edges { node {
 
 async fn inconsistencies(c: &Parties, token: &str) -> Vec<Value> {
     let listed = c.coc.app.gql(INCONSISTENCIES, json!({}), Some(token)).await;
-    listed["data"]["enrollmentInconsistencies"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{listed}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&listed, "enrollmentInconsistencies")
 }
 
 #[tokio::test]

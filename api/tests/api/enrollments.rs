@@ -3,6 +3,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
+use crate::helpers::nodes;
 use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule};
 
 pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) {
@@ -95,12 +96,7 @@ pub async fn update(app: &TestApp, token: &str, input: Value) -> Value {
 
 async fn list(app: &TestApp, token: &str, client: &str) -> Vec<Value> {
     let response = app.gql(LIST, json!({ "c": client }), Some(token)).await;
-    response["data"]["clientEnrollments"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("clientEnrollments failed: {response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&response, "clientEnrollments")
 }
 
 pub fn permission<'a>(record: &'a Value, action: &str) -> &'a Value {

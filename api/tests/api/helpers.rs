@@ -435,6 +435,16 @@ impl Coc {
     }
 }
 
+/// The nodes of the connection the query's `field` answered.
+pub fn nodes(response: &Value, field: &str) -> Vec<Value> {
+    response["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{field} failed: {response}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
 /// The `id` of what the mutation `field` created.
 pub fn created_id(response: &Value, field: &str) -> String {
     response["data"][field]["id"]

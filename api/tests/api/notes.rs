@@ -2,6 +2,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
+use crate::helpers::nodes;
 use crate::helpers::{error_code, error_rule};
 use crate::profile::{Community, community, count};
 
@@ -52,12 +53,7 @@ impl Community {
                 Some(token),
             )
             .await;
-        listed["data"]["clientNotes"]["edges"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{listed}"))
-            .iter()
-            .map(|e| e["node"].clone())
-            .collect()
+        nodes(&listed, "clientNotes")
     }
 }
 

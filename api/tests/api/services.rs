@@ -3,6 +3,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::enrollments::{community, count, enroll, error_field, id, permission};
+use crate::helpers::nodes;
 use crate::helpers::{TestApp, error_code, error_rule};
 
 const RECORD: &str = "mutation($i: RecordServiceInput!) { recordService(input: $i) {
@@ -34,22 +35,12 @@ pub async fn update(app: &TestApp, token: &str, input: Value) -> Value {
 
 async fn list(app: &TestApp, token: &str, client: &str) -> Vec<Value> {
     let response = app.gql(LIST, json!({ "c": client }), Some(token)).await;
-    response["data"]["clientServices"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("clientServices failed: {response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&response, "clientServices")
 }
 
 async fn history(app: &TestApp, token: &str, service: &str) -> Vec<Value> {
     let response = app.gql(HISTORY, json!({ "s": service }), Some(token)).await;
-    response["data"]["serviceHistory"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("serviceHistory failed: {response}"))
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    nodes(&response, "serviceHistory")
 }
 
 #[tokio::test]
