@@ -5,6 +5,9 @@
 use entities::{agencies, projects, tenants, users};
 use uuid::Uuid;
 
+use sea_orm::DatabaseTransaction;
+
+use crate::auth::TenantUser;
 use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
@@ -130,9 +133,7 @@ pub async fn create_project(
     let name = DisplayName::parse("name", input.name)?;
     let project_type = parse_project_type(input.project_type)?;
     let tx = caller.begin(state).await?;
-    store::agencies::get(&tx, user.tenant_id, input.agency_id)
-        .await?
-        .ok_or(DomainError::NotFound("agency"))?;
+    store::agencies::active(&tx, user.tenant_id, input.agency_id, "agencyId").await?;
     let project = store::projects::insert(
         &tx,
         user.tenant_id,
@@ -144,6 +145,165 @@ pub async fn create_project(
     .await?;
     tx.commit().await?;
     Ok(project)
+}
+
+/// What a rename or a deactivation did, for the audit log.
+async fn audit_change(
+    tx: &DatabaseTransaction,
+    by: &TenantUser,
+    (action, subject): (&str, Uuid),
+    before: serde_json::Value,
+    after: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<()> {
+    store::audit::record(
+        tx,
+        store::audit::Entry {
+            at: now,
+            tenant_id: by.tenant_id,
+            actor_user_id: Some(by.user_id),
+            actor_agency_id: by.agency_id,
+            action,
+            subject_id: Some(subject),
+            refused_by: None,
+            source_ip: None,
+            detail: serde_json::json!({ "before": before, "after": after }),
+        },
+    )
+    .await
+}
+
+/// Renames an agency (the Data Center, ROLE-1).
+pub async fn rename_agency(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    agency_id: Uuid,
+    name: &str,
+) -> DomainResult<agencies::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
+    let now = state.clock.now();
+    guard(
+        state,
+        user,
+        "agency.rename",
+        roles::change_agency(&user.actor()),
+    )
+    .await?;
+    let name = DisplayName::parse("name", name)?;
+    let tx = caller.begin(state).await?;
+    let agency = store::agencies::get(&tx, user.tenant_id, agency_id)
+        .await?
+        .ok_or(DomainError::NotFound("agency"))?;
+    let before = serde_json::json!({ "name": agency.name });
+    let renamed = store::agencies::rename(&tx, agency, &name).await?;
+    let after = serde_json::json!({ "name": renamed.name });
+    audit_change(&tx, user, ("agency.rename", renamed.id), before, after, now).await?;
+    tx.commit().await?;
+    Ok(renamed)
+}
+
+/// Deactivates an agency (the Data Center, ROLE-1): its people are deactivated and signed
+/// out, its pending invitations revoked, and nothing new is added to it. What it entered
+/// stays, under its name.
+pub async fn deactivate_agency(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    agency_id: Uuid,
+) -> DomainResult<agencies::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
+    let now = state.clock.now();
+    guard(
+        state,
+        user,
+        "agency.deactivate",
+        roles::change_agency(&user.actor()),
+    )
+    .await?;
+    let tx = caller.begin(state).await?;
+    let agency = store::agencies::get(&tx, user.tenant_id, agency_id)
+        .await?
+        .ok_or(DomainError::NotFound("agency"))?;
+    let ended = crate::auth::accounts::deactivate_members(state, &tx, user, agency.id).await?;
+    let revoked =
+        store::invitations::revoke_pending_of_agency(&tx, user.tenant_id, agency.id, now).await?;
+    let deactivated = store::agencies::deactivate(&tx, agency, now).await?;
+    audit_change(
+        &tx,
+        user,
+        ("agency.deactivate", deactivated.id),
+        serde_json::json!({ "deactivated_at": null }),
+        serde_json::json!({
+            "deactivated_at": deactivated.deactivated_at,
+            "members_deactivated": ended.len(),
+            "invitations_revoked": revoked,
+        }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::auth::accounts::sessions_ended(state, &ended).await;
+    Ok(deactivated)
+}
+
+/// Renames a project (the Data Center, or its agency's administrator: ROLE-1, ROLE-2).
+pub async fn rename_project(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    project_id: Uuid,
+    name: &str,
+) -> DomainResult<projects::Model> {
+    change_project(state, caller, project_id, Some(name)).await
+}
+
+/// Deactivates a project: it takes no new enrollments; those it has stay.
+pub async fn deactivate_project(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    project_id: Uuid,
+) -> DomainResult<projects::Model> {
+    change_project(state, caller, project_id, None).await
+}
+
+/// A rename (`name`) or, without one, a deactivation.
+async fn change_project(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    project_id: Uuid,
+    name: Option<&str>,
+) -> DomainResult<projects::Model> {
+    let caller = caller.into();
+    let user = caller.person()?;
+    let now = state.clock.now();
+    let action = if name.is_some() {
+        "project.rename"
+    } else {
+        "project.deactivate"
+    };
+    let name = name.map(|n| DisplayName::parse("name", n)).transpose()?;
+    let tx = caller.begin(state).await?;
+    let project = store::projects::get(&tx, user.tenant_id, project_id)
+        .await?
+        .ok_or(DomainError::NotFound("project"))?;
+    guard(
+        state,
+        user,
+        action,
+        roles::change_project(&user.actor(), project.agency_id),
+    )
+    .await?;
+    let before =
+        serde_json::json!({ "name": project.name, "deactivated_at": project.deactivated_at });
+    let changed = match &name {
+        Some(name) => store::projects::rename(&tx, project, name).await?,
+        None => store::projects::deactivate(&tx, project, now).await?,
+    };
+    let after =
+        serde_json::json!({ "name": changed.name, "deactivated_at": changed.deactivated_at });
+    audit_change(&tx, user, (action, changed.id), before, after, now).await?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 /// The tenants that scheduled work runs for: the active ones.

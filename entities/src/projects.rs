@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     pub project_type: i16,
     pub created_at: DateTimeUtc,
+    /// Set once, when it was deactivated; never deleted.
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

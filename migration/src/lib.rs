@@ -154,6 +154,17 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: Some("ALTER TABLE clients DROP COLUMN sex"),
             }),
+            // Agencies and projects are renamed and deactivated, never deleted.
+            Box::new(SqlMigration {
+                name: "m20261205_000016_deactivation",
+                schema: include_str!("sql/0016_deactivation.sql"),
+                postgres_only: "",
+                sqlite_only: "",
+                down: Some(
+                    "ALTER TABLE agencies DROP COLUMN deactivated_at; \
+                     ALTER TABLE projects DROP COLUMN deactivated_at",
+                ),
+            }),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! The tenant, its agencies and projects.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::connection::{Cursor, connection, window};
@@ -56,6 +56,31 @@ pub struct CreateProjectInput {
     pub project_type: i32,
 }
 
+#[derive(InputObject)]
+pub struct RenameInput {
+    /// The agency's or project's id.
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(InputObject)]
+pub struct DeactivateInput {
+    /// The agency's or project's id.
+    pub id: Uuid,
+}
+
+/// The agency as it is after the change.
+#[derive(SimpleObject)]
+pub struct AgencyPayload {
+    pub agency: Agency,
+}
+
+/// The project as it is after the change.
+#[derive(SimpleObject)]
+pub struct ProjectPayload {
+    pub project: Project,
+}
+
 #[derive(Default)]
 pub struct TenancyMutation;
 
@@ -78,5 +103,58 @@ impl TenancyMutation {
             project_type: input.project_type,
         };
         Ok(tenancy::create_project(state, user, project).await?.into())
+    }
+
+    /// ROLE-1: the Data Center renames an agency.
+    async fn rename_agency(
+        &self,
+        ctx: &Context<'_>,
+        input: RenameInput,
+    ) -> GqlResult<AgencyPayload> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        let agency = tenancy::rename_agency(state, user, input.id, &input.name).await?;
+        Ok(AgencyPayload {
+            agency: agency.into(),
+        })
+    }
+
+    /// ROLE-1: the Data Center deactivates an agency; its people are deactivated and signed
+    /// out, its pending invitations revoked. What it entered stays.
+    async fn deactivate_agency(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateInput,
+    ) -> GqlResult<AgencyPayload> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        let agency = tenancy::deactivate_agency(state, user, input.id).await?;
+        Ok(AgencyPayload {
+            agency: agency.into(),
+        })
+    }
+
+    /// ROLE-1, ROLE-2: the Data Center or the project's agency administrator renames it.
+    async fn rename_project(
+        &self,
+        ctx: &Context<'_>,
+        input: RenameInput,
+    ) -> GqlResult<ProjectPayload> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        let project = tenancy::rename_project(state, user, input.id, &input.name).await?;
+        Ok(ProjectPayload {
+            project: project.into(),
+        })
+    }
+
+    /// ROLE-1, ROLE-2: a deactivated project takes no new enrollments; those it has stay.
+    async fn deactivate_project(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateInput,
+    ) -> GqlResult<ProjectPayload> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        let project = tenancy::deactivate_project(state, user, input.id).await?;
+        Ok(ProjectPayload {
+            project: project.into(),
+        })
     }
 }

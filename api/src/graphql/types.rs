@@ -128,6 +128,8 @@ pub struct Agency {
     pub id: Uuid,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// When it was deactivated: its people no longer sign in and nobody joins it.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 impl From<entities::agencies::Model> for Agency {
@@ -136,6 +138,7 @@ impl From<entities::agencies::Model> for Agency {
             id: m.id,
             name: m.name,
             created_at: m.created_at,
+            deactivated_at: m.deactivated_at,
         }
     }
 }
@@ -149,6 +152,8 @@ pub struct Project {
     pub project_type: i32,
     pub project_type_name: String,
     pub created_at: DateTime<Utc>,
+    /// When it was deactivated: it takes no new enrollments.
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 impl From<entities::projects::Model> for Project {
@@ -164,6 +169,7 @@ impl From<entities::projects::Model> for Project {
             project_type: i32::from(m.project_type),
             project_type_name: name.to_owned(),
             created_at: m.created_at,
+            deactivated_at: m.deactivated_at,
         }
     }
 }

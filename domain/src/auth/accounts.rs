@@ -80,6 +80,34 @@ pub async fn deactivate(
     Ok(updated)
 }
 
+/// Deactivates every active member of a deactivated agency, as `deactivate` does one person,
+/// in `tx`; returns the sessions to mark revoked once `tx` commits.
+pub(crate) async fn deactivate_members(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    by: &TenantUser,
+    agency_id: Uuid,
+) -> DomainResult<Vec<Uuid>> {
+    let mut ended = Vec::new();
+    for member in store::users::active_of_agency(tx, by.tenant_id, agency_id).await? {
+        let account = account_of(&member)?;
+        let change = Change {
+            role: account.role,
+            agency_id: account.agency_id,
+            status: store::users::DEACTIVATED,
+            action: "agency.deactivate",
+        };
+        let (_, sessions) = change.apply(state, tx, by, member).await?;
+        ended.extend(sessions);
+    }
+    Ok(ended)
+}
+
+/// Marks the sessions revoked for the processes that cache them (after the commit).
+pub(crate) async fn sessions_ended(state: &AppState, ended: &[Uuid]) {
+    mark_revoked(state, ended).await;
+}
+
 async fn load(
     tx: &DatabaseTransaction,
     by: &TenantUser,
@@ -118,10 +146,9 @@ impl Change<'_> {
         target: users::Model,
     ) -> DomainResult<(users::Model, Vec<Uuid>)> {
         let now = state.clock.now();
-        if let Some(agency_id) = self.agency_id {
-            store::agencies::get(tx, by.tenant_id, agency_id)
-                .await?
-                .ok_or(DomainError::NotFound("agency"))?;
+        // Nobody joins a deactivated agency; its members can still be deactivated.
+        if let (Some(agency_id), store::users::ACTIVE) = (self.agency_id, self.status) {
+            store::agencies::active(tx, by.tenant_id, agency_id, "agencyId").await?;
         }
         let before =
             json!({ "role": target.role, "agency": target.agency_id, "status": target.status });

@@ -170,9 +170,7 @@ pub async fn invite(
     .await?;
     let tx = caller.begin(state).await?;
     if let Some(agency_id) = input.agency_id {
-        store::agencies::get(&tx, by.tenant_id, agency_id)
-            .await?
-            .ok_or(DomainError::NotFound("agency"))?;
+        store::agencies::active(&tx, by.tenant_id, agency_id, "agencyId").await?;
     }
     if store::users::by_email(&tx, by.tenant_id, email.as_str())
         .await?

@@ -114,6 +114,22 @@ pub fn create_project(actor: &Actor, agency_id: Uuid) -> Decision {
     manage_agency(actor, agency_id, "create projects")
 }
 
+/// Renaming or deactivating an agency: the Data Center's, which keeps the CoC's list.
+pub fn change_agency(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "ROLE-1",
+            "only the Data Center renames or deactivates agencies",
+        ),
+    }
+}
+
+/// Renaming or deactivating a project of `agency_id`: as creating one.
+pub fn change_project(actor: &Actor, agency_id: Uuid) -> Decision {
+    manage_agency(actor, agency_id, "rename or deactivate projects")
+}
+
 /// Inviting or creating an account with `account`'s role and agency.
 pub fn invite(actor: &Actor, account: &Account) -> Decision {
     if let Some(refusal) = shape_refusal(account) {

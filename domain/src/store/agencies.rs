@@ -21,6 +21,7 @@ pub async fn insert(
         id: Set(Uuid::now_v7()),
         name: Set(name.as_str().to_owned()),
         created_at: Set(now),
+        deactivated_at: Set(None),
     }
     .insert(db)
     .await
@@ -78,4 +79,54 @@ pub async fn names(
         .into_tuple()
         .all(db)
         .await?)
+}
+
+/// Renames it; the name stays unique in the tenant.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    row: agencies::Model,
+    name: &DisplayName,
+) -> DomainResult<agencies::Model> {
+    let mut active: agencies::ActiveModel = row.into();
+    active.name = Set(name.as_str().to_owned());
+    active.update(db).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::validation("name", "an agency with this name already exists")
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Marks it deactivated as of `now` (kept if it already was).
+pub async fn deactivate(
+    db: &impl ConnectionTrait,
+    row: agencies::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<agencies::Model> {
+    if row.deactivated_at.is_some() {
+        return Ok(row);
+    }
+    let mut active: agencies::ActiveModel = row.into();
+    active.deactivated_at = Set(Some(now));
+    Ok(active.update(db).await?)
+}
+
+/// The agency `id`, which must still be active: nothing new is added to a deactivated one.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    field: &'static str,
+) -> DomainResult<agencies::Model> {
+    let row = get(db, tenant_id, id)
+        .await?
+        .ok_or(DomainError::NotFound("agency"))?;
+    match row.deactivated_at {
+        Some(at) => Err(DomainError::validation(
+            field,
+            format!("this agency was deactivated on {}", at.date_naive()),
+        )),
+        None => Ok(row),
+    }
 }

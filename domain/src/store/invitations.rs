@@ -144,3 +144,21 @@ pub async fn mark_accepted(
     spent.update(db).await?;
     Ok(())
 }
+
+/// Revokes every invitation into the agency that is neither accepted nor revoked.
+pub async fn revoke_pending_of_agency(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    let revoked = invitations::Entity::update_many()
+        .col_expr(invitations::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(invitations::Column::TenantId.eq(tenant_id))
+        .filter(invitations::Column::AgencyId.eq(agency_id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
+}

@@ -25,6 +25,7 @@ pub async fn insert(
         name: Set(name.as_str().to_owned()),
         project_type: Set(project_type),
         created_at: Set(now),
+        deactivated_at: Set(None),
     }
     .insert(db)
     .await
@@ -57,4 +58,66 @@ pub async fn page(
         query.limit(limit + 1).all(db).await?,
         limit,
     ))
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> DomainResult<Option<projects::Model>> {
+    Ok(projects::Entity::find()
+        .filter(projects::Column::TenantId.eq(tenant_id))
+        .filter(projects::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
+/// Renames it; the name stays unique in the tenant.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    row: projects::Model,
+    name: &DisplayName,
+) -> DomainResult<projects::Model> {
+    let mut active: projects::ActiveModel = row.into();
+    active.name = Set(name.as_str().to_owned());
+    active.update(db).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            DomainError::validation("name", "this agency already has a project with this name")
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// Marks it deactivated as of `now` (kept if it already was).
+pub async fn deactivate(
+    db: &impl ConnectionTrait,
+    row: projects::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<projects::Model> {
+    if row.deactivated_at.is_some() {
+        return Ok(row);
+    }
+    let mut active: projects::ActiveModel = row.into();
+    active.deactivated_at = Set(Some(now));
+    Ok(active.update(db).await?)
+}
+
+/// The project `id`, which must still be active: nothing new is added to a deactivated one.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    field: &'static str,
+) -> DomainResult<projects::Model> {
+    let row = get(db, tenant_id, id)
+        .await?
+        .ok_or(DomainError::NotFound("project"))?;
+    match row.deactivated_at {
+        Some(at) => Err(DomainError::validation(
+            field,
+            format!("this project was deactivated on {}", at.date_naive()),
+        )),
+        None => Ok(row),
+    }
 }

@@ -172,3 +172,18 @@ pub async fn display_names(
         .all(db)
         .await?)
 }
+
+/// The agency's people who may still sign in.
+pub async fn active_of_agency(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    agency_id: Uuid,
+) -> DomainResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::TenantId.eq(tenant_id))
+        .filter(users::Column::AgencyId.eq(agency_id))
+        .filter(users::Column::Status.eq(ACTIVE))
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
+}
