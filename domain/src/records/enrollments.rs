@@ -296,15 +296,7 @@ pub async fn enroll(
     let project = store::enrollments::project(ctx.tx(), ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
-    if let Some(at) = project.deactivated_at {
-        return Err(DomainError::validation(
-            "projectId",
-            format!(
-                "this project was deactivated on {}: enroll the client in an active one",
-                at.date_naive()
-            ),
-        ));
-    }
+    store::still_active("project", "projectId", project.deactivated_at)?;
     let client = client_for_write(&ctx, state, "enrollment.create", input.client_id).await?;
     ctx.require(
         state,

@@ -81,21 +81,20 @@ pub async fn names(
         .await?)
 }
 
-/// Renames it; the name stays unique in the tenant.
+/// Renames it; the name stays unique where it lives.
 pub async fn rename(
     db: &impl ConnectionTrait,
     row: agencies::Model,
     name: &DisplayName,
 ) -> DomainResult<agencies::Model> {
-    let mut active: agencies::ActiveModel = row.into();
-    active.name = Set(name.as_str().to_owned());
-    active.update(db).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::validation("name", "an agency with this name already exists")
-        } else {
-            e.into()
-        }
-    })
+    super::registry::rename::<agencies::ActiveModel>(
+        db,
+        row,
+        agencies::Column::Name,
+        name.as_str(),
+        "an agency with this name already exists",
+    )
+    .await
 }
 
 /// Marks it deactivated as of `now` (kept if it already was).
@@ -104,12 +103,14 @@ pub async fn deactivate(
     row: agencies::Model,
     now: DateTime<Utc>,
 ) -> DomainResult<agencies::Model> {
-    if row.deactivated_at.is_some() {
-        return Ok(row);
-    }
-    let mut active: agencies::ActiveModel = row.into();
-    active.deactivated_at = Set(Some(now));
-    Ok(active.update(db).await?)
+    let already = row.deactivated_at;
+    super::registry::deactivate::<agencies::ActiveModel>(
+        db,
+        row,
+        (agencies::Column::DeactivatedAt, already),
+        now,
+    )
+    .await
 }
 
 /// The agency `id`, which must still be active: nothing new is added to a deactivated one.
@@ -122,11 +123,6 @@ pub async fn active(
     let row = get(db, tenant_id, id)
         .await?
         .ok_or(DomainError::NotFound("agency"))?;
-    match row.deactivated_at {
-        Some(at) => Err(DomainError::validation(
-            field,
-            format!("this agency was deactivated on {}", at.date_naive()),
-        )),
-        None => Ok(row),
-    }
+    super::registry::still_active("agency", field, row.deactivated_at)?;
+    Ok(row)
 }

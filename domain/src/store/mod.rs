@@ -21,6 +21,7 @@ pub mod platform_admins;
 pub mod platform_sessions;
 pub mod profile;
 pub mod projects;
+mod registry;
 pub mod services;
 pub mod sessions;
 pub mod tenants;
@@ -34,6 +35,7 @@ use crate::error::DomainResult;
 
 pub use crate::page::Page;
 pub use entities::tenant_scope::APP_ROLE;
+pub use registry::still_active;
 
 /// A transaction scoped to one tenant.
 pub async fn tenant_tx(

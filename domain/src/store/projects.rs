@@ -72,21 +72,20 @@ pub async fn get(
         .await?)
 }
 
-/// Renames it; the name stays unique in the tenant.
+/// Renames it; the name stays unique where it lives.
 pub async fn rename(
     db: &impl ConnectionTrait,
     row: projects::Model,
     name: &DisplayName,
 ) -> DomainResult<projects::Model> {
-    let mut active: projects::ActiveModel = row.into();
-    active.name = Set(name.as_str().to_owned());
-    active.update(db).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            DomainError::validation("name", "this agency already has a project with this name")
-        } else {
-            e.into()
-        }
-    })
+    super::registry::rename::<projects::ActiveModel>(
+        db,
+        row,
+        projects::Column::Name,
+        name.as_str(),
+        "this agency already has a project with this name",
+    )
+    .await
 }
 
 /// Marks it deactivated as of `now` (kept if it already was).
@@ -95,12 +94,14 @@ pub async fn deactivate(
     row: projects::Model,
     now: DateTime<Utc>,
 ) -> DomainResult<projects::Model> {
-    if row.deactivated_at.is_some() {
-        return Ok(row);
-    }
-    let mut active: projects::ActiveModel = row.into();
-    active.deactivated_at = Set(Some(now));
-    Ok(active.update(db).await?)
+    let already = row.deactivated_at;
+    super::registry::deactivate::<projects::ActiveModel>(
+        db,
+        row,
+        (projects::Column::DeactivatedAt, already),
+        now,
+    )
+    .await
 }
 
 /// The project `id`, which must still be active: nothing new is added to a deactivated one.
@@ -113,11 +114,6 @@ pub async fn active(
     let row = get(db, tenant_id, id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
-    match row.deactivated_at {
-        Some(at) => Err(DomainError::validation(
-            field,
-            format!("this project was deactivated on {}", at.date_naive()),
-        )),
-        None => Ok(row),
-    }
+    super::registry::still_active("project", field, row.deactivated_at)?;
+    Ok(row)
 }
