@@ -279,6 +279,19 @@ impl CreateClientInput {
     }
 }
 
+/// Which clients a list holds; every filter given must hold.
+#[derive(InputObject, Default)]
+pub struct ClientFilter {
+    /// Exactly this HMIS number.
+    pub hmis_number: Option<String>,
+    /// Part of the first, middle or last name, in any case.
+    pub name: Option<String>,
+    pub dob: Option<chrono::NaiveDate>,
+    /// Enrolled, now or before, in this project (PLAN-1: one whose enrollments the viewer
+    /// reads).
+    pub project_id: Option<Uuid>,
+}
+
 #[derive(InputObject)]
 pub struct DocumentationInput {
     /// The written documentation the client showed, e.g. "birth certificate" (DEM-2).
@@ -309,16 +322,25 @@ impl ClientsQuery {
         Ok(clients::view(state(ctx)?, caller(ctx)?, id).await?.into())
     }
 
-    /// The clients the viewer may see under the plan.
+    /// The clients the viewer may see under the plan, narrowed by `filter`.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        filter: Option<ClientFilter>,
     ) -> GqlResult<Connection<Cursor, ClientSummary>> {
         let (limit, after) = window(first, after)?;
-        let (page, plan_version) = clients::page(state(ctx)?, caller(ctx)?, after, limit).await?;
+        let filter = filter.unwrap_or_default();
+        let filter = clients::ListFilter {
+            hmis_number: filter.hmis_number,
+            name: filter.name,
+            dob: filter.dob,
+            project_id: filter.project_id,
+        };
+        let (page, plan_version) =
+            clients::page(state(ctx)?, caller(ctx)?, filter, after, limit).await?;
         Ok(connection(
             page,
             after,

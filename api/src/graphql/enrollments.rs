@@ -138,6 +138,31 @@ impl EnrollmentsQuery {
             Enrollment::from,
         ))
     }
+
+    /// A project's enrollments open at some time from `activeFrom` to `activeUntil` (either
+    /// may be left out), oldest first; for a viewer who reads that project's enrollments
+    /// (PLAN-1).
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    async fn project_enrollments(
+        &self,
+        ctx: &Context<'_>,
+        project_id: Uuid,
+        active_from: Option<NaiveDate>,
+        active_until: Option<NaiveDate>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Enrollment>> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        let (limit, after) = window(first, after)?;
+        let range = (active_from, active_until);
+        let page = enrollments::of_project(state, user, project_id, range, after, limit).await?;
+        Ok(connection(
+            page,
+            after,
+            |v| v.enrollment.id,
+            Enrollment::from,
+        ))
+    }
 }
 
 #[derive(Default)]

@@ -3,8 +3,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::nodes;
-use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule};
+use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule, nodes};
 
 pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) {
     id version householdId agencyId projectType flags { rule message otherEnrollmentId }
@@ -556,4 +555,211 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
         2,
         "the first version and the one change that won"
     );
+}
+
+/// Integrations find clients the way a caseworker would: by HMIS number, part of a name in any
+/// case, date of birth, or a project they were enrolled in — the last only where the viewer
+/// reads that project's enrollments (PLAN-1).
+#[tokio::test]
+async fn clients_are_listed_by_hmis_number_name_date_of_birth_and_project() {
+    let c = community().await;
+    let app = &c.app;
+    let new_client = |input: Value| {
+        let (app, token) = (app, c.user_a.clone());
+        async move {
+            let created = app
+                .gql(
+                    "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+                    json!({ "i": input }),
+                    Some(&token),
+                )
+                .await;
+            id(&created, "createClient")
+        }
+    };
+    let johnny = new_client(json!({ "hmisNumber": "DUR-000001", "firstName": "Johnny", "lastName": "Walker", "dob": "1980-01-01" })).await;
+    let maria = new_client(json!({ "hmisNumber": "DUR-000002", "firstName": "Maria", "lastName": "Lopez", "dob": "1990-05-05" })).await;
+    let enrolled = enroll(
+        app,
+        &c.user_a,
+        &c.client,
+        &c.shelter_a,
+        "2025-01-10",
+        json!({}),
+    )
+    .await;
+    assert!(enrolled["errors"].is_null(), "{enrolled}");
+    let listed = |token: &str, filter: Value| {
+        let (app, token) = (app, token.to_owned());
+        async move {
+            let response = app
+                .gql(
+                    "query($f: ClientFilter) { clients(filter: $f, first: 50) { edges { node { id } } } }",
+                    json!({ "f": filter }),
+                    Some(&token),
+                )
+                .await;
+            if !response["errors"].is_null() {
+                return Err(response);
+            }
+            let mut ids: Vec<String> = nodes(&response, "clients")
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            Ok(ids)
+        }
+    };
+    let sorted = |mut ids: Vec<&String>| {
+        ids.sort();
+        ids.into_iter().cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed(&c.user_a, json!({ "name": "JOHN" })).await.unwrap(),
+        sorted(vec![&c.client, &johnny])
+    );
+    assert_eq!(
+        listed(&c.user_a, json!({ "name": "_" })).await.unwrap(),
+        Vec::<String>::new(),
+        "a wildcard character matches itself only"
+    );
+    assert_eq!(
+        listed(&c.user_a, json!({ "hmisNumber": "DUR-000002" }))
+            .await
+            .unwrap(),
+        vec![maria.clone()]
+    );
+    assert_eq!(
+        listed(&c.user_a, json!({ "dob": "1990-05-05", "name": "lop" }))
+            .await
+            .unwrap(),
+        vec![maria.clone()]
+    );
+    assert_eq!(
+        listed(&c.user_b, json!({ "projectId": c.shelter_a }))
+            .await
+            .unwrap(),
+        vec![c.client.clone()],
+        "durham-v1 shares entry/exit records"
+    );
+
+    // A plan that keeps entry/exit inside each agency: another agency's project says nothing.
+    let published = app
+        .republish_plan(&c.data_center, |d| {
+            for element in d["elements"].as_array_mut().unwrap() {
+                if element["key"] == "entry_exit" {
+                    element["shared"] = json!(false);
+                }
+            }
+        })
+        .await;
+    assert!(published["errors"].is_null(), "{published}");
+    let refused = listed(&c.user_b, json!({ "projectId": c.shelter_a }))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error_code(&refused), error_rule(&refused)),
+        ("FORBIDDEN", "PLAN-1"),
+        "{refused}"
+    );
+    assert_eq!(
+        listed(&c.user_a, json!({ "projectId": c.shelter_a }))
+            .await
+            .unwrap(),
+        vec![c.client.clone()]
+    );
+}
+
+/// A project's enrollments open at some time in a date range, for a viewer who reads them.
+#[tokio::test]
+async fn a_projects_enrollments_are_listed_by_the_dates_they_were_open() {
+    let c = community().await;
+    let app = &c.app;
+    let maria = client(app, &c.user_a, "Maria").await;
+    let exited = enroll(
+        app,
+        &c.user_a,
+        &c.client,
+        &c.shelter_a,
+        "2025-01-10",
+        json!({}),
+    )
+    .await;
+    let exited = id(&exited, "enrollClient");
+    let exit = update(
+        app,
+        &c.user_a,
+        json!({ "id": exited, "expectedVersion": 1, "exitDate": "2025-02-10" }),
+    )
+    .await;
+    assert!(exit["errors"].is_null(), "{exit}");
+    let open = enroll(
+        app,
+        &c.user_a,
+        &maria,
+        &c.shelter_a,
+        "2025-03-01",
+        json!({}),
+    )
+    .await;
+    let open = id(&open, "enrollClient");
+
+    let listed = |token: &str, from: Option<&str>, until: Option<&str>| {
+        let (app, token, project) = (app, token.to_owned(), c.shelter_a.clone());
+        let (from, until) = (from.map(str::to_owned), until.map(str::to_owned));
+        async move {
+            let response = app
+                .gql(
+                    "query($p: UUID!, $f: NaiveDate, $u: NaiveDate) { projectEnrollments(projectId: $p, activeFrom: $f, activeUntil: $u) { edges { node { id clientId } } } }",
+                    json!({ "p": project, "f": from, "u": until }),
+                    Some(&token),
+                )
+                .await;
+            if !response["errors"].is_null() {
+                return Err(response);
+            }
+            Ok(nodes(&response, "projectEnrollments")
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>())
+        }
+    };
+    assert_eq!(
+        listed(&c.user_b, None, None).await.unwrap(),
+        vec![exited.clone(), open.clone()]
+    );
+    assert_eq!(
+        listed(&c.user_a, Some("2025-02-15"), None).await.unwrap(),
+        vec![open.clone()]
+    );
+    assert_eq!(
+        listed(&c.user_a, None, Some("2025-02-01")).await.unwrap(),
+        vec![exited.clone()]
+    );
+    assert_eq!(
+        listed(&c.user_a, Some("2025-02-01"), Some("2025-02-05"))
+            .await
+            .unwrap(),
+        vec![exited.clone()]
+    );
+    let backwards = listed(&c.user_a, Some("2025-02-05"), Some("2025-02-01"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error_code(&backwards), error_field(&backwards)),
+        ("VALIDATION", "activeUntil"),
+        "{backwards}"
+    );
+
+    app.republish_plan(&c.data_center, |d| {
+        for element in d["elements"].as_array_mut().unwrap() {
+            if element["key"] == "entry_exit" {
+                element["shared"] = json!(false);
+            }
+        }
+    })
+    .await;
+    let refused = listed(&c.user_b, None, None).await.unwrap_err();
+    assert_eq!(error_rule(&refused), "PLAN-1", "{refused}");
+    assert_eq!(listed(&c.data_center, None, None).await.unwrap().len(), 2);
 }

@@ -53,7 +53,7 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
         )
         .await,
     );
-    refused_by_sys_1(clients::page(state, system, None, 10).await);
+    refused_by_sys_1(clients::page(state, system, clients::ListFilter::default(), None, 10).await);
     refused_by_sys_1(tenancy::create_agency(state, system, "Made by nobody").await);
     refused_by_sys_1(tenancy::me(state, system).await);
     refused_by_sys_1(sharing_plan::publish(state, system, Publication::Template(PRIVATE)).await);
@@ -76,7 +76,9 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
         .expect("agencies");
     assert_eq!(agencies.rows.len(), 2);
     let lead = &coc.community.data_center.user;
-    let (listed, _) = clients::page(state, lead, None, 10).await.expect("clients");
+    let (listed, _) = clients::page(state, lead, clients::ListFilter::default(), None, 10)
+        .await
+        .expect("clients");
     assert!(listed.rows.is_empty());
     assert_eq!(
         sharing_plan::active(state, lead)

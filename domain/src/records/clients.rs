@@ -263,12 +263,33 @@ pub async fn view(
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
+    filter: ListFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let scope = ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS);
-    let page = store::clients::page(ctx.tx(), ctx.tenant(), scope, after, limit).await?;
+    let filter = store::clients::ListFilter {
+        entered_by: ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS),
+        hmis_number: filter
+            .hmis_number
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty()),
+        name: filter
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        dob: filter.dob,
+        project_id: match filter.project_id {
+            // A list by project says who is enrolled there (PLAN-1).
+            Some(project) => Some(
+                super::enrollments::readable_project(&ctx, project)
+                    .await?
+                    .id,
+            ),
+            None => None,
+        },
+    };
+    let page = store::clients::page(ctx.tx(), ctx.tenant(), &filter, after, limit).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -306,6 +327,16 @@ pub async fn page(
         },
         plan_version,
     ))
+}
+
+/// What a list of clients is narrowed to by the person asking.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub hmis_number: Option<String>,
+    /// Part of a name, in any case.
+    pub name: Option<String>,
+    pub dob: Option<chrono::NaiveDate>,
+    pub project_id: Option<Uuid>,
 }
 
 pub enum ChangeOutcome {

@@ -633,6 +633,81 @@ pub async fn of_clients(
     Ok(views)
 }
 
+/// PLAN-1: a project's enrollments, or its clients, are listed only for a viewer who reads
+/// that project's enrollments (the project itself is known to every agency).
+pub(super) async fn readable_project(
+    ctx: &RecordCtx,
+    project_id: Uuid,
+) -> DomainResult<projects::Model> {
+    let project = store::enrollments::project(ctx.tx(), ctx.tenant(), project_id)
+        .await?
+        .ok_or(DomainError::NotFound("project"))?;
+    let owner = Provenance {
+        user: Uuid::nil(),
+        agency: Some(project.agency_id),
+    };
+    let read = records::read(&ctx.actor(), Element::ENTRY_EXIT, &owner, ctx.plan());
+    if !read.allowed {
+        return Err(DomainError::Forbidden {
+            rule: read.rule,
+            reason: format!("{}: list by your own agency's projects only", read.reason),
+        });
+    }
+    Ok(project)
+}
+
+/// A project's enrollments open at some time in `range` (either end open), a page at a time,
+/// each with its flags against the client's other stays this viewer may see.
+pub async fn of_project(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    project_id: Uuid,
+    range: (Option<NaiveDate>, Option<NaiveDate>),
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<EnrollmentView>> {
+    if let (Some(from), Some(until)) = range
+        && until < from
+    {
+        return Err(DomainError::validation(
+            "activeUntil",
+            "the end of the date range comes on or after its start",
+        ));
+    }
+    let ctx = RecordCtx::read(state, caller).await?;
+    let project = readable_project(&ctx, project_id).await?;
+    let page = store::enrollments::page_of_project(
+        ctx.tx(),
+        ctx.tenant(),
+        project.id,
+        range,
+        after,
+        limit,
+    )
+    .await?;
+    let clients: Vec<Uuid> = page.rows.iter().map(|e| e.client_id).collect();
+    let actor = ctx.actor();
+    let mut stays: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
+    for (e, p) in store::enrollments::of_clients(ctx.tx(), ctx.tenant(), &clients).await? {
+        if records::read(&actor, Element::ENTRY_EXIT, &owner(&e, &p), ctx.plan()).allowed {
+            stays.entry(e.client_id).or_default().push((e, p));
+        }
+    }
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|e| {
+            let others = stays.get(&e.client_id).map_or(&[][..], Vec::as_slice);
+            view(&ctx, e, project.clone(), others)
+        })
+        .collect();
+    ctx.commit().await?;
+    Ok(Page {
+        rows,
+        has_next: page.has_next,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -1,12 +1,12 @@
 //! Clients, the history of their single-answer values, data conflicts and the view log.
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use entities::{client_field_values, client_views, clients, data_conflicts};
-use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, Query, SimpleExpr};
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{client_field_values, client_views, clients, data_conflicts, enrollments};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -76,22 +76,71 @@ pub async fn get(
         .await?)
 }
 
-/// Clients in id order; `entered_by` limits them to one party's (when the plan does not share
-/// demographics). `Some(None)` is the Data Center's own.
+/// Which clients a list holds; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    /// Only those entered by this party (`Some(None)`: the Data Center).
+    pub entered_by: Option<Option<Uuid>>,
+    pub hmis_number: Option<String>,
+    /// Part of the first, middle or last name, in any case.
+    pub name: Option<String>,
+    pub dob: Option<NaiveDate>,
+    /// Enrolled (now or ever) in this project.
+    pub project_id: Option<Uuid>,
+}
+
+/// A page of the tenant's clients in id order.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    entered_by: Option<Option<Uuid>>,
+    filter: &ListFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<clients::Model>> {
     let mut query = clients::Entity::find()
         .filter(clients::Column::TenantId.eq(tenant_id))
         .order_by_asc(clients::Column::Id);
-    match entered_by {
+    match filter.entered_by {
         Some(Some(agency)) => query = query.filter(clients::Column::CreatedByAgency.eq(agency)),
         Some(None) => query = query.filter(clients::Column::CreatedByAgency.is_null()),
         None => {}
+    }
+    if let Some(hmis_number) = &filter.hmis_number {
+        query = query.filter(clients::Column::HmisNumber.eq(hmis_number.as_str()));
+    }
+    if let Some(dob) = filter.dob {
+        query = query.filter(clients::Column::Dob.eq(dob));
+    }
+    if let Some(name) = &filter.name {
+        // `%` and `_` in a name are themselves, not wildcards.
+        let escaped = name
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let part_of = |column: clients::Column| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(part_of(clients::Column::FirstName))
+                .add(part_of(clients::Column::MiddleName))
+                .add(part_of(clients::Column::LastName)),
+        );
+    }
+    if let Some(project) = filter.project_id {
+        query = query.filter(
+            clients::Column::Id.in_subquery(
+                Query::select()
+                    .column(enrollments::Column::ClientId)
+                    .from(enrollments::Entity)
+                    .and_where(Expr::col(enrollments::Column::TenantId).eq(tenant_id))
+                    .and_where(Expr::col(enrollments::Column::ProjectId).eq(project))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(after) = after {
         query = query.filter(clients::Column::Id.gt(after));

@@ -1,13 +1,15 @@
 //! Enrollments (entry/exit records) and the projects they belong to.
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use entities::{enrollments, projects, services};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
+use super::Page;
 use crate::error::DomainResult;
 
 pub async fn insert(
@@ -153,4 +155,37 @@ pub async fn enrolled_clients(
         query = query.filter(enrollments::Column::ClientId.gt(after));
     }
     Ok(query.into_tuple().all(db).await?)
+}
+
+/// A page of a project's enrollments, in id order, that were open at some time between
+/// `from` and `until` (either end may be open).
+pub async fn page_of_project(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    project_id: Uuid,
+    (from, until): (Option<NaiveDate>, Option<NaiveDate>),
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<enrollments::Model>> {
+    let mut query = enrollments::Entity::find()
+        .filter(enrollments::Column::TenantId.eq(tenant_id))
+        .filter(enrollments::Column::ProjectId.eq(project_id))
+        .order_by_asc(enrollments::Column::Id);
+    if let Some(until) = until {
+        query = query.filter(enrollments::Column::EntryDate.lte(until));
+    }
+    if let Some(from) = from {
+        query = query.filter(
+            Condition::any()
+                .add(enrollments::Column::ExitDate.is_null())
+                .add(enrollments::Column::ExitDate.gte(from)),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(enrollments::Column::Id.gt(after));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }
