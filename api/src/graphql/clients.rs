@@ -445,22 +445,28 @@ impl ClientsQuery {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Who viewed a client and when (AUD-2; the Data Center only).
+    /// Who was shown a client, where and when, newest first (AUD-2; the Data Center only).
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn client_views(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
-    ) -> GqlResult<Vec<ClientViewEntry>> {
-        let views = clients::views(state(ctx)?, caller(ctx)?, client_id).await?;
-        Ok(views
-            .into_iter()
-            .map(|v| ClientViewEntry {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, ClientViewEntry>> {
+        let (limit, after) = window(first, after)?;
+        let views = clients::views(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
+        Ok(connection(
+            views,
+            after,
+            |v| v.id,
+            |v| ClientViewEntry {
                 viewer_user_id: v.viewer_user_id,
                 viewer_agency_id: v.viewer_agency_id,
                 viewed_at: v.viewed_at,
                 shown_in: v.shown_in.into(),
-            })
-            .collect())
+            },
+        ))
     }
 }
 

@@ -564,6 +564,7 @@ async fn record_conflict(
 
 /// AUD-2: one time a client was shown to someone.
 pub struct ViewEntry {
+    pub id: Uuid,
     pub viewer_user_id: Uuid,
     pub viewer_agency_id: Option<Uuid>,
     pub viewed_at: chrono::DateTime<chrono::Utc>,
@@ -575,7 +576,9 @@ pub async fn views(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-) -> DomainResult<Vec<ViewEntry>> {
+    before: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<ViewEntry>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.person()?;
     if user.role != Role::DataCenter {
@@ -585,22 +588,28 @@ pub async fn views(
         });
     }
     let ctx = RecordCtx::read(state, caller).await?;
-    let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, 500).await?;
+    let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, before, limit).await?;
     ctx.commit().await?;
-    views
+    let rows = views
+        .rows
         .into_iter()
         .map(|v| {
             let shown_in = ShownIn::parse(&v.shown_in).ok_or_else(|| {
                 DomainError::internal(anyhow::anyhow!("view {} shown in {:?}", v.id, v.shown_in))
             })?;
             Ok(ViewEntry {
+                id: v.id,
                 viewer_user_id: v.viewer_user_id,
                 viewer_agency_id: v.viewer_agency_id,
                 viewed_at: v.viewed_at,
                 shown_in,
             })
         })
-        .collect()
+        .collect::<DomainResult<Vec<_>>>()?;
+    Ok(Page {
+        rows,
+        has_next: views.has_next,
+    })
 }
 
 /// DEM-3: the data conflicts recorded on a client the viewer may see.

@@ -413,17 +413,24 @@ pub async fn record_views(
     Ok(())
 }
 
+/// AUD-2: a page of who was shown the client, newest first; `before` is the last id of the
+/// previous page.
 pub async fn views(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
+    before: Option<Uuid>,
     limit: u64,
-) -> DomainResult<Vec<client_views::Model>> {
-    Ok(client_views::Entity::find()
+) -> DomainResult<Page<client_views::Model>> {
+    let mut query = client_views::Entity::find()
         .filter(client_views::Column::TenantId.eq(tenant_id))
         .filter(client_views::Column::ClientId.eq(client_id))
-        .order_by_desc(client_views::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+        .order_by_desc(client_views::Column::Id);
+    if let Some(before) = before {
+        query = query.filter(client_views::Column::Id.lt(before));
+    }
+    Ok(Page::from_overfetch(
+        query.limit(limit + 1).all(db).await?,
+        limit,
+    ))
 }
