@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use entities::audit_log;
 use uuid::Uuid;
 
+use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
@@ -35,7 +36,14 @@ pub async fn search(
 ) -> DomainResult<Page<audit_log::Model>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.person()?;
-    roles::read_audit_log(&user.actor()).into_result()?;
+    // A refused look into the log is itself audited.
+    guard(
+        state,
+        user,
+        "audit.read",
+        roles::read_audit_log(&user.actor()),
+    )
+    .await?;
     if let (Some(from), Some(until)) = (query.from, query.until)
         && until <= from
     {

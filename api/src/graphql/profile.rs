@@ -287,8 +287,14 @@ impl ProfileQuery {
     }
 
     /// What a HUD element asks: its fields and the codes each takes.
-    async fn hud_element_fields(&self, element: HudElement) -> Vec<ElementField> {
-        Element::from(element)
+    async fn hud_element_fields(
+        &self,
+        ctx: &Context<'_>,
+        element: HudElement,
+    ) -> GqlResult<Vec<ElementField>> {
+        // Like every other field, for people signed in.
+        caller(ctx)?;
+        Ok(Element::from(element)
             .fields()
             .iter()
             .map(|f| {
@@ -312,7 +318,7 @@ impl ProfileQuery {
                         .collect(),
                 }
             })
-            .collect()
+            .collect())
     }
 
     /// PRO-3: a suggested client note for correcting a row, for the console to pre-fill.

@@ -154,4 +154,23 @@ async fn aud_1_nobody_but_the_data_center_reads_the_log() {
         );
         assert!(refused["data"].is_null(), "{refused}");
     }
+    // The refused looks are in the log, for the Data Center to see.
+    let mut refused = Vec::new();
+    for _ in 0..50 {
+        let log = c
+            .app
+            .gql(
+                LOG,
+                json!({ "f": { "action": "audit.read", "outcome": "REFUSED" }, "n": 10 }),
+                Some(&c.data_center),
+            )
+            .await;
+        refused = entries(&log);
+        if refused.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().all(|e| e["rule"] == "AUD-1"));
 }
