@@ -112,14 +112,18 @@ pub struct AttachmentsQuery;
 impl AttachmentsQuery {
     /// The client's files this viewer may see; files of another agency marked medical, or
     /// kept inside their agency by the plan, are left out.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn client_attachments(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
-    ) -> GqlResult<Vec<Attachment>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, Attachment>> {
         let user = caller(ctx)?;
-        let views = attachments::of_client(state(ctx)?, user, client_id).await?;
-        Ok(views.into_iter().map(Attachment::from).collect())
+        let (limit, after) = window(first, after)?;
+        let page = attachments::of_client(state(ctx)?, user, client_id, after, limit).await?;
+        Ok(connection(page, after, |v| v.row.id, Attachment::from))
     }
 
     /// ATT-4: heads of household in open enrollments who lack a birth certificate, a

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, ProvenanceStamp, permissions, provenance, stamp};
 use super::cases::Case;
-use super::connection::{Cursor, connection, window};
+use super::connection::{Cursor, connection, try_connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction, ShownIn};
 use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
 use super::{caller, state};
@@ -433,16 +433,23 @@ impl ClientsQuery {
     }
 
     /// Data conflicts recorded on a client (DEM-3).
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn data_conflicts(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
-    ) -> GqlResult<Vec<DataConflict>> {
-        let conflicts = clients::conflicts(state(ctx)?, caller(ctx)?, client_id).await?;
-        Ok(conflicts
-            .into_iter()
-            .map(DataConflict::try_from)
-            .collect::<Result<_, _>>()?)
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, DataConflict>> {
+        let (limit, after) = window(first, after)?;
+        let conflicts =
+            clients::conflicts(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
+        Ok(try_connection(
+            conflicts,
+            after,
+            |c| c.id,
+            DataConflict::try_from,
+        )?)
     }
 
     /// Who was shown a client, where and when, newest first (AUD-2; the Data Center only).

@@ -13,15 +13,14 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::helpers::nodes;
 use crate::helpers::{
-    Coc, TestApp, created_id, error_code, error_rule, free_port, spawn_app, spawn_app_with,
+    Coc, TestApp, created_id, error_code, error_rule, free_port, nodes, spawn_app, spawn_app_with,
 };
 
-const LIST: &str = "query($c: UUID!) { clientAttachments(clientId: $c) { id category fileName size
-    contentType medical serviceId version downloadUrl
+const LIST: &str = "query($c: UUID!) { clientAttachments(clientId: $c, first: 100) { edges { node {
+    id category fileName size contentType medical serviceId version downloadUrl
     provenance { enteredByUserId enteredByAgencyId enteredAt }
-    access { action allowed rule reason } } }";
+    access { action allowed rule reason } } } } }";
 const DELETE: &str = "mutation($id: UUID!, $v: Int!) { deleteAttachment(id: $id, expectedVersion: $v) { id version deletedAt } }";
 const CHECKLIST: &str = "query { documentChecklist(first: 50) { edges { node { enrollmentId clientId hmisNumber agencyId missing } } } }";
 
@@ -139,10 +138,7 @@ async fn download(app: &TestApp, token: Option<&str>, id: &str) -> reqwest::Resp
 
 async fn list(app: &TestApp, token: &str, client: Uuid) -> Vec<Value> {
     let response = app.gql(LIST, json!({ "c": client }), Some(token)).await;
-    response["data"]["clientAttachments"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{response}"))
-        .clone()
+    nodes(&response, "clientAttachments")
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {

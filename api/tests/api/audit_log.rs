@@ -3,8 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::enrollments::error_field;
-use crate::helpers::nodes;
-use crate::helpers::{error_code, error_rule};
+use crate::helpers::{error_code, error_rule, nodes};
 use crate::profile::{HMIS_NUMBER, community};
 
 const LOG: &str = "query($f: AuditLogFilter, $n: Int, $a: String) {

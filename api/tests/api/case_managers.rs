@@ -4,8 +4,7 @@ use serde_json::{Value, json};
 use crate::enrollments::{
     client, community, count, enroll, error_field, id, permission, update as update_enrollment,
 };
-use crate::helpers::nodes;
-use crate::helpers::{TestApp, error_code, error_rule};
+use crate::helpers::{TestApp, error_code, error_rule, nodes};
 
 const ASSIGN: &str = "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) {
     id version agencyId caseManagerUserId startDate endDate active

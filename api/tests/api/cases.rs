@@ -11,8 +11,7 @@ use domain::settings::Settings;
 use domain::sharing_plan::{self, Publication};
 use serde_json::{Value, json};
 
-use crate::helpers::nodes;
-use crate::helpers::{Coc, PASSWORD, Store, error_code, error_rule, spawn, with_workers};
+use crate::helpers::{Coc, PASSWORD, Store, error_code, error_rule, nodes, spawn, with_workers};
 
 const CHANGE: &str = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) {
     __typename ... on Client { version } ... on DataConflict { id status } } }";
@@ -270,12 +269,12 @@ async fn dem_4_escalation_path(store: Store) {
         .coc
         .app
         .gql(
-            "query($c: UUID!) { dataConflicts(clientId: $c) { status case { id state } access { action allowed rule } } }",
+            "query($c: UUID!) { dataConflicts(clientId: $c) { edges { node { status case { id state } access { action allowed rule } } } } }",
             json!({ "c": c.client }),
             Some(&c.user_b),
         )
         .await;
-    let conflict = &on_client["data"]["dataConflicts"][0];
+    let conflict = &on_client["data"]["dataConflicts"]["edges"][0]["node"];
     assert_eq!(conflict["case"]["id"], c.case_id.as_str(), "{on_client}");
     assert_eq!(
         conflict["access"],
@@ -1012,8 +1011,8 @@ async fn open_another(c: &mut Parties, field: &str, value: &str) -> String {
 /// What listing the client's conflicts with their cases and `access` blocks costs, in
 /// database statements (the workers are off: nothing else adds to the counter).
 async fn conflicts_cost(c: &Parties, expected: usize) -> u64 {
-    const LIST: &str = "query($c: UUID!) { dataConflicts(clientId: $c) { id field
-        case { id state } access { action allowed } } }";
+    const LIST: &str = "query($c: UUID!) { dataConflicts(clientId: $c, first: 100) { edges {
+        node { id field case { id state } access { action allowed } } } } }";
     let before = c.coc.app.state.db_queries.get();
     let listed = c
         .coc
@@ -1021,11 +1020,9 @@ async fn conflicts_cost(c: &Parties, expected: usize) -> u64 {
         .gql(LIST, json!({ "c": c.client }), Some(&c.user_b))
         .await;
     let cost = c.coc.app.state.db_queries.get() - before;
-    let conflicts = listed["data"]["dataConflicts"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{listed}"));
+    let conflicts = nodes(&listed, "dataConflicts");
     assert_eq!(conflicts.len(), expected, "{listed}");
-    for conflict in conflicts {
+    for conflict in &conflicts {
         assert_eq!(conflict["case"]["state"], "OPENED", "{listed}");
         assert_eq!(access(conflict, "logAttempt")["allowed"], true);
     }

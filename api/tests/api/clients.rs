@@ -264,14 +264,14 @@ async fn dem_3_an_undocumented_different_value_becomes_a_data_conflict() {
     let listed = c
         .app
         .gql(
-            "query($c: UUID!) { dataConflicts(clientId: $c) { field status } }",
+            "query($c: UUID!) { dataConflicts(clientId: $c) { edges { node { field status } } } }",
             json!({ "c": c.client }),
             Some(&c.user_a),
         )
         .await;
     assert_eq!(
-        listed["data"]["dataConflicts"],
-        json!([{ "field": "FIRST_NAME", "status": "OPEN" }])
+        nodes(&listed, "dataConflicts"),
+        vec![json!({ "field": "FIRST_NAME", "status": "OPEN" })]
     );
 }
 

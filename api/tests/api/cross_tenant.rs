@@ -31,7 +31,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
         (
-            "query($c: UUID!) { dataConflicts(clientId: $c) { id } }",
+            "query($c: UUID!) { dataConflicts(clientId: $c) { edges { node { id } } } }",
             json!({ "c": client }),
         ),
         (
@@ -71,7 +71,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "r": row }),
         ),
         (
-            "query($c: UUID!) { clientAttachments(clientId: $c) { id } }",
+            "query($c: UUID!) { clientAttachments(clientId: $c) { edges { node { id } } } }",
             json!({ "c": client }),
         ),
         (

@@ -284,8 +284,10 @@ impl World {
                 },
             ),
             "READ_ATTACHMENT" | "DELETE_ATTACHMENT" => (
-                format!("query($c: UUID!) {{ clientAttachments(clientId: $c) {{ id {ACCESS} }} }}"),
-                &["clientAttachments"],
+                format!(
+                    "query($c: UUID!) {{ clientAttachments(clientId: $c) {{ edges {{ node {{ id {ACCESS} }} }} }} }}"
+                ),
+                &["clientAttachments", "edges"],
                 // A file the viewer may not read is left out of the list; one that is listed
                 // is readable, so reading has no entry of its own.
                 if action == "READ_ATTACHMENT" {

@@ -2,8 +2,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::helpers::nodes;
-use crate::helpers::{error_code, error_rule};
+use crate::helpers::{error_code, error_rule, nodes};
 use crate::profile::{Community, community, count};
 
 const NOTE_FIELDS: &str = "id clientId body version

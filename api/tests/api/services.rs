@@ -3,8 +3,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::enrollments::{community, count, enroll, error_field, id, permission};
-use crate::helpers::nodes;
-use crate::helpers::{TestApp, error_code, error_rule};
+use crate::helpers::{TestApp, error_code, error_rule, nodes};
 
 const RECORD: &str = "mutation($i: RecordServiceInput!) { recordService(input: $i) {
     id version kind serviceType serviceDate providerAgencyId enrollmentId cmMinutes cmNote

@@ -22,7 +22,7 @@ use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, AttachmentCategory, Element, Provenance};
 use crate::state::AppState;
 use crate::storage::{StorageKey, Stored};
-use crate::store;
+use crate::store::{self, Page};
 
 /// The content types Concord stores: documents and photos of documents.
 pub const ALLOWED_CONTENT_TYPES: [&str; 9] = [
@@ -419,7 +419,9 @@ pub async fn of_client(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-) -> DomainResult<Vec<AttachmentView>> {
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<AttachmentView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
@@ -448,7 +450,7 @@ pub async fn of_client(
         .map(|row| AttachmentView::new(&ctx, row))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
-    Ok(views)
+    Ok(Page::of_list(views, after, limit, |v| v.row.id))
 }
 
 /// ATT-1: the uploader deletes a file (marked deleted; the row and its audit stay), LOCK-1.

@@ -617,7 +617,9 @@ pub async fn conflicts(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-) -> DomainResult<Vec<data_conflicts::Model>> {
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<data_conflicts::Model>> {
     let ctx = RecordCtx::read(state, caller).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
@@ -638,7 +640,7 @@ pub async fn conflicts(
     .await?;
     let conflicts = store::clients::conflicts(ctx.tx(), ctx.tenant(), client.id).await?;
     ctx.commit().await?;
-    Ok(conflicts)
+    Ok(Page::of_list(conflicts, after, limit, |c| c.id))
 }
 
 /// DEM-2: the uploaded copy of the documentation must be a file of this client (and so of

@@ -593,14 +593,17 @@ pub async fn of_client(
     ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
-    let rows: Vec<EnrollmentView> = visible
-        .iter()
-        .filter(|(e, _)| after.is_none_or(|after| e.id > after))
-        .take(usize::try_from(limit + 1).unwrap_or(usize::MAX))
+    let page = Page::of_list(visible.iter(), after, limit, |(e, _)| e.id);
+    let rows = page
+        .rows
+        .into_iter()
         .map(|(e, p)| view(&ctx, e.clone(), p.clone(), &visible))
         .collect();
     ctx.commit().await?;
-    Ok(Page::from_overfetch(rows, limit))
+    Ok(Page {
+        rows,
+        has_next: page.has_next,
+    })
 }
 
 /// The visible enrollments of many clients at once, with their flags: a fixed number of
