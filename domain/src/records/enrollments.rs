@@ -252,6 +252,22 @@ async fn visible_of_client(
         .collect())
 }
 
+/// The enrollments of many clients this viewer may see (PLAN-1), with their projects, by
+/// client, in one statement.
+async fn visible_of_clients(
+    ctx: &RecordCtx,
+    client_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>>> {
+    let actor = ctx.actor();
+    let mut visible: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
+    for (e, p) in store::enrollments::of_clients(ctx.tx(), ctx.tenant(), client_ids).await? {
+        if records::read(&actor, Element::ENTRY_EXIT, &owner(&e, &p), ctx.plan()).allowed {
+            visible.entry(e.client_id).or_default().push((e, p));
+        }
+    }
+    Ok(visible)
+}
+
 /// The enrollment with its flags and access block. Flags are computed against the
 /// enrollments the viewer may see only: naming another agency's stay to a viewer the plan
 /// keeps it from would disclose it.
@@ -614,14 +630,7 @@ pub async fn of_clients(
     client_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, Vec<EnrollmentView>>> {
     let ctx = RecordCtx::read(state, caller).await?;
-    let rows = store::enrollments::of_clients(ctx.tx(), ctx.tenant(), client_ids).await?;
-    let actor = ctx.actor();
-    let mut visible: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
-    for (e, p) in rows {
-        if records::read(&actor, Element::ENTRY_EXIT, &owner(&e, &p), ctx.plan()).allowed {
-            visible.entry(e.client_id).or_default().push((e, p));
-        }
-    }
+    let visible = visible_of_clients(&ctx, client_ids).await?;
     let views = visible
         .iter()
         .map(|(client, stays)| {
@@ -689,13 +698,7 @@ pub async fn of_project(
     )
     .await?;
     let clients: Vec<Uuid> = page.rows.iter().map(|e| e.client_id).collect();
-    let actor = ctx.actor();
-    let mut stays: HashMap<Uuid, Vec<(enrollments::Model, projects::Model)>> = HashMap::new();
-    for (e, p) in store::enrollments::of_clients(ctx.tx(), ctx.tenant(), &clients).await? {
-        if records::read(&actor, Element::ENTRY_EXIT, &owner(&e, &p), ctx.plan()).allowed {
-            stays.entry(e.client_id).or_default().push((e, p));
-        }
-    }
+    let stays = visible_of_clients(&ctx, &clients).await?;
     let rows = page
         .rows
         .into_iter()
