@@ -88,6 +88,11 @@ pub struct Settings {
     /// is alive. A worker silent for three heartbeats is taken for dead (killed, its machine
     /// lost), and the jobs it held run again elsewhere.
     pub job_heartbeat: std::time::Duration,
+    /// `CONCORD_WEBHOOKS_ALLOW_LOOPBACK` (default `false`; refused in production): webhook
+    /// endpoints may be `http://` addresses on this machine (127.0.0.1, ::1, localhost), for
+    /// trying an integration locally. Otherwise an endpoint is `https://` and never a
+    /// loopback, private or link-local address.
+    pub webhooks_allow_loopback: bool,
     /// Always `Standard` from the environment; only a test suite sets it in code.
     pub password_hashing: PasswordHashing,
     pub smtp: SmtpSettings,
@@ -206,6 +211,7 @@ impl Settings {
             sweep_every: std::time::Duration::from_secs(60),
             job_poll: std::time::Duration::from_secs(5),
             job_heartbeat: std::time::Duration::from_secs(30),
+            webhooks_allow_loopback: false,
             password_hashing: PasswordHashing::Standard,
             smtp: SmtpSettings {
                 port: 587,
@@ -353,6 +359,15 @@ impl Settings {
         if let Some(v) = get("CONCORD_JOB_HEARTBEAT_SECONDS") {
             let seconds: u64 = number(&v, "CONCORD_JOB_HEARTBEAT_SECONDS")?;
             s.job_heartbeat = std::time::Duration::from_secs(seconds.max(1));
+        }
+        s.webhooks_allow_loopback = flag(&get, "CONCORD_WEBHOOKS_ALLOW_LOOPBACK", false)?;
+        if s.webhooks_allow_loopback && s.is_production() {
+            return Err(StartupError::Setting(
+                "CONCORD_WEBHOOKS_ALLOW_LOOPBACK",
+                "webhooks to this machine are for trying an integration; production sends to \
+                 https:// endpoints only"
+                    .into(),
+            ));
         }
         s.smtp.host = get("CONCORD_SMTP_HOST");
         if let Some(port) = get("CONCORD_SMTP_PORT") {

@@ -127,22 +127,18 @@ pub async fn publish(
         .collect();
     audit::record(
         &tx,
-        audit::Entry {
-            at: now,
-            tenant_id: user.tenant_id,
-            actor_user_id: Some(user.user_id),
-            actor_agency_id: user.agency_id,
-            action: "plan.publish",
-            subject_id: Some(row.id),
-            refused_by: None,
-            source_ip: None,
-            detail: json!({
+        audit::Entry::allowed(
+            user,
+            "plan.publish",
+            row.id,
+            json!({
                 "version": row.version,
                 "template": template,
                 "previous_version": previous.version,
                 "changes": changes,
             }),
-        },
+            now,
+        ),
     )
     .await?;
     tx.commit().await?;

@@ -15,6 +15,7 @@ use crate::storage::Storage;
 use crate::store::audit::RefusalLog;
 use crate::store::connect::{connect_and_migrate, connect_refusal_pool};
 use crate::store::plans::PlanCache;
+use crate::webhooks::WebhookSender;
 
 /// Everything a request needs, built once at start-up.
 #[derive(Clone)]
@@ -36,6 +37,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Outgoing e-mail; only the outbox's delivery sends.
     pub mailer: Mailer,
+    /// Posts webhook deliveries; only the workers' delivery job sends.
+    pub webhooks: WebhookSender,
     /// Plan versions already read and parsed (`ReadScope` takes the plan in force from here).
     pub plans: PlanCache,
 }
@@ -74,6 +77,7 @@ pub async fn build_state(
     }
     let storage = Storage::from_settings(&settings.storage)?;
     let mailer = Mailer::from_settings(&settings.smtp)?;
+    let webhooks = WebhookSender::from_settings(&settings)?;
     Ok(AppState {
         ssn,
         db,
@@ -86,6 +90,7 @@ pub async fn build_state(
         db_queries,
         clock,
         mailer,
+        webhooks,
         plans: PlanCache::default(),
     })
 }

@@ -158,17 +158,13 @@ async fn audit_change(
 ) -> DomainResult<()> {
     store::audit::record(
         tx,
-        store::audit::Entry {
-            at: now,
-            tenant_id: by.tenant_id,
-            actor_user_id: Some(by.user_id),
-            actor_agency_id: by.agency_id,
+        store::audit::Entry::allowed(
+            by,
             action,
-            subject_id: Some(subject),
-            refused_by: None,
-            source_ip: None,
-            detail: serde_json::json!({ "before": before, "after": after }),
-        },
+            subject,
+            serde_json::json!({ "before": before, "after": after }),
+            now,
+        ),
     )
     .await
 }

@@ -31,3 +31,5 @@ pub mod sessions;
 pub mod tenant_scope;
 pub mod tenants;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

@@ -23,7 +23,9 @@ pub use enqueue::{Schedule, enqueue, enqueue_purge_expired_sessions};
 pub use error::{Error, JobError};
 pub use job::{Job, JobContext};
 pub use node::run_node;
-pub use outbox::{DeliverMessage, DeliveryOutcome, RelayOutbox, RelayOutcome};
+pub use outbox::{
+    DeliverMessage, DeliverWebhook, DeliveryOutcome, RelayOutbox, RelayOutcome, WebhookOutcome,
+};
 pub use purge_expired_sessions::{PurgeExpiredSessions, PurgeOutcome, purge_expired_sessions};
 pub use scan_inconsistencies::ScanInconsistencies;
 pub use schedule_purge::{

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::backend::{Backend, Storage};
 use crate::error::{Error, JobError};
 use crate::job::{Job, JobContext};
-use crate::outbox::{DeliverMessage, RelayOutbox};
+use crate::outbox::{DeliverMessage, DeliverWebhook, RelayOutbox};
 use crate::purge_expired_sessions::PurgeExpiredSessions;
 use crate::scan_inconsistencies::ScanInconsistencies;
 use crate::settings::WorkerSettings;
@@ -37,6 +37,7 @@ pub async fn run_workers(
     let monitor = register::<SweepDeadlines>(monitor, &ctx, &settings);
     let monitor = register::<RelayOutbox>(monitor, &ctx, &settings);
     let monitor = register::<DeliverMessage>(monitor, &ctx, &settings);
+    let monitor = register::<DeliverWebhook>(monitor, &ctx, &settings);
     let monitor = register::<ScanInconsistencies>(monitor, &ctx, &settings);
 
     monitor

@@ -165,6 +165,14 @@ impl MigratorTrait for Migrator {
                      ALTER TABLE projects DROP COLUMN deactivated_at",
                 ),
             }),
+            // Webhooks: a tenant's endpoints and the deliveries of its events.
+            Box::new(SqlMigration {
+                name: "m20261205_000017_webhooks",
+                schema: include_str!("sql/0017_webhooks.sql"),
+                postgres_only: include_str!("sql/0017_webhooks.postgres.sql"),
+                sqlite_only: "",
+                down: Some("DROP TABLE IF EXISTS webhook_deliveries, webhook_endpoints"),
+            }),
         ]
     }
 }

@@ -238,3 +238,19 @@ pub enum ShownIn {
     List,
     Search,
 }
+
+/// What a webhook endpoint can be told about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::webhooks::WebhookEvent")]
+pub enum WebhookEvent {
+    /// A data conflict or an enrollment error was reported and its case opened (DEM-3, ENR-2).
+    CaseOpened,
+    /// A case was escalated to the agencies' administrators (DEM-4, ENR-3).
+    CaseEscalated,
+    /// A case reached the Data Center's queue (ENR-3), by a person or a deadline.
+    CaseInDataCenterQueue,
+    /// A client was created, or their demographics or profile changed.
+    ClientChanged,
+    /// An enrollment was created, changed or deleted.
+    EnrollmentChanged,
+}

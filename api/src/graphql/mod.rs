@@ -23,6 +23,7 @@ mod services;
 mod tenancy;
 mod types;
 mod users;
+mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -50,6 +51,7 @@ pub struct Query(
     cases::CasesQuery,
     services::ServicesQuery,
     audit::AuditQuery,
+    webhooks::WebhooksQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -68,6 +70,7 @@ pub struct Mutation(
     case_managers::CaseManagersMutation,
     cases::CasesMutation,
     services::ServicesMutation,
+    webhooks::WebhooksMutation,
 );
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -97,7 +97,7 @@ async fn conflict_on(store: Store) -> Parties {
     c
 }
 
-async fn open_conflict(c: &mut Parties) {
+pub async fn open_conflict(c: &mut Parties) {
     let said = change(&c.coc, &c.user_b, &c.client, 1, "1984-03-01").await;
     let conflict = &said["data"]["changeClientDemographic"];
     assert_eq!(conflict["__typename"], "DataConflict", "{said}");

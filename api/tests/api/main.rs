@@ -38,4 +38,5 @@ mod smtp;
 mod system_actor;
 mod tenancy;
 mod tenant_isolation;
+mod webhooks;
 mod worker_process;

@@ -160,22 +160,12 @@ impl Change<'_> {
                 .await?;
         audit::record(
             tx,
-            audit::Entry {
-                at: now,
-                tenant_id: by.tenant_id,
-                actor_user_id: Some(by.user_id),
-                actor_agency_id: by.agency_id,
-                action: self.action,
-                subject_id: Some(updated.id),
-                refused_by: None,
-                source_ip: None,
-                detail: json!({
+            audit::Entry::allowed(by, self.action, updated.id, json!({
                     "before": before,
                     "after": { "role": updated.role, "agency": updated.agency_id, "status": updated.status },
                     "at": now,
-                }),
-            },
-        )
+                }), now),
+)
         .await?;
         Ok((updated, ended))
     }

@@ -162,17 +162,7 @@ async fn audit(
 ) -> DomainResult<()> {
     store::audit::record(
         tx,
-        store::audit::Entry {
-            at: now,
-            tenant_id: by.tenant_id,
-            actor_user_id: Some(by.user_id),
-            actor_agency_id: by.agency_id,
-            action,
-            subject_id: Some(id),
-            refused_by: None,
-            source_ip: None,
-            detail: json!({}),
-        },
+        store::audit::Entry::allowed(by, action, id, json!({}), now),
     )
     .await
 }

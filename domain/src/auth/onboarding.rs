@@ -198,17 +198,13 @@ pub async fn invite(
     .await?;
     audit::record(
         &tx,
-        audit::Entry {
-            at: now,
-            tenant_id: by.tenant_id,
-            actor_user_id: Some(by.user_id),
-            actor_agency_id: by.agency_id,
-            action: "user.invite",
-            subject_id: Some(invitation.id),
-            refused_by: None,
-            source_ip: None,
-            detail: json!({ "role": input.role.as_str(), "agency": input.agency_id }),
-        },
+        audit::Entry::allowed(
+            by,
+            "user.invite",
+            invitation.id,
+            json!({ "role": input.role.as_str(), "agency": input.agency_id }),
+            now,
+        ),
     )
     .await?;
     // E-mailed through the outbox, with a token of its own (`messages::deliver`).

@@ -18,6 +18,7 @@ use crate::records::demographics::DemographicField;
 use crate::records::notifications::{self, Message, Outgoing, Recipient};
 use crate::state::AppState;
 use crate::store::{self, audit, cases::Event};
+use crate::webhooks::{self, Occurrence, Subject, WebhookEvent};
 
 /// Most deadlines one sweep acts on; the next sweep takes the rest.
 pub const SWEEP_BATCH: u64 = 500;
@@ -210,6 +211,16 @@ async fn take(
         })
         .collect();
     store::cases::insert_events(tx, events).await?;
+    let queued: Vec<Occurrence> = steps
+        .iter()
+        .filter(|(_, step)| step.state == CaseState::InDataCenterQueue)
+        .map(|(case, _)| Occurrence {
+            event: WebhookEvent::CaseInDataCenterQueue,
+            client_id: Some(case.client_id),
+            subject: Subject::Case(case.id),
+        })
+        .collect();
+    webhooks::emit(tx, tenant_id, &queued, now).await?;
     let messages = steps
         .iter()
         .filter_map(|(case, step)| {

@@ -19,6 +19,7 @@ use crate::records::enrollments;
 use crate::state::AppState;
 use crate::store::{self, cases::Event};
 use crate::values::ConflictStatus;
+use crate::webhooks::{Subject, WebhookEvent};
 
 pub(crate) fn closed_states() -> [&'static str; 2] {
     CaseState::CLOSED.map(CaseState::as_str)
@@ -106,6 +107,12 @@ async fn open(ctx: &RecordCtx, new: NewCase<'_>, detail: Value) -> DomainResult<
             by: Some((by.user, by.agency)),
             detail,
         },
+    )
+    .await?;
+    ctx.emit(
+        WebhookEvent::CaseOpened,
+        case.client_id,
+        Subject::Case(case.id),
     )
     .await?;
     Ok(case)

@@ -20,6 +20,7 @@ use crate::records::{demographics, notes};
 use crate::state::AppState;
 use crate::store::{self, cases::Event};
 use crate::values::ConflictStatus;
+use crate::webhooks::{Subject, WebhookEvent};
 
 /// The deadline that tells the reporting side it may escalate.
 pub const ESCALATION_ELIGIBLE: &str = "ESCALATION_ELIGIBLE";
@@ -125,6 +126,23 @@ async fn advance(
         json!({ "before": { "state": case.state }, "after": { "state": moved.state }, "detail": detail, "plan_version": moved.plan_version }),
     )
     .await?;
+    if action == CaseAction::Escalate {
+        ctx.emit(
+            WebhookEvent::CaseEscalated,
+            moved.client_id,
+            Subject::Case(moved.id),
+        )
+        .await?;
+    }
+    let queue = CaseState::InDataCenterQueue.as_str();
+    if moved.state == queue && case.state != queue {
+        ctx.emit(
+            WebhookEvent::CaseInDataCenterQueue,
+            moved.client_id,
+            Subject::Case(moved.id),
+        )
+        .await?;
+    }
     let view = load(ctx.tx(), ctx.tenant(), moved, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)

@@ -92,6 +92,18 @@ pub fn read_audit_log(actor: &Actor) -> Decision {
     }
 }
 
+/// Webhook endpoints: the Data Center's, as the CoC's integrations are (they hear about every
+/// agency's clients).
+pub fn manage_webhooks(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "ROLE-1",
+            "only the Data Center registers and reads the CoC's webhooks",
+        ),
+    }
+}
+
 pub fn create_agency(actor: &Actor) -> Decision {
     match actor.role {
         Role::DataCenter => Decision::allow("ROLE-1"),

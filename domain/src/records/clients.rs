@@ -21,6 +21,7 @@ use crate::state::AppState;
 pub use crate::store::clients::ShownIn;
 use crate::store::{self, Page};
 use crate::values::ConflictStatus;
+use crate::webhooks::{Subject, WebhookEvent};
 
 /// A client as one viewer may see it, with the provenance of every value.
 pub struct ClientView {
@@ -211,6 +212,12 @@ pub async fn create(
         "client.create",
         client.id,
         json!({ "hmis_number": client.hmis_number }),
+    )
+    .await?;
+    ctx.emit(
+        WebhookEvent::ClientChanged,
+        client.id,
+        Subject::Client(client.id),
     )
     .await?;
     let values = store::clients::current_values(ctx.tx(), ctx.tenant(), client.id).await?;
@@ -505,6 +512,12 @@ async fn write_value(
         "client.change_demographic",
         client.id,
         json!({ "field": change.field.key(), "before": before, "after": demographics::shown(&client, change.field), "rule": rule, "plan_version": ctx.plan_version }),
+    )
+    .await?;
+    ctx.emit(
+        WebhookEvent::ClientChanged,
+        client.id,
+        Subject::Client(client.id),
     )
     .await?;
     lifecycle::settle_by_update(&ctx, client.id, change.field.key(), rule).await?;

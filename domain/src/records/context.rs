@@ -17,6 +17,7 @@ use crate::read_scope::{ReadScope, SharedTx};
 use crate::state::AppState;
 use crate::store::versioned::Versioned;
 use crate::store::{self, audit};
+use crate::webhooks::{self, Occurrence, Subject, WebhookEvent};
 
 /// Where a use case runs: its own transaction, or the request's shared reads.
 enum Tx {
@@ -175,21 +176,23 @@ impl RecordCtx {
         subject: Uuid,
         detail: Value,
     ) -> DomainResult<()> {
-        audit::record(
-            self.tx(),
-            audit::Entry {
-                at: self.now,
-                tenant_id: self.tenant(),
-                actor_user_id: Some(self.user.user_id),
-                actor_agency_id: self.user.agency_id,
-                action,
-                subject_id: Some(subject),
-                refused_by: None,
-                source_ip: None,
-                detail,
-            },
-        )
-        .await
+        let entry = audit::Entry::allowed(&self.user, action, subject, detail, self.now);
+        audit::record(self.tx(), entry).await
+    }
+
+    /// Tells the tenant's webhook endpoints about this change, in its transaction.
+    pub async fn emit(
+        &self,
+        event: WebhookEvent,
+        client_id: Uuid,
+        subject: Subject,
+    ) -> DomainResult<()> {
+        let occurrence = Occurrence {
+            event,
+            client_id: Some(client_id),
+            subject,
+        };
+        webhooks::emit(self.tx(), self.tenant(), &[occurrence], self.now).await
     }
 
     /// Allows `decision` through; otherwise records the refused write (AUD-1) so that the

@@ -16,6 +16,7 @@ use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Plan, Provenance};
 use crate::state::AppState;
 use crate::store::{self, Page};
+use crate::webhooks::{Subject, WebhookEvent};
 
 /// HUD 3.15 relationship to head of household.
 pub const RELATIONSHIPS: [i16; 6] = [1, 2, 3, 4, 5, 99];
@@ -390,6 +391,7 @@ pub async fn enroll(
         json!({ "after": snapshot(&view.enrollment), "flags": flags_json(&view.flags), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    tell_webhooks(&ctx, &view.enrollment).await?;
     scan::client(ctx.tx(), ctx.tenant(), client.id, ctx.plan(), ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
@@ -454,6 +456,17 @@ fn stale(current: &enrollments::Model) -> DomainError {
         ),
         current: snapshot(current),
     }
+}
+
+/// Tells the tenant's webhook endpoints that the enrollment was created, changed or deleted.
+async fn tell_webhooks(ctx: &RecordCtx, enrollment: &enrollments::Model) -> DomainResult<()> {
+    let subject = Subject::Enrollment(enrollment.id);
+    ctx.emit(
+        WebhookEvent::EnrollmentChanged,
+        enrollment.client_id,
+        subject,
+    )
+    .await
 }
 
 /// ENR-1, ENR-2 under LOCK-1.
@@ -523,6 +536,7 @@ pub async fn update(
         json!({ "before": snapshot(&before), "after": snapshot(&view.enrollment), "flags": flags_json(&view.flags), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    tell_webhooks(&ctx, &view.enrollment).await?;
     lifecycle::settle_enrollment(&ctx, view.enrollment.id, "corrected").await?;
     scan::client(
         ctx.tx(),
@@ -584,6 +598,7 @@ pub async fn delete(
         json!({ "before": snapshot(&before), "rule": "ENR-1", "plan_version": ctx.plan_version }),
     )
     .await?;
+    tell_webhooks(&ctx, &before).await?;
     lifecycle::settle_enrollment(&ctx, before.id, "deleted").await?;
     scan::client(
         ctx.tx(),

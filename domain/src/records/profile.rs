@@ -21,6 +21,7 @@ use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
 use crate::state::AppState;
 use crate::store;
+use crate::webhooks::{Subject, WebhookEvent};
 
 const MAX_VALUE_CHARS: usize = 500;
 /// A monthly amount above this is a typing error, not an income.
@@ -273,6 +274,12 @@ pub async fn add(
         json!({ "client_id": client.id, "element": row.element, "kind": row.kind, "before": null, "after": shown(&row) }),
     )
     .await?;
+    ctx.emit(
+        WebhookEvent::ClientChanged,
+        client.id,
+        Subject::Client(client.id),
+    )
+    .await?;
     let view = ProfileRowView::new(&ctx, row)?;
     ctx.commit().await?;
     Ok(view)
@@ -485,6 +492,12 @@ pub async fn correct(
         }),
     )
     .await?;
+    ctx.emit(
+        WebhookEvent::ClientChanged,
+        client.id,
+        Subject::Client(client.id),
+    )
+    .await?;
     let outcome = CorrectionOutcome {
         row: ProfileRowView::new(&ctx, row)?,
         corrected: ProfileRowView::new(&ctx, corrected)?,
@@ -565,6 +578,12 @@ pub async fn end_date(
         ACTION,
         row.id,
         json!({ "client_id": client.id, "element": row.element, "kind": row.kind, "rule": "PRO-4", "before": shown(&old), "after": shown(&row) }),
+    )
+    .await?;
+    ctx.emit(
+        WebhookEvent::ClientChanged,
+        client.id,
+        Subject::Client(client.id),
     )
     .await?;
     let view = ProfileRowView::new(&ctx, row)?;

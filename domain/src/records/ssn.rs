@@ -56,39 +56,52 @@ impl SsnCipher {
     }
 
     pub fn encrypt(&self, ssn: &Ssn, owner: SsnOwner) -> DomainResult<String> {
+        Ok(format!(
+            "{BOUND}{}",
+            self.seal(ssn.0.as_bytes(), &owner.associated_data())?
+        ))
+    }
+
+    /// Opens a ciphertext sealed for `owner` (or an older one sealed for nobody).
+    pub fn decrypt(&self, stored: &str, owner: SsnOwner) -> DomainResult<String> {
+        let plain = match stored.strip_prefix(BOUND) {
+            Some(encoded) => self.open(encoded, &owner.associated_data())?,
+            None => self.open(stored, "")?,
+        };
+        String::from_utf8(plain).map_err(DomainError::internal)
+    }
+
+    /// Seals `plain` with the field key, bound to `aad` (what the value belongs to): the
+    /// nonce and the ciphertext, base64. Other secrets that must be readable again (a webhook
+    /// endpoint's signing secret) are sealed with the same key, each under its own `aad`.
+    pub fn seal(&self, plain: &[u8], aad: &str) -> DomainResult<String> {
         let nonce_bytes = rand::random::<[u8; 12]>();
-        let aad = owner.associated_data();
         let sealed = self
             .0
             .encrypt(
                 &Nonce::from(nonce_bytes),
                 Payload {
-                    msg: ssn.0.as_bytes(),
+                    msg: plain,
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| DomainError::internal(anyhow::anyhow!("SSN encryption failed")))?;
+            .map_err(|_| DomainError::internal(anyhow::anyhow!("encryption failed")))?;
         let mut out = nonce_bytes.to_vec();
         out.extend(sealed);
-        Ok(format!("{BOUND}{}", STANDARD.encode(out)))
+        Ok(STANDARD.encode(out))
     }
 
-    /// Opens a ciphertext sealed for `owner` (or an older one sealed for nobody).
-    pub fn decrypt(&self, stored: &str, owner: SsnOwner) -> DomainResult<String> {
-        let (encoded, aad) = match stored.strip_prefix(BOUND) {
-            Some(encoded) => (encoded, owner.associated_data()),
-            None => (stored, String::new()),
-        };
+    /// Opens what `seal` sealed under the same `aad`.
+    pub fn open(&self, encoded: &str, aad: &str) -> DomainResult<Vec<u8>> {
         let bytes = STANDARD.decode(encoded).map_err(DomainError::internal)?;
         if bytes.len() < 12 {
             return Err(DomainError::internal(anyhow::anyhow!(
-                "SSN ciphertext too short"
+                "ciphertext too short"
             )));
         }
         let (nonce, sealed) = bytes.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(DomainError::internal)?;
-        let plain = self
-            .0
+        self.0
             .decrypt(
                 &Nonce::from(nonce),
                 Payload {
@@ -96,8 +109,7 @@ impl SsnCipher {
                     aad: aad.as_bytes(),
                 },
             )
-            .map_err(|_| DomainError::internal(anyhow::anyhow!("SSN decryption failed")))?;
-        String::from_utf8(plain).map_err(DomainError::internal)
+            .map_err(|_| DomainError::internal(anyhow::anyhow!("decryption failed")))
     }
 
     pub fn is_bound(stored: &str) -> bool {

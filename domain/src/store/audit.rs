@@ -29,6 +29,29 @@ pub struct Entry<'a> {
     pub at: DateTime<Utc>,
 }
 
+impl<'a> Entry<'a> {
+    /// What a person did, allowed, to `subject`.
+    pub fn allowed(
+        by: &crate::auth::TenantUser,
+        action: &'a str,
+        subject: Uuid,
+        detail: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            tenant_id: by.tenant_id,
+            actor_user_id: Some(by.user_id),
+            actor_agency_id: by.agency_id,
+            action,
+            subject_id: Some(subject),
+            refused_by: None,
+            source_ip: None,
+            detail,
+            at,
+        }
+    }
+}
+
 /// Written without `RETURNING`, so a role that may append to the log (the platform role)
 /// needs no right to read it.
 pub async fn record(db: &impl ConnectionTrait, entry: Entry<'_>) -> DomainResult<()> {

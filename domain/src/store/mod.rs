@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod tenants;
 pub mod users;
 pub mod versioned;
+pub mod webhooks;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use uuid::Uuid;
