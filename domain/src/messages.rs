@@ -70,12 +70,17 @@ pub async fn deliver(
         tx.commit().await?;
         return Ok(Delivery::AlreadyDone);
     }
-    let letter = match (row.notification_id, row.invitation_id) {
-        (Some(notification_id), _) => message_letter(&tx, tenant_id, notification_id).await?,
-        (None, Some(invitation_id)) => {
+    let letter = match (
+        row.notification_id,
+        row.invitation_id,
+        row.password_reset_id,
+    ) {
+        (Some(notification_id), _, _) => message_letter(&tx, tenant_id, notification_id).await?,
+        (None, Some(invitation_id), _) => {
             invitation_letter(state, &tx, tenant_id, invitation_id).await?
         }
-        (None, None) => {
+        (None, None, Some(reset_id)) => reset_letter(state, &tx, tenant_id, reset_id).await?,
+        (None, None, None) => {
             return Err(DomainError::internal(anyhow::anyhow!(
                 "outbox row {outbox_id} holds nothing to send"
             )));
@@ -209,6 +214,56 @@ async fn invitation_letter(
     Ok(Letter {
         to: vec![invitation.email],
         subject: format!("Concord: you are invited to {}", tenant.name),
+        body,
+        unsendable,
+    })
+}
+
+/// The password reset e-mail, to the account's address, with a token made now and kept only
+/// as a hash. Not sent once the request was used or has expired, or the account deactivated.
+async fn reset_letter(
+    state: &AppState,
+    tx: &DatabaseTransaction,
+    tenant_id: Uuid,
+    reset_id: Uuid,
+) -> DomainResult<Letter> {
+    let request = store::password_resets::get(tx, tenant_id, reset_id)
+        .await?
+        .ok_or(DomainError::NotFound("password reset"))?;
+    let user = store::users::get(tx, tenant_id, request.user_id)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    let tenant = store::tenants::by_id(tx, tenant_id)
+        .await?
+        .ok_or(DomainError::NotFound("tenant"))?;
+    let unsendable = if request.used_at.is_some() || request.expires_at <= state.clock.now() {
+        Some("the reset was used or has expired")
+    } else if !crate::tenancy::is_active(&user) {
+        Some("the account is deactivated")
+    } else if !state.mailer.is_on() {
+        Some(NO_SMTP)
+    } else {
+        None
+    };
+    let token = if unsendable.is_none() {
+        let token = new_opaque_token(tenant_id);
+        store::password_resets::set_token_hash(tx, tenant_id, reset_id, hash_token(&token)).await?;
+        token
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "Someone asked to reset the password of your Concord account at {coc}.\n\n\
+         To choose a new password, open {url}, choose \"Reset password\" and enter this \
+         code:\n\n{token}\n\nThe code works once and expires on {expires} (UTC). If you did \
+         not ask, ignore this e-mail: your password stays as it is.",
+        coc = tenant.name,
+        url = state.settings.public_url,
+        expires = request.expires_at.format("%Y-%m-%d %H:%M"),
+    );
+    Ok(Letter {
+        to: vec![user.email],
+        subject: format!("Concord: reset your password at {}", tenant.name),
         body,
         unsendable,
     })

@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod manual_clock;
 pub mod notifications;
 pub mod outbox;
+pub mod password_resets;
 pub mod plan_versions;
 pub mod platform_admins;
 pub mod platform_sessions;

@@ -7,7 +7,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// An in-app message to e-mail, or (`invitation_id`) an invitation: one of the two.
+    /// An in-app message to e-mail, or an invitation (`invitation_id`), or a password reset
+    /// (`password_reset_id`): one of the three.
     pub notification_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub status: String,
@@ -16,6 +17,7 @@ pub struct Model {
     pub recipients: Option<i32>,
     pub detail: Option<String>,
     pub invitation_id: Option<Uuid>,
+    pub password_reset_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -173,6 +173,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: Some("DROP TABLE IF EXISTS webhook_deliveries, webhook_endpoints"),
             }),
+            // Password reset by an e-mailed, single-use token (through the outbox).
+            Box::new(SqlMigration {
+                name: "m20261205_000018_password_resets",
+                schema: include_str!("sql/0018_password_resets.sql"),
+                postgres_only: include_str!("sql/0018_password_resets.postgres.sql"),
+                sqlite_only: include_str!("sql/0018_password_resets.sqlite.sql"),
+                down: None,
+            }),
         ]
     }
 }

@@ -1,10 +1,10 @@
 //! Signing up, in and out; the current user.
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{caller, client_address, state, take_password_work, viewer};
 use crate::error::GqlResult;
-use domain::auth::{login, onboarding, sessions};
+use domain::auth::{credentials, login, onboarding, sessions};
 use domain::tenancy;
 
 #[derive(Default)]
@@ -43,6 +43,44 @@ pub struct AcceptInvitationInput {
     pub token: String,
     pub display_name: String,
     pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ChangePasswordPayload {
+    /// The user's other sessions, ended by the change (this one stays).
+    pub sessions_ended: i32,
+}
+
+#[derive(InputObject)]
+pub struct RequestPasswordResetInput {
+    pub tenant_slug: String,
+    pub email: String,
+}
+
+#[derive(SimpleObject)]
+pub struct RequestPasswordResetPayload {
+    /// Always true: the answer does not say whether the account exists. If it does (and is
+    /// active), a code is e-mailed to it.
+    pub accepted: bool,
+}
+
+#[derive(InputObject)]
+pub struct ResetPasswordInput {
+    /// The code from the reset e-mail.
+    pub token: String,
+    pub new_password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ResetPasswordPayload {
+    /// The password was set; every session of the account ended. Sign in with it.
+    pub reset: bool,
 }
 
 #[derive(Default)]
@@ -100,6 +138,60 @@ impl IdentityMutation {
         Ok(sessions::refresh(state(ctx)?, &refresh_token)
             .await?
             .try_into()?)
+    }
+
+    /// Changes the signed-in user's password (the current one is needed); their other
+    /// sessions end.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> GqlResult<ChangePasswordPayload> {
+        take_password_work(ctx)?;
+        let ended = credentials::change_password(
+            state(ctx)?,
+            viewer(ctx).tenant_user()?,
+            &input.current_password,
+            &input.new_password,
+            &client_address(ctx),
+        )
+        .await?;
+        Ok(ChangePasswordPayload {
+            sessions_ended: i32::try_from(ended).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// E-mails a single-use reset code (valid 30 minutes) to the account, if it exists.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestPasswordResetInput,
+    ) -> GqlResult<RequestPasswordResetPayload> {
+        credentials::request_reset(
+            state(ctx)?,
+            &input.tenant_slug,
+            &input.email,
+            &client_address(ctx),
+        )
+        .await?;
+        Ok(RequestPasswordResetPayload { accepted: true })
+    }
+
+    /// Sets a new password with the code of a reset e-mail, once.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ResetPasswordInput,
+    ) -> GqlResult<ResetPasswordPayload> {
+        take_password_work(ctx)?;
+        credentials::reset(
+            state(ctx)?,
+            &input.token,
+            &input.new_password,
+            &client_address(ctx),
+        )
+        .await?;
+        Ok(ResetPasswordPayload { reset: true })
     }
 
     /// Ends the current session: its access and refresh tokens stop working at once.

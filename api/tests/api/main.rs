@@ -24,6 +24,7 @@ mod manual_clock;
 mod migrate_step;
 mod notes;
 mod outbox;
+mod passwords;
 mod plan;
 mod processes;
 mod profile;

@@ -174,7 +174,7 @@ const ACCEPT: &str =
     "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken } }";
 
 /// A CoC whose workers run and e-mail through `smtp`, naming the console `public_url`.
-async fn emailing_coc(smtp: &SmtpServer, public_url: &str) -> Coc {
+pub async fn emailing_coc(smtp: &SmtpServer, public_url: &str) -> Coc {
     let (port, public_url) = (smtp.port, public_url.to_owned());
     let app = spawn(
         Store::Postgres,
@@ -277,7 +277,7 @@ async fn without_smtp_an_invitation_is_not_emailed_and_the_shown_token_accepts()
 }
 
 /// The invitation code an e-mail carries: a line of its own, the tenant's id and a secret.
-fn emailed_token(coc: &Coc, mail: &str) -> String {
+pub fn emailed_token(coc: &Coc, mail: &str) -> String {
     mail.lines()
         .map(str::trim)
         .find(|l| l.starts_with(&coc.tenant_id.to_string()) && l.contains('.'))

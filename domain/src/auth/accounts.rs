@@ -155,9 +155,15 @@ impl Change<'_> {
         let updated =
             store::users::update_access(tx, target, self.role, self.agency_id, self.status, now)
                 .await?;
-        let ended =
-            store::sessions::revoke_all_of_user(tx, by.tenant_id, updated.id, self.action, now)
-                .await?;
+        let ended = store::sessions::revoke_all_of_user(
+            tx,
+            by.tenant_id,
+            updated.id,
+            None,
+            self.action,
+            now,
+        )
+        .await?;
         audit::record(
             tx,
             audit::Entry::allowed(by, self.action, updated.id, json!({

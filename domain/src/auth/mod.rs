@@ -1,5 +1,6 @@
 //! Who is asking: tokens, passwords, sessions, login and its rate limits.
 pub mod accounts;
+pub mod credentials;
 pub mod invitations;
 pub mod login;
 pub mod onboarding;

@@ -16,6 +16,7 @@ pub mod manual_clock;
 pub mod notes;
 pub mod notifications;
 pub mod outbox;
+pub mod password_resets;
 pub mod plans;
 pub mod platform_admins;
 pub mod platform_sessions;

@@ -20,6 +20,7 @@ fn pending_row(tenant_id: Uuid, now: DateTime<Utc>) -> outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         notification_id: Set(None),
         invitation_id: Set(None),
+        password_reset_id: Set(None),
         created_at: Set(now),
         status: Set(PENDING.to_owned()),
         attempts: Set(0),
@@ -58,6 +59,22 @@ pub async fn insert_invitation(
 ) -> DomainResult<()> {
     outbox::Entity::insert(outbox::ActiveModel {
         invitation_id: Set(Some(invitation_id)),
+        ..pending_row(tenant_id, now)
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// A pending row for the password reset's e-mail.
+pub async fn insert_password_reset(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    password_reset_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    outbox::Entity::insert(outbox::ActiveModel {
+        password_reset_id: Set(Some(password_reset_id)),
         ..pending_row(tenant_id, now)
     })
     .exec_without_returning(db)

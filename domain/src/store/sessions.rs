@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use entities::{refresh_tokens, sessions};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -156,29 +156,32 @@ pub async fn revoke(
     Ok(())
 }
 
-/// Ends every open session of a user; returns their ids (to mark them revoked in Redis).
+/// Ends every open session of a user but `keep` (the one asking, when it stays); returns
+/// their ids (to mark them revoked in Redis).
 pub async fn revoke_all_of_user(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     user_id: Uuid,
+    keep: Option<Uuid>,
     reason: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<Uuid>> {
+    let of_user = Condition::all()
+        .add(sessions::Column::TenantId.eq(tenant_id))
+        .add(sessions::Column::UserId.eq(user_id))
+        .add(sessions::Column::RevokedAt.is_null())
+        .add_option(keep.map(|id| sessions::Column::Id.ne(id)));
     let open: Vec<Uuid> = sessions::Entity::find()
         .select_only()
         .column(sessions::Column::Id)
-        .filter(sessions::Column::TenantId.eq(tenant_id))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null())
+        .filter(of_user.clone())
         .into_tuple()
         .all(db)
         .await?;
     sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(now))
         .col_expr(sessions::Column::RevokedReason, Expr::value(reason))
-        .filter(sessions::Column::TenantId.eq(tenant_id))
-        .filter(sessions::Column::UserId.eq(user_id))
-        .filter(sessions::Column::RevokedAt.is_null())
+        .filter(of_user)
         .exec(db)
         .await?;
     Ok(open)

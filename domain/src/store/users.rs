@@ -114,6 +114,15 @@ pub async fn record_successful_login(
     Ok(active.update(db).await?)
 }
 
+/// A new password (changed or reset): the failures counted against the old one go with it.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+    password_hash: String,
+) -> DomainResult<users::Model> {
+    record_successful_login(db, user, Some(password_hash)).await
+}
+
 /// Role, agency or status changed: every session of the user ends now.
 pub async fn update_access(
     db: &impl ConnectionTrait,
