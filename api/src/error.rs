@@ -33,6 +33,9 @@ impl ErrorResponse for DomainError {
             Self::PlanRule { rule, .. } | Self::Forbidden { rule, .. } => {
                 ext["rule"] = serde_json::json!(rule);
             }
+            Self::SecondFactorRequired => {
+                ext["rule"] = serde_json::json!(domain::auth::second_factor::CODE_RULE);
+            }
             Self::Validation { field, .. } => ext["field"] = serde_json::json!(field),
             Self::Conflict { current, .. } => ext["current"] = current.clone(),
             Self::RateLimited { retry_after_secs } => {
@@ -46,7 +49,7 @@ impl ErrorResponse for DomainError {
     /// The HTTP status of the error on the plain HTTP routes (`/files`).
     fn http_status(&self) -> u16 {
         match self {
-            Self::Unauthenticated(_) => 401,
+            Self::Unauthenticated(_) | Self::SecondFactorRequired => 401,
             Self::Forbidden { .. } | Self::PlanRule { .. } => 403,
             Self::NotFound(_) => 404,
             Self::Validation { .. } => 400,

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::auth::password::PasswordHashing;
+use crate::auth::second_factor::RequiredRoles;
 use crate::error::StartupError;
+use crate::policy::roles::Role;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -93,6 +95,11 @@ pub struct Settings {
     /// trying an integration locally. Otherwise an endpoint is `https://` and never a
     /// loopback, private or link-local address.
     pub webhooks_allow_loopback: bool,
+    /// `CONCORD_SECOND_FACTOR_ROLES` (default `DATA_CENTER,AGENCY_ADMIN`): the roles a new
+    /// tenant requires a second factor of, comma-separated (`DATA_CENTER,AGENCY_ADMIN,USER`
+    /// for everyone, as ASVS Level 2 asks; `NONE` for no one). Each tenant's Data Center can
+    /// change its own later.
+    pub second_factor_roles: RequiredRoles,
     /// Always `Standard` from the environment; only a test suite sets it in code.
     pub password_hashing: PasswordHashing,
     pub smtp: SmtpSettings,
@@ -212,6 +219,7 @@ impl Settings {
             job_poll: std::time::Duration::from_secs(5),
             job_heartbeat: std::time::Duration::from_secs(30),
             webhooks_allow_loopback: false,
+            second_factor_roles: RequiredRoles::default_roles(),
             password_hashing: PasswordHashing::Standard,
             smtp: SmtpSettings {
                 port: 587,
@@ -369,6 +377,9 @@ impl Settings {
                     .into(),
             ));
         }
+        if let Some(raw) = get("CONCORD_SECOND_FACTOR_ROLES") {
+            s.second_factor_roles = second_factor_roles(&raw)?;
+        }
         s.smtp.host = get("CONCORD_SMTP_HOST");
         if let Some(port) = get("CONCORD_SMTP_PORT") {
             s.smtp.port = number(&port, "CONCORD_SMTP_PORT")?;
@@ -433,6 +444,33 @@ impl Settings {
     pub fn is_production(&self) -> bool {
         self.environment == Environment::Production
     }
+}
+
+fn second_factor_roles(raw: &str) -> Result<RequiredRoles, StartupError> {
+    const NAME: &str = "CONCORD_SECOND_FACTOR_ROLES";
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Ok(RequiredRoles::of([]));
+    }
+    let roles = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            Role::parse(&name.to_ascii_uppercase()).ok_or_else(|| {
+                StartupError::Setting(
+                    NAME,
+                    format!("`{name}` is not DATA_CENTER, AGENCY_ADMIN, USER or NONE"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if roles.is_empty() {
+        return Err(StartupError::Setting(
+            NAME,
+            "name the roles, or NONE for no one".into(),
+        ));
+    }
+    Ok(RequiredRoles::of(roles))
 }
 
 fn flag(

@@ -1,7 +1,9 @@
 //! Shared pieces of the end-to-end tests: the real `concord` binary run as a child process,
-//! headless Chromium driven through chromedriver, and a bounded poll for both.
+//! headless Chromium driven through chromedriver, a bounded poll for both, and an
+//! authenticator app's codes.
 pub mod browser;
 pub mod concord;
+pub mod second_factor;
 
 use std::time::{Duration, Instant};
 

@@ -3,6 +3,7 @@
 
 use e2e::browser::Browser;
 use e2e::concord::{Concord, PASSWORD, TempDir};
+use e2e::second_factor::code_now;
 
 const SLUG: &str = "md-600";
 const EMAIL: &str = "lead@md-600.example";
@@ -12,6 +13,24 @@ async fn log_in(browser: &Browser, password: &str) {
     browser.fill("login-email", EMAIL).await;
     browser.fill("login-password", password).await;
     browser.click("login-submit").await;
+}
+
+/// The enrolment screen the Data Center meets first (AUTH-2FA-ENROL): add the secret to "the
+/// app", confirm its code, keep the backup codes. Returns the first backup code.
+async fn enrol_second_factor(browser: &Browser) -> String {
+    browser
+        .wait_for_text("enrol-title", "Set up a second factor")
+        .await;
+    let secret = browser.wait_for_text("totp-secret", "").await;
+    browser.fill("totp-code", &code_now(&secret)).await;
+    browser.click("totp-confirm").await;
+    let first = browser.wait_for_text("backup-code-0", "-").await;
+    assert!(
+        browser.text("backup-code-9").await.is_some(),
+        "ten backup codes"
+    );
+    browser.click("enrol-done").await;
+    first
 }
 
 async fn see_home(browser: &Browser) {
@@ -35,11 +54,15 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.fill("signup-admin-email", EMAIL).await;
     browser.fill("signup-password", PASSWORD).await;
     browser.click("signup-submit").await;
+    let backup_code = enrol_second_factor(&browser).await;
     see_home(&browser).await;
     browser.wait_for_text("tenant-status", "ACTIVE").await;
 
+    // Signing in again asks for a second factor, once the password was right.
     browser.click("home-logout").await;
     log_in(&browser, PASSWORD).await;
+    browser.fill("login-code", &backup_code).await;
+    browser.click("login-submit").await;
     see_home(&browser).await;
 
     browser.click("home-logout").await;

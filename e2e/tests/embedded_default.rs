@@ -1,25 +1,31 @@
 //! The embedded default: `concord` with no `DATABASE_URL` serves sign-up and login from a
-//! SQLite file in its data directory, stops gracefully on SIGTERM and keeps its data.
+//! SQLite file in its data directory (the lead enrolling the second factor the Data Center
+//! needs by default), stops gracefully on SIGTERM and keeps its data.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
 use e2e::concord::{Concord, PASSWORD, TempDir, console_dir};
+use e2e::second_factor::code_now;
 use serde_json::{Value, json};
 
 const SIGN_UP: &str = "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { \
     tenant { id slug status } auth { accessToken refreshToken user { id role } } } }";
-const LOGIN: &str =
-    "mutation($i: LoginInput!) { login(input: $i) { accessToken user { id role } } }";
+const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { \
+    accessToken secondFactorEnrolmentDue user { id role } } }";
+const ENROL: &str = "mutation { beginTotpEnrolment { secret } }";
+const CONFIRM: &str =
+    "mutation($i: SecondFactorCodeInput!) { confirmTotpEnrolment(input: $i) { backupCodes } }";
 const ME: &str = "{ me { id email role } tenant { slug cocCode } }";
 const SLUG: &str = "nc-502";
 const EMAIL: &str = "lead@nc-502.example";
 
-async fn log_in(concord: &Concord) -> Value {
+async fn log_in(concord: &Concord, code: Option<&str>) -> Value {
     let answer = concord
         .gql(
             LOGIN,
-            json!({ "i": { "tenantSlug": SLUG, "email": EMAIL, "password": PASSWORD } }),
+            json!({ "i": { "tenantSlug": SLUG, "email": EMAIL, "password": PASSWORD,
+                "secondFactorCode": code } }),
             None,
         )
         .await;
@@ -57,11 +63,30 @@ async fn the_embedded_default_starts_without_database_url_and_serves_sign_up_and
     assert_eq!(payload["auth"]["user"]["role"], "DATA_CENTER");
     let user_id = payload["auth"]["user"]["id"].clone();
 
-    let login = log_in(&concord).await;
+    // The Data Center must use a second factor by default: the session enrols one first.
+    let login = log_in(&concord, None).await;
     assert_eq!(login["user"]["id"], user_id);
-    let me = concord
-        .gql(ME, json!({}), login["accessToken"].as_str())
+    assert_eq!(login["secondFactorEnrolmentDue"], true);
+    let token = login["accessToken"].as_str();
+    let gated = concord.gql(ME, json!({}), token).await;
+    assert_eq!(
+        gated["errors"][0]["extensions"]["rule"], "AUTH-2FA-ENROL",
+        "{gated}"
+    );
+    let begun = concord.gql(ENROL, json!({}), token).await;
+    let secret = begun["data"]["beginTotpEnrolment"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("enrolment not begun: {begun}"));
+    let confirmed = concord
+        .gql(CONFIRM, json!({ "i": { "code": code_now(secret) } }), token)
         .await;
+    let backup_codes = confirmed["data"]["confirmTotpEnrolment"]["backupCodes"].clone();
+    assert_eq!(
+        backup_codes.as_array().map(Vec::len),
+        Some(10),
+        "{confirmed}"
+    );
+    let me = concord.gql(ME, json!({}), token).await;
     assert_eq!(me["data"]["me"]["email"], EMAIL, "me failed: {me}");
     assert_eq!(me["data"]["me"]["role"], "DATA_CENTER");
     assert_eq!(me["data"]["tenant"]["cocCode"], "NC-502");
@@ -81,7 +106,7 @@ async fn the_embedded_default_starts_without_database_url_and_serves_sign_up_and
     eprintln!("concord stopped {:?} after SIGTERM", stopping.elapsed());
 
     let concord = Concord::start(data_dir.path());
-    let login = log_in(&concord).await;
+    let login = log_in(&concord, backup_codes[0].as_str()).await;
     assert_eq!(
         login["user"]["id"], user_id,
         "the restarted server lost the user"

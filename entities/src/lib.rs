@@ -3,6 +3,7 @@
 pub mod agencies;
 pub mod attachments;
 pub mod audit_log;
+pub mod backup_codes;
 pub mod case_attempts;
 pub mod case_events;
 pub mod case_manager_assignments;
@@ -30,7 +31,9 @@ pub mod service_history;
 pub mod services;
 pub mod sessions;
 pub mod tenant_scope;
+pub mod tenant_security;
 pub mod tenants;
+pub mod totp_factors;
 pub mod users;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;

@@ -7,7 +7,7 @@ mod session;
 use leptos::ev;
 use leptos::prelude::*;
 
-use pages::{home::HomePage, login::LoginPage, signup::SignUpPage};
+use pages::{enrol::EnrolPage, home::HomePage, login::LoginPage, signup::SignUpPage};
 use session::Session;
 
 /// Which signed-out screen is shown; follows the URL fragment (`#login`, `#signup`).
@@ -31,6 +31,9 @@ fn App() -> impl IntoView {
     // Tokens live only in memory: a reload signs the user out.
     let session = RwSignal::new(None::<Session>);
     let signed_in = Memo::new(move |_| session.with(Option::is_some));
+    let enrolment_due = Memo::new(move |_| {
+        session.with(|s| s.as_ref().is_some_and(|s| s.second_factor_enrolment_due))
+    });
     let screen = RwSignal::new(Screen::from_hash(&location_hash().unwrap_or_default()));
     let listener = window_event_listener(ev::hashchange, move |_| {
         screen.set(Screen::from_hash(&location_hash().unwrap_or_default()));
@@ -49,7 +52,9 @@ fn App() -> impl IntoView {
         </header>
         <main id="main">
             {move || {
-                if signed_in.get() {
+                if enrolment_due.get() {
+                    view! { <EnrolPage session /> }.into_any()
+                } else if signed_in.get() {
                     view! { <HomePage session on_logged_out /> }.into_any()
                 } else {
                     match screen.get() {

@@ -15,6 +15,10 @@ pub struct Session {
     #[serde(default)]
     pub expires_at: Value,
     pub user: SessionUser,
+    /// The user's role needs a second factor and they have none: the console shows the
+    /// enrolment screen before anything else (the API refuses the rest, `AUTH-2FA-ENROL`).
+    #[serde(default)]
+    pub second_factor_enrolment_due: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -181,6 +181,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0018_password_resets.sqlite.sql"),
                 down: None,
             }),
+            // Second factors: TOTP, backup codes, and which roles must use one.
+            Box::new(SqlMigration {
+                name: "m20261205_000019_second_factor",
+                schema: include_str!("sql/0019_second_factor.sql"),
+                postgres_only: include_str!("sql/0019_second_factor.postgres.sql"),
+                sqlite_only: include_str!("sql/0019_second_factor.sqlite.sql"),
+                down: None,
+            }),
         ]
     }
 }

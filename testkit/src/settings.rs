@@ -2,6 +2,7 @@
 use std::path::PathBuf;
 
 use domain::auth::password::PasswordHashing;
+use domain::auth::second_factor::RequiredRoles;
 use domain::settings::Settings;
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -23,5 +24,8 @@ pub fn test_settings(database: &str) -> Settings {
     settings.run_worker = false;
     settings.console_dir = Some(PathBuf::from("/nonexistent"));
     settings.password_hashing = PasswordHashing::TestOnlyCheap;
+    // Tenants made by tests of other rules require no second factor; the second-factor tests
+    // put the installation's default back (`RequiredRoles::default_roles`).
+    settings.second_factor_roles = RequiredRoles::of([]);
     settings
 }

@@ -2,7 +2,7 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 
 use super::types::{AuthPayload, SignUpPayload, User};
-use super::{caller, client_address, state, take_password_work, viewer};
+use super::{client_address, signed_in_caller, state, take_password_work, viewer};
 use crate::error::GqlResult;
 use domain::auth::{credentials, login, onboarding, sessions};
 use domain::tenancy;
@@ -14,7 +14,8 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        let user = caller(ctx)?;
+        // Also while a second factor must still be enrolled: the console shows who is asked.
+        let user = signed_in_caller(ctx)?;
         Ok(tenancy::me(state(ctx)?, user).await?.try_into()?)
     }
 }
@@ -35,6 +36,9 @@ pub struct LoginInput {
     pub tenant_slug: String,
     pub email: String,
     pub password: String,
+    /// Needed when the account has a second factor (`SECOND_FACTOR_REQUIRED` says so): a
+    /// six-digit code from the authenticator app, or a backup code.
+    pub second_factor_code: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -49,6 +53,9 @@ pub struct AcceptInvitationInput {
 pub struct ChangePasswordInput {
     pub current_password: String,
     pub new_password: String,
+    /// Needed when a second factor is enrolled and this session has not passed a check in
+    /// the last 10 minutes.
+    pub second_factor_code: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -122,6 +129,7 @@ impl IdentityMutation {
             &input.tenant_slug,
             &input.email,
             &input.password,
+            input.second_factor_code.as_deref(),
             &client_address(ctx),
         )
         .await?;
@@ -153,6 +161,7 @@ impl IdentityMutation {
             viewer(ctx).tenant_user()?,
             &input.current_password,
             &input.new_password,
+            input.second_factor_code.as_deref(),
             &client_address(ctx),
         )
         .await?;
@@ -196,7 +205,7 @@ impl IdentityMutation {
 
     /// Ends the current session: its access and refresh tokens stop working at once.
     async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
-        sessions::logout(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        sessions::logout(state(ctx)?, viewer(ctx).signed_in()?).await?;
         Ok(true)
     }
 

@@ -19,6 +19,7 @@ pub mod platform;
 mod profile;
 #[cfg(test)]
 mod sdl_compat;
+mod second_factor;
 mod services;
 mod tenancy;
 mod types;
@@ -52,6 +53,7 @@ pub struct Query(
     services::ServicesQuery,
     audit::AuditQuery,
     webhooks::WebhooksQuery,
+    second_factor::SecondFactorQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -71,6 +73,7 @@ pub struct Mutation(
     cases::CasesMutation,
     services::ServicesMutation,
     webhooks::WebhooksMutation,
+    second_factor::SecondFactorMutation,
 );
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -124,6 +127,15 @@ fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
 fn caller<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<Caller<'a>> {
     Ok(Caller::reading(
         viewer(ctx).tenant_user()?,
+        ctx.data_opt::<ReadScope>(),
+    ))
+}
+
+/// `caller`, also for a person who must still enrol a second factor (`Viewer::Enrolling`):
+/// for the few operations open to them.
+fn signed_in_caller<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<Caller<'a>> {
+    Ok(Caller::reading(
+        viewer(ctx).signed_in()?,
         ctx.data_opt::<ReadScope>(),
     ))
 }

@@ -76,6 +76,10 @@ pub struct AuthPayload {
     pub refresh_token: String,
     pub expires_at: DateTime<Utc>,
     pub user: User,
+    /// The user's role must use a second factor and they have none: enrol one
+    /// (`beginTotpEnrolment`) before anything else; other operations are refused with
+    /// `AUTH-2FA-ENROL`.
+    pub second_factor_enrolment_due: bool,
 }
 
 impl TryFrom<AuthTokens> for AuthPayload {
@@ -87,6 +91,7 @@ impl TryFrom<AuthTokens> for AuthPayload {
             refresh_token: t.refresh_token,
             expires_at: t.expires_at,
             user: t.user.try_into()?,
+            second_factor_enrolment_due: t.second_factor_enrolment_due,
         })
     }
 }

@@ -33,6 +33,7 @@ mod redis_outage;
 mod roles;
 mod scale_out;
 mod search;
+mod second_factor;
 mod services;
 mod sessions;
 mod smtp;

@@ -43,7 +43,20 @@ fn command(app: &TestApp, subcommand: &str, env: &[(&str, String)]) -> Command {
     if let Some(redis) = &settings.redis_url {
         command.env("REDIS_URL", redis.expose_secret());
     }
+    // The processes require second factors of the roles the test's own Concord does.
+    let roles: Vec<&str> = settings
+        .second_factor_roles
+        .roles()
+        .iter()
+        .map(|role| role.as_str())
+        .collect();
+    let roles = if roles.is_empty() {
+        "NONE".to_owned()
+    } else {
+        roles.join(",")
+    };
     command
+        .env("CONCORD_SECOND_FACTOR_ROLES", roles)
         .env("CONCORD_REDIS_PREFIX", &settings.redis_prefix)
         .env("CONCORD_SWEEP_SECONDS", "1")
         .env("CONCORD_JOB_POLL_MILLISECONDS", "1000")

@@ -8,6 +8,7 @@ use chrono::Duration;
 use serde_json::json;
 
 use super::password::NewPassword;
+use super::second_factor;
 use super::sessions::mark_revoked;
 use super::throttle::{SignInAttempt, per_address};
 use super::tokens::parse_opaque_token;
@@ -33,20 +34,13 @@ pub async fn change_password(
     user: &TenantUser,
     current: &str,
     new: &str,
+    second_factor_code: Option<&str>,
     from: &ClientAddress,
 ) -> DomainResult<usize> {
     let now = state.clock.now();
     let new = new_password(new)?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    let tenant = store::tenants::by_id(&tx, user.tenant_id)
-        .await?
-        .ok_or(DomainError::NotFound("tenant"))?;
-    let account = store::users::get(&tx, user.tenant_id, user.user_id)
-        .await?
-        .ok_or(DomainError::NotFound("user"))?;
-    // The same throttle as signing in: a stolen session cannot guess the password faster.
-    let attempt =
-        SignInAttempt::begin(state, &format!("{}:{}", tenant.slug, account.email), from).await?;
+    let (account, attempt) = SignInAttempt::of_signed_in(state, &tx, user, from).await?;
     let verification = state
         .hasher
         .verify(current, Some(account.password_hash.as_str()))
@@ -63,6 +57,17 @@ pub async fn change_password(
         return Err(DomainError::validation(
             "currentPassword",
             "the current password is wrong",
+        ));
+    }
+    if !second_factor::confirm_for_change(state, &tx, user, &account, second_factor_code, now)
+        .await?
+    {
+        audit::record(&tx, entry(Some(second_factor::CODE_RULE), json!({}))).await?;
+        tx.commit().await?;
+        attempt.failed(state).await?;
+        return Err(DomainError::validation(
+            "secondFactorCode",
+            "enter a current code from your authenticator app, or a backup code",
         ));
     }
     let hash = state.hasher.hash(&new).await?;

@@ -5,8 +5,9 @@
 
 use serde_json::json;
 
+use super::second_factor::{self, SignInCheck};
 use super::sessions::{self, AuthTokens};
-use super::throttle::SignInAttempt;
+use super::throttle::{SignInAttempt, tenant_account};
 use super::tokens::{IssuedAccessToken, Subject, hash_token};
 use super::{ClientAddress, PLATFORM_ADMIN_ROLE};
 use crate::error::{DomainError, DomainResult};
@@ -21,12 +22,13 @@ pub async fn login(
     tenant_slug: &str,
     email: &str,
     password: &str,
+    second_factor_code: Option<&str>,
     from: &ClientAddress,
 ) -> DomainResult<AuthTokens> {
     let now = state.clock.now();
     let email = email.trim().to_lowercase();
     let slug = tenant_slug.trim().to_ascii_lowercase();
-    let attempt = SignInAttempt::begin(state, &format!("{slug}:{email}"), from).await?;
+    let attempt = SignInAttempt::begin(state, &tenant_account(&slug, &email), from).await?;
 
     let tenant = {
         let tx = store::registry_tx(&state.db).await?;
@@ -87,6 +89,29 @@ pub async fn login(
             return Err(INVALID);
         }
     };
+    let second_factor_at = match second_factor::at_sign_in(
+        state,
+        &tx,
+        &user,
+        second_factor_code,
+        now,
+    )
+    .await?
+    {
+        SignInCheck::NotEnrolled => None,
+        SignInCheck::Passed => Some(now),
+        // The password was right: neither a failure nor yet a sign-in.
+        SignInCheck::CodeMissing => return Err(DomainError::SecondFactorRequired),
+        SignInCheck::Failed => {
+            audit::record(&tx, entry(Some(second_factor::CODE_RULE))).await?;
+            tx.commit().await?;
+            attempt.failed(state).await?;
+            tracing::info!(tenant_id = %tenant.id, reason = second_factor::CODE_RULE, address = from.0.as_deref(), "login refused");
+            return Err(DomainError::Unauthenticated(
+                "the second-factor code is wrong or was already used",
+            ));
+        }
+    };
     audit::record(&tx, entry(None)).await?;
     let new_hash = if verification.needs_rehash {
         let password = super::password::NewPassword::parse(password).ok();
@@ -98,7 +123,7 @@ pub async fn login(
         None
     };
     let user = store::users::record_successful_login(&tx, user, new_hash).await?;
-    let tokens = sessions::open(state, &tx, user, now).await?;
+    let tokens = sessions::open(state, &tx, user, now, second_factor_at).await?;
     tx.commit().await?;
     attempt.succeeded(state).await?;
     tracing::info!(tenant_id = %tenant.id, user_id = %tokens.user.id, "login");

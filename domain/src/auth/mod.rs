@@ -5,6 +5,7 @@ pub mod invitations;
 pub mod login;
 pub mod onboarding;
 pub mod password;
+pub mod second_factor;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -45,6 +46,9 @@ impl TenantUser {
 pub enum Viewer {
     Anonymous,
     User(TenantUser),
+    /// Signed in, but their role must use a second factor and they have none yet: they may
+    /// enrol one, see who they are and sign out, and nothing else (`AUTH-2FA-ENROL`).
+    Enrolling(TenantUser),
     /// Operates the installation; reads no client data (`ROLE-5`).
     PlatformAdmin {
         admin_id: Uuid,
@@ -56,6 +60,11 @@ impl Viewer {
     pub fn tenant_user(&self) -> DomainResult<&TenantUser> {
         match self {
             Self::User(user) => Ok(user),
+            Self::Enrolling(_) => Err(DomainError::Forbidden {
+                rule: second_factor::ENROL_RULE,
+                reason: "your role must use a second factor: enrol an authenticator app first"
+                    .into(),
+            }),
             Self::Anonymous => Err(DomainError::Unauthenticated("sign in first")),
             Self::PlatformAdmin { .. } => Err(DomainError::Forbidden {
                 rule: "ROLE-5",
@@ -64,11 +73,20 @@ impl Viewer {
         }
     }
 
+    /// The signed-in person, whether or not they still have to enrol a second factor: for
+    /// enrolling, saying who they are and signing out.
+    pub fn signed_in(&self) -> DomainResult<&TenantUser> {
+        match self {
+            Self::Enrolling(user) => Ok(user),
+            other => other.tenant_user(),
+        }
+    }
+
     pub fn platform_admin(&self) -> DomainResult<Uuid> {
         match self {
             Self::PlatformAdmin { admin_id, .. } => Ok(*admin_id),
             Self::Anonymous => Err(DomainError::Unauthenticated("sign in first")),
-            Self::User(_) => Err(DomainError::Forbidden {
+            Self::User(_) | Self::Enrolling(_) => Err(DomainError::Forbidden {
                 rule: "ROLE-5",
                 reason: "only the platform administrator manages tenants".into(),
             }),

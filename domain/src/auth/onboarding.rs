@@ -108,6 +108,12 @@ pub async fn sign_up(
         },
     )
     .await?;
+    store::second_factor::set_required_roles(
+        &tx,
+        tenant_id,
+        &state.settings.second_factor_roles.stored(),
+    )
+    .await?;
     let document = plan::template(DURHAM_V1)
         .ok_or_else(|| DomainError::internal(anyhow::anyhow!("durham-v1 template missing")))?;
     store::plans::publish(&tx, tenant_id, DURHAM_V1, &document, Some(user.id), now).await?;
@@ -127,7 +133,7 @@ pub async fn sign_up(
     )
     .await?;
     let tokens = if status == TenantStatus::Active {
-        Some(sessions::open(state, &tx, user, now).await?)
+        Some(sessions::open(state, &tx, user, now, None).await?)
     } else {
         None
     };
@@ -301,7 +307,7 @@ pub async fn accept(
         },
     )
     .await?;
-    let tokens = sessions::open(state, &tx, user, now).await?;
+    let tokens = sessions::open(state, &tx, user, now, None).await?;
     tx.commit().await?;
     Ok(tokens)
 }

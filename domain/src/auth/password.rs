@@ -115,6 +115,20 @@ impl PasswordHasher {
             .await
     }
 
+    /// Hashes several high-value secrets that are not passwords (backup codes) in one go,
+    /// taking one place in the queue.
+    pub async fn hash_secrets(&self, secrets: Vec<String>) -> DomainResult<Vec<String>> {
+        let secrets: Vec<SecretString> = secrets.into_iter().map(SecretString::from).collect();
+        let params = self.params.clone();
+        self.run(move || {
+            secrets
+                .iter()
+                .map(|secret| hash_blocking(&params, secret.expose_secret()))
+                .collect()
+        })
+        .await
+    }
+
     /// Verifies `attempt` against `stored`, or against a dummy hash when there is no account.
     pub async fn verify(&self, attempt: &str, stored: Option<&str>) -> DomainResult<Verification> {
         let attempt = SecretString::from(attempt);

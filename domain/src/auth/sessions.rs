@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::second_factor;
 use super::tokens::{ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, Subject, parse_opaque_token};
 use super::{PLATFORM_ADMIN_ROLE, TenantUser, Viewer};
 use crate::caller::Caller;
@@ -26,23 +27,31 @@ pub struct AuthTokens {
     pub refresh_token: String,
     pub expires_at: DateTime<Utc>,
     pub user: users::Model,
+    /// The user's role needs a second factor and they have none: until they enrol one, the
+    /// session reaches nothing else (`AUTH-2FA-ENROL`).
+    pub second_factor_enrolment_due: bool,
 }
 
-/// Starts a session for `user` inside the caller's tenant transaction.
+/// Starts a session for `user` inside the caller's tenant transaction; `second_factor_at` is
+/// when the sign-in passed a second-factor check, if it did.
 pub async fn open(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: users::Model,
     now: DateTime<Utc>,
+    second_factor_at: Option<DateTime<Utc>>,
 ) -> DomainResult<AuthTokens> {
-    let session = store::sessions::start(db, user.tenant_id, user.id, now).await?;
+    let session =
+        store::sessions::start(db, user.tenant_id, user.id, now, second_factor_at).await?;
     let refresh_token = store::sessions::issue_refresh_token(db, &session, now).await?;
     let access = issue_access(state, &user, session.id, now)?;
+    let second_factor_enrolment_due = second_factor::must_enrol(db, &user).await?;
     Ok(AuthTokens {
         access_token: access.token,
         refresh_token,
         expires_at: access.expires_at,
         user,
+        second_factor_enrolment_due,
     })
 }
 
@@ -146,6 +155,13 @@ pub async fn authenticate_request(
         agency_id: session.user_agency_id,
         session_id,
     };
+    if second_factor::enrolment_due(
+        &session.second_factor_roles,
+        role,
+        session.has_second_factor,
+    ) {
+        return Ok((Viewer::Enrolling(user), None));
+    }
     Ok((Viewer::User(user), reads))
 }
 
@@ -252,6 +268,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> DomainResult<Auth
     let new_refresh = store::sessions::issue_refresh_token(&tx, &session, now).await?;
     let session_id = session.id;
     store::sessions::touch(&tx, tenant_id, session_id, now).await?;
+    let second_factor_enrolment_due = second_factor::must_enrol(&tx, &user).await?;
     tx.commit().await?;
     let access = issue_access(state, &user, session_id, now)?;
     Ok(AuthTokens {
@@ -259,6 +276,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> DomainResult<Auth
         refresh_token: new_refresh,
         expires_at: access.expires_at,
         user,
+        second_factor_enrolment_due,
     })
 }
 

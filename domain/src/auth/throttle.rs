@@ -10,10 +10,14 @@
 //! `INCR`, or one lock in process) and forget themselves after 15 minutes without failures.
 use std::time::Duration;
 
-use super::ClientAddress;
+use entities::users;
+use sea_orm::ConnectionTrait;
+
+use super::{ClientAddress, TenantUser};
 use crate::error::{DomainError, DomainResult};
 use crate::settings::Limits;
 use crate::state::AppState;
+use crate::store;
 
 /// The longest wait.
 pub const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
@@ -57,6 +61,26 @@ impl SignInAttempt {
         Ok(attempt)
     }
 
+    /// The attempt of a signed-in user who proves who they are again (a password change, a
+    /// second factor): counted for their account like signing in, so that a stolen session
+    /// guesses no faster. Returns their account as well.
+    pub async fn of_signed_in(
+        state: &AppState,
+        db: &impl ConnectionTrait,
+        user: &TenantUser,
+        from: &ClientAddress,
+    ) -> DomainResult<(users::Model, Self)> {
+        let tenant = store::tenants::by_id(db, user.tenant_id)
+            .await?
+            .ok_or(DomainError::NotFound("tenant"))?;
+        let account = store::users::get(db, user.tenant_id, user.user_id)
+            .await?
+            .ok_or(DomainError::NotFound("user"))?;
+        let attempt =
+            Self::begin(state, &tenant_account(&tenant.slug, &account.email), from).await?;
+        Ok((account, attempt))
+    }
+
     /// Counts the failure and sets this address's wait.
     pub async fn failed(&self, state: &AppState) -> DomainResult<()> {
         let (pair, _) = state
@@ -81,6 +105,11 @@ impl SignInAttempt {
             .forget(&[&self.pair_failures, &self.pair_wait])
             .await
     }
+}
+
+/// How the throttle names a tenant user's account.
+pub fn tenant_account(slug: &str, email: &str) -> String {
+    format!("{slug}:{email}")
 }
 
 /// The wait after a failure that is the `pair`-th from this address and the `account`-th

@@ -19,6 +19,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, most powerful first.
+    pub const ALL: [Self; 3] = [Self::DataCenter, Self::AgencyAdmin, Self::User];
+
     /// How an e-mail names the role.
     pub fn label(self) -> &'static str {
         match self {
@@ -100,6 +103,17 @@ pub fn manage_webhooks(actor: &Actor) -> Decision {
         Role::AgencyAdmin | Role::User => Decision::refuse(
             "ROLE-1",
             "only the Data Center registers and reads the CoC's webhooks",
+        ),
+    }
+}
+
+/// Which roles must use a second factor: the Data Center's setting for the whole CoC.
+pub fn manage_security(actor: &Actor) -> Decision {
+    match actor.role {
+        Role::DataCenter => Decision::allow("ROLE-1"),
+        Role::AgencyAdmin | Role::User => Decision::refuse(
+            "ROLE-1",
+            "only the Data Center sets which roles must use a second factor",
         ),
     }
 }

@@ -23,6 +23,7 @@ pub mod platform_sessions;
 pub mod profile;
 pub mod projects;
 mod registry;
+pub mod second_factor;
 pub mod services;
 pub mod sessions;
 pub mod tenants;

@@ -16,6 +16,7 @@ pub async fn start(
     tenant_id: Uuid,
     user_id: Uuid,
     now: DateTime<Utc>,
+    second_factor_at: Option<DateTime<Utc>>,
 ) -> DomainResult<sessions::Model> {
     Ok(sessions::ActiveModel {
         tenant_id: Set(tenant_id),
@@ -25,6 +26,7 @@ pub async fn start(
         last_seen_at: Set(now),
         revoked_at: Set(None),
         revoked_reason: Set(None),
+        second_factor_at: Set(second_factor_at),
     }
     .insert(db)
     .await?)
@@ -104,6 +106,9 @@ pub struct SessionCheck {
     pub last_seen_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub plan_version: Option<i32>,
+    /// The tenant's roles that must use a second factor, as stored.
+    pub second_factor_roles: String,
+    pub has_second_factor: bool,
 }
 
 /// A tenant transaction opened with the check of session `session_id` of `user_id` as its
@@ -129,8 +134,35 @@ pub async fn touch(
     session_id: Uuid,
     now: DateTime<Utc>,
 ) -> DomainResult<()> {
+    set_time(db, tenant_id, session_id, sessions::Column::LastSeenAt, now).await
+}
+
+/// Marks the session as having passed a second-factor check at `now`.
+pub async fn mark_second_factor_checked(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    set_time(
+        db,
+        tenant_id,
+        session_id,
+        sessions::Column::SecondFactorAt,
+        now,
+    )
+    .await
+}
+
+async fn set_time(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    session_id: Uuid,
+    column: sessions::Column,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
     sessions::Entity::update_many()
-        .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+        .col_expr(column, Expr::value(at))
         .filter(sessions::Column::TenantId.eq(tenant_id))
         .filter(sessions::Column::Id.eq(session_id))
         .exec(db)

@@ -1,12 +1,42 @@
 //! The console's screens and the few pieces they share.
 
+pub mod enrol;
 pub mod home;
 pub mod login;
 pub mod signup;
 
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::graphql::GraphqlError;
+
+/// A form's sending state: one submission at a time, and the last error.
+#[derive(Clone, Copy)]
+pub struct Submission {
+    pub pending: RwSignal<bool>,
+    pub error: RwSignal<Option<GraphqlError>>,
+}
+
+impl Submission {
+    pub fn new() -> Self {
+        Self {
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Takes the form's submit event: false while a submission is under way; otherwise it
+    /// starts one and clears the last error.
+    pub fn start(&self, ev: &SubmitEvent) -> bool {
+        ev.prevent_default();
+        if self.pending.get_untracked() {
+            return false;
+        }
+        self.pending.set(true);
+        self.error.set(None);
+        true
+    }
+}
 
 /// A labelled, required input bound to `value`, with an optional hint read by screen readers.
 #[component]

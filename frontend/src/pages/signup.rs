@@ -6,8 +6,8 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ErrorAlert, Field};
-use crate::graphql::{self, GraphqlError};
+use super::{ErrorAlert, Field, Submission};
+use crate::graphql;
 use crate::session::Session;
 
 // The input object is written inline so the query does not depend on its GraphQL type name.
@@ -16,7 +16,7 @@ const SIGN_UP: &str = "mutation SignUpTenant($cocName: String!, $cocCode: String
     signUpTenant(input: { cocName: $cocName, cocCode: $cocCode, slug: $slug, \
     adminEmail: $adminEmail, adminName: $adminName, password: $password }) { \
     tenant { name cocCode status } \
-    auth { accessToken refreshToken expiresAt user { id email displayName role } } } }";
+    auth { accessToken refreshToken expiresAt secondFactorEnrolmentDue user { id email displayName role } } } }";
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,17 +47,14 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
     let admin_name = RwSignal::new(String::new());
     let admin_email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<GraphqlError>);
-    let pending = RwSignal::new(false);
+    let form = Submission::new();
+    let (pending, error) = (form.pending, form.error);
     let awaiting_approval = RwSignal::new(None::<NewTenant>);
 
     let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
+        if !form.start(&ev) {
             return;
         }
-        pending.set(true);
-        error.set(None);
         awaiting_approval.set(None);
         let variables = json!({
             "cocName": coc_name.get_untracked().trim(),
