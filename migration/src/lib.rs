@@ -189,6 +189,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0019_second_factor.sqlite.sql"),
                 down: None,
             }),
+            // Platform administrators' authenticator apps.
+            Box::new(SqlMigration {
+                name: "m20261206_000020_platform_second_factor",
+                schema: include_str!("sql/0020_platform_second_factor.sql"),
+                postgres_only: include_str!("sql/0020_platform_second_factor.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

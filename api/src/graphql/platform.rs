@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
+use super::second_factor::{SecondFactorCodeInput, TotpEnrolmentPayload};
 use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
 use crate::error::GqlResult;
-use domain::auth::{login, onboarding, sessions};
+use domain::auth::{login, onboarding, second_factor, sessions};
 use domain::clock::OffsetClock;
 use domain::error::DomainError;
 use domain::manual_clock;
@@ -47,19 +48,53 @@ pub struct PlatformMutation;
 
 #[Object]
 impl PlatformMutation {
+    /// Platform administrators always use a second factor: once it is enrolled, sign-in
+    /// answers `SECOND_FACTOR_REQUIRED` without `secondFactorCode`; before, the session can
+    /// only enrol it (`beginPlatformTotpEnrolment`).
     async fn platform_login(
         &self,
         ctx: &Context<'_>,
         email: String,
         password: String,
+        second_factor_code: Option<String>,
     ) -> GqlResult<PlatformSession> {
         take_password_work(ctx)?;
-        let issued =
-            login::platform_login(state(ctx)?, &email, &password, &client_address(ctx)).await?;
+        let signed_in = login::platform_login(
+            state(ctx)?,
+            &email,
+            &password,
+            second_factor_code.as_deref(),
+            &client_address(ctx),
+        )
+        .await?;
         Ok(PlatformSession {
-            access_token: issued.token,
-            expires_at: issued.expires_at,
+            access_token: signed_in.access.token,
+            expires_at: signed_in.access.expires_at,
+            second_factor_enrolment_due: signed_in.second_factor_enrolment_due,
         })
+    }
+
+    /// Begins enrolling the platform administrator's authenticator app.
+    async fn begin_platform_totp_enrolment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<TotpEnrolmentPayload> {
+        let admin = viewer(ctx).platform_admin_signed_in()?;
+        let enrolment = second_factor::begin_platform_totp(state(ctx)?, admin).await?;
+        Ok(enrolment.into())
+    }
+
+    /// Confirms the platform administrator's app with its first code; the session then
+    /// reaches everything a platform administrator may do.
+    async fn confirm_platform_totp_enrolment(
+        &self,
+        ctx: &Context<'_>,
+        input: SecondFactorCodeInput,
+    ) -> GqlResult<bool> {
+        let admin = viewer(ctx).platform_admin_signed_in()?;
+        second_factor::confirm_platform_totp(state(ctx)?, admin, &input.code, &client_address(ctx))
+            .await?;
+        Ok(true)
     }
 
     /// Moves the server's and the workers' time forward by `hours` and answers the time it

@@ -34,6 +34,15 @@ pub struct TotpEnrolmentPayload {
     pub uri: String,
 }
 
+impl From<second_factor::TotpEnrolment> for TotpEnrolmentPayload {
+    fn from(enrolment: second_factor::TotpEnrolment) -> Self {
+        Self {
+            secret: enrolment.secret.expose_secret().to_owned(),
+            uri: enrolment.uri.expose_secret().to_owned(),
+        }
+    }
+}
+
 #[derive(InputObject)]
 pub struct SecondFactorCodeInput {
     /// A six-digit code from the authenticator app, or (where accepted) a backup code.
@@ -112,10 +121,7 @@ impl SecondFactorMutation {
     /// its first code (`confirmTotpEnrolment`).
     async fn begin_totp_enrolment(&self, ctx: &Context<'_>) -> GqlResult<TotpEnrolmentPayload> {
         let enrolment = second_factor::begin_totp(state(ctx)?, viewer(ctx).signed_in()?).await?;
-        Ok(TotpEnrolmentPayload {
-            secret: enrolment.secret.expose_secret().to_owned(),
-            uri: enrolment.uri.expose_secret().to_owned(),
-        })
+        Ok(enrolment.into())
     }
 
     /// Confirms the authenticator app with a code from it; returns ten backup codes.

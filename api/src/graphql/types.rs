@@ -220,4 +220,7 @@ impl TryFrom<InvitationView> for Invitation {
 pub struct PlatformSession {
     pub access_token: String,
     pub expires_at: DateTime<Utc>,
+    /// The second factor platform administrators always use is not enrolled yet: the
+    /// session can only enrol it (`AUTH-2FA-ENROL`).
+    pub second_factor_enrolment_due: bool,
 }

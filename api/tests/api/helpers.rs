@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use concord_api::startup::Application;
+use domain::auth::onboarding::create_platform_admin;
 use domain::auth::password::PasswordHashing;
 use domain::clock::{Clock, SystemClock, TestClock};
 use domain::policy::roles::Role;
@@ -13,6 +14,7 @@ use domain::state::AppState;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use testkit::Community;
+use totp_rs::TOTP;
 use uuid::Uuid;
 
 pub use testkit::PASSWORD;
@@ -244,6 +246,58 @@ impl TestApp {
             None,
         )
         .await
+    }
+
+    /// A platform administrator made with `email`, signed in and enrolled in the second
+    /// factor they always use (a code of now, by this Concord's clock): their access token
+    /// and their authenticator app, for later sign-ins.
+    pub async fn platform_admin(&self, email: &str) -> (String, TOTP) {
+        create_platform_admin(&self.state, email, PASSWORD)
+            .await
+            .expect("a platform administrator");
+        let login = self.platform_login(email, None).await;
+        let token = login["data"]["platformLogin"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("platform login failed: {login}"))
+            .to_owned();
+        let begun = self
+            .gql(
+                "mutation { beginPlatformTotpEnrolment { uri } }",
+                json!({}),
+                Some(&token),
+            )
+            .await;
+        let uri = begun["data"]["beginPlatformTotpEnrolment"]["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("enrolment not begun: {begun}"));
+        let app = TOTP::from_url(uri).expect("an otpauth URI");
+        let confirmed = self
+            .gql(
+                "mutation($i: SecondFactorCodeInput!) { confirmPlatformTotpEnrolment(input: $i) }",
+                json!({ "i": { "code": self.totp_code(&app, 0) } }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(
+            confirmed["data"]["confirmPlatformTotpEnrolment"], true,
+            "{confirmed}"
+        );
+        (token, app)
+    }
+
+    pub async fn platform_login(&self, email: &str, code: Option<&str>) -> Value {
+        self.gql(
+            "mutation($e: String!, $p: String!, $c: String) { platformLogin(email: $e, password: $p, secondFactorCode: $c) { accessToken secondFactorEnrolmentDue } }",
+            json!({ "e": email, "p": PASSWORD, "c": code }),
+            None,
+        )
+        .await
+    }
+
+    /// The code `app` shows `offset_steps` 30-second steps from this Concord's now.
+    pub fn totp_code(&self, app: &TOTP, offset_steps: i64) -> String {
+        let at = self.state.clock.now().timestamp() + 30 * offset_steps;
+        app.generate(u64::try_from(at).expect("after 1970"))
     }
 
     pub async fn create_agency(&self, token: &str, name: &str) -> Value {

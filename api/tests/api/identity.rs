@@ -1,5 +1,4 @@
 use concord_api::startup::Application;
-use domain::auth::onboarding::create_platform_admin;
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -344,9 +343,6 @@ async fn an_invitation_is_single_use_and_expires() {
 #[tokio::test]
 async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_data() {
     let app = spawn_app_with(|s| s.signup_requires_approval = true).await;
-    create_platform_admin(&app.state, "ops@concord.example", PASSWORD)
-        .await
-        .unwrap();
     let pending = app
         .gql(
             "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { tenant { id status } auth { accessToken } } }",
@@ -364,17 +360,7 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
         "UNAUTHENTICATED"
     );
 
-    let session = app
-        .gql(
-            "mutation { platformLogin(email: \"ops@concord.example\", password: \"correct horse battery staple 42\") { accessToken } }",
-            json!({}),
-            None,
-        )
-        .await;
-    let admin = session["data"]["platformLogin"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (admin, _) = app.platform_admin("ops@concord.example").await;
     let tenant_id = pending["data"]["signUpTenant"]["tenant"]["id"]
         .as_str()
         .unwrap();
@@ -510,22 +496,7 @@ async fn the_embedded_default_serves_sign_up_and_login_without_database_url() {
 #[tokio::test]
 async fn the_platform_administrators_session_ends_at_logout_and_after_thirty_idle_minutes() {
     let app = spawn_app().await;
-    create_platform_admin(&app.state, "ops@concord.example", PASSWORD)
-        .await
-        .unwrap();
-    let sign_in = || async {
-        let session = app
-            .gql(
-                "mutation { platformLogin(email: \"ops@concord.example\", password: \"correct horse battery staple 42\") { accessToken } }",
-                json!({}),
-                None,
-            )
-            .await;
-        session["data"]["platformLogin"]["accessToken"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{session}"))
-            .to_owned()
-    };
+    let (token, authenticator) = app.platform_admin("ops@concord.example").await;
     let app = &app;
     let tenants = |token: String| async move {
         app.gql(
@@ -536,7 +507,6 @@ async fn the_platform_administrators_session_ends_at_logout_and_after_thirty_idl
         .await
     };
 
-    let token = sign_in().await;
     assert!(tenants(token.clone()).await["data"]["platformTenants"].is_object());
     let out = app
         .gql("mutation { platformLogout }", json!({}), Some(&token))
@@ -544,7 +514,18 @@ async fn the_platform_administrators_session_ends_at_logout_and_after_thirty_idl
     assert_eq!(out["data"]["platformLogout"], true, "{out}");
     assert_eq!(error_code(&tenants(token).await), "UNAUTHENTICATED");
 
-    let token = sign_in().await;
+    // Signing in again takes a new code: the next step's (one step of drift), as the one
+    // that confirmed the enrolment is spent.
+    let again = app
+        .platform_login(
+            "ops@concord.example",
+            Some(&app.totp_code(&authenticator, 1)),
+        )
+        .await;
+    let token = again["data"]["platformLogin"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{again}"))
+        .to_owned();
     assert!(tenants(token.clone()).await["data"]["platformTenants"].is_object());
     let db = app.superuser().await;
     db.execute_unprepared(

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use domain::auth::onboarding::create_platform_admin;
 use domain::auth::second_factor::RequiredRoles;
 use domain::clock::TestClock;
 use serde_json::{Value, json};
@@ -462,4 +463,75 @@ async fn second_factors_work_on_the_embedded_default() {
     assert!(token_of(&backup).is_some(), "{backup}");
     let again = s.login(Some(&codes[3])).await;
     assert_eq!(error_code(&again), "UNAUTHENTICATED", "{again}");
+}
+
+#[tokio::test]
+async fn platform_administrators_always_use_a_second_factor() {
+    let clock = Arc::new(TestClock::new(start()));
+    let app = spawn(Store::Postgres, |_| {}, clock.clone()).await;
+    let email = "ops@platform.example";
+    create_platform_admin(&app.state, email, PASSWORD)
+        .await
+        .expect("a platform administrator");
+    let tenants = "{ platformTenants { edges { node { id } } } }";
+
+    let first = app.platform_login(email, None).await;
+    assert_eq!(
+        first["data"]["platformLogin"]["secondFactorEnrolmentDue"], true,
+        "{first}"
+    );
+    let token = first["data"]["platformLogin"]["accessToken"]
+        .as_str()
+        .expect("a session to enrol with")
+        .to_owned();
+    let gated = app.gql(tenants, json!({}), Some(&token)).await;
+    assert_eq!(error_code(&gated), "FORBIDDEN", "{gated}");
+    assert_eq!(error_rule(&gated), "AUTH-2FA-ENROL");
+
+    let begun = app
+        .gql(
+            "mutation { beginPlatformTotpEnrolment { uri } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    let authenticator = TOTP::from_url(
+        begun["data"]["beginPlatformTotpEnrolment"]["uri"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{begun}")),
+    )
+    .expect("an otpauth URI");
+    let confirm =
+        "mutation($i: SecondFactorCodeInput!) { confirmPlatformTotpEnrolment(input: $i) }";
+    let wrong = app
+        .gql(confirm, json!({ "i": { "code": "12345" } }), Some(&token))
+        .await;
+    assert_eq!(error_code(&wrong), "VALIDATION", "{wrong}");
+    let enrolment_code = app.totp_code(&authenticator, 0);
+    let confirmed = app
+        .gql(
+            confirm,
+            json!({ "i": { "code": enrolment_code } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        confirmed["data"]["confirmPlatformTotpEnrolment"], true,
+        "{confirmed}"
+    );
+    let listed = app.gql(tenants, json!({}), Some(&token)).await;
+    assert!(listed["data"]["platformTenants"].is_object(), "{listed}");
+
+    let without = app.platform_login(email, None).await;
+    assert_eq!(error_code(&without), "SECOND_FACTOR_REQUIRED", "{without}");
+    let replayed = app.platform_login(email, Some(&enrolment_code)).await;
+    assert_eq!(error_code(&replayed), "UNAUTHENTICATED", "{replayed}");
+    clock.advance(Duration::seconds(30));
+    let signed_in = app
+        .platform_login(email, Some(&app.totp_code(&authenticator, 0)))
+        .await;
+    assert_eq!(
+        signed_in["data"]["platformLogin"]["secondFactorEnrolmentDue"], false,
+        "{signed_in}"
+    );
 }

@@ -130,15 +130,24 @@ pub async fn login(
     Ok(tokens)
 }
 
+/// A platform administrator's sign-in: the access token, and whether they must still enrol
+/// the second factor they always use (until then the token reaches nothing else).
+pub struct PlatformSignIn {
+    pub access: IssuedAccessToken,
+    pub second_factor_enrolment_due: bool,
+}
+
 pub async fn platform_login(
     state: &AppState,
     email: &str,
     password: &str,
+    second_factor_code: Option<&str>,
     from: &ClientAddress,
-) -> DomainResult<IssuedAccessToken> {
+) -> DomainResult<PlatformSignIn> {
     let now = state.clock.now();
     let email = email.trim().to_lowercase();
-    let attempt = SignInAttempt::begin(state, &format!("platform:{email}"), from).await?;
+    let attempt =
+        SignInAttempt::begin(state, &second_factor::platform_account(&email), from).await?;
     let tx = store::platform_tx(&state.db, None).await?;
     let admin = store::platform_admins::by_email(&tx, &email).await?;
     tx.commit().await?;
@@ -148,12 +157,28 @@ pub async fn platform_login(
         .await?;
     match admin {
         Some(admin) if verification.matches => {
+            match second_factor::platform_at_sign_in(state, &admin, second_factor_code, now).await?
+            {
+                SignInCheck::NotEnrolled | SignInCheck::Passed => {}
+                SignInCheck::CodeMissing => return Err(DomainError::SecondFactorRequired),
+                SignInCheck::Failed => {
+                    attempt.failed(state).await?;
+                    tracing::info!(
+                        reason = second_factor::CODE_RULE,
+                        address = from.0.as_deref(),
+                        "platform administrator login refused"
+                    );
+                    return Err(DomainError::Unauthenticated(
+                        "the second-factor code is wrong or was already used",
+                    ));
+                }
+            }
             attempt.succeeded(state).await?;
             let tx = store::platform_tx(&state.db, None).await?;
             let session = store::platform_sessions::start(&tx, admin.id, now).await?;
             tx.commit().await?;
             tracing::info!(admin_id = %admin.id, "platform administrator login");
-            state
+            let access = state
                 .keys
                 .issue(
                     &Subject {
@@ -165,7 +190,11 @@ pub async fn platform_login(
                     },
                     now,
                 )
-                .map_err(DomainError::internal)
+                .map_err(DomainError::internal)?;
+            Ok(PlatformSignIn {
+                access,
+                second_factor_enrolment_due: admin.totp_confirmed_at.is_none(),
+            })
         }
         _ => {
             attempt.failed(state).await?;

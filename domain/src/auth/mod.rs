@@ -53,6 +53,9 @@ pub enum Viewer {
     PlatformAdmin {
         admin_id: Uuid,
         session_id: Uuid,
+        /// They always use a second factor and have not enrolled it yet: they may enrol and
+        /// sign out, nothing else (`AUTH-2FA-ENROL`).
+        enrolling: bool,
     },
 }
 
@@ -84,21 +87,47 @@ impl Viewer {
 
     pub fn platform_admin(&self) -> DomainResult<Uuid> {
         match self {
-            Self::PlatformAdmin { admin_id, .. } => Ok(*admin_id),
-            Self::Anonymous => Err(DomainError::Unauthenticated("sign in first")),
-            Self::User(_) | Self::Enrolling(_) => Err(DomainError::Forbidden {
-                rule: "ROLE-5",
-                reason: "only the platform administrator manages tenants".into(),
+            Self::PlatformAdmin {
+                admin_id,
+                enrolling: false,
+                ..
+            } => Ok(*admin_id),
+            Self::PlatformAdmin {
+                enrolling: true, ..
+            } => Err(DomainError::Forbidden {
+                rule: second_factor::ENROL_RULE,
+                reason: "platform administrators always use a second factor: enrol an \
+                         authenticator app first"
+                    .into(),
             }),
+            other => Err(other.not_a_platform_admin()),
         }
     }
 
-    /// The platform administrator's session (for logout).
+    /// The platform administrator, whether or not they still have to enrol their second
+    /// factor: for enrolling it.
+    pub fn platform_admin_signed_in(&self) -> DomainResult<Uuid> {
+        match self {
+            Self::PlatformAdmin { admin_id, .. } => Ok(*admin_id),
+            other => Err(other.not_a_platform_admin()),
+        }
+    }
+
+    /// The platform administrator's session (for logout, also while enrolling).
     pub fn platform_session(&self) -> DomainResult<Uuid> {
-        self.platform_admin()?;
         match self {
             Self::PlatformAdmin { session_id, .. } => Ok(*session_id),
-            _ => Err(DomainError::Unauthenticated("sign in first")),
+            other => Err(other.not_a_platform_admin()),
+        }
+    }
+
+    fn not_a_platform_admin(&self) -> DomainError {
+        match self {
+            Self::Anonymous => DomainError::Unauthenticated("sign in first"),
+            _ => DomainError::Forbidden {
+                rule: "ROLE-5",
+                reason: "only the platform administrator manages tenants".into(),
+            },
         }
     }
 }

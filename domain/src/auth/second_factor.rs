@@ -7,7 +7,7 @@
 //! sign-in throttle like a wrong password. Removing a factor or making new backup codes needs
 //! a check in the last ten minutes of this session (`AUTH-2FA-RECENT`).
 use chrono::{DateTime, Duration, Utc};
-use entities::{totp_factors, users};
+use entities::{platform_admins, totp_factors, users};
 use sea_orm::ConnectionTrait;
 use secrecy::SecretString;
 use serde_json::json;
@@ -141,11 +141,44 @@ fn secret_binding(tenant_id: Uuid, factor_id: Uuid) -> String {
     format!("totp:{tenant_id}:{factor_id}")
 }
 
-fn open_secret(state: &AppState, factor: &totp_factors::Model) -> DomainResult<Vec<u8>> {
-    state.ssn.open(
-        &factor.secret_sealed,
-        &secret_binding(factor.tenant_id, factor.id),
-    )
+/// What seals a platform administrator's secret.
+fn platform_binding(admin_id: Uuid) -> String {
+    format!("totp:platform:{admin_id}")
+}
+
+/// Whether `code` (normalised) looks like an authenticator's code rather than a backup code.
+fn is_app_code(code: &str) -> bool {
+    code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The time step whose code `code` is, of now's and one either side, for the app holding the
+/// sealed secret; `None` when it is no current code of that app.
+fn code_step(
+    state: &AppState,
+    sealed: &str,
+    binding: &str,
+    account: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<i64>> {
+    let code = normalise(code);
+    if !is_app_code(&code) {
+        return Ok(None);
+    }
+    let secret = state.ssn.open(sealed, binding)?;
+    Ok(matching_step(&authenticator(secret, account)?, &code, now))
+}
+
+/// `code_step` for a tenant user's app.
+fn factor_step(
+    state: &AppState,
+    factor: &totp_factors::Model,
+    account: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<i64>> {
+    let binding = secret_binding(factor.tenant_id, factor.id);
+    code_step(state, &factor.secret_sealed, &binding, account, code, now)
 }
 
 /// Checks `code` (an authenticator code or a backup code) for `user` and spends it.
@@ -158,9 +191,8 @@ async fn accept_code(
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
     let code = normalise(code);
-    if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        let totp = authenticator(open_secret(state, factor)?, account)?;
-        return match matching_step(&totp, &code, now) {
+    if is_app_code(&code) {
+        return match factor_step(state, factor, account, &code, now)? {
             Some(step) => store::second_factor::use_totp_step(db, factor, step, now).await,
             None => Ok(false),
         };
@@ -341,8 +373,7 @@ pub async fn confirm_totp(
         .ok_or_else(|| {
             DomainError::validation("code", "begin enrolling an authenticator app first")
         })?;
-    let totp = authenticator(open_secret(state, &factor)?, &account.email)?;
-    let accepted = match matching_step(&totp, &normalise(code), now) {
+    let accepted = match factor_step(state, &factor, &account.email, code, now)? {
         Some(step) => store::second_factor::use_totp_step(&tx, &factor, step, now).await?,
         None => false,
     };
@@ -530,6 +561,112 @@ pub async fn set_required_roles(
     .await?;
     tx.commit().await?;
     Ok(roles)
+}
+
+/// Begins enrolling the platform administrator's authenticator app (they always use one).
+pub async fn begin_platform_totp(state: &AppState, admin_id: Uuid) -> DomainResult<TotpEnrolment> {
+    let tx = store::platform_tx(&state.db, None).await?;
+    let admin = store::platform_admins::by_id(&tx, admin_id)
+        .await?
+        .ok_or(DomainError::NotFound("platform administrator"))?;
+    let secret = rand::random::<[u8; 20]>().to_vec();
+    let sealed = state.ssn.seal(&secret, &platform_binding(admin.id))?;
+    if !store::platform_admins::begin_totp(&tx, admin.id, sealed).await? {
+        return Err(DomainError::validation(
+            "totp",
+            "an authenticator app is already enrolled",
+        ));
+    }
+    tx.commit().await?;
+    let totp = authenticator(secret, &admin.email)?;
+    Ok(TotpEnrolment {
+        secret: SecretString::from(totp.get_secret_base32()),
+        uri: SecretString::from(totp.get_url()),
+    })
+}
+
+/// Confirms the platform administrator's app with its first code. A wrong code counts toward
+/// their sign-in throttle.
+pub async fn confirm_platform_totp(
+    state: &AppState,
+    admin_id: Uuid,
+    code: &str,
+    from: &ClientAddress,
+) -> DomainResult<()> {
+    let now = state.clock.now();
+    let tx = store::platform_tx(&state.db, None).await?;
+    let admin = store::platform_admins::by_id(&tx, admin_id)
+        .await?
+        .ok_or(DomainError::NotFound("platform administrator"))?;
+    let attempt = SignInAttempt::begin(state, &platform_account(&admin.email), from).await?;
+    let sealed = match (&admin.totp_secret_sealed, admin.totp_confirmed_at) {
+        (Some(sealed), None) => sealed.clone(),
+        _ => {
+            return Err(DomainError::validation(
+                "code",
+                "begin enrolling an authenticator app first",
+            ));
+        }
+    };
+    let step = code_step(
+        state,
+        &sealed,
+        &platform_binding(admin.id),
+        &admin.email,
+        code,
+        now,
+    )?;
+    let accepted = match step {
+        Some(step) => store::platform_admins::use_totp_step(&tx, &admin, step, now).await?,
+        None => false,
+    };
+    tx.commit().await?;
+    if !accepted {
+        attempt.failed(state).await?;
+        return Err(wrong_code("code"));
+    }
+    attempt.succeeded(state).await?;
+    tracing::info!(admin_id = %admin.id, "platform administrator enrolled a second factor");
+    Ok(())
+}
+
+/// The second-factor step of a platform administrator's sign-in (password already right).
+pub async fn platform_at_sign_in(
+    state: &AppState,
+    admin: &platform_admins::Model,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> DomainResult<SignInCheck> {
+    let (Some(sealed), Some(_)) = (&admin.totp_secret_sealed, admin.totp_confirmed_at) else {
+        return Ok(SignInCheck::NotEnrolled);
+    };
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Ok(SignInCheck::CodeMissing);
+    };
+    let step = code_step(
+        state,
+        sealed,
+        &platform_binding(admin.id),
+        &admin.email,
+        code,
+        now,
+    )?;
+    let Some(step) = step else {
+        return Ok(SignInCheck::Failed);
+    };
+    let tx = store::platform_tx(&state.db, None).await?;
+    let accepted = store::platform_admins::use_totp_step(&tx, admin, step, now).await?;
+    tx.commit().await?;
+    Ok(if accepted {
+        SignInCheck::Passed
+    } else {
+        SignInCheck::Failed
+    })
+}
+
+/// How the sign-in throttle names a platform administrator's account.
+pub fn platform_account(email: &str) -> String {
+    format!("platform:{email}")
 }
 
 fn wrong_code(field: &'static str) -> DomainError {

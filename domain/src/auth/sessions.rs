@@ -197,6 +197,7 @@ async fn authenticate_platform_admin(
     Ok(Viewer::PlatformAdmin {
         admin_id,
         session_id,
+        enrolling: admin.totp_confirmed_at.is_none(),
     })
 }
 

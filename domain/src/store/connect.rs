@@ -26,9 +26,18 @@ pub async fn connect_and_migrate(
     queries: prometheus::IntCounter,
 ) -> Result<DatabaseConnection, StartupError> {
     let mut db = open(settings).await?;
-    db.set_metric_callback(move |_| queries.inc());
     if settings.migrate_on_start {
-        migrate(&db).await?;
+        let applied = migrate(&db).await?;
+        if applied > 0 && db.get_database_backend() == DbBackend::Sqlite {
+            // A pooled SQLite connection that read the schema before a migration keeps it
+            // until a statement runs, and sqlx keeps the columns a statement had when first
+            // prepared: a view the migration changed would be read with its old columns (sqlx
+            // panics). Connections opened now read the schema as migrated.
+            db.close()
+                .await
+                .map_err(|e| StartupError::Database(e.to_string()))?;
+            db = open(settings).await?;
+        }
     } else {
         let pending = pending_migrations(&db)
             .await
@@ -41,6 +50,7 @@ pub async fn connect_and_migrate(
         }
     }
     refuse_run_roles_bypass(&db).await?;
+    db.set_metric_callback(move |_| queries.inc());
     Ok(db)
 }
 
