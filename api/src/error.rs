@@ -33,8 +33,11 @@ impl ErrorResponse for DomainError {
             Self::PlanRule { rule, .. } | Self::Forbidden { rule, .. } => {
                 ext["rule"] = serde_json::json!(rule);
             }
-            Self::SecondFactorRequired => {
+            Self::SecondFactorRequired { webauthn } => {
                 ext["rule"] = serde_json::json!(domain::auth::second_factor::CODE_RULE);
+                if let Some(ceremony) = webauthn {
+                    ext["webauthn"] = ceremony.clone();
+                }
             }
             Self::Validation { field, .. } => ext["field"] = serde_json::json!(field),
             Self::Conflict { current, .. } => ext["current"] = current.clone(),
@@ -49,7 +52,7 @@ impl ErrorResponse for DomainError {
     /// The HTTP status of the error on the plain HTTP routes (`/files`).
     fn http_status(&self) -> u16 {
         match self {
-            Self::Unauthenticated(_) | Self::SecondFactorRequired => 401,
+            Self::Unauthenticated(_) | Self::SecondFactorRequired { .. } => 401,
             Self::Forbidden { .. } | Self::PlanRule { .. } => 403,
             Self::NotFound(_) => 404,
             Self::Validation { .. } => 400,

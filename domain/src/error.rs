@@ -45,8 +45,10 @@ pub enum DomainError {
     },
     /// The password was right and the account has a second factor: sign in again with a code
     /// from the authenticator app or a backup code (`AUTH-2FA`).
-    #[error("enter a code from your authenticator app, or a backup code")]
-    SecondFactorRequired,
+    /// For a user with security keys, `webauthn` is the sign-in ceremony to answer:
+    /// `{ "challengeId", "options" }`.
+    #[error("enter a code from your authenticator app or a backup code, or use your security key")]
+    SecondFactorRequired { webauthn: Option<serde_json::Value> },
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     /// The database or Redis cannot be reached (down, restarting, refusing connections):
@@ -77,7 +79,7 @@ impl DomainError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict { .. } => "CONFLICT",
-            Self::SecondFactorRequired => "SECOND_FACTOR_REQUIRED",
+            Self::SecondFactorRequired { .. } => "SECOND_FACTOR_REQUIRED",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

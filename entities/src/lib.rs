@@ -35,5 +35,7 @@ pub mod tenant_security;
 pub mod tenants;
 pub mod totp_factors;
 pub mod users;
+pub mod webauthn_challenges;
+pub mod webauthn_credentials;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;

@@ -197,6 +197,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // WebAuthn security keys and passkeys.
+            Box::new(SqlMigration {
+                name: "m20261206_000021_webauthn",
+                schema: include_str!("sql/0021_webauthn.sql"),
+                postgres_only: include_str!("sql/0021_webauthn.postgres.sql"),
+                sqlite_only: include_str!("sql/0021_webauthn.sqlite.sql"),
+                down: None,
+            }),
         ]
     }
 }

@@ -1,9 +1,11 @@
 //! Signing up, in and out; the current user.
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use uuid::Uuid;
 
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{client_address, signed_in_caller, state, take_password_work, viewer};
 use crate::error::GqlResult;
+use domain::auth::second_factor::Proof;
 use domain::auth::{credentials, login, onboarding, sessions};
 use domain::tenancy;
 
@@ -39,6 +41,17 @@ pub struct LoginInput {
     /// Needed when the account has a second factor (`SECOND_FACTOR_REQUIRED` says so): a
     /// six-digit code from the authenticator app, or a backup code.
     pub second_factor_code: Option<String>,
+    /// Or a security key's answer to the ceremony that `SECOND_FACTOR_REQUIRED` carried in
+    /// `extensions.webauthn`.
+    pub webauthn: Option<WebauthnAssertionInput>,
+}
+
+#[derive(InputObject)]
+pub struct WebauthnAssertionInput {
+    pub challenge_id: Uuid,
+    /// The browser's `PublicKeyCredential` from `navigator.credentials.get()`, as W3C WebAuthn
+    /// JSON.
+    pub credential: Json<serde_json::Value>,
 }
 
 #[derive(InputObject)]
@@ -129,7 +142,13 @@ impl IdentityMutation {
             &input.tenant_slug,
             &input.email,
             &input.password,
-            input.second_factor_code.as_deref(),
+            Proof {
+                code: input.second_factor_code.as_deref(),
+                webauthn: input
+                    .webauthn
+                    .as_ref()
+                    .map(|answer| (answer.challenge_id, &answer.credential.0)),
+            },
             &client_address(ctx),
         )
         .await?;

@@ -276,7 +276,9 @@ impl PlanQuery {
         ))
     }
 
-    /// What changed from one version to another, field by field.
+    /// What changed from one version to another, field by field: one entry per field of the
+    /// plan document that differs, so never more than the document's fields (a bounded list,
+    /// not paged).
     async fn sharing_plan_diff(
         &self,
         ctx: &Context<'_>,

@@ -1,11 +1,13 @@
 //! Answers over time, multi-answer and effective-dated (PRO-1..PRO-4): profile rows (typed by
 //! `ProfileRowKind`) and the answers to HUD's further elements (by field name, with the
 //! element's catalogue in `hudElementFields`). Both call the same use cases.
-use async_graphql::{Context, EnumType, InputObject, Object, SimpleObject};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, EnumType, InputObject, Object, OutputType, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
+use super::connection::{Cursor, try_connection, window};
 use super::enums::{HudElement, ProfileKind};
 use super::notes::ClientNote;
 use super::{caller, state};
@@ -234,13 +236,20 @@ pub struct ElementAnswerCorrectionResult {
     pub entering_agency_notified: bool,
 }
 
-fn views<T: TryFrom<ProfileRowView, Error = DomainError>>(
-    rows: Vec<ProfileRowView>,
-) -> GqlResult<Vec<T>> {
-    Ok(rows
-        .into_iter()
-        .map(T::try_from)
-        .collect::<Result<_, _>>()?)
+/// A page of a client's rows of `element`, as the viewer may see them.
+async fn rows_page<T>(
+    ctx: &Context<'_>,
+    client_id: Uuid,
+    element: Element,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<Connection<Cursor, T>>
+where
+    T: TryFrom<ProfileRowView, Error = DomainError> + OutputType,
+{
+    let (limit, after) = window(first, after)?;
+    let page = profile::list(state(ctx)?, caller(ctx)?, client_id, element, after, limit).await?;
+    Ok(try_connection(page, after, |v| v.row.id, T::try_from)?)
 }
 
 fn correction_parts<T: TryFrom<ProfileRowView, Error = DomainError>>(
@@ -259,34 +268,35 @@ pub struct ProfileQuery;
 
 #[Object]
 impl ProfileQuery {
-    /// A client's profile rows the viewer may see under the plan, current and ended.
+    /// A client's profile rows the viewer may see under the plan, current and ended, in the
+    /// order they were entered.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn client_profile_rows(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
-    ) -> GqlResult<Vec<ProfileRow>> {
-        let rows = profile::list(
-            state(ctx)?,
-            caller(ctx)?,
-            client_id,
-            Element::PROFILE_ASSESSMENT,
-        )
-        .await?;
-        views(rows)
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, ProfileRow>> {
+        rows_page(ctx, client_id, Element::PROFILE_ASSESSMENT, first, after).await
     }
 
-    /// A client's answers to one HUD element that the viewer may see, current and ended.
+    /// A client's answers to one HUD element that the viewer may see, current and ended, in
+    /// the order they were entered.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
     async fn client_element_answers(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         element: HudElement,
-    ) -> GqlResult<Vec<ElementAnswer>> {
-        let rows = profile::list(state(ctx)?, caller(ctx)?, client_id, element.into()).await?;
-        views(rows)
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<Connection<Cursor, ElementAnswer>> {
+        rows_page(ctx, client_id, element.into(), first, after).await
     }
 
-    /// What a HUD element asks: its fields and the codes each takes.
+    /// What a HUD element asks: its fields and the codes each takes (fixed by HUD's data
+    /// standards: a bounded list, not paged).
     async fn hud_element_fields(
         &self,
         ctx: &Context<'_>,

@@ -1,20 +1,24 @@
 //! Second factors: enrolling an authenticator app, backup codes, checking a code for this
 //! session, removing the factor, and the tenant's setting of which roles need one. A person
 //! who must still enrol reaches these (and `me`, `logout`) and nothing else.
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
 
 use super::enums::Role;
 use super::{client_address, state, viewer};
 use crate::error::GqlResult;
 use domain::auth::second_factor::{self, RequiredRoles};
+use domain::auth::webauthn;
 
 /// Where the signed-in person stands with second factors.
 #[derive(SimpleObject)]
 pub struct SecondFactorStatus {
     /// An authenticator app is enrolled and confirmed.
     pub totp_enrolled: bool,
+    /// Security keys and passkeys registered.
+    pub webauthn_keys: i32,
     /// The tenant requires a second factor of this person's role.
     pub required: bool,
     /// Required and not enrolled: until it is, every other operation is refused with
@@ -76,17 +80,77 @@ pub struct SecondFactorRolesPayload {
     pub roles: Vec<Role>,
 }
 
+/// A WebAuthn ceremony begun: hand `options` to the browser's `navigator.credentials.create()`
+/// (registering) and send back its answer with `challengeId` within five minutes.
+#[derive(SimpleObject)]
+pub struct WebauthnCeremony {
+    pub challenge_id: Uuid,
+    pub options: Json<serde_json::Value>,
+}
+
+/// A security key or passkey registered as a second factor.
+#[derive(SimpleObject)]
+pub struct WebauthnKey {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<entities::webauthn_credentials::Model> for WebauthnKey {
+    fn from(row: entities::webauthn_credentials::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct FinishWebauthnRegistrationInput {
+    pub challenge_id: Uuid,
+    /// What to call the key ("YubiKey on my keyring"), 1 to 60 characters.
+    pub name: String,
+    /// The browser's `PublicKeyCredential` from `navigator.credentials.create()`, as W3C
+    /// WebAuthn JSON.
+    pub credential: Json<serde_json::Value>,
+}
+
+#[derive(SimpleObject)]
+pub struct WebauthnRegistrationPayload {
+    pub key: WebauthnKey,
+    /// Ten backup codes, shown this once, when this key is the person's first second factor;
+    /// empty otherwise.
+    pub backup_codes: Vec<String>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveWebauthnKeyInput {
+    pub id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveWebauthnKeyPayload {
+    pub removed_id: Uuid,
+}
+
 fn roles_of(required: &RequiredRoles) -> Vec<Role> {
     required.roles().iter().copied().map(Role::from).collect()
 }
 
 fn shown(codes: Vec<SecretString>) -> BackupCodesPayload {
     BackupCodesPayload {
-        backup_codes: codes
-            .iter()
-            .map(|code| code.expose_secret().to_owned())
-            .collect(),
+        backup_codes: exposed(&codes),
     }
+}
+
+fn exposed(codes: &[SecretString]) -> Vec<String> {
+    codes
+        .iter()
+        .map(|code| code.expose_secret().to_owned())
+        .collect()
 }
 
 #[derive(Default)]
@@ -98,11 +162,18 @@ impl SecondFactorQuery {
         let status = second_factor::status(state(ctx)?, viewer(ctx).signed_in()?).await?;
         Ok(SecondFactorStatus {
             totp_enrolled: status.totp_enrolled,
+            webauthn_keys: i32::try_from(status.webauthn_keys).unwrap_or(i32::MAX),
             required: status.required,
             enrolment_due: status.enrolment_due,
             backup_codes_left: i32::try_from(status.backup_codes_left).unwrap_or(i32::MAX),
             checked_at: status.checked_at,
         })
+    }
+
+    /// The signed-in person's security keys, oldest first (at most 10).
+    async fn my_webauthn_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<WebauthnKey>> {
+        let keys = webauthn::keys(state(ctx)?, viewer(ctx).signed_in()?).await?;
+        Ok(keys.into_iter().map(WebauthnKey::from).collect())
     }
 
     /// The roles of this CoC that must use a second factor.
@@ -138,6 +209,48 @@ impl SecondFactorMutation {
         )
         .await?;
         Ok(shown(codes))
+    }
+
+    /// Begins registering a security key or passkey (also while a second factor must still
+    /// be enrolled).
+    async fn begin_webauthn_registration(&self, ctx: &Context<'_>) -> GqlResult<WebauthnCeremony> {
+        let ceremony = webauthn::begin_registration(state(ctx)?, viewer(ctx).signed_in()?).await?;
+        Ok(WebauthnCeremony {
+            challenge_id: ceremony.id,
+            options: Json(ceremony.options),
+        })
+    }
+
+    /// Registers the key with its answer; this session counts as checked.
+    async fn finish_webauthn_registration(
+        &self,
+        ctx: &Context<'_>,
+        input: FinishWebauthnRegistrationInput,
+    ) -> GqlResult<WebauthnRegistrationPayload> {
+        let registered = webauthn::finish_registration(
+            state(ctx)?,
+            viewer(ctx).signed_in()?,
+            input.challenge_id,
+            &input.name,
+            input.credential.0,
+        )
+        .await?;
+        Ok(WebauthnRegistrationPayload {
+            backup_codes: exposed(&registered.backup_codes),
+            key: registered.key.into(),
+        })
+    }
+
+    /// Removes one of the person's keys (needs a check in the last 10 minutes).
+    async fn remove_webauthn_key(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveWebauthnKeyInput,
+    ) -> GqlResult<RemoveWebauthnKeyPayload> {
+        webauthn::remove(state(ctx)?, viewer(ctx).tenant_user()?, input.id).await?;
+        Ok(RemoveWebauthnKeyPayload {
+            removed_id: input.id,
+        })
     }
 
     /// Checks a code (app or backup) for this session, for the next 10 minutes' sensitive

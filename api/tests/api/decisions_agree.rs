@@ -275,8 +275,10 @@ impl World {
                 },
             ),
             "CORRECT_PROFILE_ROW_AT_CLIENT_DIRECTION" | "END_DATE_PROFILE_ROW" => (
-                format!("query($c: UUID!) {{ clientProfileRows(clientId: $c) {{ id {ACCESS} }} }}"),
-                &["clientProfileRows"],
+                format!(
+                    "query($c: UUID!) {{ clientProfileRows(clientId: $c) {{ edges {{ node {{ id {ACCESS} }} }} }} }}"
+                ),
+                &["clientProfileRows", "edges"],
                 if action == "END_DATE_PROFILE_ROW" {
                     "endDate"
                 } else {

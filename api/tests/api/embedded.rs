@@ -173,10 +173,10 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
     );
     let answer = id(&added, &["data", "addElementAnswer", "id"]);
     let listed = app
-        .gql("query($c: UUID!) { clientElementAnswers(clientId: $c, element: INCOME_AND_BENEFITS) { id provenance { enteredByAgencyId } } }", json!({ "c": client }), Some(&b))
+        .gql("query($c: UUID!) { clientElementAnswers(clientId: $c, element: INCOME_AND_BENEFITS) { nodes { id provenance { enteredByAgencyId } } } }", json!({ "c": client }), Some(&b))
         .await;
     assert_eq!(
-        listed["data"]["clientElementAnswers"][0]["provenance"]["enteredByAgencyId"],
+        listed["data"]["clientElementAnswers"]["nodes"][0]["provenance"]["enteredByAgencyId"],
         agency_a.as_str(),
         "{listed}"
     );

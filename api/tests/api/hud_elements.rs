@@ -48,12 +48,12 @@ impl Community {
         let listed = self
             .app
             .gql(
-                &format!("query($c: UUID!, $e: HudElement!) {{ clientElementAnswers(clientId: $c, element: $e) {{ {ANSWER} }} }}"),
+                &format!("query($c: UUID!, $e: HudElement!) {{ clientElementAnswers(clientId: $c, element: $e) {{ nodes {{ {ANSWER} }} }} }}"),
                 json!({ "c": self.client, "e": element }),
                 Some(token),
             )
             .await;
-        listed["data"]["clientElementAnswers"]
+        listed["data"]["clientElementAnswers"]["nodes"]
             .as_array()
             .unwrap_or_else(|| panic!("{listed}"))
             .clone()

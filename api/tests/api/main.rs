@@ -40,5 +40,6 @@ mod smtp;
 mod system_actor;
 mod tenancy;
 mod tenant_isolation;
+mod webauthn;
 mod webhooks;
 mod worker_process;

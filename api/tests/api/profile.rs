@@ -101,14 +101,15 @@ impl Community {
             .app
             .gql(
                 &format!(
-                    "query($c: UUID!) {{ clientProfileRows(clientId: $c) {{ {ROW_FIELDS} }} }}"
+                    "query($c: UUID!) {{ clientProfileRows(clientId: $c) {{ nodes {{ {ROW_FIELDS} }} }} }}"
                 ),
                 json!({ "c": self.client }),
                 Some(token),
             )
             .await;
-        assert!(listed["data"]["clientProfileRows"].is_array(), "{listed}");
-        listed["data"]["clientProfileRows"].clone()
+        let rows = &listed["data"]["clientProfileRows"]["nodes"];
+        assert!(rows.is_array(), "{listed}");
+        rows.clone()
     }
 
     pub async fn end_date(&self, token: &str, row: &Value, version: i64, end: &str) -> Value {

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::second_factor::{self, SignInCheck};
+use super::second_factor::{self, Proof, SignInCheck};
 use super::sessions::{self, AuthTokens};
 use super::throttle::{SignInAttempt, tenant_account};
 use super::tokens::{IssuedAccessToken, Subject, hash_token};
@@ -22,7 +22,7 @@ pub async fn login(
     tenant_slug: &str,
     email: &str,
     password: &str,
-    second_factor_code: Option<&str>,
+    proof: Proof<'_>,
     from: &ClientAddress,
 ) -> DomainResult<AuthTokens> {
     let now = state.clock.now();
@@ -89,19 +89,15 @@ pub async fn login(
             return Err(INVALID);
         }
     };
-    let second_factor_at = match second_factor::at_sign_in(
-        state,
-        &tx,
-        &user,
-        second_factor_code,
-        now,
-    )
-    .await?
-    {
+    let second_factor_at = match second_factor::at_sign_in(state, &tx, &user, proof, now).await? {
         SignInCheck::NotEnrolled => None,
         SignInCheck::Passed => Some(now),
         // The password was right: neither a failure nor yet a sign-in.
-        SignInCheck::CodeMissing => return Err(DomainError::SecondFactorRequired),
+        SignInCheck::CodeMissing(ceremony) => {
+            tx.commit().await?;
+            let webauthn = ceremony.map(|c| json!({ "challengeId": c.id, "options": c.options }));
+            return Err(DomainError::SecondFactorRequired { webauthn });
+        }
         SignInCheck::Failed => {
             audit::record(&tx, entry(Some(second_factor::CODE_RULE))).await?;
             tx.commit().await?;
@@ -160,7 +156,9 @@ pub async fn platform_login(
             match second_factor::platform_at_sign_in(state, &admin, second_factor_code, now).await?
             {
                 SignInCheck::NotEnrolled | SignInCheck::Passed => {}
-                SignInCheck::CodeMissing => return Err(DomainError::SecondFactorRequired),
+                SignInCheck::CodeMissing(_) => {
+                    return Err(DomainError::SecondFactorRequired { webauthn: None });
+                }
                 SignInCheck::Failed => {
                     attempt.failed(state).await?;
                     tracing::info!(

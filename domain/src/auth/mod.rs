@@ -9,6 +9,7 @@ pub mod second_factor;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod webauthn;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::onboarding::guard;
 use super::throttle::SignInAttempt;
+use super::webauthn;
 use super::{ClientAddress, TenantUser};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
@@ -181,29 +182,32 @@ fn factor_step(
     code_step(state, &factor.secret_sealed, &binding, account, code, now)
 }
 
-/// Checks `code` (an authenticator code or a backup code) for `user` and spends it.
+/// Checks `code` (a code of the user's authenticator app, `totp`, or one of their backup
+/// codes) and spends it. Only for a user with a second factor.
 async fn accept_code(
     state: &AppState,
     db: &impl ConnectionTrait,
-    factor: &totp_factors::Model,
+    (tenant_id, user_id): (Uuid, Uuid),
+    totp: Option<&totp_factors::Model>,
     account: &str,
     code: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
     let code = normalise(code);
     if is_app_code(&code) {
+        let Some(factor) = totp else {
+            return Ok(false);
+        };
         return match factor_step(state, factor, account, &code, now)? {
             Some(step) => store::second_factor::use_totp_step(db, factor, step, now).await,
             None => Ok(false),
         };
     }
-    if code.len() != BACKUP_CODE_CHARS || factor.confirmed_at.is_none() {
+    if code.len() != BACKUP_CODE_CHARS {
         return Ok(false);
     }
     let (lookup, _) = code.split_at(LOOKUP_CHARS);
-    let stored =
-        store::second_factor::unused_backup_code(db, factor.tenant_id, factor.user_id, lookup)
-            .await?;
+    let stored = store::second_factor::unused_backup_code(db, tenant_id, user_id, lookup).await?;
     let verification = state
         .hasher
         .verify(&code, stored.as_ref().map(|c| c.code_hash.as_str()))
@@ -232,10 +236,20 @@ pub enum SignInCheck {
     /// The user has none: the password is enough.
     NotEnrolled,
     Passed,
-    /// A factor is enrolled and no code was given.
-    CodeMissing,
-    /// The code was wrong or already used.
+    /// A factor is enrolled and no proof was given; for a user with security keys, the
+    /// ceremony to answer (written in the sign-in's transaction).
+    CodeMissing(Option<webauthn::Challenge>),
+    /// The code or the key's answer was wrong or already used.
     Failed,
+}
+
+/// What a person signing in offers as their second factor.
+#[derive(Clone, Copy, Default)]
+pub struct Proof<'a> {
+    /// A code of their authenticator app, or a backup code.
+    pub code: Option<&'a str>,
+    /// The answer of a security key to the sign-in ceremony with this id.
+    pub webauthn: Option<(Uuid, &'a serde_json::Value)>,
 }
 
 /// The second-factor step of signing in `user` (whose password was right).
@@ -243,31 +257,45 @@ pub async fn at_sign_in(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: &users::Model,
-    code: Option<&str>,
+    proof: Proof<'_>,
     now: DateTime<Utc>,
 ) -> DomainResult<SignInCheck> {
-    let Some(factor) = confirmed_factor(db, user.tenant_id, user.id).await? else {
+    let totp = confirmed_factor(db, user.tenant_id, user.id).await?;
+    let keys = store::webauthn::count_of(db, user.tenant_id, user.id).await? > 0;
+    if totp.is_none() && !keys {
         return Ok(SignInCheck::NotEnrolled);
+    }
+    let passed = if let Some((challenge, credential)) = proof.webauthn {
+        webauthn::accept_sign_in(state, db, user, challenge, credential, now).await?
+    } else if let Some(code) = proof.code.filter(|c| !c.trim().is_empty()) {
+        let owner = (user.tenant_id, user.id);
+        accept_code(state, db, owner, totp.as_ref(), &user.email, code, now).await?
+    } else {
+        let challenge = webauthn::sign_in_challenge(state, db, user, now).await?;
+        return Ok(SignInCheck::CodeMissing(challenge));
     };
-    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
-        return Ok(SignInCheck::CodeMissing);
-    };
-    Ok(
-        if accept_code(state, db, &factor, &user.email, code, now).await? {
-            SignInCheck::Passed
-        } else {
-            SignInCheck::Failed
-        },
-    )
+    Ok(if passed {
+        SignInCheck::Passed
+    } else {
+        SignInCheck::Failed
+    })
+}
+
+/// Whether the user has a second factor: a confirmed authenticator app or a security key.
+pub async fn has_any(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> DomainResult<bool> {
+    Ok(confirmed_factor(db, tenant_id, user_id).await?.is_some()
+        || store::webauthn::count_of(db, tenant_id, user_id).await? > 0)
 }
 
 /// Whether a person of `user`'s role in their tenant must enrol before anything else.
 pub async fn must_enrol(db: &impl ConnectionTrait, user: &users::Model) -> DomainResult<bool> {
     let role = Role::of_row(&user.role)?;
     let required = tenant_roles(db, user.tenant_id).await?;
-    let has = confirmed_factor(db, user.tenant_id, user.id)
-        .await?
-        .is_some();
+    let has = has_any(db, user.tenant_id, user.id).await?;
     Ok(!has && required.requires(role))
 }
 
@@ -284,6 +312,7 @@ async fn tenant_roles(db: &impl ConnectionTrait, tenant_id: Uuid) -> DomainResul
 /// Where the signed-in person stands.
 pub struct Status {
     pub totp_enrolled: bool,
+    pub webauthn_keys: u64,
     pub required: bool,
     pub enrolment_due: bool,
     pub backup_codes_left: u64,
@@ -297,19 +326,19 @@ pub async fn status(state: &AppState, user: &TenantUser) -> DomainResult<Status>
     let totp_enrolled = confirmed_factor(&tx, user.tenant_id, user.user_id)
         .await?
         .is_some();
-    let backup_codes_left = if totp_enrolled {
-        store::second_factor::backup_codes_left(&tx, user.tenant_id, user.user_id).await?
-    } else {
-        0
-    };
+    let webauthn_keys = store::webauthn::count_of(&tx, user.tenant_id, user.user_id).await?;
+    let backup_codes_left =
+        store::second_factor::backup_codes_left(&tx, user.tenant_id, user.user_id).await?;
     let checked_at = store::sessions::get(&tx, user.tenant_id, user.session_id)
         .await?
         .and_then(|session| session.second_factor_at);
     tx.commit().await?;
+    let enrolled = totp_enrolled || webauthn_keys > 0;
     Ok(Status {
         totp_enrolled,
+        webauthn_keys,
         required,
-        enrolment_due: required && !totp_enrolled,
+        enrolment_due: required && !enrolled,
         backup_codes_left,
         checked_at,
     })
@@ -401,10 +430,15 @@ pub async fn check_session(
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let (account, attempt) = SignInAttempt::of_signed_in(state, &tx, user, from).await?;
-    let factor = confirmed_factor(&tx, user.tenant_id, user.user_id)
-        .await?
-        .ok_or_else(|| DomainError::validation("code", "no second factor is enrolled"))?;
-    if !accept_code(state, &tx, &factor, &account.email, code, now).await? {
+    if !has_any(&tx, user.tenant_id, user.user_id).await? {
+        return Err(DomainError::validation(
+            "code",
+            "no second factor is enrolled",
+        ));
+    }
+    let totp = confirmed_factor(&tx, user.tenant_id, user.user_id).await?;
+    let owner = (user.tenant_id, user.user_id);
+    if !accept_code(state, &tx, owner, totp.as_ref(), &account.email, code, now).await? {
         record(&tx, user, "second_factor.check", Some(CODE_RULE), now).await?;
         tx.commit().await?;
         attempt.failed(state).await?;
@@ -427,14 +461,13 @@ pub async fn confirm_for_change(
     code: Option<&str>,
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
-    let Some(factor) = confirmed_factor(db, user.tenant_id, user.user_id).await? else {
-        return Ok(true);
-    };
-    if checked_recently(db, user, now).await? {
+    if !has_any(db, user.tenant_id, user.user_id).await? || checked_recently(db, user, now).await? {
         return Ok(true);
     }
+    let totp = confirmed_factor(db, user.tenant_id, user.user_id).await?;
+    let owner = (user.tenant_id, user.user_id);
     match code.filter(|c| !c.trim().is_empty()) {
-        Some(code) => accept_code(state, db, &factor, &account.email, code, now).await,
+        Some(code) => accept_code(state, db, owner, totp.as_ref(), &account.email, code, now).await,
         None => Ok(false),
     }
 }
@@ -461,7 +494,7 @@ async fn checked_recently(
 }
 
 /// Refuses unless this session passed a second-factor check in the last ten minutes.
-async fn require_recent_check(
+pub(super) async fn require_recent_check(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: &TenantUser,
@@ -483,14 +516,18 @@ async fn require_recent_check(
     .await
 }
 
-/// Removes the user's authenticator app and backup codes. If their role needs a second
-/// factor, their next request must enrol again.
+/// Removes the user's authenticator app, and their backup codes unless a security key
+/// remains. Without a second factor, if their role needs one, their next request must enrol
+/// again.
 pub async fn remove(state: &AppState, user: &TenantUser) -> DomainResult<()> {
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     require_recent_check(state, &tx, user, "second_factor.remove", now).await?;
     enrolled(&tx, user).await?;
-    store::second_factor::remove_all(&tx, user.tenant_id, user.user_id).await?;
+    store::second_factor::remove_totp(&tx, user.tenant_id, user.user_id).await?;
+    if !has_any(&tx, user.tenant_id, user.user_id).await? {
+        store::second_factor::delete_backup_codes(&tx, user.tenant_id, user.user_id).await?;
+    }
     record(&tx, user, "second_factor.remove", None, now).await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %user.tenant_id, user_id = %user.user_id, "second factor removed");
@@ -505,14 +542,16 @@ pub async fn renew_backup_codes(
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     require_recent_check(state, &tx, user, "second_factor.renew_backup_codes", now).await?;
-    enrolled(&tx, user).await?;
+    if !has_any(&tx, user.tenant_id, user.user_id).await? {
+        return Err(DomainError::NotFound("second factor"));
+    }
     let codes = replace_backup_codes(state, &tx, user, now).await?;
     record(&tx, user, "second_factor.renew_backup_codes", None, now).await?;
     tx.commit().await?;
     Ok(codes)
 }
 
-async fn replace_backup_codes(
+pub(super) async fn replace_backup_codes(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: &TenantUser,
@@ -641,7 +680,7 @@ pub async fn platform_at_sign_in(
         return Ok(SignInCheck::NotEnrolled);
     };
     let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
-        return Ok(SignInCheck::CodeMissing);
+        return Ok(SignInCheck::CodeMissing(None));
     };
     let step = code_step(
         state,

@@ -20,7 +20,7 @@ use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
 use crate::state::AppState;
-use crate::store;
+use crate::store::{self, Page};
 use crate::webhooks::{Subject, WebhookEvent};
 
 const MAX_VALUE_CHARS: usize = 500;
@@ -286,12 +286,16 @@ pub async fn add(
 }
 
 /// A client's rows of `element` this viewer may see (PLAN-1), current and ended.
+/// A page of a client's rows of `element` that the viewer may see (PLAN-1), current and
+/// ended, in the order they were entered.
 pub async fn list(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     element: Element,
-) -> DomainResult<Vec<ProfileRowView>> {
+    after: Option<Uuid>,
+    limit: u64,
+) -> DomainResult<Page<ProfileRowView>> {
     let ctx = RecordCtx::read(state, caller).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
     let actor = ctx.actor();
@@ -302,7 +306,7 @@ pub async fn list(
         .map(|r| ProfileRowView::new(&ctx, r))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
-    Ok(rows)
+    Ok(Page::of_list(rows, after, limit, |v| v.row.id))
 }
 
 /// A row of `element` the viewer may see (PLAN-1), with its client. A row of another element

@@ -29,6 +29,7 @@ pub mod sessions;
 pub mod tenants;
 pub mod users;
 pub mod versioned;
+pub mod webauthn;
 pub mod webhooks;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction};

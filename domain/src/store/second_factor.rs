@@ -101,13 +101,12 @@ pub async fn use_totp_step(
     Ok(result.rows_affected == 1)
 }
 
-/// Removes the user's authenticator app and backup codes.
-pub async fn remove_all(
+/// Removes the user's authenticator app.
+pub async fn remove_totp(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     user_id: Uuid,
 ) -> DomainResult<()> {
-    delete_backup_codes(db, tenant_id, user_id).await?;
     totp_factors::Entity::delete_many()
         .filter(totp_factors::Column::TenantId.eq(tenant_id))
         .filter(totp_factors::Column::UserId.eq(user_id))
