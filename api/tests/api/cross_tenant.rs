@@ -63,7 +63,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "n": note }),
         ),
         (
-            "query($c: UUID!) { clientProfileRows(clientId: $c) { id } }",
+            "query($c: UUID!) { clientProfileRows(clientId: $c) { nodes { id } } }",
             json!({ "c": client }),
         ),
         (
