@@ -89,14 +89,8 @@ pub async fn change_password(
     Ok(ended.len())
 }
 
-/// Asks for a reset e-mail to the account `email` of the CoC `tenant_slug`. Answers the same
-/// (nothing) whether or not such an active account exists, so that it tells nobody who has one.
-pub async fn request_reset(
-    state: &AppState,
-    tenant_slug: &str,
-    email: &str,
-    from: &ClientAddress,
-) -> DomainResult<()> {
+/// Asking for a reset and using one share a per-address limit, as signing in has.
+async fn reset_limit(state: &AppState, from: &ClientAddress) -> DomainResult<()> {
     let limits = &state.settings.limits;
     let window = std::time::Duration::from_secs(limits.login_window_secs);
     per_address(
@@ -106,7 +100,18 @@ pub async fn request_reset(
         limits.login_per_address,
         window,
     )
-    .await?;
+    .await
+}
+
+/// Asks for a reset e-mail to the account `email` of the CoC `tenant_slug`. Answers the same
+/// (nothing) whether or not such an active account exists, so that it tells nobody who has one.
+pub async fn request_reset(
+    state: &AppState,
+    tenant_slug: &str,
+    email: &str,
+    from: &ClientAddress,
+) -> DomainResult<()> {
+    reset_limit(state, from).await?;
     let now = state.clock.now();
     let email = email.trim().to_lowercase();
     let slug = tenant_slug.trim().to_ascii_lowercase();
@@ -161,16 +166,7 @@ pub async fn reset(
     new: &str,
     from: &ClientAddress,
 ) -> DomainResult<()> {
-    let limits = &state.settings.limits;
-    let window = std::time::Duration::from_secs(limits.login_window_secs);
-    per_address(
-        state,
-        "password_reset",
-        from,
-        limits.login_per_address,
-        window,
-    )
-    .await?;
+    reset_limit(state, from).await?;
     let new = new_password(new)?;
     let invalid = || DomainError::validation("token", INVALID_TOKEN);
     let (tenant_id, token_hash) = parse_opaque_token(token.trim()).ok_or_else(invalid)?;
