@@ -11,7 +11,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::graphql::build_schema;
 use crate::graphql::platform::ClockControl;
-use crate::http::{console, files, graphql, headers, health, metrics};
+use crate::http::{console, files, graphql, headers, health, metrics, oauth};
 use crate::telemetry::ConcordRootSpan;
 use domain::clock::{Clock, OffsetClock, SystemClock};
 use domain::error::StartupError;
@@ -150,6 +150,7 @@ fn serve(
             .route("/graphql", web::post().to(graphql::graphql))
             .route("/files", web::post().to(files::upload))
             .route("/files/{id}", web::get().to(files::download))
+            .route("/oauth/token", web::post().to(oauth::token))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz));
         if settings.metrics_token.is_some() || !settings.is_production() {

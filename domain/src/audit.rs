@@ -10,6 +10,7 @@ use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
+use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -35,7 +36,7 @@ pub async fn search(
     limit: u64,
 ) -> DomainResult<Page<audit_log::Model>> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::AuditRead).await?;
     // A refused look into the log is itself audited.
     guard(
         state,
@@ -52,7 +53,7 @@ pub async fn search(
             "the end of the time range comes after its start",
         ));
     }
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::AuditRead).await?;
     let client_id = match query.client_hmis_number.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(hmis) => Some(

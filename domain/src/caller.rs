@@ -4,8 +4,10 @@ use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use crate::auth::TenantUser;
+use crate::auth::onboarding::guard_noting;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
+use crate::policy::service_accounts::Scope;
 use crate::read_scope::ReadScope;
 use crate::state::AppState;
 use crate::store;
@@ -13,8 +15,8 @@ use crate::store;
 /// Who acts.
 #[derive(Clone, Copy, Debug)]
 pub enum Acting<'a> {
-    /// A signed-in person of a tenant (a service account joins here later).
-    Person(&'a TenantUser),
+    /// A signed-in person or service account of a tenant.
+    User(&'a TenantUser),
     /// Concord itself, carrying out the plan's own steps for one tenant: a deadline passing,
     /// a scheduled scan, a message going out. It never acts as a person (`SYS-1`).
     System { tenant_id: Uuid },
@@ -36,7 +38,7 @@ impl<'a> Caller<'a> {
     /// `user`, inside the tenant transaction `tx` they hold.
     pub fn within(user: &'a TenantUser, tx: &'a DatabaseTransaction) -> Self {
         Self {
-            acting: Acting::Person(user),
+            acting: Acting::User(user),
             within: Some(tx),
             reads: None,
         }
@@ -45,7 +47,7 @@ impl<'a> Caller<'a> {
     /// `user` in a request whose reads share `reads` (none: each use case its own transaction).
     pub fn reading(user: &'a TenantUser, reads: Option<&'a ReadScope>) -> Self {
         Self {
-            acting: Acting::Person(user),
+            acting: Acting::User(user),
             within: None,
             reads,
         }
@@ -70,16 +72,49 @@ impl<'a> Caller<'a> {
 
     pub fn tenant_id(&self) -> Uuid {
         match self.acting {
-            Acting::Person(user) => user.tenant_id,
+            Acting::User(user) => user.tenant_id,
             Acting::System { tenant_id } => tenant_id,
         }
     }
 
-    /// The person acting. Concord acting by itself is refused what only people do (`SYS-1`):
-    /// entering, changing or reading a client's records, managing people and the plan.
+    /// The person or service account acting, for a use case that needs `scope` (`SVC-2`: a
+    /// service account acts within its scopes). Concord acting by itself is refused what only
+    /// people do (`SYS-1`): entering, changing or reading a client's records, managing people
+    /// and the plan.
+    /// A refusal is audited under the service account's name.
+    pub async fn user(&self, state: &AppState, scope: Scope) -> DomainResult<&'a TenantUser> {
+        let user = self.user_in_any_scope()?;
+        let detail = serde_json::json!({ "needed_scope": scope.as_str() });
+        guard_noting(
+            state,
+            user,
+            "service_account.scope",
+            user.scope_decision(scope),
+            detail,
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// The person acting, for what only a person does (`SVC-3`: invitations name who sends
+    /// them; webhooks; their own account).
     pub fn person(&self) -> DomainResult<&'a TenantUser> {
+        let user = self.user_in_any_scope()?;
+        if user.is_service_account() {
+            let refusal = crate::policy::service_accounts::person_only();
+            return Err(DomainError::Forbidden {
+                rule: refusal.rule,
+                reason: refusal.reason,
+            });
+        }
+        Ok(user)
+    }
+
+    /// The person or service account acting, whatever its scopes: for what every scope
+    /// includes (the names on provenance, `PROV-1`, of a value it was allowed to read).
+    pub fn user_in_any_scope(&self) -> DomainResult<&'a TenantUser> {
         match self.acting {
-            Acting::Person(user) => Ok(user),
+            Acting::User(user) => Ok(user),
             Acting::System { .. } => {
                 let refusal = roles::system_as_person();
                 Err(DomainError::Forbidden {
@@ -107,7 +142,7 @@ impl<'a> Caller<'a> {
 impl<'a> From<&'a TenantUser> for Caller<'a> {
     fn from(user: &'a TenantUser) -> Self {
         Self {
-            acting: Acting::Person(user),
+            acting: Acting::User(user),
             within: None,
             reads: None,
         }

@@ -10,6 +10,7 @@ use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::plan::{self, FieldChange, PlanDocument};
 use crate::policy::roles;
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page, audit};
 
@@ -99,7 +100,7 @@ pub async fn publish(
     publication: Publication,
 ) -> DomainResult<PlanVersion> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PlanWrite).await?;
     let now = state.clock.now();
     may_publish(state, user).await?;
     let (template, document) = match publication {
@@ -148,7 +149,7 @@ pub async fn publish(
 /// ROLE-1, asked before anything else (an edited plan's validation included), so that only
 /// the Data Center learns what is wrong with a plan.
 pub async fn may_publish(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<()> {
-    let user = caller.into().person()?;
+    let user = caller.into().user(state, Scope::PlanWrite).await?;
     guard(
         state,
         user,

@@ -12,6 +12,7 @@ use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles;
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 use crate::values::{DisplayName, parse_project_type};
@@ -78,7 +79,7 @@ pub async fn users(
     limit: u64,
 ) -> DomainResult<Page<users::Model>> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleRead).await?;
     let scope = roles::user_directory_scope(&user.actor());
     let tx = caller.begin(state).await?;
     let page = store::users::page(&tx, user.tenant_id, scope, after, limit).await?;
@@ -92,7 +93,7 @@ pub async fn create_agency(
     name: &str,
 ) -> DomainResult<agencies::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleWrite).await?;
     let now = state.clock.now();
     guard(
         state,
@@ -121,7 +122,7 @@ pub async fn create_project(
     input: NewProject<'_>,
 ) -> DomainResult<projects::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleWrite).await?;
     let now = state.clock.now();
     guard(
         state,
@@ -177,7 +178,7 @@ pub async fn rename_agency(
     name: &str,
 ) -> DomainResult<agencies::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleWrite).await?;
     let now = state.clock.now();
     guard(
         state,
@@ -208,7 +209,7 @@ pub async fn deactivate_agency(
     agency_id: Uuid,
 ) -> DomainResult<agencies::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleWrite).await?;
     let now = state.clock.now();
     guard(
         state,
@@ -270,7 +271,7 @@ async fn change_project(
     name: Option<&str>,
 ) -> DomainResult<projects::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::PeopleWrite).await?;
     let now = state.clock.now();
     let action = if name.is_some() {
         "project.rename"

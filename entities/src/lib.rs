@@ -27,6 +27,7 @@ pub mod platform_sessions;
 pub mod profile_rows;
 pub mod projects;
 pub mod refresh_tokens;
+pub mod service_accounts;
 pub mod service_history;
 pub mod services;
 pub mod sessions;

@@ -205,6 +205,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0021_webauthn.sqlite.sql"),
                 down: None,
             }),
+            // Service accounts: integrations signing in with client credentials.
+            Box::new(SqlMigration {
+                name: "m20261206_000022_service_accounts",
+                schema: include_str!("sql/0022_service_accounts.sql"),
+                postgres_only: include_str!("sql/0022_service_accounts.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

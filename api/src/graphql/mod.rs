@@ -20,6 +20,7 @@ mod profile;
 #[cfg(test)]
 mod sdl_compat;
 mod second_factor;
+mod service_accounts;
 mod services;
 mod tenancy;
 mod types;
@@ -54,6 +55,7 @@ pub struct Query(
     audit::AuditQuery,
     webhooks::WebhooksQuery,
     second_factor::SecondFactorQuery,
+    service_accounts::ServiceAccountsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -74,6 +76,7 @@ pub struct Mutation(
     services::ServicesMutation,
     webhooks::WebhooksMutation,
     second_factor::SecondFactorMutation,
+    service_accounts::ServiceAccountsMutation,
 );
 
 pub type ConcordSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -122,11 +125,11 @@ fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a Viewer {
     ctx.data_opt::<Viewer>().unwrap_or(&Viewer::Anonymous)
 }
 
-/// The signed-in person of a tenant, with the request's shared reads when it has them
-/// (`ReadScope`): what their use cases are called with.
+/// The signed-in person or service account of a tenant, with the request's shared reads when
+/// it has them (`ReadScope`): what their use cases are called with.
 fn caller<'a>(ctx: &async_graphql::Context<'a>) -> DomainResult<Caller<'a>> {
     Ok(Caller::reading(
-        viewer(ctx).tenant_user()?,
+        viewer(ctx).acting()?,
         ctx.data_opt::<ReadScope>(),
     ))
 }

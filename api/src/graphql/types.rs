@@ -27,7 +27,7 @@ pub struct User {
 impl User {
     /// What the viewer may do to this account (`ROLE-*`): the console offers only these.
     async fn access(&self, ctx: &Context<'_>) -> Vec<Permission> {
-        let Ok(viewer) = super::viewer(ctx).tenant_user() else {
+        let Ok(viewer) = super::viewer(ctx).acting() else {
             return Vec::new();
         };
         let actor = viewer.actor();

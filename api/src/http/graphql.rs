@@ -166,7 +166,7 @@ fn bearer(request: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-fn client_address(request: &HttpRequest, trusted_proxies: usize) -> ClientAddress {
+pub(crate) fn client_address(request: &HttpRequest, trusted_proxies: usize) -> ClientAddress {
     let hops = request
         .headers()
         .get_all("x-forwarded-for")

@@ -34,6 +34,7 @@ mod roles;
 mod scale_out;
 mod search;
 mod second_factor;
+mod service_accounts;
 mod services;
 mod sessions;
 mod smtp;

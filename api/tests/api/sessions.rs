@@ -155,6 +155,7 @@ async fn expired_forged_unsigned_wrong_key_and_other_tenant_tokens_are_refused()
         tenant_id: Some(tenant_id),
         agency_id: None,
         session_id: a.token_session(),
+        service_account: None,
     };
 
     let expired = app

@@ -12,6 +12,7 @@ use super::sessions::mark_revoked;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::{self, Account, Role};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, audit};
 
@@ -23,7 +24,7 @@ pub async fn set_role(
     agency_id: Option<Uuid>,
 ) -> DomainResult<users::Model> {
     let caller = caller.into();
-    let by = caller.person()?;
+    let by = caller.user(state, Scope::PeopleWrite).await?;
     let tx = caller.begin(state).await?;
     let target = load(&tx, by, user_id).await?;
     let proposed = Account {
@@ -57,7 +58,7 @@ pub async fn deactivate(
     user_id: Uuid,
 ) -> DomainResult<users::Model> {
     let caller = caller.into();
-    let by = caller.person()?;
+    let by = caller.user(state, Scope::PeopleWrite).await?;
     let tx = caller.begin(state).await?;
     let target = load(&tx, by, user_id).await?;
     let account = account_of(&target)?;

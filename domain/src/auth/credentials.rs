@@ -76,7 +76,7 @@ pub async fn change_password(
         &tx,
         user.tenant_id,
         user.user_id,
-        Some(user.session_id),
+        Some(user.session_id()?),
         "password changed",
         now,
     )

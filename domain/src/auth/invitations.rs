@@ -10,6 +10,7 @@ use super::onboarding::{INVITATION_TTL, guard};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::{self, Account, Role};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 
@@ -57,7 +58,7 @@ pub async fn page(
     limit: u64,
 ) -> DomainResult<Page<InvitationView>> {
     let caller = caller.into();
-    let by = caller.person()?;
+    let by = caller.user(state, Scope::PeopleRead).await?;
     let actor = by.actor();
     guard(
         state,

@@ -185,6 +185,7 @@ pub async fn platform_login(
                         tenant_id: None,
                         agency_id: None,
                         session_id: Some(session.id),
+                        service_account: None,
                     },
                     now,
                 )

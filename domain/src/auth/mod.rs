@@ -6,6 +6,7 @@ pub mod login;
 pub mod onboarding;
 pub mod password;
 pub mod second_factor;
+pub mod service_accounts;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
@@ -18,18 +19,31 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult};
+use crate::policy::Decision;
 use crate::policy::roles::{Actor, Role};
+use crate::policy::service_accounts::{self as service_policy, Scope, Scopes};
 
 pub const PLATFORM_ADMIN_ROLE: &str = "PLATFORM_ADMIN";
 
-/// A signed-in user of one tenant, as checked against the database for this request.
+/// A signed-in user of one tenant — a person, or a service account — as checked against the
+/// database for this request.
 #[derive(Clone, Debug)]
 pub struct TenantUser {
+    /// The person's id, or the service account's: what provenance and the audit log name.
     pub user_id: Uuid,
     pub tenant_id: Uuid,
     pub role: Role,
     pub agency_id: Option<Uuid>,
-    pub session_id: Uuid,
+    pub principal: Principal,
+}
+
+/// Who is behind a `TenantUser`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A person, signed in to a session.
+    Person { session_id: Uuid },
+    /// A service account (`SVC-2`): its scopes narrow its role; `None` grants all of it.
+    Service { scopes: Option<Scopes> },
 }
 
 impl TenantUser {
@@ -39,6 +53,36 @@ impl TenantUser {
             role: self.role,
             agency_id: self.agency_id,
         }
+    }
+
+    /// The person's session; a service account has none (`SVC-3`).
+    pub fn session_id(&self) -> DomainResult<Uuid> {
+        match self.principal {
+            Principal::Person { session_id } => Ok(session_id),
+            Principal::Service { .. } => Err(person_only()),
+        }
+    }
+
+    pub fn is_service_account(&self) -> bool {
+        matches!(self.principal, Principal::Service { .. })
+    }
+
+    /// `SVC-2`: refused when a service account's scopes do not include `scope`.
+    pub fn scope_decision(&self, scope: Scope) -> Decision {
+        let granted = match self.principal {
+            Principal::Person { .. } => None,
+            Principal::Service { scopes } => scopes,
+        };
+        service_policy::permits(granted, scope)
+    }
+}
+
+/// `SVC-3`, as the refusal a service account gets.
+fn person_only() -> DomainError {
+    let refusal = service_policy::person_only();
+    DomainError::Forbidden {
+        rule: refusal.rule,
+        reason: refusal.reason,
     }
 }
 
@@ -61,7 +105,18 @@ pub enum Viewer {
 }
 
 impl Viewer {
+    /// The person signed in, for what only a person does (`SVC-3`): their sessions, password
+    /// and second factors.
     pub fn tenant_user(&self) -> DomainResult<&TenantUser> {
+        match self.acting()? {
+            user if user.is_service_account() => Err(person_only()),
+            user => Ok(user),
+        }
+    }
+
+    /// The person or service account acting in a tenant: what use cases are called with,
+    /// each checking the scope it needs (`SVC-2`).
+    pub fn acting(&self) -> DomainResult<&TenantUser> {
         match self {
             Self::User(user) => Ok(user),
             Self::Enrolling(_) => Err(DomainError::Forbidden {

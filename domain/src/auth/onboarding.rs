@@ -321,6 +321,17 @@ pub async fn guard(
     action: &str,
     decision: Decision,
 ) -> DomainResult<()> {
+    guard_noting(state, by, action, decision, json!({})).await
+}
+
+/// `guard`, noting `detail` with a refusal.
+pub async fn guard_noting(
+    state: &AppState,
+    by: &TenantUser,
+    action: &str,
+    decision: Decision,
+    detail: serde_json::Value,
+) -> DomainResult<()> {
     let now = state.clock.now();
     if decision.allowed {
         return Ok(());
@@ -336,7 +347,7 @@ pub async fn guard(
             action: action.to_owned(),
             subject_id: None,
             rule: decision.rule,
-            detail: json!({}),
+            detail,
         })
         .await?;
     decision.into_result()

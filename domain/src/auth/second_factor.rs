@@ -329,7 +329,7 @@ pub async fn status(state: &AppState, user: &TenantUser) -> DomainResult<Status>
     let webauthn_keys = store::webauthn::count_of(&tx, user.tenant_id, user.user_id).await?;
     let backup_codes_left =
         store::second_factor::backup_codes_left(&tx, user.tenant_id, user.user_id).await?;
-    let checked_at = store::sessions::get(&tx, user.tenant_id, user.session_id)
+    let checked_at = store::sessions::get(&tx, user.tenant_id, user.session_id()?)
         .await?
         .and_then(|session| session.second_factor_at);
     tx.commit().await?;
@@ -412,7 +412,8 @@ pub async fn confirm_totp(
         return Err(wrong_code("code"));
     }
     let codes = replace_backup_codes(state, &tx, user, now).await?;
-    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id, now).await?;
+    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id()?, now)
+        .await?;
     record(&tx, user, "second_factor.enrol", None, now).await?;
     tx.commit().await?;
     attempt.succeeded(state).await?;
@@ -444,7 +445,8 @@ pub async fn check_session(
         attempt.failed(state).await?;
         return Err(wrong_code("code"));
     }
-    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id, now).await?;
+    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id()?, now)
+        .await?;
     record(&tx, user, "second_factor.check", None, now).await?;
     tx.commit().await?;
     attempt.succeeded(state).await?;
@@ -487,7 +489,7 @@ async fn checked_recently(
     user: &TenantUser,
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
-    Ok(store::sessions::get(db, user.tenant_id, user.session_id)
+    Ok(store::sessions::get(db, user.tenant_id, user.session_id()?)
         .await?
         .and_then(|session| session.second_factor_at)
         .is_some_and(|at| now - at <= RECENT_CHECK))

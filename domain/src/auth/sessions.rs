@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::second_factor;
 use super::tokens::{ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, Subject, parse_opaque_token};
-use super::{PLATFORM_ADMIN_ROLE, TenantUser, Viewer};
+use super::{PLATFORM_ADMIN_ROLE, Principal, TenantUser, Viewer};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::policy::roles::Role;
@@ -70,6 +70,7 @@ fn issue_access(
                 tenant_id: Some(user.tenant_id),
                 agency_id: user.agency_id,
                 session_id: Some(session_id),
+                service_account: None,
             },
             now,
         )
@@ -99,6 +100,11 @@ pub async fn authenticate_request(
         .ok_or(DomainError::Unauthenticated(
             "invalid or expired access token",
         ))?;
+    if claims.client_id.is_some() {
+        let tenant_id = claims.tid.ok_or(REFUSED)?;
+        let viewer = super::service_accounts::authenticate(state, &claims, tenant_id, now).await?;
+        return Ok((viewer, None));
+    }
     let (Some(tenant_id), Some(session_id)) = (claims.tid, claims.sid) else {
         if claims.role == PLATFORM_ADMIN_ROLE {
             let session_id = claims.sid.ok_or(REFUSED)?;
@@ -153,7 +159,7 @@ pub async fn authenticate_request(
         tenant_id,
         role,
         agency_id: session.user_agency_id,
-        session_id,
+        principal: Principal::Person { session_id },
     };
     if second_factor::enrolment_due(
         &session.second_factor_roles,
@@ -284,7 +290,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> DomainResult<Auth
 pub async fn logout(state: &AppState, user: &TenantUser) -> DomainResult<()> {
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
-    store::sessions::revoke(&tx, user.tenant_id, user.session_id, "logout", now).await?;
+    store::sessions::revoke(&tx, user.tenant_id, user.session_id()?, "logout", now).await?;
     audit::record(
         &tx,
         audit::Entry {
@@ -293,7 +299,7 @@ pub async fn logout(state: &AppState, user: &TenantUser) -> DomainResult<()> {
             actor_user_id: Some(user.user_id),
             actor_agency_id: user.agency_id,
             action: "session.logout",
-            subject_id: Some(user.session_id),
+            subject_id: Some(user.session_id()?),
             refused_by: None,
             source_ip: None,
             detail: json!({}),
@@ -301,7 +307,7 @@ pub async fn logout(state: &AppState, user: &TenantUser) -> DomainResult<()> {
     )
     .await?;
     tx.commit().await?;
-    mark_revoked(state, &[user.session_id]).await;
+    mark_revoked(state, &[user.session_id()?]).await;
     Ok(())
 }
 

@@ -37,9 +37,18 @@ pub struct Claims {
     pub tid: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<Uuid>,
-    /// The session (refresh-token family) the token belongs to.
+    /// The session (refresh-token family) the token belongs to; for a service account, the
+    /// id of the secret it was issued with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<Uuid>,
+    /// A service account's token (client credentials): the account, which is also `sub`
+    /// (RFC 9068 §2.2). A person's token has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<Uuid>,
+    /// A service account's scopes, separated by spaces (RFC 9068 §2.2.3); absent: all of its
+    /// role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 pub struct Subject {
@@ -48,6 +57,14 @@ pub struct Subject {
     pub tenant_id: Option<Uuid>,
     pub agency_id: Option<Uuid>,
     pub session_id: Option<Uuid>,
+    /// Set for a service account (client credentials).
+    pub service_account: Option<ServiceAccountClaims>,
+}
+
+/// What a service account's token says about it.
+pub struct ServiceAccountClaims {
+    /// `None`: everything its role may do.
+    pub scope: Option<String>,
 }
 
 #[derive(Clone)]
@@ -110,6 +127,11 @@ impl TokenKeys {
             tid: subject.tenant_id,
             agency: subject.agency_id,
             sid: subject.session_id,
+            client_id: subject.service_account.as_ref().map(|_| subject.user_id),
+            scope: subject
+                .service_account
+                .as_ref()
+                .and_then(|service| service.scope.clone()),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)?;
         Ok(IssuedAccessToken { token, expires_at })
@@ -221,6 +243,7 @@ mod tests {
             tenant_id: Some(Uuid::now_v7()),
             agency_id: None,
             session_id: Some(Uuid::now_v7()),
+            service_account: None,
         }
     }
 

@@ -175,7 +175,8 @@ pub async fn finish_registration(
     } else {
         Vec::new()
     };
-    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id, now).await?;
+    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id()?, now)
+        .await?;
     audit::record(
         &tx,
         audit::Entry::allowed(

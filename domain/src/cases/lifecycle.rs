@@ -14,6 +14,7 @@ use crate::error::DomainResult;
 use crate::policy::cases::{self as case_policy, CaseKind, CaseState};
 use crate::policy::records::Provenance;
 use crate::policy::roles::Actor;
+use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::records::enrollments;
 use crate::state::AppState;
@@ -245,7 +246,7 @@ pub async fn report_enrollment_error(
             format!("say what you believe is wrong, in up to {EXPLANATION_MAX_CHARS} characters"),
         ));
     }
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::CasesWrite).await?;
     let (enrollment, project) = enrollments::visible(&ctx, enrollment_id).await?;
     let by = ctx.stamp();
     if by.agency == Some(project.agency_id) {

@@ -22,6 +22,7 @@ use crate::policy::cases::{
 };
 use crate::policy::records::Provenance;
 use crate::policy::roles::{Actor, Role};
+use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::records::demographics::DemographicField;
 use crate::state::AppState;
@@ -204,7 +205,7 @@ pub async fn get(
     caller: impl Into<Caller<'_>>,
     case_id: Uuid,
 ) -> DomainResult<CaseView> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let view = visible(&ctx, case_id).await?;
     ctx.commit().await?;
     Ok(view)
@@ -217,7 +218,7 @@ pub async fn of_conflicts(
     caller: impl Into<Caller<'_>>,
     conflict_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, CaseView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let cases = store::cases::by_conflicts(ctx.tx(), ctx.tenant(), conflict_ids).await?;
     let views = load_many(ctx.tx(), ctx.tenant(), cases, ctx.actor(), ctx.now).await?;
     ctx.commit().await?;
@@ -253,7 +254,7 @@ pub async fn page(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<CaseView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let viewer = ctx.actor();
     let visible_to_agency = match viewer.role {
         Role::DataCenter => None,

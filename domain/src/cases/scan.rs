@@ -14,6 +14,7 @@ use crate::error::DomainResult;
 use crate::page::Page;
 use crate::policy::records::{self, Element, Inconsistency, InconsistencyKind, Plan, StayFacts};
 use crate::policy::roles::Role;
+use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::state::AppState;
 use crate::store;
@@ -134,7 +135,7 @@ pub async fn page(
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<Finding>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let viewer = ctx.actor();
     let agency = match viewer.role {
         Role::DataCenter => None,

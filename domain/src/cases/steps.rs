@@ -14,6 +14,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::cases::{
     self as case_policy, CaseAction, CaseKind, CaseState, ContactMethod, Side,
 };
+use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::records::notifications::{self, Message, Outgoing, Recipient};
 use crate::records::{demographics, notes};
@@ -47,7 +48,7 @@ async fn begin_step(
     expected_version: i32,
     action: CaseAction,
 ) -> DomainResult<(RecordCtx, CaseView)> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::CasesWrite).await?;
     let view = visible(&ctx, case_id).await?;
     let audit_action = audit_name(action);
     ctx.require(

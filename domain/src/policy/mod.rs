@@ -5,6 +5,7 @@ pub mod cases;
 pub mod plan;
 pub mod records;
 pub mod roles;
+pub mod service_accounts;
 
 #[cfg(test)]
 mod matrix_tests;

@@ -20,6 +20,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, AttachmentCategory, Element, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::storage::{StorageKey, Stored};
 use crate::store::{self, Page};
@@ -161,7 +162,7 @@ pub async fn permit_upload(
             "upload a PDF, an image (PNG, JPEG, GIF, WebP, TIFF, HEIC) or plain text",
         ));
     }
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::FilesWrite).await?;
     let client_id = match request.replaces {
         Some(replaced) => Some(replacement_client(state, &ctx, replaced, request.client_id).await?),
         None => request.client_id,
@@ -283,7 +284,7 @@ pub async fn record_upload(
     permit: UploadPermit,
     stored: &Stored,
 ) -> DomainResult<attachments::Model> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::FilesWrite).await?;
     if let Some((old_id, expected)) = permit.replaces {
         // The version check again, atomically: someone may have acted while the bytes flowed.
         if !store::attachments::mark_deleted(
@@ -362,7 +363,7 @@ pub async fn open_download(
     caller: impl Into<Caller<'_>>,
     id: Uuid,
 ) -> DomainResult<attachments::Model> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::FilesRead).await?;
     let row = store::attachments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())
@@ -422,7 +423,7 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<AttachmentView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::FilesRead).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -460,7 +461,7 @@ pub async fn delete(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<AttachmentView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::FilesWrite).await?;
     let row = store::attachments::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .filter(|a| a.deleted_at.is_none())

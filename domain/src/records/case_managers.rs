@@ -14,6 +14,7 @@ use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
 use crate::policy::roles::Role;
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 
@@ -98,7 +99,7 @@ pub async fn assign(
     caller: impl Into<Caller<'_>>,
     input: NewAssignment,
 ) -> DomainResult<AssignmentView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let project = store::enrollments::project(ctx.tx(), ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
@@ -181,7 +182,7 @@ pub async fn end(
     expected_version: i32,
     end_date: NaiveDate,
 ) -> DomainResult<AssignmentView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let before = for_change(&ctx, state, "case_manager.end", id, expected_version).await?;
     if end_date < before.start_date {
         return Err(DomainError::validation(
@@ -228,7 +229,7 @@ pub async fn remove(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let before = for_change(&ctx, state, "case_manager.remove", id, expected_version).await?;
     if !store::versioned::delete_at_version::<cma::Entity>(
         ctx.tx(),
@@ -266,7 +267,7 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<AssignmentView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     ctx.client(client_id).await?;
     // Likewise for the Data Center's own assignments: filtered below.
     let agency = ctx.narrowed_to(Element::CASE_MANAGER).flatten();
@@ -302,8 +303,8 @@ pub async fn gaps(
     limit: u64,
 ) -> DomainResult<Page<Gap>> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
-    let ctx = RecordCtx::read(state, caller).await?;
+    let user = caller.user(state, Scope::ClientsRead).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let agency = match (user.role, user.agency_id) {
         (Role::DataCenter, _) => None,
         (_, Some(agency)) => Some(agency),

@@ -17,6 +17,7 @@ use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
 use crate::policy::roles::Role;
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 pub use crate::store::clients::ShownIn;
 use crate::store::{self, Page};
@@ -157,7 +158,7 @@ pub async fn create(
     caller: impl Into<Caller<'_>>,
     input: NewClient,
 ) -> DomainResult<ClientView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let hmis_number = match input
         .hmis_number
         .map(|n| n.trim().to_owned())
@@ -232,7 +233,7 @@ pub async fn view(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
 ) -> DomainResult<ClientView> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let (client, values) = ctx.client_with_values(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,
@@ -274,7 +275,7 @@ pub async fn page(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let filter = store::clients::ListFilter {
         entered_by: ctx.narrowed_to(Element::CLIENT_DEMOGRAPHICS),
         hmis_number: filter
@@ -365,7 +366,7 @@ pub async fn change(
     caller: impl Into<Caller<'_>>,
     change: Change,
 ) -> DomainResult<ChangeOutcome> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let client = store::clients::get(ctx.tx(), ctx.tenant(), change.client_id)
         .await?
         .ok_or(DomainError::NotFound("client"))?;
@@ -593,14 +594,14 @@ pub async fn views(
     limit: u64,
 ) -> DomainResult<Page<ViewEntry>> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::AuditRead).await?;
     if user.role != Role::DataCenter {
         return Err(DomainError::Forbidden {
             rule: "AUD-2",
             reason: "only the Data Center lists who viewed a client".into(),
         });
     }
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::AuditRead).await?;
     let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, before, limit).await?;
     ctx.commit().await?;
     let rows = views
@@ -633,7 +634,7 @@ pub async fn conflicts(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<data_conflicts::Model>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let client = ctx.client(client_id).await?;
     let creator = Provenance {
         user: client.created_by_user,

@@ -13,6 +13,7 @@ use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::plan::PlanDocument;
 use crate::policy::records::{Element, Plan, Provenance};
 use crate::policy::roles::Actor;
+pub use crate::policy::service_accounts::Scope;
 use crate::read_scope::{ReadScope, SharedTx};
 use crate::state::AppState;
 use crate::store::versioned::Versioned;
@@ -38,9 +39,22 @@ pub struct RecordCtx {
 }
 
 impl RecordCtx {
-    pub async fn begin(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<Self> {
+    /// A use case that writes, for a caller allowed `scope` (`SVC-2`).
+    pub async fn begin(
+        state: &AppState,
+        caller: impl Into<Caller<'_>>,
+        scope: Scope,
+    ) -> DomainResult<Self> {
         let caller = caller.into();
-        let user = caller.person()?;
+        let user = caller.user(state, scope).await?;
+        Self::begin_as(state, caller, user).await
+    }
+
+    async fn begin_as(
+        state: &AppState,
+        caller: Caller<'_>,
+        user: &TenantUser,
+    ) -> DomainResult<Self> {
         let tx = caller.begin(state).await?;
         let plan = store::plans::in_force(&tx, user.tenant_id).await?;
         Ok(Self {
@@ -55,19 +69,42 @@ impl RecordCtx {
 
     /// A use case that only reads (and records views): on the request's shared read
     /// transaction when the caller has one (`ReadScope`), else on one of its own.
-    pub async fn read(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<Self> {
+    pub async fn read(
+        state: &AppState,
+        caller: impl Into<Caller<'_>>,
+        scope: Scope,
+    ) -> DomainResult<Self> {
         let caller = caller.into();
+        let user = caller.user(state, scope).await?;
+        Self::read_as(state, caller, user).await
+    }
+
+    /// `read`, whatever the caller's scopes: for what every scope includes (the names on the
+    /// provenance of a value the caller was allowed to read, `PROV-1`).
+    pub async fn read_in_any_scope(
+        state: &AppState,
+        caller: impl Into<Caller<'_>>,
+    ) -> DomainResult<Self> {
+        let caller = caller.into();
+        let user = caller.user_in_any_scope()?;
+        Self::read_as(state, caller, user).await
+    }
+
+    async fn read_as(
+        state: &AppState,
+        caller: Caller<'_>,
+        user: &TenantUser,
+    ) -> DomainResult<Self> {
         let (Some(reads), None) = (caller.reads, caller.within) else {
-            return Self::begin(state, caller).await;
+            return Self::begin_as(state, caller, user).await;
         };
-        let user = caller.person()?;
         if reads.tenant_id() != user.tenant_id {
             return Err(DomainError::internal(anyhow::anyhow!(
                 "a read scope of another tenant"
             )));
         }
         let Some(tx) = reads.enter(state).await? else {
-            return Self::begin(state, caller).await;
+            return Self::begin_as(state, caller, user).await;
         };
         let plan = reads.plan_in_force(state, &tx).await?;
         Ok(Self {

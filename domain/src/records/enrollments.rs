@@ -14,6 +14,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Plan, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 use crate::webhooks::{Subject, WebhookEvent};
@@ -309,7 +310,7 @@ pub async fn enroll(
     caller: impl Into<Caller<'_>>,
     input: NewEnrollment,
 ) -> DomainResult<EnrollmentView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::EnrollmentsWrite).await?;
     let project = store::enrollments::project(ctx.tx(), ctx.tenant(), input.project_id)
         .await?
         .ok_or(DomainError::NotFound("project"))?;
@@ -475,7 +476,7 @@ pub async fn update(
     caller: impl Into<Caller<'_>>,
     change: EnrollmentChange,
 ) -> DomainResult<EnrollmentView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::EnrollmentsWrite).await?;
     let (before, project) = for_change(
         &ctx,
         state,
@@ -558,7 +559,7 @@ pub async fn delete(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::EnrollmentsWrite).await?;
     let (before, _) = for_change(
         &ctx,
         state,
@@ -620,7 +621,7 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<EnrollmentView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::EnrollmentsRead).await?;
     ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
@@ -644,7 +645,7 @@ pub async fn of_clients(
     caller: impl Into<Caller<'_>>,
     client_ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, Vec<EnrollmentView>>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::EnrollmentsRead).await?;
     let visible = visible_of_clients(&ctx, client_ids).await?;
     let views = visible
         .iter()
@@ -701,7 +702,7 @@ pub async fn of_project(
             "the end of the date range comes on or after its start",
         ));
     }
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::EnrollmentsRead).await?;
     let project = readable_project(&ctx, project_id).await?;
     let page = store::enrollments::page_of_project(
         ctx.tx(),

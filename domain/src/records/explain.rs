@@ -9,6 +9,7 @@ use super::{attachments, case_managers, enrollments, notes, profile, services};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts, RecordKind};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store;
 
@@ -25,7 +26,7 @@ pub async fn explain(
     record_id: Uuid,
     field: Option<DemographicField>,
 ) -> DomainResult<Explained> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let facts = facts_of(&ctx, action.record_kind(), record_id, field)
         .await?
         .ok_or(DomainError::NotFound("record"))?;

@@ -10,6 +10,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::notes::NoteWrite;
 use crate::store::{self, Page};
@@ -157,7 +158,7 @@ pub async fn add(
     client_id: Uuid,
     body: &str,
 ) -> DomainResult<NoteView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::NotesWrite).await?;
     let client = visible_client(&ctx, state, client_id, "note.add").await?;
     let note = insert(&ctx, client.id, parse_body("body", body)?).await?;
     let view = NoteView::new(&ctx, note);
@@ -214,7 +215,7 @@ pub async fn edit(
     expected_version: i32,
     body: &str,
 ) -> DomainResult<NoteView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::NotesWrite).await?;
     let before = changeable(
         &ctx,
         state,
@@ -259,7 +260,7 @@ pub async fn delete(
     id: Uuid,
     expected_version: i32,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::NotesWrite).await?;
     let before = changeable(
         &ctx,
         state,
@@ -300,7 +301,7 @@ pub async fn page(
     before: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<NoteView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::NotesRead).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
     let scope = ctx.narrowed_to(Element::CLIENT_NOTES);

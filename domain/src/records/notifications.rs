@@ -14,6 +14,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::records::Field;
 use crate::policy::roles::{self, Actor, Inbox, inbox};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 
@@ -202,7 +203,7 @@ pub async fn page(
     limit: u64,
 ) -> DomainResult<Page<InboxMessage>> {
     let caller = caller.into();
-    let actor = caller.person()?.actor();
+    let actor = caller.user(state, Scope::CasesRead).await?.actor();
     let tx = caller.begin(state).await?;
     let page = store::notifications::page(
         &tx,
@@ -231,8 +232,8 @@ pub async fn mark_read(
     id: Uuid,
 ) -> DomainResult<InboxMessage> {
     let caller: Caller<'_> = caller.into();
-    let actor = caller.person()?.actor();
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let actor = caller.user(state, Scope::CasesWrite).await?.actor();
+    let ctx = RecordCtx::begin(state, caller, Scope::CasesWrite).await?;
     let message = store::notifications::get(ctx.tx(), ctx.tenant(), id)
         .await?
         // Another agency's message is as absent as one that never existed.

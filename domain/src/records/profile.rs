@@ -19,6 +19,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 use crate::webhooks::{Subject, WebhookEvent};
@@ -246,7 +247,7 @@ pub async fn add(
     input: NewProfileRow,
 ) -> DomainResult<ProfileRowView> {
     const ACTION: &str = "profile.add";
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let client = visible_client(&ctx, state, input.client_id, ACTION).await?;
     ctx.require(
         state,
@@ -296,7 +297,7 @@ pub async fn list(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ProfileRowView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
     let actor = ctx.actor();
     let rows = store::profile::for_client(ctx.tx(), ctx.tenant(), client.id, element.key())
@@ -419,7 +420,7 @@ pub async fn correct(
     caller: impl Into<Caller<'_>>,
     input: Correction,
 ) -> DomainResult<CorrectionOutcome> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let (old, client) = visible_row(&ctx, state, CORRECT, (input.row_id, input.element)).await?;
     ctx.require(
         state,
@@ -536,7 +537,7 @@ pub async fn end_date(
     end_date: NaiveDate,
 ) -> DomainResult<ProfileRowView> {
     const ACTION: &str = "profile.end_date";
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ClientsWrite).await?;
     let (old, client) = visible_row(&ctx, state, ACTION, (id, element)).await?;
     ctx.require(
         state,
@@ -602,7 +603,7 @@ pub async fn correction_note_draft(
     row: (Uuid, Element),
     new_value: Option<&str>,
 ) -> DomainResult<String> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let (row, _) = visible_row(&ctx, state, "profile.note_draft", row).await?;
     let (_, field) = element_of(&row)?;
     let own = records::same_party(&ctx.actor(), &entered(&row));

@@ -12,14 +12,18 @@ use crate::error::DomainResult;
 use crate::state::AppState;
 use crate::store;
 
-/// The display names of the users among `ids`.
+/// The display names of the users and service accounts among `ids`.
 pub async fn user_names(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, String>> {
-    let ctx = RecordCtx::read(state, caller).await?;
-    let names = store::users::display_names(ctx.tx(), ctx.tenant(), ids).await?;
+    let ctx = RecordCtx::read_in_any_scope(state, caller).await?;
+    let mut names = store::users::display_names(ctx.tx(), ctx.tenant(), ids).await?;
+    if names.len() < ids.len() {
+        // What is not a person's may be an integration's (`SVC-2`: it acts under its name).
+        names.extend(store::service_accounts::names(ctx.tx(), ctx.tenant(), ids).await?);
+    }
     ctx.commit().await?;
     Ok(names.into_iter().collect())
 }
@@ -30,7 +34,7 @@ pub async fn agency_names(
     caller: impl Into<Caller<'_>>,
     ids: &[Uuid],
 ) -> DomainResult<HashMap<Uuid, String>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read_in_any_scope(state, caller).await?;
     let names = store::agencies::names(ctx.tx(), ctx.tenant(), ids).await?;
     ctx.commit().await?;
     Ok(names.into_iter().collect())

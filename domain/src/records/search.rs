@@ -7,6 +7,7 @@ use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page, clients::ShownIn};
 use uuid::Uuid;
@@ -55,7 +56,7 @@ pub async fn search(
     } else {
         MAX_HITS
     };
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let found = store::client_search::matching(ctx.tx(), ctx.tenant(), text, dob, asked).await?;
     let actor = ctx.actor();
     let hits: Vec<Hit> = found

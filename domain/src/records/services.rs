@@ -13,6 +13,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
+use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 use crate::values::DisplayName;
@@ -229,7 +230,7 @@ pub async fn record(
     input: NewService,
 ) -> DomainResult<ServiceView> {
     let caller: Caller<'_> = caller.into();
-    let user = caller.person()?;
+    let user = caller.user(state, Scope::ServicesWrite).await?;
     let Some(provider) = user.agency_id else {
         return Err(DomainError::validation(
             "agency",
@@ -237,7 +238,7 @@ pub async fn record(
              to no agency: sign in as a user of the providing agency",
         ));
     };
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ServicesWrite).await?;
     let client = client_for_write(&ctx, state, "service.record", input.client_id).await?;
     let service_type = DisplayName::parse("serviceType", &input.service_type)?;
     let minutes = cm_minutes(input.cm_minutes)?;
@@ -285,7 +286,7 @@ pub async fn update(
     caller: impl Into<Caller<'_>>,
     change: ServiceChange,
 ) -> DomainResult<ServiceView> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ServicesWrite).await?;
     let before = store::services::get(ctx.tx(), ctx.tenant(), change.id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
@@ -364,7 +365,7 @@ pub async fn delete(
     caller: impl Into<Caller<'_>>,
     id: Uuid,
 ) -> DomainResult<Uuid> {
-    let ctx = RecordCtx::begin(state, caller).await?;
+    let ctx = RecordCtx::begin(state, caller, Scope::ServicesWrite).await?;
     let service = store::services::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;
@@ -384,7 +385,7 @@ pub async fn of_client(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ServiceView>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ServicesRead).await?;
     ctx.client(client_id).await?;
     // The Data Center's own services are not told apart in the query: its rows are filtered
     // below, as every row is.
@@ -414,7 +415,7 @@ pub async fn history(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<(Page<HistoryView>, i32)> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::ServicesRead).await?;
     let service = store::services::get(ctx.tx(), ctx.tenant(), service_id)
         .await?
         .ok_or(DomainError::NotFound("service"))?;

@@ -24,6 +24,7 @@ pub mod profile;
 pub mod projects;
 mod registry;
 pub mod second_factor;
+pub mod service_accounts;
 pub mod services;
 pub mod sessions;
 pub mod tenants;

@@ -37,7 +37,7 @@ async fn postgres_purge_job_deletes_only_expired_tokens_of_its_tenant() {
 async fn purge_through_the_storage(state: AppState, clock: Arc<TestClock>) {
     let now = at(NOW);
     let coc = Community::sign_up(&state, "durham").await;
-    let (tenant, session) = (coc.tenant_id, coc.data_center.user.session_id);
+    let (tenant, session) = (coc.tenant_id, coc.data_center.user.session_id().unwrap());
     // The lead's own sign-in token, valid for weeks yet.
     let signed_in = token_ids(&state, tenant).await;
     assert_eq!(signed_in.len(), 1);
@@ -47,7 +47,7 @@ async fn purge_through_the_storage(state: AppState, clock: Arc<TestClock>) {
     let live = insert_token(&state, tenant, session, now + Duration::hours(1)).await;
 
     let other = Community::sign_up(&state, "orange").await;
-    let other_session = other.data_center.user.session_id;
+    let other_session = other.data_center.user.session_id().unwrap();
     let other_expired = insert_token(
         &state,
         other.tenant_id,

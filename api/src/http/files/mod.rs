@@ -98,7 +98,7 @@ async fn authenticate(
         .map(str::trim)
         .ok_or(DomainError::Unauthenticated("sign in first"))?;
     let viewer = sessions::authenticate(state, token).await?;
-    let user = viewer.tenant_user()?.clone();
+    let user = viewer.acting()?.clone();
     root_span.record("tenant_id", tracing::field::display(user.tenant_id));
     root_span.record("user_id", tracing::field::display(user.user_id));
     Ok(user)

@@ -12,6 +12,7 @@ use crate::error::DomainResult;
 use crate::policy::records::{
     AttachmentCategory, ChecklistScope, checklist_scope, missing_documents,
 };
+use crate::policy::service_accounts::Scope;
 use crate::records::context::{Caller, RecordCtx};
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -35,7 +36,7 @@ pub async fn checklist(
     after: Option<Uuid>,
     limit: u64,
 ) -> DomainResult<Page<ChecklistEntry>> {
-    let ctx = RecordCtx::read(state, caller).await?;
+    let ctx = RecordCtx::read(state, caller, Scope::FilesRead).await?;
     let projects = match checklist_scope(&ctx.actor()) {
         ChecklistScope::All => None,
         ChecklistScope::Agency(agency) => {
