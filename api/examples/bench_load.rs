@@ -446,7 +446,7 @@ fn note(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
     let client = viewer.clients.choose(rng).unwrap();
     (
         json!({ "c": client, "b": "Called about the housing application; left a message." }),
-        "mutation($c: UUID!, $b: String!) { addClientNote(clientId: $c, body: $b) { id } }".into(),
+        "mutation($c: UUID!, $b: String!) { addClientNote(input: { clientId: $c, body: $b }) { note { id } } }".into(),
         Some(Auth::Bearer(viewer.token.clone())),
     )
 }
@@ -598,10 +598,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
     {
         let agency = api
             .ok(
-                "mutation($n: String!) { createAgency(name: $n) { id } }",
+                "mutation($n: String!) { createAgency(input: { name: $n }) { agency { id } } }",
                 json!({ "n": name }),
                 Some(&lead),
-                "/data/createAgency/id",
+                "/data/createAgency/agency/id",
             )
             .await;
         let email = format!("staff{a}@{slug}.example");
@@ -683,10 +683,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
             .await;
         }
         api.ok(
-            "mutation($c: UUID!, $b: String!) { addClientNote(clientId: $c, body: $b) { id } }",
+            "mutation($c: UUID!, $b: String!) { addClientNote(input: { clientId: $c, body: $b }) { note { id } } }",
             json!({ "c": client, "b": "Met at the day center; follow up on housing paperwork." }),
             Some(token),
-            "/data/addClientNote/id",
+            "/data/addClientNote/note/id",
         )
         .await;
     }

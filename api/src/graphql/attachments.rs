@@ -1,7 +1,7 @@
 //! File attachments: the files of a client a viewer may see (ATT-3, PLAN-1), deleting one
 //! (ATT-1, LOCK-1), and the ATT-4 document checklist. Bytes go up and down over `/files`.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -148,6 +148,20 @@ impl AttachmentsQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct DeleteAttachmentInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteAttachmentPayload {
+    pub deleted_id: Uuid,
+    /// The record as it stays, marked deleted.
+    pub attachment: Attachment,
+}
+
 #[derive(Default)]
 pub struct AttachmentsMutation;
 
@@ -158,11 +172,13 @@ impl AttachmentsMutation {
     async fn delete_attachment(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-    ) -> GqlResult<Attachment> {
+        input: DeleteAttachmentInput,
+    ) -> GqlResult<DeleteAttachmentPayload> {
         let user = caller(ctx)?;
-        let view = attachments::delete(state(ctx)?, user, id, expected_version).await?;
-        Ok(view.into())
+        let view = attachments::delete(state(ctx)?, user, input.id, input.expected_version).await?;
+        Ok(DeleteAttachmentPayload {
+            deleted_id: view.row.id,
+            attachment: view.into(),
+        })
     }
 }

@@ -139,6 +139,31 @@ impl CaseManagersQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct EndCaseManagerAssignmentInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+    pub end_date: NaiveDate,
+}
+
+#[derive(SimpleObject)]
+pub struct EndCaseManagerAssignmentPayload {
+    pub assignment: CaseManagerAssignment,
+}
+
+#[derive(InputObject)]
+pub struct RemoveCaseManagerAssignmentInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveCaseManagerAssignmentPayload {
+    pub deleted_id: Uuid,
+}
+
 #[derive(Default)]
 pub struct CaseManagersMutation;
 
@@ -164,16 +189,14 @@ impl CaseManagersMutation {
     async fn end_case_manager_assignment(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-        end_date: NaiveDate,
-    ) -> GqlResult<CaseManagerAssignment> {
+        input: EndCaseManagerAssignmentInput,
+    ) -> GqlResult<EndCaseManagerAssignmentPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(
-            case_managers::end(state, user, id, expected_version, end_date)
-                .await?
-                .into(),
-        )
+        let (id, version) = (input.id, input.expected_version);
+        let ended = case_managers::end(state, user, id, version, input.end_date).await?;
+        Ok(EndCaseManagerAssignmentPayload {
+            assignment: ended.into(),
+        })
     }
 
     /// Removes an assignment of the viewer's agency made in error (CM-2, LOCK-1); returns
@@ -181,10 +204,11 @@ impl CaseManagersMutation {
     async fn remove_case_manager_assignment(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-    ) -> GqlResult<Uuid> {
+        input: RemoveCaseManagerAssignmentInput,
+    ) -> GqlResult<RemoveCaseManagerAssignmentPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(case_managers::remove(state, user, id, expected_version).await?)
+        let deleted_id =
+            case_managers::remove(state, user, input.id, input.expected_version).await?;
+        Ok(RemoveCaseManagerAssignmentPayload { deleted_id })
     }
 }

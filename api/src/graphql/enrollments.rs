@@ -165,6 +165,18 @@ impl EnrollmentsQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct DeleteEnrollmentInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteEnrollmentPayload {
+    pub deleted_id: Uuid,
+}
+
 #[derive(Default)]
 pub struct EnrollmentsMutation;
 
@@ -213,10 +225,10 @@ impl EnrollmentsMutation {
     async fn delete_enrollment(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-    ) -> GqlResult<Uuid> {
+        input: DeleteEnrollmentInput,
+    ) -> GqlResult<DeleteEnrollmentPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(enrollments::delete(state, user, id, expected_version).await?)
+        let deleted_id = enrollments::delete(state, user, input.id, input.expected_version).await?;
+        Ok(DeleteEnrollmentPayload { deleted_id })
     }
 }

@@ -55,6 +55,11 @@ pub struct WebauthnAssertionInput {
 }
 
 #[derive(InputObject)]
+pub struct RefreshSessionInput {
+    pub refresh_token: String,
+}
+
+#[derive(InputObject)]
 pub struct AcceptInvitationInput {
     pub tenant_slug: String,
     pub token: String,
@@ -160,9 +165,9 @@ impl IdentityMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
-        refresh_token: String,
+        input: RefreshSessionInput,
     ) -> GqlResult<AuthPayload> {
-        Ok(sessions::refresh(state(ctx)?, &refresh_token)
+        Ok(sessions::refresh(state(ctx)?, &input.refresh_token)
             .await?
             .try_into()?)
     }

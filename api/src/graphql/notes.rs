@@ -1,7 +1,7 @@
 //! Client notes (NOTE-1): only the author edits or deletes one; a deleted note is no longer
 //! listed but its row is kept.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
@@ -65,6 +65,42 @@ impl NotesQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct AddClientNoteInput {
+    pub client_id: Uuid,
+    pub body: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AddClientNotePayload {
+    pub note: ClientNote,
+}
+
+#[derive(InputObject)]
+pub struct EditClientNoteInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+    pub body: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EditClientNotePayload {
+    pub note: ClientNote,
+}
+
+#[derive(InputObject)]
+pub struct DeleteClientNoteInput {
+    pub id: Uuid,
+    /// The version read (LOCK-1).
+    pub expected_version: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteClientNotePayload {
+    pub deleted_id: Uuid,
+}
+
 #[derive(Default)]
 pub struct NotesMutation;
 
@@ -73,37 +109,33 @@ impl NotesMutation {
     async fn add_client_note(
         &self,
         ctx: &Context<'_>,
-        client_id: Uuid,
-        body: String,
-    ) -> GqlResult<ClientNote> {
+        input: AddClientNoteInput,
+    ) -> GqlResult<AddClientNotePayload> {
         let user = caller(ctx)?;
-        Ok(notes::add(state(ctx)?, user, client_id, &body)
-            .await?
-            .into())
+        let note = notes::add(state(ctx)?, user, input.client_id, &input.body).await?;
+        Ok(AddClientNotePayload { note: note.into() })
     }
 
     /// NOTE-1: the author only.
     async fn edit_client_note(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-        body: String,
-    ) -> GqlResult<ClientNote> {
+        input: EditClientNoteInput,
+    ) -> GqlResult<EditClientNotePayload> {
         let user = caller(ctx)?;
-        Ok(notes::edit(state(ctx)?, user, id, expected_version, &body)
-            .await?
-            .into())
+        let (id, version) = (input.id, input.expected_version);
+        let note = notes::edit(state(ctx)?, user, id, version, &input.body).await?;
+        Ok(EditClientNotePayload { note: note.into() })
     }
 
     /// NOTE-1: the author only. Returns the deleted note's id.
     async fn delete_client_note(
         &self,
         ctx: &Context<'_>,
-        id: Uuid,
-        expected_version: i32,
-    ) -> GqlResult<Uuid> {
+        input: DeleteClientNoteInput,
+    ) -> GqlResult<DeleteClientNotePayload> {
         let user = caller(ctx)?;
-        Ok(notes::delete(state(ctx)?, user, id, expected_version).await?)
+        let deleted_id = notes::delete(state(ctx)?, user, input.id, input.expected_version).await?;
+        Ok(DeleteClientNotePayload { deleted_id })
     }
 }

@@ -1,7 +1,7 @@
 //! The in-app inbox: the Data Center's, an agency's administrators', and each person's own.
 //! COM-1: a message names a client by HMIS number only.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -77,15 +77,30 @@ impl NotificationsQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct MarkNotificationReadInput {
+    pub id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct MarkNotificationReadPayload {
+    pub notification: Notification,
+}
+
 #[derive(Default)]
 pub struct NotificationsMutation;
 
 #[Object]
 impl NotificationsMutation {
-    async fn mark_notification_read(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Notification> {
+    async fn mark_notification_read(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkNotificationReadInput,
+    ) -> GqlResult<MarkNotificationReadPayload> {
         let user = caller(ctx)?;
-        Ok(notifications::mark_read(state(ctx)?, user, id)
-            .await?
-            .into())
+        let read = notifications::mark_read(state(ctx)?, user, input.id).await?;
+        Ok(MarkNotificationReadPayload {
+            notification: read.into(),
+        })
     }
 }

@@ -296,6 +296,17 @@ impl PlanQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct PublishSharingPlanTemplateInput {
+    pub template: PlanTemplate,
+}
+
+#[derive(SimpleObject)]
+pub struct PublishSharingPlanTemplatePayload {
+    /// The version published.
+    pub version: SharingPlanVersion,
+}
+
 #[derive(Default)]
 pub struct PlanMutation;
 
@@ -319,11 +330,13 @@ impl PlanMutation {
     async fn publish_sharing_plan_template(
         &self,
         ctx: &Context<'_>,
-        template: PlanTemplate,
-    ) -> GqlResult<SharingPlanVersion> {
+        input: PublishSharingPlanTemplateInput,
+    ) -> GqlResult<PublishSharingPlanTemplatePayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let published =
-            sharing_plan::publish(state, user, Publication::Template(template.name())).await?;
-        Ok(published.into())
+        let template = Publication::Template(input.template.name());
+        let published = sharing_plan::publish(state, user, template).await?;
+        Ok(PublishSharingPlanTemplatePayload {
+            version: published.into(),
+        })
     }
 }

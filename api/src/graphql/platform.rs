@@ -2,7 +2,7 @@
 use async_graphql::connection::Connection;
 use std::sync::Arc;
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -43,6 +43,44 @@ impl PlatformQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct PlatformLoginInput {
+    pub email: String,
+    pub password: String,
+    pub second_factor_code: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct AdvanceClockInput {
+    pub hours: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct AdvanceClockPayload {
+    /// The time it is now, after the move.
+    pub now: DateTime<Utc>,
+}
+
+#[derive(InputObject)]
+pub struct ApproveTenantInput {
+    pub tenant_id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct ApproveTenantPayload {
+    pub tenant: Tenant,
+}
+
+#[derive(InputObject)]
+pub struct SuspendTenantInput {
+    pub tenant_id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct SuspendTenantPayload {
+    pub tenant: Tenant,
+}
+
 #[derive(Default)]
 pub struct PlatformMutation;
 
@@ -54,16 +92,14 @@ impl PlatformMutation {
     async fn platform_login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
-        second_factor_code: Option<String>,
+        input: PlatformLoginInput,
     ) -> GqlResult<PlatformSession> {
         take_password_work(ctx)?;
         let signed_in = login::platform_login(
             state(ctx)?,
-            &email,
-            &password,
-            second_factor_code.as_deref(),
+            &input.email,
+            &input.password,
+            input.second_factor_code.as_deref(),
             &client_address(ctx),
         )
         .await?;
@@ -102,14 +138,19 @@ impl PlatformMutation {
     /// refused in production): otherwise introspection does not show it and a call finds
     /// nothing (`NOT_FOUND`).
     #[graphql(visible = "clock_is_manual")]
-    async fn advance_clock(&self, ctx: &Context<'_>, hours: i32) -> GqlResult<DateTime<Utc>> {
+    async fn advance_clock(
+        &self,
+        ctx: &Context<'_>,
+        input: AdvanceClockInput,
+    ) -> GqlResult<AdvanceClockPayload> {
         viewer(ctx).platform_admin()?;
         let ClockControl(clock) = ctx
             .data_opt::<ClockControl>()
             .ok_or(DomainError::NotFound("manual clock"))?;
+        let hours = input.hours;
         let now = manual_clock::advance(state(ctx)?, clock, hours).await?;
         tracing::info!(hours, %now, "clock advanced");
-        Ok(now)
+        Ok(AdvanceClockPayload { now })
     }
 
     /// Ends the platform administrator's session: its access token stops working at once.
@@ -119,13 +160,23 @@ impl PlatformMutation {
         Ok(true)
     }
 
-    async fn approve_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {
-        set_status(ctx, tenant_id, TenantStatus::Active).await
+    async fn approve_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: ApproveTenantInput,
+    ) -> GqlResult<ApproveTenantPayload> {
+        let tenant = set_status(ctx, input.tenant_id, TenantStatus::Active).await?;
+        Ok(ApproveTenantPayload { tenant })
     }
 
     /// A suspended tenant's users are signed out at their next request and cannot sign in.
-    async fn suspend_tenant(&self, ctx: &Context<'_>, tenant_id: Uuid) -> GqlResult<Tenant> {
-        set_status(ctx, tenant_id, TenantStatus::Suspended).await
+    async fn suspend_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: SuspendTenantInput,
+    ) -> GqlResult<SuspendTenantPayload> {
+        let tenant = set_status(ctx, input.tenant_id, TenantStatus::Suspended).await?;
+        Ok(SuspendTenantPayload { tenant })
     }
 }
 

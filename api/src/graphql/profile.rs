@@ -349,6 +349,33 @@ impl ProfileQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct EndDateProfileRowInput {
+    pub row_id: Uuid,
+    /// The version of the row as read (LOCK-1).
+    pub expected_version: i32,
+    pub end_date: NaiveDate,
+}
+
+#[derive(SimpleObject)]
+pub struct EndDateProfileRowPayload {
+    pub row: ProfileRow,
+}
+
+#[derive(InputObject)]
+pub struct EndDateElementAnswerInput {
+    pub answer_id: Uuid,
+    pub element: HudElement,
+    /// The version of the answer as read (LOCK-1).
+    pub expected_version: i32,
+    pub end_date: NaiveDate,
+}
+
+#[derive(SimpleObject)]
+pub struct EndDateElementAnswerPayload {
+    pub answer: ElementAnswer,
+}
+
 #[derive(Default)]
 pub struct ProfileMutation;
 
@@ -443,35 +470,42 @@ impl ProfileMutation {
     async fn end_date_profile_row(
         &self,
         ctx: &Context<'_>,
-        row_id: Uuid,
-        expected_version: i32,
-        end_date: NaiveDate,
-    ) -> GqlResult<ProfileRow> {
+        input: EndDateProfileRowInput,
+    ) -> GqlResult<EndDateProfileRowPayload> {
         let user = caller(ctx)?;
-        let row = (row_id, Element::PROFILE_ASSESSMENT);
-        Ok(
-            profile::end_date(state(ctx)?, user, row, expected_version, end_date)
-                .await?
-                .try_into()?,
+        let row = (input.row_id, Element::PROFILE_ASSESSMENT);
+        let ended = profile::end_date(
+            state(ctx)?,
+            user,
+            row,
+            input.expected_version,
+            input.end_date,
         )
+        .await?;
+        Ok(EndDateProfileRowPayload {
+            row: ended.try_into()?,
+        })
     }
 
     /// PRO-4: only the agency that entered the answer end-dates it.
     async fn end_date_element_answer(
         &self,
         ctx: &Context<'_>,
-        answer_id: Uuid,
-        element: HudElement,
-        expected_version: i32,
-        end_date: NaiveDate,
-    ) -> GqlResult<ElementAnswer> {
+        input: EndDateElementAnswerInput,
+    ) -> GqlResult<EndDateElementAnswerPayload> {
         let user = caller(ctx)?;
-        let answer = (answer_id, element.into());
-        Ok(
-            profile::end_date(state(ctx)?, user, answer, expected_version, end_date)
-                .await?
-                .try_into()?,
+        let answer = (input.answer_id, input.element.into());
+        let ended = profile::end_date(
+            state(ctx)?,
+            user,
+            answer,
+            input.expected_version,
+            input.end_date,
         )
+        .await?;
+        Ok(EndDateElementAnswerPayload {
+            answer: ended.try_into()?,
+        })
     }
 }
 

@@ -7,9 +7,10 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::enums::Role;
+use super::identity::WebauthnAssertionInput;
 use super::{client_address, state, viewer};
 use crate::error::GqlResult;
-use domain::auth::second_factor::{self, RequiredRoles};
+use domain::auth::second_factor::{self, Proof, RequiredRoles};
 use domain::auth::webauthn;
 
 /// Where the signed-in person stands with second factors.
@@ -51,6 +52,14 @@ impl From<second_factor::TotpEnrolment> for TotpEnrolmentPayload {
 pub struct SecondFactorCodeInput {
     /// A six-digit code from the authenticator app, or (where accepted) a backup code.
     pub code: String,
+}
+
+/// A second factor offered again while signed in: an app or backup code, or a security key's
+/// answer to `beginSecondFactorCheck`.
+#[derive(InputObject)]
+pub struct ConfirmSecondFactorInput {
+    pub code: Option<String>,
+    pub webauthn: Option<WebauthnAssertionInput>,
 }
 
 #[derive(SimpleObject)]
@@ -221,6 +230,16 @@ impl SecondFactorMutation {
         })
     }
 
+    /// A ceremony for one of the person's security keys to answer in `confirmSecondFactor`
+    /// (within five minutes, once).
+    async fn begin_second_factor_check(&self, ctx: &Context<'_>) -> GqlResult<WebauthnCeremony> {
+        let ceremony = webauthn::step_up_challenge(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        Ok(WebauthnCeremony {
+            challenge_id: ceremony.id,
+            options: Json(ceremony.options),
+        })
+    }
+
     /// Registers the key with its answer; this session counts as checked.
     async fn finish_webauthn_registration(
         &self,
@@ -253,18 +272,25 @@ impl SecondFactorMutation {
         })
     }
 
-    /// Checks a code (app or backup) for this session, for the next 10 minutes' sensitive
-    /// changes.
+    /// Checks a second factor for this session — a code (app or backup) or a security key's
+    /// answer to `beginSecondFactorCheck` — for the next 10 minutes' sensitive changes.
     async fn confirm_second_factor(
         &self,
         ctx: &Context<'_>,
-        input: SecondFactorCodeInput,
+        input: ConfirmSecondFactorInput,
     ) -> GqlResult<SecondFactorCheckPayload> {
         let state = state(ctx)?;
+        let proof = Proof {
+            code: input.code.as_deref(),
+            webauthn: input
+                .webauthn
+                .as_ref()
+                .map(|answer| (answer.challenge_id, &answer.credential.0)),
+        };
         second_factor::check_session(
             state,
             viewer(ctx).tenant_user()?,
-            &input.code,
+            proof,
             &client_address(ctx),
         )
         .await?;

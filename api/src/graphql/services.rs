@@ -163,6 +163,16 @@ impl ServicesQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct DeleteServiceInput {
+    pub id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteServicePayload {
+    pub deleted_id: Uuid,
+}
+
 #[derive(Default)]
 pub struct ServicesMutation;
 
@@ -208,8 +218,13 @@ impl ServicesMutation {
     }
 
     /// Always refused: services, needs and referrals are never deleted (SRV-1).
-    async fn delete_service(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Uuid> {
+    async fn delete_service(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteServiceInput,
+    ) -> GqlResult<DeleteServicePayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(services::delete(state, user, id).await?)
+        let deleted_id = services::delete(state, user, input.id).await?;
+        Ok(DeleteServicePayload { deleted_id })
     }
 }

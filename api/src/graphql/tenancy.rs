@@ -49,6 +49,11 @@ impl TenancyQuery {
 }
 
 #[derive(InputObject)]
+pub struct CreateAgencyInput {
+    pub name: String,
+}
+
+#[derive(InputObject)]
 pub struct CreateProjectInput {
     pub agency_id: Uuid,
     pub name: String,
@@ -86,9 +91,16 @@ pub struct TenancyMutation;
 
 #[Object]
 impl TenancyMutation {
-    async fn create_agency(&self, ctx: &Context<'_>, name: String) -> GqlResult<Agency> {
+    async fn create_agency(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAgencyInput,
+    ) -> GqlResult<AgencyPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(tenancy::create_agency(state, user, &name).await?.into())
+        let agency = tenancy::create_agency(state, user, &input.name).await?;
+        Ok(AgencyPayload {
+            agency: agency.into(),
+        })
     }
 
     async fn create_project(

@@ -1,6 +1,6 @@
 //! The people of a tenant: listing, inviting, roles, deactivation.
 use async_graphql::connection::Connection;
-use async_graphql::{Context, InputObject, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::connection::{Cursor, try_connection, window};
@@ -60,6 +60,48 @@ pub struct InviteUserInput {
     pub agency_id: Option<Uuid>,
 }
 
+#[derive(InputObject)]
+pub struct ResendInvitationInput {
+    pub id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct ResendInvitationPayload {
+    pub invitation: Invitation,
+}
+
+#[derive(InputObject)]
+pub struct RevokeInvitationInput {
+    pub id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct RevokeInvitationPayload {
+    pub invitation: Invitation,
+}
+
+#[derive(InputObject)]
+pub struct SetUserRoleInput {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub agency_id: Option<Uuid>,
+}
+
+#[derive(SimpleObject)]
+pub struct SetUserRolePayload {
+    pub user: User,
+}
+
+#[derive(InputObject)]
+pub struct DeactivateUserInput {
+    pub user_id: Uuid,
+}
+
+#[derive(SimpleObject)]
+pub struct DeactivateUserPayload {
+    pub user: User,
+}
+
 #[derive(Default)]
 pub struct UsersMutation;
 
@@ -86,42 +128,61 @@ impl UsersMutation {
     }
 
     /// Sends the invitation again, by e-mail with a token of its own, valid for a new week.
-    async fn resend_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
+    async fn resend_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: ResendInvitationInput,
+    ) -> GqlResult<ResendInvitationPayload> {
         let user = caller(ctx)?;
-        Ok(invitations::resend(state(ctx)?, user, id)
-            .await?
-            .try_into()?)
+        let invitation = invitations::resend(state(ctx)?, user, input.id).await?;
+        Ok(ResendInvitationPayload {
+            invitation: invitation.try_into()?,
+        })
     }
 
     /// Revokes an invitation not yet accepted: its tokens stop working.
-    async fn revoke_invitation(&self, ctx: &Context<'_>, id: Uuid) -> GqlResult<Invitation> {
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeInvitationInput,
+    ) -> GqlResult<RevokeInvitationPayload> {
         let user = caller(ctx)?;
-        Ok(invitations::revoke(state(ctx)?, user, id)
-            .await?
-            .try_into()?)
+        let invitation = invitations::revoke(state(ctx)?, user, input.id).await?;
+        Ok(RevokeInvitationPayload {
+            invitation: invitation.try_into()?,
+        })
     }
 
     /// Changes a user's role (and agency); their sessions end at once.
     async fn set_user_role(
         &self,
         ctx: &Context<'_>,
-        user_id: Uuid,
-        role: Role,
-        agency_id: Option<Uuid>,
-    ) -> GqlResult<User> {
+        input: SetUserRoleInput,
+    ) -> GqlResult<SetUserRolePayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(
-            accounts::set_role(state, user, user_id, role.into(), agency_id)
-                .await?
-                .try_into()?,
+        let changed = accounts::set_role(
+            state,
+            user,
+            input.user_id,
+            input.role.into(),
+            input.agency_id,
         )
+        .await?;
+        Ok(SetUserRolePayload {
+            user: changed.try_into()?,
+        })
     }
 
     /// Stops a user from signing in; their sessions end at once.
-    async fn deactivate_user(&self, ctx: &Context<'_>, user_id: Uuid) -> GqlResult<User> {
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateUserInput,
+    ) -> GqlResult<DeactivateUserPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        Ok(accounts::deactivate(state, user, user_id)
-            .await?
-            .try_into()?)
+        let deactivated = accounts::deactivate(state, user, input.user_id).await?;
+        Ok(DeactivateUserPayload {
+            user: deactivated.try_into()?,
+        })
     }
 }

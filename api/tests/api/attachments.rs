@@ -21,7 +21,7 @@ const LIST: &str = "query($c: UUID!) { clientAttachments(clientId: $c, first: 10
     id category fileName size contentType medical serviceId version downloadUrl
     provenance { enteredByUserId enteredByAgencyId enteredAt }
     access { action allowed rule reason } } } } }";
-const DELETE: &str = "mutation($id: UUID!, $v: Int!) { deleteAttachment(id: $id, expectedVersion: $v) { id version deletedAt } }";
+const DELETE: &str = "mutation($id: UUID!, $v: Int!) { deleteAttachment(input: { id: $id, expectedVersion: $v }) { attachment { id version deletedAt } } }";
 const CHECKLIST: &str = "query { documentChecklist(first: 50) { edges { node { enrollmentId clientId hmisNumber agencyId missing } } } }";
 
 /// A CoC with agencies A and B, two users of A, one of B, and a client entered by A.
@@ -250,10 +250,10 @@ async fn att_1_only_the_uploader_deletes_or_replaces() {
         .gql(DELETE, json!({ "id": second_id, "v": 1 }), Some(&c.a1))
         .await;
     assert_eq!(
-        deleted["data"]["deleteAttachment"]["version"], 2,
+        deleted["data"]["deleteAttachment"]["attachment"]["version"], 2,
         "{deleted}"
     );
-    assert!(deleted["data"]["deleteAttachment"]["deletedAt"].is_string());
+    assert!(deleted["data"]["deleteAttachment"]["attachment"]["deletedAt"].is_string());
     assert!(list(app, &c.a1, c.client).await.is_empty());
     assert_eq!(download(app, Some(&c.a1), &second_id).await.status(), 404);
 
@@ -922,5 +922,7 @@ async fn lock_1_concurrent_deletes_of_a_file_let_exactly_one_through() {
         (0..4).map(|_| app.gql(DELETE, json!({ "id": id, "v": 1 }), Some(&c.a1))),
     );
     let outcomes = crate::helpers::race_on_row(app, "attachments", &id, 4, deletes).await;
-    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["deleteAttachment"]["version"] == 2);
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["deleteAttachment"]["attachment"]["version"] == 2
+    });
 }

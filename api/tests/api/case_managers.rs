@@ -10,9 +10,8 @@ const ASSIGN: &str = "mutation($i: AssignCaseManagerInput!) { assignCaseManager(
     id version agencyId caseManagerUserId startDate endDate active
     access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } }";
 const END: &str = "mutation($id: UUID!, $v: Int!, $d: NaiveDate!) {
-    endCaseManagerAssignment(id: $id, expectedVersion: $v, endDate: $d) { id version endDate active } }";
-const REMOVE: &str =
-    "mutation($id: UUID!, $v: Int!) { removeCaseManagerAssignment(id: $id, expectedVersion: $v) }";
+    endCaseManagerAssignment(input: { id: $id, expectedVersion: $v, endDate: $d }) { assignment { id version endDate active } } }";
+const REMOVE: &str = "mutation($id: UUID!, $v: Int!) { removeCaseManagerAssignment(input: { id: $id, expectedVersion: $v }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientCaseManagers(clientId: $c) { edges { node {
     id version agencyId active access { action allowed rule reason } } } } }";
 const GAPS: &str = "{ caseManagerGaps { edges { node {
@@ -130,7 +129,7 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
         )
         .await;
     assert_eq!(
-        ended["data"]["endCaseManagerAssignment"]["active"], false,
+        ended["data"]["endCaseManagerAssignment"]["assignment"]["active"], false,
         "{ended}"
     );
     assert_eq!(gaps(app, &c.user_a).await, vec![c.client.clone()]);
@@ -216,7 +215,7 @@ async fn cm_2_only_the_assigning_agency_changes_its_case_manager() {
             Some(&c.user_a),
         )
         .await;
-    let ended = &ended["data"]["endCaseManagerAssignment"];
+    let ended = &ended["data"]["endCaseManagerAssignment"]["assignment"];
     assert_eq!(ended["version"], 2, "{ended}");
     assert_eq!(ended["endDate"], "2021-06-01");
     let stale = app
@@ -239,7 +238,7 @@ async fn cm_2_only_the_assigning_agency_changes_its_case_manager() {
         )
         .await;
     assert_eq!(
-        removed["data"]["removeCaseManagerAssignment"],
+        removed["data"]["removeCaseManagerAssignment"]["deletedId"],
         assignment_id.as_str(),
         "{removed}"
     );
@@ -278,6 +277,6 @@ async fn lock_1_concurrent_ends_of_an_assignment_let_exactly_one_through() {
     )
     .await;
     crate::helpers::assert_one_won(&outcomes, |o| {
-        o["data"]["endCaseManagerAssignment"]["version"] == 2
+        o["data"]["endCaseManagerAssignment"]["assignment"]["version"] == 2
     });
 }

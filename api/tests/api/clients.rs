@@ -102,13 +102,13 @@ async fn dem_1_a_sharing_agency_reads_shared_demographics_and_a_private_plan_hid
     let published = c
         .app
         .gql(
-            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            "mutation { publishSharingPlanTemplate(input: { template: PRIVATE }) { version { version } } }",
             json!({}),
             Some(&c.data_center),
         )
         .await;
     assert_eq!(
-        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        published["data"]["publishSharingPlanTemplate"]["version"]["version"], 2,
         "{published}"
     );
     // Kept inside agency A (DEM-1): B is answered exactly as for a client that does not

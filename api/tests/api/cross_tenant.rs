@@ -43,7 +43,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "e": enrollment }),
         ),
         (
-            "mutation($e: UUID!) { deleteEnrollment(id: $e, expectedVersion: 1) }",
+            "mutation($e: UUID!) { deleteEnrollment(input: { id: $e, expectedVersion: 1 }) { deletedId } }",
             json!({ "e": enrollment }),
         ),
         (
@@ -59,7 +59,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
         (
-            "mutation($n: UUID!) { editClientNote(id: $n, expectedVersion: 1, body: \"x\") { id } }",
+            "mutation($n: UUID!) { editClientNote(input: { id: $n, expectedVersion: 1, body: \"x\" }) { note { id } } }",
             json!({ "n": note }),
         ),
         (
@@ -67,7 +67,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
         (
-            "mutation($r: UUID!) { endDateProfileRow(rowId: $r, expectedVersion: 1, endDate: \"2024-02-01\") { id } }",
+            "mutation($r: UUID!) { endDateProfileRow(input: { rowId: $r, expectedVersion: 1, endDate: \"2024-02-01\" }) { row { id } } }",
             json!({ "r": row }),
         ),
         (
@@ -84,13 +84,13 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
     for (template, version) in [("DURHAM_V1", 2), ("PRIVATE", 3)] {
         let published = app
             .gql(
-                "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(template: $t) { version } }",
+                "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(input: { template: $t }) { version { version } } }",
                 json!({ "t": template }),
                 Some(&b.token),
             )
             .await;
         assert_eq!(
-            published["data"]["publishSharingPlanTemplate"]["version"], version,
+            published["data"]["publishSharingPlanTemplate"]["version"]["version"], version,
             "{template}: {published}"
         );
         for (query, variables) in &operations {

@@ -148,11 +148,11 @@ impl World {
             "EDIT_NOTE" | "DELETE_NOTE" => text(
                 &self
                     .as_owner(
-                        "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
+                        "mutation($c: UUID!) { addClientNote(input: { clientId: $c, body: \"hello\" }) { note { id } } }",
                         json!({ "c": client }),
                     )
                     .await,
-                &["data", "addClientNote", "id"],
+                &["data", "addClientNote", "note", "id"],
             ),
             "CORRECT_PROFILE_ROW_AT_CLIENT_DIRECTION" | "END_DATE_PROFILE_ROW" => text(
                 &self
@@ -360,18 +360,21 @@ impl World {
                 json!({}),
             ),
             "DELETE_ENROLLMENT" => (
-                "mutation($r: UUID!) { deleteEnrollment(id: $r, expectedVersion: 1) }",
+                "mutation($r: UUID!) { deleteEnrollment(input: { id: $r, expectedVersion: 1 }) { deletedId } }",
                 json!({}),
             ),
             "CHANGE_CASE_MANAGER" => (
-                "mutation($r: UUID!) { endCaseManagerAssignment(id: $r, expectedVersion: 1, endDate: \"2024-03-01\") { id } }",
+                "mutation($r: UUID!) { endCaseManagerAssignment(input: { id: $r, expectedVersion: 1, endDate: \"2024-03-01\" }) { assignment { id } } }",
                 json!({}),
             ),
             "EDIT_SERVICE" => (
                 "mutation($r: UUID!) { updateService(input: { id: $r, expectedVersion: 1, serviceType: \"outreach\" }) { id } }",
                 json!({}),
             ),
-            "DELETE_SERVICE" => ("mutation($r: UUID!) { deleteService(id: $r) }", json!({})),
+            "DELETE_SERVICE" => (
+                "mutation($r: UUID!) { deleteService(input: { id: $r }) { deletedId } }",
+                json!({}),
+            ),
             "READ_SERVICE_NOTES" => {
                 let response = self
                     .app
@@ -398,11 +401,11 @@ impl World {
                 };
             }
             "EDIT_NOTE" => (
-                "mutation($r: UUID!) { editClientNote(id: $r, expectedVersion: 1, body: \"edited\") { id } }",
+                "mutation($r: UUID!) { editClientNote(input: { id: $r, expectedVersion: 1, body: \"edited\" }) { note { id } } }",
                 json!({}),
             ),
             "DELETE_NOTE" => (
-                "mutation($r: UUID!) { deleteClientNote(id: $r, expectedVersion: 1) }",
+                "mutation($r: UUID!) { deleteClientNote(input: { id: $r, expectedVersion: 1 }) { deletedId } }",
                 json!({}),
             ),
             "CORRECT_PROFILE_ROW_AT_CLIENT_DIRECTION" => (
@@ -410,11 +413,11 @@ impl World {
                 json!({}),
             ),
             "END_DATE_PROFILE_ROW" => (
-                "mutation($r: UUID!) { endDateProfileRow(rowId: $r, expectedVersion: 1, endDate: \"2024-02-01\") { id } }",
+                "mutation($r: UUID!) { endDateProfileRow(input: { rowId: $r, expectedVersion: 1, endDate: \"2024-02-01\" }) { row { id } } }",
                 json!({}),
             ),
             "DELETE_ATTACHMENT" => (
-                "mutation($r: UUID!) { deleteAttachment(id: $r, expectedVersion: 1) { id } }",
+                "mutation($r: UUID!) { deleteAttachment(input: { id: $r, expectedVersion: 1 }) { attachment { id } } }",
                 json!({}),
             ),
             "READ_ATTACHMENT" => {
@@ -461,7 +464,7 @@ async fn explain_access_and_the_action_agree_for_every_action() {
         let published = world
             .app
             .gql(
-                "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(template: $t) { version } }",
+                "mutation($t: PlanTemplate!) { publishSharingPlanTemplate(input: { template: $t }) { version { version } } }",
                 json!({ "t": template }),
                 Some(&world.data_center),
             )

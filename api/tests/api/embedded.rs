@@ -19,11 +19,11 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
     assert!(app.login("durham", &dc.email, PASSWORD).await["data"]["login"].is_object());
     let agency_a = id(
         &app.create_agency(&dc.token, "Urban Ministries").await,
-        &["data", "createAgency", "id"],
+        &["data", "createAgency", "agency", "id"],
     );
     let agency_b = id(
         &app.create_agency(&dc.token, "Housing for New Hope").await,
-        &["data", "createAgency", "id"],
+        &["data", "createAgency", "agency", "id"],
     );
     let project = id(
         &app.gql(
@@ -101,7 +101,7 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
     assert_eq!(
         error_rule(
             &app.gql(
-                "mutation($s: UUID!) { deleteService(id: $s) }",
+                "mutation($s: UUID!) { deleteService(input: { id: $s }) { deletedId } }",
                 json!({ "s": service }),
                 Some(&a)
             )
@@ -123,17 +123,17 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
     );
     let note = id(
         &app.gql(
-            "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
+            "mutation($c: UUID!) { addClientNote(input: { clientId: $c, body: \"hello\" }) { note { id } } }",
             json!({ "c": client }),
             Some(&a),
         )
         .await,
-        &["data", "addClientNote", "id"],
+        &["data", "addClientNote", "note", "id"],
     );
     assert_eq!(
         error_rule(
             &app.gql(
-                "mutation($n: UUID!) { deleteClientNote(id: $n, expectedVersion: 1) }",
+                "mutation($n: UUID!) { deleteClientNote(input: { id: $n, expectedVersion: 1 }) { deletedId } }",
                 json!({ "n": note }),
                 Some(&b)
             )

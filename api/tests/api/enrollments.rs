@@ -12,8 +12,7 @@ pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input:
 const UPDATE: &str = "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) {
     id version exitDate destination moveInDate flags { rule otherEnrollmentId }
     provenance { enteredByUserId updatedByUserId updatedByAgencyId } } }";
-const DELETE: &str =
-    "mutation($id: UUID!, $v: Int!) { deleteEnrollment(id: $id, expectedVersion: $v) }";
+const DELETE: &str = "mutation($id: UUID!, $v: Int!) { deleteEnrollment(input: { id: $id, expectedVersion: $v }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientEnrollments(clientId: $c) { edges { node {
     id version agencyId exitDate flags { rule message otherEnrollmentId }
     access { action allowed rule reason } } } } }";
@@ -249,7 +248,7 @@ async fn enr_1_only_the_owning_agency_changes_or_deletes_an_enrollment() {
         )
         .await;
     assert_eq!(
-        deleted["data"]["deleteEnrollment"],
+        deleted["data"]["deleteEnrollment"]["deletedId"],
         enrollment_id.as_str(),
         "{deleted}"
     );
@@ -427,13 +426,13 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
     );
     let published = app
         .gql(
-            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            "mutation { publishSharingPlanTemplate(input: { template: PRIVATE }) { version { version } } }",
             json!({}),
             Some(&c.data_center),
         )
         .await;
     assert_eq!(
-        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        published["data"]["publishSharingPlanTemplate"]["version"]["version"], 2,
         "{published}"
     );
 

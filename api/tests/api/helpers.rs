@@ -287,8 +287,8 @@ impl TestApp {
 
     pub async fn platform_login(&self, email: &str, code: Option<&str>) -> Value {
         self.gql(
-            "mutation($e: String!, $p: String!, $c: String) { platformLogin(email: $e, password: $p, secondFactorCode: $c) { accessToken secondFactorEnrolmentDue } }",
-            json!({ "e": email, "p": PASSWORD, "c": code }),
+            "mutation($i: PlatformLoginInput!) { platformLogin(input: $i) { accessToken secondFactorEnrolmentDue } }",
+            json!({ "i": { "email": email, "password": PASSWORD, "secondFactorCode": code } }),
             None,
         )
         .await
@@ -302,8 +302,8 @@ impl TestApp {
 
     pub async fn create_agency(&self, token: &str, name: &str) -> Value {
         self.gql(
-            "mutation($n: String!) { createAgency(name: $n) { id name } }",
-            json!({ "n": name }),
+            "mutation($i: CreateAgencyInput!) { createAgency(input: $i) { agency { id name } } }",
+            json!({ "i": { "name": name } }),
             Some(token),
         )
         .await
@@ -539,7 +539,7 @@ impl TestApp {
     /// `EnteredRecords` in `tenant` (signed up as `slug`).
     pub async fn enter_records(&self, tenant: &Tenant, slug: &str) -> EnteredRecords {
         let agency =
-        self.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+        self.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["agency"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -589,12 +589,12 @@ impl TestApp {
         let note = id(
             &self
                 .gql(
-                    "mutation($c: UUID!) { addClientNote(clientId: $c, body: \"hello\") { id } }",
-                    json!({ "c": client }),
+                    "mutation($i: AddClientNoteInput!) { addClientNote(input: $i) { note { id } } }",
+                    json!({ "i": { "clientId": client, "body": "hello" } }),
                     Some(&user),
                 )
                 .await,
-            &["data", "addClientNote", "id"],
+            &["data", "addClientNote", "note", "id"],
         );
         let row = id(
         &self.gql("mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }), Some(&user)).await,

@@ -275,7 +275,9 @@ async fn an_invitation_is_single_use_and_expires() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"].as_str().unwrap();
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
+        .as_str()
+        .unwrap();
     let invite = |email: &'static str| {
         app.gql(
             "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token expiresAt role } }",
@@ -377,13 +379,13 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
     );
     let approved = app
         .gql(
-            "mutation($t: UUID!) { approveTenant(tenantId: $t) { status } }",
+            "mutation($t: UUID!) { approveTenant(input: { tenantId: $t }) { tenant { status } } }",
             json!({ "t": tenant_id }),
             Some(&admin),
         )
         .await;
     assert_eq!(
-        approved["data"]["approveTenant"]["status"], "ACTIVE",
+        approved["data"]["approveTenant"]["tenant"]["status"], "ACTIVE",
         "{approved}"
     );
     // The approval is in the tenant's own audit log, naming the platform administrator.
@@ -435,7 +437,7 @@ async fn the_platform_admin_approves_and_suspends_tenants_but_reads_no_tenant_da
     );
 
     app.gql(
-        "mutation($t: UUID!) { suspendTenant(tenantId: $t) { status } }",
+        "mutation($t: UUID!) { suspendTenant(input: { tenantId: $t }) { tenant { status } } }",
         json!({ "t": tenant_id }),
         Some(&admin),
     )

@@ -19,12 +19,12 @@ async fn the_platform_administrator_moves_a_manual_clock_forward() {
     let (token, authenticator) = app.platform_admin(OPERATOR).await;
     let moved = app
         .gql(
-            "mutation { advanceClock(hours: 48) }",
+            "mutation { advanceClock(input: { hours: 48 }) { now } }",
             json!({}),
             Some(&token),
         )
         .await;
-    let now: DateTime<Utc> = moved["data"]["advanceClock"]
+    let now: DateTime<Utc> = moved["data"]["advanceClock"]["now"]
         .as_str()
         .and_then(|t| t.parse().ok())
         .unwrap_or_else(|| panic!("{moved}"));
@@ -36,7 +36,7 @@ async fn the_platform_administrator_moves_a_manual_clock_forward() {
     // Two days later the session has ended, as it would have.
     let ended = app
         .gql(
-            "mutation { advanceClock(hours: 1) }",
+            "mutation { advanceClock(input: { hours: 1 }) { now } }",
             json!({}),
             Some(&token),
         )
@@ -54,7 +54,7 @@ async fn the_platform_administrator_moves_a_manual_clock_forward() {
     // Only forward, only by a sane amount, only by the platform administrator.
     let back = app
         .gql(
-            "mutation { advanceClock(hours: -5) }",
+            "mutation { advanceClock(input: { hours: -5 }) { now } }",
             json!({}),
             Some(&token),
         )
@@ -63,7 +63,7 @@ async fn the_platform_administrator_moves_a_manual_clock_forward() {
     let lead = app.sign_up("durham").await;
     let refused = app
         .gql(
-            "mutation { advanceClock(hours: 1) }",
+            "mutation { advanceClock(input: { hours: 1 }) { now } }",
             json!({}),
             Some(&lead.token),
         )
@@ -77,7 +77,7 @@ async fn without_a_manual_clock_there_is_no_advance_clock() {
     let token = operator(&app).await;
     let absent = app
         .gql(
-            "mutation { advanceClock(hours: 1) }",
+            "mutation { advanceClock(input: { hours: 1 }) { now } }",
             json!({}),
             Some(&token),
         )
@@ -95,4 +95,13 @@ async fn without_a_manual_clock_there_is_no_advance_clock() {
     let fields = introspected["data"]["__type"]["fields"].to_string();
     assert!(fields.contains("platformLogin"), "{introspected}");
     assert!(!fields.contains("advanceClock"), "{introspected}");
+    // Nor its input and payload types.
+    let types = app
+        .gql(
+            "{ i: __type(name: \"AdvanceClockInput\") { name } p: __type(name: \"AdvanceClockPayload\") { name } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(types["data"], json!({ "i": null, "p": null }), "{types}");
 }

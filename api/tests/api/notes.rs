@@ -14,19 +14,22 @@ impl Community {
         let added = self
             .app
             .gql(
-                &format!("mutation($c: UUID!, $b: String!) {{ addClientNote(clientId: $c, body: $b) {{ {NOTE_FIELDS} }} }}"),
+                &format!("mutation($c: UUID!, $b: String!) {{ addClientNote(input: {{ clientId: $c, body: $b }}) {{ note {{ {NOTE_FIELDS} }} }} }}"),
                 json!({ "c": self.client, "b": body }),
                 Some(token),
             )
             .await;
-        assert!(added["data"]["addClientNote"].is_object(), "{added}");
-        added["data"]["addClientNote"].clone()
+        assert!(
+            added["data"]["addClientNote"]["note"].is_object(),
+            "{added}"
+        );
+        added["data"]["addClientNote"]["note"].clone()
     }
 
     async fn edit_note(&self, token: &str, note: &Value, version: i64, body: &str) -> Value {
         self.app
             .gql(
-                &format!("mutation($id: UUID!, $v: Int!, $b: String!) {{ editClientNote(id: $id, expectedVersion: $v, body: $b) {{ {NOTE_FIELDS} }} }}"),
+                &format!("mutation($id: UUID!, $v: Int!, $b: String!) {{ editClientNote(input: {{ id: $id, expectedVersion: $v, body: $b }}) {{ note {{ {NOTE_FIELDS} }} }} }}"),
                 json!({ "id": note["id"], "v": version, "b": body }),
                 Some(token),
             )
@@ -36,7 +39,7 @@ impl Community {
     async fn delete_note(&self, token: &str, note: &Value, version: i64) -> Value {
         self.app
             .gql(
-                "mutation($id: UUID!, $v: Int!) { deleteClientNote(id: $id, expectedVersion: $v) }",
+                "mutation($id: UUID!, $v: Int!) { deleteClientNote(input: { id: $id, expectedVersion: $v }) { deletedId } }",
                 json!({ "id": note["id"], "v": version }),
                 Some(token),
             )
@@ -92,7 +95,7 @@ async fn note_1_only_the_author_edits_or_deletes_a_note() {
     let edited = c
         .edit_note(&c.user_a, &note, 1, "Met at the day shelter on Monday.")
         .await;
-    let edited = &edited["data"]["editClientNote"];
+    let edited = &edited["data"]["editClientNote"]["note"];
     assert_eq!(edited["version"], 2, "{edited}");
     assert_eq!(edited["body"], "Met at the day shelter on Monday.");
     assert!(edited["provenance"]["updatedAt"].is_string());
@@ -106,7 +109,10 @@ async fn note_1_only_the_author_edits_or_deletes_a_note() {
     assert_eq!(error_code(&stale_delete), "CONFLICT");
 
     let deleted = c.delete_note(&c.user_a, &note, 2).await;
-    assert_eq!(deleted["data"]["deleteClientNote"], note["id"], "{deleted}");
+    assert_eq!(
+        deleted["data"]["deleteClientNote"]["deletedId"], note["id"],
+        "{deleted}"
+    );
     assert!(
         c.notes(&c.user_a).await.is_empty(),
         "a deleted note is not listed"
@@ -219,5 +225,7 @@ async fn lock_1_concurrent_edits_of_a_note_let_exactly_one_through() {
     );
     let outcomes =
         crate::helpers::race_on_row(&c.app, "client_notes", &id, bodies.len(), edits).await;
-    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["editClientNote"]["version"] == 2);
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["editClientNote"]["note"]["version"] == 2
+    });
 }

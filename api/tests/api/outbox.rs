@@ -313,7 +313,7 @@ async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
     let theirs = coc.app.gql(INVITATIONS, json!({}), Some(&admin_b)).await;
     let emails = theirs["data"]["invitations"]["edges"].to_string();
     assert!(!emails.contains("newcomer@um.example"), "{theirs}");
-    const REVOKE: &str = "mutation($id: UUID!) { revokeInvitation(id: $id) { status revokedAt } }";
+    const REVOKE: &str = "mutation($id: UUID!) { revokeInvitation(input: { id: $id }) { invitation { status revokedAt } } }";
     let refused = coc
         .app
         .gql(REVOKE, json!({ "id": id }), Some(&admin_b))
@@ -328,13 +328,13 @@ async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
     let resent = coc
         .app
         .gql(
-            "mutation($id: UUID!) { resendInvitation(id: $id) { status } }",
+            "mutation($id: UUID!) { resendInvitation(input: { id: $id }) { invitation { status } } }",
             json!({ "id": id }),
             Some(&coc.data_center),
         )
         .await;
     assert_eq!(
-        resent["data"]["resendInvitation"]["status"], "PENDING",
+        resent["data"]["resendInvitation"]["invitation"]["status"], "PENDING",
         "{resent}"
     );
     let mails = smtp.wait_for(2).await;
@@ -352,7 +352,7 @@ async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
         .gql(REVOKE, json!({ "id": id }), Some(&coc.data_center))
         .await;
     assert_eq!(
-        revoked["data"]["revokeInvitation"]["status"], "REVOKED",
+        revoked["data"]["revokeInvitation"]["invitation"]["status"], "REVOKED",
         "{revoked}"
     );
     for token in [&shown, &second] {
@@ -362,7 +362,7 @@ async fn invitations_are_listed_resent_and_revoked_by_those_who_manage_them() {
     let again = coc
         .app
         .gql(
-            "mutation($id: UUID!) { resendInvitation(id: $id) { status } }",
+            "mutation($id: UUID!) { resendInvitation(input: { id: $id }) { invitation { status } } }",
             json!({ "id": id }),
             Some(&coc.data_center),
         )

@@ -30,7 +30,7 @@ async fn sharing_plan(app: &TestApp, token: &str) -> Value {
 async fn publish_template(app: &TestApp, token: &str, template: &str) -> Value {
     app.gql(
         &format!(
-            "mutation($t: PlanTemplate!) {{ publishSharingPlanTemplate(template: $t) {{ {VERSION} {PLAN_DOCUMENT} }} }}"
+            "mutation($t: PlanTemplate!) {{ publishSharingPlanTemplate(input: {{ template: $t }}) {{ version {{ {VERSION} {PLAN_DOCUMENT} }} }} }}"
         ),
         json!({ "t": template }),
         Some(token),
@@ -127,7 +127,7 @@ async fn the_data_center_publishes_private_and_version_1_stays_readable() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let published = publish_template(&app, &tenant.token, "PRIVATE").await;
-    let v2 = &published["data"]["publishSharingPlanTemplate"];
+    let v2 = &published["data"]["publishSharingPlanTemplate"]["version"];
     assert_eq!(v2["version"], 2, "{published}");
     assert_eq!(v2["template"], "PRIVATE");
 
@@ -219,7 +219,7 @@ async fn role_1_only_the_data_center_publishes_the_plan() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"]
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -115,7 +115,7 @@ impl Community {
     pub async fn end_date(&self, token: &str, row: &Value, version: i64, end: &str) -> Value {
         self.app
             .gql(
-                "mutation($r: UUID!, $v: Int!, $e: NaiveDate!) { endDateProfileRow(rowId: $r, expectedVersion: $v, endDate: $e) { id endDate version } }",
+                "mutation($r: UUID!, $v: Int!, $e: NaiveDate!) { endDateProfileRow(input: { rowId: $r, expectedVersion: $v, endDate: $e }) { row { id endDate version } } }",
                 json!({ "r": row["id"], "v": version, "e": end }),
                 Some(token),
             )
@@ -487,7 +487,7 @@ async fn pro_4_the_entering_agency_is_told_and_only_it_end_dates() {
         unread_edges[0]["node"]["access"],
         json!([{ "action": "markRead", "allowed": true, "rule": "ROLE-2" }])
     );
-    let mark = "mutation($id: UUID!) { markNotificationRead(id: $id) { readAt access { action allowed rule reason } } }";
+    let mark = "mutation($id: UUID!) { markNotificationRead(input: { id: $id }) { notification { readAt access { action allowed rule reason } } } }";
     let not_theirs = c
         .app
         .gql(mark, json!({ "id": message["id"] }), Some(&c.admin_b))
@@ -498,10 +498,10 @@ async fn pro_4_the_entering_agency_is_told_and_only_it_end_dates() {
         .gql(mark, json!({ "id": message["id"] }), Some(&c.admin_a))
         .await;
     assert!(
-        read["data"]["markNotificationRead"]["readAt"].is_string(),
+        read["data"]["markNotificationRead"]["notification"]["readAt"].is_string(),
         "{read}"
     );
-    let marked = &read["data"]["markNotificationRead"]["access"][0];
+    let marked = &read["data"]["markNotificationRead"]["notification"]["access"][0];
     assert_eq!(marked["action"], "markRead");
     assert_eq!(marked["allowed"], false, "read once, it stays read");
     assert_eq!(marked["reason"], "this message is read already");
@@ -542,10 +542,10 @@ async fn pro_4_the_entering_agency_is_told_and_only_it_end_dates() {
     assert_eq!(error_code(&too_early), "VALIDATION", "{too_early}");
     let ended = c.end_date(&c.admin_a, &row, 1, "2024-05-01").await;
     assert_eq!(
-        ended["data"]["endDateProfileRow"]["endDate"], "2024-05-01",
+        ended["data"]["endDateProfileRow"]["row"]["endDate"], "2024-05-01",
         "{ended}"
     );
-    assert_eq!(ended["data"]["endDateProfileRow"]["version"], 2);
+    assert_eq!(ended["data"]["endDateProfileRow"]["row"]["version"], 2);
     let stale = c.end_date(&c.user_a, &row, 1, "2024-05-02").await;
     assert_eq!(error_code(&stale), "CONFLICT", "{stale}");
     assert_eq!(
@@ -652,6 +652,6 @@ async fn lock_1_concurrent_end_dates_of_a_profile_row_let_exactly_one_through() 
     let outcomes =
         crate::helpers::race_on_row(&c.app, "profile_rows", &id, ends.len(), writes).await;
     crate::helpers::assert_one_won(&outcomes, |o| {
-        o["data"]["endDateProfileRow"]["version"] == 2
+        o["data"]["endDateProfileRow"]["row"]["version"] == 2
     });
 }

@@ -246,7 +246,7 @@ async fn enrolled_client(app: &TestApp, user: &str, project: &str, first_name: &
 async fn durham_with_staff(app: &TestApp) -> (Tenant, String, String) {
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]
-        ["id"]
+        ["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -9,7 +9,7 @@ async fn role_3_a_user_cannot_create_an_agency_or_invite() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"]
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -54,13 +54,13 @@ async fn role_2_an_agency_admin_cannot_invite_into_another_agency() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let a =
-        app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+        app.create_agency(&tenant.token, "Urban Ministries").await["data"]["createAgency"]["agency"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
     let b = app
         .create_agency(&tenant.token, "Housing for New Hope")
-        .await["data"]["createAgency"]["id"]
+        .await["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -132,7 +132,7 @@ async fn role_2_an_agency_admin_cannot_invite_into_another_agency() {
     );
     let deactivate = app
         .gql(
-            "mutation($u: UUID!) { deactivateUser(userId: $u) { id } }",
+            "mutation($u: UUID!) { deactivateUser(input: { userId: $u }) { user { id } } }",
             json!({ "u": other_user }),
             Some(&admin),
         )
@@ -146,7 +146,7 @@ async fn role_4_nobody_changes_their_own_role() {
     let tenant = app.sign_up("durham").await;
     let own = app
         .gql(
-            "mutation($u: UUID!) { setUserRole(userId: $u, role: DATA_CENTER) { id } }",
+            "mutation($u: UUID!) { setUserRole(input: { userId: $u, role: DATA_CENTER }) { user { id } } }",
             json!({ "u": tenant.user_id }),
             Some(&tenant.token),
         )

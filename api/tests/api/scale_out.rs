@@ -48,12 +48,12 @@ async fn two_api_processes_and_two_workers_share_sessions_limits_and_jobs() {
     // Every invitation e-mailed once, by one of the two workers.
     let agency = a
         .gql(
-            "mutation { createAgency(name: \"Urban Ministries\") { id } }",
+            "mutation { createAgency(input: { name: \"Urban Ministries\" }) { agency { id } } }",
             json!({}),
             Some(&lead),
         )
         .await;
-    let agency = agency["data"]["createAgency"]["id"].clone();
+    let agency = agency["data"]["createAgency"]["agency"]["id"].clone();
     for n in 0..6 {
         let api = if n % 2 == 0 { &a } else { &b };
         let invited = api
@@ -136,13 +136,13 @@ async fn a_plan_published_through_another_api_process_is_in_force_at_the_next_re
     let published = coc
         .app
         .gql(
-            "mutation { publishSharingPlanTemplate(template: PRIVATE) { version } }",
+            "mutation { publishSharingPlanTemplate(input: { template: PRIVATE }) { version { version } } }",
             json!({}),
             Some(&coc.data_center),
         )
         .await;
     assert_eq!(
-        published["data"]["publishSharingPlanTemplate"]["version"], 2,
+        published["data"]["publishSharingPlanTemplate"]["version"]["version"], 2,
         "{published}"
     );
 

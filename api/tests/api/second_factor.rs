@@ -16,10 +16,11 @@ const ENROL: &str = "mutation { beginTotpEnrolment { secret uri } }";
 const CONFIRM: &str =
     "mutation($i: SecondFactorCodeInput!) { confirmTotpEnrolment(input: $i) { backupCodes } }";
 const CHECK: &str =
-    "mutation($i: SecondFactorCodeInput!) { confirmSecondFactor(input: $i) { checkedAt } }";
+    "mutation($i: ConfirmSecondFactorInput!) { confirmSecondFactor(input: $i) { checkedAt } }";
 const STATUS: &str =
     "{ mySecondFactor { totpEnrolled required enrolmentDue backupCodesLeft checkedAt } }";
-const CREATE_AGENCY: &str = "mutation($n: String!) { createAgency(name: $n) { id } }";
+const CREATE_AGENCY: &str =
+    "mutation($n: String!) { createAgency(input: { name: $n }) { agency { id } } }";
 const AGENCIES: &str = "{ agencies { nodes { id } } }";
 
 struct Setup {
@@ -165,7 +166,7 @@ async fn auth_2fa_enrol_gates_the_data_center_until_an_authenticator_is_confirme
         .gql(CREATE_AGENCY, json!({ "n": "Later" }), &s.token)
         .await;
     assert!(
-        created["data"]["createAgency"]["id"].is_string(),
+        created["data"]["createAgency"]["agency"]["id"].is_string(),
         "{created}"
     );
     let status = s.gql(STATUS, json!({}), &s.token).await;
@@ -385,7 +386,7 @@ async fn the_data_center_sets_which_roles_need_a_second_factor() {
     let agency = s
         .gql(CREATE_AGENCY, json!({ "n": "Urban Ministries" }), &s.token)
         .await;
-    let agency = agency["data"]["createAgency"]["id"]
+    let agency = agency["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .expect("agency")
         .to_owned();

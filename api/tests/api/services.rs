@@ -10,7 +10,7 @@ const RECORD: &str = "mutation($i: RecordServiceInput!) { recordService(input: $
     access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } }";
 const UPDATE: &str = "mutation($i: UpdateServiceInput!) { updateService(input: $i) {
     id version serviceType cmMinutes cmNote provenance { updatedByUserId updatedByAgencyId } } }";
-const DELETE: &str = "mutation($id: UUID!) { deleteService(id: $id) }";
+const DELETE: &str = "mutation($id: UUID!) { deleteService(input: { id: $id }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientServices(clientId: $c) { edges { node {
     id version serviceType cmMinutes cmNote access { action allowed rule reason planVersion } } } } }";
 const HISTORY: &str = "query($s: UUID!) { serviceHistory(serviceId: $s) { edges { node {
@@ -84,7 +84,7 @@ async fn srv_1_services_are_never_deleted_and_only_the_provider_edits_with_histo
     // Nor, while the service points at it, the enrollment it was provided in.
     let pinned = app
         .gql(
-            "mutation($id: UUID!) { deleteEnrollment(id: $id, expectedVersion: 1) }",
+            "mutation($id: UUID!) { deleteEnrollment(input: { id: $id, expectedVersion: 1 }) { deletedId } }",
             json!({ "id": stay }),
             Some(&c.user_a),
         )
@@ -272,7 +272,7 @@ async fn srv_1_a_batch_of_refused_deletes_is_audited_and_holds_up_no_other_tenan
         assert_eq!(error_rule(response), "SRV-1", "{response}");
     }
     assert!(
-        served["data"]["createAgency"]["id"].is_string(),
+        served["data"]["createAgency"]["agency"]["id"].is_string(),
         "the other tenant is served: {served}"
     );
     let audited = count(

@@ -19,7 +19,7 @@ async fn a_refresh_token_rotates_and_its_reuse_revokes_the_whole_family() {
     let tenant = app.sign_up("durham").await;
     let refresh = |token: &str| {
         app.gql(
-            "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken refreshToken } }",
+            "mutation($r: String!) { refreshSession(input: { refreshToken: $r }) { accessToken refreshToken } }",
             json!({ "r": token }),
             None,
         )
@@ -67,7 +67,7 @@ async fn logout_ends_the_session_at_once() {
     );
     let refreshed = app
         .gql(
-            "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }",
+            "mutation($r: String!) { refreshSession(input: { refreshToken: $r }) { accessToken } }",
             json!({ "r": tenant.refresh }),
             None,
         )
@@ -90,7 +90,7 @@ async fn a_session_idle_for_thirty_minutes_ends() {
     );
     let refreshed = app
         .gql(
-            "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken } }",
+            "mutation($r: String!) { refreshSession(input: { refreshToken: $r }) { accessToken } }",
             json!({ "r": tenant.refresh }),
             None,
         )
@@ -110,7 +110,7 @@ async fn session_limits_follow_the_application_clock() {
         let app = &app;
         async move {
             app.gql(
-                "mutation($r: String!) { refreshSession(refreshToken: $r) { accessToken refreshToken } }",
+                "mutation($r: String!) { refreshSession(input: { refreshToken: $r }) { accessToken refreshToken } }",
                 json!({ "r": token }),
                 None,
             )
@@ -218,7 +218,7 @@ async fn a_deactivated_users_token_is_refused_at_once_even_after_redis_is_flushe
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"]
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -235,12 +235,15 @@ async fn a_deactivated_users_token_is_refused_at_once_even_after_redis_is_flushe
 
     let done = app
         .gql(
-            "mutation($u: UUID!) { deactivateUser(userId: $u) { status } }",
+            "mutation($u: UUID!) { deactivateUser(input: { userId: $u }) { user { status } } }",
             json!({ "u": staff_id }),
             Some(&tenant.token),
         )
         .await;
-    assert_eq!(done["data"]["deactivateUser"]["status"], "DEACTIVATED");
+    assert_eq!(
+        done["data"]["deactivateUser"]["user"]["status"],
+        "DEACTIVATED"
+    );
     assert_eq!(
         error_code(&app.gql(ME, json!({}), Some(&staff_token)).await),
         "UNAUTHENTICATED"
@@ -279,7 +282,7 @@ async fn a_role_change_ends_the_users_sessions() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
     let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["id"]
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -294,13 +297,13 @@ async fn a_role_change_ends_the_users_sessions() {
         .await;
     let changed = app
         .gql(
-            "mutation($u: UUID!, $a: UUID) { setUserRole(userId: $u, role: AGENCY_ADMIN, agencyId: $a) { role } }",
+            "mutation($u: UUID!, $a: UUID) { setUserRole(input: { userId: $u, role: AGENCY_ADMIN, agencyId: $a }) { user { role } } }",
             json!({ "u": staff_id, "a": agency_id }),
             Some(&tenant.token),
         )
         .await;
     assert_eq!(
-        changed["data"]["setUserRole"]["role"], "AGENCY_ADMIN",
+        changed["data"]["setUserRole"]["user"]["role"], "AGENCY_ADMIN",
         "{changed}"
     );
     assert_eq!(

@@ -13,7 +13,7 @@ async fn agencies_and_projects_page_with_relay_cursors() {
             .create_agency(&tenant.token, &format!("Agency {n}"))
             .await;
         ids.push(
-            agency["data"]["createAgency"]["id"]
+            agency["data"]["createAgency"]["agency"]["id"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{agency}"))
                 .to_owned(),

@@ -24,7 +24,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
     let a = app.sign_up("durham").await;
     let b = app.sign_up("orange").await;
     let agency_a =
-        app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["id"]
+        app.create_agency(&a.token, "Urban Ministries").await["data"]["createAgency"]["agency"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -62,7 +62,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
     assert_eq!(error_code(&project), "NOT_FOUND");
     let role = app
         .gql(
-            "mutation($u: UUID!) { setUserRole(userId: $u, role: DATA_CENTER) { id } }",
+            "mutation($u: UUID!) { setUserRole(input: { userId: $u, role: DATA_CENTER }) { user { id } } }",
             json!({ "u": user_a }),
             Some(&b.token),
         )
@@ -70,7 +70,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
     assert_eq!(error_code(&role), "NOT_FOUND");
     let deactivate = app
         .gql(
-            "mutation($u: UUID!) { deactivateUser(userId: $u) { id } }",
+            "mutation($u: UUID!) { deactivateUser(input: { userId: $u }) { user { id } } }",
             json!({ "u": user_a }),
             Some(&b.token),
         )

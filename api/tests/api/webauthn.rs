@@ -166,7 +166,8 @@ async fn security_keys_enrol_and_sign_in_once_per_ceremony_on_the_embedded_defau
 }
 
 #[tokio::test]
-async fn removing_a_security_key_needs_a_recent_check_and_takes_the_backup_codes_with_the_last() {
+async fn removing_a_security_key_needs_a_recent_check_a_key_can_give_and_takes_the_backup_codes_with_the_last()
+ {
     let app = app(Store::Postgres).await;
     let slug = "nc-key-removal";
     let lead = app.sign_up(slug).await;
@@ -187,10 +188,33 @@ async fn removing_a_security_key_needs_a_recent_check_and_takes_the_backup_codes
         .await;
     assert_eq!(error_rule(&refused), "AUTH-2FA-RECENT", "{refused}");
 
-    let (signed_in, _) = sign_in_with_key(&app, slug, &lead.email, &mut key).await;
-    let token = signed_in["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{signed_in}"));
+    // The same session checks the key again (step-up); the answer works once.
+    let begun = app
+        .gql(
+            "mutation { beginSecondFactorCheck { challengeId options } }",
+            json!({}),
+            Some(&lead.token),
+        )
+        .await;
+    let ceremony = &begun["data"]["beginSecondFactorCheck"];
+    let options: RequestChallengeResponse = serde_json::from_value(ceremony["options"].clone())
+        .unwrap_or_else(|e| panic!("not request options ({e}): {begun}"));
+    let credential = key
+        .do_authentication(origin(), options)
+        .expect("the authenticator signs");
+    let answer = json!({ "i": { "webauthn": { "challengeId": ceremony["challengeId"],
+        "credential": serde_json::to_value(&credential).expect("JSON") } } });
+    let check =
+        "mutation($i: ConfirmSecondFactorInput!) { confirmSecondFactor(input: $i) { checkedAt } }";
+    let checked = app.gql(check, answer.clone(), Some(&lead.token)).await;
+    assert!(
+        checked["data"]["confirmSecondFactor"]["checkedAt"].is_string(),
+        "{checked}"
+    );
+    let replayed = app.gql(check, answer, Some(&lead.token)).await;
+    assert_eq!(error_code(&replayed), "VALIDATION", "{replayed}");
+    assert_eq!(replayed["errors"][0]["extensions"]["field"], "webauthn");
+    let token = lead.token.as_str();
     let removed = app
         .gql(remove, json!({ "i": { "id": id } }), Some(token))
         .await;

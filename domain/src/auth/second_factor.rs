@@ -265,20 +265,41 @@ pub async fn at_sign_in(
     if totp.is_none() && !keys {
         return Ok(SignInCheck::NotEnrolled);
     }
-    let passed = if let Some((challenge, credential)) = proof.webauthn {
-        webauthn::accept_sign_in(state, db, user, challenge, credential, now).await?
-    } else if let Some(code) = proof.code.filter(|c| !c.trim().is_empty()) {
-        let owner = (user.tenant_id, user.id);
-        accept_code(state, db, owner, totp.as_ref(), &user.email, code, now).await?
-    } else {
-        let challenge = webauthn::sign_in_challenge(state, db, user, now).await?;
-        return Ok(SignInCheck::CodeMissing(challenge));
-    };
-    Ok(if passed {
-        SignInCheck::Passed
-    } else {
-        SignInCheck::Failed
-    })
+    Ok(
+        match accept_proof(state, db, user, totp.as_ref(), proof, now).await? {
+            None => {
+                let challenge = webauthn::sign_in_challenge(state, db, user, now).await?;
+                SignInCheck::CodeMissing(challenge)
+            }
+            Some(true) => SignInCheck::Passed,
+            Some(false) => SignInCheck::Failed,
+        },
+    )
+}
+
+/// Checks what `account` offers as a second factor: a key's answer to one of their
+/// ceremonies, or a code of their app or a backup code. `None` when it offers nothing.
+async fn accept_proof(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    account: &users::Model,
+    totp: Option<&totp_factors::Model>,
+    proof: Proof<'_>,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<bool>> {
+    if let Some((challenge, credential)) = proof.webauthn {
+        let accepted =
+            webauthn::accept_sign_in(state, db, account, challenge, credential, now).await?;
+        return Ok(Some(accepted));
+    }
+    match proof.code.filter(|c| !c.trim().is_empty()) {
+        Some(code) => {
+            let owner = (account.tenant_id, account.id);
+            let accepted = accept_code(state, db, owner, totp, &account.email, code, now).await?;
+            Ok(Some(accepted))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Whether the user has a second factor: a confirmed authenticator app or a security key.
@@ -421,14 +442,16 @@ pub async fn confirm_totp(
     Ok(codes)
 }
 
-/// Checks a code for the signed-in session (before removing a factor, say).
+/// Checks a second factor for the signed-in session (before removing a factor, say): a code
+/// of their app, a backup code, or a security key's answer to `webauthn::step_up_challenge`.
 pub async fn check_session(
     state: &AppState,
     user: &TenantUser,
-    code: &str,
+    proof: Proof<'_>,
     from: &ClientAddress,
 ) -> DomainResult<()> {
     let now = state.clock.now();
+    let session_id = user.session_id()?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let (account, attempt) = SignInAttempt::of_signed_in(state, &tx, user, from).await?;
     if !has_any(&tx, user.tenant_id, user.user_id).await? {
@@ -438,15 +461,26 @@ pub async fn check_session(
         ));
     }
     let totp = confirmed_factor(&tx, user.tenant_id, user.user_id).await?;
-    let owner = (user.tenant_id, user.user_id);
-    if !accept_code(state, &tx, owner, totp.as_ref(), &account.email, code, now).await? {
+    let field = if proof.webauthn.is_some() {
+        "webauthn"
+    } else {
+        "code"
+    };
+    let Some(accepted) = accept_proof(state, &tx, &account, totp.as_ref(), proof, now).await?
+    else {
+        return Err(DomainError::validation(
+            "code",
+            "give a code from your authenticator app, a backup code, or your security key's \
+             answer",
+        ));
+    };
+    if !accepted {
         record(&tx, user, "second_factor.check", Some(CODE_RULE), now).await?;
         tx.commit().await?;
         attempt.failed(state).await?;
-        return Err(wrong_code("code"));
+        return Err(wrong_code(field));
     }
-    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, user.session_id()?, now)
-        .await?;
+    store::sessions::mark_second_factor_checked(&tx, user.tenant_id, session_id, now).await?;
     record(&tx, user, "second_factor.check", None, now).await?;
     tx.commit().await?;
     attempt.succeeded(state).await?;

@@ -226,6 +226,24 @@ pub async fn remove(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResu
     Ok(())
 }
 
+/// For a signed-in person with keys: a ceremony whose answer `confirmSecondFactor` takes, to
+/// check their second factor again before a sensitive change (`AUTH-2FA-RECENT`).
+pub async fn step_up_challenge(state: &AppState, user: &TenantUser) -> DomainResult<Challenge> {
+    user.session_id()?;
+    let now = state.clock.now();
+    let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
+    let account = store::users::get(&tx, user.tenant_id, user.user_id)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    let challenge = sign_in_challenge(state, &tx, &account, now)
+        .await?
+        .ok_or_else(|| {
+            DomainError::validation("webauthn", "you have no security key; use a code instead")
+        })?;
+    tx.commit().await?;
+    Ok(challenge)
+}
+
 /// At sign-in, for a person with keys: a ceremony for them to answer, or `None` when they
 /// have no key. Written in the sign-in's transaction.
 pub async fn sign_in_challenge(
