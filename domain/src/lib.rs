@@ -12,6 +12,7 @@ pub mod global_id;
 pub mod mail;
 pub mod manual_clock;
 pub mod messages;
+pub mod nodes;
 pub mod page;
 pub mod policy;
 pub mod read_scope;

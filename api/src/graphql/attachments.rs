@@ -1,5 +1,6 @@
 //! File attachments: the files of a client a viewer may see (ATT-3, PLAN-1), deleting one
 //! (ATT-1, LOCK-1), and the ATT-4 document checklist. Bytes go up and down over `/files`.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,7 @@ use domain::records::attachments::{self, AttachmentView, ChecklistEntry};
 /// A file on a client's profile or on one of their service transactions.
 #[derive(SimpleObject)]
 pub struct Attachment {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     /// The service transaction it is attached to (SRV-3), if any.
     pub service_id: Option<Uuid>,
@@ -45,7 +46,7 @@ impl From<AttachmentView> for Attachment {
     fn from(view: AttachmentView) -> Self {
         let row = view.row;
         Self {
-            id: row.id,
+            id: row.id.into(),
             client_id: row.client_id,
             service_id: row.service_id,
             category: view.category.into(),

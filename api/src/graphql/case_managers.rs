@@ -1,5 +1,6 @@
 //! Case managers: CM-2 (only the assigning agency changes its assignment) and the CM-1
 //! compliance list.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use domain::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
 /// A user of the assigning agency named as a client's case manager for one of its projects.
 #[derive(SimpleObject)]
 pub struct CaseManagerAssignment {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub project_id: Uuid,
     /// The assigning agency: the project's (CM-2).
@@ -34,7 +35,7 @@ impl From<AssignmentView> for CaseManagerAssignment {
     fn from(v: AssignmentView) -> Self {
         let a = v.assignment;
         Self {
-            id: a.id,
+            id: a.id.into(),
             client_id: a.client_id,
             project_id: a.project_id,
             agency_id: a.agency_id,

@@ -1,5 +1,6 @@
 //! The resolution workflows (`DEM-4`, `ENR-3`): cases, their contact attempts, timelines, what
 //! is due next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -118,7 +119,7 @@ pub struct CaseEvent {
 
 #[derive(Clone, SimpleObject)]
 pub struct Case {
-    pub id: Uuid,
+    pub id: ID,
     pub kind: CaseKind,
     pub state: CaseState,
     pub client_id: Uuid,
@@ -208,7 +209,7 @@ impl From<CaseView> for Case {
             .collect();
         let case = view.case;
         Self {
-            id: case.id,
+            id: case.id.into(),
             kind: kind.into(),
             state: state.into(),
             client_id: case.client_id,

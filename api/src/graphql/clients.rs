@@ -1,5 +1,6 @@
 //! Clients and their demographics (DEM-1..3), with provenance on every value (PROV-1), the
 //! view log (AUD-2) and stale-write refusal (LOCK-1).
+use async_graphql::ID;
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, EnumType, InputObject, Object, SimpleObject, Union};
@@ -23,7 +24,7 @@ use domain::records::search;
 /// A client, as the viewer may see it.
 #[derive(SimpleObject)]
 pub struct Client {
-    pub id: Uuid,
+    pub id: ID,
     /// The tenant-unique id to use in every communication about the client (COM-1).
     pub hmis_number: String,
     pub version: i32,
@@ -79,7 +80,7 @@ impl From<ClientView> for Client {
         let access = permissions(plan_version, view.access());
         let client = view.client;
         Self {
-            id: client.id,
+            id: client.id.into(),
             hmis_number: client.hmis_number,
             version: client.version,
             demographics,
@@ -105,7 +106,7 @@ impl From<ClientView> for Client {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct DataConflict {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub field: DemographicField,
     /// The record's value when the conflict was reported, as a client's demographics show it
@@ -149,13 +150,13 @@ impl DataConflict {
 
     /// The case that follows it up (DEM-4), with its timeline.
     async fn case(&self, ctx: &Context<'_>) -> GqlResult<Option<Case>> {
-        case_of(ctx, self.id).await
+        case_of(ctx, &self.id).await
     }
 
     /// Which steps the viewer may take on it now (its case's: `logAttempt`, `agree`,
     /// `escalate`, `withdraw`), each with the rule that decides it.
     async fn access(&self, ctx: &Context<'_>) -> GqlResult<Vec<Permission>> {
-        Ok(case_of(ctx, self.id)
+        Ok(case_of(ctx, &self.id)
             .await?
             .map(|case| case.access)
             .unwrap_or_default())
@@ -163,7 +164,8 @@ impl DataConflict {
 }
 
 /// The conflict's case, loaded once per request for every conflict asked about.
-async fn case_of(ctx: &Context<'_>, conflict_id: Uuid) -> GqlResult<Option<Case>> {
+async fn case_of(ctx: &Context<'_>, conflict_id: &ID) -> GqlResult<Option<Case>> {
+    let conflict_id = super::node::uuid_of(conflict_id)?;
     let loader = ctx
         .data::<std::sync::Arc<DataLoader<CaseOfConflict>>>()
         .map_err(|_| DomainError::Unauthenticated("sign in first"))?;
@@ -178,7 +180,7 @@ impl TryFrom<entities::data_conflicts::Model> for DataConflict {
             DomainError::internal(anyhow::anyhow!("unknown field {:?} on a conflict", m.field))
         })?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             client_id: m.client_id,
             field: field.into(),
             existing_value: demographics::shown_stored(&m.existing_value),

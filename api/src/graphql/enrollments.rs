@@ -1,4 +1,5 @@
 //! Enrollments (entry/exit): ENR-1 ownership, ENR-2 flags, PLAN-1 visibility, LOCK-1.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
@@ -13,7 +14,7 @@ use domain::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag,
 /// A client's stay in a project (HUD 3.10–3.20), owned by the project's agency.
 #[derive(SimpleObject, Clone)]
 pub struct Enrollment {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub project_id: Uuid,
     pub project_name: String,
@@ -63,7 +64,7 @@ impl From<EnrollmentView> for Enrollment {
     fn from(v: EnrollmentView) -> Self {
         let e = v.enrollment;
         Self {
-            id: e.id,
+            id: e.id.into(),
             client_id: e.client_id,
             project_id: e.project_id,
             project_name: v.project.name,

@@ -12,6 +12,7 @@ mod enums;
 mod identity;
 pub mod limits;
 pub mod loaders;
+mod node;
 mod notes;
 mod notifications;
 mod plan;
@@ -56,6 +57,7 @@ pub struct Query(
     webhooks::WebhooksQuery,
     second_factor::SecondFactorQuery,
     service_accounts::ServiceAccountsQuery,
+    node::NodeQuery,
 );
 
 #[derive(MergedObject, Default)]

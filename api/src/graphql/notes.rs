@@ -1,5 +1,6 @@
 //! Client notes (NOTE-1): only the author edits or deletes one; a deleted note is no longer
 //! listed but its row is kept.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
@@ -13,7 +14,7 @@ use domain::records::notes::{self, NoteView};
 /// A free-text note on a client's profile, with its author (PROV-1).
 #[derive(SimpleObject)]
 pub struct ClientNote {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub body: String,
     /// The author; `updated*` is set once the author has edited the note.
@@ -28,7 +29,7 @@ impl From<NoteView> for ClientNote {
         let n = view.note;
         let edited = n.updated_at != n.created_at;
         Self {
-            id: n.id,
+            id: n.id.into(),
             client_id: n.client_id,
             body: n.body,
             provenance: ProvenanceInfo {

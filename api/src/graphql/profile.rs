@@ -1,6 +1,7 @@
 //! Answers over time, multi-answer and effective-dated (PRO-1..PRO-4): profile rows (typed by
 //! `ProfileRowKind`) and the answers to HUD's further elements (by field name, with the
 //! element's catalogue in `hudElementFields`). Both call the same use cases.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, EnumType, InputObject, Object, OutputType, SimpleObject};
 use chrono::NaiveDate;
@@ -21,7 +22,7 @@ use domain::records::profile::{
 /// One answer (a phone number, an address, …) valid from `startDate` until `endDate`.
 #[derive(SimpleObject)]
 pub struct ProfileRow {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub kind: ProfileKind,
     pub value: String,
@@ -41,7 +42,7 @@ pub struct ProfileRow {
 /// One answer to one field of a HUD element, as of `informationDate` until `endDate`.
 #[derive(SimpleObject)]
 pub struct ElementAnswer {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub element: HudElement,
     /// The field answered, e.g. `TOTAL_MONTHLY_INCOME` (see `hudElementFields`).
@@ -107,7 +108,7 @@ impl TryFrom<ProfileRowView> for ProfileRow {
         let provenance = row_provenance(&view.row);
         let r = view.row;
         Ok(Self {
-            id: r.id,
+            id: r.id.into(),
             client_id: r.client_id,
             kind,
             value: r.value,
@@ -131,7 +132,7 @@ impl TryFrom<ProfileRowView> for ElementAnswer {
         let provenance = row_provenance(&view.row);
         let r = view.row;
         Ok(Self {
-            id: r.id,
+            id: r.id.into(),
             client_id: r.client_id,
             element,
             field: view.field.name.to_owned(),

@@ -1,5 +1,6 @@
 //! Service accounts (the Data Center's, `SVC-1`): integrations acting under their own name
 //! with a role and scopes, and the client-credentials exchange that gives them a token.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -44,7 +45,7 @@ pub enum ServiceScope {
 /// An integration of the CoC. Its decisions are audited under its name.
 #[derive(SimpleObject)]
 pub struct ServiceAccount {
-    pub id: Uuid,
+    pub id: ID,
     /// What it sends as `client_id` (the same as `id`).
     pub client_id: String,
     pub name: String,
@@ -66,7 +67,7 @@ impl TryFrom<entities::service_accounts::Model> for ServiceAccount {
     fn try_from(m: entities::service_accounts::Model) -> Result<Self, DomainError> {
         let scopes = service_accounts::scopes_of(&m)?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             client_id: m.id.to_string(),
             name: m.name,
             role: roles::Role::of_row(&m.role)?.into(),

@@ -1,5 +1,6 @@
 //! Needs, services and referrals: SRV-1 (never deleted, edited only by the provider, every
 //! version kept) and SRV-2 (case-management notes stay with the provider unless shared).
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,7 +16,7 @@ use domain::records::services::{self, HistoryView, NewService, ServiceChange, Se
 /// A need, service or referral, provided by one agency.
 #[derive(SimpleObject)]
 pub struct Service {
-    pub id: Uuid,
+    pub id: ID,
     pub client_id: Uuid,
     pub enrollment_id: Option<Uuid>,
     pub kind: ServiceKind,
@@ -37,7 +38,7 @@ impl From<ServiceView> for Service {
         let s = v.service;
         let shown = v.notes.allowed;
         Self {
-            id: s.id,
+            id: s.id.into(),
             client_id: s.client_id,
             enrollment_id: s.enrollment_id,
             kind: v.kind.into(),

@@ -1,4 +1,5 @@
 //! What the API returns. Never the table models themselves: the API's shape is its own.
+use async_graphql::ID;
 use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -14,7 +15,7 @@ use domain::values::HUD_PROJECT_TYPES;
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct User {
-    pub id: Uuid,
+    pub id: ID,
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -27,12 +28,14 @@ pub struct User {
 impl User {
     /// What the viewer may do to this account (`ROLE-*`): the console offers only these.
     async fn access(&self, ctx: &Context<'_>) -> Vec<Permission> {
-        let Ok(viewer) = super::viewer(ctx).acting() else {
+        let (Ok(viewer), Ok(user_id)) =
+            (super::viewer(ctx).acting(), super::node::uuid_of(&self.id))
+        else {
             return Vec::new();
         };
         let actor = viewer.actor();
         let target = Account {
-            user_id: Some(self.id),
+            user_id: Some(user_id),
             role: self.role.into(),
             agency_id: self.agency_id,
         };
@@ -59,7 +62,7 @@ impl TryFrom<entities::users::Model> for User {
             UserStatus::Deactivated
         };
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             email: m.email,
             display_name: m.display_name,
             role: domain::policy::roles::Role::of_row(&m.role)?.into(),
@@ -130,7 +133,7 @@ impl TryFrom<entities::tenants::Model> for Tenant {
 
 #[derive(SimpleObject)]
 pub struct Agency {
-    pub id: Uuid,
+    pub id: ID,
     pub name: String,
     pub created_at: DateTime<Utc>,
     /// When it was deactivated: its people no longer sign in and nobody joins it.
@@ -140,7 +143,7 @@ pub struct Agency {
 impl From<entities::agencies::Model> for Agency {
     fn from(m: entities::agencies::Model) -> Self {
         Self {
-            id: m.id,
+            id: m.id.into(),
             name: m.name,
             created_at: m.created_at,
             deactivated_at: m.deactivated_at,
@@ -150,7 +153,7 @@ impl From<entities::agencies::Model> for Agency {
 
 #[derive(SimpleObject)]
 pub struct Project {
-    pub id: Uuid,
+    pub id: ID,
     pub agency_id: Uuid,
     pub name: String,
     /// The HUD project type code (SPEC §2).
@@ -168,7 +171,7 @@ impl From<entities::projects::Model> for Project {
             .find(|(c, _)| *c == m.project_type)
             .map_or("", |(_, n)| n);
         Self {
-            id: m.id,
+            id: m.id.into(),
             agency_id: m.agency_id,
             name: m.name,
             project_type: i32::from(m.project_type),

@@ -1,5 +1,6 @@
 //! Webhooks (the Data Center's, ROLE-1): endpoints registered for event kinds, each with a
 //! signing secret shown once, and their deliveries with how each went.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use domain::webhooks::{self, NewEndpoint};
 /// An address Concord posts events to.
 #[derive(SimpleObject)]
 pub struct WebhookEndpoint {
-    pub id: Uuid,
+    pub id: ID,
     pub url: String,
     pub events: Vec<WebhookEvent>,
     pub description: String,
@@ -40,7 +41,7 @@ impl TryFrom<entities::webhook_endpoints::Model> for WebhookEndpoint {
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             url: m.url,
             events,
             description: m.description,

@@ -22,6 +22,7 @@ mod hud_elements;
 mod identity;
 mod manual_clock;
 mod migrate_step;
+mod node;
 mod notes;
 mod outbox;
 mod passwords;

@@ -13,6 +13,7 @@ pub mod enrollments;
 pub mod inconsistencies;
 pub mod invitations;
 pub mod manual_clock;
+pub mod nodes;
 pub mod notes;
 pub mod notifications;
 pub mod outbox;

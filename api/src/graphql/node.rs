@@ -1,0 +1,190 @@
+//! Relay global object identification: the `Node` interface, `node(id:)` and `nodes(ids:)`.
+//! An object's `id` is its UUIDv7, unique across every type and tenant, so it is its global
+//! id; the typed form webhook payloads carry (`base64("Client:<uuid>")`) is taken as well.
+//! Each node is read through the query that lists its kind, so a node the viewer may not see
+//! — or of another tenant — is `NOT_FOUND`, exactly like a missing one.
+use async_graphql::{Context, ID, Interface, Object};
+use uuid::Uuid;
+
+use super::attachments::Attachment;
+use super::case_managers::CaseManagerAssignment;
+use super::cases::Case;
+use super::clients::{Client, DataConflict};
+use super::enrollments::Enrollment;
+use super::notes::ClientNote;
+use super::profile::{ElementAnswer, ProfileRow};
+use super::service_accounts::ServiceAccount;
+use super::services::Service;
+use super::types::{Agency, Project, User};
+use super::webhooks::WebhookEndpoint;
+use super::{caller, state};
+use crate::error::GqlResult;
+use domain::auth::service_accounts;
+use domain::error::{DomainError, DomainResult};
+use domain::global_id;
+use domain::nodes::{self, Located, MAX_IDS, NodeKind};
+use domain::page::Page;
+use domain::policy::records::Element;
+use domain::records::{attachments, case_managers, clients, enrollments, notes, profile, services};
+use domain::{cases, tenancy, webhooks};
+
+/// An object that `node(id:)` fetches again by its `id`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "&ID", desc = "Its global id (a UUIDv7)."))]
+pub enum Node {
+    Client(Client),
+    Case(Case),
+    Enrollment(Enrollment),
+    Service(Service),
+    ClientNote(ClientNote),
+    Attachment(Attachment),
+    ProfileRow(ProfileRow),
+    ElementAnswer(ElementAnswer),
+    CaseManagerAssignment(CaseManagerAssignment),
+    DataConflict(DataConflict),
+    Agency(Agency),
+    Project(Project),
+    User(User),
+    ServiceAccount(ServiceAccount),
+    WebhookEndpoint(WebhookEndpoint),
+}
+
+/// The UUID behind an object's `id` (which Concord wrote from it).
+pub fn uuid_of(id: &ID) -> DomainResult<Uuid> {
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| DomainError::internal(anyhow::anyhow!("an object id that is not a UUID")))
+}
+
+/// The UUID a node id names: the id itself, or a webhook payload's typed global id.
+fn parse(id: &ID) -> Option<Uuid> {
+    Uuid::parse_str(id.as_str())
+        .ok()
+        .or_else(|| global_id::decode(id.as_str()).map(|(_, uuid)| uuid))
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this id, whatever its type. `NOT_FOUND` when there is none the viewer
+    /// may see (another tenant's objects included).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Node> {
+        let uuid = parse(&id).ok_or(DomainError::NotFound("node"))?;
+        let located = nodes::locate(state(ctx)?, caller(ctx)?, &[uuid]).await?;
+        let at = located.get(&uuid).ok_or(DomainError::NotFound("node"))?;
+        Ok(fetch(ctx, uuid, at).await?)
+    }
+
+    /// The objects with these ids (at most 100), in the same order; `null` for each that
+    /// `node` would answer `NOT_FOUND`.
+    #[graphql(complexity = "ids.len().saturating_mul(child_complexity).saturating_add(1)")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> GqlResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_IDS {
+            return Err(DomainError::validation(
+                "ids",
+                format!("ask for at most {MAX_IDS} ids at once"),
+            )
+            .into());
+        }
+        let uuids: Vec<Option<Uuid>> = ids.iter().map(parse).collect();
+        let wanted: Vec<Uuid> = uuids.iter().flatten().copied().collect();
+        let located = nodes::locate(state(ctx)?, caller(ctx)?, &wanted).await?;
+        let mut answer = Vec::with_capacity(uuids.len());
+        for uuid in uuids {
+            let node = match uuid.and_then(|u| located.get(&u).map(|at| (u, at))) {
+                None => None,
+                Some((uuid, at)) => match fetch(ctx, uuid, at).await {
+                    Ok(node) => Some(node),
+                    Err(DomainError::NotFound(_)) => None,
+                    Err(other) => return Err(other.into()),
+                },
+            };
+            answer.push(node);
+        }
+        Ok(answer)
+    }
+}
+
+/// Reads the node `id`, located at `at`, through the query that lists its kind: asked for the
+/// page that starts just before `id`, which holds `id` first when the viewer may see it.
+async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> {
+    let state = state(ctx)?;
+    let caller = caller(ctx)?;
+    let before = Some(Uuid::from_u128(id.as_u128().wrapping_sub(1)));
+    let client = || at.client_id.ok_or(DomainError::NotFound("node"));
+    let node = match at.kind {
+        NodeKind::Client => Node::Client(clients::view(state, caller, id).await?.into()),
+        NodeKind::Case => Node::Case(cases::get(state, caller, id).await?.into()),
+        NodeKind::Enrollment => {
+            let page = enrollments::of_client(state, caller, client()?, before, 1).await?;
+            Node::Enrollment(first(page, id, |v| v.enrollment.id)?.into())
+        }
+        NodeKind::Service => {
+            let page = services::of_client(state, caller, client()?, before, 1).await?;
+            Node::Service(first(page, id, |v| v.service.id)?.into())
+        }
+        NodeKind::ClientNote => {
+            // Notes are listed newest first: the page before the next id.
+            let next = Some(Uuid::from_u128(id.as_u128().wrapping_add(1)));
+            let page = notes::page(state, caller, client()?, next, 1).await?;
+            Node::ClientNote(first(page, id, |n| n.note.id)?.into())
+        }
+        NodeKind::Attachment => {
+            let page = attachments::of_client(state, caller, client()?, before, 1).await?;
+            Node::Attachment(first(page, id, |v| v.row.id)?.into())
+        }
+        NodeKind::ProfileRow => {
+            let element = at
+                .element
+                .as_deref()
+                .and_then(Element::by_key)
+                .ok_or(DomainError::NotFound("node"))?;
+            let page = profile::list(state, caller, client()?, element, before, 1).await?;
+            let row = first(page, id, |v| v.row.id)?;
+            if element == Element::PROFILE_ASSESSMENT {
+                Node::ProfileRow(row.try_into()?)
+            } else {
+                Node::ElementAnswer(row.try_into()?)
+            }
+        }
+        NodeKind::CaseManagerAssignment => {
+            let page = case_managers::of_client(state, caller, client()?, before, 1).await?;
+            Node::CaseManagerAssignment(first(page, id, |v| v.assignment.id)?.into())
+        }
+        NodeKind::DataConflict => {
+            let page = clients::conflicts(state, caller, client()?, before, 1).await?;
+            Node::DataConflict(first(page, id, |c| c.id)?.try_into()?)
+        }
+        NodeKind::Agency => {
+            let page = tenancy::agencies(state, caller, before, 1).await?;
+            Node::Agency(first(page, id, |a| a.id)?.into())
+        }
+        NodeKind::Project => {
+            let page = tenancy::projects(state, caller, None, before, 1).await?;
+            Node::Project(first(page, id, |p| p.id)?.into())
+        }
+        NodeKind::User => {
+            let page = tenancy::users(state, caller, before, 1).await?;
+            Node::User(first(page, id, |u| u.id)?.try_into()?)
+        }
+        NodeKind::ServiceAccount => {
+            let page = service_accounts::page(state, caller, before, 1).await?;
+            Node::ServiceAccount(first(page, id, |a| a.id)?.try_into()?)
+        }
+        NodeKind::WebhookEndpoint => {
+            let endpoints = webhooks::endpoints(state, caller).await?;
+            let endpoint = endpoints.into_iter().find(|e| e.id == id);
+            Node::WebhookEndpoint(endpoint.ok_or(DomainError::NotFound("node"))?.try_into()?)
+        }
+    };
+    Ok(node)
+}
+
+/// The row of `page` that is `id`, or `NOT_FOUND`.
+fn first<T>(page: Page<T>, id: Uuid, id_of: impl Fn(&T) -> Uuid) -> DomainResult<T> {
+    page.rows
+        .into_iter()
+        .find(|row| id_of(row) == id)
+        .ok_or(DomainError::NotFound("node"))
+}

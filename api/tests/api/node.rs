@@ -1,0 +1,133 @@
+//! Relay global object identification (issue 10): every object with its own id implements
+//! `Node`, and `node(id:)` / `nodes(ids:)` fetch it again by that id — through the same rules
+//! as the lists it appears in, so a node the viewer may not see, or of another tenant, is
+//! `NOT_FOUND` exactly like a missing one.
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use domain::clock::SystemClock;
+use serde_json::{Value, json};
+
+use crate::helpers::{Store, TestApp, error_code, spawn};
+
+const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id } }";
+const NODES: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
+
+async fn node(app: &TestApp, token: &str, id: &str) -> Value {
+    app.gql(NODE, json!({ "id": id }), Some(token)).await
+}
+
+async fn every_kind_is_fetched_again_by_its_id(store: Store) {
+    let app = spawn(store, |_| {}, Arc::new(SystemClock)).await;
+    let tenant = app.sign_up("nc-node").await;
+    let records = app.enter_records(&tenant, "nc-node").await;
+    let agencies = app
+        .gql(
+            "{ agencies { nodes { id } } }",
+            json!({}),
+            Some(&tenant.token),
+        )
+        .await;
+    let agency = agencies["data"]["agencies"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{agencies}"))
+        .to_owned();
+    let lead = tenant.user_id.to_string();
+    let expected = [
+        (records.client.as_str(), "Client"),
+        (records.enrollment.as_str(), "Enrollment"),
+        (records.service.as_str(), "Service"),
+        (records.note.as_str(), "ClientNote"),
+        (records.row.as_str(), "ProfileRow"),
+        (agency.as_str(), "Agency"),
+        (lead.as_str(), "User"),
+    ];
+    let ids: Vec<&str> = expected.iter().map(|(id, _)| *id).collect();
+    let fetched = app
+        .gql(NODES, json!({ "ids": ids }), Some(&records.user))
+        .await;
+    let fetched = fetched["data"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{fetched}"));
+    assert_eq!(fetched.len(), expected.len());
+    for ((id, typename), node) in expected.iter().zip(fetched) {
+        if *typename == "User" {
+            // The Data Center lead is outside this agency user's directory (ROLE-2).
+            assert!(node.is_null(), "{node}");
+            continue;
+        }
+        assert_eq!(node["__typename"], *typename, "{node}");
+        assert_eq!(node["id"], *id);
+    }
+
+    // One at a time, and by the typed global id a webhook payload carries.
+    let one = node(&app, &records.user, &records.enrollment).await;
+    assert_eq!(one["data"]["node"]["__typename"], "Enrollment", "{one}");
+    let typed = STANDARD.encode(format!("Client:{}", records.client));
+    let one = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { id ... on Client { hmisNumber } } }",
+            json!({ "id": typed }),
+            Some(&records.user),
+        )
+        .await;
+    assert_eq!(one["data"]["node"]["id"], records.client.as_str(), "{one}");
+    assert!(one["data"]["node"]["hmisNumber"].is_string());
+
+    let by_the_lead = node(&app, &tenant.token, &lead).await;
+    assert_eq!(
+        by_the_lead["data"]["node"]["__typename"], "User",
+        "{by_the_lead}"
+    );
+}
+
+#[tokio::test]
+async fn every_kind_is_fetched_again_by_its_id_on_postgres() {
+    every_kind_is_fetched_again_by_its_id(Store::Postgres).await;
+}
+
+#[tokio::test]
+async fn every_kind_is_fetched_again_by_its_id_on_the_embedded_default() {
+    every_kind_is_fetched_again_by_its_id(Store::Embedded).await;
+}
+
+#[tokio::test]
+async fn a_node_of_another_tenant_is_not_found_exactly_like_a_missing_one() {
+    let app = spawn(Store::Postgres, |_| {}, Arc::new(SystemClock)).await;
+    let durham = app.sign_up("nc-durham").await;
+    let records = app.enter_records(&durham, "nc-durham").await;
+    let orange = app.sign_up("nc-orange").await;
+
+    let missing = node(&app, &orange.token, &uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(error_code(&missing), "NOT_FOUND", "{missing}");
+    for id in [
+        &records.client,
+        &records.enrollment,
+        &records.note,
+        &records.row,
+    ] {
+        let elsewhere = node(&app, &orange.token, id).await;
+        assert_eq!(error_code(&elsewhere), "NOT_FOUND", "{elsewhere}");
+        assert_eq!(
+            elsewhere["errors"][0]["message"], missing["errors"][0]["message"],
+            "the same answer as for an id that never existed"
+        );
+        assert!(elsewhere["data"].is_null(), "{elsewhere}");
+    }
+    let many = app
+        .gql(
+            NODES,
+            json!({ "ids": [records.client, records.service, "not an id"] }),
+            Some(&orange.token),
+        )
+        .await;
+    assert_eq!(many["data"]["nodes"], json!([null, null, null]), "{many}");
+
+    let too_many: Vec<String> = (0..101).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let refused = app
+        .gql(NODES, json!({ "ids": too_many }), Some(&orange.token))
+        .await;
+    assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "ids");
+}
