@@ -1,5 +1,6 @@
 //! The audit log for the Data Center (AUD-1), filtered by person, action, client, outcome and
 //! time; each entry names its actor as provenance does (PROV-1).
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -23,7 +24,7 @@ pub enum AuditOutcome {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct AuditEntry {
-    pub id: Uuid,
+    pub id: ID,
     pub at: DateTime<Utc>,
     /// As the log names it, e.g. `profile.correct`, `login`, `plan.publish`.
     pub action: String,
@@ -64,7 +65,7 @@ impl TryFrom<entities::audit_log::Model> for AuditEntry {
             }
         };
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             at: m.at,
             action: m.action,
             outcome,

@@ -244,7 +244,7 @@ impl From<CaseView> for Case {
 /// `ENR-4`: an entry/exit inconsistency Concord found by itself.
 #[derive(SimpleObject)]
 pub struct EnrollmentInconsistency {
-    pub id: Uuid,
+    pub id: ID,
     pub kind: InconsistencyKind,
     /// Always `ENR-4`.
     pub rule: String,
@@ -280,7 +280,7 @@ impl From<Finding> for EnrollmentInconsistency {
         };
         let row = finding.row;
         Self {
-            id: row.id,
+            id: row.id.into(),
             kind: finding.kind.into(),
             rule: "ENR-4".into(),
             client_id: row.client_id,

@@ -7,26 +7,33 @@ use async_graphql::{Context, ID, Interface, Object};
 use uuid::Uuid;
 
 use super::attachments::Attachment;
+use super::audit::AuditEntry;
 use super::case_managers::CaseManagerAssignment;
-use super::cases::Case;
+use super::cases::{Case, EnrollmentInconsistency};
 use super::clients::{Client, DataConflict};
 use super::enrollments::Enrollment;
 use super::notes::ClientNote;
+use super::notifications::Notification;
 use super::profile::{ElementAnswer, ProfileRow};
 use super::service_accounts::ServiceAccount;
 use super::services::Service;
+use super::types::Invitation;
 use super::types::{Agency, Project, User};
-use super::webhooks::WebhookEndpoint;
+use super::webhooks::{WebhookDelivery, WebhookEndpoint};
 use super::{caller, state};
 use crate::error::GqlResult;
-use domain::auth::service_accounts;
+use domain::audit;
+use domain::auth::{invitations, service_accounts};
+use domain::cases::{self, scan};
 use domain::error::{DomainError, DomainResult};
 use domain::global_id;
 use domain::nodes::{self, Located, MAX_IDS, NodeKind};
 use domain::page::Page;
 use domain::policy::records::Element;
-use domain::records::{attachments, case_managers, clients, enrollments, notes, profile, services};
-use domain::{cases, tenancy, webhooks};
+use domain::records::{
+    attachments, case_managers, clients, enrollments, notes, notifications, profile, services,
+};
+use domain::{tenancy, webhooks};
 
 /// An object that `node(id:)` fetches again by its `id`.
 #[derive(Interface)]
@@ -47,6 +54,11 @@ pub enum Node {
     User(User),
     ServiceAccount(ServiceAccount),
     WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
+    Invitation(Invitation),
+    Notification(Notification),
+    EnrollmentInconsistency(EnrollmentInconsistency),
+    AuditEntry(AuditEntry),
 }
 
 /// The UUID behind an object's `id` (which Concord wrote from it).
@@ -68,7 +80,8 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this id, whatever its type. `NOT_FOUND` when there is none the viewer
-    /// may see (another tenant's objects included).
+    /// may see (another tenant's objects included); `FORBIDDEN`, with its rule, where the
+    /// viewer may not read that kind at all (the audit log outside the Data Center, AUD-1).
     async fn node(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Node> {
         let uuid = parse(&id).ok_or(DomainError::NotFound("node"))?;
         let located = nodes::locate(state(ctx)?, caller(ctx)?, &[uuid]).await?;
@@ -77,7 +90,7 @@ impl NodeQuery {
     }
 
     /// The objects with these ids (at most 100), in the same order; `null` for each that
-    /// `node` would answer `NOT_FOUND`.
+    /// `node` would answer `NOT_FOUND` or `FORBIDDEN`.
     #[graphql(complexity = "ids.len().saturating_mul(child_complexity).saturating_add(1)")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> GqlResult<Vec<Option<Node>>> {
         if ids.len() > MAX_IDS {
@@ -96,7 +109,7 @@ impl NodeQuery {
                 None => None,
                 Some((uuid, at)) => match fetch(ctx, uuid, at).await {
                     Ok(node) => Some(node),
-                    Err(DomainError::NotFound(_)) => None,
+                    Err(DomainError::NotFound(_) | DomainError::Forbidden { .. }) => None,
                     Err(other) => return Err(other.into()),
                 },
             };
@@ -111,27 +124,27 @@ impl NodeQuery {
 async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> {
     let state = state(ctx)?;
     let caller = caller(ctx)?;
+    // Lists oldest first start after the id before it; newest first, before the id after it.
     let before = Some(Uuid::from_u128(id.as_u128().wrapping_sub(1)));
-    let client = || at.client_id.ok_or(DomainError::NotFound("node"));
+    let next = Some(Uuid::from_u128(id.as_u128().wrapping_add(1)));
+    let owner = || at.owner_id.ok_or(DomainError::NotFound("node"));
     let node = match at.kind {
         NodeKind::Client => Node::Client(clients::view(state, caller, id).await?.into()),
         NodeKind::Case => Node::Case(cases::get(state, caller, id).await?.into()),
         NodeKind::Enrollment => {
-            let page = enrollments::of_client(state, caller, client()?, before, 1).await?;
+            let page = enrollments::of_client(state, caller, owner()?, before, 1).await?;
             Node::Enrollment(first(page, id, |v| v.enrollment.id)?.into())
         }
         NodeKind::Service => {
-            let page = services::of_client(state, caller, client()?, before, 1).await?;
+            let page = services::of_client(state, caller, owner()?, before, 1).await?;
             Node::Service(first(page, id, |v| v.service.id)?.into())
         }
         NodeKind::ClientNote => {
-            // Notes are listed newest first: the page before the next id.
-            let next = Some(Uuid::from_u128(id.as_u128().wrapping_add(1)));
-            let page = notes::page(state, caller, client()?, next, 1).await?;
+            let page = notes::page(state, caller, owner()?, next, 1).await?;
             Node::ClientNote(first(page, id, |n| n.note.id)?.into())
         }
         NodeKind::Attachment => {
-            let page = attachments::of_client(state, caller, client()?, before, 1).await?;
+            let page = attachments::of_client(state, caller, owner()?, before, 1).await?;
             Node::Attachment(first(page, id, |v| v.row.id)?.into())
         }
         NodeKind::ProfileRow => {
@@ -140,7 +153,7 @@ async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> 
                 .as_deref()
                 .and_then(Element::by_key)
                 .ok_or(DomainError::NotFound("node"))?;
-            let page = profile::list(state, caller, client()?, element, before, 1).await?;
+            let page = profile::list(state, caller, owner()?, element, before, 1).await?;
             let row = first(page, id, |v| v.row.id)?;
             if element == Element::PROFILE_ASSESSMENT {
                 Node::ProfileRow(row.try_into()?)
@@ -149,11 +162,11 @@ async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> 
             }
         }
         NodeKind::CaseManagerAssignment => {
-            let page = case_managers::of_client(state, caller, client()?, before, 1).await?;
+            let page = case_managers::of_client(state, caller, owner()?, before, 1).await?;
             Node::CaseManagerAssignment(first(page, id, |v| v.assignment.id)?.into())
         }
         NodeKind::DataConflict => {
-            let page = clients::conflicts(state, caller, client()?, before, 1).await?;
+            let page = clients::conflicts(state, caller, owner()?, before, 1).await?;
             Node::DataConflict(first(page, id, |c| c.id)?.try_into()?)
         }
         NodeKind::Agency => {
@@ -176,6 +189,26 @@ async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> 
             let endpoints = webhooks::endpoints(state, caller).await?;
             let endpoint = endpoints.into_iter().find(|e| e.id == id);
             Node::WebhookEndpoint(endpoint.ok_or(DomainError::NotFound("node"))?.try_into()?)
+        }
+        NodeKind::WebhookDelivery => {
+            let page = webhooks::deliveries(state, caller, owner()?, next, 1).await?;
+            Node::WebhookDelivery(first(page, id, |d| d.id)?.try_into()?)
+        }
+        NodeKind::Invitation => {
+            let page = invitations::page(state, caller, next, 1).await?;
+            Node::Invitation(first(page, id, |i| i.invitation.id)?.try_into()?)
+        }
+        NodeKind::Notification => {
+            let page = notifications::page(state, caller, false, next, 1).await?;
+            Node::Notification(first(page, id, |m| m.message.id)?.into())
+        }
+        NodeKind::EnrollmentInconsistency => {
+            let page = scan::page(state, caller, next, 1).await?;
+            Node::EnrollmentInconsistency(first(page, id, |f| f.row.id)?.into())
+        }
+        NodeKind::AuditEntry => {
+            let page = audit::search(state, caller, audit::Query::default(), next, 1).await?;
+            Node::AuditEntry(first(page, id, |e| e.id)?.try_into()?)
         }
     };
     Ok(node)

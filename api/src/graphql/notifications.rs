@@ -1,5 +1,6 @@
 //! The in-app inbox: the Data Center's, an agency's administrators', and each person's own.
 //! COM-1: a message names a client by HMIS number only.
+use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -13,7 +14,7 @@ use domain::records::notifications::{self, InboxMessage};
 
 #[derive(SimpleObject)]
 pub struct Notification {
-    pub id: Uuid,
+    pub id: ID,
     /// E.g. `PROFILE_CORRECTED` (PRO-4).
     pub kind: String,
     /// The client the message is about, by HMIS number only (COM-1).
@@ -36,7 +37,7 @@ impl From<InboxMessage> for Notification {
     fn from(seen: InboxMessage) -> Self {
         let m = seen.message;
         Self {
-            id: m.id,
+            id: m.id.into(),
             kind: m.kind,
             hmis_number: m.hmis_number,
             body: m.body,

@@ -184,7 +184,7 @@ impl From<entities::projects::Model> for Project {
 
 #[derive(SimpleObject)]
 pub struct Invitation {
-    pub id: Uuid,
+    pub id: ID,
     pub email: String,
     pub role: Role,
     pub agency_id: Option<Uuid>,
@@ -205,7 +205,7 @@ impl TryFrom<InvitationView> for Invitation {
         let role = roles::Role::parse(&m.role)
             .ok_or_else(|| DomainError::internal(anyhow::anyhow!("unknown role {:?}", m.role)))?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             email: m.email,
             role: role.into(),
             agency_id: m.agency_id,

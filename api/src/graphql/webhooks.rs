@@ -64,7 +64,7 @@ pub enum WebhookDeliveryStatus {
 #[derive(SimpleObject)]
 pub struct WebhookDelivery {
     /// Sent as the `Concord-Delivery` header and the payload's `id`.
-    pub id: Uuid,
+    pub id: ID,
     pub event: WebhookEvent,
     pub occurred_at: DateTime<Utc>,
     pub status: WebhookDeliveryStatus,
@@ -97,7 +97,7 @@ impl TryFrom<entities::webhook_deliveries::Model> for WebhookDelivery {
         let event =
             webhooks::WebhookEvent::parse(&m.event).ok_or_else(|| unexpected("event", &m.event))?;
         Ok(Self {
-            id: m.id,
+            id: m.id.into(),
             event: event.into(),
             occurred_at: m.occurred_at,
             status,

@@ -790,7 +790,7 @@ async fn enr_3_an_entry_exit_report_runs_to_the_data_center_on_the_embedded_defa
     enr_3_report_path(Store::Embedded).await;
 }
 
-const INCONSISTENCIES: &str = "{ enrollmentInconsistencies { edges { node {
+const INCONSISTENCIES: &str = "{ enrollmentInconsistencies { edges { node { id
     kind rule hmisNumber enrollmentId otherEnrollmentId reportEnrollmentId message } } } }";
 
 async fn inconsistencies(c: &Parties, token: &str) -> Vec<Value> {
@@ -843,6 +843,17 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
     assert_eq!(for_b.len(), 1, "{for_b:?}");
     let finding = &for_b[0];
     assert_eq!(finding["kind"], "MOVE_IN_DURING_SHELTER_STAY");
+    let again = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on EnrollmentInconsistency { kind rule } } }",
+            json!({ "id": finding["id"] }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        again["data"]["node"]["kind"], "MOVE_IN_DURING_SHELTER_STAY",
+        "{again}"
+    );
     assert_eq!(finding["rule"], "ENR-4");
     assert_eq!(finding["hmisNumber"], HMIS_NUMBER);
     assert_eq!(finding["enrollmentId"], stay.as_str());

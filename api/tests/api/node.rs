@@ -80,6 +80,72 @@ async fn every_kind_is_fetched_again_by_its_id(store: Store) {
         by_the_lead["data"]["node"]["__typename"], "User",
         "{by_the_lead}"
     );
+
+    // The Data Center's kinds: an invitation, an audit entry, a service account. An agency
+    // user may list none of them, and may not read the audit log at all (AUD-1).
+    let first_id = |response: &Value, field: &str| {
+        response["data"][field]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{response}"))
+            .to_owned()
+    };
+    let invitations = app
+        .gql(
+            "{ invitations { edges { node { id } } } }",
+            json!({}),
+            Some(&tenant.token),
+        )
+        .await;
+    let invitation = first_id(&invitations, "invitations");
+    let log = app
+        .gql(
+            "{ auditLog(first: 1) { edges { node { id } } } }",
+            json!({}),
+            Some(&tenant.token),
+        )
+        .await;
+    let entry = first_id(&log, "auditLog");
+    let expiry = chrono::Utc::now() + chrono::Duration::days(30);
+    let account = app
+        .gql(
+            "mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { serviceAccount { id } } }",
+            json!({ "i": { "name": "Sync", "role": "DATA_CENTER", "expiresAt": expiry } }),
+            Some(&tenant.token),
+        )
+        .await;
+    let account = account["data"]["createServiceAccount"]["serviceAccount"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{account}"))
+        .to_owned();
+    let ids = [&invitation, &entry, &account];
+    let by_data_center = app
+        .gql(NODES, json!({ "ids": ids }), Some(&tenant.token))
+        .await;
+    let typenames: Vec<Value> = by_data_center["data"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{by_data_center}"))
+        .iter()
+        .map(|n| n["__typename"].clone())
+        .collect();
+    assert_eq!(
+        typenames,
+        [
+            json!("Invitation"),
+            json!("AuditEntry"),
+            json!("ServiceAccount")
+        ]
+    );
+    let by_staff = app
+        .gql(NODES, json!({ "ids": ids }), Some(&records.user))
+        .await;
+    assert_eq!(
+        by_staff["data"]["nodes"],
+        json!([null, null, null]),
+        "{by_staff}"
+    );
+    let refused = node(&app, &records.user, &entry).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["rule"], "AUD-1");
 }
 
 #[tokio::test]

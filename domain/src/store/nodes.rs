@@ -1,8 +1,9 @@
 //! Which table holds a record of a given id: ids are UUIDv7, unique across every table and
 //! tenant, so an id alone names one record (Relay's `node(id:)`).
 use entities::{
-    agencies, attachments, case_manager_assignments, cases, client_notes, clients, data_conflicts,
-    enrollments, profile_rows, projects, service_accounts, services, users, webhook_endpoints,
+    agencies, attachments, audit_log, case_manager_assignments, cases, client_notes, clients,
+    data_conflicts, enrollments, inconsistencies, invitations, notifications, profile_rows,
+    projects, service_accounts, services, users, webhook_deliveries, webhook_endpoints,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -26,14 +27,20 @@ pub enum NodeKind {
     User,
     ServiceAccount,
     WebhookEndpoint,
+    WebhookDelivery,
+    Invitation,
+    Notification,
+    EnrollmentInconsistency,
+    AuditEntry,
 }
 
-/// Where a record is: its kind, and for a client's records the client (and a profile row's
-/// element), which the use cases that list them are asked by.
+/// Where a record is: its kind, and what the use case that lists its kind is asked by — the
+/// record it belongs to (a client's records their client, a delivery its endpoint) and a
+/// profile row's element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
     pub kind: NodeKind,
-    pub client_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
     pub element: Option<String>,
 }
 
@@ -48,24 +55,24 @@ pub async fn locate(
     let mut left: Vec<Uuid> = ids.to_vec();
     // One query shape, asked of each table in turn: the tables differ only in their entity.
     macro_rules! probe {
-        ($entity:ident, $kind:expr, client: $client:ident) => {
+        ($entity:ident, $kind:expr, owner: $owner:ident) => {
             if !left.is_empty() {
                 let rows: Vec<(Uuid, Uuid)> = $entity::Entity::find()
                     .select_only()
                     .column($entity::Column::Id)
-                    .column($entity::Column::$client)
+                    .column($entity::Column::$owner)
                     .filter($entity::Column::TenantId.eq(tenant_id))
                     .filter($entity::Column::Id.is_in(left.iter().copied()))
                     .into_tuple()
                     .all(db)
                     .await?;
-                for (id, client_id) in rows {
+                for (id, owner_id) in rows {
                     left.retain(|l| *l != id);
                     found.push((
                         id,
                         Located {
                             kind: $kind,
-                            client_id: Some(client_id),
+                            owner_id: Some(owner_id),
                             element: None,
                         },
                     ));
@@ -88,7 +95,7 @@ pub async fn locate(
                         id,
                         Located {
                             kind: $kind,
-                            client_id: None,
+                            owner_id: None,
                             element: None,
                         },
                     ));
@@ -96,14 +103,14 @@ pub async fn locate(
             }
         };
     }
-    probe!(clients, NodeKind::Client, client: Id);
-    probe!(enrollments, NodeKind::Enrollment, client: ClientId);
-    probe!(services, NodeKind::Service, client: ClientId);
-    probe!(client_notes, NodeKind::ClientNote, client: ClientId);
-    probe!(cases, NodeKind::Case, client: ClientId);
-    probe!(data_conflicts, NodeKind::DataConflict, client: ClientId);
-    probe!(attachments, NodeKind::Attachment, client: ClientId);
-    probe!(case_manager_assignments, NodeKind::CaseManagerAssignment, client: ClientId);
+    probe!(clients, NodeKind::Client, owner: Id);
+    probe!(enrollments, NodeKind::Enrollment, owner: ClientId);
+    probe!(services, NodeKind::Service, owner: ClientId);
+    probe!(client_notes, NodeKind::ClientNote, owner: ClientId);
+    probe!(cases, NodeKind::Case, owner: ClientId);
+    probe!(data_conflicts, NodeKind::DataConflict, owner: ClientId);
+    probe!(attachments, NodeKind::Attachment, owner: ClientId);
+    probe!(case_manager_assignments, NodeKind::CaseManagerAssignment, owner: ClientId);
     if !left.is_empty() {
         // A profile row is listed by its client and element.
         let rows: Vec<(Uuid, Uuid, String)> = profile_rows::Entity::find()
@@ -116,13 +123,13 @@ pub async fn locate(
             .into_tuple()
             .all(db)
             .await?;
-        for (id, client_id, element) in rows {
+        for (id, owner_id, element) in rows {
             left.retain(|l| *l != id);
             found.push((
                 id,
                 Located {
                     kind: NodeKind::ProfileRow,
-                    client_id: Some(client_id),
+                    owner_id: Some(owner_id),
                     element: Some(element),
                 },
             ));
@@ -133,5 +140,10 @@ pub async fn locate(
     probe!(users, NodeKind::User);
     probe!(service_accounts, NodeKind::ServiceAccount);
     probe!(webhook_endpoints, NodeKind::WebhookEndpoint);
+    probe!(invitations, NodeKind::Invitation);
+    probe!(notifications, NodeKind::Notification);
+    probe!(inconsistencies, NodeKind::EnrollmentInconsistency);
+    probe!(webhook_deliveries, NodeKind::WebhookDelivery, owner: EndpointId);
+    probe!(audit_log, NodeKind::AuditEntry);
     Ok(found)
 }
