@@ -1,4 +1,5 @@
 //! Values that were checked on the way in: if one of these exists, it is valid.
+use chrono::NaiveDate;
 use entities::tenants;
 
 use crate::error::{DomainError, DomainResult};
@@ -231,5 +232,29 @@ mod tests {
     fn project_type_five_is_retired() {
         assert!(parse_project_type(5).is_err());
         assert_eq!(parse_project_type(13).ok(), Some(13));
+    }
+}
+
+/// A stored value as what it is — text, a date, a HUD code, a list of codes, an amount — so
+/// that an API client never parses text to learn it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypedValue {
+    Text(String),
+    Date(NaiveDate),
+    /// A HUD response code, with what it means where Concord knows it.
+    Code {
+        code: i16,
+        label: Option<&'static str>,
+    },
+    Codes(Vec<i16>),
+    /// Dollars and cents, in cents.
+    Money {
+        cents: i64,
+    },
+}
+
+impl TypedValue {
+    pub fn code(code: i16) -> Self {
+        Self::Code { code, label: None }
     }
 }

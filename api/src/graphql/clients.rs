@@ -12,6 +12,7 @@ use super::cases::Case;
 use super::connection::{Cursor, connection, try_connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction, ShownIn};
 use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
+use super::types::TypedValue;
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::DomainError;
@@ -40,6 +41,8 @@ pub struct DemographicValue {
     pub field: DemographicField,
     /// As shown: an SSN only masked.
     pub value: Option<String>,
+    /// The same value as what it is: a date, a HUD code, a list of codes, or text.
+    pub typed_value: Option<TypedValue>,
     pub entered_by_user_id: Uuid,
     pub entered_by_agency_id: Option<Uuid>,
     pub entered_at: DateTime<Utc>,
@@ -70,6 +73,7 @@ impl From<ClientView> for Client {
             .map(|entry| DemographicValue {
                 field: entry.field.into(),
                 value: entry.value,
+                typed_value: entry.typed.map(Into::into),
                 entered_by_user_id: entry.entered.user,
                 entered_by_agency_id: entry.entered.agency,
                 entered_at: entry.entered_at,

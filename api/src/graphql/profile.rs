@@ -3,7 +3,7 @@
 //! element's catalogue in `hudElementFields`). Both call the same use cases.
 use async_graphql::ID;
 use async_graphql::connection::Connection;
-use async_graphql::{Context, EnumType, InputObject, Object, OutputType, SimpleObject};
+use async_graphql::{Context, Enum, EnumType, InputObject, Object, OutputType, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -11,6 +11,7 @@ use super::access::{Permission, ProvenanceInfo, permissions};
 use super::connection::{Cursor, try_connection, window};
 use super::enums::{HudElement, ProfileKind};
 use super::notes::ClientNote;
+use super::types::TypedValue;
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::DomainError;
@@ -51,6 +52,8 @@ pub struct ElementAnswer {
     pub value: String,
     /// What a HUD code means (`Yes`, `Place not meant for habitation`).
     pub value_label: Option<String>,
+    /// The answer as what it is: a HUD code with its meaning, an amount in cents, or text.
+    pub typed_value: TypedValue,
     pub information_date: NaiveDate,
     /// Empty while the answer is current.
     pub end_date: Option<NaiveDate>,
@@ -129,6 +132,7 @@ impl TryFrom<ProfileRowView> for ElementAnswer {
     fn try_from(view: ProfileRowView) -> Result<Self, DomainError> {
         let element = hud_element(view.element).ok_or_else(unknown_field)?;
         let value_label = view.value_label().map(str::to_owned);
+        let typed_value = view.typed_value().into();
         let provenance = row_provenance(&view.row);
         let r = view.row;
         Ok(Self {
@@ -138,6 +142,7 @@ impl TryFrom<ProfileRowView> for ElementAnswer {
             field: view.field.name.to_owned(),
             value: r.value,
             value_label,
+            typed_value,
             information_date: r.start_date,
             end_date: r.end_date,
             at_client_direction: r.at_client_direction,
@@ -154,10 +159,21 @@ impl TryFrom<ProfileRowView> for ElementAnswer {
 pub struct ElementField {
     pub name: String,
     pub label: String,
-    /// `CODE`, `MONEY`, `TEXT`, `PHONE` or `EMAIL`.
-    pub takes: String,
+    pub takes: ElementFieldKind,
     /// The HUD codes a `CODE` field takes, with what each means.
     pub codes: Vec<HudCode>,
+}
+
+/// What a HUD element's field takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum ElementFieldKind {
+    /// One of the field's HUD codes.
+    Code,
+    /// A monthly amount in dollars and cents.
+    Money,
+    Text,
+    Phone,
+    Email,
 }
 
 #[derive(SimpleObject)]
@@ -310,16 +326,16 @@ impl ProfileQuery {
             .iter()
             .map(|f| {
                 let (takes, codes) = match f.value {
-                    FieldValue::Code(codes) => ("CODE", codes),
-                    FieldValue::Money => ("MONEY", &[][..]),
-                    FieldValue::Text => ("TEXT", &[][..]),
-                    FieldValue::Phone => ("PHONE", &[][..]),
-                    FieldValue::Email => ("EMAIL", &[][..]),
+                    FieldValue::Code(codes) => (ElementFieldKind::Code, codes),
+                    FieldValue::Money => (ElementFieldKind::Money, &[][..]),
+                    FieldValue::Text => (ElementFieldKind::Text, &[][..]),
+                    FieldValue::Phone => (ElementFieldKind::Phone, &[][..]),
+                    FieldValue::Email => (ElementFieldKind::Email, &[][..]),
                 };
                 ElementField {
                     name: f.name.to_owned(),
                     label: f.label.to_owned(),
-                    takes: takes.to_owned(),
+                    takes,
                     codes: codes
                         .iter()
                         .map(|(code, label)| HudCode {

@@ -1,6 +1,6 @@
 //! What the API returns. Never the table models themselves: the API's shape is its own.
 use async_graphql::ID;
-use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -226,4 +226,62 @@ pub struct PlatformSession {
     /// The second factor platform administrators always use is not enrolled yet: the
     /// session can only enrol it (`AUTH-2FA-ENROL`).
     pub second_factor_enrolment_due: bool,
+}
+
+/// A value as what it is, so that a client never parses text to learn it.
+#[derive(Union)]
+pub enum TypedValue {
+    Text(TextValue),
+    Date(DateValue),
+    Code(CodeValue),
+    Codes(CodeListValue),
+    Money(MoneyValue),
+}
+
+#[derive(SimpleObject)]
+pub struct TextValue {
+    pub text: String,
+}
+
+#[derive(SimpleObject)]
+pub struct DateValue {
+    pub date: chrono::NaiveDate,
+}
+
+/// A HUD response code.
+#[derive(SimpleObject)]
+pub struct CodeValue {
+    pub code: i32,
+    /// What it means, where Concord knows it (`Yes`, `Place not meant for habitation`).
+    pub label: Option<String>,
+}
+
+/// HUD response codes, each once (race and ethnicity, gender).
+#[derive(SimpleObject)]
+pub struct CodeListValue {
+    pub codes: Vec<i32>,
+}
+
+/// An amount of money, exactly.
+#[derive(SimpleObject)]
+pub struct MoneyValue {
+    pub cents: i64,
+}
+
+impl From<domain::values::TypedValue> for TypedValue {
+    fn from(value: domain::values::TypedValue) -> Self {
+        use domain::values::TypedValue as V;
+        match value {
+            V::Text(text) => Self::Text(TextValue { text }),
+            V::Date(date) => Self::Date(DateValue { date }),
+            V::Code { code, label } => Self::Code(CodeValue {
+                code: i32::from(code),
+                label: label.map(str::to_owned),
+            }),
+            V::Codes(codes) => Self::Codes(CodeListValue {
+                codes: codes.into_iter().map(i32::from).collect(),
+            }),
+            V::Money { cents } => Self::Money(MoneyValue { cents }),
+        }
+    }
 }

@@ -457,16 +457,32 @@ async fn hud_4_21_sex_is_a_single_answer_demographic_under_the_dem_rules() {
     let created = c
         .app
         .gql(
-            "mutation { createClient(input: { firstName: \"Ana\", sex: 1 }) { id demographics { field value } } }",
+            "mutation { createClient(input: { firstName: \"Ana\", dob: \"1990-04-02\", sex: 1 }) { id demographics { field value
+                typedValue { __typename ... on CodeValue { code } ... on DateValue { date } ... on TextValue { text } ... on CodeListValue { codes } } } } }",
             json!({}),
             Some(&c.user_b),
         )
         .await;
+    let created = &created["data"]["createClient"];
+    assert_eq!(field(created, "SEX")["value"], "1", "{created}");
+    // The same values as what they are, nothing to parse.
     assert_eq!(
-        field(&created["data"]["createClient"], "SEX")["value"],
-        "1",
-        "{created}"
+        field(created, "SEX")["typedValue"],
+        json!({ "__typename": "CodeValue", "code": 1 })
     );
+    assert_eq!(
+        field(created, "DOB")["typedValue"],
+        json!({ "__typename": "DateValue", "date": "1990-04-02" })
+    );
+    assert_eq!(
+        field(created, "FIRST_NAME")["typedValue"],
+        json!({ "__typename": "TextValue", "text": "Ana" })
+    );
+    assert_eq!(
+        field(created, "RACE_ETHNICITY")["typedValue"],
+        json!({ "__typename": "CodeListValue", "codes": [] })
+    );
+    assert_eq!(field(created, "MIDDLE_NAME")["typedValue"], Value::Null);
 }
 
 #[tokio::test]

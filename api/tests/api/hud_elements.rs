@@ -9,7 +9,9 @@ use crate::enrollments::error_field;
 use crate::helpers::{error_code, error_rule};
 use crate::profile::{Community, community, count};
 
-const ANSWER: &str = "id element field value valueLabel informationDate endDate
+const ANSWER: &str = "id element field value valueLabel
+    typedValue { __typename ... on MoneyValue { cents } ... on CodeValue { code label } }
+    informationDate endDate
     atClientDirection correctsAnswerId version
     provenance { enteredByUserId enteredByAgencyId }
     access { action allowed rule conditions }";
@@ -128,6 +130,11 @@ async fn plan_1_a_hud_element_is_collected_only_while_the_plan_names_it() {
     assert_eq!(answer["element"], "INCOME_AND_BENEFITS", "{added}");
     assert_eq!(answer["field"], "TOTAL_MONTHLY_INCOME");
     assert_eq!(answer["value"], "1250.50");
+    assert_eq!(
+        answer["typedValue"],
+        json!({ "__typename": "MoneyValue", "cents": 125050 }),
+        "an amount, exactly"
+    );
     assert_eq!(answer["informationDate"], "2025-01-15");
     assert_eq!(
         answer["provenance"]["enteredByAgencyId"],
@@ -183,6 +190,10 @@ async fn pro_rules_decide_a_hud_answer_as_they_decide_a_profile_row() {
         .await;
     let original = added["data"]["addElementAnswer"].clone();
     assert_eq!(original["valueLabel"], "No", "{added}");
+    assert_eq!(
+        original["typedValue"],
+        json!({ "__typename": "CodeValue", "code": 0, "label": "No" })
+    );
 
     // B's view: correcting asks for the client's direction and the note; end-dating is A's.
     let seen = c.answers(&c.user_b, "DISABLING_CONDITIONS").await;

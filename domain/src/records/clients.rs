@@ -106,6 +106,7 @@ impl ClientView {
                 DemographicEntry {
                     field,
                     value: demographics::shown(&self.client, field),
+                    typed: demographics::typed(&self.client, field),
                     entered: self.entered(field),
                     entered_at: history.map_or(self.client.created_at, |h| h.entered_at),
                     documentation_type: history.and_then(|h| h.documentation_type.clone()),
@@ -136,6 +137,8 @@ pub struct DemographicEntry {
     pub field: DemographicField,
     /// As shown: an SSN only masked.
     pub value: Option<String>,
+    /// The same value as what it is.
+    pub typed: Option<crate::values::TypedValue>,
     pub entered: Provenance,
     pub entered_at: chrono::DateTime<chrono::Utc>,
     pub documentation_type: Option<String>,

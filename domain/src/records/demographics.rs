@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::ssn::{Ssn, SsnCipher, SsnOwner, mask};
 use crate::error::{DomainError, DomainResult};
+use crate::values::TypedValue;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DemographicField {
@@ -290,6 +291,36 @@ pub fn shown(client: &clients::Model, field: DemographicField) -> Option<String>
         DemographicField::Gender => list(&client.gender),
         DemographicField::VeteranStatus => Some(client.veteran_status.to_string()),
         DemographicField::Sex => Some(client.sex.to_string()),
+    }
+}
+
+/// `field`'s value as what it is (an SSN only masked, as text).
+pub fn typed(client: &clients::Model, field: DemographicField) -> Option<TypedValue> {
+    let codes = |v: &Value| {
+        v.as_array().map(|items| {
+            TypedValue::Codes(
+                items
+                    .iter()
+                    .filter_map(Value::as_i64)
+                    .filter_map(|code| i16::try_from(code).ok())
+                    .collect(),
+            )
+        })
+    };
+    let text = |v: &Option<String>| v.clone().map(TypedValue::Text);
+    match field {
+        DemographicField::FirstName => text(&client.first_name),
+        DemographicField::MiddleName => text(&client.middle_name),
+        DemographicField::LastName => text(&client.last_name),
+        DemographicField::NameDataQuality => Some(TypedValue::code(client.name_data_quality)),
+        DemographicField::Dob => client.dob.map(TypedValue::Date),
+        DemographicField::DobDataQuality => Some(TypedValue::code(client.dob_data_quality)),
+        DemographicField::Ssn => text(&client.ssn_last4.as_deref().map(mask)),
+        DemographicField::SsnDataQuality => Some(TypedValue::code(client.ssn_data_quality)),
+        DemographicField::RaceEthnicity => codes(&client.race_ethnicity),
+        DemographicField::Gender => codes(&client.gender),
+        DemographicField::VeteranStatus => Some(TypedValue::code(client.veteran_status)),
+        DemographicField::Sex => Some(TypedValue::code(client.sex)),
     }
 }
 

@@ -22,6 +22,7 @@ use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
+use crate::values::TypedValue;
 use crate::webhooks::{Subject, WebhookEvent};
 
 const MAX_VALUE_CHARS: usize = 500;
@@ -125,6 +126,38 @@ fn parse_amount(field: &Field, input: &'static str, value: &str) -> DomainResult
     }
 }
 
+/// A stored answer of `field` as what it is: a HUD code with its meaning, an amount in cents,
+/// or text.
+pub fn typed_value(field: &Field, value: &str) -> TypedValue {
+    match field.value {
+        FieldValue::Code(_) => match value.parse::<i16>() {
+            Ok(code) => TypedValue::Code {
+                code,
+                label: value_label(field, value),
+            },
+            Err(_) => TypedValue::Text(value.to_owned()),
+        },
+        FieldValue::Money => match cents(value) {
+            Some(cents) => TypedValue::Money { cents },
+            None => TypedValue::Text(value.to_owned()),
+        },
+        FieldValue::Text | FieldValue::Phone | FieldValue::Email => {
+            TypedValue::Text(value.to_owned())
+        }
+    }
+}
+
+/// "1250.50" (as `parse_amount` stores amounts) in cents.
+fn cents(amount: &str) -> Option<i64> {
+    let (dollars, fraction) = amount.split_once('.').unwrap_or((amount, "00"));
+    if fraction.len() != 2 {
+        return None;
+    }
+    let dollars: i64 = dollars.parse().ok()?;
+    let fraction: i64 = fraction.parse().ok()?;
+    dollars.checked_mul(100)?.checked_add(fraction)
+}
+
 /// What a stored answer means, for a HUD code ("Yes", "Place not meant for habitation").
 pub fn value_label(field: &Field, value: &str) -> Option<&'static str> {
     let FieldValue::Code(codes) = field.value else {
@@ -200,6 +233,11 @@ impl ProfileRowView {
     /// What the stored answer means, for a HUD code.
     pub fn value_label(&self) -> Option<&'static str> {
         value_label(self.field, &self.row.value)
+    }
+
+    /// The answer as what it is.
+    pub fn typed_value(&self) -> TypedValue {
+        typed_value(self.field, &self.row.value)
     }
 }
 
