@@ -80,8 +80,7 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The object with this id, whatever its type. `NOT_FOUND` when there is none the viewer
-    /// may see (another tenant's objects included); `FORBIDDEN`, with its rule, where the
-    /// viewer may not read that kind at all (the audit log outside the Data Center, AUD-1).
+    /// may see: missing, of another tenant, or refused (the refusal is in the audit log).
     async fn node(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Node> {
         let uuid = parse(&id).ok_or(DomainError::NotFound("node"))?;
         let located = nodes::locate(state(ctx)?, caller(ctx)?, &[uuid]).await?;
@@ -90,7 +89,7 @@ impl NodeQuery {
     }
 
     /// The objects with these ids (at most 100), in the same order; `null` for each that
-    /// `node` would answer `NOT_FOUND` or `FORBIDDEN`.
+    /// `node` would answer `NOT_FOUND`.
     #[graphql(complexity = "ids.len().saturating_mul(child_complexity).saturating_add(1)")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> GqlResult<Vec<Option<Node>>> {
         if ids.len() > MAX_IDS {
@@ -109,7 +108,7 @@ impl NodeQuery {
                 None => None,
                 Some((uuid, at)) => match fetch(ctx, uuid, at).await {
                     Ok(node) => Some(node),
-                    Err(DomainError::NotFound(_) | DomainError::Forbidden { .. }) => None,
+                    Err(DomainError::NotFound(_)) => None,
                     Err(other) => return Err(other.into()),
                 },
             };
@@ -119,9 +118,19 @@ impl NodeQuery {
     }
 }
 
-/// Reads the node `id`, located at `at`, through the query that lists its kind: asked for the
-/// page that starts just before `id`, which holds `id` first when the viewer may see it.
+/// Reads the node `id`, located at `at`, as its kind's list would show it. A refusal (the plan,
+/// a role, a service account's scopes) is answered as `NOT_FOUND`, exactly like a missing
+/// id, so that an id never tells what kind of record it is; the refusal itself is audited.
 async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> {
+    match fetch_listed(ctx, id, at).await {
+        Err(DomainError::Forbidden { .. }) => Err(DomainError::NotFound("node")),
+        other => other,
+    }
+}
+
+/// Reads the node `id` through the query that lists its kind: asked for the page that starts
+/// just before `id`, which holds `id` first when the viewer may see it.
+async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> {
     let state = state(ctx)?;
     let caller = caller(ctx)?;
     // Lists oldest first start after the id before it; newest first, before the id after it.

@@ -46,7 +46,8 @@ pub async fn token(
         form.client_id,
         form.client_secret,
     ) {
-        (Some(basic), None, None) => basic,
+        (Some(Some(basic)), None, None) => basic,
+        (Some(None), None, None) => return invalid_client("the Basic credentials do not read"),
         (None, Some(id), Some(secret)) => (id, secret),
         _ => {
             return oauth_error(
@@ -58,37 +59,63 @@ pub async fn token(
     };
     let from = client_address(&request, state.settings.trusted_proxies);
     match service_accounts::issue_token(&state, &credentials.0, &credentials.1, &from).await {
-        Ok(issued) => HttpResponse::Ok()
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({
+        Ok(issued) => {
+            let mut body = json!({
                 "access_token": issued.access_token,
                 "token_type": "Bearer",
                 "expires_in": service_accounts::token_lifetime_secs(),
-                "scope": issued.scopes.map(|scopes| scopes.to_claim()),
-            })),
+            });
+            if let Some(scopes) = issued.scopes {
+                body["scope"] = json!(scopes.to_claim());
+            }
+            HttpResponse::Ok()
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::PRAGMA, "no-cache"))
+                .json(body)
+        }
         Err(err) => domain_error(&err),
     }
 }
 
-/// `Authorization: Basic base64(client_id:client_secret)`.
-fn basic_credentials(request: &HttpRequest) -> Option<(String, String)> {
+/// `Authorization: Basic base64(client_id:client_secret)`: `None` without Basic credentials,
+/// `Some(None)` when they do not read (RFC 6749 §2.3.1; the scheme's name in any case).
+fn basic_credentials(request: &HttpRequest) -> Option<Option<(String, String)>> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)?
         .to_str()
         .ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    Some(decoded.and_then(|decoded| {
+        let (id, secret) = decoded.split_once(':')?;
+        Some((id.to_owned(), secret.to_owned()))
+    }))
+}
+
+/// `invalid_client` (RFC 6749 §5.2): 401, with the scheme the client may authenticate by.
+fn invalid_client(description: &str) -> HttpResponse {
+    let mut response = oauth_error(401, "invalid_client", description);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"concord\""),
+    );
+    response
 }
 
 /// A domain error as RFC 6749 §5.2 names it, with the status the other routes give it.
 fn domain_error(err: &DomainError) -> HttpResponse {
     let (code, description) = match err {
-        DomainError::Unauthenticated(_) => ("invalid_client", err.to_string()),
+        DomainError::Unauthenticated(_) => return invalid_client(&err.to_string()),
         DomainError::Validation { .. } => ("invalid_request", err.to_string()),
-        DomainError::RateLimited { .. } => ("slow_down", err.to_string()),
+        // Not one of §5.2's: the answer to wait, as the authorization endpoint's (§4.1.2.1).
+        DomainError::RateLimited { .. } => ("temporarily_unavailable", err.to_string()),
         _ => (
             "server_error",
             "the token could not be issued; try again".to_owned(),
@@ -111,5 +138,6 @@ fn oauth_error(status: u16, code: &str, description: &str) -> HttpResponse {
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
         .json(json!({ "error": code, "error_description": description }))
 }

@@ -143,9 +143,42 @@ async fn every_kind_is_fetched_again_by_its_id(store: Store) {
         json!([null, null, null]),
         "{by_staff}"
     );
+    // Refused (AUD-1) is answered as missing: an id never tells what kind of record it is.
     let refused = node(&app, &records.user, &entry).await;
-    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
-    assert_eq!(refused["errors"][0]["extensions"]["rule"], "AUD-1");
+    assert_eq!(error_code(&refused), "NOT_FOUND", "{refused}");
+    let missing = node(&app, &records.user, &uuid::Uuid::now_v7().to_string()).await;
+    assert_eq!(
+        refused["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
+
+    // A service account outside its scopes: as missing too (SVC-2 is audited).
+    let scoped = app
+        .gql(
+            "mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { clientId clientSecret } }",
+            json!({ "i": { "name": "Services only", "role": "DATA_CENTER", "scopes": ["SERVICES_READ"], "expiresAt": expiry } }),
+            Some(&tenant.token),
+        )
+        .await;
+    let scoped = &scoped["data"]["createServiceAccount"];
+    let token = app
+        .gql(
+            "mutation($i: ServiceAccountTokenInput!) { serviceAccountToken(input: $i) { accessToken } }",
+            json!({ "i": { "clientId": scoped["clientId"], "clientSecret": scoped["clientSecret"] } }),
+            None,
+        )
+        .await;
+    let token = token["data"]["serviceAccountToken"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{token}"))
+        .to_owned();
+    let service = node(&app, &token, &records.service).await;
+    assert_eq!(
+        service["data"]["node"]["__typename"], "Service",
+        "{service}"
+    );
+    let note = node(&app, &token, &records.note).await;
+    assert_eq!(error_code(&note), "NOT_FOUND", "{note}");
 }
 
 #[tokio::test]

@@ -20,6 +20,8 @@ const FINISH: &str = "mutation($i: FinishWebauthnRegistrationInput!) { finishWeb
 const LOGIN: &str =
     "mutation($i: LoginInput!) { login(input: $i) { accessToken secondFactorEnrolmentDue } }";
 const AGENCIES: &str = "{ agencies { nodes { id } } }";
+const CHECK: &str =
+    "mutation($i: ConfirmSecondFactorInput!) { confirmSecondFactor(input: $i) { checkedAt } }";
 
 async fn app(store: Store) -> TestApp {
     spawn(
@@ -53,6 +55,35 @@ async fn register(app: &TestApp, token: &str, authenticator: &mut SoftPasskey) -
         Some(token),
     )
     .await
+}
+
+/// A step-up ceremony begun for the person signed in with `token`, answered by `key`: the
+/// input `confirmSecondFactor` takes.
+async fn step_up_answer(app: &TestApp, token: &str, key: &mut SoftPasskey) -> Value {
+    let begun = app
+        .gql(
+            "mutation { beginSecondFactorCheck { challengeId options } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    let ceremony = &begun["data"]["beginSecondFactorCheck"];
+    let options: RequestChallengeResponse = serde_json::from_value(ceremony["options"].clone())
+        .unwrap_or_else(|e| panic!("not request options ({e}): {begun}"));
+    let credential = key
+        .do_authentication(origin(), options)
+        .expect("the authenticator signs");
+    json!({ "i": { "webauthn": { "challengeId": ceremony["challengeId"],
+        "credential": serde_json::to_value(&credential).expect("JSON") } } })
+}
+
+/// Makes every session's last second-factor check older than the ten minutes that count.
+async fn age_checks(app: &TestApp) {
+    app.superuser()
+        .await
+        .execute_unprepared("UPDATE sessions SET second_factor_at = now() - interval '11 minutes'")
+        .await
+        .expect("age the check");
 }
 
 async fn login(app: &TestApp, slug: &str, email: &str, webauthn: Value) -> Value {
@@ -178,40 +209,20 @@ async fn removing_a_security_key_needs_a_recent_check_a_key_can_give_and_takes_t
         "mutation($i: RemoveWebauthnKeyInput!) { removeWebauthnKey(input: $i) { removedId } }";
 
     // Signed in with a password alone (an old session's check is not recent): refused.
-    app.superuser()
-        .await
-        .execute_unprepared("UPDATE sessions SET second_factor_at = now() - interval '11 minutes'")
-        .await
-        .expect("age the check");
+    age_checks(&app).await;
     let refused = app
         .gql(remove, json!({ "i": { "id": id } }), Some(&lead.token))
         .await;
     assert_eq!(error_rule(&refused), "AUTH-2FA-RECENT", "{refused}");
 
     // The same session checks the key again (step-up); the answer works once.
-    let begun = app
-        .gql(
-            "mutation { beginSecondFactorCheck { challengeId options } }",
-            json!({}),
-            Some(&lead.token),
-        )
-        .await;
-    let ceremony = &begun["data"]["beginSecondFactorCheck"];
-    let options: RequestChallengeResponse = serde_json::from_value(ceremony["options"].clone())
-        .unwrap_or_else(|e| panic!("not request options ({e}): {begun}"));
-    let credential = key
-        .do_authentication(origin(), options)
-        .expect("the authenticator signs");
-    let answer = json!({ "i": { "webauthn": { "challengeId": ceremony["challengeId"],
-        "credential": serde_json::to_value(&credential).expect("JSON") } } });
-    let check =
-        "mutation($i: ConfirmSecondFactorInput!) { confirmSecondFactor(input: $i) { checkedAt } }";
-    let checked = app.gql(check, answer.clone(), Some(&lead.token)).await;
+    let answer = step_up_answer(&app, &lead.token, &mut key).await;
+    let checked = app.gql(CHECK, answer.clone(), Some(&lead.token)).await;
     assert!(
         checked["data"]["confirmSecondFactor"]["checkedAt"].is_string(),
         "{checked}"
     );
-    let replayed = app.gql(check, answer, Some(&lead.token)).await;
+    let replayed = app.gql(CHECK, answer, Some(&lead.token)).await;
     assert_eq!(error_code(&replayed), "VALIDATION", "{replayed}");
     assert_eq!(replayed["errors"][0]["extensions"]["field"], "webauthn");
     let token = lead.token.as_str();
@@ -233,4 +244,48 @@ async fn removing_a_security_key_needs_a_recent_check_a_key_can_give_and_takes_t
     assert_eq!(status["webauthnKeys"], 0, "{status}");
     assert_eq!(status["backupCodesLeft"], 0);
     assert_eq!(status["enrolmentDue"], true);
+}
+
+#[tokio::test]
+async fn auth_2fa_recent_a_service_account_secret_is_handed_out_only_just_after_a_check() {
+    let app = app(Store::Postgres).await;
+    let lead = app.sign_up("nc-key-svc").await;
+    let mut key = SoftPasskey::new(true);
+    let registered = register(&app, &lead.token, &mut key).await;
+    assert!(
+        registered["data"]["finishWebauthnRegistration"].is_object(),
+        "{registered}"
+    );
+    let create = "mutation($i: CreateServiceAccountInput!) { createServiceAccount(input: $i) { clientSecret } }";
+    let input = json!({ "i": { "name": "Warehouse", "role": "DATA_CENTER",
+        "expiresAt": chrono::Utc::now() + chrono::Duration::days(30) } });
+
+    age_checks(&app).await;
+    let refused = app.gql(create, input.clone(), Some(&lead.token)).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    assert_eq!(error_rule(&refused), "AUTH-2FA-RECENT");
+    let listed = app
+        .gql(
+            "{ serviceAccounts { edges { node { id } } } }",
+            json!({}),
+            Some(&lead.token),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["serviceAccounts"]["edges"],
+        json!([]),
+        "{listed}"
+    );
+
+    let answer = step_up_answer(&app, &lead.token, &mut key).await;
+    let checked = app.gql(CHECK, answer, Some(&lead.token)).await;
+    assert!(
+        checked["data"]["confirmSecondFactor"].is_object(),
+        "{checked}"
+    );
+    let created = app.gql(create, input, Some(&lead.token)).await;
+    assert!(
+        created["data"]["createServiceAccount"]["clientSecret"].is_string(),
+        "{created}"
+    );
 }

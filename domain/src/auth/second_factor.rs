@@ -552,6 +552,21 @@ pub(super) async fn require_recent_check(
     .await
 }
 
+/// `require_recent_check`, for a person who has a second factor: before handing out a
+/// credential that outlives their session (a service account's secret).
+pub(crate) async fn require_recent_check_if_enrolled(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    user: &TenantUser,
+    action: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    if has_any(db, user.tenant_id, user.user_id).await? {
+        require_recent_check(state, db, user, action, now).await?;
+    }
+    Ok(())
+}
+
 /// Removes the user's authenticator app, and their backup codes unless a security key
 /// remains. Without a second factor, if their role needs one, their next request must enrol
 /// again.

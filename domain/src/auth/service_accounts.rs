@@ -4,6 +4,8 @@
 //! style, for the same 15-minute access token a person gets, carrying its scopes. Every
 //! request checks the account's row, so a revocation or a new secret refuses the old tokens at
 //! their next request on every API process; each account has a request budget per minute.
+//! A secret outlives the session that made it, so a person with a second factor makes or
+//! rotates one only within ten minutes of a second-factor check (`AUTH-2FA-RECENT`).
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::onboarding::guard;
+use super::second_factor;
 use super::throttle::per_address;
 use super::tokens::{
     ACCESS_TOKEN_TTL, Claims, ServiceAccountClaims, Subject, hash_token, new_opaque_token,
@@ -122,6 +125,8 @@ pub async fn create(
         ));
     }
     let tx = caller.begin(state).await?;
+    second_factor::require_recent_check_if_enrolled(state, &tx, by, "service_account.create", now)
+        .await?;
     if let Some(agency_id) = new.agency_id {
         let agency = store::agencies::get(&tx, by.tenant_id, agency_id).await?;
         if agency.is_none_or(|agency| agency.deactivated_at.is_some()) {
@@ -202,6 +207,8 @@ pub async fn rotate_secret(
     let caller = caller.into();
     let (by, tx, account) = managed_account(state, &caller, "service_account.rotate", id).await?;
     let now = state.clock.now();
+    second_factor::require_recent_check_if_enrolled(state, &tx, by, "service_account.rotate", now)
+        .await?;
     if account.revoked_at.is_some() {
         return Err(DomainError::validation(
             "id",
@@ -271,14 +278,40 @@ pub async fn issue_token(
         Duration::from_secs(limits.login_window_secs),
     )
     .await?;
-    let account_id = Uuid::parse_str(client_id.trim()).map_err(|_| INVALID_CLIENT)?;
-    let (tenant_id, secret_hash) = parse_opaque_token(client_secret).ok_or(INVALID_CLIENT)?;
+    let refused = |why: &str| {
+        tracing::info!(
+            client_id,
+            reason = why,
+            "token refused: invalid client credentials"
+        );
+        INVALID_CLIENT
+    };
+    let account_id = Uuid::parse_str(client_id.trim()).map_err(|_| refused("client id"))?;
+    let (tenant_id, secret_hash) =
+        parse_opaque_token(client_secret).ok_or_else(|| refused("secret format"))?;
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, tenant_id).await?;
     let account = store::service_accounts::get(&tx, tenant_id, account_id)
         .await?
-        .filter(|account| account.secret_hash == secret_hash)
-        .ok_or(INVALID_CLIENT)?;
+        .ok_or_else(|| refused("no such account"))?;
+    if account.secret_hash != secret_hash {
+        tx.commit().await?;
+        // Audited under the account: someone holds its id and guesses at its secret.
+        state
+            .refusals
+            .record(audit::Refusal {
+                tenant_id,
+                actor_user_id: account.id,
+                actor_agency_id: account.agency_id,
+                action: "service_account.token".to_owned(),
+                subject_id: Some(account.id),
+                rule: "SVC-1",
+                detail: json!({ "reason": "wrong secret" }),
+                at: now,
+            })
+            .await?;
+        return Err(refused("wrong secret"));
+    }
     let (role, scopes) = usable(&tx, &account, now).await?.ok_or_else(|| {
         tracing::info!(%tenant_id, %account_id, "token refused: service account unusable");
         INVALID_CLIENT

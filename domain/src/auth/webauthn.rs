@@ -226,10 +226,21 @@ pub async fn remove(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResu
     Ok(())
 }
 
+const STEP_UP_CEREMONIES_PER_MINUTE: u64 = 10;
+
 /// For a signed-in person with keys: a ceremony whose answer `confirmSecondFactor` takes, to
 /// check their second factor again before a sensitive change (`AUTH-2FA-RECENT`).
 pub async fn step_up_challenge(state: &AppState, user: &TenantUser) -> DomainResult<Challenge> {
     user.session_id()?;
+    // Each ceremony is a row kept five minutes: a few a minute is all a person needs.
+    let key = format!("step-up:{}:{}", user.tenant_id, user.user_id);
+    let (count, retry_after_secs) = state
+        .shared
+        .hit(&key, std::time::Duration::from_secs(60))
+        .await?;
+    if count > STEP_UP_CEREMONIES_PER_MINUTE {
+        return Err(DomainError::RateLimited { retry_after_secs });
+    }
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     let account = store::users::get(&tx, user.tenant_id, user.user_id)

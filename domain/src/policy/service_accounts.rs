@@ -3,7 +3,8 @@
 //! - `SVC-1` Only the Data Center creates, rotates and revokes service accounts, and only a
 //!   person does: an integration never makes another.
 //! - `SVC-2` A service account acts within its role (every rule of the plan applies to it as
-//!   to a person of that role and agency) and, narrower still, within its scopes.
+//!   to a person of that role and agency) and, narrower still, within its scopes. The CoC's
+//!   reference data — its name, agencies, projects and sharing plan — every scope reads.
 //! - `SVC-3` What only a person does — signing in with a password, second factors, sessions,
 //!   invitations (they name who invites), webhooks — a service account does not.
 use super::Decision;
