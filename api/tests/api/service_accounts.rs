@@ -64,16 +64,20 @@ fn credentials_of(payload: &Value, response: &Value) -> Credentials {
     }
 }
 
-/// `POST /oauth/token` with HTTP Basic: the status and the JSON answer.
-async fn oauth_token(app: &TestApp, credentials: &Credentials) -> (u16, Value) {
-    let response = app
-        .client
+/// `POST /oauth/token` with HTTP Basic.
+async fn oauth_response(app: &TestApp, credentials: &Credentials) -> reqwest::Response {
+    app.client
         .post(format!("{}/oauth/token", app.address))
         .basic_auth(&credentials.id, Some(&credentials.secret))
         .form(&[("grant_type", "client_credentials")])
         .send()
         .await
-        .expect("send");
+        .expect("send")
+}
+
+/// `POST /oauth/token` with HTTP Basic: the status and the JSON answer.
+async fn oauth_token(app: &TestApp, credentials: &Credentials) -> (u16, Value) {
+    let response = oauth_response(app, credentials).await;
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON answer"))
 }
@@ -419,14 +423,7 @@ async fn wrong_credentials_and_grants_get_the_oauth_errors() {
         id: credentials.id.clone(),
         secret: format!("{}x", credentials.secret),
     };
-    let response = app
-        .client
-        .post(format!("{}/oauth/token", app.address))
-        .basic_auth(&wrong_secret.id, Some(&wrong_secret.secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .expect("send");
+    let response = oauth_response(app, &wrong_secret).await;
     assert_eq!(response.status().as_u16(), 401);
     assert!(
         response.headers().contains_key("www-authenticate"),
