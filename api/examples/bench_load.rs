@@ -607,10 +607,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
         let email = format!("staff{a}@{slug}.example");
         let invitation = api
             .ok(
-                "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+                "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }",
                 json!({ "i": { "email": email, "role": "USER", "agencyId": agency } }),
                 Some(&lead),
-                "/data/inviteUser/token",
+                "/data/inviteUser/invitation/token",
             )
             .await;
         let accepted = api
@@ -634,10 +634,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
         );
         projects.push(
             api.ok(
-                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
                 json!({ "i": { "agencyId": agency, "name": format!("{name} shelter"), "projectType": 1 } }),
                 Some(&lead),
-                "/data/createProject/id",
+                "/data/createProject/project/id",
             )
             .await,
         );
@@ -648,11 +648,11 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
     // (one per agency), services, notes, a case manager and profile rows.
     let client = api
         .ok(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
             json!({ "i": { "firstName": "Mikel", "middleName": "A", "lastName": "Jonson", "dob": "1980-07-01",
                 "raceEthnicity": [1], "gender": [0], "veteranStatus": 0 } }),
             Some(&tokens[0]),
-            "/data/createClient/id",
+            "/data/createClient/client/id",
         )
         .await;
     for (version, value) in [(1, "Mike"), (2, "Mikel")] {
@@ -667,18 +667,18 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
     for (a, token) in tokens.iter().enumerate() {
         let enrollment = api
             .ok(
-                "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+                "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
                 json!({ "i": { "clientId": client, "projectId": projects[a], "relationshipToHoh": 1, "entryDate": format!("2024-0{}-01", a + 1) } }),
                 Some(token),
-                "/data/enrollClient/id",
+                "/data/enrollClient/enrollment/id",
             )
             .await;
         for kind in ["SERVICE", "NEED"] {
             api.ok(
-                "mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }",
+                "mutation($i: RecordServiceInput!) { recordService(input: $i) { service { id } } }",
                 json!({ "i": { "clientId": client, "enrollmentId": enrollment, "kind": kind, "serviceType": "Meal", "serviceDate": "2024-03-01" } }),
                 Some(token),
-                "/data/recordService/id",
+                "/data/recordService/service/id",
             )
             .await;
         }
@@ -691,10 +691,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
         .await;
     }
     api.ok(
-        "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) { id } }",
+        "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) { assignment { id } } }",
         json!({ "i": { "clientId": client, "projectId": projects[0], "caseManagerUserId": user_ids[0], "startDate": "2024-01-01" } }),
         Some(&tokens[0]),
-        "/data/assignCaseManager/id",
+        "/data/assignCaseManager/assignment/id",
     )
     .await;
     for (kind, value) in [
@@ -703,10 +703,10 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
         ("ADDRESS", "1 Main St, Durham NC"),
     ] {
         api.ok(
-            "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }",
+            "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { row { id } } }",
             json!({ "i": { "clientId": client, "kind": kind, "value": value, "startDate": "2024-01-01" } }),
             Some(&tokens[0]),
-            "/data/addProfileRow/id",
+            "/data/addProfileRow/row/id",
         )
         .await;
     }

@@ -140,6 +140,11 @@ impl CaseManagersQuery {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct AssignCaseManagerPayload {
+    pub assignment: CaseManagerAssignment,
+}
+
 #[derive(InputObject)]
 pub struct EndCaseManagerAssignmentInput {
     pub id: Uuid,
@@ -175,7 +180,7 @@ impl CaseManagersMutation {
         &self,
         ctx: &Context<'_>,
         input: AssignCaseManagerInput,
-    ) -> GqlResult<CaseManagerAssignment> {
+    ) -> GqlResult<AssignCaseManagerPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewAssignment {
             client_id: input.client_id,
@@ -183,7 +188,8 @@ impl CaseManagersMutation {
             case_manager_user_id: input.case_manager_user_id,
             start_date: input.start_date,
         };
-        Ok(case_managers::assign(state, user, new).await?.into())
+        let assignment = case_managers::assign(state, user, new).await?.into();
+        Ok(AssignCaseManagerPayload { assignment })
     }
 
     /// Ends an assignment of the viewer's agency (CM-2, LOCK-1); it stays on record.

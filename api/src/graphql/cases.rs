@@ -395,6 +395,31 @@ pub struct CaseStepInput {
     pub expected_version: i32,
 }
 
+#[derive(SimpleObject)]
+pub struct ReportEnrollmentErrorPayload {
+    pub case: Case,
+}
+
+#[derive(SimpleObject)]
+pub struct LogContactAttemptPayload {
+    pub case: Case,
+}
+
+#[derive(SimpleObject)]
+pub struct AgreeOnCasePayload {
+    pub case: Case,
+}
+
+#[derive(SimpleObject)]
+pub struct EscalateCasePayload {
+    pub case: Case,
+}
+
+#[derive(SimpleObject)]
+pub struct WithdrawCasePayload {
+    pub case: Case,
+}
+
 #[derive(Default)]
 pub struct CasesMutation;
 
@@ -406,7 +431,7 @@ impl CasesMutation {
         &self,
         ctx: &Context<'_>,
         input: ReportEnrollmentErrorInput,
-    ) -> GqlResult<Case> {
+    ) -> GqlResult<ReportEnrollmentErrorPayload> {
         let user = caller(ctx)?;
         let view = cases::lifecycle::report_enrollment_error(
             state(ctx)?,
@@ -415,7 +440,7 @@ impl CasesMutation {
             &input.explanation,
         )
         .await?;
-        Ok(view.into())
+        Ok(ReportEnrollmentErrorPayload { case: view.into() })
     }
 
     /// DEM-4, ENR-3: logs an attempt to reach the entering or owning agency.
@@ -423,7 +448,7 @@ impl CasesMutation {
         &self,
         ctx: &Context<'_>,
         input: LogContactAttemptInput,
-    ) -> GqlResult<Case> {
+    ) -> GqlResult<LogContactAttemptPayload> {
         let attempt = NewAttempt {
             case_id: input.case_id,
             expected_version: input.expected_version,
@@ -433,14 +458,17 @@ impl CasesMutation {
             note: input.note,
         };
         let user = caller(ctx)?;
-        Ok(cases::steps::log_attempt(state(ctx)?, user, attempt)
-            .await?
-            .into())
+        let view = cases::steps::log_attempt(state(ctx)?, user, attempt).await?;
+        Ok(LogContactAttemptPayload { case: view.into() })
     }
 
     /// Records that the two sides agree, naming the side that updates the record (for an
     /// enrollment, always its owning agency).
-    async fn agree_on_case(&self, ctx: &Context<'_>, input: AgreeOnCaseInput) -> GqlResult<Case> {
+    async fn agree_on_case(
+        &self,
+        ctx: &Context<'_>,
+        input: AgreeOnCaseInput,
+    ) -> GqlResult<AgreeOnCasePayload> {
         let user = caller(ctx)?;
         let view = cases::steps::agree(
             state(ctx)?,
@@ -450,29 +478,33 @@ impl CasesMutation {
             input.updater.into(),
         )
         .await?;
-        Ok(view.into())
+        Ok(AgreeOnCasePayload { case: view.into() })
     }
 
     /// Escalates a case whose other side was not reached — DEM-4: the conflicting data goes into
     /// a client note and the entering agency is told; ENR-3: the owning agency's administrators
     /// are asked to review the enrollment. Refused, with what is still missing, until the
     /// plan's attempts and days are met.
-    async fn escalate_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
+    async fn escalate_case(
+        &self,
+        ctx: &Context<'_>,
+        input: CaseStepInput,
+    ) -> GqlResult<EscalateCasePayload> {
         let user = caller(ctx)?;
-        Ok(
-            cases::steps::escalate(state(ctx)?, user, input.case_id, input.expected_version)
-                .await?
-                .into(),
-        )
+        let (id, version) = (input.case_id, input.expected_version);
+        let view = cases::steps::escalate(state(ctx)?, user, id, version).await?;
+        Ok(EscalateCasePayload { case: view.into() })
     }
 
     /// Withdraws a case (the reporting agency or the Data Center).
-    async fn withdraw_case(&self, ctx: &Context<'_>, input: CaseStepInput) -> GqlResult<Case> {
+    async fn withdraw_case(
+        &self,
+        ctx: &Context<'_>,
+        input: CaseStepInput,
+    ) -> GqlResult<WithdrawCasePayload> {
         let user = caller(ctx)?;
-        Ok(
-            cases::steps::withdraw(state(ctx)?, user, input.case_id, input.expected_version)
-                .await?
-                .into(),
-        )
+        let (id, version) = (input.case_id, input.expected_version);
+        let view = cases::steps::withdraw(state(ctx)?, user, id, version).await?;
+        Ok(WithdrawCasePayload { case: view.into() })
     }
 }

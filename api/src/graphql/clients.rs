@@ -530,6 +530,11 @@ impl ClientSummary {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct CreateClientPayload {
+    pub client: Client,
+}
+
 #[derive(Default)]
 pub struct ClientsMutation;
 
@@ -539,15 +544,16 @@ impl ClientsMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateClientInput,
-    ) -> GqlResult<Client> {
+    ) -> GqlResult<CreateClientPayload> {
         let hmis_number = input.hmis_number.clone();
         let new = NewClient {
             hmis_number,
             values: input.values(),
         };
-        Ok(clients::create(state(ctx)?, caller(ctx)?, new)
-            .await?
-            .into())
+        let client = clients::create(state(ctx)?, caller(ctx)?, new).await?;
+        Ok(CreateClientPayload {
+            client: client.into(),
+        })
     }
 
     /// Changes one single-answer value. Another agency's value is overwritten only with

@@ -174,6 +174,16 @@ pub struct DeleteEnrollmentInput {
 }
 
 #[derive(SimpleObject)]
+pub struct EnrollClientPayload {
+    pub enrollment: Enrollment,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateEnrollmentPayload {
+    pub enrollment: Enrollment,
+}
+
+#[derive(SimpleObject)]
 pub struct DeleteEnrollmentPayload {
     pub deleted_id: Uuid,
 }
@@ -189,7 +199,7 @@ impl EnrollmentsMutation {
         &self,
         ctx: &Context<'_>,
         input: EnrollClientInput,
-    ) -> GqlResult<Enrollment> {
+    ) -> GqlResult<EnrollClientPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewEnrollment {
             client_id: input.client_id,
@@ -200,7 +210,8 @@ impl EnrollmentsMutation {
             move_in_date: input.move_in_date,
             disabling_condition: input.disabling_condition,
         };
-        Ok(enrollments::enroll(state, user, new).await?.into())
+        let enrollment = enrollments::enroll(state, user, new).await?.into();
+        Ok(EnrollClientPayload { enrollment })
     }
 
     /// Changes an enrollment of the viewer's agency (ENR-1, LOCK-1).
@@ -208,7 +219,7 @@ impl EnrollmentsMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateEnrollmentInput,
-    ) -> GqlResult<Enrollment> {
+    ) -> GqlResult<UpdateEnrollmentPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let change = EnrollmentChange {
             id: input.id,
@@ -219,7 +230,8 @@ impl EnrollmentsMutation {
             destination: input.destination.into(),
             relationship_to_hoh: input.relationship_to_hoh,
         };
-        Ok(enrollments::update(state, user, change).await?.into())
+        let enrollment = enrollments::update(state, user, change).await?.into();
+        Ok(UpdateEnrollmentPayload { enrollment })
     }
 
     /// Deletes an enrollment of the viewer's agency (ENR-1, LOCK-1); returns its id.

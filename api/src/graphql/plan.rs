@@ -296,6 +296,12 @@ impl PlanQuery {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct PublishSharingPlanPayload {
+    /// The version published.
+    pub version: SharingPlanVersion,
+}
+
 #[derive(InputObject)]
 pub struct PublishSharingPlanTemplateInput {
     pub template: PlanTemplate,
@@ -318,12 +324,14 @@ impl PlanMutation {
         &self,
         ctx: &Context<'_>,
         input: SharingPlan,
-    ) -> GqlResult<SharingPlanVersion> {
+    ) -> GqlResult<PublishSharingPlanPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         sharing_plan::may_publish(state, user).await?;
         let document = input.into_document()?;
         let published = sharing_plan::publish(state, user, Publication::Edited(document)).await?;
-        Ok(published.into())
+        Ok(PublishSharingPlanPayload {
+            version: published.into(),
+        })
     }
 
     /// Publishes a built-in template as the next version. Data Center only.

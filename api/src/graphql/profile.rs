@@ -375,6 +375,16 @@ pub struct EndDateProfileRowInput {
 }
 
 #[derive(SimpleObject)]
+pub struct AddProfileRowPayload {
+    pub row: ProfileRow,
+}
+
+#[derive(SimpleObject)]
+pub struct AddElementAnswerPayload {
+    pub answer: ElementAnswer,
+}
+
+#[derive(SimpleObject)]
 pub struct EndDateProfileRowPayload {
     pub row: ProfileRow,
 }
@@ -402,7 +412,7 @@ impl ProfileMutation {
         &self,
         ctx: &Context<'_>,
         input: AddProfileRowInput,
-    ) -> GqlResult<ProfileRow> {
+    ) -> GqlResult<AddProfileRowPayload> {
         let new = NewProfileRow {
             element: Element::PROFILE_ASSESSMENT,
             client_id: input.client_id,
@@ -410,9 +420,10 @@ impl ProfileMutation {
             value: input.value,
             start_date: input.start_date,
         };
-        Ok(profile::add(state(ctx)?, caller(ctx)?, new)
-            .await?
-            .try_into()?)
+        let added = profile::add(state(ctx)?, caller(ctx)?, new).await?;
+        Ok(AddProfileRowPayload {
+            row: added.try_into()?,
+        })
     }
 
     /// PLAN-1: only while the tenant's plan names the element.
@@ -420,7 +431,7 @@ impl ProfileMutation {
         &self,
         ctx: &Context<'_>,
         input: AddElementAnswerInput,
-    ) -> GqlResult<ElementAnswer> {
+    ) -> GqlResult<AddElementAnswerPayload> {
         let new = NewProfileRow {
             element: input.element.into(),
             client_id: input.client_id,
@@ -428,9 +439,10 @@ impl ProfileMutation {
             value: input.value,
             start_date: input.information_date,
         };
-        Ok(profile::add(state(ctx)?, caller(ctx)?, new)
-            .await?
-            .try_into()?)
+        let added = profile::add(state(ctx)?, caller(ctx)?, new).await?;
+        Ok(AddElementAnswerPayload {
+            answer: added.try_into()?,
+        })
     }
 
     /// PRO-1..PRO-4: adds a corrected row; never edits the old one in place.

@@ -170,6 +170,16 @@ pub struct DeleteServiceInput {
 }
 
 #[derive(SimpleObject)]
+pub struct RecordServicePayload {
+    pub service: Service,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateServicePayload {
+    pub service: Service,
+}
+
+#[derive(SimpleObject)]
 pub struct DeleteServicePayload {
     pub deleted_id: Uuid,
 }
@@ -184,7 +194,7 @@ impl ServicesMutation {
         &self,
         ctx: &Context<'_>,
         input: RecordServiceInput,
-    ) -> GqlResult<Service> {
+    ) -> GqlResult<RecordServicePayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let new = NewService {
             client_id: input.client_id,
@@ -195,7 +205,8 @@ impl ServicesMutation {
             cm_minutes: input.cm_minutes,
             cm_note: input.cm_note,
         };
-        Ok(services::record(state, user, new).await?.into())
+        let service = services::record(state, user, new).await?.into();
+        Ok(RecordServicePayload { service })
     }
 
     /// Edits a service of the viewer's agency (SRV-1, LOCK-1); the new version is kept.
@@ -203,7 +214,7 @@ impl ServicesMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateServiceInput,
-    ) -> GqlResult<Service> {
+    ) -> GqlResult<UpdateServicePayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let change = ServiceChange {
             id: input.id,
@@ -215,7 +226,8 @@ impl ServicesMutation {
             cm_minutes: input.cm_minutes.into(),
             cm_note: input.cm_note.into(),
         };
-        Ok(services::update(state, user, change).await?.into())
+        let service = services::update(state, user, change).await?.into();
+        Ok(UpdateServicePayload { service })
     }
 
     /// Always refused: services, needs and referrals are never deleted (SRV-1).

@@ -80,7 +80,7 @@ pub struct AgencyPayload {
     pub agency: Agency,
 }
 
-/// The project as it is after the change.
+/// The project as it is after the change (or as created).
 #[derive(SimpleObject)]
 pub struct ProjectPayload {
     pub project: Project,
@@ -107,14 +107,17 @@ impl TenancyMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProjectInput,
-    ) -> GqlResult<Project> {
+    ) -> GqlResult<ProjectPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let project = tenancy::NewProject {
             agency_id: input.agency_id,
             name: &input.name,
             project_type: input.project_type,
         };
-        Ok(tenancy::create_project(state, user, project).await?.into())
+        let project = tenancy::create_project(state, user, project).await?;
+        Ok(ProjectPayload {
+            project: project.into(),
+        })
     }
 
     /// ROLE-1: the Data Center renames an agency.

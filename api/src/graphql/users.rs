@@ -60,6 +60,12 @@ pub struct InviteUserInput {
     pub agency_id: Option<Uuid>,
 }
 
+/// The invitation, its `token` shown this once.
+#[derive(SimpleObject)]
+pub struct InviteUserPayload {
+    pub invitation: Invitation,
+}
+
 #[derive(InputObject)]
 pub struct ResendInvitationInput {
     pub id: Uuid,
@@ -107,12 +113,12 @@ pub struct UsersMutation;
 
 #[Object]
 impl UsersMutation {
-    /// Invites someone; the answer carries the single-use token (valid 7 days) to pass on.
+    /// Invites someone; the invitation carries the single-use token (valid 7 days) to pass on.
     async fn invite_user(
         &self,
         ctx: &Context<'_>,
         input: InviteUserInput,
-    ) -> GqlResult<Invitation> {
+    ) -> GqlResult<InviteUserPayload> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
         let invite = onboarding::Invite {
             email: &input.email,
@@ -121,10 +127,11 @@ impl UsersMutation {
         };
         let (invitation, token) = onboarding::invite(state, user, invite).await?;
         let now = state.clock.now();
-        Ok(Invitation {
+        let invitation = Invitation {
             token: Some(token),
             ..InvitationView::at(invitation, now).try_into()?
-        })
+        };
+        Ok(InviteUserPayload { invitation })
     }
 
     /// Sends the invitation again, by e-mail with a token of its own, valid for a new week.

@@ -394,12 +394,12 @@ async fn att_3_medical_files_stay_inside_the_uploading_agency() {
 async fn project(app: &TestApp, token: &str, agency: &str, name: &str) -> String {
     let created = app
         .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
             json!({ "i": { "agencyId": agency, "name": name, "projectType": 0 } }),
             Some(token),
         )
         .await;
-    created_id(&created, "createProject")
+    created_id(&created, "createProject", "project")
 }
 
 /// An enrollment written as the superuser (the enrollments API is another area's).

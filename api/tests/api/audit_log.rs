@@ -49,12 +49,12 @@ async fn aud_1_the_data_center_reads_the_log_by_person_action_client_outcome_and
     let other = c
         .app
         .gql(
-            "mutation { createClient(input: { hmisNumber: \"DUR-000999\", firstName: \"Other\" }) { id } }",
+            "mutation { createClient(input: { hmisNumber: \"DUR-000999\", firstName: \"Other\" }) { client { id } } }",
             json!({}),
             Some(&c.user_a),
         )
         .await;
-    let other = other["data"]["createClient"]["id"]
+    let other = other["data"]["createClient"]["client"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

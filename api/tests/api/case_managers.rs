@@ -7,8 +7,8 @@ use crate::enrollments::{
 use crate::helpers::{TestApp, error_code, error_rule, nodes};
 
 const ASSIGN: &str = "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) {
-    id version agencyId caseManagerUserId startDate endDate active
-    access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } }";
+    assignment { id version agencyId caseManagerUserId startDate endDate active
+    access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } } }";
 const END: &str = "mutation($id: UUID!, $v: Int!, $d: NaiveDate!) {
     endCaseManagerAssignment(input: { id: $id, expectedVersion: $v, endDate: $d }) { assignment { id version endDate active } } }";
 const REMOVE: &str = "mutation($id: UUID!, $v: Int!) { removeCaseManagerAssignment(input: { id: $id, expectedVersion: $v }) { deletedId } }";
@@ -72,8 +72,8 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
         json!({}),
     )
     .await;
-    let head_stay = id(&head, "enrollClient");
-    let household = head["data"]["enrollClient"]["householdId"]
+    let head_stay = id(&head, "enrollClient", "enrollment");
+    let household = head["data"]["enrollClient"]["enrollment"]["householdId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -89,13 +89,14 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
     )
     .await;
     assert!(
-        child_stay["data"]["enrollClient"].is_object(),
+        child_stay["data"]["enrollClient"]["enrollment"].is_object(),
         "{child_stay}"
     );
     let other = client(app, &c.user_b, "Mary").await;
     id(
         &enroll(app, &c.user_b, &other, &c.rrh_b, "2021-05-10", json!({})).await,
         "enrollClient",
+        "enrollment",
     );
 
     // Each agency sees its own projects' heads of household; the Data Center the whole CoC.
@@ -108,7 +109,10 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
 
     // Another agency's case manager does not count for A's project.
     let from_b = assign(app, &c.user_b, &c.client, &c.rrh_b, &c.user_b_id).await;
-    assert!(from_b["data"]["assignCaseManager"].is_object(), "{from_b}");
+    assert!(
+        from_b["data"]["assignCaseManager"]["assignment"].is_object(),
+        "{from_b}"
+    );
     assert_eq!(gaps(app, &c.user_a).await, vec![c.client.clone()]);
     // And a case manager must be an active user of the project's agency.
     let wrong_agency = assign(app, &c.user_a, &c.client, &c.shelter_a, &c.user_b_id).await;
@@ -116,7 +120,7 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
     assert_eq!(error_field(&wrong_agency), "caseManagerUserId");
 
     let assigned = assign(app, &c.user_a, &c.client, &c.shelter_a, &c.user_a_id).await;
-    let assignment = id(&assigned, "assignCaseManager");
+    let assignment = id(&assigned, "assignCaseManager", "assignment");
     assert!(gaps(app, &c.user_a).await.is_empty());
     assert_eq!(gaps(app, &c.data_center).await, vec![other.clone()]);
 
@@ -140,7 +144,10 @@ async fn cm_1_heads_of_household_without_a_case_manager_are_listed() {
         json!({ "id": head_stay, "expectedVersion": 1, "exitDate": "2021-07-01" }),
     )
     .await;
-    assert!(exited["data"]["updateEnrollment"].is_object(), "{exited}");
+    assert!(
+        exited["data"]["updateEnrollment"]["enrollment"].is_object(),
+        "{exited}"
+    );
     assert!(gaps(app, &c.user_a).await.is_empty());
 }
 
@@ -149,8 +156,8 @@ async fn cm_2_only_the_assigning_agency_changes_its_case_manager() {
     let c = community().await;
     let app = &c.app;
     let assigned = assign(app, &c.user_a, &c.client, &c.shelter_a, &c.user_a_id).await;
-    let assignment = &assigned["data"]["assignCaseManager"];
-    let assignment_id = id(&assigned, "assignCaseManager");
+    let assignment = &assigned["data"]["assignCaseManager"]["assignment"];
+    let assignment_id = id(&assigned, "assignCaseManager", "assignment");
     assert_eq!(assignment["agencyId"], c.agency_a.as_str());
     assert_eq!(assignment["active"], true);
     assert_eq!(permission(assignment, "endDate")["allowed"], true);
@@ -259,7 +266,7 @@ async fn lock_1_concurrent_ends_of_an_assignment_let_exactly_one_through() {
     let c = community().await;
     let app = &c.app;
     let assigned = assign(app, &c.user_a, &c.client, &c.shelter_a, &c.user_a_id).await;
-    let assignment = id(&assigned, "assignCaseManager");
+    let assignment = id(&assigned, "assignCaseManager", "assignment");
     let ends = ["2021-06-01", "2021-06-02", "2021-06-03", "2021-06-04"];
     let writes = futures_util::future::join_all(ends.iter().map(|end| {
         app.gql(

@@ -164,7 +164,7 @@ impl Parties {
             .app
             .gql(
                 &format!(
-                    "mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ {CASE_FIELDS} }} }}",
+                    "mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ case {{ {CASE_FIELDS} }} }} }}",
                     input_type = match mutation {
                         "logContactAttempt" => "LogContactAttemptInput",
                         "agreeOnCase" => "AgreeOnCaseInput",
@@ -303,7 +303,7 @@ async fn dem_4_escalation_path(store: Store) {
     );
 
     let first = c.attempt(&c.user_b, 1, false).await;
-    let first = &first["data"]["logContactAttempt"];
+    let first = &first["data"]["logContactAttempt"]["case"];
     assert_eq!(first["state"], "CONTACTING", "{first}");
     assert_eq!(first["version"], 2);
     c.advance(chrono::Duration::days(2)).await;
@@ -312,7 +312,7 @@ async fn dem_4_escalation_path(store: Store) {
     refused_with(&c.escalate(&c.user_b, 3).await, "DEM-4", "2 unanswered");
     c.advance(chrono::Duration::days(3)).await;
     let third = c.attempt(&c.user_b, 3, false).await;
-    let third = &third["data"]["logContactAttempt"];
+    let third = &third["data"]["logContactAttempt"]["case"];
     assert_eq!(third["nextDue"]["kind"], "ESCALABLE", "{third}");
     assert_eq!(third["nextDue"]["at"], "2026-03-15T09:00:00+00:00");
     // Three attempts within ten days: not yet, and the sentence says when.
@@ -357,7 +357,7 @@ async fn dem_4_escalation_path(store: Store) {
         "reported it",
     );
     let escalated = c.escalate(&c.user_b, version).await;
-    let escalated = &escalated["data"]["escalateCase"];
+    let escalated = &escalated["data"]["escalateCase"]["case"];
     assert_eq!(escalated["state"], "ESCALATED", "{escalated}");
     assert_eq!(escalated["nextDue"]["kind"], "OWNER_REVIEW");
 
@@ -439,7 +439,7 @@ async fn dem_4_an_agreement_names_the_side_whose_update_closes_the_case() {
             json!({ "caseId": c.case_id, "expectedVersion": 1, "updater": "REPORTER" }),
         )
         .await;
-    let agreed = &agreed["data"]["agreeOnCase"];
+    let agreed = &agreed["data"]["agreeOnCase"]["case"];
     assert_eq!(agreed["state"], "AGREED", "{agreed}");
     assert_eq!(agreed["nextDue"]["updater"], "REPORTER");
     refused_with(&c.escalate(&c.user_b, 2).await, "DEM-4", "agreed");
@@ -629,7 +629,7 @@ async fn dem_4_a_case_is_hidden_from_other_agencies_and_other_tenants() {
         )
         .await;
     assert_eq!(
-        withdrawn["data"]["withdrawCase"]["state"], "WITHDRAWN",
+        withdrawn["data"]["withdrawCase"]["case"]["state"], "WITHDRAWN",
         "{withdrawn}"
     );
 }
@@ -643,15 +643,14 @@ async fn report_on(store: Store) -> (Parties, String) {
         .coc
         .app
         .gql(
-            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id version } }",
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id version } } }",
             json!({ "i": { "clientId": c.client, "projectId": shelter, "relationshipToHoh": 1, "entryDate": "2021-06-01" } }),
             Some(&c.user_a),
         )
         .await;
-    let enrollment = crate::helpers::created_id(&enrolled, "enrollClient");
+    let enrollment = crate::helpers::created_id(&enrolled, "enrollClient", "enrollment");
     let exit = json!({ "i": { "id": enrollment, "expectedVersion": 1, "exitDate": "2021-07-08" } });
-    let update =
-        "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }";
+    let update = "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { enrollment { id version } } }";
     c.coc.app.gql(update, exit.clone(), Some(&c.user_a)).await;
     // ENR-1: B may not change it, and is told how to report it.
     let refused = c.coc.app.gql(update, exit, Some(&c.user_b)).await;
@@ -660,12 +659,12 @@ async fn report_on(store: Store) -> (Parties, String) {
         .coc
         .app
         .gql(
-            &format!("mutation($i: ReportEnrollmentErrorInput!) {{ reportEnrollmentError(input: $i) {{ {CASE_FIELDS} enrollmentId explanation }} }}"),
+            &format!("mutation($i: ReportEnrollmentErrorInput!) {{ reportEnrollmentError(input: $i) {{ case {{ {CASE_FIELDS} enrollmentId explanation }} }} }}"),
             json!({ "i": { "enrollmentId": enrollment, "explanation": "Exit date after the client moved into our housing on 2021-07-01" } }),
             Some(&c.user_b),
         )
         .await;
-    let case = &reported["data"]["reportEnrollmentError"];
+    let case = &reported["data"]["reportEnrollmentError"]["case"];
     assert_eq!(case["kind"], "ENROLLMENT_ERROR", "{reported}");
     assert_eq!(case["state"], "OPENED");
     assert_eq!(case["enrollmentId"], enrollment.as_str());
@@ -700,7 +699,7 @@ async fn enr_3_report_path(store: Store) {
     // The owning agency's administrators are asked to review; the enrollment stays as it is.
     let version = escalable["version"].as_i64().expect("version");
     let asked = c.escalate(&c.user_b, version).await;
-    let asked = &asked["data"]["escalateCase"];
+    let asked = &asked["data"]["escalateCase"]["case"];
     assert_eq!(asked["state"], "IN_ADMIN_REVIEW", "{asked}");
     assert_eq!(asked["nextDue"]["kind"], "DATA_CENTER_HAND_OVER");
     assert_eq!(asked["nextDue"]["at"], "2026-04-14T09:01:00+00:00");
@@ -767,13 +766,13 @@ async fn enr_3_report_path(store: Store) {
         .coc
         .app
         .gql(
-            "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }",
+            "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { enrollment { id version } } }",
             json!({ "i": { "id": enrollment, "expectedVersion": 2, "exitDate": "2021-06-30" } }),
             Some(&c.user_a),
         )
         .await;
     assert_eq!(
-        corrected["data"]["updateEnrollment"]["version"], 3,
+        corrected["data"]["updateEnrollment"]["enrollment"]["version"], 3,
         "{corrected}"
     );
     let closed = c.case(&c.user_b).await;
@@ -802,9 +801,8 @@ async fn inconsistencies(c: &Parties, token: &str) -> Vec<Value> {
 async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
     let c = parties_on(Store::Postgres).await;
     let app = &c.coc.app;
-    let enroll = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id version } }";
-    let update =
-        "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { id version } }";
+    let enroll = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id version } } }";
+    let update = "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) { enrollment { id version } } }";
     // A's shelter stay, 6/1 to 7/8/2021; B's rapid re-housing with a move-in on 7/1/2021.
     let shelter = c.coc.project(&c.coc.agency_a, "UM Shelter", 0).await;
     let rrh = c
@@ -818,7 +816,7 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
             Some(&c.user_a),
         )
         .await;
-    let stay = crate::helpers::created_id(&stay, "enrollClient");
+    let stay = crate::helpers::created_id(&stay, "enrollClient", "enrollment");
     app.gql(
         update,
         json!({ "i": { "id": stay, "expectedVersion": 1, "exitDate": "2021-07-08" } }),
@@ -836,7 +834,7 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
             Some(&c.user_b),
         )
         .await;
-    let housed = crate::helpers::created_id(&housed, "enrollClient");
+    let housed = crate::helpers::created_id(&housed, "enrollClient", "enrollment");
 
     // Found at once, after B's enrollment, for both agencies and the Data Center.
     let for_b = inconsistencies(&c, &c.user_b).await;
@@ -874,13 +872,13 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
     // One mutation away from an ENR-3 report.
     let reported = app
         .gql(
-            "mutation($i: ReportEnrollmentErrorInput!) { reportEnrollmentError(input: $i) { kind state enrollmentId } }",
+            "mutation($i: ReportEnrollmentErrorInput!) { reportEnrollmentError(input: $i) { case { kind state enrollmentId } } }",
             json!({ "i": { "enrollmentId": finding["reportEnrollmentId"], "explanation": "Shelter exit after the move-in" } }),
             Some(&c.user_b),
         )
         .await;
     assert_eq!(
-        reported["data"]["reportEnrollmentError"]["kind"], "ENROLLMENT_ERROR",
+        reported["data"]["reportEnrollmentError"]["case"]["kind"], "ENROLLMENT_ERROR",
         "{reported}"
     );
 
@@ -893,7 +891,7 @@ async fn enr_4_the_scan_finds_the_seeds_example_one_step_from_a_report() {
         )
         .await;
     assert_eq!(
-        corrected["data"]["updateEnrollment"]["version"], 3,
+        corrected["data"]["updateEnrollment"]["enrollment"]["version"], 3,
         "{corrected}"
     );
     assert!(inconsistencies(&c, &c.user_b).await.is_empty());

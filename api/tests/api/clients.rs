@@ -389,12 +389,12 @@ async fn prov_1_names_who_entered_each_value_and_their_agency() {
     let dc_client = c
         .app
         .gql(
-            "mutation { createClient(input: { firstName: \"Dana\" }) { id } }",
+            "mutation { createClient(input: { firstName: \"Dana\" }) { client { id } } }",
             json!({}),
             Some(&c.data_center),
         )
         .await;
-    let id = dc_client["data"]["createClient"]["id"].clone();
+    let id = dc_client["data"]["createClient"]["client"]["id"].clone();
     let seen = c
         .app
         .gql(NAMES, json!({ "id": id }), Some(&c.data_center))
@@ -457,13 +457,13 @@ async fn hud_4_21_sex_is_a_single_answer_demographic_under_the_dem_rules() {
     let created = c
         .app
         .gql(
-            "mutation { createClient(input: { firstName: \"Ana\", dob: \"1990-04-02\", sex: 1 }) { id demographics { field value
-                typedValue { __typename ... on CodeValue { code } ... on DateValue { date } ... on TextValue { text } ... on CodeListValue { codes } } } } }",
+            "mutation { createClient(input: { firstName: \"Ana\", dob: \"1990-04-02\", sex: 1 }) { client { id demographics { field value
+                typedValue { __typename ... on CodeValue { code } ... on DateValue { date } ... on TextValue { text } ... on CodeListValue { codes } } } } } }",
             json!({}),
             Some(&c.user_b),
         )
         .await;
-    let created = &created["data"]["createClient"];
+    let created = &created["data"]["createClient"]["client"];
     assert_eq!(field(created, "SEX")["value"], "1", "{created}");
     // The same values as what they are, nothing to parse.
     assert_eq!(
@@ -616,12 +616,12 @@ async fn aud_2_lists_and_searches_are_recorded_with_where_they_showed_the_client
     let created = c
         .app
         .gql(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
             json!({ "i": { "firstName": "Jane", "lastName": "Smith", "dob": "1982-03-04" } }),
             Some(&c.user_a),
         )
         .await;
-    let other = created["data"]["createClient"]["id"]
+    let other = created["data"]["createClient"]["client"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("{created}"))
         .to_owned();

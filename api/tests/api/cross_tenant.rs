@@ -39,7 +39,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
         (
-            "mutation($e: UUID!) { updateEnrollment(input: { id: $e, expectedVersion: 1, exitDate: \"2024-02-01\" }) { id } }",
+            "mutation($e: UUID!) { updateEnrollment(input: { id: $e, expectedVersion: 1, exitDate: \"2024-02-01\" }) { enrollment { id } } }",
             json!({ "e": enrollment }),
         ),
         (
@@ -51,7 +51,7 @@ async fn another_tenant_reaches_no_record_by_id_under_any_plan() {
             json!({ "c": client }),
         ),
         (
-            "mutation($s: UUID!) { updateService(input: { id: $s, expectedVersion: 1, serviceType: \"x\" }) { id } }",
+            "mutation($s: UUID!) { updateService(input: { id: $s, expectedVersion: 1, serviceType: \"x\" }) { service { id } } }",
             json!({ "s": service }),
         ),
         (

@@ -22,7 +22,8 @@ use uuid::Uuid;
 
 use crate::helpers::{OWNER_ROLE, TestApp, admin, free_port, spawn_app, spawn_app_with};
 
-const CREATE: &str = "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }";
+const CREATE: &str =
+    "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }";
 
 async fn create_client(app: &TestApp, token: &str, n: usize) -> (u16, Value) {
     let response = app
@@ -57,7 +58,7 @@ impl WriteLoad {
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
                     let (status, body) = create_client(&app, &token, n).await;
-                    match body["data"]["createClient"]["id"].as_str() {
+                    match body["data"]["createClient"]["client"]["id"].as_str() {
                         Some(id) => acknowledged.lock().await.push(id.parse().expect("id")),
                         None => {
                             let code = body["errors"][0]["extensions"]["code"]
@@ -116,7 +117,7 @@ async fn recovered_within_five_seconds(app: &TestApp, token: &str) {
     let back = Instant::now();
     loop {
         let (status, body) = create_client(app, token, 0).await;
-        if status == 200 && body["data"]["createClient"]["id"].is_string() {
+        if status == 200 && body["data"]["createClient"]["client"]["id"].is_string() {
             return;
         }
         assert!(

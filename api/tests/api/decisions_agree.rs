@@ -102,21 +102,21 @@ impl World {
         let client = text(
             &self
                 .as_owner(
-                    "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
+                    "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { client { id } } }",
                     json!({}),
                 )
                 .await,
-            &["data", "createClient", "id"],
+            &["data", "createClient", "client", "id"],
         );
         let enrollment = || async {
             text(
                 &self
                     .as_owner(
-                        "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+                        "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
                         json!({ "i": { "clientId": client, "projectId": self.project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
                     )
                     .await,
-                &["data", "enrollClient", "id"],
+                &["data", "enrollClient", "enrollment", "id"],
             )
         };
         let record = match action {
@@ -129,21 +129,21 @@ impl World {
                 text(
                     &self
                         .as_owner(
-                            "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) { id } }",
+                            "mutation($i: AssignCaseManagerInput!) { assignCaseManager(input: $i) { assignment { id } } }",
                             json!({ "i": { "clientId": client, "projectId": self.project, "caseManagerUserId": self.owner_id, "startDate": "2024-01-01" } }),
                         )
                         .await,
-                    &["data", "assignCaseManager", "id"],
+                    &["data", "assignCaseManager", "assignment", "id"],
                 )
             }
             "EDIT_SERVICE" | "DELETE_SERVICE" | "READ_SERVICE_NOTES" => text(
                 &self
                     .as_owner(
-                        "mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }",
+                        "mutation($i: RecordServiceInput!) { recordService(input: $i) { service { id } } }",
                         json!({ "i": { "clientId": client, "kind": "SERVICE", "serviceType": "case management", "serviceDate": "2024-01-02", "cmMinutes": 30, "cmNote": "talked about housing" } }),
                     )
                     .await,
-                &["data", "recordService", "id"],
+                &["data", "recordService", "service", "id"],
             ),
             "EDIT_NOTE" | "DELETE_NOTE" => text(
                 &self
@@ -157,11 +157,11 @@ impl World {
             "CORRECT_PROFILE_ROW_AT_CLIENT_DIRECTION" | "END_DATE_PROFILE_ROW" => text(
                 &self
                     .as_owner(
-                        "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }",
+                        "mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { row { id } } }",
                         json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }),
                     )
                     .await,
-                &["data", "addProfileRow", "id"],
+                &["data", "addProfileRow", "row", "id"],
             ),
             "READ_ATTACHMENT" | "DELETE_ATTACHMENT" => {
                 let mut bytes = vec![0u8; 512];
@@ -356,7 +356,7 @@ impl World {
                 json!({}),
             ),
             "EDIT_ENROLLMENT" => (
-                "mutation($r: UUID!) { updateEnrollment(input: { id: $r, expectedVersion: 1, exitDate: \"2024-02-01\" }) { id } }",
+                "mutation($r: UUID!) { updateEnrollment(input: { id: $r, expectedVersion: 1, exitDate: \"2024-02-01\" }) { enrollment { id } } }",
                 json!({}),
             ),
             "DELETE_ENROLLMENT" => (
@@ -368,7 +368,7 @@ impl World {
                 json!({}),
             ),
             "EDIT_SERVICE" => (
-                "mutation($r: UUID!) { updateService(input: { id: $r, expectedVersion: 1, serviceType: \"outreach\" }) { id } }",
+                "mutation($r: UUID!) { updateService(input: { id: $r, expectedVersion: 1, serviceType: \"outreach\" }) { service { id } } }",
                 json!({}),
             ),
             "DELETE_SERVICE" => (

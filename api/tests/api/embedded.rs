@@ -27,12 +27,12 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
     );
     let project = id(
         &app.gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
             json!({ "i": { "agencyId": agency_a, "name": "Shelter", "projectType": 0 } }),
             Some(&dc.token),
         )
         .await,
-        &["data", "createProject", "id"],
+        &["data", "createProject", "project", "id"],
     );
     let (a, _) = app
         .add_user(&dc.token, "durham", "a@um.example", "USER", Some(&agency_a))
@@ -48,8 +48,8 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         .await;
 
     let client = id(
-        &app.gql("mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\", dob: \"1980-07-01\", ssn: \"123-45-6789\" }) { id } }", json!({}), Some(&a)).await,
-        &["data", "createClient", "id"],
+        &app.gql("mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\", dob: \"1980-07-01\", ssn: \"123-45-6789\" }) { client { id } } }", json!({}), Some(&a)).await,
+        &["data", "createClient", "client", "id"],
     );
     // DEM-3 then DEM-2.
     let change = "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) { __typename ... on Client { version } } }";
@@ -73,11 +73,11 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
 
     // ENR-1, CM-1, SRV-1/2, NOTE-1, PRO-1.
     let enrolled = app
-        .gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01", "disablingCondition": 1 } }), Some(&a))
+        .gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01", "disablingCondition": 1 } }), Some(&a))
         .await;
-    let enrollment = id(&enrolled, &["data", "enrollClient", "id"]);
+    let enrollment = id(&enrolled, &["data", "enrollClient", "enrollment", "id"]);
     let other = app
-        .gql("mutation($e: UUID!) { updateEnrollment(input: { id: $e, expectedVersion: 1, exitDate: \"2024-02-01\" }) { id } }", json!({ "e": enrollment }), Some(&b))
+        .gql("mutation($e: UUID!) { updateEnrollment(input: { id: $e, expectedVersion: 1, exitDate: \"2024-02-01\" }) { enrollment { id } } }", json!({ "e": enrollment }), Some(&b))
         .await;
     assert_eq!(error_rule(&other), "ENR-1");
     let gaps = app
@@ -95,9 +95,9 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         "{gaps}"
     );
     let service = app
-        .gql("mutation($c: UUID!) { recordService(input: { clientId: $c, kind: SERVICE, serviceType: \"meal\", serviceDate: \"2024-01-02\", cmNote: \"private\" }) { id } }", json!({ "c": client }), Some(&a))
+        .gql("mutation($c: UUID!) { recordService(input: { clientId: $c, kind: SERVICE, serviceType: \"meal\", serviceDate: \"2024-01-02\", cmNote: \"private\" }) { service { id } } }", json!({ "c": client }), Some(&a))
         .await;
-    let service = id(&service, &["data", "recordService", "id"]);
+    let service = id(&service, &["data", "recordService", "service", "id"]);
     assert_eq!(
         error_rule(
             &app.gql(
@@ -142,8 +142,8 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         "NOTE-1"
     );
     let row = id(
-        &app.gql("mutation($c: UUID!) { addProfileRow(input: { clientId: $c, kind: PHONE, value: \"919-555-0100\", startDate: \"2024-01-01\" }) { id } }", json!({ "c": client }), Some(&a)).await,
-        &["data", "addProfileRow", "id"],
+        &app.gql("mutation($c: UUID!) { addProfileRow(input: { clientId: $c, kind: PHONE, value: \"919-555-0100\", startDate: \"2024-01-01\" }) { row { id } } }", json!({ "c": client }), Some(&a)).await,
+        &["data", "addProfileRow", "row", "id"],
     );
     let undirected = app
         .gql("mutation($r: UUID!) { correctProfileRow(input: { rowId: $r, expectedVersion: 1, newValue: \"919-555-0199\", startDate: \"2024-06-01\", atClientDirection: false, correctionNote: \"phone\" }) { enteringAgencyNotified } }", json!({ "r": row }), Some(&b))
@@ -152,7 +152,7 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
 
     // HUD's further elements, on the strategy's rebuilt table: collected once the plan names
     // them (PLAN-1), corrected under the answers-over-time rules (PRO-1, PRO-3).
-    let add_income = "mutation($c: UUID!) { addElementAnswer(input: { clientId: $c, element: INCOME_AND_BENEFITS, field: \"INCOME_FROM_ANY_SOURCE\", value: \"1\", informationDate: \"2025-01-15\" }) { id valueLabel } }";
+    let add_income = "mutation($c: UUID!) { addElementAnswer(input: { clientId: $c, element: INCOME_AND_BENEFITS, field: \"INCOME_FROM_ANY_SOURCE\", value: \"1\", informationDate: \"2025-01-15\" }) { answer { id valueLabel } } }";
     let off = app.gql(add_income, json!({ "c": client }), Some(&a)).await;
     assert_eq!(error_rule(&off), "PLAN-1", "{off}");
     let published = app
@@ -163,15 +163,15 @@ async fn every_record_kind_works_under_the_rules_on_the_embedded_default() {
         })
         .await;
     assert!(
-        published["data"]["publishSharingPlan"]["version"].is_number(),
+        published["data"]["publishSharingPlan"]["version"]["version"].is_number(),
         "{published}"
     );
     let added = app.gql(add_income, json!({ "c": client }), Some(&a)).await;
     assert_eq!(
-        added["data"]["addElementAnswer"]["valueLabel"], "Yes",
+        added["data"]["addElementAnswer"]["answer"]["valueLabel"], "Yes",
         "{added}"
     );
-    let answer = id(&added, &["data", "addElementAnswer", "id"]);
+    let answer = id(&added, &["data", "addElementAnswer", "answer", "id"]);
     let listed = app
         .gql("query($c: UUID!) { clientElementAnswers(clientId: $c, element: INCOME_AND_BENEFITS) { nodes { id provenance { enteredByAgencyId } } } }", json!({ "c": client }), Some(&b))
         .await;
@@ -316,14 +316,17 @@ async fn concurrent_writes_queue_on_the_embedded_default_instead_of_failing() {
     let dc = app.sign_up("durham").await;
     let writes = (0..30).map(|n| {
         app.gql(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
             json!({ "i": { "firstName": format!("C{n}") } }),
             Some(&dc.token),
         )
     });
     let results = futures_util::future::join_all(writes).await;
     for result in &results {
-        assert!(result["data"]["createClient"]["id"].is_string(), "{result}");
+        assert!(
+            result["data"]["createClient"]["client"]["id"].is_string(),
+            "{result}"
+        );
     }
     let page = app
         .gql(

@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 use crate::helpers::{Coc, TestApp, created_id, error_code, error_rule, nodes};
 
 pub const ENROLL: &str = "mutation($i: EnrollClientInput!) { enrollClient(input: $i) {
-    id version householdId agencyId projectType flags { rule message otherEnrollmentId }
+    enrollment { id version householdId agencyId projectType flags { rule message otherEnrollmentId }
     access { action allowed rule reason planVersion }
-    provenance { enteredByUserId enteredByAgencyId enteredAt updatedByUserId } } }";
+    provenance { enteredByUserId enteredByAgencyId enteredAt updatedByUserId } } } }";
 const UPDATE: &str = "mutation($i: UpdateEnrollmentInput!) { updateEnrollment(input: $i) {
-    id version exitDate destination moveInDate flags { rule otherEnrollmentId }
-    provenance { enteredByUserId updatedByUserId updatedByAgencyId } } }";
+    enrollment { id version exitDate destination moveInDate flags { rule otherEnrollmentId }
+    provenance { enteredByUserId updatedByUserId updatedByAgencyId } } } }";
 const DELETE: &str = "mutation($id: UUID!, $v: Int!) { deleteEnrollment(input: { id: $id, expectedVersion: $v }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientEnrollments(clientId: $c) { edges { node {
     id version agencyId exitDate flags { rule message otherEnrollmentId }
@@ -34,19 +34,19 @@ pub struct Community {
     pub client: String,
 }
 
-pub fn id(response: &Value, field: &str) -> String {
-    created_id(response, field)
+pub fn id(response: &Value, mutation: &str, object: &str) -> String {
+    created_id(response, mutation, object)
 }
 
 pub async fn client(app: &TestApp, token: &str, first_name: &str) -> String {
     let created = app
         .gql(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
             json!({ "i": { "firstName": first_name, "lastName": "Smith" } }),
             Some(token),
         )
         .await;
-    id(&created, "createClient")
+    id(&created, "createClient", "client")
 }
 
 pub async fn community() -> Community {
@@ -135,8 +135,8 @@ async fn enr_1_only_the_owning_agency_changes_or_deletes_an_enrollment() {
         json!({}),
     )
     .await;
-    let enrollment = &created["data"]["enrollClient"];
-    let enrollment_id = id(&created, "enrollClient");
+    let enrollment = &created["data"]["enrollClient"]["enrollment"];
+    let enrollment_id = id(&created, "enrollClient", "enrollment");
     assert_eq!(enrollment["version"], 1);
     assert_eq!(enrollment["agencyId"], c.agency_a.as_str());
     assert_eq!(permission(enrollment, "edit")["allowed"], true);
@@ -227,7 +227,7 @@ async fn enr_1_only_the_owning_agency_changes_or_deletes_an_enrollment() {
         json!({ "id": enrollment_id, "expectedVersion": 1, "exitDate": "2021-06-01", "destination": 410 }),
     )
     .await;
-    let exited = &exited["data"]["updateEnrollment"];
+    let exited = &exited["data"]["updateEnrollment"]["enrollment"];
     assert_eq!(exited["version"], 2, "{exited}");
     assert_eq!(exited["exitDate"], "2021-06-01");
     assert_eq!(exited["destination"], 410);
@@ -270,6 +270,7 @@ async fn enr_2_unusual_concurrent_enrollments_are_flagged_not_refused() {
         )
         .await,
         "enrollClient",
+        "enrollment",
     );
     // Shelter beside rapid re-housing is a normal pair under Durham v1.
     let rrh = enroll(
@@ -281,7 +282,11 @@ async fn enr_2_unusual_concurrent_enrollments_are_flagged_not_refused() {
         json!({ "moveInDate": "2021-07-01" }),
     )
     .await;
-    assert_eq!(rrh["data"]["enrollClient"]["flags"], json!([]), "{rrh}");
+    assert_eq!(
+        rrh["data"]["enrollClient"]["enrollment"]["flags"],
+        json!([]),
+        "{rrh}"
+    );
     // Two shelters at once are not: written, and flagged.
     let second_shelter = enroll(
         app,
@@ -292,16 +297,16 @@ async fn enr_2_unusual_concurrent_enrollments_are_flagged_not_refused() {
         json!({}),
     )
     .await;
-    let flags = &second_shelter["data"]["enrollClient"]["flags"];
+    let flags = &second_shelter["data"]["enrollClient"]["enrollment"]["flags"];
     assert_eq!(flags.as_array().map(Vec::len), Some(1), "{second_shelter}");
     assert_eq!(
-        second_shelter["data"]["enrollClient"]["agencyId"],
+        second_shelter["data"]["enrollClient"]["enrollment"]["agencyId"],
         c.agency_b.as_str()
     );
     assert_eq!(flags[0]["rule"], "ENR-2");
     assert_eq!(flags[0]["otherEnrollmentId"], shelter_a.as_str());
     assert!(flags[0]["message"].as_str().unwrap().contains("UM Shelter"));
-    let second_shelter = id(&second_shelter, "enrollClient");
+    let second_shelter = id(&second_shelter, "enrollClient", "enrollment");
     // The other side of the overlap carries the flag too.
     let listed = list(app, &c.user_a, &c.client).await;
     assert_eq!(listed.len(), 3);
@@ -322,7 +327,7 @@ async fn enr_2_unusual_concurrent_enrollments_are_flagged_not_refused() {
     )
     .await;
     assert_eq!(
-        exited["data"]["updateEnrollment"]["flags"],
+        exited["data"]["updateEnrollment"]["enrollment"]["flags"],
         json!([]),
         "{exited}"
     );
@@ -349,6 +354,7 @@ async fn lock_1_a_stale_write_is_refused_with_the_current_values() {
         )
         .await,
         "enrollClient",
+        "enrollment",
     );
     let first = update(
         app,
@@ -356,7 +362,10 @@ async fn lock_1_a_stale_write_is_refused_with_the_current_values() {
         json!({ "id": enrollment, "expectedVersion": 1, "exitDate": "2021-06-01" }),
     )
     .await;
-    assert_eq!(first["data"]["updateEnrollment"]["version"], 2, "{first}");
+    assert_eq!(
+        first["data"]["updateEnrollment"]["enrollment"]["version"], 2,
+        "{first}"
+    );
     // A colleague who read version 1 is refused, and shown what is there now.
     let stale = update(
         app,
@@ -380,10 +389,10 @@ async fn lock_1_a_stale_write_is_refused_with_the_current_values() {
 
     // The same holds for services and case-manager assignments.
     let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
-    let service = id(&service, "recordService");
+    let service = id(&service, "recordService", "service");
     let edit = json!({ "id": service, "expectedVersion": 1, "serviceType": "Bus pass" });
     assert!(
-        crate::services::update(app, &c.user_a, edit.clone()).await["data"]["updateService"]
+        crate::services::update(app, &c.user_a, edit.clone()).await["data"]["updateService"]["service"]
             .is_object()
     );
     let stale = crate::services::update(app, &c.user_a, edit).await;
@@ -410,6 +419,7 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
         )
         .await,
         "enrollClient",
+        "enrollment",
     );
     let shelter_b = enroll(
         app,
@@ -421,7 +431,7 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
     )
     .await;
     assert_eq!(
-        shelter_b["data"]["enrollClient"]["flags"][0]["otherEnrollmentId"],
+        shelter_b["data"]["enrollClient"]["enrollment"]["flags"][0]["otherEnrollmentId"],
         shelter_a.as_str()
     );
     let published = app
@@ -479,7 +489,10 @@ async fn plan_1_a_private_plan_keeps_entry_exit_and_its_flags_inside_the_owning_
 
     // Services and case managers likewise.
     let service = crate::services::record(app, &c.user_a, &c.client, json!({})).await;
-    assert!(service["data"]["recordService"].is_object(), "{service}");
+    assert!(
+        service["data"]["recordService"]["service"].is_object(),
+        "{service}"
+    );
     let services =
         "query($c: UUID!) { clientServices(clientId: $c) { edges { node { id cmNote } } } }";
     let seen_by_b = app
@@ -511,6 +524,7 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
         )
         .await,
         "enrollClient",
+        "enrollment",
     );
     let exits = [
         "2021-06-01",
@@ -528,11 +542,14 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
     }));
     let outcomes =
         crate::helpers::race_on_row(app, "enrollments", &enrollment, exits.len(), writes).await;
-    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["updateEnrollment"]["version"] == 2);
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["updateEnrollment"]["enrollment"]["version"] == 2
+    });
 
     let service = id(
         &crate::services::record(app, &c.user_a, &c.client, json!({})).await,
         "recordService",
+        "service",
     );
     let kinds = ["Bus pass", "Meal", "Shower", "Laundry", "Phone"];
     let writes = futures_util::future::join_all(kinds.iter().map(|kind| {
@@ -544,7 +561,9 @@ async fn lock_1_concurrent_writes_to_an_enrollment_or_a_service_let_exactly_one_
     }));
     let outcomes =
         crate::helpers::race_on_row(app, "services", &service, kinds.len(), writes).await;
-    crate::helpers::assert_one_won(&outcomes, |o| o["data"]["updateService"].is_object());
+    crate::helpers::assert_one_won(&outcomes, |o| {
+        o["data"]["updateService"]["service"].is_object()
+    });
     assert_eq!(
         count(
             app,
@@ -568,12 +587,12 @@ async fn clients_are_listed_by_hmis_number_name_date_of_birth_and_project() {
         async move {
             let created = app
                 .gql(
-                    "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+                    "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
                     json!({ "i": input }),
                     Some(&token),
                 )
                 .await;
-            id(&created, "createClient")
+            id(&created, "createClient", "client")
         }
     };
     let johnny = new_client(json!({ "hmisNumber": "DUR-000001", "firstName": "Johnny", "lastName": "Walker", "dob": "1980-01-01" })).await;
@@ -684,7 +703,7 @@ async fn a_projects_enrollments_are_listed_by_the_dates_they_were_open() {
         json!({}),
     )
     .await;
-    let exited = id(&exited, "enrollClient");
+    let exited = id(&exited, "enrollClient", "enrollment");
     let exit = update(
         app,
         &c.user_a,
@@ -701,7 +720,7 @@ async fn a_projects_enrollments_are_listed_by_the_dates_they_were_open() {
         json!({}),
     )
     .await;
-    let open = id(&open, "enrollClient");
+    let open = id(&open, "enrollClient", "enrollment");
 
     let listed = |token: &str, from: Option<&str>, until: Option<&str>| {
         let (app, token, project) = (app, token.to_owned(), c.shelter_a.clone());

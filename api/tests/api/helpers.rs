@@ -183,7 +183,7 @@ impl TestApp {
         assert!(document.is_object(), "{current}");
         edit(&mut document);
         self.gql(
-            "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version } }",
+            "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version { version } } }",
             json!({ "i": document }),
             Some(data_center),
         )
@@ -320,12 +320,12 @@ impl TestApp {
     ) -> (String, String) {
         let invited = self
             .gql(
-                "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+                "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }",
                 json!({ "i": { "email": email, "role": role, "agencyId": agency } }),
                 Some(by),
             )
             .await;
-        let token = invited["data"]["inviteUser"]["token"]
+        let token = invited["data"]["inviteUser"]["invitation"]["token"]
             .as_str()
             .unwrap_or_else(|| panic!("invite failed: {invited}"))
             .to_owned();
@@ -480,12 +480,12 @@ impl Coc {
         let created = self
             .app
             .gql(
-                "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+                "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
                 json!({ "i": input }),
                 Some(token),
             )
             .await;
-        created_id(&created, "createClient")
+        created_id(&created, "createClient", "client")
     }
 }
 
@@ -499,11 +499,11 @@ pub fn nodes(response: &Value, field: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The `id` of what the mutation `field` created.
-pub fn created_id(response: &Value, field: &str) -> String {
-    response["data"][field]["id"]
+/// The `id` of what `mutation` created, read from its payload's `object` field.
+pub fn created_id(response: &Value, mutation: &str, object: &str) -> String {
+    response["data"][mutation][object]["id"]
         .as_str()
-        .unwrap_or_else(|| panic!("{field} failed: {response}"))
+        .unwrap_or_else(|| panic!("{mutation} failed: {response}"))
         .to_owned()
 }
 
@@ -545,11 +545,11 @@ impl TestApp {
             .to_owned();
         let project = self
             .gql(
-                "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+                "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
                 json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
                 Some(&tenant.token),
             )
-            .await["data"]["createProject"]["id"]
+            .await["data"]["createProject"]["project"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -571,20 +571,20 @@ impl TestApp {
         };
         let client = id(
         &self.gql(
-            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { id } }",
+            "mutation { createClient(input: { firstName: \"John\", lastName: \"Smith\" }) { client { id } } }",
             json!({}),
             Some(&user),
         )
         .await,
-        &["data", "createClient", "id"],
+        &["data", "createClient", "client", "id"],
     );
         let enrollment = id(
-        &self.gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }), Some(&user)).await,
-        &["data", "enrollClient", "id"],
+        &self.gql("mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }", json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }), Some(&user)).await,
+        &["data", "enrollClient", "enrollment", "id"],
     );
         let service = id(
-        &self.gql("mutation($i: RecordServiceInput!) { recordService(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" } }), Some(&user)).await,
-        &["data", "recordService", "id"],
+        &self.gql("mutation($i: RecordServiceInput!) { recordService(input: $i) { service { id } } }", json!({ "i": { "clientId": client, "kind": "SERVICE", "serviceType": "meal", "serviceDate": "2024-01-02" } }), Some(&user)).await,
+        &["data", "recordService", "service", "id"],
     );
         let note = id(
             &self
@@ -597,8 +597,8 @@ impl TestApp {
             &["data", "addClientNote", "note", "id"],
         );
         let row = id(
-        &self.gql("mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { id } }", json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }), Some(&user)).await,
-        &["data", "addProfileRow", "id"],
+        &self.gql("mutation($i: AddProfileRowInput!) { addProfileRow(input: $i) { row { id } } }", json!({ "i": { "clientId": client, "kind": "PHONE", "value": "919-555-0100", "startDate": "2024-01-01" } }), Some(&user)).await,
+        &["data", "addProfileRow", "row", "id"],
     );
 
         EnteredRecords {

@@ -38,7 +38,7 @@ impl Community {
     ) -> Value {
         self.app
             .gql(
-                &format!("mutation($i: AddElementAnswerInput!) {{ addElementAnswer(input: $i) {{ {ANSWER} }} }}"),
+                &format!("mutation($i: AddElementAnswerInput!) {{ addElementAnswer(input: $i) {{ answer {{ {ANSWER} }} }} }}"),
                 json!({ "i": { "clientId": self.client, "element": element, "field": field,
                                "value": value, "informationDate": date } }),
                 Some(token),
@@ -126,7 +126,7 @@ async fn plan_1_a_hud_element_is_collected_only_while_the_plan_names_it() {
             "2025-01-15",
         )
         .await;
-    let answer = &added["data"]["addElementAnswer"];
+    let answer = &added["data"]["addElementAnswer"]["answer"];
     assert_eq!(answer["element"], "INCOME_AND_BENEFITS", "{added}");
     assert_eq!(answer["field"], "TOTAL_MONTHLY_INCOME");
     assert_eq!(answer["value"], "1250.50");
@@ -188,7 +188,7 @@ async fn pro_rules_decide_a_hud_answer_as_they_decide_a_profile_row() {
             "2025-01-15",
         )
         .await;
-    let original = added["data"]["addElementAnswer"].clone();
+    let original = added["data"]["addElementAnswer"]["answer"].clone();
     assert_eq!(original["valueLabel"], "No", "{added}");
     assert_eq!(
         original["typedValue"],
@@ -290,7 +290,7 @@ async fn plan_1_an_unshared_hud_element_stays_inside_the_entering_agency() {
             "2025-01-15",
         )
         .await;
-    let answer = added["data"]["addElementAnswer"].clone();
+    let answer = added["data"]["addElementAnswer"]["answer"].clone();
     assert_eq!(
         answer["valueLabel"], "Place not meant for habitation",
         "{added}"
@@ -381,7 +381,7 @@ async fn a_hud_answer_is_checked_against_its_fields_and_kept_to_its_own_element(
     let added = c
         .add_answer(&c.user_a, "HEALTH_INSURANCE", "MEDICAID", "1", "2025-01-15")
         .await;
-    let answer = added["data"]["addElementAnswer"].clone();
+    let answer = added["data"]["addElementAnswer"]["answer"].clone();
     assert_eq!(answer["field"], "MEDICAID", "{added}");
     // Not a profile row, and not an answer of another element.
     assert!(c.rows(&c.user_a).await.as_array().unwrap().is_empty());

@@ -280,13 +280,13 @@ async fn an_invitation_is_single_use_and_expires() {
         .unwrap();
     let invite = |email: &'static str| {
         app.gql(
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token expiresAt role } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token expiresAt role } } }",
             json!({ "i": { "email": email, "role": "AGENCY_ADMIN", "agencyId": agency_id } }),
             Some(&tenant.token),
         )
     };
     let invited = invite("admin@um.example").await;
-    let token = invited["data"]["inviteUser"]["token"]
+    let token = invited["data"]["inviteUser"]["invitation"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -314,7 +314,7 @@ async fn an_invitation_is_single_use_and_expires() {
     );
 
     let second = invite("late@um.example").await;
-    let late = second["data"]["inviteUser"]["token"]
+    let late = second["data"]["inviteUser"]["invitation"]["token"]
         .as_str()
         .unwrap()
         .to_owned();

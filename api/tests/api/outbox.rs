@@ -78,7 +78,7 @@ async fn escalate_to_messages(c: &mut Parties) {
     let version = escalable["version"].as_i64().expect("version");
     let escalated = c.escalate(&c.user_b, version).await;
     assert_eq!(
-        escalated["data"]["escalateCase"]["state"], "ESCALATED",
+        escalated["data"]["escalateCase"]["case"]["state"], "ESCALATED",
         "{escalated}"
     );
 }
@@ -169,7 +169,8 @@ async fn without_smtp_messages_stay_in_app_and_the_outbox_says_so() {
     );
 }
 
-const INVITE: &str = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }";
+const INVITE: &str =
+    "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }";
 const ACCEPT: &str =
     "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken } }";
 
@@ -199,7 +200,7 @@ async fn invite(coc: &Coc, email: &str) -> String {
             Some(&coc.data_center),
         )
         .await;
-    invited["data"]["inviteUser"]["token"]
+    invited["data"]["inviteUser"]["invitation"]["token"]
         .as_str()
         .unwrap_or_else(|| panic!("{invited}"))
         .to_owned()

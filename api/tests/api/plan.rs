@@ -40,7 +40,7 @@ async fn publish_template(app: &TestApp, token: &str, template: &str) -> Value {
 
 async fn publish(app: &TestApp, token: &str, document: &Value) -> Value {
     app.gql(
-        "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version template } }",
+        "mutation($i: SharingPlanInput!) { publishSharingPlan(input: $i) { version { version template } } }",
         json!({ "i": document }),
         Some(token),
     )
@@ -378,11 +378,11 @@ async fn invalid_plans_are_refused_naming_the_field() {
     });
     let published = publish(&app, &tenant.token, &valid).await;
     assert_eq!(
-        published["data"]["publishSharingPlan"]["version"], 2,
+        published["data"]["publishSharingPlan"]["version"]["version"], 2,
         "{published}"
     );
     assert_eq!(
-        published["data"]["publishSharingPlan"]["template"],
+        published["data"]["publishSharingPlan"]["version"]["template"],
         Value::Null
     );
     let change = |f: &str, b: &str, a: &str| (f.to_owned(), b.to_owned(), a.to_owned());

@@ -61,13 +61,13 @@ impl Community {
         let added = self
             .app
             .gql(
-                &format!("mutation($i: AddProfileRowInput!) {{ addProfileRow(input: $i) {{ {ROW_FIELDS} }} }}"),
+                &format!("mutation($i: AddProfileRowInput!) {{ addProfileRow(input: $i) {{ row {{ {ROW_FIELDS} }} }} }}"),
                 json!({ "i": { "clientId": self.client, "kind": kind, "value": value, "startDate": start } }),
                 Some(token),
             )
             .await;
-        assert!(added["data"]["addProfileRow"].is_object(), "{added}");
-        added["data"]["addProfileRow"].clone()
+        assert!(added["data"]["addProfileRow"]["row"].is_object(), "{added}");
+        added["data"]["addProfileRow"]["row"].clone()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -136,7 +136,7 @@ impl Community {
     pub async fn republish(&self, edit: impl Fn(&mut Value)) {
         let published = self.app.republish_plan(&self.data_center, edit).await;
         assert!(
-            published["data"]["publishSharingPlan"]["version"].is_number(),
+            published["data"]["publishSharingPlan"]["version"]["version"].is_number(),
             "{published}"
         );
     }

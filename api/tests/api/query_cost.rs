@@ -206,11 +206,11 @@ const CONSOLE_QUERIES: [(&str, &str); 5] = [
 /// The agency's project, created by the Data Center; its id.
 async fn shelter(app: &TestApp, tenant: &Tenant, agency: &str) -> String {
     app.gql(
-        "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+        "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
         json!({ "i": { "agencyId": agency, "name": "Shelter", "projectType": 0 } }),
         Some(&tenant.token),
     )
-    .await["data"]["createProject"]["id"]
+    .await["data"]["createProject"]["project"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -220,23 +220,23 @@ async fn shelter(app: &TestApp, tenant: &Tenant, agency: &str) -> String {
 async fn enrolled_client(app: &TestApp, user: &str, project: &str, first_name: &str) -> String {
     let client = app
         .gql(
-            "mutation($i: CreateClientInput!) { createClient(input: $i) { id } }",
+            "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id } } }",
             json!({ "i": { "firstName": first_name, "lastName": "Test", "dob": "1980-07-01" } }),
             Some(user),
         )
-        .await["data"]["createClient"]["id"]
+        .await["data"]["createClient"]["client"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let enrolled = app
         .gql(
-            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { id } }",
+            "mutation($i: EnrollClientInput!) { enrollClient(input: $i) { enrollment { id } } }",
             json!({ "i": { "clientId": client, "projectId": project, "relationshipToHoh": 1, "entryDate": "2024-01-01" } }),
             Some(user),
         )
         .await;
     assert!(
-        enrolled["data"]["enrollClient"]["id"].is_string(),
+        enrolled["data"]["enrollClient"]["enrollment"]["id"].is_string(),
         "{enrolled}"
     );
     client

@@ -2,7 +2,8 @@ use serde_json::json;
 
 use crate::helpers::{error_code, error_rule, spawn_app};
 
-const INVITE: &str = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { id } }";
+const INVITE: &str =
+    "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }";
 
 #[tokio::test]
 async fn role_3_a_user_cannot_create_an_agency_or_invite() {
@@ -81,7 +82,10 @@ async fn role_2_an_agency_admin_cannot_invite_into_another_agency() {
             Some(&admin),
         )
         .await;
-    assert!(own["data"]["inviteUser"]["id"].is_string(), "{own}");
+    assert!(
+        own["data"]["inviteUser"]["invitation"]["id"].is_string(),
+        "{own}"
+    );
     let other = app
         .gql(
             INVITE,

@@ -14,7 +14,8 @@ const SIGN_UP: &str =
     "mutation($i: SignUpTenantInput!) { signUpTenant(input: $i) { auth { accessToken } } }";
 const ME: &str = "{ me { email } }";
 const LOGIN: &str = "mutation($i: LoginInput!) { login(input: $i) { accessToken } }";
-const INVITE: &str = "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }";
+const INVITE: &str =
+    "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }";
 
 #[tokio::test]
 async fn two_api_processes_and_two_workers_share_sessions_limits_and_jobs() {
@@ -64,7 +65,7 @@ async fn two_api_processes_and_two_workers_share_sessions_limits_and_jobs() {
             )
             .await;
         assert!(
-            invited["data"]["inviteUser"]["token"].is_string(),
+            invited["data"]["inviteUser"]["invitation"]["token"].is_string(),
             "{invited}"
         );
     }

@@ -8,7 +8,7 @@ use crate::helpers::{error_code, spawn_app};
 
 const SEARCH: &str = "query($q: String, $d: String) { searchClients(query: $q, dob: $d) { edges { node { score client { firstName lastName hmisNumber } } } } }";
 const CREATE: &str =
-    "mutation($i: CreateClientInput!) { createClient(input: $i) { id hmisNumber } }";
+    "mutation($i: CreateClientInput!) { createClient(input: $i) { client { id hmisNumber } } }";
 
 fn names(response: &Value) -> Vec<String> {
     response["data"]["searchClients"]["edges"]
@@ -50,7 +50,7 @@ async fn search_finds_jonh_smtih_as_john_smith_and_never_another_tenants_clients
             Some(&a.token),
         )
         .await;
-    assert!(created["data"]["createClient"]["id"].is_string());
+    assert!(created["data"]["createClient"]["client"]["id"].is_string());
 
     let typo = app
         .gql(SEARCH, json!({ "q": "Jonh Smtih" }), Some(&a.token))
@@ -188,7 +188,7 @@ async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them
             )
             .await;
         assert!(
-            created["data"]["createClient"]["id"].is_string(),
+            created["data"]["createClient"]["client"]["id"].is_string(),
             "{created}"
         );
     }

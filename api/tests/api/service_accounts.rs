@@ -20,8 +20,7 @@ const REVOKE: &str = "mutation($i: ServiceAccountInput!) { revokeServiceAccount(
     { serviceAccount { id revokedAt } } }";
 const LIST: &str =
     "{ serviceAccounts { edges { node { id name scopes lastTokenAt revokedAt } } } }";
-const CREATE_CLIENT: &str =
-    "mutation { createClient(input: { firstName: \"Sync\", lastName: \"Test\" }) { id } }";
+const CREATE_CLIENT: &str = "mutation { createClient(input: { firstName: \"Sync\", lastName: \"Test\" }) { client { id } } }";
 const SEARCH: &str = "{ clients(first: 5) { edges { node { id } } } }";
 const REFUSALS: &str = "query($a: UUID!) { auditLog(filter: { actorUserId: $a }) { edges { node \
     { action outcome rule actor { user { id displayName } } } } } }";
@@ -218,7 +217,7 @@ async fn acts_under_its_own_name(store: Store) {
     );
 
     let client = app.gql(CREATE_CLIENT, json!({}), Some(token)).await;
-    let client_id = client["data"]["createClient"]["id"]
+    let client_id = client["data"]["createClient"]["client"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("the account could not create a client: {client}"));
 
@@ -294,7 +293,7 @@ async fn svc_2_scopes_narrow_the_role_and_refusals_are_audited_under_its_name() 
         let refused = app.gql(query, json!({}), Some(token)).await;
         assert_eq!(error_code(&refused), "FORBIDDEN", "{query}: {refused}");
         assert_eq!(error_rule(&refused), "SVC-2", "{refused}");
-        assert!(refused["data"].is_null() || refused["data"]["createClient"].is_null());
+        assert!(refused["data"].is_null() || refused["data"]["createClient"]["client"].is_null());
     }
     let clients = app.gql(SEARCH, json!({}), Some(&coc.data_center)).await;
     assert_eq!(
@@ -337,7 +336,7 @@ async fn svc_3_a_service_account_does_not_do_what_only_a_person_does() {
         ("mutation { logout }", json!({})),
         ("mutation { beginTotpEnrolment { secret } }", json!({})),
         (
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }",
             json!({ "i": { "email": "new@a.example", "role": "USER", "agencyId": coc.agency_a } }),
         ),
         (

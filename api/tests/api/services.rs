@@ -6,10 +6,10 @@ use crate::enrollments::{community, count, enroll, error_field, id, permission};
 use crate::helpers::{TestApp, error_code, error_rule, nodes};
 
 const RECORD: &str = "mutation($i: RecordServiceInput!) { recordService(input: $i) {
-    id version kind serviceType serviceDate providerAgencyId enrollmentId cmMinutes cmNote
-    access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } }";
+    service { id version kind serviceType serviceDate providerAgencyId enrollmentId cmMinutes cmNote
+    access { action allowed rule reason planVersion } provenance { enteredByUserId enteredByAgencyId } } } }";
 const UPDATE: &str = "mutation($i: UpdateServiceInput!) { updateService(input: $i) {
-    id version serviceType cmMinutes cmNote provenance { updatedByUserId updatedByAgencyId } } }";
+    service { id version serviceType cmMinutes cmNote provenance { updatedByUserId updatedByAgencyId } } } }";
 const DELETE: &str = "mutation($id: UUID!) { deleteService(input: { id: $id }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientServices(clientId: $c) { edges { node {
     id version serviceType cmMinutes cmNote access { action allowed rule reason planVersion } } } } }";
@@ -57,10 +57,11 @@ async fn srv_1_services_are_never_deleted_and_only_the_provider_edits_with_histo
         )
         .await,
         "enrollClient",
+        "enrollment",
     );
     let recorded = record(app, &c.user_a, &c.client, json!({ "enrollmentId": stay })).await;
-    let service = &recorded["data"]["recordService"];
-    let service_id = id(&recorded, "recordService");
+    let service = &recorded["data"]["recordService"]["service"];
+    let service_id = id(&recorded, "recordService", "service");
     assert_eq!(
         service["providerAgencyId"],
         c.agency_a.as_str(),
@@ -98,9 +99,12 @@ async fn srv_1_services_are_never_deleted_and_only_the_provider_edits_with_histo
     assert_eq!(error_code(&refused), "PLAN_RULE");
     assert_eq!(error_rule(&refused), "SRV-1");
     let edited = update(app, &c.user_a, edit).await;
-    assert_eq!(edited["data"]["updateService"]["version"], 2, "{edited}");
     assert_eq!(
-        edited["data"]["updateService"]["serviceType"],
+        edited["data"]["updateService"]["service"]["version"], 2,
+        "{edited}"
+    );
+    assert_eq!(
+        edited["data"]["updateService"]["service"]["serviceType"],
         "Shelter bed and meals"
     );
     let edited = update(
@@ -109,7 +113,10 @@ async fn srv_1_services_are_never_deleted_and_only_the_provider_edits_with_histo
         json!({ "id": service_id, "expectedVersion": 2, "cmMinutes": 45 }),
     )
     .await;
-    assert_eq!(edited["data"]["updateService"]["cmMinutes"], 45, "{edited}");
+    assert_eq!(
+        edited["data"]["updateService"]["service"]["cmMinutes"], 45,
+        "{edited}"
+    );
 
     // Every version is kept, newest first, with who wrote it (PROV-1).
     let versions = history(app, &c.user_a, &service_id).await;
@@ -169,7 +176,7 @@ async fn srv_1_the_database_refuses_to_delete_a_service_even_for_the_superuser()
     let c = community().await;
     let app = &c.app;
     let recorded = record(app, &c.user_a, &c.client, json!({})).await;
-    let service_id = id(&recorded, "recordService");
+    let service_id = id(&recorded, "recordService", "service");
     let db = app.superuser().await;
     let deleted = db
         .execute_unprepared(&format!("DELETE FROM services WHERE id = '{service_id}'"))
@@ -187,9 +194,9 @@ async fn srv_2_case_management_notes_stay_with_the_providing_agency() {
     let c = community().await;
     let app = &c.app;
     let recorded = record(app, &c.user_a, &c.client, json!({})).await;
-    let service_id = id(&recorded, "recordService");
+    let service_id = id(&recorded, "recordService", "service");
     assert_eq!(
-        recorded["data"]["recordService"]["cmNote"],
+        recorded["data"]["recordService"]["service"]["cmNote"],
         "Discussed housing plan"
     );
 
@@ -218,7 +225,7 @@ async fn srv_2_case_management_notes_stay_with_the_providing_agency() {
         })
         .await;
     assert_eq!(
-        published["data"]["publishSharingPlan"]["version"], 2,
+        published["data"]["publishSharingPlan"]["version"]["version"], 2,
         "{published}"
     );
     let shared = list(app, &c.user_b, &c.client).await;
@@ -245,6 +252,7 @@ async fn srv_1_a_batch_of_refused_deletes_is_audited_and_holds_up_no_other_tenan
     let service = id(
         &record(app, &c.user_a, &c.client, json!({})).await,
         "recordService",
+        "service",
     );
     let other = app.sign_up("orange").await;
     let batch: Vec<Value> = (0..app.state.settings.limits.max_batch)

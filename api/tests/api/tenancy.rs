@@ -45,18 +45,18 @@ async fn agencies_and_projects_page_with_relay_cursors() {
 
     let project = app
         .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { name projectType projectTypeName } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name projectType projectTypeName } } }",
             json!({ "i": { "agencyId": ids[0], "name": "Rapid Rehousing", "projectType": 13 } }),
             Some(&tenant.token),
         )
         .await;
     assert_eq!(
-        project["data"]["createProject"]["projectTypeName"],
+        project["data"]["createProject"]["project"]["projectTypeName"],
         "PH – Rapid Re-Housing"
     );
     let retired = app
         .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { name } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { name } } }",
             json!({ "i": { "agencyId": ids[0], "name": "Old", "projectType": 5 } }),
             Some(&tenant.token),
         )
@@ -230,12 +230,12 @@ async fn a_deactivated_agency_signs_its_people_out_and_takes_nobody_new() {
     let entered_by_b = enrollments::client(app, &user_b, "Bea").await;
     let pending = app
         .gql(
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }",
             json!({ "i": { "email": "later@hnh.example", "role": "USER", "agencyId": coc.agency_b } }),
             Some(&coc.data_center),
         )
         .await;
-    let pending = pending["data"]["inviteUser"]["token"].clone();
+    let pending = pending["data"]["inviteUser"]["invitation"]["token"].clone();
     assert!(pending.is_string());
 
     let refused = agency_change(&admin_a, "deactivateAgency", json!({ "id": coc.agency_b })).await;
@@ -270,7 +270,7 @@ async fn a_deactivated_agency_signs_its_people_out_and_takes_nobody_new() {
     // Nobody joins it, and it gets no new projects.
     let invite = app
         .gql(
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { token } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { token } } }",
             json!({ "i": { "email": "new@hnh.example", "role": "USER", "agencyId": coc.agency_b } }),
             Some(&coc.data_center),
         )
@@ -278,7 +278,7 @@ async fn a_deactivated_agency_signs_its_people_out_and_takes_nobody_new() {
     assert_eq!(error_field(&invite), "agencyId", "{invite}");
     let project = app
         .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
             json!({ "i": { "agencyId": coc.agency_b, "name": "Late", "projectType": 0 } }),
             Some(&coc.data_center),
         )

@@ -54,7 +54,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
 
     let project = app
         .gql(
-            "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }",
+            "mutation($i: CreateProjectInput!) { createProject(input: $i) { project { id } } }",
             json!({ "i": { "agencyId": agency_a, "name": "Sneaky", "projectType": 0 } }),
             Some(&b.token),
         )
@@ -78,7 +78,7 @@ async fn tenant_b_cannot_read_or_change_tenant_a_by_guessing_ids() {
     assert_eq!(error_code(&deactivate), "NOT_FOUND");
     let invite = app
         .gql(
-            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { id } }",
+            "mutation($i: InviteUserInput!) { inviteUser(input: $i) { invitation { id } } }",
             json!({ "i": { "email": "x@y.org", "role": "USER", "agencyId": agency_a } }),
             Some(&b.token),
         )
