@@ -84,15 +84,12 @@ impl<'a> Caller<'a> {
     /// A refusal is audited under the service account's name.
     pub async fn user(&self, state: &AppState, scope: Scope) -> DomainResult<&'a TenantUser> {
         let user = self.user_in_any_scope()?;
-        let detail = serde_json::json!({ "needed_scope": scope.as_str() });
-        guard_noting(
-            state,
-            user,
-            "service_account.scope",
-            user.scope_decision(scope),
-            detail,
-        )
-        .await?;
+        let decision = user.scope_decision(scope);
+        if !decision.allowed {
+            // Every use case passes here: the refusal's detail is built only for a refusal.
+            let detail = serde_json::json!({ "needed_scope": scope.as_str() });
+            guard_noting(state, user, "service_account.scope", decision, detail).await?;
+        }
         Ok(user)
     }
 
