@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
@@ -32,8 +33,7 @@ pub async fn search(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     query: Query,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<audit_log::Model>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.user(state, Scope::AuditRead).await?;
@@ -75,7 +75,7 @@ pub async fn search(
         from: query.from,
         until: query.until,
     };
-    let page = store::audit::page(ctx.tx(), ctx.tenant(), &filter, before, limit).await?;
+    let page = store::audit::page(ctx.tx(), ctx.tenant(), &filter, window).await?;
     ctx.commit().await?;
     Ok(page)
 }

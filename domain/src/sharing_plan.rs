@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::plan::{self, FieldChange, PlanDocument};
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
@@ -53,12 +54,11 @@ pub async fn version(
 pub async fn versions(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<PlanVersion>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let page = store::plans::page(&tx, caller.tenant_id(), after, limit).await?;
+    let page = store::plans::page(&tx, caller.tenant_id(), window).await?;
     tx.commit().await?;
     Ok(Page {
         rows: page
@@ -66,7 +66,7 @@ pub async fn versions(
             .into_iter()
             .map(PlanVersion::read)
             .collect::<DomainResult<_>>()?,
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 

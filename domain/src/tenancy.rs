@@ -11,6 +11,7 @@ use crate::auth::TenantUser;
 use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
@@ -47,12 +48,11 @@ pub async fn me(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult
 pub async fn agencies(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<agencies::Model>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let page = store::agencies::page(&tx, caller.tenant_id(), after, limit).await?;
+    let page = store::agencies::page(&tx, caller.tenant_id(), window).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -61,12 +61,11 @@ pub async fn projects(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     agency_id: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<projects::Model>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let page = store::projects::page(&tx, caller.tenant_id(), agency_id, after, limit).await?;
+    let page = store::projects::page(&tx, caller.tenant_id(), agency_id, window).await?;
     tx.commit().await?;
     Ok(page)
 }
@@ -75,14 +74,13 @@ pub async fn projects(
 pub async fn users(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<users::Model>> {
     let caller = caller.into();
     let user = caller.user(state, Scope::PeopleRead).await?;
     let scope = roles::user_directory_scope(&user.actor());
     let tx = caller.begin(state).await?;
-    let page = store::users::page(&tx, user.tenant_id, scope, after, limit).await?;
+    let page = store::users::page(&tx, user.tenant_id, scope, window).await?;
     tx.commit().await?;
     Ok(page)
 }

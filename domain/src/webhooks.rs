@@ -23,6 +23,7 @@ use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult, StartupError};
 use crate::global_id;
+use crate::page::Window;
 use crate::policy::roles;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -235,8 +236,7 @@ pub async fn deliveries(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     endpoint_id: Uuid,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<webhook_deliveries::Model>> {
     let caller = caller.into();
     let user = data_center(state, &caller, "webhook.deliveries").await?;
@@ -247,8 +247,7 @@ pub async fn deliveries(
     {
         return Err(DomainError::NotFound("webhook endpoint"));
     }
-    let page =
-        store_webhooks::deliveries_page(&tx, user.tenant_id, endpoint_id, before, limit).await?;
+    let page = store_webhooks::deliveries_page(&tx, user.tenant_id, endpoint_id, window).await?;
     tx.commit().await?;
     Ok(page)
 }

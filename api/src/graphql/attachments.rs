@@ -1,5 +1,7 @@
 //! File attachments: the files of a client a viewer may see (ATT-3, PLAN-1), deleting one
 //! (ATT-1, LOCK-1), and the ATT-4 document checklist. Bytes go up and down over `/files`.
+use std::convert::Infallible;
+
 use async_graphql::ID;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
@@ -7,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, Cursor, connection, uncounted_connection, window};
 use super::enums::AttachmentCategory;
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -113,39 +115,44 @@ pub struct AttachmentsQuery;
 impl AttachmentsQuery {
     /// The client's files this viewer may see; files of another agency marked medical, or
     /// kept inside their agency by the plan, are left out.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_attachments(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Attachment>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Attachment>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = attachments::of_client(state(ctx)?, user, client_id, after, limit).await?;
-        Ok(connection(page, after, |v| v.row.id, Attachment::from))
+        let window = window(ctx, first, after, last, before)?;
+        let page = attachments::of_client(state(ctx)?, user, client_id, window).await?;
+        Ok(connection(page, |v| v.row.id, Attachment::from))
     }
 
     /// ATT-4: heads of household in open enrollments who lack a birth certificate, a
     /// verification of homelessness or (where disabled) a verification of disability. The
-    /// Data Center sees every agency's; agency users their agency's projects'.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    /// Data Center sees every agency's; agency users their agency's projects'. Not counted:
+    /// who lacks a document is only known by reading every household's files.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn document_checklist(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> GqlResult<Connection<Cursor, DocumentChecklistEntry>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = attachments::checklist(state(ctx)?, user, after, limit).await?;
-        Ok(connection(
+        let window = window(ctx, first, after, last, before)?;
+        let page = attachments::checklist(state(ctx)?, user, window).await?;
+        let Ok(connection) = uncounted_connection::<_, _, Infallible>(
             page,
-            after,
             |e| e.enrollment.id,
-            DocumentChecklistEntry::from,
-        ))
+            |e| Ok(DocumentChecklistEntry::from(e)),
+        );
+        Ok(connection)
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{ProvenanceStamp, stamp};
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{Cursor, uncounted_connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::audit::{self, Query};
@@ -98,16 +98,19 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// The tenant's audit log, newest first (AUD-1; the Data Center only).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    /// The tenant's audit log, newest first (AUD-1; the Data Center only). Not counted: the log
+    /// only grows.
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
         filter: Option<AuditLogFilter>,
     ) -> GqlResult<Connection<Cursor, AuditEntry>> {
-        let (limit, after) = window(first, after)?;
+        let window = window(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let query = Query {
             actor_user_id: filter.actor_user_id,
@@ -117,7 +120,7 @@ impl AuditQuery {
             from: filter.from,
             until: filter.until,
         };
-        let page = audit::search(state(ctx)?, caller(ctx)?, query, after, limit).await?;
-        Ok(try_connection(page, after, |e| e.id, AuditEntry::try_from)?)
+        let page = audit::search(state(ctx)?, caller(ctx)?, query, window).await?;
+        Ok(uncounted_connection(page, |e| e.id, AuditEntry::try_from)?)
     }
 }

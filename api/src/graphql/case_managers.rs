@@ -1,13 +1,12 @@
 //! Case managers: CM-2 (only the assigning agency changes its assignment) and the CM-1
 //! compliance list.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
@@ -100,20 +99,21 @@ pub struct CaseManagersQuery;
 #[Object]
 impl CaseManagersQuery {
     /// The client's case-manager assignments the viewer may see, oldest first.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_case_managers(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, CaseManagerAssignment>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<CaseManagerAssignment>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
-        let page = case_managers::of_client(state, user, client_id, after, limit).await?;
+        let window = window(ctx, first, after, last, before)?;
+        let page = case_managers::of_client(state, user, client_id, window).await?;
         Ok(connection(
             page,
-            after,
             |v| v.assignment.id,
             CaseManagerAssignment::from,
         ))
@@ -121,22 +121,19 @@ impl CaseManagersQuery {
 
     /// CM-1: heads of household with an open enrollment and no active case manager from the
     /// project's agency. The Data Center sees the whole CoC; others their agency's projects.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn case_manager_gaps(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, CaseManagerGap>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<CaseManagerGap>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
-        let page = case_managers::gaps(state, user, after, limit).await?;
-        Ok(connection(
-            page,
-            after,
-            |g| g.enrollment.id,
-            CaseManagerGap::from,
-        ))
+        let window = window(ctx, first, after, last, before)?;
+        let page = case_managers::gaps(state, user, window).await?;
+        Ok(connection(page, |g| g.enrollment.id, CaseManagerGap::from))
     }
 }
 

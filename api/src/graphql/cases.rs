@@ -1,13 +1,12 @@
 //! The resolution workflows (`DEM-4`, `ENR-3`): cases, their contact attempts, timelines, what
 //! is due next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, permissions};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::enums::{
     CaseKind, CaseOrder, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side,
 };
@@ -306,12 +305,14 @@ impl CasesQuery {
     /// deadline comes first, first (cases with no deadline pending last). The Data Center's
     /// queue is `states: [IN_DATA_CENTER_QUEUE]`.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
         kinds: Option<Vec<CaseKind>>,
         states: Option<Vec<CaseState>>,
         client_id: Option<Uuid>,
@@ -321,8 +322,8 @@ impl CasesQuery {
             DateTime<Utc>,
         >,
         #[graphql(default)] order: CaseOrder,
-    ) -> GqlResult<Connection<Cursor, Case>> {
-        let (limit, after) = window(first, after)?;
+    ) -> GqlResult<CountedConnection<Case>> {
+        let window = window(ctx, first, after, last, before)?;
         let query = CaseQuery {
             kinds: kinds.map(|k| k.into_iter().map(Into::into).collect()),
             states: states.map(|s| s.into_iter().map(Into::into).collect()),
@@ -331,25 +332,26 @@ impl CasesQuery {
             due_before,
             order: order.into(),
         };
-        let page = cases::page(state(ctx)?, caller(ctx)?, query, after, limit).await?;
-        Ok(connection(page, after, |c| c.case.id, Case::from))
+        let page = cases::page(state(ctx)?, caller(ctx)?, query, window).await?;
+        Ok(connection(page, |c| c.case.id, Case::from))
     }
 
     /// `ENR-4`: the open entry/exit inconsistencies the viewer's agency is concerned by (all of
     /// them for the Data Center), newest first. Kept current after every enrollment change and
     /// by a daily scan.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn enrollment_inconsistencies(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, EnrollmentInconsistency>> {
-        let (limit, after) = window(first, after)?;
-        let page = scan::page(state(ctx)?, caller(ctx)?, after, limit).await?;
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<EnrollmentInconsistency>> {
+        let window = window(ctx, first, after, last, before)?;
+        let page = scan::page(state(ctx)?, caller(ctx)?, window).await?;
         Ok(connection(
             page,
-            after,
             |f| f.row.id,
             EnrollmentInconsistency::from,
         ))

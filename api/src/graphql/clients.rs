@@ -1,7 +1,7 @@
 //! Clients and their demographics (DEM-1..3), with provenance on every value (PROV-1), the
 //! view log (AUD-2) and stale-write refusal (LOCK-1).
 use async_graphql::ID;
-use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::connection::{Connection, Edge, OpaqueCursor};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, EnumType, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, ProvenanceStamp, permissions, provenance, stamp};
 use super::cases::Case;
-use super::connection::{Cursor, connection, try_connection, window};
+use super::connection::{CountedConnection, connection, ranked_window, try_connection, window};
 use super::enums::{ConflictStatus, DemographicField, RecordAction, ShownIn};
 use super::loaders::{CaseOfConflict, EnrollmentsOfClient};
 use super::types::TypedValue;
@@ -329,15 +329,17 @@ impl ClientsQuery {
     }
 
     /// The clients the viewer may see under the plan, narrowed by `filter`.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn clients(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
         filter: Option<ClientFilter>,
-    ) -> GqlResult<Connection<Cursor, ClientSummary>> {
-        let (limit, after) = window(first, after)?;
+    ) -> GqlResult<CountedConnection<ClientSummary>> {
+        let window = window(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let filter = clients::ListFilter {
             hmis_number: filter.hmis_number,
@@ -345,11 +347,9 @@ impl ClientsQuery {
             dob: filter.dob,
             project_id: filter.project_id,
         };
-        let (page, plan_version) =
-            clients::page(state(ctx)?, caller(ctx)?, filter, after, limit).await?;
+        let (page, plan_version) = clients::page(state(ctx)?, caller(ctx)?, filter, window).await?;
         Ok(connection(
             page,
-            after,
             |(c, _)| c.id,
             |(c, v)| ClientSummary::new(c, v, plan_version),
         ))
@@ -357,7 +357,9 @@ impl ClientsQuery {
 
     /// Clients by name (typos forgiven on PostgreSQL), partial name, HMIS number or date of
     /// birth (YYYY-MM-DD), best match first; only clients the viewer may see.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    // Relay's four paging arguments beside the list's own filters.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn search_clients(
         &self,
         ctx: &Context<'_>,
@@ -365,18 +367,10 @@ impl ClientsQuery {
         dob: Option<String>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> GqlResult<Connection<OpaqueCursor<usize>, ClientSearchHit>> {
-        let (limit, _) = window(first, None)?;
-        let offset = after
-            .map(|c| OpaqueCursor::<usize>::decode_cursor(&c).map(|c| c.0.saturating_add(1)))
-            .transpose()
-            .map_err(|_| {
-                domain::error::DomainError::validation(
-                    "after",
-                    "this cursor is not one Concord gave out",
-                )
-            })?
-            .unwrap_or(0);
+        let (offset, limit) = ranked_window(first, after, last, before)?;
         let dob = dob
             .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
             .transpose()
@@ -395,7 +389,8 @@ impl ClientsQuery {
             limit,
         )
         .await?;
-        let mut page = Connection::new(offset > 0, hits.has_next);
+        let backward = last.is_some();
+        let mut page = Connection::new(offset > 0, hits.info.has_next || backward);
         page.edges
             .extend(hits.rows.into_iter().enumerate().map(|(i, hit)| {
                 Edge::new(
@@ -439,39 +434,36 @@ impl ClientsQuery {
     }
 
     /// Data conflicts recorded on a client (DEM-3).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn data_conflicts(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, DataConflict>> {
-        let (limit, after) = window(first, after)?;
-        let conflicts =
-            clients::conflicts(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
-        Ok(try_connection(
-            conflicts,
-            after,
-            |c| c.id,
-            DataConflict::try_from,
-        )?)
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<DataConflict>> {
+        let window = window(ctx, first, after, last, before)?;
+        let conflicts = clients::conflicts(state(ctx)?, caller(ctx)?, client_id, window).await?;
+        Ok(try_connection(conflicts, |c| c.id, DataConflict::try_from)?)
     }
 
     /// Who was shown a client, where and when, newest first (AUD-2; the Data Center only).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_views(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ClientViewEntry>> {
-        let (limit, after) = window(first, after)?;
-        let views = clients::views(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ClientViewEntry>> {
+        let window = window(ctx, first, after, last, before)?;
+        let views = clients::views(state(ctx)?, caller(ctx)?, client_id, window).await?;
         Ok(connection(
             views,
-            after,
             |v| v.id,
             |v| ClientViewEntry {
                 viewer_user_id: v.viewer_user_id,

@@ -1,12 +1,11 @@
 //! Enrollments (entry/exit): ENR-1 ownership, ENR-2 flags, PLAN-1 visibility, LOCK-1.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::enrollments::{self, EnrollmentChange, EnrollmentView, Flag, NewEnrollment};
@@ -121,29 +120,28 @@ pub struct EnrollmentsQuery;
 #[Object]
 impl EnrollmentsQuery {
     /// The client's enrollments the viewer may see, oldest first.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_enrollments(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Enrollment>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Enrollment>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
-        let page = enrollments::of_client(state, user, client_id, after, limit).await?;
-        Ok(connection(
-            page,
-            after,
-            |v| v.enrollment.id,
-            Enrollment::from,
-        ))
+        let window = window(ctx, first, after, last, before)?;
+        let page = enrollments::of_client(state, user, client_id, window).await?;
+        Ok(connection(page, |v| v.enrollment.id, Enrollment::from))
     }
 
     /// A project's enrollments open at some time from `activeFrom` to `activeUntil` (either
     /// may be left out), oldest first; for a viewer who reads that project's enrollments
     /// (PLAN-1).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    // Relay's four paging arguments beside the list's own filters.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn project_enrollments(
         &self,
         ctx: &Context<'_>,
@@ -152,17 +150,14 @@ impl EnrollmentsQuery {
         active_until: Option<NaiveDate>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Enrollment>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Enrollment>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
+        let window = window(ctx, first, after, last, before)?;
         let range = (active_from, active_until);
-        let page = enrollments::of_project(state, user, project_id, range, after, limit).await?;
-        Ok(connection(
-            page,
-            after,
-            |v| v.enrollment.id,
-            Enrollment::from,
-        ))
+        let page = enrollments::of_project(state, user, project_id, range, window).await?;
+        Ok(connection(page, |v| v.enrollment.id, Enrollment::from))
     }
 }
 

@@ -28,7 +28,7 @@ use domain::cases::{self, scan};
 use domain::error::{DomainError, DomainResult};
 use domain::global_id;
 use domain::nodes::{self, Located, MAX_IDS, NodeKind};
-use domain::page::Page;
+use domain::page::{Page, Window};
 use domain::policy::records::Element;
 use domain::records::{
     attachments, case_managers, clients, enrollments, notes, notifications, profile, services,
@@ -133,27 +133,26 @@ async fn fetch(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> 
 async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult<Node> {
     let state = state(ctx)?;
     let caller = caller(ctx)?;
-    // Lists oldest first start after the id before it; newest first, before the id after it.
-    let before = Some(Uuid::from_u128(id.as_u128().wrapping_sub(1)));
-    let next = Some(Uuid::from_u128(id.as_u128().wrapping_add(1)));
+    let oldest_first = Window::only(id, true);
+    let newest_first = Window::only(id, false);
     let owner = || at.owner_id.ok_or(DomainError::NotFound("node"));
     let node = match at.kind {
         NodeKind::Client => Node::Client(clients::view(state, caller, id).await?.into()),
         NodeKind::Case => Node::Case(cases::get(state, caller, id).await?.into()),
         NodeKind::Enrollment => {
-            let page = enrollments::of_client(state, caller, owner()?, before, 1).await?;
+            let page = enrollments::of_client(state, caller, owner()?, oldest_first).await?;
             Node::Enrollment(first(page, id, |v| v.enrollment.id)?.into())
         }
         NodeKind::Service => {
-            let page = services::of_client(state, caller, owner()?, before, 1).await?;
+            let page = services::of_client(state, caller, owner()?, oldest_first).await?;
             Node::Service(first(page, id, |v| v.service.id)?.into())
         }
         NodeKind::ClientNote => {
-            let page = notes::page(state, caller, owner()?, next, 1).await?;
+            let page = notes::page(state, caller, owner()?, newest_first).await?;
             Node::ClientNote(first(page, id, |n| n.note.id)?.into())
         }
         NodeKind::Attachment => {
-            let page = attachments::of_client(state, caller, owner()?, before, 1).await?;
+            let page = attachments::of_client(state, caller, owner()?, oldest_first).await?;
             Node::Attachment(first(page, id, |v| v.row.id)?.into())
         }
         NodeKind::ProfileRow => {
@@ -162,7 +161,7 @@ async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult
                 .as_deref()
                 .and_then(Element::by_key)
                 .ok_or(DomainError::NotFound("node"))?;
-            let page = profile::list(state, caller, owner()?, element, before, 1).await?;
+            let page = profile::list(state, caller, owner()?, element, oldest_first).await?;
             let row = first(page, id, |v| v.row.id)?;
             if element == Element::PROFILE_ASSESSMENT {
                 Node::ProfileRow(row.try_into()?)
@@ -171,27 +170,27 @@ async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult
             }
         }
         NodeKind::CaseManagerAssignment => {
-            let page = case_managers::of_client(state, caller, owner()?, before, 1).await?;
+            let page = case_managers::of_client(state, caller, owner()?, oldest_first).await?;
             Node::CaseManagerAssignment(first(page, id, |v| v.assignment.id)?.into())
         }
         NodeKind::DataConflict => {
-            let page = clients::conflicts(state, caller, owner()?, before, 1).await?;
+            let page = clients::conflicts(state, caller, owner()?, oldest_first).await?;
             Node::DataConflict(first(page, id, |c| c.id)?.try_into()?)
         }
         NodeKind::Agency => {
-            let page = tenancy::agencies(state, caller, before, 1).await?;
+            let page = tenancy::agencies(state, caller, oldest_first).await?;
             Node::Agency(first(page, id, |a| a.id)?.into())
         }
         NodeKind::Project => {
-            let page = tenancy::projects(state, caller, None, before, 1).await?;
+            let page = tenancy::projects(state, caller, None, oldest_first).await?;
             Node::Project(first(page, id, |p| p.id)?.into())
         }
         NodeKind::User => {
-            let page = tenancy::users(state, caller, before, 1).await?;
+            let page = tenancy::users(state, caller, oldest_first).await?;
             Node::User(first(page, id, |u| u.id)?.try_into()?)
         }
         NodeKind::ServiceAccount => {
-            let page = service_accounts::page(state, caller, before, 1).await?;
+            let page = service_accounts::page(state, caller, oldest_first).await?;
             Node::ServiceAccount(first(page, id, |a| a.id)?.try_into()?)
         }
         NodeKind::WebhookEndpoint => {
@@ -200,23 +199,23 @@ async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult
             Node::WebhookEndpoint(endpoint.ok_or(DomainError::NotFound("node"))?.try_into()?)
         }
         NodeKind::WebhookDelivery => {
-            let page = webhooks::deliveries(state, caller, owner()?, next, 1).await?;
+            let page = webhooks::deliveries(state, caller, owner()?, newest_first).await?;
             Node::WebhookDelivery(first(page, id, |d| d.id)?.try_into()?)
         }
         NodeKind::Invitation => {
-            let page = invitations::page(state, caller, next, 1).await?;
+            let page = invitations::page(state, caller, newest_first).await?;
             Node::Invitation(first(page, id, |i| i.invitation.id)?.try_into()?)
         }
         NodeKind::Notification => {
-            let page = notifications::page(state, caller, false, next, 1).await?;
+            let page = notifications::page(state, caller, false, newest_first).await?;
             Node::Notification(first(page, id, |m| m.message.id)?.into())
         }
         NodeKind::EnrollmentInconsistency => {
-            let page = scan::page(state, caller, next, 1).await?;
+            let page = scan::page(state, caller, newest_first).await?;
             Node::EnrollmentInconsistency(first(page, id, |f| f.row.id)?.into())
         }
         NodeKind::AuditEntry => {
-            let page = audit::search(state, caller, audit::Query::default(), next, 1).await?;
+            let page = audit::search(state, caller, audit::Query::default(), newest_first).await?;
             Node::AuditEntry(first(page, id, |e| e.id)?.try_into()?)
         }
     };

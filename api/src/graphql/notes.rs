@@ -1,12 +1,11 @@
 //! Client notes (NOTE-1): only the author edits or deletes one; a deleted note is no longer
 //! listed but its row is kept.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::notes::{self, NoteView};
@@ -52,17 +51,19 @@ pub struct NotesQuery;
 #[Object]
 impl NotesQuery {
     /// A client's notes that the viewer may see under the plan, newest first.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_notes(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ClientNote>> {
-        let (limit, after) = window(first, after)?;
-        let page = notes::page(state(ctx)?, caller(ctx)?, client_id, after, limit).await?;
-        Ok(connection(page, after, |n| n.note.id, ClientNote::from))
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ClientNote>> {
+        let window = window(ctx, first, after, last, before)?;
+        let page = notes::page(state(ctx)?, caller(ctx)?, client_id, window).await?;
+        Ok(connection(page, |n| n.note.id, ClientNote::from))
     }
 }
 

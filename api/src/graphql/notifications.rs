@@ -1,13 +1,12 @@
 //! The in-app inbox: the Data Center's, an agency's administrators', and each person's own.
 //! COM-1: a message names a client by HMIS number only.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, role_permissions};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::records::notifications::{self, InboxMessage};
@@ -58,23 +57,20 @@ pub struct NotificationsQuery;
 impl NotificationsQuery {
     /// The viewer's messages, newest first: every message for the Data Center; an Agency
     /// Administrator's agency's and their own; a user's own (ROLE-3).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
         #[graphql(desc = "Only the messages not read yet.", default = false)] unread: bool,
-    ) -> GqlResult<Connection<Cursor, Notification>> {
-        let (limit, after) = window(first, after)?;
+    ) -> GqlResult<CountedConnection<Notification>> {
+        let window = window(ctx, first, after, last, before)?;
         let user = caller(ctx)?;
-        let page = notifications::page(state(ctx)?, user, unread, after, limit).await?;
-        Ok(connection(
-            page,
-            after,
-            |n| n.message.id,
-            Notification::from,
-        ))
+        let page = notifications::page(state(ctx)?, user, unread, window).await?;
+        Ok(connection(page, |n| n.message.id, Notification::from))
     }
 }
 

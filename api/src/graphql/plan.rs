@@ -2,12 +2,11 @@
 //! and publishing the next version, which only the Data Center does (`ROLE-1`).
 use std::collections::BTreeMap;
 
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::enums::{CorrectionEndDates, Strategy};
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -258,22 +257,19 @@ impl PlanQuery {
     }
 
     /// Every published version, newest first.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn sharing_plan_versions(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, SharingPlanVersion>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<SharingPlanVersion>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = sharing_plan::versions(state(ctx)?, user, after, limit).await?;
-        Ok(connection(
-            page,
-            after,
-            |v| v.row.id,
-            SharingPlanVersion::from,
-        ))
+        let window = window(ctx, first, after, last, before)?;
+        let page = sharing_plan::versions(state(ctx)?, user, window).await?;
+        Ok(connection(page, |v| v.row.id, SharingPlanVersion::from))
     }
 
     /// What changed from one version to another, field by field: one entry per field of the

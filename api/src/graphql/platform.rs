@@ -1,12 +1,11 @@
 //! The platform administrator: lists, approves and suspends tenants; reads no client data.
-use async_graphql::connection::Connection;
 use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{CountedConnection, try_connection, window};
 use super::second_factor::{SecondFactorCodeInput, TotpEnrolmentPayload};
 use super::types::{PlatformSession, Tenant};
 use super::{client_address, state, take_password_work, viewer};
@@ -29,17 +28,19 @@ pub struct PlatformQuery;
 
 #[Object]
 impl PlatformQuery {
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn platform_tenants(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Tenant>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Tenant>> {
         viewer(ctx).platform_admin()?;
-        let (limit, after) = window(first, after)?;
-        let page = onboarding::tenants_page(state(ctx)?, after, limit).await?;
-        Ok(try_connection(page, after, |t| t.id, Tenant::try_from)?)
+        let window = window(ctx, first, after, last, before)?;
+        let page = onboarding::tenants_page(state(ctx)?, window).await?;
+        Ok(try_connection(page, |t| t.id, Tenant::try_from)?)
     }
 }
 

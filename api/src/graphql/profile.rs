@@ -2,19 +2,19 @@
 //! `ProfileRowKind`) and the answers to HUD's further elements (by field name, with the
 //! element's catalogue in `hudElementFields`). Both call the same use cases.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, EnumType, InputObject, Object, OutputType, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions};
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{CountedConnection, try_connection, window};
 use super::enums::{HudElement, ProfileKind};
 use super::notes::ClientNote;
 use super::types::TypedValue;
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::DomainError;
+use domain::page::Window;
 use domain::policy::records::{Element, FieldValue};
 use domain::records::profile::{
     self, Correction, CorrectionOutcome, NewProfileRow, ProfileRowView,
@@ -258,15 +258,13 @@ async fn rows_page<T>(
     ctx: &Context<'_>,
     client_id: Uuid,
     element: Element,
-    first: Option<i32>,
-    after: Option<String>,
-) -> GqlResult<Connection<Cursor, T>>
+    window: Window,
+) -> GqlResult<CountedConnection<T>>
 where
     T: TryFrom<ProfileRowView, Error = DomainError> + OutputType,
 {
-    let (limit, after) = window(first, after)?;
-    let page = profile::list(state(ctx)?, caller(ctx)?, client_id, element, after, limit).await?;
-    Ok(try_connection(page, after, |v| v.row.id, T::try_from)?)
+    let page = profile::list(state(ctx)?, caller(ctx)?, client_id, element, window).await?;
+    Ok(try_connection(page, |v| v.row.id, T::try_from)?)
 }
 
 fn correction_parts<T: TryFrom<ProfileRowView, Error = DomainError>>(
@@ -287,20 +285,25 @@ pub struct ProfileQuery;
 impl ProfileQuery {
     /// A client's profile rows the viewer may see under the plan, current and ended, in the
     /// order they were entered.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_profile_rows(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ProfileRow>> {
-        rows_page(ctx, client_id, Element::PROFILE_ASSESSMENT, first, after).await
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ProfileRow>> {
+        let window = window(ctx, first, after, last, before)?;
+        rows_page(ctx, client_id, Element::PROFILE_ASSESSMENT, window).await
     }
 
     /// A client's answers to one HUD element that the viewer may see, current and ended, in
     /// the order they were entered.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    // Relay's four paging arguments beside the list's own filters.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_element_answers(
         &self,
         ctx: &Context<'_>,
@@ -308,8 +311,11 @@ impl ProfileQuery {
         element: HudElement,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ElementAnswer>> {
-        rows_page(ctx, client_id, element.into(), first, after).await
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ElementAnswer>> {
+        let window = window(ctx, first, after, last, before)?;
+        rows_page(ctx, client_id, element.into(), window).await
     }
 
     /// What a HUD element asks: its fields and the codes each takes (fixed by HUD's data

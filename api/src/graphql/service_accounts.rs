@@ -1,12 +1,11 @@
 //! Service accounts (the Data Center's, `SVC-1`): integrations acting under their own name
 //! with a role and scopes, and the client-credentials exchange that gives them a token.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{CountedConnection, try_connection, window};
 use super::enums::Role;
 use super::{caller, client_address, state};
 use crate::error::GqlResult;
@@ -88,21 +87,18 @@ pub struct ServiceAccountsQuery;
 #[Object]
 impl ServiceAccountsQuery {
     /// The CoC's service accounts, revoked ones too, oldest first (`SVC-1`).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn service_accounts(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ServiceAccount>> {
-        let (limit, after) = window(first, after)?;
-        let page = service_accounts::page(state(ctx)?, caller(ctx)?, after, limit).await?;
-        Ok(try_connection(
-            page,
-            after,
-            |a| a.id,
-            ServiceAccount::try_from,
-        )?)
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ServiceAccount>> {
+        let window = window(ctx, first, after, last, before)?;
+        let page = service_accounts::page(state(ctx)?, caller(ctx)?, window).await?;
+        Ok(try_connection(page, |a| a.id, ServiceAccount::try_from)?)
     }
 }
 

@@ -1,13 +1,12 @@
 //! Needs, services and referrals: SRV-1 (never deleted, edited only by the provider, every
 //! version kept) and SRV-2 (case-management notes stay with the provider unless shared).
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::access::{Permission, ProvenanceInfo, permissions, provenance};
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::enums::ServiceKind;
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -129,35 +128,38 @@ pub struct ServicesQuery;
 #[Object]
 impl ServicesQuery {
     /// The client's needs, services and referrals the viewer may see, oldest first.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn client_services(
         &self,
         ctx: &Context<'_>,
         client_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Service>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Service>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
-        let page = services::of_client(state, user, client_id, after, limit).await?;
-        Ok(connection(page, after, |v| v.service.id, Service::from))
+        let window = window(ctx, first, after, last, before)?;
+        let page = services::of_client(state, user, client_id, window).await?;
+        Ok(connection(page, |v| v.service.id, Service::from))
     }
 
     /// Every version of a service, newest first (SRV-1).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn service_history(
         &self,
         ctx: &Context<'_>,
         service_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, ServiceVersion>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<ServiceVersion>> {
         let (state, user) = (state(ctx)?, caller(ctx)?);
-        let (limit, after) = window(first, after)?;
-        let (page, plan_version) = services::history(state, user, service_id, after, limit).await?;
+        let window = window(ctx, first, after, last, before)?;
+        let (page, plan_version) = services::history(state, user, service_id, window).await?;
         Ok(connection(
             page,
-            after,
             |v| v.entry.id,
             |v| ServiceVersion::from_view(v, plan_version),
         ))

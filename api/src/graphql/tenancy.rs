@@ -1,9 +1,8 @@
 //! The tenant, its agencies and projects.
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
-use super::connection::{Cursor, connection, window};
+use super::connection::{CountedConnection, connection, window};
 use super::types::{Agency, Project, Tenant};
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -20,31 +19,35 @@ impl TenancyQuery {
         Ok(tenancy::tenant_of(state(ctx)?, user).await?.try_into()?)
     }
 
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Agency>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Agency>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = tenancy::agencies(state(ctx)?, user, after, limit).await?;
-        Ok(connection(page, after, |a| a.id, Agency::from))
+        let window = window(ctx, first, after, last, before)?;
+        let page = tenancy::agencies(state(ctx)?, user, window).await?;
+        Ok(connection(page, |a| a.id, Agency::from))
     }
 
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
         agency_id: Option<Uuid>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Project>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Project>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = tenancy::projects(state(ctx)?, user, agency_id, after, limit).await?;
-        Ok(connection(page, after, |p| p.id, Project::from))
+        let window = window(ctx, first, after, last, before)?;
+        let page = tenancy::projects(state(ctx)?, user, agency_id, window).await?;
+        Ok(connection(page, |p| p.id, Project::from))
     }
 }
 

@@ -1,9 +1,8 @@
 //! The people of a tenant: listing, inviting, roles, deactivation.
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{CountedConnection, try_connection, window};
 use super::enums::Role;
 use super::types::{Invitation, User};
 use super::{caller, state};
@@ -18,34 +17,37 @@ pub struct UsersQuery;
 #[Object]
 impl UsersQuery {
     /// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, User>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<User>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = tenancy::users(state(ctx)?, user, after, limit).await?;
-        Ok(try_connection(page, after, |u| u.id, User::try_from)?)
+        let window = window(ctx, first, after, last, before)?;
+        let page = tenancy::users(state(ctx)?, user, window).await?;
+        Ok(try_connection(page, |u| u.id, User::try_from)?)
     }
 
     /// The invitations the viewer manages, newest first: all of the tenant's for the Data
     /// Center, its agency's for an Agency Administrator (ROLE-3: not a user's).
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, Invitation>> {
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<Invitation>> {
         let user = caller(ctx)?;
-        let (limit, after) = window(first, after)?;
-        let page = invitations::page(state(ctx)?, user, after, limit).await?;
+        let window = window(ctx, first, after, last, before)?;
+        let page = invitations::page(state(ctx)?, user, window).await?;
         Ok(try_connection(
             page,
-            after,
             |i| i.invitation.id,
             Invitation::try_from,
         )?)

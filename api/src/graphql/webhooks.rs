@@ -1,12 +1,11 @@
 //! Webhooks (the Data Center's, ROLE-1): endpoints registered for event kinds, each with a
 //! signing secret shown once, and their deliveries with how each went.
 use async_graphql::ID;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::connection::{Cursor, try_connection, window};
+use super::connection::{CountedConnection, try_connection, window};
 use super::enums::WebhookEvent;
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -126,23 +125,19 @@ impl WebhooksQuery {
     }
 
     /// An endpoint's deliveries, newest first (ROLE-1), removed endpoints' too.
-    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first)")]
+    #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
     async fn webhook_deliveries(
         &self,
         ctx: &Context<'_>,
         endpoint_id: Uuid,
         first: Option<i32>,
         after: Option<String>,
-    ) -> GqlResult<Connection<Cursor, WebhookDelivery>> {
-        let (limit, after) = window(first, after)?;
-        let page =
-            webhooks::deliveries(state(ctx)?, caller(ctx)?, endpoint_id, after, limit).await?;
-        Ok(try_connection(
-            page,
-            after,
-            |d| d.id,
-            WebhookDelivery::try_from,
-        )?)
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> GqlResult<CountedConnection<WebhookDelivery>> {
+        let window = window(ctx, first, after, last, before)?;
+        let page = webhooks::deliveries(state(ctx)?, caller(ctx)?, endpoint_id, window).await?;
+        Ok(try_connection(page, |d| d.id, WebhookDelivery::try_from)?)
     }
 }
 

@@ -964,6 +964,26 @@ async fn the_case_list_comes_by_next_deadline_and_filters_by_agency_and_due_date
     let nobody = uuid::Uuid::now_v7().to_string();
     assert!(ids(list(agency(&nobody)).await).is_empty());
 
+    // Backward from the end, and from a case's cursor, in the same order (the cases without
+    // a deadline would come last).
+    let everything = list("first: 10".into()).await;
+    assert_eq!(
+        ids(list("last: 2".into()).await),
+        [second.as_str(), third.as_str()]
+    );
+    assert_eq!(
+        ids(list(format!("last: 5, before: \"{}\"", everything[2].1)).await),
+        [first.as_str(), second.as_str()]
+    );
+    assert_eq!(
+        ids(list(format!(
+            "last: 1, before: \"{}\", order: NEWEST",
+            everything[0].1
+        ))
+        .await),
+        [second.as_str()]
+    );
+
     // Page by page in the same order.
     let page = list("first: 1".into()).await;
     assert_eq!(page[0].0, first);

@@ -25,6 +25,7 @@ mod migrate_step;
 mod node;
 mod notes;
 mod outbox;
+mod pagination;
 mod passwords;
 mod plan;
 mod processes;

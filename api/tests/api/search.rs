@@ -196,6 +196,7 @@ async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     let mut pages = 0;
+    let mut last_page_start;
     loop {
         let page = app
             .gql(
@@ -210,6 +211,7 @@ async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them
             .unwrap_or_else(|| panic!("{page}"));
         assert!(!edges.is_empty() && edges.len() <= 2, "{page}");
         seen.extend(edges.iter().map(|e| e["node"]["client"]["id"].clone()));
+        last_page_start = edges[0]["cursor"].clone();
         pages += 1;
         if connection["pageInfo"]["hasNextPage"] != true {
             break;
@@ -223,6 +225,26 @@ async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them
     assert_eq!(seen.len(), 5);
     let distinct: std::collections::HashSet<_> = seen.iter().map(Value::to_string).collect();
     assert_eq!(distinct.len(), 5, "no hit twice: {seen:?}");
+
+    // Backward from the last page's first hit: the two hits before it, in rank order.
+    let back = app
+        .gql(
+            "query($b: String) { searchClients(query: \"smith\", last: 2, before: $b) {
+                edges { node { client { id } } } pageInfo { hasNextPage hasPreviousPage } } }",
+            json!({ "b": last_page_start }),
+            Some(&a.token),
+        )
+        .await;
+    let connection = &back["data"]["searchClients"];
+    let ids: Vec<Value> = connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{back}"))
+        .iter()
+        .map(|e| e["node"]["client"]["id"].clone())
+        .collect();
+    assert_eq!(ids, seen[2..4], "{back}");
+    assert_eq!(connection["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(connection["pageInfo"]["hasNextPage"], true);
 
     for (n, first) in firsts.iter().enumerate() {
         let narrowed = app

@@ -3,6 +3,7 @@
 //! everything a person of an agency does.
 use domain::caller::Caller;
 use domain::error::DomainError;
+use domain::page::Window;
 use domain::policy::plan::PRIVATE;
 use domain::policy::roles::Role;
 use domain::records::clients::{self, NewClient};
@@ -35,7 +36,7 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
         (plan.row.version, plan.row.template.as_str()),
         (1, "durham-v1")
     );
-    let agencies = tenancy::agencies(state, system, None, 10)
+    let agencies = tenancy::agencies(state, system, Window::after(None, 10))
         .await
         .expect("agencies");
     assert_eq!(agencies.rows.len(), 2);
@@ -53,7 +54,15 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
         )
         .await,
     );
-    refused_by_sys_1(clients::page(state, system, clients::ListFilter::default(), None, 10).await);
+    refused_by_sys_1(
+        clients::page(
+            state,
+            system,
+            clients::ListFilter::default(),
+            Window::after(None, 10),
+        )
+        .await,
+    );
     refused_by_sys_1(tenancy::create_agency(state, system, "Made by nobody").await);
     refused_by_sys_1(tenancy::me(state, system).await);
     refused_by_sys_1(sharing_plan::publish(state, system, Publication::Template(PRIVATE)).await);
@@ -71,14 +80,19 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
     );
 
     // Nothing of it was written: still two agencies, no client, plan version 1.
-    let agencies = tenancy::agencies(state, system, None, 10)
+    let agencies = tenancy::agencies(state, system, Window::after(None, 10))
         .await
         .expect("agencies");
     assert_eq!(agencies.rows.len(), 2);
     let lead = &coc.community.data_center.user;
-    let (listed, _) = clients::page(state, lead, clients::ListFilter::default(), None, 10)
-        .await
-        .expect("clients");
+    let (listed, _) = clients::page(
+        state,
+        lead,
+        clients::ListFilter::default(),
+        Window::after(None, 10),
+    )
+    .await
+    .expect("clients");
     assert!(listed.rows.is_empty());
     assert_eq!(
         sharing_plan::active(state, lead)
@@ -93,7 +107,7 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
     let held = store::tenant_tx(&state.db, coc.tenant_id)
         .await
         .expect("begin");
-    let inside = tenancy::agencies(state, system.inside(&held), None, 10)
+    let inside = tenancy::agencies(state, system.inside(&held), Window::after(None, 10))
         .await
         .expect("agencies inside the held transaction");
     assert_eq!(inside.rows.len(), 2);

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::onboarding::{INVITATION_TTL, guard};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::roles::{self, Account, Role};
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
@@ -54,8 +55,7 @@ impl InvitationStatus {
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<InvitationView>> {
     let caller = caller.into();
     let by = caller.user(state, Scope::PeopleRead).await?;
@@ -72,7 +72,7 @@ pub async fn page(
         Role::AgencyAdmin | Role::User => Some(actor.agency_id.unwrap_or_else(Uuid::nil)),
     };
     let tx = caller.begin(state).await?;
-    let page = store::invitations::page(&tx, by.tenant_id, agency, after, limit).await?;
+    let page = store::invitations::page(&tx, by.tenant_id, agency, window).await?;
     tx.commit().await?;
     let now = state.clock.now();
     Ok(Page {
@@ -81,7 +81,7 @@ pub async fn page(
             .into_iter()
             .map(|i| InvitationView::at(i, now))
             .collect(),
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 

@@ -13,6 +13,7 @@ use super::tokens::{hash_token, new_opaque_token, parse_opaque_token};
 use super::{ClientAddress, TenantUser, throttle};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::plan::{self, DURHAM_V1};
 use crate::policy::roles::{self, Account, Role};
@@ -411,11 +412,10 @@ pub async fn set_tenant_status(
 /// Every tenant of the installation, a page at a time (platform administration).
 pub async fn tenants_page(
     state: &AppState,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<store::Page<entities::tenants::Model>> {
     let tx = store::platform_tx(&state.db, None).await?;
-    let page = store::tenants::page(&tx, after, limit).await?;
+    let page = store::tenants::page(&tx, window).await?;
     tx.commit().await?;
     Ok(page)
 }

@@ -24,6 +24,7 @@ use super::tokens::{
 use super::{ClientAddress, Principal, TenantUser, Viewer};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::roles::Role;
 use crate::policy::service_accounts::{self as policy, Scopes};
 use crate::state::AppState;
@@ -187,13 +188,12 @@ pub async fn create(
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<service_accounts::Model>> {
     let caller = caller.into();
     let by = managing(state, &caller, "service_account.list").await?;
     let tx = caller.begin(state).await?;
-    let page = store::service_accounts::page(&tx, by.tenant_id, after, limit).await?;
+    let page = store::service_accounts::page(&tx, by.tenant_id, window).await?;
     tx.commit().await?;
     Ok(page)
 }

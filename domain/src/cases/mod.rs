@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::page::Page;
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::cases::{
     self as case_policy, Attempt, CaseAction, CaseFacts, CaseKind, CaseState, Due, Side, Terms,
@@ -251,8 +252,7 @@ pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     query: CaseQuery,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<CaseView>> {
     let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let viewer = ctx.actor();
@@ -277,8 +277,7 @@ pub async fn page(
         client_id: query.client_id,
         due_before: query.due_before,
     };
-    let page =
-        store::cases::page(ctx.tx(), ctx.tenant(), filter, query.order, after, limit).await?;
+    let page = store::cases::page(ctx.tx(), ctx.tenant(), filter, query.order, window).await?;
     let rows = load_many(ctx.tx(), ctx.tenant(), page.rows, viewer, ctx.now)
         .await?
         .into_iter()
@@ -287,6 +286,6 @@ pub async fn page(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }

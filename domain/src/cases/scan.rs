@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::caller::Caller;
 use crate::error::DomainResult;
 use crate::page::Page;
+use crate::page::Window;
 use crate::policy::records::{self, Element, Inconsistency, InconsistencyKind, Plan, StayFacts};
 use crate::policy::roles::Role;
 use crate::policy::service_accounts::Scope;
@@ -132,8 +133,7 @@ pub struct Finding {
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<Finding>> {
     let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let viewer = ctx.actor();
@@ -142,8 +142,7 @@ pub async fn page(
         Role::AgencyAdmin | Role::User => Some(viewer.agency_id.unwrap_or_else(Uuid::nil)),
     };
     let shared = ctx.plan().shares(Element::ENTRY_EXIT);
-    let page =
-        store::inconsistencies::open_page(ctx.tx(), ctx.tenant(), agency, before, limit).await?;
+    let page = store::inconsistencies::open_page(ctx.tx(), ctx.tenant(), agency, window).await?;
     let hmis_numbers = store::clients::hmis_numbers(
         ctx.tx(),
         ctx.tenant(),
@@ -181,6 +180,6 @@ pub async fn page(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }

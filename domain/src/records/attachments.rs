@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, AttachmentCategory, Element, Provenance};
@@ -420,8 +421,7 @@ pub async fn of_client(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<AttachmentView>> {
     let ctx = RecordCtx::read(state, caller, Scope::FilesRead).await?;
     let client = ctx.client(client_id).await?;
@@ -451,7 +451,7 @@ pub async fn of_client(
         .map(|row| AttachmentView::new(&ctx, row))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
-    Ok(Page::of_list(views, after, limit, |v| v.row.id))
+    Ok(Page::of_list(views, window, |v| v.row.id))
 }
 
 /// ATT-1: the uploader deletes a file (marked deleted; the row and its audit stay), LOCK-1.

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::context::{Caller, RecordCtx};
 use super::enrollments::client_for_write;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
@@ -264,22 +265,15 @@ pub async fn of_client(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<AssignmentView>> {
     let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     ctx.client(client_id).await?;
     // Likewise for the Data Center's own assignments: filtered below.
     let agency = ctx.narrowed_to(Element::CASE_MANAGER).flatten();
-    let page = store::case_managers::page_of_client(
-        ctx.tx(),
-        ctx.tenant(),
-        client_id,
-        agency,
-        after,
-        limit,
-    )
-    .await?;
+    let page =
+        store::case_managers::page_of_client(ctx.tx(), ctx.tenant(), client_id, agency, window)
+            .await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -290,7 +284,7 @@ pub async fn of_client(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 
@@ -299,8 +293,7 @@ pub async fn of_client(
 pub async fn gaps(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<Gap>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.user(state, Scope::ClientsRead).await?;
@@ -311,8 +304,7 @@ pub async fn gaps(
         (_, None) => return Err(DomainError::NotFound("agency")),
     };
     let today = ctx.now.date_naive();
-    let page =
-        store::case_managers::gaps(ctx.tx(), ctx.tenant(), agency, today, after, limit).await?;
+    let page = store::case_managers::gaps(ctx.tx(), ctx.tenant(), agency, today, window).await?;
     let projects = store::enrollments::projects(
         ctx.tx(),
         ctx.tenant(),
@@ -339,6 +331,6 @@ pub async fn gaps(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }

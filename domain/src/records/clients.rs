@@ -13,6 +13,7 @@ use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
 use crate::cases::lifecycle;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
@@ -275,8 +276,7 @@ pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     filter: ListFilter,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<(Page<(clients::Model, Decision)>, i32)> {
     let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let filter = store::clients::ListFilter {
@@ -300,7 +300,7 @@ pub async fn page(
             None => None,
         },
     };
-    let page = store::clients::page(ctx.tx(), ctx.tenant(), &filter, after, limit).await?;
+    let page = store::clients::page(ctx.tx(), ctx.tenant(), &filter, window).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -334,7 +334,7 @@ pub async fn page(
     Ok((
         Page {
             rows,
-            has_next: page.has_next,
+            info: page.info,
         },
         plan_version,
     ))
@@ -593,8 +593,7 @@ pub async fn views(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<ViewEntry>> {
     let caller: Caller<'_> = caller.into();
     let user = caller.user(state, Scope::AuditRead).await?;
@@ -605,7 +604,7 @@ pub async fn views(
         });
     }
     let ctx = RecordCtx::read(state, caller, Scope::AuditRead).await?;
-    let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, before, limit).await?;
+    let views = store::clients::views(ctx.tx(), ctx.tenant(), client_id, window).await?;
     ctx.commit().await?;
     let rows = views
         .rows
@@ -625,7 +624,7 @@ pub async fn views(
         .collect::<DomainResult<Vec<_>>>()?;
     Ok(Page {
         rows,
-        has_next: views.has_next,
+        info: views.info,
     })
 }
 
@@ -634,8 +633,7 @@ pub async fn conflicts(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<data_conflicts::Model>> {
     let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let client = ctx.client(client_id).await?;
@@ -657,7 +655,7 @@ pub async fn conflicts(
     .await?;
     let conflicts = store::clients::conflicts(ctx.tx(), ctx.tenant(), client.id).await?;
     ctx.commit().await?;
-    Ok(Page::of_list(conflicts, after, limit, |c| c.id))
+    Ok(Page::of_list(conflicts, window, |c| c.id))
 }
 
 /// DEM-2: the uploaded copy of the documentation must be a file of this client (and so of

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::context::{Caller, RecordCtx};
 use crate::cases::{lifecycle, scan};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Plan, Provenance};
@@ -618,14 +619,13 @@ pub async fn of_client(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<EnrollmentView>> {
     let ctx = RecordCtx::read(state, caller, Scope::EnrollmentsRead).await?;
     ctx.client(client_id).await?;
     // A client has a handful of enrollments, and ENR-2 compares each with all the others.
     let visible = visible_of_client(&ctx, client_id).await?;
-    let page = Page::of_list(visible.iter(), after, limit, |(e, _)| e.id);
+    let page = Page::of_list(visible.iter(), window, |(e, _)| e.id);
     let rows = page
         .rows
         .into_iter()
@@ -634,7 +634,7 @@ pub async fn of_client(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 
@@ -691,8 +691,7 @@ pub async fn of_project(
     caller: impl Into<Caller<'_>>,
     project_id: Uuid,
     range: (Option<NaiveDate>, Option<NaiveDate>),
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<EnrollmentView>> {
     if let (Some(from), Some(until)) = range
         && until < from
@@ -704,15 +703,9 @@ pub async fn of_project(
     }
     let ctx = RecordCtx::read(state, caller, Scope::EnrollmentsRead).await?;
     let project = readable_project(&ctx, project_id).await?;
-    let page = store::enrollments::page_of_project(
-        ctx.tx(),
-        ctx.tenant(),
-        project.id,
-        range,
-        after,
-        limit,
-    )
-    .await?;
+    let page =
+        store::enrollments::page_of_project(ctx.tx(), ctx.tenant(), project.id, range, window)
+            .await?;
     let clients: Vec<Uuid> = page.rows.iter().map(|e| e.client_id).collect();
     let stays = visible_of_clients(&ctx, &clients).await?;
     let rows = page
@@ -726,7 +719,7 @@ pub async fn of_project(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 

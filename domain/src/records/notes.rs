@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
@@ -298,14 +299,13 @@ pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<NoteView>> {
     let ctx = RecordCtx::read(state, caller, Scope::NotesRead).await?;
     let client = visible_client(&ctx, state, client_id, "note.list").await?;
     // The plan's sharing narrows the query; `read` below still decides every row.
     let scope = ctx.narrowed_to(Element::CLIENT_NOTES);
-    let page = store::notes::page(ctx.tx(), ctx.tenant(), client.id, scope, before, limit).await?;
+    let page = store::notes::page(ctx.tx(), ctx.tenant(), client.id, scope, window).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -316,6 +316,6 @@ pub async fn page(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::context::{Caller, RecordCtx};
 use super::demographics::DemographicField;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::records::Field;
 use crate::policy::roles::{self, Actor, Inbox, inbox};
@@ -199,21 +200,14 @@ pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     unread_only: bool,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<InboxMessage>> {
     let caller = caller.into();
     let actor = caller.user(state, Scope::CasesRead).await?.actor();
     let tx = caller.begin(state).await?;
-    let page = store::notifications::page(
-        &tx,
-        caller.tenant_id(),
-        inbox(&actor),
-        unread_only,
-        before,
-        limit,
-    )
-    .await?;
+    let page =
+        store::notifications::page(&tx, caller.tenant_id(), inbox(&actor), unread_only, window)
+            .await?;
     tx.commit().await?;
     Ok(Page {
         rows: page
@@ -221,7 +215,7 @@ pub async fn page(
             .into_iter()
             .map(|m| InboxMessage::seen_by(&actor, m))
             .collect(),
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 

@@ -16,6 +16,7 @@ use super::context::{Caller, RecordCtx};
 use super::notes::{self, NoteView, require_version, visible_client};
 use super::notifications::{self, Message, Outgoing, Recipient};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Field, FieldValue, Provenance};
@@ -332,8 +333,7 @@ pub async fn list(
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
     element: Element,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<ProfileRowView>> {
     let ctx = RecordCtx::read(state, caller, Scope::ClientsRead).await?;
     let client = visible_client(&ctx, state, client_id, "profile.list").await?;
@@ -345,7 +345,7 @@ pub async fn list(
         .map(|r| ProfileRowView::new(&ctx, r))
         .collect::<DomainResult<Vec<_>>>()?;
     ctx.commit().await?;
-    Ok(Page::of_list(rows, after, limit, |v| v.row.id))
+    Ok(Page::of_list(rows, window, |v| v.row.id))
 }
 
 /// A row of `element` the viewer may see (PLAN-1), with its client. A row of another element

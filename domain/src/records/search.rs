@@ -5,6 +5,7 @@ use entities::clients;
 
 use super::context::{Caller, RecordCtx};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::records::{self, Element, Provenance};
 use crate::policy::service_accounts::Scope;
@@ -77,7 +78,7 @@ pub async fn search(
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
         .take(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX))
         .collect();
-    let page = Page::from_overfetch(hits, limit);
+    let page = Page::from_overfetch(hits, Window::after(None, limit));
     let shown: Vec<Uuid> = page.rows.iter().map(|hit| hit.client.id).collect();
     store::clients::record_views(
         ctx.tx(),

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::context::{Caller, RecordCtx};
 use super::enrollments::client_for_write;
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::actions::{RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Provenance};
@@ -382,8 +383,7 @@ pub async fn of_client(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     client_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<ServiceView>> {
     let ctx = RecordCtx::read(state, caller, Scope::ServicesRead).await?;
     ctx.client(client_id).await?;
@@ -391,8 +391,7 @@ pub async fn of_client(
     // below, as every row is.
     let scope = ctx.narrowed_to(Element::SERVICES).flatten();
     let page =
-        store::services::page_of_client(ctx.tx(), ctx.tenant(), client_id, scope, after, limit)
-            .await?;
+        store::services::page_of_client(ctx.tx(), ctx.tenant(), client_id, scope, window).await?;
     let actor = ctx.actor();
     let rows = page
         .rows
@@ -403,7 +402,7 @@ pub async fn of_client(
     ctx.commit().await?;
     Ok(Page {
         rows,
-        has_next: page.has_next,
+        info: page.info,
     })
 }
 
@@ -412,8 +411,7 @@ pub async fn history(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
     service_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<(Page<HistoryView>, i32)> {
     let ctx = RecordCtx::read(state, caller, Scope::ServicesRead).await?;
     let service = store::services::get(ctx.tx(), ctx.tenant(), service_id)
@@ -424,7 +422,7 @@ pub async fn history(
     ctx.require(state, "service.history", service.id, read)
         .await?;
     let notes = ctx.decide(RecordAction::ReadServiceNotes, &facts(&service));
-    let page = store::services::history(ctx.tx(), ctx.tenant(), service.id, after, limit).await?;
+    let page = store::services::history(ctx.tx(), ctx.tenant(), service.id, window).await?;
     let plan_version = ctx.plan_version;
     ctx.commit().await?;
     let rows = page
@@ -447,7 +445,7 @@ pub async fn history(
     Ok((
         Page {
             rows,
-            has_next: page.has_next,
+            info: page.info,
         },
         plan_version,
     ))

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::tokens::write_private;
 use crate::error::{DomainError, DomainResult, StartupError};
+use crate::page::Window;
 use crate::store;
 
 #[derive(Clone)]
@@ -126,7 +127,7 @@ pub async fn rebind_unbound(db: &DatabaseConnection, cipher: &SsnCipher) -> Doma
     loop {
         let tenants = {
             let tx = store::registry_tx(db).await?;
-            let page = store::tenants::page(&tx, after, 500).await?;
+            let page = store::tenants::page(&tx, Window::after(after, 500)).await?;
             tx.commit().await?;
             page
         };
@@ -145,7 +146,7 @@ pub async fn rebind_unbound(db: &DatabaseConnection, cipher: &SsnCipher) -> Doma
             }
             tx.commit().await?;
         }
-        match (tenants.has_next, tenants.rows.last()) {
+        match (tenants.info.has_next, tenants.rows.last()) {
             (true, Some(last)) => after = Some(last.id),
             _ => break,
         }

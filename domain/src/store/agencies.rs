@@ -1,13 +1,13 @@
 use chrono::{DateTime, Utc};
 use entities::agencies;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::{Page, is_unique_violation};
+use super::{IdOrder, Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::values::DisplayName;
 
 pub async fn insert(
@@ -49,19 +49,17 @@ pub async fn get(
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<agencies::Model>> {
-    let mut query = agencies::Entity::find()
-        .filter(agencies::Column::TenantId.eq(tenant_id))
-        .order_by_asc(agencies::Column::Id);
-    if let Some(after) = after {
-        query = query.filter(agencies::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    let query = agencies::Entity::find().filter(agencies::Column::TenantId.eq(tenant_id));
+    super::keyset_page(
+        db,
+        query,
+        agencies::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 /// The names of the tenant's agencies among `ids` (PROV-1), in one statement.

@@ -10,8 +10,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 /// HUD 3.15: the head of household.
 pub const HEAD_OF_HOUSEHOLD: i16 = 1;
@@ -112,24 +113,23 @@ pub async fn open_heads_of_household(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     projects: Option<&[Uuid]>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<enrollments::Model>> {
     let mut query = enrollments::Entity::find()
         .filter(enrollments::Column::TenantId.eq(tenant_id))
         .filter(enrollments::Column::RelationshipToHoh.eq(HEAD_OF_HOUSEHOLD))
-        .filter(enrollments::Column::ExitDate.is_null())
-        .order_by_asc(enrollments::Column::Id);
+        .filter(enrollments::Column::ExitDate.is_null());
     if let Some(projects) = projects {
         query = query.filter(enrollments::Column::ProjectId.is_in(projects.iter().copied()));
     }
-    if let Some(after) = after {
-        query = query.filter(enrollments::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        enrollments::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 /// The categories (as stored) of each client's attachments that are not deleted.

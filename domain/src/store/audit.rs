@@ -10,12 +10,13 @@ use entities::{
 use sea_orm::sea_query::{DynIden, Expr, ExprTrait, IntoIden, Query as SeaQuery};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 
 pub struct Entry<'a> {
     pub tenant_id: Uuid,
@@ -177,15 +178,9 @@ pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     filter: &Filter,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<audit_log::Model>> {
-    let mut query = audit_log::Entity::find()
-        .filter(audit_log::Column::TenantId.eq(tenant_id))
-        .order_by_desc(audit_log::Column::Id);
-    if let Some(before) = before {
-        query = query.filter(audit_log::Column::Id.lt(before));
-    }
+    let mut query = audit_log::Entity::find().filter(audit_log::Column::TenantId.eq(tenant_id));
     if let Some(actor) = filter.actor_user_id {
         query = query.filter(audit_log::Column::ActorUserId.eq(actor));
     }
@@ -249,6 +244,12 @@ pub async fn page(
         }
         query = query.filter(about);
     }
-    let rows = query.limit(limit.saturating_add(1)).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+    super::keyset_page(
+        db,
+        query,
+        audit_log::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }

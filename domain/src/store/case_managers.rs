@@ -6,12 +6,13 @@ use entities::{case_manager_assignments as cma, clients, enrollments, projects};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QuerySelect,
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 /// HUD 3.15: the head of household.
 pub const HEAD_OF_HOUSEHOLD: i16 = 1;
@@ -39,23 +40,15 @@ pub async fn page_of_client(
     tenant_id: Uuid,
     client_id: Uuid,
     agency: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<cma::Model>> {
     let mut query = cma::Entity::find()
         .filter(cma::Column::TenantId.eq(tenant_id))
-        .filter(cma::Column::ClientId.eq(client_id))
-        .order_by_asc(cma::Column::Id);
+        .filter(cma::Column::ClientId.eq(client_id));
     if let Some(agency) = agency {
         query = query.filter(cma::Column::AgencyId.eq(agency));
     }
-    if let Some(after) = after {
-        query = query.filter(cma::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(db, query, cma::Column::Id, IdOrder::OldestFirst, window).await
 }
 
 /// CM-1: open enrollments of heads of household whose client has no assignment active on
@@ -66,8 +59,7 @@ pub async fn gaps(
     tenant_id: Uuid,
     agency: Option<Uuid>,
     today: NaiveDate,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<enrollments::Model>> {
     let project_agency = Query::select()
         .column((projects::Entity, projects::Column::AgencyId))
@@ -108,8 +100,7 @@ pub async fn gaps(
                 .add(enrollments::Column::ExitDate.is_null())
                 .add(enrollments::Column::ExitDate.gt(today)),
         )
-        .filter(Expr::not_exists(active_assignment))
-        .order_by_asc(enrollments::Column::Id);
+        .filter(Expr::not_exists(active_assignment));
     if let Some(agency) = agency {
         query = query.filter(
             enrollments::Column::ProjectId.in_subquery(
@@ -122,13 +113,14 @@ pub async fn gaps(
             ),
         );
     }
-    if let Some(after) = after {
-        query = query.filter(enrollments::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        enrollments::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 /// HMIS numbers of these clients, by client id: how CM-1 names the people it lists.

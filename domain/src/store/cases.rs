@@ -6,13 +6,14 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 use crate::values::ConflictStatus;
 
 pub async fn insert(
@@ -133,15 +134,13 @@ fn involves(agency: Uuid) -> Condition {
         .add(cases::Column::OwnerAgency.eq(agency))
 }
 
-/// A page of the tenant's cases in `order`, after the case `after` (the last one of the page
-/// before).
+/// A page of the tenant's cases in `order`, `window` around the case whose id is its cursor.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     filter: CaseFilter<'_>,
     order: CaseOrder,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<cases::Model>> {
     let mut query = cases::Entity::find().filter(cases::Column::TenantId.eq(tenant_id));
     for agency in [filter.visible_to_agency, filter.agency]
@@ -164,48 +163,71 @@ pub async fn page(
     }
     match order {
         CaseOrder::Newest => {
-            query = query.order_by_desc(cases::Column::Id);
-            if let Some(after) = after {
-                query = query.filter(cases::Column::Id.lt(after));
-            }
+            super::keyset_page(db, query, cases::Column::Id, IdOrder::NewestFirst, window).await
         }
         CaseOrder::NextDue => {
-            query = query
-                .order_by_with_nulls(next_due(), Order::Asc, NullOrdering::Last)
-                .order_by_asc(cases::Column::Id);
-            if let Some(after) = after {
-                query = query.filter(after_in_due_order(db, tenant_id, after).await?);
+            let total = if window.count {
+                Some(query.clone().count(db).await?)
+            } else {
+                None
+            };
+            // Backward, the cases nearest the cursor are read first: latest deadline first,
+            // the cases without one (last in the list) before all others.
+            query = if window.is_backward() {
+                query
+                    .order_by_with_nulls(next_due(), Order::Desc, NullOrdering::First)
+                    .order_by_desc(cases::Column::Id)
+            } else {
+                query
+                    .order_by_with_nulls(next_due(), Order::Asc, NullOrdering::Last)
+                    .order_by_asc(cases::Column::Id)
+            };
+            if let Some(cursor) = window.cursor {
+                query = query.filter(beyond_in_due_order(db, tenant_id, cursor, window).await?);
             }
+            let rows = query.limit(window.overfetch()).all(db).await?;
+            Ok(Page::from_overfetch(rows, window).with_total(total))
         }
     }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
 }
 
-/// The cases after `after` in next-deadline order: by its next deadline as it is now.
-async fn after_in_due_order(
+/// The cases past `cursor` in next-deadline order (after it, or before it for a backward
+/// window), by its next deadline as it is now. Cases without a deadline come last.
+async fn beyond_in_due_order(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    after: Uuid,
+    cursor: Uuid,
+    window: Window,
 ) -> DomainResult<Condition> {
     let due: Option<Option<DateTime<Utc>>> = deadlines::Entity::find()
         .select_only()
         .column_as(deadlines::Column::DueAt.min(), "due")
         .filter(deadlines::Column::TenantId.eq(tenant_id))
-        .filter(deadlines::Column::CaseId.eq(after))
+        .filter(deadlines::Column::CaseId.eq(cursor))
         .filter(deadlines::Column::DoneAt.is_null())
         .into_tuple()
         .one(db)
         .await?;
-    let later_id = cases::Column::Id.gt(after);
-    Ok(match due.flatten() {
-        Some(due) => Condition::any()
-            .add(next_due().gt(due))
-            .add(Condition::all().add(next_due().eq(due)).add(later_id))
-            .add(next_due().is_null()),
-        None => Condition::all().add(next_due().is_null()).add(later_id),
+    let due = due.flatten();
+    Ok(if window.is_backward() {
+        let earlier_id = cases::Column::Id.lt(cursor);
+        match due {
+            Some(due) => Condition::any()
+                .add(next_due().lt(due))
+                .add(Condition::all().add(next_due().eq(due)).add(earlier_id)),
+            None => Condition::any()
+                .add(next_due().is_not_null())
+                .add(earlier_id),
+        }
+    } else {
+        let later_id = cases::Column::Id.gt(cursor);
+        match due {
+            Some(due) => Condition::any()
+                .add(next_due().gt(due))
+                .add(Condition::all().add(next_due().eq(due)).add(later_id))
+                .add(next_due().is_null()),
+            None => Condition::all().add(next_due().is_null()).add(later_id),
+        }
     })
 }
 

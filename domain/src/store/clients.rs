@@ -11,8 +11,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Page, is_unique_violation};
+use super::{IdOrder, Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::records::Provenance;
 use crate::records::ssn::SsnOwner;
 
@@ -94,12 +95,9 @@ pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     filter: &ListFilter,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<clients::Model>> {
-    let mut query = clients::Entity::find()
-        .filter(clients::Column::TenantId.eq(tenant_id))
-        .order_by_asc(clients::Column::Id);
+    let mut query = clients::Entity::find().filter(clients::Column::TenantId.eq(tenant_id));
     match filter.entered_by {
         Some(Some(agency)) => query = query.filter(clients::Column::CreatedByAgency.eq(agency)),
         Some(None) => query = query.filter(clients::Column::CreatedByAgency.is_null()),
@@ -142,13 +140,7 @@ pub async fn page(
             ),
         );
     }
-    if let Some(after) = after {
-        query = query.filter(clients::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(db, query, clients::Column::Id, IdOrder::OldestFirst, window).await
 }
 
 /// Clients whose SSN ciphertext is not yet bound to them (see `records::ssn`).
@@ -419,18 +411,17 @@ pub async fn views(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     client_id: Uuid,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<client_views::Model>> {
-    let mut query = client_views::Entity::find()
+    let query = client_views::Entity::find()
         .filter(client_views::Column::TenantId.eq(tenant_id))
-        .filter(client_views::Column::ClientId.eq(client_id))
-        .order_by_desc(client_views::Column::Id);
-    if let Some(before) = before {
-        query = query.filter(client_views::Column::Id.lt(before));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+        .filter(client_views::Column::ClientId.eq(client_id));
+    super::keyset_page(
+        db,
+        query,
+        client_views::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }

@@ -9,8 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -164,13 +165,11 @@ pub async fn page_of_project(
     tenant_id: Uuid,
     project_id: Uuid,
     (from, until): (Option<NaiveDate>, Option<NaiveDate>),
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<enrollments::Model>> {
     let mut query = enrollments::Entity::find()
         .filter(enrollments::Column::TenantId.eq(tenant_id))
-        .filter(enrollments::Column::ProjectId.eq(project_id))
-        .order_by_asc(enrollments::Column::Id);
+        .filter(enrollments::Column::ProjectId.eq(project_id));
     if let Some(until) = until {
         query = query.filter(enrollments::Column::EntryDate.lte(until));
     }
@@ -181,11 +180,12 @@ pub async fn page_of_project(
                 .add(enrollments::Column::ExitDate.gte(from)),
         );
     }
-    if let Some(after) = after {
-        query = query.filter(enrollments::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        enrollments::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }

@@ -4,12 +4,12 @@ use entities::inconsistencies;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 /// A client's findings not yet resolved.
 pub async fn open_of_client(
@@ -53,13 +53,11 @@ pub async fn open_page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     agency: Option<Uuid>,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<inconsistencies::Model>> {
     let mut query = inconsistencies::Entity::find()
         .filter(inconsistencies::Column::TenantId.eq(tenant_id))
-        .filter(inconsistencies::Column::ResolvedAt.is_null())
-        .order_by_desc(inconsistencies::Column::Id);
+        .filter(inconsistencies::Column::ResolvedAt.is_null());
     if let Some(agency) = agency {
         query = query.filter(
             Condition::any()
@@ -67,11 +65,12 @@ pub async fn open_page(
                 .add(inconsistencies::Column::OtherAgency.eq(agency)),
         );
     }
-    if let Some(before) = before {
-        query = query.filter(inconsistencies::Column::Id.lt(before));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        inconsistencies::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }

@@ -5,12 +5,13 @@ use entities::invitations;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 use crate::policy::roles::Role;
 use crate::values::Email;
 
@@ -103,22 +104,20 @@ pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     agency: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<invitations::Model>> {
-    let mut query = invitations::Entity::find()
-        .filter(invitations::Column::TenantId.eq(tenant_id))
-        .order_by_desc(invitations::Column::Id);
+    let mut query = invitations::Entity::find().filter(invitations::Column::TenantId.eq(tenant_id));
     if let Some(agency) = agency {
         query = query.filter(invitations::Column::AgencyId.eq(agency));
     }
-    if let Some(after) = after {
-        query = query.filter(invitations::Column::Id.lt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        invitations::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }
 
 /// Revokes the invitation, or (`expires_at`) gives it a new expiry.

@@ -34,10 +34,14 @@ pub mod versioned;
 pub mod webauthn;
 pub mod webhooks;
 
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::error::DomainResult;
+use crate::page::Window;
 
 pub use crate::page::Page;
 pub use entities::tenant_scope::APP_ROLE;
@@ -79,4 +83,49 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+/// How a list orders its rows by their UUIDv7 ids.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum IdOrder {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// `window` of the rows `query` selects, a list ordered by `id` alone. The whole list is
+/// counted (one more query) only when the window asks for it.
+pub async fn keyset_page<E, C>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    id: C,
+    order: IdOrder,
+    window: Window,
+) -> DomainResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ColumnTrait,
+{
+    let total = if window.count {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    // Backward, the rows nearest the cursor are read first, against the list's order.
+    let ascending = (order == IdOrder::OldestFirst) != window.is_backward();
+    let mut query = query;
+    if let Some(cursor) = window.cursor {
+        query = query.filter(if ascending {
+            id.gt(cursor)
+        } else {
+            id.lt(cursor)
+        });
+    }
+    let query = if ascending {
+        query.order_by_asc(id)
+    } else {
+        query.order_by_desc(id)
+    };
+    let rows = query.limit(window.overfetch()).all(db).await?;
+    Ok(Page::from_overfetch(rows, window).with_total(total))
 }

@@ -2,14 +2,12 @@
 //! database refuses a real DELETE whoever asks.
 use chrono::{DateTime, Utc};
 use entities::client_notes;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -39,26 +37,25 @@ pub async fn page(
     tenant_id: Uuid,
     client_id: Uuid,
     written_by: Option<Option<Uuid>>,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<client_notes::Model>> {
     let mut query = client_notes::Entity::find()
         .filter(client_notes::Column::TenantId.eq(tenant_id))
         .filter(client_notes::Column::ClientId.eq(client_id))
-        .filter(client_notes::Column::DeletedAt.is_null())
-        .order_by_desc(client_notes::Column::Id);
+        .filter(client_notes::Column::DeletedAt.is_null());
     match written_by {
         Some(Some(agency)) => query = query.filter(client_notes::Column::AuthorAgencyId.eq(agency)),
         Some(None) => query = query.filter(client_notes::Column::AuthorAgencyId.is_null()),
         None => {}
     }
-    if let Some(before) = before {
-        query = query.filter(client_notes::Column::Id.lt(before));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        client_notes::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }
 
 /// What a versioned write does to a note.

@@ -3,13 +3,12 @@
 use chrono::{DateTime, Utc};
 use entities::notifications;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 use crate::policy::roles::Inbox;
 
 /// Many messages in one statement.
@@ -44,12 +43,10 @@ pub async fn page(
     tenant_id: Uuid,
     inbox: Inbox,
     unread_only: bool,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<notifications::Model>> {
-    let mut query = notifications::Entity::find()
-        .filter(notifications::Column::TenantId.eq(tenant_id))
-        .order_by_desc(notifications::Column::Id);
+    let mut query =
+        notifications::Entity::find().filter(notifications::Column::TenantId.eq(tenant_id));
     let personal = |user: Uuid| notifications::Column::RecipientUserId.eq(user);
     match inbox {
         Inbox::All => {}
@@ -69,13 +66,14 @@ pub async fn page(
     if unread_only {
         query = query.filter(notifications::Column::ReadAt.is_null());
     }
-    if let Some(before) = before {
-        query = query.filter(notifications::Column::Id.lt(before));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        notifications::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }
 
 /// Marks a message read once; reading it again keeps the first time.

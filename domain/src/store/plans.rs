@@ -7,13 +7,14 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use entities::plan_versions;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 use super::{Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::plan::{self, PlanDocument};
 use crate::policy::records::Plan;
 
@@ -165,29 +166,40 @@ pub async fn get(
         .await?)
 }
 
-/// Versions newest first, after the version whose id is `after`.
+/// Versions newest first (by version number), `window` around the version whose id is its
+/// cursor.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<plan_versions::Model>> {
-    let mut query = plan_versions::Entity::find()
-        .filter(plan_versions::Column::TenantId.eq(tenant_id))
-        .order_by_desc(plan_versions::Column::Version);
-    if let Some(after) = after {
+    let mut query =
+        plan_versions::Entity::find().filter(plan_versions::Column::TenantId.eq(tenant_id));
+    let total = if window.count {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    };
+    if let Some(cursor) = window.cursor {
         let cursor = plan_versions::Entity::find()
             .filter(plan_versions::Column::TenantId.eq(tenant_id))
-            .filter(plan_versions::Column::Id.eq(after))
+            .filter(plan_versions::Column::Id.eq(cursor))
             .one(db)
             .await?
             .ok_or_else(|| {
-                DomainError::validation("after", "this cursor is not one Concord gave out")
+                DomainError::validation("cursor", "this cursor is not one Concord gave out")
             })?;
-        query = query.filter(plan_versions::Column::Version.lt(cursor.version));
+        query = query.filter(if window.is_backward() {
+            plan_versions::Column::Version.gt(cursor.version)
+        } else {
+            plan_versions::Column::Version.lt(cursor.version)
+        });
     }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    query = if window.is_backward() {
+        query.order_by_asc(plan_versions::Column::Version)
+    } else {
+        query.order_by_desc(plan_versions::Column::Version)
+    };
+    let rows = query.limit(window.overfetch()).all(db).await?;
+    Ok(Page::from_overfetch(rows, window).with_total(total))
 }

@@ -1,13 +1,11 @@
 use chrono::{DateTime, Utc};
 use entities::projects;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{Page, is_unique_violation};
+use super::{IdOrder, Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::values::DisplayName;
 
 pub async fn insert(
@@ -42,22 +40,20 @@ pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     agency_id: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<projects::Model>> {
-    let mut query = projects::Entity::find()
-        .filter(projects::Column::TenantId.eq(tenant_id))
-        .order_by_asc(projects::Column::Id);
+    let mut query = projects::Entity::find().filter(projects::Column::TenantId.eq(tenant_id));
     if let Some(agency_id) = agency_id {
         query = query.filter(projects::Column::AgencyId.eq(agency_id));
     }
-    if let Some(after) = after {
-        query = query.filter(projects::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        projects::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 pub async fn get(

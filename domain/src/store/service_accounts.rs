@@ -2,11 +2,12 @@
 use chrono::{DateTime, Utc};
 use entities::service_accounts;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 pub async fn insert(db: &impl ConnectionTrait, row: service_accounts::Model) -> DomainResult<()> {
     service_accounts::Entity::insert(service_accounts::ActiveModel::from(row))
@@ -43,17 +44,18 @@ pub async fn by_name(
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<service_accounts::Model>> {
-    let mut query = service_accounts::Entity::find()
-        .filter(service_accounts::Column::TenantId.eq(tenant_id))
-        .order_by_asc(service_accounts::Column::Id)
-        .limit(limit + 1);
-    if let Some(after) = after {
-        query = query.filter(service_accounts::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(query.all(db).await?, limit))
+    let query =
+        service_accounts::Entity::find().filter(service_accounts::Column::TenantId.eq(tenant_id));
+    super::keyset_page(
+        db,
+        query,
+        service_accounts::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 /// The names of the service accounts among `ids` (provenance and the audit log name them).

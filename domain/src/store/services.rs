@@ -2,15 +2,13 @@
 //! PostgreSQL refuses a DELETE on `services` and any change to `service_history`.
 use chrono::{DateTime, Utc};
 use entities::{service_history, services};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 use crate::policy::records::Provenance;
 
 pub async fn insert(
@@ -39,23 +37,22 @@ pub async fn page_of_client(
     tenant_id: Uuid,
     client_id: Uuid,
     provider: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<services::Model>> {
     let mut query = services::Entity::find()
         .filter(services::Column::TenantId.eq(tenant_id))
-        .filter(services::Column::ClientId.eq(client_id))
-        .order_by_asc(services::Column::Id);
+        .filter(services::Column::ClientId.eq(client_id));
     if let Some(provider) = provider {
         query = query.filter(services::Column::ProviderAgencyId.eq(provider));
     }
-    if let Some(after) = after {
-        query = query.filter(services::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(
+        db,
+        query,
+        services::Column::Id,
+        IdOrder::OldestFirst,
+        window,
+    )
+    .await
 }
 
 /// SRV-1: appends one version of a service to its history.
@@ -86,18 +83,17 @@ pub async fn history(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     service_id: Uuid,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<service_history::Model>> {
-    let mut query = service_history::Entity::find()
+    let query = service_history::Entity::find()
         .filter(service_history::Column::TenantId.eq(tenant_id))
-        .filter(service_history::Column::ServiceId.eq(service_id))
-        .order_by_desc(service_history::Column::Id);
-    if let Some(after) = after {
-        query = query.filter(service_history::Column::Id.lt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+        .filter(service_history::Column::ServiceId.eq(service_id));
+    super::keyset_page(
+        db,
+        query,
+        service_history::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }

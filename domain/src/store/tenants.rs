@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use entities::tenants;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 pub use crate::values::TenantStatus;
 use crate::values::{CocCode, DisplayName, Slug};
 
@@ -61,19 +61,9 @@ pub async fn set_status(
     Ok(active.update(db).await?)
 }
 
-pub async fn page(
-    db: &impl ConnectionTrait,
-    after: Option<Uuid>,
-    limit: u64,
-) -> DomainResult<Page<tenants::Model>> {
-    let mut query = tenants::Entity::find().order_by_asc(tenants::Column::Id);
-    if let Some(after) = after {
-        query = query.filter(tenants::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+pub async fn page(db: &impl ConnectionTrait, window: Window) -> DomainResult<Page<tenants::Model>> {
+    let query = tenants::Entity::find();
+    super::keyset_page(db, query, tenants::Column::Id, IdOrder::OldestFirst, window).await
 }
 
 /// The ids of the tenants whose status is active (the ones scheduled work runs for).

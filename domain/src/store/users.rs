@@ -6,8 +6,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Page, is_unique_violation};
+use super::{IdOrder, Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
+use crate::page::Window;
 use crate::policy::roles::Role;
 use crate::values::{DisplayName, Email};
 
@@ -81,22 +82,13 @@ pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     agency_id: Option<Uuid>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<users::Model>> {
-    let mut query = users::Entity::find()
-        .filter(users::Column::TenantId.eq(tenant_id))
-        .order_by_asc(users::Column::Id);
+    let mut query = users::Entity::find().filter(users::Column::TenantId.eq(tenant_id));
     if let Some(agency_id) = agency_id {
         query = query.filter(users::Column::AgencyId.eq(agency_id));
     }
-    if let Some(after) = after {
-        query = query.filter(users::Column::Id.gt(after));
-    }
-    Ok(Page::from_overfetch(
-        query.limit(limit + 1).all(db).await?,
-        limit,
-    ))
+    super::keyset_page(db, query, users::Column::Id, IdOrder::OldestFirst, window).await
 }
 
 pub async fn record_successful_login(

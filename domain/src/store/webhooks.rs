@@ -9,8 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Page;
+use super::{IdOrder, Page};
 use crate::error::DomainResult;
+use crate::page::Window;
 
 pub const PENDING: &str = "PENDING";
 pub const DELIVERED: &str = "DELIVERED";
@@ -252,18 +253,19 @@ pub async fn deliveries_page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
     endpoint_id: Uuid,
-    before: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<webhook_deliveries::Model>> {
-    let mut query = webhook_deliveries::Entity::find()
+    let query = webhook_deliveries::Entity::find()
         .filter(webhook_deliveries::Column::TenantId.eq(tenant_id))
-        .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id))
-        .order_by_desc(webhook_deliveries::Column::Id);
-    if let Some(before) = before {
-        query = query.filter(webhook_deliveries::Column::Id.lt(before));
-    }
-    let rows = query.limit(limit.saturating_add(1)).all(db).await?;
-    Ok(Page::from_overfetch(rows, limit))
+        .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id));
+    super::keyset_page(
+        db,
+        query,
+        webhook_deliveries::Column::Id,
+        IdOrder::NewestFirst,
+        window,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::category_key;
 use crate::error::DomainResult;
+use crate::page::Window;
 use crate::policy::records::{
     AttachmentCategory, ChecklistScope, checklist_scope, missing_documents,
 };
@@ -29,12 +30,11 @@ pub struct ChecklistEntry {
 const CHECKLIST_BATCH: u64 = 200;
 
 /// ATT-4: heads of household (open enrollments) who lack documents, in enrollment order,
-/// `limit` at a time after the enrollment `after`.
+/// a window of them around the enrollment that is its cursor.
 pub async fn checklist(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    after: Option<Uuid>,
-    limit: u64,
+    window: Window,
 ) -> DomainResult<Page<ChecklistEntry>> {
     let ctx = RecordCtx::read(state, caller, Scope::FilesRead).await?;
     let projects = match checklist_scope(&ctx.actor()) {
@@ -46,35 +46,46 @@ pub async fn checklist(
     };
     if projects.as_ref().is_some_and(Vec::is_empty) {
         ctx.commit().await?;
-        return Ok(Page {
-            rows: Vec::new(),
-            has_next: false,
-        });
+        return Ok(Page::empty());
     }
     let mut entries = Vec::new();
-    let mut cursor = after;
-    let limit_plus_one = usize::try_from(limit)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1);
-    // Complete households are skipped, so a page may take several rounds of enrollments.
+    let mut cursor = window.cursor;
+    let wanted = usize::try_from(window.overfetch()).unwrap_or(usize::MAX);
+    // Complete households are skipped, so a page may take several rounds of enrollments. Each
+    // round reads in the window's direction, so a backward page gathers its entries nearest
+    // the cursor first, as `Page::from_overfetch` expects.
     loop {
         let batch = store::attachments::open_heads_of_household(
             ctx.tx(),
             ctx.tenant(),
             projects.as_deref(),
-            cursor,
-            CHECKLIST_BATCH,
+            Window {
+                limit: CHECKLIST_BATCH,
+                cursor,
+                count: false,
+                ..window
+            },
         )
         .await?;
-        cursor = batch.rows.last().map(|e| e.id);
-        let clients: Vec<Uuid> = batch.rows.iter().map(|e| e.client_id).collect();
-        let project_ids: Vec<Uuid> = batch.rows.iter().map(|e| e.project_id).collect();
+        let more = if window.is_backward() {
+            cursor = batch.rows.first().map(|e| e.id);
+            batch.info.has_previous
+        } else {
+            cursor = batch.rows.last().map(|e| e.id);
+            batch.info.has_next
+        };
+        let mut rows = batch.rows;
+        if window.is_backward() {
+            rows.reverse();
+        }
+        let clients: Vec<Uuid> = rows.iter().map(|e| e.client_id).collect();
+        let project_ids: Vec<Uuid> = rows.iter().map(|e| e.project_id).collect();
         let held = store::attachments::categories_held(ctx.tx(), ctx.tenant(), &clients).await?;
         let numbers = store::attachments::hmis_numbers(ctx.tx(), ctx.tenant(), &clients).await?;
         let agencies =
             store::attachments::project_agencies(ctx.tx(), ctx.tenant(), &project_ids).await?;
         let none = HashSet::new();
-        for enrollment in batch.rows {
+        for enrollment in rows {
             let holds = held.get(&enrollment.client_id).unwrap_or(&none);
             let missing = missing_documents(
                 enrollment.disabling_condition == store::attachments::DISABLED,
@@ -92,14 +103,14 @@ pub async fn checklist(
                 enrollment,
                 missing,
             });
-            if entries.len() == limit_plus_one {
+            if entries.len() == wanted {
                 break;
             }
         }
-        if entries.len() == limit_plus_one || !batch.has_next {
+        if entries.len() == wanted || !more {
             break;
         }
     }
     ctx.commit().await?;
-    Ok(Page::from_overfetch(entries, limit))
+    Ok(Page::from_overfetch(entries, window))
 }
