@@ -13,6 +13,7 @@ use crate::policy::plan::{self, FieldChange, PlanDocument};
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
+pub use crate::store::plans::VersionKey;
 use crate::store::{self, Page, audit};
 
 /// A published version with its document read.
@@ -37,11 +38,11 @@ pub async fn active(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainRe
     PlanVersion::read(active.ok_or(DomainError::NotFound("sharing plan"))?)
 }
 
-/// One version by its number; earlier versions stay readable.
+/// One version by its number or id; earlier versions stay readable.
 pub async fn version(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    version: i32,
+    version: VersionKey,
 ) -> DomainResult<PlanVersion> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
@@ -79,8 +80,8 @@ pub async fn diff(
 ) -> DomainResult<Vec<FieldChange>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let from = find_version(&tx, caller.tenant_id(), from_version).await?;
-    let to = find_version(&tx, caller.tenant_id(), to_version).await?;
+    let from = find_version(&tx, caller.tenant_id(), VersionKey::Number(from_version)).await?;
+    let to = find_version(&tx, caller.tenant_id(), VersionKey::Number(to_version)).await?;
     tx.commit().await?;
     let (from, to) = (store::plans::document(&from)?, store::plans::document(&to)?);
     Ok(plan::diff(&from, &to))
@@ -162,7 +163,7 @@ pub async fn may_publish(state: &AppState, caller: impl Into<Caller<'_>>) -> Dom
 async fn find_version(
     db: &impl sea_orm::ConnectionTrait,
     tenant_id: Uuid,
-    version: i32,
+    version: VersionKey,
 ) -> DomainResult<plan_versions::Model> {
     store::plans::get(db, tenant_id, version)
         .await?

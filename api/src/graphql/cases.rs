@@ -93,7 +93,7 @@ impl From<Due> for NextDue {
 
 #[derive(Clone, SimpleObject)]
 pub struct ContactAttempt {
-    pub id: Uuid,
+    pub id: ID,
     pub attempted_at: DateTime<Utc>,
     pub method: ContactMethod,
     /// Whether the other side was reached.
@@ -102,6 +102,22 @@ pub struct ContactAttempt {
     pub by_user_id: Uuid,
     pub by_agency_id: Option<Uuid>,
     pub logged_at: DateTime<Utc>,
+}
+
+impl ContactAttempt {
+    /// The attempt as logged; `None` for a method this version of Concord does not know.
+    pub fn of(a: entities::case_attempts::Model) -> Option<Self> {
+        Some(Self {
+            id: a.id.into(),
+            attempted_at: a.attempted_at,
+            method: domain::policy::cases::ContactMethod::parse(&a.method)?.into(),
+            reached: a.reached,
+            note: a.note,
+            by_user_id: a.by_user,
+            by_agency_id: a.by_agency,
+            logged_at: a.logged_at,
+        })
+    }
 }
 
 /// One step of a case's timeline.
@@ -183,18 +199,7 @@ impl From<CaseView> for Case {
         let attempts = view
             .attempts
             .into_iter()
-            .filter_map(|a| {
-                Some(ContactAttempt {
-                    id: a.id,
-                    attempted_at: a.attempted_at,
-                    method: domain::policy::cases::ContactMethod::parse(&a.method)?.into(),
-                    reached: a.reached,
-                    note: a.note,
-                    by_user_id: a.by_user,
-                    by_agency_id: a.by_agency,
-                    logged_at: a.logged_at,
-                })
-            })
+            .filter_map(ContactAttempt::of)
             .collect();
         let timeline = view
             .events

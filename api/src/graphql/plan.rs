@@ -2,7 +2,7 @@
 //! and publishing the next version, which only the Data Center does (`ROLE-1`).
 use std::collections::BTreeMap;
 
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use crate::error::GqlResult;
 use domain::error::{DomainError, DomainResult};
 use domain::policy::plan::{self, ElementPlan, FieldChange, Parameters, PlanDocument};
 use domain::policy::records::Element;
-use domain::sharing_plan::{self, PlanVersion, Publication};
+use domain::sharing_plan::{self, PlanVersion, Publication, VersionKey};
 
 /// A built-in plan.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl PlanTemplate {
 /// One published version of the CoC's sharing plan. Versions never change once published.
 #[derive(SimpleObject)]
 pub struct SharingPlanVersion {
-    pub id: Uuid,
+    pub id: ID,
     pub version: i32,
     /// The built-in template it was published from; empty for a plan edited by hand.
     pub template: Option<PlanTemplate>,
@@ -55,7 +55,7 @@ pub struct SharingPlanVersion {
 impl From<PlanVersion> for SharingPlanVersion {
     fn from(PlanVersion { row, document }: PlanVersion) -> Self {
         Self {
-            id: row.id,
+            id: row.id.into(),
             version: row.version,
             template: PlanTemplate::of(&row.template),
             published_at: row.published_at,
@@ -251,9 +251,11 @@ impl PlanQuery {
         version: i32,
     ) -> GqlResult<SharingPlanVersion> {
         let user = caller(ctx)?;
-        Ok(sharing_plan::version(state(ctx)?, user, version)
-            .await?
-            .into())
+        Ok(
+            sharing_plan::version(state(ctx)?, user, VersionKey::Number(version))
+                .await?
+                .into(),
+        )
     }
 
     /// Every published version, newest first.

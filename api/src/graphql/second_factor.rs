@@ -1,7 +1,7 @@
 //! Second factors: enrolling an authenticator app, backup codes, checking a code for this
 //! session, removing the factor, and the tenant's setting of which roles need one. A person
 //! who must still enrol reaches these (and `me`, `logout`) and nothing else.
-use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
@@ -100,7 +100,7 @@ pub struct WebauthnCeremony {
 /// A security key or passkey registered as a second factor.
 #[derive(SimpleObject)]
 pub struct WebauthnKey {
-    pub id: Uuid,
+    pub id: ID,
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
@@ -109,7 +109,7 @@ pub struct WebauthnKey {
 impl From<entities::webauthn_credentials::Model> for WebauthnKey {
     fn from(row: entities::webauthn_credentials::Model) -> Self {
         Self {
-            id: row.id,
+            id: row.id.into(),
             name: row.name,
             created_at: row.created_at,
             last_used_at: row.last_used_at,

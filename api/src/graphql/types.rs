@@ -108,7 +108,7 @@ pub struct SignUpPayload {
 
 #[derive(SimpleObject)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: ID,
     pub name: String,
     pub coc_code: String,
     pub slug: String,
@@ -122,7 +122,7 @@ impl TryFrom<entities::tenants::Model> for Tenant {
     fn try_from(m: entities::tenants::Model) -> Result<Self, DomainError> {
         Ok(Self {
             status: domain::values::TenantStatus::of(&m)?.into(),
-            id: m.id,
+            id: m.id.into(),
             name: m.name,
             coc_code: m.coc_code,
             slug: m.slug,

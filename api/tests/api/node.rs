@@ -9,6 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use domain::clock::SystemClock;
 use serde_json::{Value, json};
 
+use crate::cases::conflict_on_with;
 use crate::helpers::{Store, TestApp, error_code, spawn};
 
 const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id } }";
@@ -229,4 +230,103 @@ async fn a_node_of_another_tenant_is_not_found_exactly_like_a_missing_one() {
         .await;
     assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
     assert_eq!(refused["errors"][0]["extensions"]["field"], "ids");
+}
+
+/// The plan's versions, a case's contact attempts and (for a platform administrator) tenants
+/// are nodes too, read as the lists that hold them are: a contact attempt through its case, so
+/// only who sees the case sees it.
+#[tokio::test]
+async fn plan_versions_contact_attempts_and_tenants_are_nodes_too() {
+    let c = conflict_on_with(Store::Postgres, |_| {}).await;
+    let logged = c.attempt(&c.user_b, 1, false).await;
+    assert!(logged["errors"].is_null(), "{logged}");
+    let app = &c.coc.app;
+    let case = app
+        .gql(
+            "query($id: UUID!) { case(id: $id) { attempts { id } } }",
+            json!({ "id": c.case_id }),
+            Some(&c.user_b),
+        )
+        .await;
+    let attempt = case["data"]["case"]["attempts"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{case}"))
+        .to_owned();
+    let fetched = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { __typename id ... on ContactAttempt { reached method } } }",
+            json!({ "id": attempt }),
+            Some(&c.user_b),
+        )
+        .await;
+    assert_eq!(
+        fetched["data"]["node"]["__typename"], "ContactAttempt",
+        "{fetched}"
+    );
+    assert_eq!(fetched["data"]["node"]["id"], attempt.as_str());
+    assert_eq!(fetched["data"]["node"]["reached"], false);
+
+    // An agency on neither side of the case does not see its attempts.
+    let third = app.create_agency(&c.coc.data_center, "Third Agency").await;
+    let third = third["data"]["createAgency"]["agency"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{third}"))
+        .to_owned();
+    let (outsider, _) = c.coc.member("c@other.example", "USER", &third).await;
+    let hidden = node(app, &outsider, &attempt).await;
+    assert_eq!(error_code(&hidden), "NOT_FOUND", "{hidden}");
+
+    let versions = app
+        .gql(
+            "{ sharingPlanVersions { nodes { id version } } }",
+            json!({}),
+            Some(&c.user_a),
+        )
+        .await;
+    let version = versions["data"]["sharingPlanVersions"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{versions}"))
+        .to_owned();
+    let fetched = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { __typename ... on SharingPlanVersion { version } } }",
+            json!({ "id": version }),
+            Some(&c.user_a),
+        )
+        .await;
+    assert_eq!(
+        fetched["data"]["node"]["__typename"], "SharingPlanVersion",
+        "{fetched}"
+    );
+    assert_eq!(fetched["data"]["node"]["version"], 1);
+
+    // Tenants are the platform administrator's nodes, and only theirs.
+    let (admin, _) = app.platform_admin("ops@concord.example").await;
+    let tenants = app
+        .gql(
+            "{ platformTenants { nodes { id } } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+    let tenant = tenants["data"]["platformTenants"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{tenants}"))
+        .to_owned();
+    let fetched = app
+        .gql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Tenant { slug } } }",
+            json!({ "ids": [tenant, attempt] }),
+            Some(&admin),
+        )
+        .await;
+    let fetched = &fetched["data"]["nodes"];
+    assert_eq!(fetched[0]["__typename"], "Tenant", "{fetched}");
+    assert_eq!(fetched[0]["id"], tenant.as_str());
+    assert!(
+        fetched[1].is_null(),
+        "a platform administrator reads no tenant's records: {fetched}"
+    );
+    let as_member = node(app, &c.user_a, &tenant).await;
+    assert_eq!(error_code(&as_member), "NOT_FOUND", "{as_member}");
 }

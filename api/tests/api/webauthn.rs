@@ -184,6 +184,25 @@ async fn security_keys_enrol_and_sign_in_once_per_ceremony(store: Store) {
         .unwrap_or_default();
     assert_eq!(keys.len(), 1);
     assert!(keys[0]["lastUsedAt"].is_string(), "{keys:?}");
+
+    // A key is a node of its person's alone.
+    let by_id = "query($id: ID!) { node(id: $id) { __typename ... on WebauthnKey { name } } }";
+    let own = app
+        .gql(by_id, json!({ "id": keys[0]["id"] }), Some(token))
+        .await;
+    assert_eq!(own["data"]["node"]["name"], "Soft key", "{own}");
+    let agency = app.create_agency(token, "Urban Ministries").await;
+    let agency = agency["data"]["createAgency"]["agency"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{agency}"))
+        .to_owned();
+    let (other, _) = app
+        .add_user(token, slug, "staff@um.example", "USER", Some(&agency))
+        .await;
+    let theirs = app
+        .gql(by_id, json!({ "id": keys[0]["id"] }), Some(&other))
+        .await;
+    assert_eq!(error_code(&theirs), "NOT_FOUND", "{theirs}");
 }
 
 #[tokio::test]

@@ -1,9 +1,10 @@
 //! Which table holds a record of a given id: ids are UUIDv7, unique across every table and
 //! tenant, so an id alone names one record (Relay's `node(id:)`).
 use entities::{
-    agencies, attachments, audit_log, case_manager_assignments, cases, client_notes, clients,
-    data_conflicts, enrollments, inconsistencies, invitations, notifications, profile_rows,
-    projects, service_accounts, services, users, webhook_deliveries, webhook_endpoints,
+    agencies, attachments, audit_log, case_attempts, case_manager_assignments, cases, client_notes,
+    clients, data_conflicts, enrollments, inconsistencies, invitations, notifications,
+    plan_versions, profile_rows, projects, service_accounts, services, users, webauthn_credentials,
+    webhook_deliveries, webhook_endpoints,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -32,11 +33,14 @@ pub enum NodeKind {
     Notification,
     EnrollmentInconsistency,
     AuditEntry,
+    SharingPlanVersion,
+    ContactAttempt,
+    WebauthnKey,
 }
 
 /// Where a record is: its kind, and what the use case that lists its kind is asked by — the
-/// record it belongs to (a client's records their client, a delivery its endpoint) and a
-/// profile row's element.
+/// record it belongs to (a client's records their client, a delivery its endpoint, a contact
+/// attempt its case, a security key its person) and a profile row's element.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
     pub kind: NodeKind,
@@ -145,5 +149,8 @@ pub async fn locate(
     probe!(inconsistencies, NodeKind::EnrollmentInconsistency);
     probe!(webhook_deliveries, NodeKind::WebhookDelivery, owner: EndpointId);
     probe!(audit_log, NodeKind::AuditEntry);
+    probe!(plan_versions, NodeKind::SharingPlanVersion);
+    probe!(case_attempts, NodeKind::ContactAttempt, owner: CaseId);
+    probe!(webauthn_credentials, NodeKind::WebauthnKey, owner: UserId);
     Ok(found)
 }

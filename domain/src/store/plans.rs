@@ -115,11 +115,13 @@ impl PlanCache {
         if let Some(plan) = self.held(tenant_id).filter(|plan| plan.version == version) {
             return Ok(plan);
         }
-        let row = get(db, tenant_id, version).await?.ok_or_else(|| {
-            DomainError::internal(anyhow::anyhow!(
-                "tenant {tenant_id} has no plan version {version}"
-            ))
-        })?;
+        let row = get(db, tenant_id, VersionKey::Number(version))
+            .await?
+            .ok_or_else(|| {
+                DomainError::internal(anyhow::anyhow!(
+                    "tenant {tenant_id} has no plan version {version}"
+                ))
+            })?;
         let plan = PlanVersion {
             version,
             document: document(&row)?,
@@ -157,13 +159,21 @@ pub fn document(row: &plan_versions::Model) -> DomainResult<PlanDocument> {
 pub async fn get(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    version: i32,
+    version: VersionKey,
 ) -> DomainResult<Option<plan_versions::Model>> {
-    Ok(plan_versions::Entity::find()
-        .filter(plan_versions::Column::TenantId.eq(tenant_id))
-        .filter(plan_versions::Column::Version.eq(version))
-        .one(db)
-        .await?)
+    let query = plan_versions::Entity::find().filter(plan_versions::Column::TenantId.eq(tenant_id));
+    let query = match version {
+        VersionKey::Number(number) => query.filter(plan_versions::Column::Version.eq(number)),
+        VersionKey::Id(id) => query.filter(plan_versions::Column::Id.eq(id)),
+    };
+    Ok(query.one(db).await?)
+}
+
+/// How a plan version is named: by its number in the tenant, or by its id.
+#[derive(Clone, Copy, Debug)]
+pub enum VersionKey {
+    Number(i32),
+    Id(Uuid),
 }
 
 /// Versions newest first (by version number), `window` around the version whose id is its
