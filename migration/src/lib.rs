@@ -213,6 +213,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // Step-up ceremonies of security keys, kept apart from sign-in ceremonies.
+            Box::new(SqlMigration {
+                name: "m20261206_000023_step_up_ceremonies",
+                schema: "",
+                postgres_only: include_str!("sql/0023_step_up_ceremonies.postgres.sql"),
+                sqlite_only: include_str!("sql/0023_step_up_ceremonies.sqlite.sql"),
+                down: None,
+            }),
         ]
     }
 }

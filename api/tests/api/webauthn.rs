@@ -234,6 +234,30 @@ async fn removing_a_security_key_needs_a_recent_check_a_key_can_give_and_takes_t
         .await;
     assert_eq!(error_rule(&refused), "AUTH-2FA-RECENT", "{refused}");
 
+    // A step-up answer signs nobody in, and a sign-in answer is no step-up: a ceremony is
+    // taken only for its own purpose.
+    let step_up = step_up_answer(&app, &lead.token, &mut key).await;
+    let as_sign_in = login(&app, slug, &lead.email, step_up["i"]["webauthn"].clone()).await;
+    assert_eq!(error_code(&as_sign_in), "UNAUTHENTICATED", "{as_sign_in}");
+    assert!(as_sign_in["data"].is_null() || as_sign_in["data"]["login"].is_null());
+    let asked = login(&app, slug, &lead.email, Value::Null).await;
+    let ceremony = &asked["errors"][0]["extensions"]["webauthn"];
+    let options: RequestChallengeResponse = serde_json::from_value(ceremony["options"].clone())
+        .unwrap_or_else(|e| panic!("not request options ({e}): {asked}"));
+    let signed = key
+        .do_authentication(origin(), options)
+        .expect("the authenticator signs");
+    let as_step_up = app
+        .gql(
+            CHECK,
+            json!({ "i": { "webauthn": { "challengeId": ceremony["challengeId"],
+                "credential": serde_json::to_value(&signed).expect("JSON") } } }),
+            Some(&lead.token),
+        )
+        .await;
+    assert_eq!(error_code(&as_step_up), "VALIDATION", "{as_step_up}");
+    assert_eq!(as_step_up["errors"][0]["extensions"]["field"], "webauthn");
+
     // The same session checks the key again (step-up); the answer works once.
     let answer = step_up_answer(&app, &lead.token, &mut key).await;
     let checked = app.gql(CHECK, answer.clone(), Some(&lead.token)).await;

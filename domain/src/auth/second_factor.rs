@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::onboarding::guard;
 use super::throttle::SignInAttempt;
-use super::webauthn;
+use super::webauthn::{self, Ceremony};
 use super::{ClientAddress, TenantUser};
 use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
@@ -266,9 +266,20 @@ pub async fn at_sign_in(
         return Ok(SignInCheck::NotEnrolled);
     }
     Ok(
-        match accept_proof(state, db, user, totp.as_ref(), proof, now).await? {
+        match accept_proof(
+            state,
+            db,
+            user,
+            totp.as_ref(),
+            (proof, Ceremony::SignIn),
+            now,
+        )
+        .await?
+        {
             None => {
-                let challenge = webauthn::sign_in_challenge(state, db, user, now).await?;
+                let challenge =
+                    webauthn::authentication_challenge(state, db, user, Ceremony::SignIn, now)
+                        .await?;
                 SignInCheck::CodeMissing(challenge)
             }
             Some(true) => SignInCheck::Passed,
@@ -278,18 +289,19 @@ pub async fn at_sign_in(
 }
 
 /// Checks what `account` offers as a second factor: a key's answer to one of their
-/// ceremonies, or a code of their app or a backup code. `None` when it offers nothing.
+/// ceremonies of the kind `ceremony`, or a code of their app or a backup code. `None` when it
+/// offers nothing.
 async fn accept_proof(
     state: &AppState,
     db: &impl ConnectionTrait,
     account: &users::Model,
     totp: Option<&totp_factors::Model>,
-    proof: Proof<'_>,
+    (proof, ceremony): (Proof<'_>, Ceremony),
     now: DateTime<Utc>,
 ) -> DomainResult<Option<bool>> {
-    if let Some((challenge, credential)) = proof.webauthn {
+    if let Some(answer) = proof.webauthn {
         let accepted =
-            webauthn::accept_sign_in(state, db, account, challenge, credential, now).await?;
+            webauthn::accept_authentication(state, db, account, ceremony, answer, now).await?;
         return Ok(Some(accepted));
     }
     match proof.code.filter(|c| !c.trim().is_empty()) {
@@ -466,7 +478,8 @@ pub async fn check_session(
     } else {
         "code"
     };
-    let Some(accepted) = accept_proof(state, &tx, &account, totp.as_ref(), proof, now).await?
+    let offered = (proof, Ceremony::StepUp);
+    let Some(accepted) = accept_proof(state, &tx, &account, totp.as_ref(), offered, now).await?
     else {
         return Err(DomainError::validation(
             "code",

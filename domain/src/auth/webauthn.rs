@@ -21,7 +21,7 @@ use super::second_factor;
 use crate::error::{DomainError, DomainResult};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::store::{self, audit, webauthn::REGISTER, webauthn::SIGN_IN};
+use crate::store::{self, audit, webauthn::REGISTER, webauthn::SIGN_IN, webauthn::STEP_UP};
 
 /// How long a ceremony begun stays open.
 pub const CHALLENGE_TTL: Duration = Duration::minutes(5);
@@ -246,7 +246,7 @@ pub async fn step_up_challenge(state: &AppState, user: &TenantUser) -> DomainRes
     let account = store::users::get(&tx, user.tenant_id, user.user_id)
         .await?
         .ok_or(DomainError::NotFound("user"))?;
-    let challenge = sign_in_challenge(state, &tx, &account, now)
+    let challenge = authentication_challenge(state, &tx, &account, Ceremony::StepUp, now)
         .await?
         .ok_or_else(|| {
             DomainError::validation("webauthn", "you have no security key; use a code instead")
@@ -255,12 +255,31 @@ pub async fn step_up_challenge(state: &AppState, user: &TenantUser) -> DomainRes
     Ok(challenge)
 }
 
-/// At sign-in, for a person with keys: a ceremony for them to answer, or `None` when they
-/// have no key. Written in the sign-in's transaction.
-pub async fn sign_in_challenge(
+/// Which ceremony a key's answer is for: signing in, or the recent check of a signed-in
+/// session. Each is stored under its own purpose, so an answer to one is never taken for the
+/// other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ceremony {
+    SignIn,
+    StepUp,
+}
+
+impl Ceremony {
+    fn purpose(self) -> &'static str {
+        match self {
+            Self::SignIn => SIGN_IN,
+            Self::StepUp => STEP_UP,
+        }
+    }
+}
+
+/// For a person with keys: a `ceremony` for them to answer, or `None` when they have no key.
+/// Written in the caller's transaction (the sign-in's, at sign-in).
+pub async fn authentication_challenge(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: &users::Model,
+    ceremony: Ceremony,
     now: DateTime<Utc>,
 ) -> DomainResult<Option<Challenge>> {
     let rows = store::webauthn::credentials_of(db, user.tenant_id, user.id).await?;
@@ -279,7 +298,7 @@ pub async fn sign_in_challenge(
         db,
         user.tenant_id,
         user.id,
-        SIGN_IN,
+        ceremony.purpose(),
         to_json(&authentication)?,
         now,
         now + CHALLENGE_TTL,
@@ -291,19 +310,19 @@ pub async fn sign_in_challenge(
     }))
 }
 
-/// Checks the answer to a sign-in ceremony; true when one of the person's keys signed this
-/// ceremony's challenge (spent either way).
-pub async fn accept_sign_in(
+/// Checks the answer to a `ceremony`; true when one of the person's keys signed the challenge
+/// of a ceremony of that kind (spent either way).
+pub async fn accept_authentication(
     state: &AppState,
     db: &impl ConnectionTrait,
     user: &users::Model,
-    challenge_id: Uuid,
-    credential: &Value,
+    ceremony: Ceremony,
+    (challenge_id, credential): (Uuid, &Value),
     now: DateTime<Utc>,
 ) -> DomainResult<bool> {
+    let (tenant_id, purpose) = (user.tenant_id, ceremony.purpose());
     let Some(stored) =
-        store::webauthn::take_challenge(db, user.tenant_id, user.id, challenge_id, SIGN_IN, now)
-            .await?
+        store::webauthn::take_challenge(db, tenant_id, user.id, challenge_id, purpose, now).await?
     else {
         return Ok(false);
     };

@@ -12,6 +12,7 @@ use crate::error::DomainResult;
 
 pub const REGISTER: &str = "REGISTER";
 pub const SIGN_IN: &str = "SIGN_IN";
+pub const STEP_UP: &str = "STEP_UP";
 
 /// A user's keys, oldest first.
 pub async fn credentials_of(
