@@ -75,14 +75,7 @@ pub async fn page(
     let page = store::invitations::page(&tx, by.tenant_id, agency, window).await?;
     tx.commit().await?;
     let now = state.clock.now();
-    Ok(Page {
-        rows: page
-            .rows
-            .into_iter()
-            .map(|i| InvitationView::at(i, now))
-            .collect(),
-        info: page.info,
-    })
+    Ok(page.map(|i| InvitationView::at(i, now)))
 }
 
 /// What may be done with an invitation is what may be done in inviting to its role and

@@ -209,14 +209,7 @@ pub async fn page(
         store::notifications::page(&tx, caller.tenant_id(), inbox(&actor), unread_only, window)
             .await?;
     tx.commit().await?;
-    Ok(Page {
-        rows: page
-            .rows
-            .into_iter()
-            .map(|m| InboxMessage::seen_by(&actor, m))
-            .collect(),
-        info: page.info,
-    })
+    Ok(page.map(|m| InboxMessage::seen_by(&actor, m)))
 }
 
 /// Marks a message of the viewer's inbox read; reading it again changes nothing.

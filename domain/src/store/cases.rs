@@ -6,7 +6,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -166,11 +166,7 @@ pub async fn page(
             super::keyset_page(db, query, cases::Column::Id, IdOrder::NewestFirst, window).await
         }
         CaseOrder::NextDue => {
-            let total = if window.count {
-                Some(query.clone().count(db).await?)
-            } else {
-                None
-            };
+            let total = super::count_if_asked(db, &query, window).await?;
             // Backward, the cases nearest the cursor are read first: latest deadline first,
             // the cases without one (last in the list) before all others.
             query = if window.is_backward() {

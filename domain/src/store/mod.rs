@@ -106,11 +106,7 @@ where
     E::Model: Send + Sync,
     C: ColumnTrait,
 {
-    let total = if window.count {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
+    let total = count_if_asked(db, &query, window).await?;
     // Backward, the rows nearest the cursor are read first, against the list's order.
     let ascending = (order == IdOrder::OldestFirst) != window.is_backward();
     let mut query = query;
@@ -128,4 +124,21 @@ where
     };
     let rows = query.limit(window.overfetch()).all(db).await?;
     Ok(Page::from_overfetch(rows, window).with_total(total))
+}
+
+/// The length of the whole list `query` selects, when `window` asks for it (`totalCount`).
+pub async fn count_if_asked<E>(
+    db: &impl ConnectionTrait,
+    query: &Select<E>,
+    window: Window,
+) -> DomainResult<Option<u64>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    Ok(if window.count {
+        Some(query.clone().count(db).await?)
+    } else {
+        None
+    })
 }

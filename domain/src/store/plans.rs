@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use entities::plan_versions;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -185,11 +185,7 @@ pub async fn page(
 ) -> DomainResult<Page<plan_versions::Model>> {
     let mut query =
         plan_versions::Entity::find().filter(plan_versions::Column::TenantId.eq(tenant_id));
-    let total = if window.count {
-        Some(query.clone().count(db).await?)
-    } else {
-        None
-    };
+    let total = super::count_if_asked(db, &query, window).await?;
     if let Some(cursor) = window.cursor {
         let cursor = plan_versions::Entity::find()
             .filter(plan_versions::Column::TenantId.eq(tenant_id))
