@@ -94,17 +94,10 @@ impl<'a> Caller<'a> {
     }
 
     /// The person acting, for what only a person does (`SVC-3`: invitations name who sends
-    /// them; webhooks; their own account).
-    pub fn person(&self) -> DomainResult<&'a TenantUser> {
-        let user = self.user_in_any_scope()?;
-        if user.is_service_account() {
-            let refusal = crate::policy::service_accounts::person_only();
-            return Err(DomainError::Forbidden {
-                rule: refusal.rule,
-                reason: refusal.reason,
-            });
-        }
-        Ok(user)
+    /// them; webhooks; their own account). A service account's refusal is audited as
+    /// `action`.
+    pub async fn person(&self, state: &AppState, action: &str) -> DomainResult<&'a TenantUser> {
+        crate::auth::person(state, self.user_in_any_scope()?, action).await
     }
 
     /// The person or service account acting, whatever its scopes: for what every scope

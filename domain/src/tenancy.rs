@@ -38,7 +38,7 @@ pub fn is_active(user: &users::Model) -> bool {
 /// The signed-in user as the database has them now.
 pub async fn me(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult<users::Model> {
     let caller = caller.into();
-    let user = caller.person()?;
+    let user = caller.person(state, "user.me").await?;
     let tx = caller.begin(state).await?;
     let me = store::users::get(&tx, user.tenant_id, user.user_id).await?;
     tx.commit().await?;

@@ -258,7 +258,7 @@ async fn data_center<'a>(
     caller: &Caller<'a>,
     action: &str,
 ) -> DomainResult<&'a TenantUser> {
-    let user = caller.person()?;
+    let user = caller.person(state, action).await?;
     guard(state, user, action, roles::manage_webhooks(&user.actor())).await?;
     Ok(user)
 }

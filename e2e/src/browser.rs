@@ -119,6 +119,33 @@ impl Browser {
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// Reloads the page, as a person pressing F5 would.
+    pub async fn reload(&self) {
+        self.client
+            .refresh()
+            .await
+            .unwrap_or_else(|e| panic!("reload: {e}"));
+    }
+
+    /// The address the page shows now.
+    pub async fn path(&self) -> String {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .unwrap_or_else(|e| panic!("current url: {e}"));
+        url.path().to_owned()
+    }
+
+    /// Chooses the option `value` of the select `id`.
+    pub async fn choose(&self, id: &str, value: &str) {
+        self.wait_for(id)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in #{id}: {e}"));
+    }
+
     /// Types `text` into the input `id` once it is on the page.
     pub async fn fill(&self, id: &str, text: &str) {
         let input = self.wait_for(id).await;

@@ -1,69 +1,94 @@
 //! Concord admin console: a Leptos client-side app that speaks only GraphQL.
 
-mod graphql;
+mod api;
+mod components;
+mod frame;
 mod pages;
+mod queries;
 mod session;
 
-use leptos::ev;
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
 
-use pages::{enrol::EnrolPage, home::HomePage, login::LoginPage, signup::SignUpPage};
+use api::Api;
+use frame::Frame;
+use pages::agencies::AgenciesPage;
+use pages::enrol::EnrolPage;
+use pages::home::HomePage;
+use pages::login::LoginPage;
+use pages::not_found::NotFoundPage;
+use pages::signup::SignUpPage;
 use session::Session;
 
-/// Which signed-out screen is shown; follows the URL fragment (`#login`, `#signup`).
+/// Where the console stands with the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Screen {
-    SignUp,
-    Login,
+enum Stage {
+    /// Asking whether the refresh cookie still holds a session (a reload).
+    Resuming,
+    SignedOut,
+    /// Signed in, but the role needs a second factor first (`AUTH-2FA-ENROL`).
+    Enrolling,
+    SignedIn,
 }
 
-impl Screen {
-    fn from_hash(hash: &str) -> Self {
-        match hash.trim_start_matches('#') {
-            "login" => Self::Login,
-            _ => Self::SignUp,
+impl Stage {
+    fn of(resumed: bool, session: Option<&Session>) -> Self {
+        match session {
+            _ if !resumed => Self::Resuming,
+            None => Self::SignedOut,
+            Some(s) if s.second_factor_enrolment_due => Self::Enrolling,
+            Some(_) => Self::SignedIn,
         }
     }
 }
 
 #[component]
 fn App() -> impl IntoView {
-    // Tokens live only in memory: a reload signs the user out.
-    let session = RwSignal::new(None::<Session>);
-    let signed_in = Memo::new(move |_| session.with(Option::is_some));
-    let enrolment_due = Memo::new(move |_| {
-        session.with(|s| s.as_ref().is_some_and(|s| s.second_factor_enrolment_due))
+    let api = Api {
+        session: RwSignal::new(None),
+    };
+    provide_context(api);
+    // A reload keeps the session: the refresh cookie buys a new access token, if it can.
+    let resumed = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(session) = api::refresh().await {
+            api.session.set(Some(session));
+        }
+        resumed.set(true);
     });
-    let screen = RwSignal::new(Screen::from_hash(&location_hash().unwrap_or_default()));
-    let listener = window_event_listener(ev::hashchange, move |_| {
-        screen.set(Screen::from_hash(&location_hash().unwrap_or_default()));
-    });
-    on_cleanup(move || listener.remove());
-    let on_logged_out = Callback::new(move |()| {
-        screen.set(Screen::Login);
-        // Keep the address in step; the hashchange it fires finds the screen already set.
-        let _ = location().set_hash("login");
-        session.set(None);
-    });
+    let stage = Memo::new(move |_| api.session.with(|s| Stage::of(resumed.get(), s.as_ref())));
 
     view! {
-        <header class="top">
-            <h1>"Concord"</h1>
-        </header>
-        <main id="main">
-            {move || {
-                if enrolment_due.get() {
-                    view! { <EnrolPage session /> }.into_any()
-                } else if signed_in.get() {
-                    view! { <HomePage session on_logged_out /> }.into_any()
-                } else {
-                    match screen.get() {
-                        Screen::Login => view! { <LoginPage session /> }.into_any(),
-                        Screen::SignUp => view! { <SignUpPage session /> }.into_any(),
+        <Router>
+            <header class="top">
+                <h1><a href="/">"Concord"</a></h1>
+                {move || (stage.get() == Stage::SignedIn).then(|| view! { <Frame /> })}
+            </header>
+            <main id="main">
+                {move || match stage.get() {
+                    Stage::Resuming => components::loading("resuming").into_any(),
+                    Stage::Enrolling => view! { <EnrolPage /> }.into_any(),
+                    Stage::SignedIn => view! {
+                        <Routes fallback=NotFoundPage>
+                            <Route path=path!("/") view=HomePage />
+                            <Route path=path!("/agencies") view=AgenciesPage />
+                            <Route path=path!("/login") view=HomePage />
+                            <Route path=path!("/signup") view=HomePage />
+                        </Routes>
                     }
-                }
-            }}
-        </main>
+                    .into_any(),
+                    // Any screen's address asks for sign-in, and shows that screen after.
+                    Stage::SignedOut => view! {
+                        <Routes fallback=LoginPage>
+                            <Route path=path!("/") view=SignUpPage />
+                            <Route path=path!("/signup") view=SignUpPage />
+                        </Routes>
+                    }
+                    .into_any(),
+                }}
+            </main>
+        </Router>
     }
 }
 
@@ -73,13 +98,20 @@ fn main() {
 
 #[cfg(test)]
 mod tests {
-    use super::Screen;
+    use super::{Session, Stage};
+
+    fn session(enrolment_due: bool) -> Session {
+        Session {
+            access_token: "token".into(),
+            second_factor_enrolment_due: enrolment_due,
+        }
+    }
 
     #[test]
-    fn screen_follows_the_fragment() {
-        assert_eq!(Screen::from_hash("#login"), Screen::Login);
-        assert_eq!(Screen::from_hash("login"), Screen::Login);
-        assert_eq!(Screen::from_hash("#signup"), Screen::SignUp);
-        assert_eq!(Screen::from_hash(""), Screen::SignUp);
+    fn a_reload_waits_for_the_session_then_shows_what_it_allows() {
+        assert_eq!(Stage::of(false, None), Stage::Resuming);
+        assert_eq!(Stage::of(true, None), Stage::SignedOut);
+        assert_eq!(Stage::of(true, Some(&session(true))), Stage::Enrolling);
+        assert_eq!(Stage::of(true, Some(&session(false))), Stage::SignedIn);
     }
 }

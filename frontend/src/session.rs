@@ -1,32 +1,22 @@
-//! The signed-in session, as returned by `signUpTenant` and `login`.
+//! The signed-in session: the access token, in memory only (the refresh token stays in an
+//! `HttpOnly` cookie), and whether a second factor must be enrolled before anything else.
 
-use serde::Deserialize;
-use serde_json::Value;
+use crate::queries::refresh_session::RefreshSessionRefreshSession;
 
-/// `AuthPayload`. Deliberately not `Debug`: it holds the tokens.
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Deliberately not `Debug`: it holds the access token.
+#[derive(Clone)]
 pub struct Session {
     pub access_token: String,
-    // Kept for the refresh flow; not used by the first screens yet.
-    #[allow(dead_code)]
-    pub refresh_token: String,
-    #[allow(dead_code)]
-    #[serde(default)]
-    pub expires_at: Value,
-    pub user: SessionUser,
     /// The user's role needs a second factor and they have none: the console shows the
     /// enrolment screen before anything else (the API refuses the rest, `AUTH-2FA-ENROL`).
-    #[serde(default)]
     pub second_factor_enrolment_due: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionUser {
-    #[allow(dead_code)]
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub role: String,
+impl From<RefreshSessionRefreshSession> for Session {
+    fn from(auth: RefreshSessionRefreshSession) -> Self {
+        Self {
+            access_token: auth.access_token,
+            second_factor_enrolment_due: auth.second_factor_enrolment_due,
+        }
+    }
 }

@@ -143,8 +143,8 @@ const INDEX_HTML: &str = r#"<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <link rel="icon" href="data:,">
   <title>Concord</title>
-  <link rel="stylesheet" href="./console.css">
-  <script type="module" src="./boot.js"></script>
+  <link rel="stylesheet" href="/console.css">
+  <script type="module" src="/boot.js"></script>
 </head>
 <body>
   <noscript>The Concord console needs JavaScript and WebAssembly.</noscript>
@@ -155,13 +155,29 @@ const INDEX_HTML: &str = r#"<!doctype html>
 const BOOT_JS: &str = "import init from './frontend.js';\ninit();\n";
 
 const CONSOLE_CSS: &str = r#":root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.5; }
-body { margin: 0 auto; max-width: 40rem; padding: 1rem; }
+body { margin: 0 auto; max-width: 64rem; padding: 1rem; }
+header.top { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1.5rem; }
 header.top h1 { margin: 0 0 1rem; font-size: 1.5rem; }
+header.top h1 a { color: inherit; text-decoration: none; }
+nav.frame { display: flex; flex-wrap: wrap; align-items: baseline; gap: .5rem 1.5rem; flex: 1; }
+nav.frame ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
+nav.frame a[aria-current="page"] { font-weight: 700; }
+nav.frame .who { margin: 0; flex: 1; }
+table { border-collapse: collapse; width: 100%; margin: 0 0 1rem; }
+caption { text-align: left; color: #666; }
+th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #8886; vertical-align: top; }
+select { font: inherit; padding: .4rem .5rem; border: 1px solid #888; border-radius: 4px; }
+button.secondary { background: transparent; color: inherit; }
+button.danger { background: #b00020; border-color: #b00020; }
+form.inline { display: flex; gap: .5rem; align-items: end; }
+.empty { color: #666; font-style: italic; }
+.error-rule { font-weight: 600; }
+@media (max-width: 48rem) { body { padding: .5rem; } th, td { padding: .25rem; } }
 fieldset { border: 1px solid #8888; border-radius: 6px; margin: 0 0 1rem; }
 .field { display: flex; flex-direction: column; margin: 0 0 .75rem; }
 label { font-weight: 600; }
 input { font: inherit; padding: .4rem .5rem; border: 1px solid #888; border-radius: 4px; }
-input:focus, button:focus, a:focus { outline: 3px solid #2a6fdb; outline-offset: 2px; }
+input:focus, select:focus, button:focus, a:focus { outline: 3px solid #2a6fdb; outline-offset: 2px; }
 .hint { color: #666; }
 button { font: inherit; padding: .45rem 1.1rem; border-radius: 4px; border: 1px solid #2a6fdb;
          background: #2a6fdb; color: #fff; cursor: pointer; }

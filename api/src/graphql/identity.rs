@@ -1,13 +1,29 @@
 //! Signing up, in and out; the current user.
-use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
+use actix_web::http::header::SET_COOKIE;
+use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject};
 use uuid::Uuid;
 
 use super::types::{AuthPayload, SignUpPayload, User};
 use super::{client_address, signed_in_caller, state, take_password_work, viewer};
 use crate::error::GqlResult;
+use crate::http::session_cookie::{self, RefreshCookie};
 use domain::auth::second_factor::Proof;
+use domain::auth::sessions::AuthTokens;
 use domain::auth::{credentials, login, onboarding, sessions};
+use domain::error::DomainError;
+use domain::state::AppState;
 use domain::tenancy;
+
+/// Where a new refresh token goes.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RefreshTokenDelivery {
+    /// In the answer (`AuthPayload.refreshToken`): for API clients.
+    #[default]
+    Body,
+    /// In an `HttpOnly`, `SameSite=Strict` cookie for `/graphql`, out of scripts' reach, and
+    /// not in the answer: for the console, which then refreshes without naming the token.
+    Cookie,
+}
 
 #[derive(Default)]
 pub struct IdentityQuery;
@@ -31,6 +47,8 @@ pub struct SignUpTenantInput {
     pub admin_email: String,
     pub admin_name: String,
     pub password: String,
+    #[graphql(default)]
+    pub refresh_token_in: RefreshTokenDelivery,
 }
 
 #[derive(InputObject)]
@@ -44,6 +62,8 @@ pub struct LoginInput {
     /// Or a security key's answer to the ceremony that `SECOND_FACTOR_REQUIRED` carried in
     /// `extensions.webauthn`.
     pub webauthn: Option<WebauthnAssertionInput>,
+    #[graphql(default)]
+    pub refresh_token_in: RefreshTokenDelivery,
 }
 
 #[derive(InputObject)]
@@ -56,7 +76,8 @@ pub struct WebauthnAssertionInput {
 
 #[derive(InputObject)]
 pub struct RefreshSessionInput {
-    pub refresh_token: String,
+    /// Empty: the one in the console's cookie, and the new one goes back into it.
+    pub refresh_token: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -65,6 +86,8 @@ pub struct AcceptInvitationInput {
     pub token: String,
     pub display_name: String,
     pub password: String,
+    #[graphql(default)]
+    pub refresh_token_in: RefreshTokenDelivery,
 }
 
 #[derive(InputObject)]
@@ -134,16 +157,21 @@ impl IdentityMutation {
             },
         )
         .await?;
+        let auth = match signed_up.tokens {
+            Some(tokens) => Some(deliver(ctx, state, tokens, input.refresh_token_in)?),
+            None => None,
+        };
         Ok(SignUpPayload {
             tenant: signed_up.tenant.try_into()?,
-            auth: signed_up.tokens.map(AuthPayload::try_from).transpose()?,
+            auth,
         })
     }
 
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> GqlResult<AuthPayload> {
         take_password_work(ctx)?;
+        let state = state(ctx)?;
         let tokens = login::login(
-            state(ctx)?,
+            state,
             &input.tenant_slug,
             &input.email,
             &input.password,
@@ -157,19 +185,29 @@ impl IdentityMutation {
             &client_address(ctx),
         )
         .await?;
-        Ok(tokens.try_into()?)
+        Ok(deliver(ctx, state, tokens, input.refresh_token_in)?)
     }
 
     /// Trades a refresh token for a new access token and a new refresh token; the one given
-    /// is spent.
+    /// is spent. The new one goes where the old one came from: the answer, or the cookie.
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
         input: RefreshSessionInput,
     ) -> GqlResult<AuthPayload> {
-        Ok(sessions::refresh(state(ctx)?, &input.refresh_token)
-            .await?
-            .try_into()?)
+        let state = state(ctx)?;
+        let (token, to) = match input.refresh_token {
+            Some(token) => (token, RefreshTokenDelivery::Body),
+            None => {
+                let cookie = ctx.data_opt::<RefreshCookie>().and_then(|c| c.0.clone());
+                let token = cookie.ok_or(DomainError::Unauthenticated(
+                    "no session to refresh: sign in",
+                ))?;
+                (token, RefreshTokenDelivery::Cookie)
+            }
+        };
+        let tokens = sessions::refresh(state, &token).await?;
+        Ok(deliver(ctx, state, tokens, to)?)
     }
 
     /// Changes the signed-in user's password (the current one is needed); their other
@@ -182,7 +220,7 @@ impl IdentityMutation {
         take_password_work(ctx)?;
         let ended = credentials::change_password(
             state(ctx)?,
-            viewer(ctx).tenant_user()?,
+            viewer(ctx).acting()?,
             &input.current_password,
             &input.new_password,
             input.second_factor_code.as_deref(),
@@ -229,7 +267,14 @@ impl IdentityMutation {
 
     /// Ends the current session: its access and refresh tokens stop working at once.
     async fn logout(&self, ctx: &Context<'_>) -> GqlResult<bool> {
-        sessions::logout(state(ctx)?, viewer(ctx).signed_in()?).await?;
+        let state = state(ctx)?;
+        sessions::logout(state, viewer(ctx).signed_in()?).await?;
+        if ctx
+            .data_opt::<RefreshCookie>()
+            .is_some_and(|c| c.0.is_some())
+        {
+            ctx.append_http_header(SET_COOKIE.as_str(), session_cookie::clear(secure(state)));
+        }
         Ok(true)
     }
 
@@ -239,8 +284,9 @@ impl IdentityMutation {
         input: AcceptInvitationInput,
     ) -> GqlResult<AuthPayload> {
         take_password_work(ctx)?;
+        let state = state(ctx)?;
         let tokens = onboarding::accept(
-            state(ctx)?,
+            state,
             &client_address(ctx),
             onboarding::Accept {
                 tenant_slug: &input.tenant_slug,
@@ -250,6 +296,28 @@ impl IdentityMutation {
             },
         )
         .await?;
-        Ok(tokens.try_into()?)
+        Ok(deliver(ctx, state, tokens, input.refresh_token_in)?)
     }
+}
+
+/// The answer for new tokens, with the refresh token where `to` says.
+fn deliver(
+    ctx: &Context<'_>,
+    state: &AppState,
+    tokens: AuthTokens,
+    to: RefreshTokenDelivery,
+) -> Result<AuthPayload, DomainError> {
+    let mut payload = AuthPayload::try_from(tokens)?;
+    if to == RefreshTokenDelivery::Cookie
+        && let Some(token) = payload.refresh_token.take()
+    {
+        let cookie = session_cookie::set(&token, secure(state));
+        ctx.append_http_header(SET_COOKIE.as_str(), cookie);
+    }
+    Ok(payload)
+}
+
+/// Whether the console is served over HTTPS, where its cookie must say `Secure`.
+fn secure(state: &AppState) -> bool {
+    state.settings.public_url.starts_with("https://")
 }

@@ -233,7 +233,7 @@ impl SecondFactorMutation {
     /// A ceremony for one of the person's security keys to answer in `confirmSecondFactor`
     /// (within five minutes, once).
     async fn begin_second_factor_check(&self, ctx: &Context<'_>) -> GqlResult<WebauthnCeremony> {
-        let ceremony = webauthn::step_up_challenge(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        let ceremony = webauthn::step_up_challenge(state(ctx)?, viewer(ctx).acting()?).await?;
         Ok(WebauthnCeremony {
             challenge_id: ceremony.id,
             options: Json(ceremony.options),
@@ -266,7 +266,7 @@ impl SecondFactorMutation {
         ctx: &Context<'_>,
         input: RemoveWebauthnKeyInput,
     ) -> GqlResult<RemoveWebauthnKeyPayload> {
-        webauthn::remove(state(ctx)?, viewer(ctx).tenant_user()?, input.id).await?;
+        webauthn::remove(state(ctx)?, viewer(ctx).acting()?, input.id).await?;
         Ok(RemoveWebauthnKeyPayload {
             removed_id: input.id,
         })
@@ -287,13 +287,8 @@ impl SecondFactorMutation {
                 .as_ref()
                 .map(|answer| (answer.challenge_id, &answer.credential.0)),
         };
-        second_factor::check_session(
-            state,
-            viewer(ctx).tenant_user()?,
-            proof,
-            &client_address(ctx),
-        )
-        .await?;
+        second_factor::check_session(state, viewer(ctx).acting()?, proof, &client_address(ctx))
+            .await?;
         Ok(SecondFactorCheckPayload {
             checked_at: state.clock.now(),
         })
@@ -305,14 +300,13 @@ impl SecondFactorMutation {
         &self,
         ctx: &Context<'_>,
     ) -> GqlResult<RemoveSecondFactorPayload> {
-        second_factor::remove(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        second_factor::remove(state(ctx)?, viewer(ctx).acting()?).await?;
         Ok(RemoveSecondFactorPayload { removed: true })
     }
 
     /// Ten new backup codes in place of the old (needs a check in the last 10 minutes).
     async fn renew_backup_codes(&self, ctx: &Context<'_>) -> GqlResult<BackupCodesPayload> {
-        let codes =
-            second_factor::renew_backup_codes(state(ctx)?, viewer(ctx).tenant_user()?).await?;
+        let codes = second_factor::renew_backup_codes(state(ctx)?, viewer(ctx).acting()?).await?;
         Ok(shown(codes))
     }
 
@@ -323,8 +317,8 @@ impl SecondFactorMutation {
         input: SetSecondFactorRolesInput,
     ) -> GqlResult<SecondFactorRolesPayload> {
         let roles = RequiredRoles::of(input.roles.into_iter().map(Into::into));
-        let set = second_factor::set_required_roles(state(ctx)?, viewer(ctx).tenant_user()?, roles)
-            .await?;
+        let set =
+            second_factor::set_required_roles(state(ctx)?, viewer(ctx).acting()?, roles).await?;
         Ok(SecondFactorRolesPayload {
             roles: roles_of(&set),
         })

@@ -7,6 +7,7 @@ use super::types::{Agency, Project, Tenant};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::tenancy;
+use domain::values::HUD_PROJECT_TYPES;
 
 #[derive(Default)]
 pub struct TenancyQuery;
@@ -17,6 +18,18 @@ impl TenancyQuery {
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<Tenant> {
         let user = caller(ctx)?;
         Ok(tenancy::tenant_of(state(ctx)?, user).await?.try_into()?)
+    }
+
+    /// The HUD project types a project may have (HMIS Data Standards 2.02.6), by code: a
+    /// fixed list of 14, for choosing one by name.
+    async fn hud_project_types(&self) -> Vec<HudProjectType> {
+        HUD_PROJECT_TYPES
+            .iter()
+            .map(|(code, name)| HudProjectType {
+                code: i32::from(*code),
+                name: (*name).to_owned(),
+            })
+            .collect()
     }
 
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
@@ -49,6 +62,13 @@ impl TenancyQuery {
         let page = tenancy::projects(state(ctx)?, user, agency_id, window).await?;
         Ok(connection(page, |p| p.id, Project::from))
     }
+}
+
+/// A HUD project type: its code (what `Project.projectType` holds) and its name.
+#[derive(SimpleObject)]
+pub struct HudProjectType {
+    pub code: i32,
+    pub name: String,
 }
 
 #[derive(InputObject)]

@@ -10,6 +10,7 @@ use domain::auth::invitations::InvitationView;
 use domain::auth::sessions::AuthTokens;
 use domain::error::DomainError;
 use domain::policy::roles::{self, Account};
+use domain::policy::service_accounts::Scope;
 use domain::values::HUD_PROJECT_TYPES;
 
 #[derive(SimpleObject)]
@@ -39,9 +40,11 @@ impl User {
             role: self.role.into(),
             agency_id: self.agency_id,
         };
+        // Managing people needs its scope (`SVC-2`), whatever the role allows.
+        let people = |decision| viewer.within_scope(Scope::PeopleWrite, decision);
         role_permissions([
-            ("setRole", roles::set_role(&actor, &target, &target)),
-            ("deactivate", roles::deactivate(&actor, &target)),
+            ("setRole", people(roles::set_role(&actor, &target, &target))),
+            ("deactivate", people(roles::deactivate(&actor, &target))),
         ])
     }
 }
@@ -76,7 +79,8 @@ impl TryFrom<entities::users::Model> for User {
 #[derive(SimpleObject)]
 pub struct AuthPayload {
     pub access_token: String,
-    pub refresh_token: String,
+    /// Empty when it was delivered in the console's cookie (`RefreshTokenDelivery.COOKIE`).
+    pub refresh_token: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub user: User,
     /// The user's role must use a second factor and they have none: enrol one
@@ -91,7 +95,7 @@ impl TryFrom<AuthTokens> for AuthPayload {
     fn try_from(t: AuthTokens) -> Result<Self, DomainError> {
         Ok(Self {
             access_token: t.access_token,
-            refresh_token: t.refresh_token,
+            refresh_token: Some(t.refresh_token),
             expires_at: t.expires_at,
             user: t.user.try_into()?,
             second_factor_enrolment_due: t.second_factor_enrolment_due,

@@ -11,6 +11,7 @@ use async_graphql::{BatchRequest, BatchResponse};
 use serde_json::json;
 use std::sync::Arc;
 
+use super::session_cookie::RefreshCookie;
 use crate::graphql::ConcordSchema;
 use crate::graphql::loaders::{
     AgencyNames, CaseOfConflict, EnrollmentsOfClient, LoadFor, UserNames,
@@ -53,7 +54,10 @@ pub async fn graphql(
         root_span.record("user_id", tracing::field::display(user.user_id));
     }
     let address = client_address(&request, state.settings.trusted_proxies);
-    let mut batch = batch.data(address).data(PasswordWork::default());
+    let mut batch = batch
+        .data(address)
+        .data(PasswordWork::default())
+        .data(RefreshCookie::of(&request));
     if let Viewer::User(user) = &viewer {
         // Per request: a loader batches for one viewer, under the plan as that viewer sees it.
         let load_for = LoadFor {
@@ -129,7 +133,7 @@ fn error_response(err: domain::error::DomainError) -> async_graphql::Response {
 
 /// The GraphQL answer, with HTTP status 200 — or 503 and `Retry-After` when the database
 /// could not be reached (`UNAVAILABLE`), so that load balancers and clients retry instead of
-/// taking it for an answer.
+/// taking it for an answer — and the headers its resolvers set (the console's refresh cookie).
 fn respond(response: &BatchResponse) -> HttpResponse {
     let responses: Vec<&async_graphql::Response> = match response {
         BatchResponse::Single(one) => vec![one],
@@ -141,13 +145,17 @@ fn respond(response: &BatchResponse) -> HttpResponse {
             .and_then(|ext| ext.get("code"))
             .is_some_and(|code| *code == async_graphql::Value::from("UNAVAILABLE"))
     });
-    if unavailable {
-        HttpResponse::ServiceUnavailable()
-            .insert_header(("Retry-After", "5"))
-            .json(response)
+    let mut answer = if unavailable {
+        let mut answer = HttpResponse::ServiceUnavailable();
+        answer.insert_header(("Retry-After", "5"));
+        answer
     } else {
-        HttpResponse::Ok().json(response)
+        HttpResponse::Ok()
+    };
+    for (name, value) in responses.iter().flat_map(|r| r.http_headers.iter()) {
+        answer.append_header((name.as_str(), value.as_bytes()));
     }
+    answer.json(response)
 }
 
 pub async fn graphiql() -> HttpResponse {

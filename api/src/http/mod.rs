@@ -9,3 +9,4 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod oauth;
+pub mod session_cookie;

@@ -61,3 +61,38 @@ async fn production_without_a_metrics_token_serves_no_metrics() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 404);
 }
+
+/// Every screen of the console has an address that survives a reload: the server answers a
+/// screen's address with the console's page, and a missing file of the bundle with 404.
+#[tokio::test]
+async fn a_screens_address_serves_the_console_and_a_missing_file_is_not_found() {
+    let dir = std::env::temp_dir().join(format!("concord-console-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>console</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.js"), "// the bundle").unwrap();
+    let console = dir.clone();
+    let app = spawn_app_with(move |s| s.console_dir = Some(console)).await;
+    let get = |path: &'static str| app.client.get(format!("{}{path}", app.address)).send();
+    for screen in [
+        "/",
+        "/agencies",
+        "/clients/6f1c2a3e-0000-4000-8000-000000000000",
+    ] {
+        let response = get(screen).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{screen}");
+        assert!(
+            response.text().await.unwrap().contains("<title>console"),
+            "{screen}"
+        );
+    }
+    assert_eq!(
+        get("/app.js").await.unwrap().text().await.unwrap(),
+        "// the bundle"
+    );
+    assert_eq!(get("/missing.js").await.unwrap().status().as_u16(), 404);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -81,6 +81,19 @@ async fn oauth_token(app: &TestApp, credentials: &Credentials) -> (u16, Value) {
     (status, response.json().await.expect("a JSON answer"))
 }
 
+/// The audit log's entries that the account of `credentials` caused, as `reader` sees them.
+async fn audited(app: &TestApp, credentials: &Credentials, reader: &str) -> Vec<Value> {
+    let log = app
+        .gql(REFUSALS, json!({ "a": credentials.id }), Some(reader))
+        .await;
+    log["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{log}"))
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect()
+}
+
 async fn token(app: &TestApp, credentials: &Credentials) -> String {
     let (status, body) = oauth_token(app, credentials).await;
     assert_eq!(status, 200, "{body}");
@@ -221,29 +234,17 @@ async fn acts_under_its_own_name(store: Store) {
         .as_str()
         .unwrap_or_else(|| panic!("the account could not create a client: {client}"));
 
-    let log = app
-        .gql(
-            REFUSALS,
-            json!({ "a": credentials.id }),
-            Some(&tenant.token),
-        )
-        .await;
-    let entries = log["data"]["auditLog"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{log}"));
+    let entries = audited(&app, &credentials, &tenant.token).await;
     let actions: Vec<&str> = entries
         .iter()
-        .filter_map(|e| e["node"]["action"].as_str())
+        .filter_map(|e| e["action"].as_str())
         .collect();
     assert!(actions.contains(&"client.create"), "{actions:?}");
     assert!(actions.contains(&"service_account.token"), "{actions:?}");
-    for entry in entries {
+    for entry in &entries {
+        assert_eq!(entry["actor"]["user"]["id"], credentials.id.as_str());
         assert_eq!(
-            entry["node"]["actor"]["user"]["id"],
-            credentials.id.as_str()
-        );
-        assert_eq!(
-            entry["node"]["actor"]["user"]["displayName"],
+            entry["actor"]["user"]["displayName"],
             "Nightly warehouse sync"
         );
     }
@@ -302,21 +303,12 @@ async fn svc_2_scopes_narrow_the_role_and_refusals_are_audited_under_its_name() 
         "the refused write wrote nothing: {clients}"
     );
 
-    let log = app
-        .gql(
-            REFUSALS,
-            json!({ "a": credentials.id }),
-            Some(&coc.data_center),
-        )
-        .await;
-    let refusals: Vec<&Value> = log["data"]["auditLog"]["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{log}"))
-        .iter()
-        .map(|e| &e["node"])
+    let refusals: Vec<Value> = audited(app, &credentials, &coc.data_center)
+        .await
+        .into_iter()
         .filter(|n| n["outcome"] == "REFUSED")
         .collect();
-    assert_eq!(refusals.len(), 3, "{log}");
+    assert_eq!(refusals.len(), 3, "{refusals:?}");
     for refusal in refusals {
         assert_eq!(refusal["rule"], "SVC-2");
         assert_eq!(refusal["action"], "service_account.scope");
@@ -363,6 +355,145 @@ async fn svc_3_a_service_account_does_not_do_what_only_a_person_does() {
         .as_array()
         .expect("a list");
     assert_eq!(nodes.len(), 1, "it made no account: {listed}");
+
+    // What it tried to change is audited under its name; who it is and signing out are not.
+    let entries = audited(app, &credentials, &coc.data_center).await;
+    let mut refused: Vec<&str> = entries
+        .iter()
+        .filter(|n| n["outcome"] == "REFUSED")
+        .inspect(|n| {
+            assert_eq!(n["rule"], "SVC-3", "{n}");
+            assert_eq!(n["actor"]["user"]["displayName"], "Sync", "{n}");
+        })
+        .filter_map(|n| n["action"].as_str())
+        .collect();
+    refused.sort_unstable();
+    assert_eq!(
+        refused,
+        [
+            "second_factor.check",
+            "service_account.create",
+            "service_account.revoke",
+            "service_account.rotate",
+            "user.invite",
+            "webhook.register",
+        ],
+        "{entries:?}"
+    );
+}
+
+/// `SVC-2` in the `access` blocks: what a service account's scopes leave out is shown refused
+/// with the scope's rule, so an integration is never offered what the server would refuse.
+#[tokio::test]
+async fn svc_2_access_blocks_show_what_the_scopes_leave_out() {
+    let coc = Coc::new().await;
+    let app = &coc.app;
+    let client = coc
+        .client(&coc.data_center, json!({ "firstName": "Dana" }))
+        .await;
+    // Someone whose role the Data Center may change, and whom it may deactivate.
+    app.add_user(
+        &coc.data_center,
+        "durham",
+        "staff@a.example",
+        "USER",
+        Some(&coc.agency_a),
+    )
+    .await;
+    let read_only = data_center_account(
+        app,
+        &coc.data_center,
+        "Read-only reports",
+        json!(["CLIENTS_READ", "PEOPLE_READ"]),
+    )
+    .await;
+    let writer = data_center_account(
+        app,
+        &coc.data_center,
+        "Intake sync",
+        json!([
+            "CLIENTS_READ",
+            "CLIENTS_WRITE",
+            "PEOPLE_READ",
+            "PEOPLE_WRITE"
+        ]),
+    )
+    .await;
+    let query = format!(
+        "{{ client(id: \"{client}\") {{ version access {{ action allowed rule }} \
+         demographics {{ field access {{ action allowed rule }} }} }} \
+         users {{ edges {{ node {{ email access {{ action allowed rule }} }} }} }} }}"
+    );
+    let entries = |body: &Value, pointer: &str| -> Vec<(String, bool, String)> {
+        body.pointer(pointer)
+            .and_then(Value::as_array)
+            .unwrap_or_else(|| panic!("no {pointer}: {body}"))
+            .iter()
+            .map(|p| {
+                (
+                    p["action"].as_str().unwrap_or_default().to_owned(),
+                    p["allowed"].as_bool().unwrap_or_default(),
+                    p["rule"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let every_user = |body: &Value| -> Vec<(String, bool, String)> {
+        let users = body["data"]["users"]["edges"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert!(users > 1, "{body}");
+        (0..users)
+            .flat_map(|i| entries(body, &format!("/data/users/edges/{i}/node/access")))
+            .collect()
+    };
+
+    let reader = token(app, &read_only).await;
+    let seen = app.gql(&query, json!({}), Some(&reader)).await;
+    assert_eq!(
+        entries(&seen, "/data/client/access"),
+        [("view".to_owned(), true, "DEM-1".to_owned())],
+        "{seen}"
+    );
+    let edits = entries(&seen, "/data/client/demographics/0/access");
+    assert_eq!(edits.len(), 2, "{seen}");
+    for (action, allowed, rule) in &edits {
+        assert!(!allowed, "{action} offered outside the scopes: {seen}");
+        assert_eq!(rule, "SVC-2", "{action}: {seen}");
+    }
+    for (action, allowed, rule) in every_user(&seen) {
+        assert!(!allowed && rule == "SVC-2", "{action}: {seen}");
+    }
+
+    // With the scopes, the same role is offered what the plan and the role rules allow.
+    let writer = token(app, &writer).await;
+    let seen = app.gql(&query, json!({}), Some(&writer)).await;
+    let edits = entries(&seen, "/data/client/demographics/0/access");
+    assert!(
+        edits
+            .iter()
+            .any(|(action, allowed, rule)| action == "editWithDocumentation"
+                && *allowed
+                && rule == "DEM-2"),
+        "{seen}"
+    );
+    let managed = every_user(&seen);
+    assert!(managed.iter().all(|(_, _, rule)| rule != "SVC-2"), "{seen}");
+    assert!(managed.iter().any(|(_, allowed, _)| *allowed), "{seen}");
+
+    // The server refuses what the block refused, with the same rule.
+    let field = seen["data"]["client"]["demographics"][0]["field"].clone();
+    let change = app
+        .gql(
+            "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) \
+             { __typename } }",
+            json!({ "i": { "clientId": client, "field": field, "value": "Dee",
+                "expectedVersion": seen["data"]["client"]["version"],
+                "documentation": { "documentType": "birth certificate" } } }),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(error_rule(&change), "SVC-2", "{change}");
 }
 
 #[tokio::test]

@@ -327,3 +327,112 @@ impl SessionOf for crate::helpers::Tenant {
         claims["sid"].as_str()?.parse().ok()
     }
 }
+
+/// What a cookie-carrying request to `/graphql` answered: its body and the `Set-Cookie` it set.
+async fn with_cookie(
+    app: &crate::helpers::TestApp,
+    query: &str,
+    variables: serde_json::Value,
+    cookie: Option<&str>,
+    token: Option<&str>,
+) -> (serde_json::Value, Option<String>) {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("send");
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    (response.json().await.expect("json"), set)
+}
+
+/// `name=value` of a `Set-Cookie` header, as the browser sends it back.
+fn sent_back(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .expect("a pair")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_consoles_refresh_token_stays_in_an_http_only_cookie_and_rotates_there() {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("cookie-coc").await;
+    const LOGIN: &str =
+        "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken } }";
+    const REFRESH: &str = "mutation { refreshSession(input: {}) { accessToken refreshToken } }";
+    let sign_in = || {
+        with_cookie(
+            &app,
+            LOGIN,
+            json!({ "i": { "tenantSlug": "cookie-coc", "email": tenant.email,
+                "password": PASSWORD, "refreshTokenIn": "COOKIE" } }),
+            None,
+            None,
+        )
+    };
+    let (signed_in, set) = sign_in().await;
+    assert!(
+        signed_in["data"]["login"]["accessToken"].is_string(),
+        "{signed_in}"
+    );
+    assert!(
+        signed_in["data"]["login"]["refreshToken"].is_null(),
+        "the refresh token never reaches scripts: {signed_in}"
+    );
+    let set = set.expect("a Set-Cookie");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/graphql"] {
+        assert!(set.contains(part), "{part} missing from {set}");
+    }
+    let first = sent_back(&set);
+
+    // A reload: the console has no token, only the cookie the browser sends.
+    let (renewed, set) = with_cookie(&app, REFRESH, json!({}), Some(&first), None).await;
+    let access = renewed["data"]["refreshSession"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{renewed}"));
+    assert!(renewed["data"]["refreshSession"]["refreshToken"].is_null());
+    assert!(app.gql(ME, json!({}), Some(access)).await["data"]["me"].is_object());
+    let second = sent_back(&set.expect("the rotated token goes back into the cookie"));
+    assert_ne!(second, first, "rotated on use");
+
+    // The spent cookie again: reuse ends the session, as for any refresh token.
+    let (reused, _) = with_cookie(&app, REFRESH, json!({}), Some(&first), None).await;
+    assert_eq!(error_code(&reused), "UNAUTHENTICATED", "{reused}");
+    let (ended, _) = with_cookie(&app, REFRESH, json!({}), Some(&second), None).await;
+    assert_eq!(error_code(&ended), "UNAUTHENTICATED", "{ended}");
+
+    // No cookie, no token: a clear refusal, not a crash.
+    let (none, set) = with_cookie(&app, REFRESH, json!({}), None, None).await;
+    assert_eq!(error_code(&none), "UNAUTHENTICATED", "{none}");
+    assert!(set.is_none());
+
+    // Signing out makes the browser forget the cookie, and the session ends with it.
+    let (again, set) = sign_in().await;
+    let access = again["data"]["login"]["accessToken"]
+        .as_str()
+        .expect("signed in");
+    let cookie = sent_back(&set.expect("a cookie"));
+    let (out, set) = with_cookie(
+        &app,
+        "mutation { logout }",
+        json!({}),
+        Some(&cookie),
+        Some(access),
+    )
+    .await;
+    assert_eq!(out["data"]["logout"], true, "{out}");
+    assert!(set.expect("cleared").contains("Max-Age=0"));
+    let (after, _) = with_cookie(&app, REFRESH, json!({}), Some(&cookie), None).await;
+    assert_eq!(error_code(&after), "UNAUTHENTICATED", "{after}");
+}

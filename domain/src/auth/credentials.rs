@@ -37,6 +37,7 @@ pub async fn change_password(
     second_factor_code: Option<&str>,
     from: &ClientAddress,
 ) -> DomainResult<usize> {
+    let user = super::person(state, user, "user.change_password").await?;
     let now = state.clock.now();
     let new = new_password(new)?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;

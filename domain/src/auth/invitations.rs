@@ -80,13 +80,17 @@ pub async fn page(
 
 /// What may be done with an invitation is what may be done in inviting to its role and
 /// agency (`roles::invite`).
-async fn managed(
+async fn managed<'a>(
     state: &AppState,
-    caller: Caller<'_>,
+    caller: Caller<'a>,
     id: Uuid,
     action: &str,
-) -> DomainResult<(sea_orm::DatabaseTransaction, invitations::Model)> {
-    let by = caller.person()?;
+) -> DomainResult<(
+    sea_orm::DatabaseTransaction,
+    invitations::Model,
+    &'a super::TenantUser,
+)> {
+    let by = caller.person(state, action).await?;
     let tx = caller.begin(state).await?;
     let invitation = store::invitations::get(&tx, by.tenant_id, id)
         .await?
@@ -107,7 +111,7 @@ async fn managed(
             "id",
             "this invitation was revoked; invite again",
         )),
-        InvitationStatus::Pending | InvitationStatus::Expired => Ok((tx, invitation)),
+        InvitationStatus::Pending | InvitationStatus::Expired => Ok((tx, invitation, by)),
     }
 }
 
@@ -119,8 +123,7 @@ pub async fn resend(
     id: Uuid,
 ) -> DomainResult<InvitationView> {
     let caller = caller.into();
-    let (tx, invitation) = managed(state, caller, id, "invitation.resend").await?;
-    let by = caller.person()?;
+    let (tx, invitation, by) = managed(state, caller, id, "invitation.resend").await?;
     let now = state.clock.now();
     let invitation =
         store::invitations::update(&tx, invitation, None, now + INVITATION_TTL).await?;
@@ -137,8 +140,7 @@ pub async fn revoke(
     id: Uuid,
 ) -> DomainResult<InvitationView> {
     let caller = caller.into();
-    let (tx, invitation) = managed(state, caller, id, "invitation.revoke").await?;
-    let by = caller.person()?;
+    let (tx, invitation, by) = managed(state, caller, id, "invitation.revoke").await?;
     let now = state.clock.now();
     let expires_at = invitation.expires_at;
     let invitation = store::invitations::update(&tx, invitation, Some(now), expires_at).await?;

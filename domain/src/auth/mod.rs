@@ -22,6 +22,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::policy::Decision;
 use crate::policy::roles::{Actor, Role};
 use crate::policy::service_accounts::{self as service_policy, Scope, Scopes};
+use crate::state::AppState;
 
 pub const PLATFORM_ADMIN_ROLE: &str = "PLATFORM_ADMIN";
 
@@ -69,12 +70,35 @@ impl TenantUser {
 
     /// `SVC-2`: refused when a service account's scopes do not include `scope`.
     pub fn scope_decision(&self, scope: Scope) -> Decision {
-        let granted = match self.principal {
+        service_policy::permits(self.granted(), scope)
+    }
+
+    /// `decision` as this caller gets it: refused with `SVC-2` when it needs a scope the
+    /// caller lacks (what every `access` entry passes through).
+    pub fn within_scope(&self, scope: Scope, decision: Decision) -> Decision {
+        service_policy::within(self.granted(), scope, decision)
+    }
+
+    /// The scopes that narrow the caller's role; `None` for all of it.
+    fn granted(&self) -> Option<Scopes> {
+        match self.principal {
             Principal::Person { .. } => None,
             Principal::Service { scopes } => scopes,
-        };
-        service_policy::permits(granted, scope)
+        }
     }
+}
+
+/// `SVC-3`: `user` when a person; a service account is refused, and the refusal is audited
+/// under its name like any other (`SVC-2`).
+pub async fn person<'u>(
+    state: &AppState,
+    user: &'u TenantUser,
+    action: &str,
+) -> DomainResult<&'u TenantUser> {
+    if user.is_service_account() {
+        onboarding::guard(state, user, action, service_policy::person_only()).await?;
+    }
+    Ok(user)
 }
 
 /// `SVC-3`, as the refusal a service account gets.
@@ -105,9 +129,10 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    /// The person signed in, for what only a person does (`SVC-3`): their sessions, password
-    /// and second factors.
-    pub fn tenant_user(&self) -> DomainResult<&TenantUser> {
+    /// The person signed in (`SVC-3`), for what the refusal of a service account need not be
+    /// audited: saying who they are, signing out. What changes anything goes through
+    /// `person`, which audits it.
+    fn tenant_user(&self) -> DomainResult<&TenantUser> {
         match self.acting()? {
             user if user.is_service_account() => Err(person_only()),
             user => Ok(user),

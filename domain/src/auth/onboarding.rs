@@ -160,7 +160,7 @@ pub async fn invite(
     input: Invite<'_>,
 ) -> DomainResult<(invitations::Model, String)> {
     let caller = caller.into();
-    let by = caller.person()?;
+    let by = caller.person(state, "user.invite").await?;
     let now = state.clock.now();
     let email = Email::parse("email", input.email)?;
     let account = Account {

@@ -462,6 +462,7 @@ pub async fn check_session(
     proof: Proof<'_>,
     from: &ClientAddress,
 ) -> DomainResult<()> {
+    let user = super::person(state, user, "second_factor.check").await?;
     let now = state.clock.now();
     let session_id = user.session_id()?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
@@ -584,6 +585,7 @@ pub(crate) async fn require_recent_check_if_enrolled(
 /// remains. Without a second factor, if their role needs one, their next request must enrol
 /// again.
 pub async fn remove(state: &AppState, user: &TenantUser) -> DomainResult<()> {
+    let user = super::person(state, user, "second_factor.remove").await?;
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     require_recent_check(state, &tx, user, "second_factor.remove", now).await?;
@@ -603,6 +605,7 @@ pub async fn renew_backup_codes(
     state: &AppState,
     user: &TenantUser,
 ) -> DomainResult<Vec<SecretString>> {
+    let user = super::person(state, user, "second_factor.renew_backup_codes").await?;
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     require_recent_check(state, &tx, user, "second_factor.renew_backup_codes", now).await?;
@@ -653,6 +656,7 @@ pub async fn set_required_roles(
 ) -> DomainResult<RequiredRoles> {
     let now = state.clock.now();
     let action = "tenant.second_factor_roles";
+    let user = super::person(state, user, action).await?;
     guard(state, user, action, roles::manage_security(&user.actor())).await?;
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     store::second_factor::set_required_roles(&tx, user.tenant_id, &roles.stored()).await?;

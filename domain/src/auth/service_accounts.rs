@@ -429,7 +429,7 @@ async fn managing<'a>(
     caller: &Caller<'a>,
     action: &str,
 ) -> DomainResult<&'a TenantUser> {
-    let by = caller.person()?;
+    let by = caller.person(state, action).await?;
     guard(state, by, action, policy::manage(&by.actor())).await?;
     Ok(by)
 }

@@ -207,6 +207,7 @@ pub async fn keys(
 /// Removes one of the person's keys (needs a recent second-factor check, `AUTH-2FA-RECENT`).
 /// Their backup codes go with their last second factor.
 pub async fn remove(state: &AppState, user: &TenantUser, id: Uuid) -> DomainResult<()> {
+    let user = super::person(state, user, "second_factor.webauthn_remove").await?;
     let now = state.clock.now();
     let tx = store::tenant_tx(&state.db, user.tenant_id).await?;
     second_factor::require_recent_check(state, &tx, user, "second_factor.webauthn_remove", now)
@@ -231,6 +232,7 @@ const STEP_UP_CEREMONIES_PER_MINUTE: u64 = 10;
 /// For a signed-in person with keys: a ceremony whose answer `confirmSecondFactor` takes, to
 /// check their second factor again before a sensitive change (`AUTH-2FA-RECENT`).
 pub async fn step_up_challenge(state: &AppState, user: &TenantUser) -> DomainResult<Challenge> {
+    let user = super::person(state, user, "second_factor.webauthn_step_up").await?;
     user.session_id()?;
     // Each ceremony is a row kept five minutes: a few a minute is all a person needs.
     let key = format!("step-up:{}:{}", user.tenant_id, user.user_id);

@@ -285,7 +285,7 @@ pub async fn report_enrollment_error(
         json!({ "enrollment": enrollment.id, "rule": "ENR-3", "plan_version": ctx.plan_version }),
     )
     .await?;
-    let view = load(ctx.tx(), ctx.tenant(), case, ctx.actor(), ctx.now).await?;
+    let view = load(ctx.tx(), ctx.tenant(), case, &ctx.user, ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use entities::{case_attempts, case_events, cases, data_conflicts};
 use uuid::Uuid;
 
+use crate::auth::TenantUser;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::page::Page;
@@ -22,7 +23,7 @@ use crate::policy::cases::{
     self as case_policy, Attempt, CaseAction, CaseFacts, CaseKind, CaseState, Due, Side, Terms,
 };
 use crate::policy::records::Provenance;
-use crate::policy::roles::{Actor, Role};
+use crate::policy::roles::Role;
 use crate::policy::service_accounts::Scope;
 use crate::records::context::RecordCtx;
 use crate::records::demographics::DemographicField;
@@ -38,20 +39,24 @@ pub struct CaseView {
     pub attempts: Vec<case_attempts::Model>,
     pub events: Vec<case_events::Model>,
     pub facts: CaseFacts,
-    pub viewer: Actor,
+    pub viewer: TenantUser,
     pub now: DateTime<Utc>,
 }
 
 impl CaseView {
-    /// What the viewer may do on the case now (`policy::case_policy::decide`).
+    /// The one decision of `action` on the case now (`policy::case_policy::decide`), as the
+    /// step and its `access` entry both take it, within the viewer's scopes (`SVC-2`).
+    pub fn decide(&self, action: CaseAction) -> Decision {
+        let decision = case_policy::decide(action, &self.viewer.actor(), &self.facts, self.now);
+        self.viewer.within_scope(action.scope(), decision)
+    }
+
+    /// What the viewer may do on the case now.
     pub fn access(&self) -> Vec<(CaseAction, Decision)> {
         CaseAction::ALL
             .into_iter()
             .filter(|a| *a != CaseAction::View)
-            .map(|action| {
-                let decision = case_policy::decide(action, &self.viewer, &self.facts, self.now);
-                (action, decision)
-            })
+            .map(|action| (action, self.decide(action)))
             .collect()
     }
 
@@ -126,7 +131,7 @@ pub(crate) async fn load(
     tx: &impl sea_orm::ConnectionTrait,
     tenant_id: Uuid,
     case: cases::Model,
-    viewer: Actor,
+    viewer: &TenantUser,
     now: DateTime<Utc>,
 ) -> DomainResult<CaseView> {
     load_many(tx, tenant_id, vec![case], viewer, now)
@@ -140,7 +145,7 @@ async fn load_many(
     tx: &impl sea_orm::ConnectionTrait,
     tenant_id: Uuid,
     cases: Vec<cases::Model>,
-    viewer: Actor,
+    viewer: &TenantUser,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<CaseView>> {
     let ids: Vec<Uuid> = cases.iter().map(|c| c.id).collect();
@@ -171,7 +176,7 @@ async fn load_many(
                 events: events.remove(&case.id).unwrap_or_default(),
                 attempts,
                 facts,
-                viewer,
+                viewer: viewer.clone(),
                 now,
                 case,
             })
@@ -193,8 +198,8 @@ pub(crate) async fn visible(ctx: &RecordCtx, case_id: Uuid) -> DomainResult<Case
     let case = store::cases::get(ctx.tx(), ctx.tenant(), case_id)
         .await?
         .ok_or(DomainError::NotFound("case"))?;
-    let view = load(ctx.tx(), ctx.tenant(), case, ctx.actor(), ctx.now).await?;
-    if case_policy::decide(CaseAction::View, &view.viewer, &view.facts, ctx.now).allowed {
+    let view = load(ctx.tx(), ctx.tenant(), case, &ctx.user, ctx.now).await?;
+    if view.decide(CaseAction::View).allowed {
         Ok(view)
     } else {
         Err(DomainError::NotFound("case"))
@@ -221,13 +226,11 @@ pub async fn of_conflicts(
 ) -> DomainResult<HashMap<Uuid, CaseView>> {
     let ctx = RecordCtx::read(state, caller, Scope::CasesRead).await?;
     let cases = store::cases::by_conflicts(ctx.tx(), ctx.tenant(), conflict_ids).await?;
-    let views = load_many(ctx.tx(), ctx.tenant(), cases, ctx.actor(), ctx.now).await?;
+    let views = load_many(ctx.tx(), ctx.tenant(), cases, &ctx.user, ctx.now).await?;
     ctx.commit().await?;
     Ok(views
         .into_iter()
-        .filter(|view| {
-            case_policy::decide(CaseAction::View, &view.viewer, &view.facts, view.now).allowed
-        })
+        .filter(|view| view.decide(CaseAction::View).allowed)
         .filter_map(|view| Some((view.case.conflict_id?, view)))
         .collect())
 }
@@ -278,10 +281,10 @@ pub async fn page(
         due_before: query.due_before,
     };
     let page = store::cases::page(ctx.tx(), ctx.tenant(), filter, query.order, window).await?;
-    let rows = load_many(ctx.tx(), ctx.tenant(), page.rows, viewer, ctx.now)
+    let rows = load_many(ctx.tx(), ctx.tenant(), page.rows, &ctx.user, ctx.now)
         .await?
         .into_iter()
-        .filter(|view| case_policy::decide(CaseAction::View, &viewer, &view.facts, ctx.now).allowed)
+        .filter(|view| view.decide(CaseAction::View).allowed)
         .collect();
     ctx.commit().await?;
     Ok(Page {

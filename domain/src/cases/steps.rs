@@ -51,13 +51,8 @@ async fn begin_step(
     let ctx = RecordCtx::begin(state, caller, Scope::CasesWrite).await?;
     let view = visible(&ctx, case_id).await?;
     let audit_action = audit_name(action);
-    ctx.require(
-        state,
-        audit_action,
-        case_id,
-        case_policy::decide(action, &view.viewer, &view.facts, ctx.now),
-    )
-    .await?;
+    ctx.require(state, audit_action, case_id, view.decide(action))
+        .await?;
     if view.case.version != expected_version {
         let conflict = stale(&view.case, expected_version);
         return Err(ctx
@@ -144,7 +139,7 @@ async fn advance(
         )
         .await?;
     }
-    let view = load(ctx.tx(), ctx.tenant(), moved, ctx.actor(), ctx.now).await?;
+    let view = load(ctx.tx(), ctx.tenant(), moved, &ctx.user, ctx.now).await?;
     ctx.commit().await?;
     Ok(view)
 }

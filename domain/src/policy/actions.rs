@@ -10,6 +10,7 @@ use super::records::{
     edit_service, end_date_profile, read, read_attachment, read_service_notes,
 };
 use super::roles::Actor;
+use super::service_accounts::Scope;
 
 /// An action on a shared record, as `explain` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,24 @@ impl RecordAction {
         Self::ReadAttachment,
         Self::DeleteAttachment,
     ];
+
+    /// The scope a service account needs for it (`SVC-2`), as its use case asks.
+    pub fn scope(self) -> Scope {
+        match self {
+            Self::ViewClient => Scope::ClientsRead,
+            Self::ChangeDemographicWithoutDocumentation
+            | Self::ChangeDemographicWithDocumentation
+            | Self::ChangeCaseManager
+            | Self::CorrectProfileRowAtClientDirection
+            | Self::EndDateProfileRow => Scope::ClientsWrite,
+            Self::EditEnrollment | Self::DeleteEnrollment => Scope::EnrollmentsWrite,
+            Self::EditService | Self::DeleteService => Scope::ServicesWrite,
+            Self::ReadServiceNotes => Scope::ServicesRead,
+            Self::EditNote | Self::DeleteNote => Scope::NotesWrite,
+            Self::ReadAttachment => Scope::FilesRead,
+            Self::DeleteAttachment => Scope::FilesWrite,
+        }
+    }
 
     /// The kind of record the action is on.
     pub fn record_kind(self) -> RecordKind {

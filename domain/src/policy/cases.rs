@@ -19,6 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::Decision;
 use super::records::Provenance;
 use super::roles::{Actor, Role};
+use super::service_accounts::Scope;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CaseKind {
@@ -204,6 +205,14 @@ impl CaseAction {
         Self::Escalate,
         Self::Withdraw,
     ];
+
+    /// The scope a service account needs for it (`SVC-2`): reading a case, or acting on it.
+    pub fn scope(self) -> Scope {
+        match self {
+            Self::View => Scope::CasesRead,
+            Self::LogAttempt | Self::Agree | Self::Escalate | Self::Withdraw => Scope::CasesWrite,
+        }
+    }
 }
 
 /// The attempts that count towards escalation: those that did not reach the other side since

@@ -177,6 +177,14 @@ pub fn permits(granted: Option<Scopes>, needed: Scope) -> Decision {
     }
 }
 
+/// `SVC-2`: `decision` as a caller with `granted` scopes gets it — the scope's refusal when
+/// the action needs a scope it lacks, so an `access` block never offers what the server
+/// would refuse.
+pub fn within(granted: Option<Scopes>, needed: Scope, decision: Decision) -> Decision {
+    let scope = permits(granted, needed);
+    if scope.allowed { decision } else { scope }
+}
+
 /// `SVC-1`: service accounts are the Data Center's, as the CoC's integrations are.
 pub fn manage(actor: &Actor) -> Decision {
     match actor.role {
@@ -206,6 +214,27 @@ mod tests {
     #[test]
     fn svc_2_a_person_is_not_narrowed_by_scopes() {
         assert!(permits(None, Scope::AuditRead).allowed);
+    }
+
+    #[test]
+    fn svc_2_an_action_outside_the_scopes_is_refused_whatever_the_plan_allows() {
+        let read_only: Scopes = [Scope::ClientsRead].into_iter().collect();
+        let refused = within(
+            Some(read_only),
+            Scope::ClientsWrite,
+            Decision::allow("DEM-2"),
+        );
+        assert!(!refused.allowed);
+        assert_eq!(refused.rule, "SVC-2");
+        assert!(refused.reason.contains("CLIENTS_WRITE"));
+        // Within its scopes, the plan decides, refusal and rule alike.
+        let plan = within(
+            Some(read_only),
+            Scope::ClientsRead,
+            Decision::refuse("DEM-1", "not shared"),
+        );
+        assert_eq!((plan.allowed, plan.rule), (false, "DEM-1"));
+        assert!(within(None, Scope::ClientsWrite, Decision::allow("DEM-2")).allowed);
     }
 
     #[test]

@@ -82,9 +82,10 @@ impl ClientView {
         }
     }
 
-    /// The one decision of `action` on this client (`policy::actions::decide`).
+    /// The one decision of `action` on this client (`policy::actions::decide`), within the
+    /// viewer's scopes (`SVC-2`).
     fn decide(&self, action: RecordAction, field: DemographicField) -> Decision {
-        actions::decide(
+        let decision = actions::decide(
             action,
             &self.viewer.actor(),
             &self.facts(field),
@@ -92,7 +93,8 @@ impl ClientView {
         )
         .unwrap_or_else(|| {
             Decision::refuse("DEM-1", format!("{action:?} does not apply to a client"))
-        })
+        });
+        self.viewer.within_scope(action.scope(), decision)
     }
 
     /// Every single-answer value as the viewer may see it, with who entered it (PROV-1) and

@@ -137,15 +137,19 @@ impl RecordCtx {
     }
 
     /// The one decision of `action` on the record `facts` describe, as the action, its
-    /// `access` entry and `explain` all take it (`policy::actions::decide`).
+    /// `access` entry and `explain` all take it (`policy::actions::decide`), within the
+    /// caller's scopes (`SVC-2`).
     pub fn decide(&self, action: RecordAction, facts: &RecordFacts) -> Decision {
-        actions::decide(action, &self.actor(), facts, self.plan()).unwrap_or_else(|| {
-            // Facts of another kind of record: a mistake in the caller, refused, never allowed.
-            Decision::refuse(
-                "PLAN-1",
-                format!("{action:?} does not apply to this record"),
-            )
-        })
+        let decision =
+            actions::decide(action, &self.actor(), facts, self.plan()).unwrap_or_else(|| {
+                // Facts of another kind of record: a mistake in the caller, refused, never
+                // allowed.
+                Decision::refuse(
+                    "PLAN-1",
+                    format!("{action:?} does not apply to this record"),
+                )
+            });
+        self.user.within_scope(action.scope(), decision)
     }
 
     pub fn tenant(&self) -> Uuid {

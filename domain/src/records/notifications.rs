@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use super::context::{Caller, RecordCtx};
 use super::demographics::DemographicField;
+use crate::auth::TenantUser;
 use crate::error::{DomainError, DomainResult};
 use crate::page::Window;
 use crate::policy::Decision;
 use crate::policy::records::Field;
-use crate::policy::roles::{self, Actor, Inbox, inbox};
+use crate::policy::roles::{self, Inbox, inbox};
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
@@ -186,10 +187,11 @@ pub struct InboxMessage {
 }
 
 impl InboxMessage {
-    fn seen_by(actor: &Actor, message: notifications::Model) -> Self {
+    fn seen_by(viewer: &TenantUser, message: notifications::Model) -> Self {
+        let mark_read = roles::mark_read(&viewer.actor(), message.read_at.is_some());
         let access = vec![(
             "markRead",
-            roles::mark_read(actor, message.read_at.is_some()),
+            viewer.within_scope(Scope::CasesWrite, mark_read),
         )];
         Self { message, access }
     }
@@ -203,13 +205,13 @@ pub async fn page(
     window: Window,
 ) -> DomainResult<Page<InboxMessage>> {
     let caller = caller.into();
-    let actor = caller.user(state, Scope::CasesRead).await?.actor();
+    let viewer = caller.user(state, Scope::CasesRead).await?;
     let tx = caller.begin(state).await?;
+    let inbox = inbox(&viewer.actor());
     let page =
-        store::notifications::page(&tx, caller.tenant_id(), inbox(&actor), unread_only, window)
-            .await?;
+        store::notifications::page(&tx, caller.tenant_id(), inbox, unread_only, window).await?;
     tx.commit().await?;
-    Ok(page.map(|m| InboxMessage::seen_by(&actor, m)))
+    Ok(page.map(|m| InboxMessage::seen_by(viewer, m)))
 }
 
 /// Marks a message of the viewer's inbox read; reading it again changes nothing.
@@ -219,8 +221,8 @@ pub async fn mark_read(
     id: Uuid,
 ) -> DomainResult<InboxMessage> {
     let caller: Caller<'_> = caller.into();
-    let actor = caller.user(state, Scope::CasesWrite).await?.actor();
     let ctx = RecordCtx::begin(state, caller, Scope::CasesWrite).await?;
+    let actor = ctx.actor();
     let message = store::notifications::get(ctx.tx(), ctx.tenant(), id)
         .await?
         // Another agency's message is as absent as one that never existed.
@@ -238,8 +240,9 @@ pub async fn mark_read(
     let message = store::notifications::get(ctx.tx(), ctx.tenant(), id)
         .await?
         .ok_or(DomainError::NotFound("notification"))?;
+    let seen = InboxMessage::seen_by(&ctx.user, message);
     ctx.commit().await?;
-    Ok(InboxMessage::seen_by(&actor, message))
+    Ok(seen)
 }
 
 #[cfg(test)]

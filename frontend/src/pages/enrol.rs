@@ -5,48 +5,18 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::{ErrorAlert, Field, Submission, error_view};
-use crate::graphql;
-use crate::session::Session;
-
-const BEGIN: &str = "mutation BeginTotpEnrolment { beginTotpEnrolment { secret uri } }";
-const CONFIRM: &str = "mutation ConfirmTotpEnrolment($code: String!) { \
-    confirmTotpEnrolment(input: { code: $code }) { backupCodes } }";
-
-#[derive(Clone, Deserialize)]
-struct BeginData {
-    #[serde(rename = "beginTotpEnrolment")]
-    enrolment: Enrolment,
-}
-
-#[derive(Clone, Deserialize)]
-struct Enrolment {
-    secret: String,
-    uri: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ConfirmData {
-    confirm_totp_enrolment: BackupCodes,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BackupCodes {
-    backup_codes: Vec<String>,
-}
+use crate::api::Api;
+use crate::components::{ErrorAlert, Field, Submission, error_view};
+use crate::queries::{
+    BeginTotpEnrolment, ConfirmTotpEnrolment, begin_totp_enrolment, confirm_totp_enrolment,
+};
 
 #[component]
-pub fn EnrolPage(session: RwSignal<Option<Session>>) -> impl IntoView {
-    let token = move || session.with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()));
-    let begun = LocalResource::new(move || {
-        let token = token();
-        async move { graphql::request::<BeginData>(BEGIN, json!({}), token.as_deref()).await }
-    });
+pub fn EnrolPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let begun =
+        LocalResource::new(move || api.run::<BeginTotpEnrolment>(begin_totp_enrolment::Variables));
     let code = RwSignal::new(String::new());
     let form = Submission::new();
     let (pending, error) = (form.pending, form.error);
@@ -56,21 +26,19 @@ pub fn EnrolPage(session: RwSignal<Option<Session>>) -> impl IntoView {
         if !form.start(&ev) {
             return;
         }
-        let variables = json!({ "code": code.get_untracked().trim() });
-        let token = token();
+        let variables = confirm_totp_enrolment::Variables {
+            code: code.get_untracked().trim().to_owned(),
+        };
         spawn_local(async move {
-            let result =
-                graphql::request::<ConfirmData>(CONFIRM, variables, token.as_deref()).await;
-            pending.set(false);
+            let result = api.run::<ConfirmTotpEnrolment>(variables).await;
             code.set(String::new());
-            match result {
-                Ok(data) => backup_codes.set(Some(data.confirm_totp_enrolment.backup_codes)),
-                Err(e) => error.set(Some(e)),
+            if let Some(data) = form.finish(result) {
+                backup_codes.set(Some(data.confirm_totp_enrolment.backup_codes));
             }
         });
     };
     let done = move |_| {
-        session.update(|s| {
+        api.session.update(|s| {
             if let Some(s) = s {
                 s.second_factor_enrolment_due = false;
             }
@@ -84,9 +52,9 @@ pub fn EnrolPage(session: RwSignal<Option<Session>>) -> impl IntoView {
                 <ol class="steps">
                     <li>
                         "Add this key to an authenticator app (type it, or open the link on the device): "
-                        <code id="totp-secret" class="secret">{data.enrolment.secret.clone()}</code>
+                        <code id="totp-secret" class="secret">{data.begin_totp_enrolment.secret.clone()}</code>
                         " "
-                        <a id="totp-uri" href=data.enrolment.uri.clone()>"otpauth link"</a>
+                        <a id="totp-uri" href=data.begin_totp_enrolment.uri.clone()>"otpauth link"</a>
                     </li>
                     <li>
                         <form id="enrol-form" on:submit=on_submit>

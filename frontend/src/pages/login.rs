@@ -1,31 +1,24 @@
-//! Log in to a CoC's tenant.
+//! Log in to a CoC's tenant. Shown at `/login`, and at any screen's address while signed out:
+//! once signed in, that screen appears.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::json;
+use leptos_router::hooks::{use_location, use_navigate};
 
-use super::{ErrorAlert, Field, Submission};
-use crate::graphql;
+use crate::api::{self, Api};
+use crate::components::{ErrorAlert, Field, Submission};
+use crate::queries::{Login, login};
 use crate::session::Session;
-
-// The input object is written inline so the query does not depend on its GraphQL type name.
-const LOGIN: &str = "mutation Login($tenantSlug: String!, $email: String!, $password: String!, \
-    $secondFactorCode: String) { login(input: { tenantSlug: $tenantSlug, email: $email, \
-    password: $password, secondFactorCode: $secondFactorCode }) { \
-    accessToken refreshToken expiresAt secondFactorEnrolmentDue user { id email displayName role } } }";
 
 /// The API's answer to a right password on an account with a second factor.
 const SECOND_FACTOR_REQUIRED: &str = "SECOND_FACTOR_REQUIRED";
 
-#[derive(Deserialize)]
-struct LoginData {
-    login: Session,
-}
-
 #[component]
-pub fn LoginPage(session: RwSignal<Option<Session>>) -> impl IntoView {
+pub fn LoginPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let navigate = use_navigate();
+    let location = use_location();
     let slug = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -39,22 +32,31 @@ pub fn LoginPage(session: RwSignal<Option<Session>>) -> impl IntoView {
         if !form.start(&ev) {
             return;
         }
-        let variables = json!({
-            "tenantSlug": slug.get_untracked().trim(),
-            "email": email.get_untracked().trim(),
-            "password": password.get_untracked(),
-            "secondFactorCode": code_asked
+        let variables = login::Variables {
+            tenant_slug: slug.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            second_factor_code: code_asked
                 .get_untracked()
                 .then(|| code.get_untracked().trim().to_owned()),
-        });
+        };
+        let navigate = navigate.clone();
+        let on_login_screen = location.pathname.get_untracked() == "/login";
         spawn_local(async move {
-            let result = graphql::request::<LoginData>(LOGIN, variables, None).await;
+            let result = api::send::<Login>(variables, None).await;
             pending.set(false);
             match result {
                 Ok(data) => {
                     password.set(String::new());
                     code.set(String::new());
-                    session.set(Some(data.login));
+                    let auth = data.login;
+                    api.session.set(Some(Session {
+                        access_token: auth.access_token,
+                        second_factor_enrolment_due: auth.second_factor_enrolment_due,
+                    }));
+                    if on_login_screen {
+                        navigate("/", Default::default());
+                    }
                 }
                 Err(e)
                     if e.code.as_deref() == Some(SECOND_FACTOR_REQUIRED)
@@ -104,7 +106,7 @@ pub fn LoginPage(session: RwSignal<Option<Session>>) -> impl IntoView {
                 </button>
             </form>
             <p>
-                "New Continuum of Care? " <a id="show-signup" href="#signup">"Sign up"</a>
+                "New Continuum of Care? " <a id="show-signup" href="/signup">"Sign up"</a>
             </p>
         </section>
     }

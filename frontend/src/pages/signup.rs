@@ -3,36 +3,14 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::{ErrorAlert, Field, Submission};
-use crate::graphql;
+use crate::api::{self, Api};
+use crate::components::{ErrorAlert, Field, Submission};
+use crate::queries::{SignUpTenant, sign_up_tenant};
 use crate::session::Session;
 
-// The input object is written inline so the query does not depend on its GraphQL type name.
-const SIGN_UP: &str = "mutation SignUpTenant($cocName: String!, $cocCode: String!, \
-    $slug: String!, $adminEmail: String!, $adminName: String!, $password: String!) { \
-    signUpTenant(input: { cocName: $cocName, cocCode: $cocCode, slug: $slug, \
-    adminEmail: $adminEmail, adminName: $adminName, password: $password }) { \
-    tenant { name cocCode status } \
-    auth { accessToken refreshToken expiresAt secondFactorEnrolmentDue user { id email displayName role } } } }";
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignUpData {
-    sign_up_tenant: SignUpPayload,
-}
-
-#[derive(Deserialize)]
-struct SignUpPayload {
-    tenant: NewTenant,
-    /// Null while the tenant waits for a platform administrator's approval.
-    auth: Option<Session>,
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A tenant registered but waiting for a platform administrator's approval.
+#[derive(Clone)]
 struct NewTenant {
     name: String,
     coc_code: String,
@@ -40,7 +18,8 @@ struct NewTenant {
 }
 
 #[component]
-pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
+pub fn SignUpPage() -> impl IntoView {
+    let api = expect_context::<Api>();
     let coc_name = RwSignal::new(String::new());
     let coc_code = RwSignal::new(String::new());
     let slug = RwSignal::new(String::new());
@@ -56,28 +35,31 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
             return;
         }
         awaiting_approval.set(None);
-        let variables = json!({
-            "cocName": coc_name.get_untracked().trim(),
-            "cocCode": coc_code.get_untracked().trim(),
-            "slug": slug.get_untracked().trim(),
-            "adminEmail": admin_email.get_untracked().trim(),
-            "adminName": admin_name.get_untracked().trim(),
-            "password": password.get_untracked(),
-        });
+        let variables = sign_up_tenant::Variables {
+            coc_name: coc_name.get_untracked().trim().to_owned(),
+            coc_code: coc_code.get_untracked().trim().to_owned(),
+            slug: slug.get_untracked().trim().to_owned(),
+            admin_email: admin_email.get_untracked().trim().to_owned(),
+            admin_name: admin_name.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+        };
         spawn_local(async move {
-            let result = graphql::request::<SignUpData>(SIGN_UP, variables, None).await;
-            pending.set(false);
-            match result {
-                Ok(SignUpData {
-                    sign_up_tenant: payload,
-                }) => {
-                    password.set(String::new());
-                    match payload.auth {
-                        Some(auth) => session.set(Some(auth)),
-                        None => awaiting_approval.set(Some(payload.tenant)),
-                    }
-                }
-                Err(e) => error.set(Some(e)),
+            let result = api::send::<SignUpTenant>(variables, None).await;
+            let Some(data) = form.finish(result) else {
+                return;
+            };
+            password.set(String::new());
+            let payload = data.sign_up_tenant;
+            match payload.auth {
+                Some(auth) => api.session.set(Some(Session {
+                    access_token: auth.access_token,
+                    second_factor_enrolment_due: auth.second_factor_enrolment_due,
+                })),
+                None => awaiting_approval.set(Some(NewTenant {
+                    name: payload.tenant.name,
+                    coc_code: payload.tenant.coc_code,
+                    status: format!("{:?}", payload.tenant.status),
+                })),
             }
         });
     };
@@ -128,7 +110,7 @@ pub fn SignUpPage(session: RwSignal<Option<Session>>) -> impl IntoView {
                 </button>
             </form>
             <p>
-                "Already signed up? " <a id="show-login" href="#login">"Log in"</a>
+                "Already signed up? " <a id="show-login" href="/login">"Log in"</a>
             </p>
         </section>
     }

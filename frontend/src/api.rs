@@ -1,11 +1,18 @@
-//! A tiny GraphQL client: POST `{"query", "variables"}` to the same-origin `/graphql`.
+//! The console's only way to the server: typed GraphQL operations (`queries`), POSTed to the
+//! same-origin `/graphql`. The access token lives in memory; when it has expired, the refresh
+//! token in the console's `HttpOnly` cookie (which scripts never see) buys a new one, once.
 
 use std::fmt;
 
 use gloo_net::http::Request;
+use graphql_client::GraphQLQuery;
+use leptos::prelude::*;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+use crate::queries::{RefreshSession, refresh_session};
+use crate::session::Session;
 
 const ENDPOINT: &str = "/graphql";
 
@@ -16,6 +23,8 @@ pub struct GraphqlError {
     /// `errors[0].extensions.code`, e.g. `UNAUTHENTICATED`, `VALIDATION`; `NETWORK` when the
     /// server could not be reached or did not answer with GraphQL.
     pub code: Option<String>,
+    /// `errors[0].extensions.rule`: the plan's or the roles' rule that refused, e.g. `ROLE-1`.
+    pub rule: Option<String>,
 }
 
 impl GraphqlError {
@@ -23,7 +32,21 @@ impl GraphqlError {
         Self {
             message: message.into(),
             code: Some("NETWORK".to_owned()),
+            rule: None,
         }
+    }
+
+    /// A problem with what was typed, found before anything was sent.
+    pub fn input(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: Some("VALIDATION".to_owned()),
+            rule: None,
+        }
+    }
+
+    fn is_unauthenticated(&self) -> bool {
+        self.code.as_deref() == Some("UNAUTHENTICATED")
     }
 }
 
@@ -52,26 +75,72 @@ struct ErrorEntry {
 
 impl From<ErrorEntry> for GraphqlError {
     fn from(entry: ErrorEntry) -> Self {
-        let code = entry
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let extension = |name: &str| {
+            entry
+                .extensions
+                .as_ref()
+                .and_then(|ext| ext.get(name))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         Self {
+            code: extension("code"),
+            rule: extension("rule"),
             message: entry.message,
-            code,
         }
     }
 }
 
+/// The signed-in session, shared by every screen (`provide_context` in the app).
+#[derive(Clone, Copy)]
+pub struct Api {
+    pub session: RwSignal<Option<Session>>,
+}
+
+impl Api {
+    /// Runs `Q` as the signed-in person. An expired access token is renewed through the
+    /// refresh cookie and the operation sent once more; when the session really ended, the
+    /// session is dropped and the console shows sign-in.
+    pub async fn run<Q: GraphQLQuery>(
+        self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, GraphqlError>
+    where
+        Q::Variables: Clone,
+    {
+        let token = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()));
+        let first = send::<Q>(variables.clone(), token.as_deref()).await;
+        match first {
+            Err(e) if e.is_unauthenticated() && token.is_some() => match refresh().await {
+                Ok(session) => {
+                    let token = session.access_token.clone();
+                    self.session.set(Some(session));
+                    send::<Q>(variables, Some(&token)).await
+                }
+                Err(_) => {
+                    self.session.set(None);
+                    Err(e)
+                }
+            },
+            other => other,
+        }
+    }
+}
+
+/// A new access token for the refresh token in the console's cookie (rotated on use).
+pub async fn refresh() -> Result<Session, GraphqlError> {
+    let data = send::<RefreshSession>(refresh_session::Variables, None).await?;
+    Ok(Session::from(data.refresh_session))
+}
+
 /// Sends one operation and returns its `data`, or the first of its `errors`.
-pub async fn request<T: DeserializeOwned>(
-    query: &str,
-    variables: Value,
+pub async fn send<Q: GraphQLQuery>(
+    variables: Q::Variables,
     access_token: Option<&str>,
-) -> Result<T, GraphqlError> {
-    let body = serde_json::json!({ "query": query, "variables": variables });
+) -> Result<Q::ResponseData, GraphqlError> {
+    let body = Q::build_query(variables);
     let mut builder = Request::post(ENDPOINT).header("Accept", "application/json");
     if let Some(token) = access_token {
         builder = builder.header("Authorization", &format!("Bearer {token}"));
@@ -123,16 +192,17 @@ mod tests {
     }
 
     #[test]
-    fn first_error_with_code_wins() {
+    fn first_error_with_code_and_rule_wins() {
         let body = r#"{"data":null,"errors":[
-            {"message":"Wrong email or password","extensions":{"code":"UNAUTHENTICATED"}},
+            {"message":"only the Data Center","extensions":{"code":"FORBIDDEN","rule":"ROLE-1"}},
             {"message":"second"}]}"#;
         let err = decode::<Data>(200, body).err();
         assert_eq!(
             err,
             Some(GraphqlError {
-                message: "Wrong email or password".into(),
-                code: Some("UNAUTHENTICATED".into()),
+                message: "only the Data Center".into(),
+                code: Some("FORBIDDEN".into()),
+                rule: Some("ROLE-1".into()),
             })
         );
     }

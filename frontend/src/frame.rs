@@ -1,0 +1,61 @@
+//! The navigation frame around every signed-in screen: the CoC, who is signed in and in which
+//! role, unread notifications, the screens, and sign-out.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{self, Api};
+use crate::queries::{Frame as FrameQuery, Logout, frame, logout};
+
+#[component]
+pub fn Frame() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let navigate = use_navigate();
+    let who = LocalResource::new(move || api.run::<FrameQuery>(frame::Variables));
+    let signing_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        if signing_out.get_untracked() {
+            return;
+        }
+        signing_out.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // The tokens are dropped whatever the server says; the server clears the cookie.
+            let token = api
+                .session
+                .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()));
+            let _ = api::send::<Logout>(logout::Variables, token.as_deref()).await;
+            api.session.set(None);
+            navigate("/login", Default::default());
+        });
+    };
+
+    view! {
+        <nav aria-label="Screens" class="frame">
+            <ul>
+                <li><A href="/" attr:id="nav-home">"Home"</A></li>
+                <li><A href="/agencies" attr:id="nav-agencies">"Agencies and projects"</A></li>
+            </ul>
+            <p class="who" id="frame-who">
+                {move || who.get().and_then(Result::ok).map(|data| {
+                    let unread = data.notifications.total_count;
+                    view! {
+                        <span id="frame-tenant">{data.tenant.name}</span>
+                        " · "
+                        <span id="frame-user">{data.me.display_name}</span>
+                        " ("<span id="frame-role">{format!("{:?}", data.me.role)}</span>")"
+                        " · "
+                        <span id="frame-unread" aria-label=format!("{unread} unread notifications")>
+                            {format!("{unread} unread")}
+                        </span>
+                    }
+                })}
+            </p>
+            <button id="nav-logout" type="button" on:click=sign_out disabled=move || signing_out.get()>
+                "Sign out"
+            </button>
+        </nav>
+    }
+}

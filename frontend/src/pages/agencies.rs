@@ -1,0 +1,403 @@
+//! Agencies and projects (`/agencies`): the Data Center creates, renames and deactivates
+//! agencies and creates their projects (`ROLE-1`); projects are listed with their HUD type by
+//! name. Lists page through the API's connections, 50 at a time.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::Api;
+use crate::components::{Choice, ErrorAlert, Field, Submission, error_view, loading};
+use crate::queries::{
+    Agencies, CreateAgency, CreateProject, DeactivateAgency, Projects, RenameAgency, agencies,
+    create_agency, create_project, deactivate_agency, projects, rename_agency,
+};
+
+type AgencyRow = agencies::AgenciesAgenciesNodes;
+type ProjectRow = projects::ProjectsProjectsNodes;
+
+/// A list read page by page: the rows so far, where the next page starts, and the total.
+struct Paged<T: Send + Sync + 'static> {
+    rows: RwSignal<Vec<T>>,
+    next: RwSignal<Option<String>>,
+    total: RwSignal<Option<i64>>,
+    error: RwSignal<Option<crate::api::GraphqlError>>,
+}
+
+// Signals are handles: a list is copied into each closure that reads it, whatever it holds.
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Paged<T> {
+    fn new() -> Self {
+        Self {
+            rows: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            total: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Adds a page: its rows, the cursor after it when there is more, and the list's total.
+    fn add(&self, rows: Vec<T>, has_next: bool, end: Option<String>, total: i64) {
+        self.rows.update(|all| all.extend(rows));
+        self.next.set(if has_next { end } else { None });
+        self.total.set(Some(total));
+    }
+
+    fn clear(&self) {
+        self.rows.set(Vec::new());
+        self.next.set(None);
+        self.total.set(None);
+        self.error.set(None);
+    }
+}
+
+#[component]
+pub fn AgenciesPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let agency_list = Paged::<AgencyRow>::new();
+    let project_list = Paged::<ProjectRow>::new();
+    let project_types = RwSignal::new(Vec::<(String, String)>::new());
+
+    let load_agencies = move |after: Option<String>| {
+        spawn_local(async move {
+            match api.run::<Agencies>(agencies::Variables { after }).await {
+                Ok(data) => {
+                    let page = data.agencies;
+                    agency_list.add(
+                        page.nodes,
+                        page.page_info.has_next_page,
+                        page.page_info.end_cursor,
+                        page.total_count,
+                    );
+                }
+                Err(e) => agency_list.error.set(Some(e)),
+            }
+        });
+    };
+    let load_projects = move |after: Option<String>| {
+        spawn_local(async move {
+            match api.run::<Projects>(projects::Variables { after }).await {
+                Ok(data) => {
+                    project_types.set(
+                        data.hud_project_types
+                            .into_iter()
+                            .map(|t| (t.code.to_string(), t.name))
+                            .collect(),
+                    );
+                    let page = data.projects;
+                    project_list.add(
+                        page.nodes,
+                        page.page_info.has_next_page,
+                        page.page_info.end_cursor,
+                        page.total_count,
+                    );
+                }
+                Err(e) => project_list.error.set(Some(e)),
+            }
+        });
+    };
+    let reload = move || {
+        agency_list.clear();
+        project_list.clear();
+        load_agencies(None);
+        load_projects(None);
+    };
+    reload();
+
+    let agency_names = Signal::derive(move || {
+        agency_list.rows.with(|rows| {
+            rows.iter()
+                .filter(|a| a.deactivated_at.is_none())
+                .map(|a| (a.id.clone(), a.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+
+    view! {
+        <section aria-labelledby="agencies-title">
+            <h2 id="agencies-title">"Agencies and projects"</h2>
+            <h3 id="agency-list-title">"Agencies"</h3>
+            {move || agency_list.error.get().map(|e| error_view("agency-list-error", e))}
+            <AgencyTable list=agency_list on_change=Callback::new(move |()| reload()) />
+            {move || {
+                agency_list
+                    .next
+                    .get()
+                    .map(|cursor| {
+                        view! {
+                            <button id="agency-more" type="button"
+                                on:click=move |_| load_agencies(Some(cursor.clone()))>
+                                "Show more agencies"
+                            </button>
+                        }
+                    })
+            }}
+            <NewAgency on_created=Callback::new(move |()| reload()) />
+
+            <h3 id="project-list-title">"Projects"</h3>
+            {move || project_list.error.get().map(|e| error_view("project-list-error", e))}
+            <ProjectTable list=project_list agencies=agency_list.rows />
+            {move || {
+                project_list
+                    .next
+                    .get()
+                    .map(|cursor| {
+                        view! {
+                            <button id="project-more" type="button"
+                                on:click=move |_| load_projects(Some(cursor.clone()))>
+                                "Show more projects"
+                            </button>
+                        }
+                    })
+            }}
+            <NewProject agencies=agency_names project_types
+                on_created=Callback::new(move |()| reload()) />
+        </section>
+    }
+}
+
+#[component]
+fn AgencyTable(list: Paged<AgencyRow>, on_change: Callback<()>) -> impl IntoView {
+    move || {
+        let Some(total) = list.total.get() else {
+            return loading("agency-list-loading").into_any();
+        };
+        if total == 0 {
+            return view! {
+                <p id="agency-list-empty" class="empty">
+                    "No agencies yet. Create the first one below; then add its projects and invite its administrator."
+                </p>
+            }
+            .into_any();
+        }
+        view! {
+            <table id="agency-list" aria-labelledby="agency-list-title">
+                <caption>{format!("{} of {total}", list.rows.with(Vec::len))}</caption>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                <tbody>
+                    <For each=move || list.rows.get() key=|a| (a.id.clone(), a.name.clone(), a.deactivated_at.clone()) let:agency>
+                        <AgencyRowView agency on_change />
+                    </For>
+                </tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn AgencyRowView(agency: AgencyRow, on_change: Callback<()>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let renaming = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let name = RwSignal::new(agency.name.clone());
+    let form = Submission::new();
+    let id = agency.id.clone();
+    let active = agency.deactivated_at.is_none();
+    let error_id = "agency-action-error";
+
+    let rename = {
+        let id = id.clone();
+        move |ev: SubmitEvent| {
+            if !form.start(&ev) {
+                return;
+            }
+            let variables = rename_agency::Variables {
+                id: id.clone(),
+                name: name.get_untracked().trim().to_owned(),
+            };
+            spawn_local(async move {
+                if form
+                    .finish(api.run::<RenameAgency>(variables).await)
+                    .is_some()
+                {
+                    renaming.set(false);
+                    on_change.run(());
+                }
+            });
+        }
+    };
+    let deactivate = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        if !form.begin() {
+            return;
+        }
+        let variables = deactivate_agency::Variables { id: id.clone() };
+        spawn_local(async move {
+            if form
+                .finish(api.run::<DeactivateAgency>(variables).await)
+                .is_some()
+            {
+                on_change.run(());
+            }
+        });
+    };
+
+    view! {
+        <tr class="agency" data-name=agency.name.clone()>
+            <td>
+                {move || if renaming.get() {
+                    view! {
+                        <form class="inline" on:submit=rename.clone()>
+                            <Field id="agency-rename" label="New name" value=name />
+                            <button id="agency-rename-save" type="submit">"Save"</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <span class="agency-name">{name.get()}</span> }.into_any()
+                }}
+            </td>
+            <td>{if active { "Active" } else { "Deactivated" }}</td>
+            <td>
+                {active.then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| renaming.update(|r| *r = !*r)>
+                        "Rename"
+                    </button>
+                    " "
+                    <button type="button" class="danger" on:click=deactivate.clone()>
+                        {move || if confirming.get() { "Confirm: deactivate and sign its people out" } else { "Deactivate" }}
+                    </button>
+                })}
+                <ErrorAlert id=error_id error=form.error />
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn ProjectTable(list: Paged<ProjectRow>, agencies: RwSignal<Vec<AgencyRow>>) -> impl IntoView {
+    let agency_name = move |id: &str| {
+        agencies.with(|all| {
+            all.iter()
+                .find(|a| a.id == id)
+                .map_or_else(|| id.to_owned(), |a| a.name.clone())
+        })
+    };
+    move || {
+        let Some(total) = list.total.get() else {
+            return loading("project-list-loading").into_any();
+        };
+        if total == 0 {
+            return view! {
+                <p id="project-list-empty" class="empty">
+                    "No projects yet. Add one to an agency below: clients are enrolled in projects."
+                </p>
+            }
+            .into_any();
+        }
+        view! {
+            <table id="project-list" aria-labelledby="project-list-title">
+                <caption>{format!("{} of {total}", list.rows.with(Vec::len))}</caption>
+                <thead><tr>
+                    <th scope="col">"Name"</th><th scope="col">"Agency"</th>
+                    <th scope="col">"HUD project type"</th><th scope="col">"Status"</th>
+                </tr></thead>
+                <tbody>
+                    {list.rows.get().into_iter().map(|p| view! {
+                        <tr class="project">
+                            <td class="project-name">{p.name}</td>
+                            <td>{agency_name(&p.agency_id)}</td>
+                            <td class="project-type">{p.project_type_name}</td>
+                            <td>{if p.deactivated_at.is_none() { "Active" } else { "Deactivated" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn NewAgency(on_created: Callback<()>) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let name = RwSignal::new(String::new());
+    let form = Submission::new();
+    let on_submit = move |ev: SubmitEvent| {
+        if !form.start(&ev) {
+            return;
+        }
+        let variables = create_agency::Variables {
+            name: name.get_untracked().trim().to_owned(),
+        };
+        spawn_local(async move {
+            if form
+                .finish(api.run::<CreateAgency>(variables).await)
+                .is_some()
+            {
+                name.set(String::new());
+                on_created.run(());
+            }
+        });
+    };
+    view! {
+        <form id="agency-form" on:submit=on_submit aria-labelledby="agency-form-title">
+            <h4 id="agency-form-title">"New agency"</h4>
+            <Field id="agency-name" label="Agency name" value=name autocomplete="organization" />
+            <ErrorAlert id="agency-error" error=form.error />
+            <button id="agency-submit" type="submit" disabled=move || form.pending.get()>
+                "Create agency"
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn NewProject(
+    agencies: Signal<Vec<(String, String)>>,
+    project_types: RwSignal<Vec<(String, String)>>,
+    on_created: Callback<()>,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let agency = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let project_type = RwSignal::new(String::new());
+    let form = Submission::new();
+    let on_submit = move |ev: SubmitEvent| {
+        if !form.start(&ev) {
+            return;
+        }
+        let Ok(code) = project_type.get_untracked().parse::<i64>() else {
+            form.finish::<()>(Err(crate::api::GraphqlError::input(
+                "Choose the project's HUD project type.",
+            )));
+            return;
+        };
+        let variables = create_project::Variables {
+            agency_id: agency.get_untracked(),
+            name: name.get_untracked().trim().to_owned(),
+            project_type: code,
+        };
+        spawn_local(async move {
+            if form
+                .finish(api.run::<CreateProject>(variables).await)
+                .is_some()
+            {
+                name.set(String::new());
+                on_created.run(());
+            }
+        });
+    };
+    view! {
+        <form id="project-form" on:submit=on_submit aria-labelledby="project-form-title">
+            <h4 id="project-form-title">"New project"</h4>
+            <Choice id="project-agency" label="Agency" value=agency options=agencies />
+            <Field id="project-name" label="Project name" value=name />
+            <Choice id="project-type" label="HUD project type" value=project_type options=project_types />
+            <ErrorAlert id="project-error" error=form.error />
+            <button id="project-submit" type="submit" disabled=move || form.pending.get()>
+                "Create project"
+            </button>
+        </form>
+    }
+}

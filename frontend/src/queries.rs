@@ -1,0 +1,34 @@
+//! Every operation the console sends, generated at build time from `frontend/queries/*.graphql`
+//! and checked against the API's checked-in SDL (`api/schema.graphql`): a schema change that
+//! breaks the console fails its build.
+#![allow(clippy::upper_case_acronyms)]
+
+use graphql_client::GraphQLQuery;
+
+// The API's custom scalars, as the console holds them.
+type UUID = String;
+type DateTime = String;
+
+macro_rules! operations {
+    ($file:tt => $($name:ident),+ $(,)?) => {
+        $(
+            #[derive(GraphQLQuery)]
+            #[graphql(
+                schema_path = "../api/schema.graphql",
+                query_path = $file,
+                response_derives = "Clone, Debug, PartialEq",
+                variables_derives = "Clone, Debug"
+            )]
+            pub struct $name;
+        )+
+    };
+}
+
+operations!("queries/session.graphql" => SignUpTenant, Login, RefreshSession, Logout);
+operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
+operations!("queries/frame.graphql" => Frame);
+operations!("queries/home.graphql" => Me);
+operations!(
+    "queries/agencies.graphql" =>
+    Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,
+);
