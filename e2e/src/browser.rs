@@ -137,6 +137,36 @@ impl Browser {
         url.path().to_owned()
     }
 
+    /// The current value of the input `id`.
+    pub async fn value(&self, id: &str) -> String {
+        self.wait_for(id)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|e| panic!("value of #{id}: {e}"))
+            .unwrap_or_default()
+    }
+
+    /// The values a select `id` offers, other than its empty "choose" option.
+    pub async fn choices(&self, id: &str) -> Vec<String> {
+        self.wait_for(id).await;
+        let css = format!("#{id} option:not([value=''])");
+        let options = self
+            .client
+            .find_all(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("options of #{id}: {e}"));
+        let mut values = Vec::new();
+        for option in options {
+            let value = option
+                .attr("value")
+                .await
+                .unwrap_or_else(|e| panic!("an option of #{id}: {e}"));
+            values.extend(value);
+        }
+        values
+    }
+
     /// Chooses the option `value` of the select `id`.
     pub async fn choose(&self, id: &str, value: &str) {
         self.wait_for(id)

@@ -7,6 +7,7 @@ use e2e::second_factor::code_now;
 
 const SLUG: &str = "md-600";
 const EMAIL: &str = "lead@md-600.example";
+const AGENCY_ADMIN: &str = "admin@helping-hands.example";
 
 async fn log_in(browser: &Browser, password: &str) {
     browser.fill("login-slug", SLUG).await;
@@ -33,17 +34,11 @@ async fn enrol_second_factor(browser: &Browser) -> String {
     first
 }
 
-/// The id of the one agency in the new-project form's choice.
-async fn agency_id(browser: &Browser) -> String {
-    let options = browser
-        .client
-        .find_all(fantoccini::Locator::Css(
-            "#project-agency option[value]:not([value=''])",
-        ))
-        .await
-        .unwrap();
-    assert_eq!(options.len(), 1, "one active agency to choose");
-    options[0].attr("value").await.unwrap().unwrap()
+/// The one agency a form's choice `id` offers.
+async fn only_agency(browser: &Browser, id: &str) -> String {
+    let agencies = browser.choices(id).await;
+    assert_eq!(agencies.len(), 1, "one active agency to choose in #{id}");
+    agencies[0].clone()
 }
 
 async fn see_home(browser: &Browser) {
@@ -74,7 +69,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser
         .wait_for_text("frame-tenant", "Baltimore City CoC")
         .await;
-    browser.wait_for_text("frame-role", "DATA_CENTER").await;
+    browser.wait_for_text("frame-role", "Data Center").await;
 
     // Agencies and projects: each screen has an address, and a reload keeps the screen and
     // the session (the refresh token lives in an HttpOnly cookie, the access token in memory).
@@ -88,9 +83,8 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.fill("agency-name", "Helping Hands").await;
     browser.click("agency-submit").await;
     browser.wait_for_text("agency-list", "Helping Hands").await;
-    browser
-        .choose("project-agency", &agency_id(&browser).await)
-        .await;
+    let agency = only_agency(&browser, "project-agency").await;
+    browser.choose("project-agency", &agency).await;
     browser.fill("project-name", "Night Shelter").await;
     browser.choose("project-type", "1").await;
     browser.click("project-submit").await;
@@ -117,6 +111,43 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
             .contains("1 of 1"),
         "no agency was created"
     );
+
+    // People: invite the agency's administrator and pass the link on.
+    browser.click("nav-people").await;
+    browser
+        .wait_for_text("invitation-list-empty", "No invitations yet")
+        .await;
+    browser.fill("invite-email", AGENCY_ADMIN).await;
+    browser.choose("invite-role", "AGENCY_ADMIN").await;
+    let agency = only_agency(&browser, "invite-agency").await;
+    browser.choose("invite-agency", &agency).await;
+    browser.click("invite-submit").await;
+    let link = browser.value("invite-link").await;
+    assert!(link.contains("/accept#tenant=md-600&code="), "{link}");
+    browser.wait_for_text("invitation-list", "PENDING").await;
+
+    // The administrator accepts in a browser of their own, enrols a second factor (their role
+    // must), and is refused what only the Data Center does, with the rule.
+    let invitee = Browser::start().await;
+    invitee.goto(&link).await;
+    invitee.fill("accept-name", "Agency Lead").await;
+    invitee.fill("accept-password", PASSWORD).await;
+    invitee.click("accept-submit").await;
+    enrol_second_factor(&invitee).await;
+    invitee
+        .wait_for_text("frame-role", "Agency administrator")
+        .await;
+    invitee.click("nav-agencies").await;
+    invitee.fill("agency-name", "Rogue Agency").await;
+    invitee.click("agency-submit").await;
+    let refused = invitee.wait_for_text("agency-error", "ROLE-1").await;
+    assert!(refused.contains("FORBIDDEN"), "{refused}");
+    invitee.close().await;
+
+    browser.reload().await;
+    browser.wait_for_text("invitation-list", "ACCEPTED").await;
+    browser.wait_for_text("user-list", "Agency Lead").await;
+    browser.wait_for_text("user-list", "Agency administrator").await;
 
     // Signing in again asks for a second factor, once the password was right; signed out,
     // a screen's address asks for sign-in and shows that screen after.

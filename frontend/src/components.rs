@@ -86,12 +86,13 @@ pub fn Choice(
     label: &'static str,
     value: RwSignal<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <select id=id name=id required=true bind:value=value>
-                <option value="">"Choose…"</option>
+            <select id=id name=id required=required bind:value=value>
+                <option value="">{if required { "Choose…" } else { "None" }}</option>
                 {move || {
                     options
                         .get()
@@ -122,7 +123,105 @@ pub fn error_view(id: &'static str, error: GraphqlError) -> impl IntoView {
     }
 }
 
+/// A list read page by page: the rows so far, where the next page starts, and the total.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub rows: RwSignal<Vec<T>>,
+    pub next: RwSignal<Option<String>>,
+    pub total: RwSignal<Option<i64>>,
+    pub error: RwSignal<Option<GraphqlError>>,
+}
+
+// Signals are handles: a list is copied into each closure that reads it, whatever it holds.
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Paged<T> {
+    pub fn new() -> Self {
+        Self {
+            rows: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            total: RwSignal::new(None),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// Adds a page: its rows, the cursor after it when there is more, and the list's total.
+    pub fn add(&self, rows: Vec<T>, has_next: bool, end: Option<String>, total: i64) {
+        self.rows.update(|all| all.extend(rows));
+        self.next.set(if has_next { end } else { None });
+        self.total.set(Some(total));
+    }
+
+    pub fn clear(&self) {
+        self.rows.set(Vec::new());
+        self.next.set(None);
+        self.total.set(None);
+        self.error.set(None);
+    }
+}
+
 /// What a list is waiting for, or says when it has nothing.
 pub fn loading(id: &'static str) -> impl IntoView {
     view! { <p id=id class="loading" aria-busy="true">"Loading…"</p> }
+}
+
+/// "Show more" under a list while it has another page; `load` reads the page after `cursor`.
+#[component]
+pub fn ShowMore<T: Send + Sync + 'static>(
+    id: &'static str,
+    label: &'static str,
+    list: Paged<T>,
+    load: Callback<Option<String>>,
+) -> impl IntoView {
+    move || {
+        list.next.get().map(|cursor| {
+            view! {
+                <button id=id type="button" class="secondary"
+                    on:click=move |_| load.run(Some(cursor.clone()))>
+                    {label}
+                </button>
+            }
+        })
+    }
+}
+
+/// A GraphQL enum value as the schema spells it (`DATA_CENTER`).
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The enum value the schema spells `name` (generated enums keep an unknown one as `Other`).
+pub fn enum_value<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// The roles a person may be given, as the schema spells them and as people read them.
+pub const ROLES: [(&str, &str); 3] = [
+    ("DATA_CENTER", "Data Center"),
+    ("AGENCY_ADMIN", "Agency administrator"),
+    ("USER", "User"),
+];
+
+/// The roles as a choice offers them.
+pub fn role_options() -> Vec<(String, String)> {
+    ROLES
+        .iter()
+        .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
+        .collect()
+}
+
+/// How people read a role the schema spells `name`.
+pub fn role_label(name: &str) -> String {
+    ROLES
+        .iter()
+        .find(|(value, _)| *value == name)
+        .map_or_else(|| name.to_owned(), |(_, label)| (*label).to_owned())
 }

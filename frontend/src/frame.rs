@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, Api};
+use crate::components::{enum_name, role_label};
 use crate::queries::{Frame as FrameQuery, Logout, frame, logout};
 
 #[component]
@@ -37,6 +38,7 @@ pub fn Frame() -> impl IntoView {
             <ul>
                 <li><A href="/" attr:id="nav-home">"Home"</A></li>
                 <li><A href="/agencies" attr:id="nav-agencies">"Agencies and projects"</A></li>
+                <li><A href="/people" attr:id="nav-people">"People"</A></li>
             </ul>
             <p class="who" id="frame-who">
                 {move || who.get().and_then(Result::ok).map(|data| {
@@ -45,7 +47,7 @@ pub fn Frame() -> impl IntoView {
                         <span id="frame-tenant">{data.tenant.name}</span>
                         " · "
                         <span id="frame-user">{data.me.display_name}</span>
-                        " ("<span id="frame-role">{format!("{:?}", data.me.role)}</span>")"
+                        " ("<span id="frame-role">{role_label(&enum_name(&data.me.role))}</span>")"
                         " · "
                         <span id="frame-unread" aria-label=format!("{unread} unread notifications")>
                             {format!("{unread} unread")}

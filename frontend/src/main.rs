@@ -13,11 +13,13 @@ use leptos_router::path;
 
 use api::Api;
 use frame::Frame;
+use pages::accept::AcceptPage;
 use pages::agencies::AgenciesPage;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
+use pages::people::PeoplePage;
 use pages::signup::SignUpPage;
 use session::Session;
 
@@ -73,6 +75,8 @@ fn App() -> impl IntoView {
                         <Routes fallback=NotFoundPage>
                             <Route path=path!("/") view=HomePage />
                             <Route path=path!("/agencies") view=AgenciesPage />
+                            <Route path=path!("/people") view=PeoplePage />
+                            <Route path=path!("/accept") view=AcceptPage />
                             <Route path=path!("/login") view=HomePage />
                             <Route path=path!("/signup") view=HomePage />
                         </Routes>
@@ -83,6 +87,7 @@ fn App() -> impl IntoView {
                         <Routes fallback=LoginPage>
                             <Route path=path!("/") view=SignUpPage />
                             <Route path=path!("/signup") view=SignUpPage />
+                            <Route path=path!("/accept") view=AcceptPage />
                         </Routes>
                     }
                     .into_any(),

@@ -24,11 +24,19 @@ macro_rules! operations {
     };
 }
 
-operations!("queries/session.graphql" => SignUpTenant, Login, RefreshSession, Logout);
+operations!(
+    "queries/session.graphql" =>
+    SignUpTenant, Login, RefreshSession, Logout, AcceptInvitation,
+);
 operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
 operations!("queries/frame.graphql" => Frame);
 operations!("queries/home.graphql" => Me);
 operations!(
     "queries/agencies.graphql" =>
     Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,
+);
+operations!(
+    "queries/people.graphql" =>
+    Users, Invitations, PeopleChoices, InviteUser, ResendInvitation, RevokeInvitation,
+    SetUserRole, DeactivateUser,
 );

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::Api;
-use crate::components::{Choice, ErrorAlert, Field, Submission, error_view, loading};
+use crate::components::{
+    Choice, ErrorAlert, Field, Paged, ShowMore, Submission, error_view, loading,
+};
 use crate::queries::{
     Agencies, CreateAgency, CreateProject, DeactivateAgency, Projects, RenameAgency, agencies,
     create_agency, create_project, deactivate_agency, projects, rename_agency,
@@ -15,48 +17,6 @@ use crate::queries::{
 
 type AgencyRow = agencies::AgenciesAgenciesNodes;
 type ProjectRow = projects::ProjectsProjectsNodes;
-
-/// A list read page by page: the rows so far, where the next page starts, and the total.
-struct Paged<T: Send + Sync + 'static> {
-    rows: RwSignal<Vec<T>>,
-    next: RwSignal<Option<String>>,
-    total: RwSignal<Option<i64>>,
-    error: RwSignal<Option<crate::api::GraphqlError>>,
-}
-
-// Signals are handles: a list is copied into each closure that reads it, whatever it holds.
-impl<T: Send + Sync + 'static> Clone for Paged<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T: Send + Sync + 'static> Copy for Paged<T> {}
-
-impl<T: Clone + Send + Sync + 'static> Paged<T> {
-    fn new() -> Self {
-        Self {
-            rows: RwSignal::new(Vec::new()),
-            next: RwSignal::new(None),
-            total: RwSignal::new(None),
-            error: RwSignal::new(None),
-        }
-    }
-
-    /// Adds a page: its rows, the cursor after it when there is more, and the list's total.
-    fn add(&self, rows: Vec<T>, has_next: bool, end: Option<String>, total: i64) {
-        self.rows.update(|all| all.extend(rows));
-        self.next.set(if has_next { end } else { None });
-        self.total.set(Some(total));
-    }
-
-    fn clear(&self) {
-        self.rows.set(Vec::new());
-        self.next.set(None);
-        self.total.set(None);
-        self.error.set(None);
-    }
-}
 
 #[component]
 pub fn AgenciesPage() -> impl IntoView {
@@ -126,37 +86,15 @@ pub fn AgenciesPage() -> impl IntoView {
             <h3 id="agency-list-title">"Agencies"</h3>
             {move || agency_list.error.get().map(|e| error_view("agency-list-error", e))}
             <AgencyTable list=agency_list on_change=Callback::new(move |()| reload()) />
-            {move || {
-                agency_list
-                    .next
-                    .get()
-                    .map(|cursor| {
-                        view! {
-                            <button id="agency-more" type="button"
-                                on:click=move |_| load_agencies(Some(cursor.clone()))>
-                                "Show more agencies"
-                            </button>
-                        }
-                    })
-            }}
+            <ShowMore id="agency-more" label="Show more agencies" list=agency_list
+                load=Callback::new(load_agencies) />
             <NewAgency on_created=Callback::new(move |()| reload()) />
 
             <h3 id="project-list-title">"Projects"</h3>
             {move || project_list.error.get().map(|e| error_view("project-list-error", e))}
             <ProjectTable list=project_list agencies=agency_list.rows />
-            {move || {
-                project_list
-                    .next
-                    .get()
-                    .map(|cursor| {
-                        view! {
-                            <button id="project-more" type="button"
-                                on:click=move |_| load_projects(Some(cursor.clone()))>
-                                "Show more projects"
-                            </button>
-                        }
-                    })
-            }}
+            <ShowMore id="project-more" label="Show more projects" list=project_list
+                load=Callback::new(load_projects) />
             <NewProject agencies=agency_names project_types
                 on_created=Callback::new(move |()| reload()) />
         </section>

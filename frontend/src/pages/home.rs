@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::Api;
-use crate::components::{error_view, loading};
+use crate::components::{enum_name, error_view, loading};
 use crate::queries::{Me, me};
 
 #[component]
@@ -29,7 +29,7 @@ fn profile_view(data: me::ResponseData) -> impl IntoView {
         <dl id="home-me">
             <dt>"Name"</dt><dd id="me-display-name">{me.display_name}</dd>
             <dt>"Email"</dt><dd id="me-email">{me.email}</dd>
-            <dt>"Role"</dt><dd id="me-role">{format!("{:?}", me.role)}</dd>
+            <dt>"Role"</dt><dd id="me-role">{enum_name(&me.role)}</dd>
             <dt>"Agency"</dt><dd id="me-agency-id">{me.agency_id.unwrap_or_else(|| "—".to_owned())}</dd>
             <dt>"User id"</dt><dd id="me-id">{me.id}</dd>
         </dl>
@@ -38,7 +38,7 @@ fn profile_view(data: me::ResponseData) -> impl IntoView {
             <dt>"Name"</dt><dd id="tenant-name">{tenant.name}</dd>
             <dt>"HUD CoC code"</dt><dd id="tenant-coc-code">{tenant.coc_code}</dd>
             <dt>"Slug"</dt><dd id="tenant-slug">{tenant.slug}</dd>
-            <dt>"Status"</dt><dd id="tenant-status">{format!("{:?}", tenant.status)}</dd>
+            <dt>"Status"</dt><dd id="tenant-status">{enum_name(&tenant.status)}</dd>
             <dt>"Tenant id"</dt><dd id="tenant-id">{tenant.id}</dd>
         </dl>
     }

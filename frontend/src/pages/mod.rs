@@ -1,8 +1,10 @@
 //! The console's screens, one per address.
 
+pub mod accept;
 pub mod agencies;
 pub mod enrol;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod people;
 pub mod signup;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, Api};
-use crate::components::{ErrorAlert, Field, Submission};
+use crate::components::{ErrorAlert, Field, Submission, enum_name};
 use crate::queries::{SignUpTenant, sign_up_tenant};
 use crate::session::Session;
 
@@ -58,7 +58,7 @@ pub fn SignUpPage() -> impl IntoView {
                 None => awaiting_approval.set(Some(NewTenant {
                     name: payload.tenant.name,
                     coc_code: payload.tenant.coc_code,
-                    status: format!("{:?}", payload.tenant.status),
+                    status: enum_name(&payload.tenant.status),
                 })),
             }
         });
