@@ -12,6 +12,38 @@ use serde_json::json;
 use crate::concord::{TempDir, forward, watch_for};
 use crate::poll;
 
+/// Runs axe-core on the whole page and answers its serious and critical violations, one
+/// line each: the rule, what it asks, and the elements that break it.
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ["violations"] })
+  .then((result) => done(result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)))
+  .catch((error) => done([`axe-core failed: ${error}`]));
+"#;
+
+/// `axe.min.js`: `$AXE_CORE`, else where `cargo xtask test` installs it from npm.
+fn axe_core() -> PathBuf {
+    std::env::var_os("AXE_CORE").map_or_else(
+        || target_dir().join("e2e-tools/axe/node_modules/axe-core/axe.min.js"),
+        PathBuf::from,
+    )
+}
+
+/// Where the screenshots go: `<target>/e2e-screenshots`.
+fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-screenshots")
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR`, else the workspace's `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    )
+}
+
 /// How long a page gets to reach an expected state.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -228,6 +260,41 @@ impl Browser {
                 )
             }
         }
+    }
+
+    /// The screen as it is now: a screenshot saved as `<target>/e2e-screenshots/<name>.png`,
+    /// and an accessibility check (axe-core, injected into the page) that fails on any
+    /// serious or critical violation, naming the rule and the elements.
+    pub async fn check_screen(&self, name: &str) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("screenshot of {name}: {e}"));
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let file = dir.join(format!("{name}.png"));
+        std::fs::write(&file, png).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+
+        let axe = std::fs::read_to_string(axe_core()).unwrap_or_else(|e| {
+            panic!("reading axe-core ({e}): run `cargo xtask test`, or set AXE_CORE")
+        });
+        self.client
+            .execute(&axe, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("injecting axe-core into {name}: {e}"));
+        let found = self
+            .client
+            .execute_async(AXE_RUN, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("running axe-core on {name}: {e}"));
+        let violations: Vec<String> = serde_json::from_value(found.clone())
+            .unwrap_or_else(|e| panic!("axe-core's answer on {name} ({e}): {found}"));
+        assert!(
+            violations.is_empty(),
+            "{name}: serious or critical accessibility violations:\n{}",
+            violations.join("\n")
+        );
     }
 
     /// Ends the WebDriver session (Chromium quits), then chromedriver on drop.

@@ -23,6 +23,7 @@ async fn enrol_second_factor(browser: &Browser) -> String {
         .wait_for_text("enrol-title", "Set up a second factor")
         .await;
     let secret = browser.wait_for_text("totp-secret", "").await;
+    browser.check_screen("enrol").await;
     browser.fill("totp-code", &code_now(&secret)).await;
     browser.click("totp-confirm").await;
     let first = browser.wait_for_text("backup-code-0", "-").await;
@@ -54,6 +55,8 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let concord = Concord::start(data_dir.path());
     let browser = Browser::start().await;
     browser.goto(&concord.url).await;
+    browser.wait_for_text("signup-title", "Sign up").await;
+    browser.check_screen("signup").await;
 
     browser.fill("signup-coc-name", "Baltimore City CoC").await;
     browser.fill("signup-coc-code", "MD-600").await;
@@ -65,6 +68,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let backup_code = enrol_second_factor(&browser).await;
     see_home(&browser).await;
     browser.wait_for_text("tenant-status", "ACTIVE").await;
+    browser.check_screen("home").await;
 
     browser
         .wait_for_text("frame-tenant", "Baltimore City CoC")
@@ -83,6 +87,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.fill("agency-name", "Helping Hands").await;
     browser.click("agency-submit").await;
     browser.wait_for_text("agency-list", "Helping Hands").await;
+    browser.check_screen("agencies").await;
     let agency = only_agency(&browser, "project-agency").await;
     browser.choose("project-agency", &agency).await;
     browser.fill("project-name", "Night Shelter").await;
@@ -125,11 +130,14 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let link = browser.value("invite-link").await;
     assert!(link.contains("/accept#tenant=md-600&code="), "{link}");
     browser.wait_for_text("invitation-list", "PENDING").await;
+    browser.check_screen("people").await;
 
     // The administrator accepts in a browser of their own, enrols a second factor (their role
     // must), and is refused what only the Data Center does, with the rule.
     let invitee = Browser::start().await;
     invitee.goto(&link).await;
+    invitee.wait_for_text("accept-title", "Accept").await;
+    invitee.check_screen("accept").await;
     invitee.fill("accept-name", "Agency Lead").await;
     invitee.fill("accept-password", PASSWORD).await;
     invitee.click("accept-submit").await;
@@ -141,18 +149,22 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     invitee.fill("agency-name", "Rogue Agency").await;
     invitee.click("agency-submit").await;
     let refused = invitee.wait_for_text("agency-error", "ROLE-1").await;
+    invitee.check_screen("agencies-refused").await;
     assert!(refused.contains("FORBIDDEN"), "{refused}");
     invitee.close().await;
 
     browser.reload().await;
     browser.wait_for_text("invitation-list", "ACCEPTED").await;
     browser.wait_for_text("user-list", "Agency Lead").await;
-    browser.wait_for_text("user-list", "Agency administrator").await;
+    browser
+        .wait_for_text("user-list", "Agency administrator")
+        .await;
 
     // Signing in again asks for a second factor, once the password was right; signed out,
     // a screen's address asks for sign-in and shows that screen after.
     browser.click("nav-logout").await;
     browser.wait_for_text("login-title", "Log in").await;
+    browser.check_screen("login").await;
     browser
         .goto(&format!("{}/agencies", concord.url.trim_end_matches('/')))
         .await;

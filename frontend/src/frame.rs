@@ -49,9 +49,7 @@ pub fn Frame() -> impl IntoView {
                         <span id="frame-user">{data.me.display_name}</span>
                         " ("<span id="frame-role">{role_label(&enum_name(&data.me.role))}</span>")"
                         " · "
-                        <span id="frame-unread" aria-label=format!("{unread} unread notifications")>
-                            {format!("{unread} unread")}
-                        </span>
+                        <span id="frame-unread">{format!("{unread} unread notifications")}</span>
                     }
                 })}
             </p>

@@ -3,7 +3,7 @@
 //! they are missing, checks the Helm chart, builds the console and the `concord` binary (the
 //! end-to-end tests start it as a process), then runs every test of the workspace.
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -36,6 +36,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
         ensure_answering(&service)?;
     }
     ensure_browser()?;
+    ensure_axe_core(root)?;
     for package in &PYTHON_PACKAGES {
         ensure_python_package(package)?;
     }
@@ -127,6 +128,28 @@ fn ensure_browser() -> Result<()> {
             )
         })
         .context("the browser test needs Debian's chromium and chromium-driver: run `sudo apt-get install chromium chromium-driver`, or set CHROMIUM and CHROMEDRIVER")
+}
+
+/// axe-core, the accessibility engine the browser test injects into every screen (from the
+/// npm registry, pinned), installed under the target directory where the test looks for it.
+const AXE_CORE: &str = "axe-core@4.14.1";
+
+fn ensure_axe_core(root: &Path) -> Result<()> {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let dir = target.join("e2e-tools").join("axe");
+    if dir.join("node_modules/axe-core/axe.min.js").is_file() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {AXE_CORE} from npm for the accessibility check");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    status(
+        Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(AXE_CORE),
+    )
+    .context("the accessibility check needs axe-core: install Node.js and npm, or set AXE_CORE")
 }
 
 /// A Python package the suite uses, installed with pip when `module` does not import.

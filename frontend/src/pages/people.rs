@@ -13,7 +13,7 @@ use crate::components::{
     loading, role_label, role_options,
 };
 use crate::queries::{
-    DeactivateUser, InviteUser, Invitations, PeopleChoices, ResendInvitation, RevokeInvitation,
+    DeactivateUser, Invitations, InviteUser, PeopleChoices, ResendInvitation, RevokeInvitation,
     SetUserRole, Users, deactivate_user, invitations, invite_user, people_choices,
     resend_invitation, revoke_invitation, set_user_role, users,
 };
@@ -43,7 +43,12 @@ pub fn PeoplePage() -> impl IntoView {
                 Ok(data) => {
                     let page = data.users;
                     let info = page.page_info;
-                    user_list.add(page.nodes, info.has_next_page, info.end_cursor, page.total_count);
+                    user_list.add(
+                        page.nodes,
+                        info.has_next_page,
+                        info.end_cursor,
+                        page.total_count,
+                    );
                 }
                 Err(e) => user_list.error.set(Some(e)),
             }
@@ -51,11 +56,19 @@ pub fn PeoplePage() -> impl IntoView {
     };
     let load_invitations = move |after: Option<String>| {
         spawn_local(async move {
-            match api.run::<Invitations>(invitations::Variables { after }).await {
+            match api
+                .run::<Invitations>(invitations::Variables { after })
+                .await
+            {
                 Ok(data) => {
                     let page = data.invitations;
                     let info = page.page_info;
-                    invitation_list.add(page.nodes, info.has_next_page, info.end_cursor, page.total_count);
+                    invitation_list.add(
+                        page.nodes,
+                        info.has_next_page,
+                        info.end_cursor,
+                        page.total_count,
+                    );
                 }
                 Err(e) => invitation_list.error.set(Some(e)),
             }
@@ -203,7 +216,10 @@ fn UserRowView(
                 agency_id: (!agency.is_empty()).then_some(agency),
             };
             spawn_local(async move {
-                if form.finish(api.run::<SetUserRole>(variables).await).is_some() {
+                if form
+                    .finish(api.run::<SetUserRole>(variables).await)
+                    .is_some()
+                {
                     changing.set(false);
                     changed.run(());
                 }
@@ -222,7 +238,10 @@ fn UserRowView(
             user_id: id.clone(),
         };
         spawn_local(async move {
-            if form.finish(api.run::<DeactivateUser>(variables).await).is_some() {
+            if form
+                .finish(api.run::<DeactivateUser>(variables).await)
+                .is_some()
+            {
                 changed.run(());
             }
         });
@@ -263,7 +282,11 @@ fn UserRowView(
 }
 
 #[component]
-fn InvitationRowView(invitation: InvitationRow, agency: String, changed: Callback<()>) -> impl IntoView {
+fn InvitationRowView(
+    invitation: InvitationRow,
+    agency: String,
+    changed: Callback<()>,
+) -> impl IntoView {
     let api = expect_context::<Api>();
     let form = Submission::new();
     let status = enum_name(&invitation.status);
@@ -276,7 +299,10 @@ fn InvitationRowView(invitation: InvitationRow, agency: String, changed: Callbac
             }
             let variables = resend_invitation::Variables { id: id.clone() };
             spawn_local(async move {
-                if form.finish(api.run::<ResendInvitation>(variables).await).is_some() {
+                if form
+                    .finish(api.run::<ResendInvitation>(variables).await)
+                    .is_some()
+                {
                     changed.run(());
                 }
             });
@@ -290,7 +316,10 @@ fn InvitationRowView(invitation: InvitationRow, agency: String, changed: Callbac
             }
             let variables = revoke_invitation::Variables { id: id.clone() };
             spawn_local(async move {
-                if form.finish(api.run::<RevokeInvitation>(variables).await).is_some() {
+                if form
+                    .finish(api.run::<RevokeInvitation>(variables).await)
+                    .is_some()
+                {
                     changed.run(());
                 }
             });
@@ -349,7 +378,9 @@ fn Invite(choices: RwSignal<Choices>, changed: Callback<()>) -> impl IntoView {
             let result = api.run::<InviteUser>(variables).await;
             if let Some(data) = form.finish(result) {
                 let token = data.invite_user.invitation.token.unwrap_or_default();
-                link.set(Some(choices.with_untracked(|c| invitation_link(&c.slug, &token))));
+                link.set(Some(
+                    choices.with_untracked(|c| invitation_link(&c.slug, &token)),
+                ));
                 email.set(String::new());
                 changed.run(());
             }
