@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use testkit::PASSWORD;
 use testkit::postgres::{OWNER_ROLE, create_database, drop_database, redis_url, url_for};
 
-const PROFILE: &str = include_str!("../../frontend/queries/client_profile.graphql");
+const PROFILE: &str = include_str!("../../bench/concord_profile.graphql");
 const SEARCH: &str = include_str!("../../frontend/queries/client_search.graphql");
 const POSTGRAPHILE_PROFILE: &str = include_str!("../../bench/postgraphile/profile.graphql");
 const FIRST_NAMES: [&str; 40] = [

@@ -54,7 +54,8 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let data_dir = TempDir::new("concord-e2e-data");
     let concord = Concord::start(data_dir.path());
     let browser = Browser::start().await;
-    browser.goto(&concord.url).await;
+    let base = concord.url.trim_end_matches('/').to_owned();
+    browser.goto(&base).await;
     browser.wait_for_text("signup-title", "Sign up").await;
     browser.check_screen("signup").await;
 
@@ -117,6 +118,21 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         "no agency was created"
     );
 
+    // A client, entered by the Data Center: each value names who entered it (PROV-1).
+    browser.click("nav-clients").await;
+    browser.wait_for_text("clients-title", "Clients").await;
+    browser.fill("client-first-name", "Dana").await;
+    browser.fill("client-last-name", "Rivers").await;
+    browser.fill("client-dob", "1980-07-08").await;
+    browser.click("client-submit").await;
+    browser.wait_for_text("demographics", "1980-07-08").await;
+    browser
+        .wait_for_text("demographics", "Data Lead (Data Center)")
+        .await;
+    browser.check_screen("client").await;
+    let client_page = format!("{base}{}", browser.path().await);
+    assert!(client_page.contains("/clients/"), "{client_page}");
+
     // People: invite the agency's administrator and pass the link on.
     browser.click("nav-people").await;
     browser
@@ -151,9 +167,65 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let refused = invitee.wait_for_text("agency-error", "ROLE-1").await;
     invitee.check_screen("agencies-refused").await;
     assert!(refused.contains("FORBIDDEN"), "{refused}");
+
+    // From the agency: find the client as you type, and give a different date of birth
+    // without documentation: a data conflict (DEM-3); the value on record stays.
+    invitee.click("nav-clients").await;
+    invitee.fill("client-search", "Rivers").await;
+    invitee.wait_for_text("client-results", "Dana Rivers").await;
+    invitee.check_screen("clients").await;
+    invitee.goto(&client_page).await;
+    invitee.click("change-dob").await;
+    invitee.fill("demographic-value", "1981-07-08").await;
+    invitee.click("demographic-save").await;
+    invitee.wait_for_text("demographic-outcome", "DEM-3").await;
+    let conflicts = invitee.wait_for_text("conflicts", "1981-07-08").await;
+    assert!(
+        conflicts.contains("OPEN") && conflicts.contains("Agency Lead (Helping Hands)"),
+        "{conflicts}"
+    );
+    let values = invitee.text("demographics").await.unwrap();
+    assert!(
+        values.contains("1980-07-08") && !values.contains("1981-07-08"),
+        "the value on record stays: {values}"
+    );
+    invitee.check_screen("client-conflict").await;
+
+    // The Data Center has the client open while the agency changes the first name with
+    // documentation (DEM-2)...
+    browser.goto(&client_page).await;
+    browser.wait_for_text("demographics", "Dana").await;
+    invitee.click("change-first-name").await;
+    invitee.fill("demographic-value", "Danielle").await;
+    invitee
+        .fill("demographic-document", "birth certificate")
+        .await;
+    invitee.click("demographic-save").await;
+    invitee
+        .wait_for_text("demographic-outcome", "Changed")
+        .await;
+    invitee.wait_for_text("demographics", "Danielle").await;
     invitee.close().await;
 
-    browser.reload().await;
+    // ...so the Data Center's own change meets a stale read (LOCK-1): the current values
+    // are shown, what it typed stays, and saving again applies it to them.
+    browser.click("change-last-name").await;
+    browser.fill("demographic-value", "Rivers-Smith").await;
+    browser.fill("demographic-document", "passport").await;
+    browser.click("demographic-save").await;
+    browser
+        .wait_for_text("demographic-outcome", "Someone changed this client")
+        .await;
+    browser.wait_for_text("demographics", "Danielle").await;
+    assert_eq!(browser.value("demographic-value").await, "Rivers-Smith");
+    browser.check_screen("client-stale").await;
+    browser.click("demographic-save").await;
+    browser
+        .wait_for_text("demographic-outcome", "Changed")
+        .await;
+    browser.wait_for_text("demographics", "Rivers-Smith").await;
+
+    browser.click("nav-people").await;
     browser.wait_for_text("invitation-list", "ACCEPTED").await;
     browser.wait_for_text("user-list", "Agency Lead").await;
     browser
@@ -165,9 +237,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.click("nav-logout").await;
     browser.wait_for_text("login-title", "Log in").await;
     browser.check_screen("login").await;
-    browser
-        .goto(&format!("{}/agencies", concord.url.trim_end_matches('/')))
-        .await;
+    browser.goto(&format!("{base}/agencies")).await;
     log_in(&browser, PASSWORD).await;
     browser.fill("login-code", &backup_code).await;
     browser.click("login-submit").await;

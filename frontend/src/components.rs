@@ -59,6 +59,7 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = true)] required: bool,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let described_by = hint.map(|_| hint_id.clone());
@@ -70,7 +71,7 @@ pub fn Field(
                 name=id
                 type=kind
                 autocomplete=autocomplete
-                required=true
+                required=required
                 aria-describedby=described_by
                 bind:value=value
             />

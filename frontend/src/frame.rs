@@ -38,6 +38,7 @@ pub fn Frame() -> impl IntoView {
             <ul>
                 <li><A href="/" attr:id="nav-home">"Home"</A></li>
                 <li><A href="/agencies" attr:id="nav-agencies">"Agencies and projects"</A></li>
+                <li><A href="/clients" attr:id="nav-clients">"Clients"</A></li>
                 <li><A href="/people" attr:id="nav-people">"People"</A></li>
             </ul>
             <p class="who" id="frame-who">

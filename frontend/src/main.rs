@@ -15,6 +15,8 @@ use api::Api;
 use frame::Frame;
 use pages::accept::AcceptPage;
 use pages::agencies::AgenciesPage;
+use pages::client::ClientPage;
+use pages::clients::ClientsPage;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::login::LoginPage;
@@ -76,6 +78,8 @@ fn App() -> impl IntoView {
                             <Route path=path!("/") view=HomePage />
                             <Route path=path!("/agencies") view=AgenciesPage />
                             <Route path=path!("/people") view=PeoplePage />
+                            <Route path=path!("/clients") view=ClientsPage />
+                            <Route path=path!("/clients/:id") view=ClientPage />
                             <Route path=path!("/accept") view=AcceptPage />
                             <Route path=path!("/login") view=HomePage />
                             <Route path=path!("/signup") view=HomePage />

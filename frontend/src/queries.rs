@@ -8,6 +8,7 @@ use graphql_client::GraphQLQuery;
 // The API's custom scalars, as the console holds them.
 type UUID = String;
 type DateTime = String;
+type NaiveDate = String;
 
 macro_rules! operations {
     ($file:tt => $($name:ident),+ $(,)?) => {
@@ -31,6 +32,9 @@ operations!(
 operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
 operations!("queries/frame.graphql" => Frame);
 operations!("queries/home.graphql" => Me);
+operations!("queries/client_search.graphql" => ClientSearch);
+operations!("queries/client_profile.graphql" => ClientProfile);
+operations!("queries/clients.graphql" => CreateClient, ChangeClientDemographic);
 operations!(
     "queries/agencies.graphql" =>
     Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,

@@ -92,8 +92,8 @@ async fn prov_1_names_cost_a_batch_per_kind_not_a_statement_per_record() {
     );
 }
 
-/// The console's client profile: the client and five lists, with provenance and access.
-const PROFILE: &str = include_str!("../../../frontend/queries/client_profile.graphql");
+/// The benchmark's client profile: the client and five lists, with provenance and access.
+const PROFILE: &str = include_str!("../../../bench/concord_profile.graphql");
 
 /// Issue 13: the six fields of a profile read in one tenant transaction (the session check's),
 /// the plan version and the client read once, so the statements do not grow with the fields; and the
@@ -175,8 +175,12 @@ async fn the_consoles_queries_fit_the_limits_and_answer() {
     let profile = app.gql(CONSOLE_QUERIES[0].1, variables, Some(&user)).await;
     assert_eq!(profile["data"]["client"]["id"], client, "{profile}");
     assert_eq!(
-        profile["data"]["clientEnrollments"]["edges"][0]["node"]["access"][0]["planVersion"], 1,
+        profile["data"]["clientEnrollments"]["nodes"][0]["access"][0]["allowed"], true,
         "{profile}"
+    );
+    assert_eq!(
+        profile["data"]["client"]["demographics"][0]["entered"]["user"]["displayName"], "Staff",
+        "PROV-1 by name: {profile}"
     );
 }
 

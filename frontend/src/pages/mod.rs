@@ -2,6 +2,8 @@
 
 pub mod accept;
 pub mod agencies;
+pub mod client;
+pub mod clients;
 pub mod enrol;
 pub mod home;
 pub mod login;

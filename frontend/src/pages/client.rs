@@ -1,0 +1,319 @@
+//! A client's profile (`/clients/:id`): demographics, profile rows, enrollments, notes, case
+//! managers, services and data conflicts, each value with who entered it, from which agency
+//! and when (`PROV-1`). A value is offered for change only where its `access` block allows;
+//! a different value without documentation becomes a data conflict (`DEM-3`), and a change
+//! made on a stale read shows the current values and can be applied again (`LOCK-1`).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{Api, GraphqlError};
+use crate::components::{
+    ErrorAlert, Field, Submission, enum_name, enum_value, error_view, loading,
+};
+use crate::queries::{
+    ChangeClientDemographic, ClientProfile, change_client_demographic, client_profile,
+};
+
+use change_client_demographic::ChangeClientDemographicChangeClientDemographic as Changed;
+
+type Profile = client_profile::ResponseData;
+type Demographic = client_profile::ClientProfileClientDemographics;
+
+/// The one change being made on the page. It lives beside the profile, not in its rows, so
+/// that reading the profile again (after a stale save) keeps what was typed.
+#[derive(Clone, Copy)]
+struct Editor {
+    /// The field being changed, as the schema spells it.
+    field: RwSignal<Option<String>>,
+    value: RwSignal<String>,
+    document: RwSignal<String>,
+    /// What the last save of a field came to: (field, sentence).
+    outcome: RwSignal<Option<(String, String)>>,
+    form: Submission,
+}
+
+impl Editor {
+    fn new() -> Self {
+        Self {
+            field: RwSignal::new(None),
+            value: RwSignal::new(String::new()),
+            document: RwSignal::new(String::new()),
+            outcome: RwSignal::new(None),
+            form: Submission::new(),
+        }
+    }
+
+    fn is_on(&self, field: &str) -> bool {
+        self.field.with(|f| f.as_deref() == Some(field))
+    }
+}
+
+/// "Name (Agency), 2026-12-06 20:23" for who entered a value, as PROV-1 shows it.
+fn stamped(stamp: &client_profile::Stamp) -> String {
+    let who = stamp
+        .user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| "Concord".to_owned());
+    let from = stamp.agency.as_ref().map_or_else(
+        || "Data Center".to_owned(),
+        |a| a.name.clone().unwrap_or_default(),
+    );
+    let at: String = stamp.at.chars().take(16).collect();
+    format!("{who} ({from}), {}", at.replace('T', " "))
+}
+
+/// Whether `action` is allowed, from an access block.
+fn allows(access: &[client_profile::Allowed], action: &str) -> bool {
+    access.iter().any(|p| p.action == action && p.allowed)
+}
+
+#[component]
+pub fn ClientPage() -> impl IntoView {
+    let api = expect_context::<Api>();
+    let params = use_params_map();
+    let client_id = move || params.read().get("id").unwrap_or_default();
+    // Bumped to read the profile again after a change.
+    let reads = RwSignal::new(0_u32);
+    let profile = LocalResource::new(move || {
+        reads.track();
+        let variables = client_profile::Variables {
+            client_id: client_id(),
+        };
+        api.run::<ClientProfile>(variables)
+    });
+    let reread = Callback::new(move |()| reads.update(|n| *n += 1));
+    let editor = Editor::new();
+    view! {
+        <section aria-labelledby="client-title">
+            {move || match profile.get() {
+                None => loading("client-loading").into_any(),
+                Some(Err(e)) => view! {
+                    <h2 id="client-title">"Client"</h2>
+                    {error_view("client-error", e)}
+                }.into_any(),
+                Some(Ok(data)) => profile_view(data, editor, reread).into_any(),
+            }}
+        </section>
+    }
+}
+
+fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl IntoView {
+    let client = data.client;
+    let version = client.version;
+    let client_id = client.id.clone();
+    view! {
+        <h2 id="client-title">"Client " <span id="client-hmis-number">{client.hmis_number.clone()}</span></h2>
+        <p class="hint">{format!("Entered by {}", stamped(&client.provenance.entered))}</p>
+
+        <h3 id="demographics-title">"Demographics"</h3>
+        <table id="demographics" aria-labelledby="demographics-title">
+            <thead><tr>
+                <th scope="col">"Field"</th><th scope="col">"Value"</th>
+                <th scope="col">"Entered by"</th><th scope="col">"Documentation"</th>
+                <th scope="col">"Change"</th>
+            </tr></thead>
+            <tbody>
+                {client.demographics.into_iter().map(|value| view! {
+                    <DemographicRow value client_id=client_id.clone() version editor reread />
+                }).collect_view()}
+            </tbody>
+        </table>
+
+        <h3 id="conflicts-title">"Data conflicts"</h3>
+        {if data.data_conflicts.nodes.is_empty() {
+            view! { <p id="conflicts-empty" class="empty">"None: every agency agrees on this client's values."</p> }.into_any()
+        } else {
+            view! {
+                <table id="conflicts" aria-labelledby="conflicts-title">
+                    <thead><tr>
+                        <th scope="col">"Field"</th><th scope="col">"On record"</th><th scope="col">"Reported"</th>
+                        <th scope="col">"Reported by"</th><th scope="col">"Status"</th>
+                    </tr></thead>
+                    <tbody>
+                        {data.data_conflicts.nodes.into_iter().map(|c| view! {
+                            <tr class="conflict">
+                                <td>{enum_name(&c.field)}</td>
+                                <td>{c.existing_value.unwrap_or_else(|| "—".to_owned())}</td>
+                                <td>{c.proposed_value.unwrap_or_else(|| "(cleared)".to_owned())}</td>
+                                <td>{stamped(&c.reported)}</td>
+                                <td class="conflict-status">{enum_name(&c.status)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+
+        <h3>"Enrollments"</h3>
+        {records("enrollments", data.client_enrollments.nodes.into_iter().map(|e| {
+            let dates = format!("{} – {}", e.entry_date, e.exit_date.unwrap_or_else(|| "open".to_owned()));
+            (format!("{}: {dates}", e.project_name), stamped(&e.provenance.entered))
+        }).collect())}
+        <h3>"Profile"</h3>
+        {records("profile-rows", data.client_profile_rows.nodes.into_iter().map(|r| {
+            (format!("{}: {}", enum_name(&r.kind), r.value), stamped(&r.provenance.entered))
+        }).collect())}
+        <h3>"Notes"</h3>
+        {records("notes", data.client_notes.nodes.into_iter().map(|n| {
+            (n.body, stamped(&n.provenance.entered))
+        }).collect())}
+        <h3>"Case managers"</h3>
+        {records("case-managers", data.client_case_managers.nodes.into_iter().map(|m| {
+            let state = if m.active { "active" } else { "ended" };
+            (format!("since {} ({state})", m.start_date), stamped(&m.provenance.entered))
+        }).collect())}
+        <h3>"Services"</h3>
+        {records("services", data.client_services.nodes.into_iter().map(|s| {
+            (format!("{} on {}", s.service_type, s.service_date), stamped(&s.provenance.entered))
+        }).collect())}
+    }
+}
+
+/// A section of (what, who entered it) rows, or a sentence when it has none.
+fn records(id: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p id=format!("{id}-empty") class="empty">"None recorded that you may see."</p> }.into_any();
+    }
+    view! {
+        <ul id=id class="records">
+            {rows.into_iter().map(|(what, who)| view! {
+                <li>{what}<br /><small class="hint">{format!("Entered by {who}")}</small></li>
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn DemographicRow(
+    value: Demographic,
+    client_id: String,
+    version: i64,
+    editor: Editor,
+    reread: Callback<()>,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let field = enum_name(&value.field);
+    let may_change = allows(&value.access, "editWithDocumentation")
+        || allows(&value.access, "editWithoutDocumentation");
+    let refusal = value
+        .access
+        .iter()
+        .find(|p| p.action == "editWithDocumentation" && !p.allowed)
+        .map(|p| format!("{}: {}", p.rule, p.reason));
+    let form = editor.form;
+    let field_id = field.to_lowercase().replace('_', "-");
+    let current = value.value.clone().unwrap_or_default();
+
+    let open = {
+        let field = field.clone();
+        move |_| {
+            if editor.is_on(&field) {
+                editor.field.set(None);
+            } else {
+                editor.field.set(Some(field.clone()));
+                editor.value.set(current.clone());
+                editor.document.set(String::new());
+                editor.outcome.set(None);
+                form.error.set(None);
+            }
+        }
+    };
+    let on_submit = {
+        let field = field.clone();
+        move |ev: SubmitEvent| {
+            if !form.start(&ev) {
+                return;
+            }
+            editor.outcome.set(None);
+            let Some(field_value) =
+                enum_value::<change_client_demographic::DemographicField>(&field)
+            else {
+                form.finish::<()>(Err(GraphqlError::input(
+                    "This field cannot be changed here.",
+                )));
+                return;
+            };
+            let typed = editor.value.get_untracked().trim().to_owned();
+            let document_type = editor.document.get_untracked().trim().to_owned();
+            let variables = change_client_demographic::Variables {
+                client_id: client_id.clone(),
+                expected_version: version,
+                field: field_value,
+                value: (!typed.is_empty()).then_some(typed),
+                documentation: (!document_type.is_empty()).then_some(
+                    change_client_demographic::DocumentationInput {
+                        document_type,
+                        attachment_id: None,
+                    },
+                ),
+            };
+            let field = field.clone();
+            spawn_local(async move {
+                let result = api.run::<ChangeClientDemographic>(variables).await;
+                let said = match result {
+                    Err(e) if e.code.as_deref() == Some("CONFLICT") => {
+                        form.pending.set(false);
+                        "Someone changed this client since you opened it: the current values are \
+                         shown. Your change is still in the form: save it again to apply it to them."
+                    }
+                    other => {
+                        let Some(data) = form.finish(other) else {
+                            return;
+                        };
+                        editor.field.set(None);
+                        match data.change_client_demographic {
+                            Changed::DataConflict(_) => {
+                                "Recorded as a data conflict (DEM-3): without documentation, a \
+                                 different value does not replace the one on record; the agencies \
+                                 settle it."
+                            }
+                            Changed::Client(_) => "Changed.",
+                        }
+                    }
+                };
+                editor.outcome.set(Some((field, said.to_owned())));
+                reread.run(());
+            });
+        }
+    };
+    let outcome_field = field.clone();
+    let editing_field = field.clone();
+
+    view! {
+        <tr class="demographic" data-field=field.clone()>
+            <th scope="row">{field.clone()}</th>
+            <td class="demographic-value">{value.value.clone().unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="hint">{stamped(&value.entered)}</td>
+            <td>{value.documentation_type.clone().unwrap_or_default()}</td>
+            <td>
+                {if may_change {
+                    view! {
+                        <button type="button" class="secondary" id=format!("change-{field_id}") on:click=open>
+                            "Change"
+                        </button>
+                    }.into_any()
+                } else {
+                    view! { <small class="hint">{refusal.clone()}</small> }.into_any()
+                }}
+                {move || editor.is_on(&editing_field).then(|| view! {
+                    <form class="inline" on:submit=on_submit.clone()>
+                        <Field id="demographic-value" label="New value" value=editor.value required=false />
+                        <Field id="demographic-document" label="Documentation shown (optional)"
+                            value=editor.document required=false
+                            hint="E.g. birth certificate (DEM-2). Without it, a different value becomes a data conflict (DEM-3)." />
+                        <button id="demographic-save" type="submit">"Save"</button>
+                        <ErrorAlert id="demographic-error" error=form.error />
+                    </form>
+                })}
+                {move || editor.outcome.get().filter(|(f, _)| *f == outcome_field).map(|(_, text)| view! {
+                    <p id="demographic-outcome" class="notice" role="status">{text}</p>
+                })}
+            </td>
+        </tr>
+    }
+}
