@@ -26,7 +26,7 @@ axe.run(document, { resultTypes: ["violations"] })
 /// `axe.min.js`: `$AXE_CORE`, else where `cargo xtask test` installs it from npm.
 fn axe_core() -> PathBuf {
     std::env::var_os("AXE_CORE").map_or_else(
-        || target_dir().join("e2e-tools/axe/node_modules/axe-core/axe.min.js"),
+        || target_dir().join("tools/axe/node_modules/axe-core/axe.min.js"),
         PathBuf::from,
     )
 }
@@ -36,12 +36,14 @@ fn artifacts_dir() -> PathBuf {
     target_dir().join("e2e-screenshots")
 }
 
-/// Cargo's target directory: `$CARGO_TARGET_DIR`, else the workspace's `target/`.
+/// Cargo's target directory: `$CARGO_TARGET_DIR` (relative to the workspace, as cargo reads
+/// it), else the workspace's `target/`.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    )
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => workspace.join(dir),
+        _ => workspace.join("target"),
+    }
 }
 
 /// How long a page gets to reach an expected state.

@@ -76,6 +76,46 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     browser.wait_for_text("frame-role", "Data Center").await;
 
+    // The sharing plan: a parameter out of its range is refused beside the field; a change is
+    // summarised before it is published, and the new version's diff read after.
+    browser.click("nav-plan").await;
+    browser
+        .wait_for_text("plan-version", "Version 1 is in force")
+        .await;
+    let window = browser.value("param-contactWindowDays").await;
+    browser.fill("param-contactWindowDays", "0").await;
+    browser
+        .wait_for_text("param-contactWindowDays-error", "from 1 to 365")
+        .await;
+    browser.fill("param-contactWindowDays", &window).await;
+    let review: u32 = browser
+        .value("param-adminReviewDays")
+        .await
+        .parse()
+        .unwrap();
+    let longer = (review + 3).to_string();
+    browser.fill("param-adminReviewDays", &longer).await;
+    let summary = browser
+        .wait_for_text("plan-changes", "parameters.admin_review_days")
+        .await;
+    assert!(
+        !summary.contains("contact_window_days"),
+        "the window was put back: {summary}"
+    );
+    browser.check_screen("plan").await;
+    browser.click("plan-publish").await;
+    browser
+        .wait_for_text("plan-version", "Version 2 is in force")
+        .await;
+    let diff = browser
+        .wait_for_text("plan-diff", "parameters.admin_review_days")
+        .await;
+    assert!(
+        diff.contains(&review.to_string()) && diff.contains(&longer),
+        "{diff}"
+    );
+    browser.check_screen("plan-diff").await;
+
     // Agencies and projects: each screen has an address, and a reload keeps the screen and
     // the session (the refresh token lives in an HttpOnly cookie, the access token in memory).
     browser.click("nav-agencies").await;

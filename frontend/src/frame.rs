@@ -40,6 +40,7 @@ pub fn Frame() -> impl IntoView {
                 <li><A href="/agencies" attr:id="nav-agencies">"Agencies and projects"</A></li>
                 <li><A href="/clients" attr:id="nav-clients">"Clients"</A></li>
                 <li><A href="/people" attr:id="nav-people">"People"</A></li>
+                <li><A href="/plan" attr:id="nav-plan">"Sharing plan"</A></li>
             </ul>
             <p class="who" id="frame-who">
                 {move || who.get().and_then(Result::ok).map(|data| {

@@ -22,6 +22,7 @@ use pages::home::HomePage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
 use pages::people::PeoplePage;
+use pages::plan::PlanPage;
 use pages::signup::SignUpPage;
 use session::Session;
 
@@ -78,6 +79,7 @@ fn App() -> impl IntoView {
                             <Route path=path!("/") view=HomePage />
                             <Route path=path!("/agencies") view=AgenciesPage />
                             <Route path=path!("/people") view=PeoplePage />
+                            <Route path=path!("/plan") view=PlanPage />
                             <Route path=path!("/clients") view=ClientsPage />
                             <Route path=path!("/clients/:id") view=ClientPage />
                             <Route path=path!("/accept") view=AcceptPage />

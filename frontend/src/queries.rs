@@ -17,8 +17,8 @@ macro_rules! operations {
             #[graphql(
                 schema_path = "../api/schema.graphql",
                 query_path = $file,
-                response_derives = "Clone, Debug, PartialEq",
-                variables_derives = "Clone, Debug"
+                response_derives = "Clone",
+                variables_derives = "Clone"
             )]
             pub struct $name;
         )+
@@ -35,6 +35,7 @@ operations!("queries/home.graphql" => Me);
 operations!("queries/client_search.graphql" => ClientSearch);
 operations!("queries/client_profile.graphql" => ClientProfile);
 operations!("queries/clients.graphql" => CreateClient, ChangeClientDemographic);
+operations!("queries/plan.graphql" => SharingPlan, SharingPlanDiff, PublishSharingPlan);
 operations!(
     "queries/agencies.graphql" =>
     Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,

@@ -23,10 +23,16 @@ const CRATE: &str = "frontend";
 
 /// Size settings for the wasm build, applied unless the caller set them already. They go through
 /// the environment so that the workspace's release profile (the API's) stays as it is.
-const SIZE_PROFILE: [(&str, &str); 3] = [
+const SIZE_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z"),
     ("CARGO_PROFILE_RELEASE_LTO", "true"),
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
+    // Leptos erases each component's view type: a tenth smaller (405 KB to 364 KB gzip with
+    // the plan screen), the same pages.
+    (
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+        "--cfg erase_components",
+    ),
 ];
 
 pub fn run(root: &Path) -> Result<()> {
@@ -117,7 +123,7 @@ fn build(root: &Path) -> Result<PathBuf> {
 }
 
 /// `CARGO_TARGET_DIR` (relative to the workspace, as cargo reads it there), else `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),
@@ -195,6 +201,10 @@ button.danger { background: #b00020; border-color: #b00020; }
 form.inline { display: flex; gap: .5rem; align-items: end; }
 .empty { color: #666; font-style: italic; }
 .error-rule { font-weight: 600; }
+.field-error { color: #b00020; }
+.check { display: flex; gap: .5rem; align-items: baseline; margin: 0 0 .5rem; }
+td.hint { min-width: 11rem; }
+form.inline { flex-wrap: wrap; }
 @media (max-width: 48rem) { body { padding: .5rem; } th, td { padding: .25rem; } }
 fieldset { border: 1px solid #8888; border-radius: 6px; margin: 0 0 1rem; }
 .field { display: flex; flex-direction: column; margin: 0 0 .75rem; }

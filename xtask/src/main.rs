@@ -3,6 +3,7 @@
 mod bundle;
 mod start;
 mod test;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -2,14 +2,16 @@
 //! are not answering, installs Debian's Chromium and the Python packages the tests use when
 //! they are missing, checks the Helm chart, builds the console and the `concord` binary (the
 //! end-to-end tests start it as a process), then runs every test of the workspace.
+use std::ffi::OsStr;
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use crate::bundle::{self, cargo};
+use crate::tools;
 
 /// What the suite talks to on loopback, and how it is started when it is not answering.
 struct Service {
@@ -36,7 +38,7 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
         ensure_answering(&service)?;
     }
     ensure_browser()?;
-    ensure_axe_core(root)?;
+    let axe = tools::npm_tool(root, &tools::AXE_CORE)?;
     for package in &PYTHON_PACKAGES {
         ensure_python_package(package)?;
     }
@@ -47,10 +49,12 @@ pub fn run(root: &Path, extra: &[String]) -> Result<()> {
     run_cargo(
         root,
         &["build", "--package", "concord-api", "--bin", "concord"],
+        &[],
     )?;
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
-    run_cargo(root, &args)
+    // The browser test finds axe-core here (`e2e::browser`).
+    run_cargo(root, &args, &[("AXE_CORE", axe.as_os_str())])
 }
 
 fn answers(address: &str) -> Result<bool> {
@@ -130,28 +134,6 @@ fn ensure_browser() -> Result<()> {
         .context("the browser test needs Debian's chromium and chromium-driver: run `sudo apt-get install chromium chromium-driver`, or set CHROMIUM and CHROMEDRIVER")
 }
 
-/// axe-core, the accessibility engine the browser test injects into every screen (from the
-/// npm registry, pinned), installed under the target directory where the test looks for it.
-const AXE_CORE: &str = "axe-core@4.14.1";
-
-fn ensure_axe_core(root: &Path) -> Result<()> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let dir = target.join("e2e-tools").join("axe");
-    if dir.join("node_modules/axe-core/axe.min.js").is_file() {
-        return Ok(());
-    }
-    eprintln!("xtask: installing {AXE_CORE} from npm for the accessibility check");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    status(
-        Command::new("npm")
-            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .arg(AXE_CORE),
-    )
-    .context("the accessibility check needs axe-core: install Node.js and npm, or set AXE_CORE")
-}
-
 /// A Python package the suite uses, installed with pip when `module` does not import.
 struct PythonPackage {
     module: &'static str,
@@ -211,10 +193,11 @@ fn status(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn run_cargo(root: &Path, args: &[&str]) -> Result<()> {
+fn run_cargo(root: &Path, args: &[&str], envs: &[(&str, &OsStr)]) -> Result<()> {
     let status = Command::new(cargo())
         .current_dir(root)
         .args(args)
+        .envs(envs.iter().copied())
         .env("CONCORD_CONSOLE_DIR", root.join("frontend").join("dist"))
         .status()?;
     if !status.success() {
