@@ -76,6 +76,17 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     browser.wait_for_text("frame-role", "Data Center").await;
 
+    // Notifications: the frame's count leads to them; a new CoC has none yet.
+    browser.click("frame-unread").await;
+    browser
+        .wait_for_text("notifications-empty", "Nothing unread")
+        .await;
+    browser.click("notifications-unread").await;
+    browser
+        .wait_for_text("notifications-empty", "No messages yet")
+        .await;
+    browser.check_screen("notifications").await;
+
     // The sharing plan: a parameter out of its range is refused beside the field; a change is
     // summarised before it is published, and the new version's diff read after.
     browser.click("nav-plan").await;

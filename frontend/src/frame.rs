@@ -10,11 +10,19 @@ use crate::api::{self, Api};
 use crate::components::{enum_name, role_label};
 use crate::queries::{Frame as FrameQuery, Logout, frame, logout};
 
+/// Bumped when the viewer reads a message, so that the frame counts the unread again.
+#[derive(Clone, Copy)]
+pub struct InboxChanged(pub RwSignal<u32>);
+
 #[component]
 pub fn Frame() -> impl IntoView {
     let api = expect_context::<Api>();
+    let inbox = expect_context::<InboxChanged>();
     let navigate = use_navigate();
-    let who = LocalResource::new(move || api.run::<FrameQuery>(frame::Variables));
+    let who = LocalResource::new(move || {
+        inbox.0.track();
+        api.run::<FrameQuery>(frame::Variables)
+    });
     let signing_out = RwSignal::new(false);
     let sign_out = move |_| {
         if signing_out.get_untracked() {
@@ -51,7 +59,7 @@ pub fn Frame() -> impl IntoView {
                         <span id="frame-user">{data.me.display_name}</span>
                         " ("<span id="frame-role">{role_label(&enum_name(&data.me.role))}</span>")"
                         " · "
-                        <span id="frame-unread">{format!("{unread} unread notifications")}</span>
+                        <a id="frame-unread" href="/notifications">{format!("{unread} unread notifications")}</a>
                     }
                 })}
             </p>

@@ -21,6 +21,7 @@ use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
+use pages::notifications::NotificationsPage;
 use pages::people::PeoplePage;
 use pages::plan::PlanPage;
 use pages::signup::SignUpPage;
@@ -54,6 +55,7 @@ fn App() -> impl IntoView {
         session: RwSignal::new(None),
     };
     provide_context(api);
+    provide_context(frame::InboxChanged(RwSignal::new(0)));
     // A reload keeps the session: the refresh cookie buys a new access token, if it can.
     let resumed = RwSignal::new(false);
     leptos::task::spawn_local(async move {
@@ -80,6 +82,7 @@ fn App() -> impl IntoView {
                             <Route path=path!("/agencies") view=AgenciesPage />
                             <Route path=path!("/people") view=PeoplePage />
                             <Route path=path!("/plan") view=PlanPage />
+                            <Route path=path!("/notifications") view=NotificationsPage />
                             <Route path=path!("/clients") view=ClientsPage />
                             <Route path=path!("/clients/:id") view=ClientPage />
                             <Route path=path!("/accept") view=AcceptPage />

@@ -36,6 +36,7 @@ operations!("queries/client_search.graphql" => ClientSearch);
 operations!("queries/client_profile.graphql" => ClientProfile);
 operations!("queries/clients.graphql" => CreateClient, ChangeClientDemographic);
 operations!("queries/plan.graphql" => SharingPlan, SharingPlanDiff, PublishSharingPlan);
+operations!("queries/notifications.graphql" => Notifications, MarkNotificationRead);
 operations!(
     "queries/agencies.graphql" =>
     Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,

@@ -8,6 +8,7 @@ pub mod enrol;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod notifications;
 pub mod people;
 pub mod plan;
 pub mod signup;
