@@ -3,7 +3,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::api::GraphqlError;
+use graphql_client::GraphQLQuery;
+use leptos::task::spawn_local;
+
+use crate::api::{Api, GraphqlError};
 
 /// A form's sending state: one submission at a time, and the last error.
 #[derive(Clone, Copy)]
@@ -47,6 +50,25 @@ impl Submission {
                 None
             }
         }
+    }
+}
+
+impl Submission {
+    /// Sends `Q` as the signed-in person: `done` gets the answer, or the form shows the error.
+    pub fn send<Q>(
+        self,
+        api: Api,
+        variables: Q::Variables,
+        done: impl FnOnce(Q::ResponseData) + 'static,
+    ) where
+        Q: GraphQLQuery + 'static,
+        Q::Variables: Clone + 'static,
+    {
+        spawn_local(async move {
+            if let Some(data) = self.finish(api.run::<Q>(variables).await) {
+                done(data);
+            }
+        });
     }
 }
 
@@ -156,6 +178,28 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         self.rows.update(|all| all.extend(rows));
         self.next.set(if has_next { end } else { None });
         self.total.set(Some(total));
+    }
+
+    /// Reads a page with `Q` and adds it: `page` picks the rows, whether more follow, the
+    /// cursor after them and the total out of the answer. A failure is kept in `error`.
+    pub fn fetch<Q>(
+        self,
+        api: Api,
+        variables: Q::Variables,
+        page: impl FnOnce(Q::ResponseData) -> (Vec<T>, bool, Option<String>, i64) + 'static,
+    ) where
+        Q: GraphQLQuery + 'static,
+        Q::Variables: Clone + 'static,
+    {
+        spawn_local(async move {
+            match api.run::<Q>(variables).await {
+                Ok(data) => {
+                    let (rows, has_next, end, total) = page(data);
+                    self.add(rows, has_next, end, total);
+                }
+                Err(e) => self.error.set(Some(e)),
+            }
+        });
     }
 
     pub fn clear(&self) {

@@ -4,7 +4,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::Api;
 use crate::components::{
@@ -26,41 +25,33 @@ pub fn AgenciesPage() -> impl IntoView {
     let project_types = RwSignal::new(Vec::<(String, String)>::new());
 
     let load_agencies = move |after: Option<String>| {
-        spawn_local(async move {
-            match api.run::<Agencies>(agencies::Variables { after }).await {
-                Ok(data) => {
-                    let page = data.agencies;
-                    agency_list.add(
-                        page.nodes,
-                        page.page_info.has_next_page,
-                        page.page_info.end_cursor,
-                        page.total_count,
-                    );
-                }
-                Err(e) => agency_list.error.set(Some(e)),
-            }
+        agency_list.fetch::<Agencies>(api, agencies::Variables { after }, move |data| {
+            let page = data.agencies;
+            let info = page.page_info;
+            (
+                page.nodes,
+                info.has_next_page,
+                info.end_cursor,
+                page.total_count,
+            )
         });
     };
     let load_projects = move |after: Option<String>| {
-        spawn_local(async move {
-            match api.run::<Projects>(projects::Variables { after }).await {
-                Ok(data) => {
-                    project_types.set(
-                        data.hud_project_types
-                            .into_iter()
-                            .map(|t| (t.code.to_string(), t.name))
-                            .collect(),
-                    );
-                    let page = data.projects;
-                    project_list.add(
-                        page.nodes,
-                        page.page_info.has_next_page,
-                        page.page_info.end_cursor,
-                        page.total_count,
-                    );
-                }
-                Err(e) => project_list.error.set(Some(e)),
-            }
+        project_list.fetch::<Projects>(api, projects::Variables { after }, move |data| {
+            project_types.set(
+                data.hud_project_types
+                    .into_iter()
+                    .map(|t| (t.code.to_string(), t.name))
+                    .collect(),
+            );
+            let page = data.projects;
+            let info = page.page_info;
+            (
+                page.nodes,
+                info.has_next_page,
+                info.end_cursor,
+                page.total_count,
+            )
         });
     };
     let reload = move || {
@@ -151,14 +142,9 @@ fn AgencyRowView(agency: AgencyRow, on_change: Callback<()>) -> impl IntoView {
                 id: id.clone(),
                 name: name.get_untracked().trim().to_owned(),
             };
-            spawn_local(async move {
-                if form
-                    .finish(api.run::<RenameAgency>(variables).await)
-                    .is_some()
-                {
-                    renaming.set(false);
-                    on_change.run(());
-                }
+            form.send::<RenameAgency>(api, variables, move |_| {
+                renaming.set(false);
+                on_change.run(());
             });
         }
     };
@@ -171,13 +157,8 @@ fn AgencyRowView(agency: AgencyRow, on_change: Callback<()>) -> impl IntoView {
             return;
         }
         let variables = deactivate_agency::Variables { id: id.clone() };
-        spawn_local(async move {
-            if form
-                .finish(api.run::<DeactivateAgency>(variables).await)
-                .is_some()
-            {
-                on_change.run(());
-            }
+        form.send::<DeactivateAgency>(api, variables, move |_| {
+            on_change.run(());
         });
     };
 
@@ -268,14 +249,9 @@ fn NewAgency(on_created: Callback<()>) -> impl IntoView {
         let variables = create_agency::Variables {
             name: name.get_untracked().trim().to_owned(),
         };
-        spawn_local(async move {
-            if form
-                .finish(api.run::<CreateAgency>(variables).await)
-                .is_some()
-            {
-                name.set(String::new());
-                on_created.run(());
-            }
+        form.send::<CreateAgency>(api, variables, move |_| {
+            name.set(String::new());
+            on_created.run(());
         });
     };
     view! {
@@ -316,14 +292,9 @@ fn NewProject(
             name: name.get_untracked().trim().to_owned(),
             project_type: code,
         };
-        spawn_local(async move {
-            if form
-                .finish(api.run::<CreateProject>(variables).await)
-                .is_some()
-            {
-                name.set(String::new());
-                on_created.run(());
-            }
+        form.send::<CreateProject>(api, variables, move |_| {
+            name.set(String::new());
+            on_created.run(());
         });
     };
     view! {

@@ -3,7 +3,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
@@ -124,13 +123,11 @@ fn NewClient() -> impl IntoView {
             hmis_number: None,
         };
         let navigate = navigate.clone();
-        spawn_local(async move {
-            if let Some(data) = form.finish(api.run::<CreateClient>(variables).await) {
-                navigate(
-                    &format!("/clients/{}", data.create_client.client.id),
-                    Default::default(),
-                );
-            }
+        form.send::<CreateClient>(api, variables, move |data| {
+            navigate(
+                &format!("/clients/{}", data.create_client.client.id),
+                Default::default(),
+            );
         });
     };
     view! {

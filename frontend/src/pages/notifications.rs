@@ -3,7 +3,6 @@
 //! where the `access` block allows.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::Api;
 use crate::components::{ErrorAlert, Paged, ShowMore, Submission, error_view, loading};
@@ -20,24 +19,20 @@ pub fn NotificationsPage() -> impl IntoView {
     let list = Paged::<Message>::new();
     let load = move |after: Option<String>| {
         let unread = unread_only.get_untracked();
-        spawn_local(async move {
-            match api
-                .run::<Notifications>(notifications::Variables { unread, after })
-                .await
-            {
-                Ok(data) => {
-                    let page = data.notifications;
-                    let info = page.page_info;
-                    list.add(
-                        page.nodes,
-                        info.has_next_page,
-                        info.end_cursor,
-                        page.total_count,
-                    );
-                }
-                Err(e) => list.error.set(Some(e)),
-            }
-        });
+        list.fetch::<Notifications>(
+            api,
+            notifications::Variables { unread, after },
+            move |data| {
+                let page = data.notifications;
+                let info = page.page_info;
+                (
+                    page.nodes,
+                    info.has_next_page,
+                    info.end_cursor,
+                    page.total_count,
+                )
+            },
+        );
     };
     let reload = move || {
         list.clear();
@@ -99,13 +94,8 @@ fn MessageRow(message: Message, read: Callback<()>) -> impl IntoView {
             return;
         }
         let variables = mark_notification_read::Variables { id: id.clone() };
-        spawn_local(async move {
-            if form
-                .finish(api.run::<MarkNotificationRead>(variables).await)
-                .is_some()
-            {
-                read.run(());
-            }
+        form.send::<MarkNotificationRead>(api, variables, move |_| {
+            read.run(());
         });
     };
     let when: String = message.created_at.chars().take(16).collect();

@@ -38,40 +38,27 @@ pub fn PeoplePage() -> impl IntoView {
     let choices_error = RwSignal::new(None::<GraphqlError>);
 
     let load_users = move |after: Option<String>| {
-        spawn_local(async move {
-            match api.run::<Users>(users::Variables { after }).await {
-                Ok(data) => {
-                    let page = data.users;
-                    let info = page.page_info;
-                    user_list.add(
-                        page.nodes,
-                        info.has_next_page,
-                        info.end_cursor,
-                        page.total_count,
-                    );
-                }
-                Err(e) => user_list.error.set(Some(e)),
-            }
+        user_list.fetch::<Users>(api, users::Variables { after }, move |data| {
+            let page = data.users;
+            let info = page.page_info;
+            (
+                page.nodes,
+                info.has_next_page,
+                info.end_cursor,
+                page.total_count,
+            )
         });
     };
     let load_invitations = move |after: Option<String>| {
-        spawn_local(async move {
-            match api
-                .run::<Invitations>(invitations::Variables { after })
-                .await
-            {
-                Ok(data) => {
-                    let page = data.invitations;
-                    let info = page.page_info;
-                    invitation_list.add(
-                        page.nodes,
-                        info.has_next_page,
-                        info.end_cursor,
-                        page.total_count,
-                    );
-                }
-                Err(e) => invitation_list.error.set(Some(e)),
-            }
+        invitation_list.fetch::<Invitations>(api, invitations::Variables { after }, move |data| {
+            let page = data.invitations;
+            let info = page.page_info;
+            (
+                page.nodes,
+                info.has_next_page,
+                info.end_cursor,
+                page.total_count,
+            )
         });
     };
     let reload = move || {
@@ -215,14 +202,9 @@ fn UserRowView(
                 role: role_value,
                 agency_id: (!agency.is_empty()).then_some(agency),
             };
-            spawn_local(async move {
-                if form
-                    .finish(api.run::<SetUserRole>(variables).await)
-                    .is_some()
-                {
-                    changing.set(false);
-                    changed.run(());
-                }
+            form.send::<SetUserRole>(api, variables, move |_| {
+                changing.set(false);
+                changed.run(());
             });
         }
     };
@@ -237,13 +219,8 @@ fn UserRowView(
         let variables = deactivate_user::Variables {
             user_id: id.clone(),
         };
-        spawn_local(async move {
-            if form
-                .finish(api.run::<DeactivateUser>(variables).await)
-                .is_some()
-            {
-                changed.run(());
-            }
+        form.send::<DeactivateUser>(api, variables, move |_| {
+            changed.run(());
         });
     };
     let roles = Signal::derive(role_options);
@@ -298,13 +275,8 @@ fn InvitationRowView(
                 return;
             }
             let variables = resend_invitation::Variables { id: id.clone() };
-            spawn_local(async move {
-                if form
-                    .finish(api.run::<ResendInvitation>(variables).await)
-                    .is_some()
-                {
-                    changed.run(());
-                }
+            form.send::<ResendInvitation>(api, variables, move |_| {
+                changed.run(());
             });
         }
     };
@@ -315,13 +287,8 @@ fn InvitationRowView(
                 return;
             }
             let variables = revoke_invitation::Variables { id: id.clone() };
-            spawn_local(async move {
-                if form
-                    .finish(api.run::<RevokeInvitation>(variables).await)
-                    .is_some()
-                {
-                    changed.run(());
-                }
+            form.send::<RevokeInvitation>(api, variables, move |_| {
+                changed.run(());
             });
         }
     };
@@ -374,16 +341,13 @@ fn Invite(choices: RwSignal<Choices>, changed: Callback<()>) -> impl IntoView {
             role: role_value,
             agency_id: (!chosen.is_empty()).then_some(chosen),
         };
-        spawn_local(async move {
-            let result = api.run::<InviteUser>(variables).await;
-            if let Some(data) = form.finish(result) {
-                let token = data.invite_user.invitation.token.unwrap_or_default();
-                link.set(Some(
-                    choices.with_untracked(|c| invitation_link(&c.slug, &token)),
-                ));
-                email.set(String::new());
-                changed.run(());
-            }
+        form.send::<InviteUser>(api, variables, move |data| {
+            let token = data.invite_user.invitation.token.unwrap_or_default();
+            link.set(Some(
+                choices.with_untracked(|c| invitation_link(&c.slug, &token)),
+            ));
+            email.set(String::new());
+            changed.run(());
         });
     };
     let roles = Signal::derive(role_options);

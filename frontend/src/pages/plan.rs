@@ -3,7 +3,6 @@
 //! summary of what changes, and the version history with what changed between two versions.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{Api, GraphqlError};
 use crate::components::{ErrorAlert, Submission, enum_name, enum_value, error_view, loading};
@@ -217,13 +216,11 @@ fn plan_view(
                     return;
                 }
             };
-            spawn_local(async move {
-                let variables = publish_sharing_plan::Variables { plan };
-                if let Some(data) = form.finish(api.run::<PublishSharingPlan>(variables).await) {
-                    let published = data.publish_sharing_plan.version.version;
-                    compare.set(Some((published - 1, published)));
-                    reread.run(());
-                }
+            let variables = publish_sharing_plan::Variables { plan };
+            form.send::<PublishSharingPlan>(api, variables, move |data| {
+                let published = data.publish_sharing_plan.version.version;
+                compare.set(Some((published - 1, published)));
+                reread.run(());
             });
         }
     };
