@@ -223,6 +223,22 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
     }
 
+    /// Follows the first link whose text holds `text` (no quotes in it), once it is on the page.
+    pub async fn follow(&self, text: &str) {
+        let xpath = format!("//a[contains(normalize-space(.), \"{text}\")]");
+        let found = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await;
+        found
+            .unwrap_or_else(|e| panic!("no link {text:?} appeared within {PATIENCE:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("follow {text:?}: {e}"));
+    }
+
     pub async fn click(&self, id: &str) {
         self.wait_for(id)
             .await

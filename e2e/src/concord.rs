@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::second_factor::code_now;
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery staple 42";
@@ -84,27 +85,26 @@ impl Concord {
     /// Starts the binary on port 0 with no `DATABASE_URL`, serving the checkout's console
     /// bundle, and waits for its "running at" line.
     pub fn start(data_dir: &Path) -> Self {
-        Self::launch(data_dir, Some(console_dir()))
+        Self::launch(data_dir, Some(console_dir()), &[])
+    }
+
+    /// As `start`, with the settings `env` on top (`CONCORD_CLOCK=manual`, …).
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::launch(data_dir, Some(console_dir()), env)
     }
 
     /// As `start`, but as an installed binary runs: from `data_dir`, far from the checkout,
     /// with no `CONCORD_CONSOLE_DIR`, serving the console built into it.
     pub fn start_installed(data_dir: &Path) -> Self {
-        Self::launch(data_dir, None)
+        Self::launch(data_dir, None, &[])
     }
 
-    fn launch(data_dir: &Path, console: Option<PathBuf>) -> Self {
-        let mut command = Command::new(concord_bin());
-        // Settings the developer's shell may carry must not leak in: this is the default install.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if name.starts_with("CONCORD_") || name == "DATABASE_URL" || name == "REDIS_URL" {
-                command.env_remove(name.as_ref());
-            }
-        }
+    fn launch(data_dir: &Path, console: Option<PathBuf>, env: &[(&str, &str)]) -> Self {
+        let mut command = default_install();
         if let Some(dir) = console {
             command.env("CONCORD_CONSOLE_DIR", dir);
         }
+        command.envs(env.iter().copied());
         let mut child = command
             .current_dir(data_dir)
             .env("CONCORD_LISTEN", "127.0.0.1:0")
@@ -195,6 +195,82 @@ impl Concord {
             .json()
             .await
             .unwrap_or_else(|e| panic!("GraphQL answer is not JSON: {e}"))
+    }
+}
+
+/// The binary, with none of the settings the developer's shell may carry: the default install.
+fn default_install() -> Command {
+    let mut command = Command::new(concord_bin());
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CONCORD_") || name == "DATABASE_URL" || name == "REDIS_URL" {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
+}
+
+impl Concord {
+    /// A platform administrator, made with the binary's own command on this Concord's data,
+    /// signs in, enrols the second factor they always use, and moves the manual clock
+    /// (`CONCORD_CLOCK=manual`) forward by `hours`: the time it is now, as the server says.
+    pub async fn advance_clock(&self, data_dir: &Path, hours: u32) -> String {
+        const OPERATOR: &str = "operator@platform.example";
+        let made = default_install()
+            .args(["admin", "create-platform-admin", OPERATOR])
+            .current_dir(data_dir)
+            .env("CONCORD_DATA_DIR", data_dir)
+            .env("CONCORD_ADMIN_PASSWORD", PASSWORD)
+            .output()
+            .unwrap_or_else(|e| panic!("run concord admin: {e}"));
+        assert!(
+            made.status.success(),
+            "concord admin create-platform-admin: {}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let signed_in = self
+            .gql(
+                "mutation($i: PlatformLoginInput!) { platformLogin(input: $i) { accessToken } }",
+                json!({ "i": { "email": OPERATOR, "password": PASSWORD } }),
+                None,
+            )
+            .await;
+        let token = signed_in["data"]["platformLogin"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("platform login: {signed_in}"))
+            .to_owned();
+        let begun = self
+            .gql(
+                "mutation { beginPlatformTotpEnrolment { secret } }",
+                json!({}),
+                Some(&token),
+            )
+            .await;
+        let secret = begun["data"]["beginPlatformTotpEnrolment"]["secret"]
+            .as_str()
+            .unwrap_or_else(|| panic!("enrolment: {begun}"));
+        let confirmed = self
+            .gql(
+                "mutation($i: SecondFactorCodeInput!) { confirmPlatformTotpEnrolment(input: $i) }",
+                json!({ "i": { "code": code_now(secret) } }),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(
+            confirmed["data"]["confirmPlatformTotpEnrolment"], true,
+            "{confirmed}"
+        );
+        let moved = self
+            .gql(
+                "mutation($i: AdvanceClockInput!) { advanceClock(input: $i) { now } }",
+                json!({ "i": { "hours": hours } }),
+                Some(&token),
+            )
+            .await;
+        moved["data"]["advanceClock"]["now"]
+            .as_str()
+            .unwrap_or_else(|| panic!("advanceClock: {moved}"))
+            .to_owned()
     }
 }
 

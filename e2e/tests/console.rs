@@ -9,16 +9,16 @@ const SLUG: &str = "md-600";
 const EMAIL: &str = "lead@md-600.example";
 const AGENCY_ADMIN: &str = "admin@helping-hands.example";
 
-async fn log_in(browser: &Browser, password: &str) {
+async fn log_in(browser: &Browser, email: &str, password: &str) {
     browser.fill("login-slug", SLUG).await;
-    browser.fill("login-email", EMAIL).await;
+    browser.fill("login-email", email).await;
     browser.fill("login-password", password).await;
     browser.click("login-submit").await;
 }
 
 /// The enrolment screen the Data Center meets first (AUTH-2FA-ENROL): add the secret to "the
-/// app", confirm its code, keep the backup codes. Returns the first backup code.
-async fn enrol_second_factor(browser: &Browser) -> String {
+/// app", confirm its code, keep the backup codes. Returns the first two backup codes.
+async fn enrol_second_factor(browser: &Browser) -> [String; 2] {
     browser
         .wait_for_text("enrol-title", "Set up a second factor")
         .await;
@@ -27,12 +27,13 @@ async fn enrol_second_factor(browser: &Browser) -> String {
     browser.fill("totp-code", &code_now(&secret)).await;
     browser.click("totp-confirm").await;
     let first = browser.wait_for_text("backup-code-0", "-").await;
+    let second = browser.wait_for_text("backup-code-1", "-").await;
     assert!(
         browser.text("backup-code-9").await.is_some(),
         "ten backup codes"
     );
     browser.click("enrol-done").await;
-    first
+    [first, second]
 }
 
 /// The one agency a form's choice `id` offers.
@@ -52,7 +53,11 @@ async fn see_home(browser: &Browser) {
 #[tokio::test]
 async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let data_dir = TempDir::new("concord-e2e-data");
-    let concord = Concord::start(data_dir.path());
+    // A manual clock, to reach the plan's deadlines; the deadline sweep every second.
+    let concord = Concord::start_with(
+        data_dir.path(),
+        &[("CONCORD_CLOCK", "manual"), ("CONCORD_SWEEP_SECONDS", "1")],
+    );
     let browser = Browser::start().await;
     let base = concord.url.trim_end_matches('/').to_owned();
     browser.goto(&base).await;
@@ -66,7 +71,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.fill("signup-admin-email", EMAIL).await;
     browser.fill("signup-password", PASSWORD).await;
     browser.click("signup-submit").await;
-    let backup_code = enrol_second_factor(&browser).await;
+    let [backup_code, second_backup_code] = enrol_second_factor(&browser).await;
     see_home(&browser).await;
     browser.wait_for_text("tenant-status", "ACTIVE").await;
     browser.check_screen("home").await;
@@ -181,6 +186,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .wait_for_text("demographics", "Data Lead (Data Center)")
         .await;
     browser.check_screen("client").await;
+    let hmis = browser.wait_for_text("client-hmis-number", "").await;
     let client_page = format!("{base}{}", browser.path().await);
     assert!(client_page.contains("/clients/"), "{client_page}");
 
@@ -208,7 +214,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     invitee.fill("accept-name", "Agency Lead").await;
     invitee.fill("accept-password", PASSWORD).await;
     invitee.click("accept-submit").await;
-    enrol_second_factor(&invitee).await;
+    let [invitee_code, _] = enrol_second_factor(&invitee).await;
     invitee
         .wait_for_text("frame-role", "Agency administrator")
         .await;
@@ -256,7 +262,6 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .wait_for_text("demographic-outcome", "Changed")
         .await;
     invitee.wait_for_text("demographics", "Danielle").await;
-    invitee.close().await;
 
     // ...so the Data Center's own change meets a stale read (LOCK-1): the current values
     // are shown, what it typed stays, and saving again applies it to them.
@@ -283,13 +288,105 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .wait_for_text("user-list", "Agency administrator")
         .await;
 
+    // The date-of-birth conflict is followed up as a case (DEM-4). The agency that reported
+    // it finds it on the board and tries three times to reach the agency that entered the
+    // value; escalating must wait for the plan's days.
+    invitee.click("nav-cases").await;
+    let board = invitee.wait_for_text("case-list", "Data conflict").await;
+    assert!(
+        board.contains(&hmis) && board.contains("OPENED") && board.contains("more unanswered"),
+        "{board}"
+    );
+    invitee.check_screen("cases").await;
+    invitee.follow(&hmis).await;
+    invitee.wait_for_text("case-state", "OPENED").await;
+    let refusals = invitee.wait_for_text("case-refusals", "Escalate").await;
+    assert!(refusals.contains("DEM-4"), "{refusals}");
+    for n in 1..=3 {
+        invitee
+            .fill("attempt-note", &format!("Voicemail {n}"))
+            .await;
+        invitee.click("attempt-log").await;
+        invitee
+            .wait_for_text("case-attempts", &format!("Voicemail {n}"))
+            .await;
+    }
+    let next = invitee
+        .wait_for_text("case-next", "Escalation becomes possible")
+        .await;
+    assert!(next.contains(" days "), "counting down: {next}");
+    let refusals = invitee
+        .wait_for_text("case-refusals", "becomes possible on")
+        .await;
+    assert!(refusals.contains("Escalate: DEM-4"), "{refusals}");
+    assert!(
+        invitee.text("case-escalate").await.is_none(),
+        "no escalate button before the plan's days"
+    );
+    let timeline = invitee
+        .wait_for_text("case-timeline", "Contact attempt logged")
+        .await;
+    assert!(
+        timeline.contains("Agency Lead (Helping Hands)"),
+        "{timeline}"
+    );
+    invitee.check_screen("case").await;
+
+    // Fourteen days pass. Every session has ended by then (twelve hours at most), so the
+    // attempt the agency was typing meets sign-in; signing in again gives back what it typed.
+    concord.advance_clock(data_dir.path(), 14 * 24).await;
+    let typed = "Left a message with the front desk";
+    invitee.fill("attempt-note", typed).await;
+    invitee.click("attempt-log").await;
+    invitee.wait_for_text("login-title", "Log in").await;
+    log_in(&invitee, AGENCY_ADMIN, PASSWORD).await;
+    invitee.fill("login-code", &invitee_code).await;
+    invitee.click("login-submit").await;
+    invitee.wait_for_text("case-attempts", "Voicemail 3").await;
+    assert_eq!(invitee.value("attempt-note").await, typed);
+    assert!(
+        !invitee.text("case-attempts").await.unwrap().contains(typed),
+        "the attempt was not logged: the session had ended"
+    );
+
+    // Now the reporting agency may escalate: the conflicting data goes into a client note and
+    // the entering agency (here the Data Center) is told.
+    invitee.fill("attempt-note", "").await;
+    invitee.click("case-escalate").await;
+    invitee.wait_for_text("case-state", "ESCALATED").await;
+    invitee
+        .wait_for_text("case-next", "entering agency reviews")
+        .await;
+    invitee.wait_for_text("case-timeline", "Escalated").await;
+    invitee.check_screen("case-escalated").await;
+    invitee.close().await;
+
+    browser.goto(&client_page).await;
+    browser.wait_for_text("login-title", "Log in").await;
+    log_in(&browser, EMAIL, PASSWORD).await;
+    browser.fill("login-code", &second_backup_code).await;
+    browser.click("login-submit").await;
+    let notes = browser.wait_for_text("notes", "DEM-4").await;
+    assert!(
+        notes.contains("1980-07-08") && notes.contains("1981-07-08"),
+        "the note holds both values: {notes}"
+    );
+    browser.wait_for_text("conflicts", "ESCALATED").await;
+    browser.click("frame-unread").await;
+    let inbox = browser.wait_for_text("notification-list", &hmis).await;
+    assert!(
+        !inbox.contains("Danielle") && !inbox.contains("Rivers"),
+        "COM-1: the client by HMIS number only: {inbox}"
+    );
+    browser.check_screen("notifications-escalated").await;
+
     // Signing in again asks for a second factor, once the password was right; signed out,
     // a screen's address asks for sign-in and shows that screen after.
     browser.click("nav-logout").await;
     browser.wait_for_text("login-title", "Log in").await;
     browser.check_screen("login").await;
     browser.goto(&format!("{base}/agencies")).await;
-    log_in(&browser, PASSWORD).await;
+    log_in(&browser, EMAIL, PASSWORD).await;
     browser.fill("login-code", &backup_code).await;
     browser.click("login-submit").await;
     browser.wait_for_text("project-list", "Night Shelter").await;
@@ -298,7 +395,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     see_home(&browser).await;
 
     browser.click("nav-logout").await;
-    log_in(&browser, "not the right password at all").await;
+    log_in(&browser, EMAIL, "not the right password at all").await;
     let error = browser
         .wait_for_text("login-error", "UNAUTHENTICATED")
         .await;

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, Api};
-use crate::components::{enum_name, role_label};
+use crate::components::{enum_name, reading, role_label};
 use crate::queries::{Frame as FrameQuery, Logout, frame, logout};
 
 /// Bumped when the viewer reads a message, so that the frame counts the unread again.
@@ -19,9 +19,9 @@ pub fn Frame() -> impl IntoView {
     let api = expect_context::<Api>();
     let inbox = expect_context::<InboxChanged>();
     let navigate = use_navigate();
-    let who = LocalResource::new(move || {
+    let (who, _) = reading::<FrameQuery>(move || {
         inbox.0.track();
-        api.run::<FrameQuery>(frame::Variables)
+        Some(frame::Variables)
     });
     let signing_out = RwSignal::new(false);
     let sign_out = move |_| {
@@ -37,6 +37,8 @@ pub fn Frame() -> impl IntoView {
                 .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()));
             let _ = api::send::<Logout>(logout::Variables, token.as_deref()).await;
             api.session.set(None);
+            // Signing out on purpose leaves nothing typed behind for the next person.
+            api.drafts.discard();
             navigate("/login", Default::default());
         });
     };
@@ -47,6 +49,8 @@ pub fn Frame() -> impl IntoView {
                 <li><A href="/" attr:id="nav-home">"Home"</A></li>
                 <li><A href="/agencies" attr:id="nav-agencies">"Agencies and projects"</A></li>
                 <li><A href="/clients" attr:id="nav-clients">"Clients"</A></li>
+                <li><A href="/cases" attr:id="nav-cases">"Conflicts and escalations"</A></li>
+                <li><A href="/compliance" attr:id="nav-compliance">"Compliance"</A></li>
                 <li><A href="/people" attr:id="nav-people">"People"</A></li>
                 <li><A href="/plan" attr:id="nav-plan">"Sharing plan"</A></li>
             </ul>

@@ -2,10 +2,12 @@
 
 mod api;
 mod components;
+mod drafts;
 mod frame;
 mod pages;
 mod queries;
 mod session;
+mod time;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -15,8 +17,11 @@ use api::Api;
 use frame::Frame;
 use pages::accept::AcceptPage;
 use pages::agencies::AgenciesPage;
+use pages::case::CasePage;
+use pages::cases::CasesPage;
 use pages::client::ClientPage;
 use pages::clients::ClientsPage;
+use pages::compliance::CompliancePage;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
 use pages::login::LoginPage;
@@ -53,6 +58,7 @@ impl Stage {
 fn App() -> impl IntoView {
     let api = Api {
         session: RwSignal::new(None),
+        drafts: drafts::Drafts::new(),
     };
     provide_context(api);
     provide_context(frame::InboxChanged(RwSignal::new(0)));
@@ -85,6 +91,9 @@ fn App() -> impl IntoView {
                             <Route path=path!("/notifications") view=NotificationsPage />
                             <Route path=path!("/clients") view=ClientsPage />
                             <Route path=path!("/clients/:id") view=ClientPage />
+                            <Route path=path!("/cases") view=CasesPage />
+                            <Route path=path!("/cases/:id") view=CasePage />
+                            <Route path=path!("/compliance") view=CompliancePage />
                             <Route path=path!("/accept") view=AcceptPage />
                             <Route path=path!("/login") view=HomePage />
                             <Route path=path!("/signup") view=HomePage />
@@ -118,6 +127,7 @@ mod tests {
         Session {
             access_token: "token".into(),
             second_factor_enrolment_due: enrolment_due,
+            user_id: "user".into(),
         }
     }
 

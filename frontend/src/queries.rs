@@ -46,3 +46,11 @@ operations!(
     Users, Invitations, PeopleChoices, InviteUser, ResendInvitation, RevokeInvitation,
     SetUserRole, DeactivateUser,
 );
+operations!(
+    "queries/cases.graphql" =>
+    Cases, CaseDetail, LogContactAttempt, AgreeOnCase, EscalateCase, WithdrawCase,
+);
+operations!(
+    "queries/compliance.graphql" =>
+    EnrollmentInconsistencies, CaseManagerGaps, DocumentChecklist,
+);

@@ -1,11 +1,11 @@
 //! The resolution workflows (`DEM-4`, `ENR-3`): cases, their contact attempts, timelines, what
 //! is due next, and the steps people take. Resolvers parse, call `domain::cases`, and map.
 use async_graphql::ID;
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::access::{Permission, permissions};
+use super::access::{Permission, ProvenanceStamp, permissions, stamp};
 use super::connection::{CountedConnection, connection, window};
 use super::enums::{
     CaseKind, CaseOrder, CaseState, ContactMethod, DemographicField, InconsistencyKind, Side,
@@ -92,6 +92,7 @@ impl From<Due> for NextDue {
 }
 
 #[derive(Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct ContactAttempt {
     pub id: ID,
     pub attempted_at: DateTime<Utc>,
@@ -120,8 +121,17 @@ impl ContactAttempt {
     }
 }
 
+#[ComplexObject]
+impl ContactAttempt {
+    /// Who logged it, by name, from which agency, and when it was logged (PROV-1).
+    async fn by(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(ctx, self.by_user_id, self.by_agency_id, self.logged_at).await
+    }
+}
+
 /// One step of a case's timeline.
 #[derive(Clone, SimpleObject)]
+#[graphql(complex)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
     /// `OPENED`, `ATTEMPT_LOGGED`, `AGREED`, `BECAME_ESCALABLE`, `ESCALATED`,
@@ -130,6 +140,17 @@ pub struct CaseEvent {
     /// Empty when Concord took the step by itself (a deadline falling due).
     pub by_user_id: Option<Uuid>,
     pub by_agency_id: Option<Uuid>,
+}
+
+#[ComplexObject]
+impl CaseEvent {
+    /// Who took the step, by name, from which agency; empty for a step Concord took by itself.
+    async fn by(&self, ctx: &Context<'_>) -> GqlResult<Option<ProvenanceStamp>> {
+        match self.by_user_id {
+            Some(user) => Ok(Some(stamp(ctx, user, self.by_agency_id, self.at).await?)),
+            None => Ok(None),
+        }
+    }
 }
 
 #[derive(Clone, SimpleObject)]

@@ -49,10 +49,7 @@ pub fn AcceptPage() -> impl IntoView {
             if let Some(data) = form.finish(result) {
                 password.set(String::new());
                 let auth = data.accept_invitation;
-                api.session.set(Some(Session {
-                    access_token: auth.access_token,
-                    second_factor_enrolment_due: auth.second_factor_enrolment_due,
-                }));
+                api.session.set(Some(Session::from(auth)));
                 navigate("/", Default::default());
             }
         });

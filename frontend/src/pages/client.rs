@@ -7,12 +7,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, GraphqlError};
-use crate::components::{
-    ErrorAlert, Field, Submission, enum_name, enum_value, error_view, loading,
-};
+use crate::components::{ErrorAlert, Field, Submission, enum_name, enum_value, reading, screen_of};
 use crate::queries::{
     ChangeClientDemographic, ClientProfile, change_client_demographic, client_profile,
 };
@@ -51,19 +50,9 @@ impl Editor {
     }
 }
 
-/// "Name (Agency), 2026-12-06 20:23" for who entered a value, as PROV-1 shows it.
+/// Who entered a value, from which agency and when (PROV-1).
 fn stamped(stamp: &client_profile::Stamp) -> String {
-    let who = stamp
-        .user
-        .display_name
-        .clone()
-        .unwrap_or_else(|| "Concord".to_owned());
-    let from = stamp.agency.as_ref().map_or_else(
-        || "Data Center".to_owned(),
-        |a| a.name.clone().unwrap_or_default(),
-    );
-    let at: String = stamp.at.chars().take(16).collect();
-    format!("{who} ({from}), {}", at.replace('T', " "))
+    crate::stamp_of!(stamp)
 }
 
 /// Whether `action` is allowed, from an access block.
@@ -73,32 +62,17 @@ fn allows(access: &[client_profile::Allowed], action: &str) -> bool {
 
 #[component]
 pub fn ClientPage() -> impl IntoView {
-    let api = expect_context::<Api>();
     let params = use_params_map();
     let client_id = move || params.read().get("id").unwrap_or_default();
-    // Bumped to read the profile again after a change.
-    let reads = RwSignal::new(0_u32);
-    let profile = LocalResource::new(move || {
-        reads.track();
-        let variables = client_profile::Variables {
+    let (profile, reread) = reading::<ClientProfile>(move || {
+        Some(client_profile::Variables {
             client_id: client_id(),
-        };
-        api.run::<ClientProfile>(variables)
+        })
     });
-    let reread = Callback::new(move |()| reads.update(|n| *n += 1));
     let editor = Editor::new();
-    view! {
-        <section aria-labelledby="client-title">
-            {move || match profile.get() {
-                None => loading("client-loading").into_any(),
-                Some(Err(e)) => view! {
-                    <h2 id="client-title">"Client"</h2>
-                    {error_view("client-error", e)}
-                }.into_any(),
-                Some(Ok(data)) => profile_view(data, editor, reread).into_any(),
-            }}
-        </section>
-    }
+    screen_of("client", "Client", profile, move |data| {
+        profile_view(data, editor, reread).into_any()
+    })
 }
 
 fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl IntoView {
@@ -132,6 +106,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
                     <thead><tr>
                         <th scope="col">"Field"</th><th scope="col">"On record"</th><th scope="col">"Reported"</th>
                         <th scope="col">"Reported by"</th><th scope="col">"Status"</th>
+                        <th scope="col">"Case"</th>
                     </tr></thead>
                     <tbody>
                         {data.data_conflicts.nodes.into_iter().map(|c| view! {
@@ -141,6 +116,11 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
                                 <td>{c.proposed_value.unwrap_or_else(|| "(cleared)".to_owned())}</td>
                                 <td>{stamped(&c.reported)}</td>
                                 <td class="conflict-status">{enum_name(&c.status)}</td>
+                                <td>{c.case.map(|case| view! {
+                                    <A href=format!("/cases/{}", case.id) attr:class="conflict-case">
+                                        {format!("Follow up ({})", enum_name(&case.state))}
+                                    </A>
+                                })}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::Api;
-use crate::components::{ErrorAlert, Field, Submission, error_view, loading};
+use crate::components::{ErrorAlert, Field, Submission, error_view, loading, reading};
 use crate::queries::{ClientSearch, CreateClient, client_search, create_client};
 
 /// Fewer letters than this find too many people to be worth asking for.
@@ -14,21 +14,14 @@ const SHORTEST_SEARCH: usize = 2;
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    let api = expect_context::<Api>();
     let query = RwSignal::new(String::new());
-    let hits = LocalResource::new(move || {
+    let (hits, _) = reading::<ClientSearch>(move || {
         let text = query.get().trim().to_owned();
-        async move {
-            if text.chars().count() < SHORTEST_SEARCH {
-                return None;
-            }
-            let variables = client_search::Variables {
-                query: Some(text),
-                dob: None,
-                after: None,
-            };
-            Some(api.run::<ClientSearch>(variables).await)
-        }
+        (text.chars().count() >= SHORTEST_SEARCH).then_some(client_search::Variables {
+            query: Some(text),
+            dob: None,
+            after: None,
+        })
     });
     view! {
         <section aria-labelledby="clients-title">
@@ -38,7 +31,7 @@ pub fn ClientsPage() -> impl IntoView {
                 <input id="client-search" type="search" autocomplete="off" bind:value=query />
             </div>
             <div aria-live="polite">
-                {move || match hits.get().flatten() {
+                {move || match hits.get() {
                     None if query.with(|q| q.trim().chars().count() < SHORTEST_SEARCH) => view! {
                         <p class="empty">"Type at least two letters of a name, or an HMIS number."</p>
                     }.into_any(),

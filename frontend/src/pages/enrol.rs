@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::Api;
-use crate::components::{ErrorAlert, Field, Submission, error_view};
+use crate::components::{ErrorAlert, Field, Submission, error_view, reading};
 use crate::queries::{
     BeginTotpEnrolment, ConfirmTotpEnrolment, begin_totp_enrolment, confirm_totp_enrolment,
 };
@@ -15,8 +15,7 @@ use crate::queries::{
 #[component]
 pub fn EnrolPage() -> impl IntoView {
     let api = expect_context::<Api>();
-    let begun =
-        LocalResource::new(move || api.run::<BeginTotpEnrolment>(begin_totp_enrolment::Variables));
+    let (begun, _) = reading::<BeginTotpEnrolment>(|| Some(begin_totp_enrolment::Variables));
     let code = RwSignal::new(String::new());
     let form = Submission::new();
     let (pending, error) = (form.pending, form.error);

@@ -2,14 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::api::Api;
-use crate::components::{enum_name, error_view, loading};
+use crate::components::{enum_name, error_view, loading, reading};
 use crate::queries::{Me, me};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let api = expect_context::<Api>();
-    let profile = LocalResource::new(move || api.run::<Me>(me::Variables));
+    let (profile, _) = reading::<Me>(|| Some(me::Variables));
     view! {
         <section aria-labelledby="home-title">
             <h2 id="home-title">"Home"</h2>

@@ -50,10 +50,7 @@ pub fn LoginPage() -> impl IntoView {
                     password.set(String::new());
                     code.set(String::new());
                     let auth = data.login;
-                    api.session.set(Some(Session {
-                        access_token: auth.access_token,
-                        second_factor_enrolment_due: auth.second_factor_enrolment_due,
-                    }));
+                    api.session.set(Some(Session::from(auth)));
                     if on_login_screen {
                         navigate("/", Default::default());
                     }

@@ -2,8 +2,11 @@
 
 pub mod accept;
 pub mod agencies;
+pub mod case;
+pub mod cases;
 pub mod client;
 pub mod clients;
+pub mod compliance;
 pub mod enrol;
 pub mod home;
 pub mod login;

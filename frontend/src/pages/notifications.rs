@@ -98,10 +98,9 @@ fn MessageRow(message: Message, read: Callback<()>) -> impl IntoView {
             read.run(());
         });
     };
-    let when: String = message.created_at.chars().take(16).collect();
     view! {
         <tr class="notification">
-            <td>{when.replace('T', " ")}</td>
+            <td>{crate::time::minute(&message.created_at)}</td>
             <td>{message.hmis_number.clone()}</td>
             <td>{message.body.clone()}</td>
             <td>

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use crate::api::{Api, GraphqlError};
-use crate::components::{ErrorAlert, Submission, enum_name, enum_value, error_view, loading};
+use crate::components::{
+    ErrorAlert, Submission, enum_name, enum_value, error_view, loading, reading,
+};
 use crate::queries::{
     PublishSharingPlan, SharingPlan, SharingPlanDiff, publish_sharing_plan, sharing_plan,
     sharing_plan_diff,
@@ -74,14 +76,8 @@ struct Element {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let api = expect_context::<Api>();
-    let reads = RwSignal::new(0_u32);
-    let plan = LocalResource::new(move || {
-        reads.track();
-        api.run::<SharingPlan>(sharing_plan::Variables)
-    });
+    let (plan, reread) = reading::<SharingPlan>(|| Some(sharing_plan::Variables));
     let compare = RwSignal::new(None::<(i64, i64)>);
-    let reread = Callback::new(move |()| reads.update(|n| *n += 1));
     view! {
         <section aria-labelledby="plan-title">
             <h2 id="plan-title">"Sharing plan"</h2>
@@ -365,10 +361,8 @@ fn plan_input(
 /// What changed between two versions, as the server compares them: before and after.
 #[component]
 fn Diff(from: i64, to: i64) -> impl IntoView {
-    let api = expect_context::<Api>();
-    let diff = LocalResource::new(move || {
-        api.run::<SharingPlanDiff>(sharing_plan_diff::Variables { from, to })
-    });
+    let (diff, _) =
+        reading::<SharingPlanDiff>(move || Some(sharing_plan_diff::Variables { from, to }));
     view! {
         <h3 id="diff-title">{format!("Version {from} → version {to}")}</h3>
         {move || match diff.get() {

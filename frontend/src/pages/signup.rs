@@ -51,10 +51,7 @@ pub fn SignUpPage() -> impl IntoView {
             password.set(String::new());
             let payload = data.sign_up_tenant;
             match payload.auth {
-                Some(auth) => api.session.set(Some(Session {
-                    access_token: auth.access_token,
-                    second_factor_enrolment_due: auth.second_factor_enrolment_due,
-                })),
+                Some(auth) => api.session.set(Some(Session::from(auth))),
                 None => awaiting_approval.set(Some(NewTenant {
                     name: payload.tenant.name,
                     coc_code: payload.tenant.coc_code,
