@@ -223,6 +223,21 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
     }
 
+    /// Sets the input `id` to `value` as its picker would (a date field's format is the
+    /// browser's locale's to type, its value always ISO), and tells the page it changed.
+    pub async fn set_value(&self, id: &str, value: &str) {
+        self.wait_for(id).await;
+        self.client
+            .execute(
+                "const field = document.getElementById(arguments[0]);\
+                 field.value = arguments[1];\
+                 field.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![json!(id), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("set #{id}: {e}"));
+    }
+
     /// Follows the first link whose text holds `text` (no quotes in it), once it is on the page.
     pub async fn follow(&self, text: &str) {
         let xpath = format!("//a[contains(normalize-space(.), \"{text}\")]");

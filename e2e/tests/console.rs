@@ -74,6 +74,10 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let [backup_code, second_backup_code] = enrol_second_factor(&browser).await;
     see_home(&browser).await;
     browser.wait_for_text("tenant-status", "ACTIVE").await;
+    // The new CoC's checklist ticks itself: the second factor is already enrolled.
+    browser
+        .wait_for_text("checklist-left", "4 of 5 steps to go")
+        .await;
     browser.check_screen("home").await;
 
     browser
@@ -334,7 +338,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
 
     // Fourteen days pass. Every session has ended by then (twelve hours at most), so the
     // attempt the agency was typing meets sign-in; signing in again gives back what it typed.
-    concord.advance_clock(data_dir.path(), 14 * 24).await;
+    let now = concord.advance_clock(data_dir.path(), 14 * 24).await;
     let typed = "Left a message with the front desk";
     invitee.fill("attempt-note", typed).await;
     invitee.click("attempt-log").await;
@@ -380,6 +384,76 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     );
     browser.check_screen("notifications-escalated").await;
 
+    // The Data Center's logs: who was shown the client (AUD-2), and what was done about it
+    // and refused (AUD-1), narrowed by client and by outcome.
+    browser.goto(&client_page).await;
+    browser.click("views-show").await;
+    let views = browser
+        .wait_for_text("views", "Agency Lead (Helping Hands)")
+        .await;
+    assert!(views.contains("PROFILE"), "{views}");
+    browser.check_screen("client-views").await;
+    browser.click("nav-audit").await;
+    browser.fill("audit-client", &hmis).await;
+    browser.click("audit-apply").await;
+    let log = browser
+        .wait_for_text("audit-list", "client.change_demographic")
+        .await;
+    assert!(
+        log.contains("Agency Lead (Helping Hands)") && !log.contains("agency.create"),
+        "{log}"
+    );
+    browser.fill("audit-client", "").await;
+    browser.choose("audit-outcome", "REFUSED").await;
+    browser.click("audit-apply").await;
+    // The Data Center's own save on a stale read was refused (LOCK-1), and logged so.
+    let refused = browser.wait_for_text("audit-list", "LOCK-1").await;
+    assert!(
+        refused.contains("client.change") && !refused.contains("ALLOWED"),
+        "{refused}"
+    );
+    browser.check_screen("audit").await;
+
+    // Integrations: a service account for another system, its secret shown once; a webhook
+    // endpoint on a loopback address refused, then one on the internet registered.
+    browser.click("nav-integrations").await;
+    browser
+        .wait_for_text("accounts-empty", "No service accounts yet")
+        .await;
+    browser.fill("account-name", "Shelter sync").await;
+    browser.choose("account-role", "USER").await;
+    let agency = only_agency(&browser, "account-agency").await;
+    browser.choose("account-agency", &agency).await;
+    browser.click("account-scopes-clients-read").await;
+    let year: i32 = now[..4].parse().unwrap();
+    browser
+        .set_value("account-expires", &format!("{}-01-01", year + 1))
+        .await;
+    browser.click("account-submit").await;
+    let accounts = browser.wait_for_text("account-list", "Shelter sync").await;
+    let secret = browser.value("account-secret").await;
+    assert!(secret.len() >= 32, "a secret shown once: {secret:?}");
+    assert!(
+        accounts.contains("clients read") && !accounts.contains(&secret),
+        "{accounts}"
+    );
+    browser
+        .fill("webhook-url", "https://127.0.0.1/concord")
+        .await;
+    browser.click("webhook-events-case-escalated").await;
+    browser.click("webhook-submit").await;
+    browser.wait_for_text("webhook-error", "VALIDATION").await;
+    browser
+        .fill("webhook-url", "https://hooks.example.org/concord")
+        .await;
+    browser.click("webhook-submit").await;
+    let hooks = browser
+        .wait_for_text("webhook-list", "hooks.example.org")
+        .await;
+    assert!(hooks.contains("case escalated"), "{hooks}");
+    assert!(!browser.value("webhook-secret").await.is_empty());
+    browser.check_screen("integrations").await;
+
     // Signing in again asks for a second factor, once the password was right; signed out,
     // a screen's address asks for sign-in and shows that screen after.
     browser.click("nav-logout").await;
@@ -393,6 +467,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     assert_eq!(browser.path().await, "/agencies");
     browser.click("nav-home").await;
     see_home(&browser).await;
+    browser.wait_for_text("checklist-left", "All done").await;
 
     browser.click("nav-logout").await;
     log_in(&browser, EMAIL, "not the right password at all").await;

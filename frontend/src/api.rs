@@ -18,8 +18,8 @@ use crate::session::Session;
 
 const ENDPOINT: &str = "/graphql";
 
-/// An HTTP exchange under way: the status and body it will answer.
-type Exchange = Pin<Box<dyn Future<Output = Result<(u16, String), GraphqlError>>>>;
+/// An operation under way: the `data` it will answer, as JSON, or its first error.
+type Exchange = Pin<Box<dyn Future<Output = Result<Value, GraphqlError>>>>;
 
 /// The first error of a GraphQL response, or a transport failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,15 +113,18 @@ impl Api {
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, GraphqlError> {
         let body = encode::<Q>(variables)?;
-        let (status, text) = self.post_signed_in(body).await?;
-        decode(status, &text)
+        let data = self.post_signed_in(body).await?;
+        read_data(data)
     }
 
     /// Posts `body` with the session's access token, renewing it once if the server says it
     /// has expired. Boxed, so that one copy of it serves every operation rather than one
     /// inlined into each (a tenth of the bundle).
     fn post_signed_in(self, body: String) -> Exchange {
-        Box::pin(async move { self.exchange(&body).await })
+        Box::pin(async move {
+            let (status, text) = self.exchange(&body).await?;
+            data_of(status, &text)
+        })
     }
 
     async fn exchange(self, body: &str) -> Result<(u16, String), GraphqlError> {
@@ -206,7 +209,12 @@ fn first_error(text: &str) -> Option<GraphqlError> {
 
 /// Turns a response body into `data` or the first error (kept apart for host tests).
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, GraphqlError> {
-    let data = data_of(status, text)?;
+    read_data(data_of(status, text)?)
+}
+
+/// An operation's types read out of its `data`. Never inlined: the callers' futures stay small.
+#[inline(never)]
+fn read_data<T: DeserializeOwned>(data: Value) -> Result<T, GraphqlError> {
     T::deserialize(data).map_err(|e| {
         GraphqlError::network(format!(
             "The server's answer does not match the console's schema: {e}"

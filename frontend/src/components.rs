@@ -155,6 +155,55 @@ pub fn Choice(
     }
 }
 
+/// A group of checkboxes, one per option (value, label), gathering the values ticked.
+#[component]
+pub fn Checks(
+    id: &'static str,
+    legend: &'static str,
+    options: Vec<(String, String)>,
+    chosen: RwSignal<Vec<String>>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <fieldset id=id>
+            <legend>{legend}</legend>
+            {hint.map(|text| view! { <small class="hint">{text}</small> })}
+            {options.into_iter().map(|(value, label)| {
+                let box_id = format!("{id}-{}", value.to_lowercase().replace('_', "-"));
+                let ticked = {
+                    let value = value.clone();
+                    move || chosen.with(|c| c.contains(&value))
+                };
+                let toggle = move |_| {
+                    chosen.update(|c| match c.iter().position(|v| *v == value) {
+                        Some(at) => {
+                            c.remove(at);
+                        }
+                        None => c.push(value.clone()),
+                    })
+                };
+                view! {
+                    <div class="check">
+                        <input type="checkbox" id=box_id.clone() prop:checked=ticked on:change=toggle />
+                        <label for=box_id>{label}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// A secret shown this once, in a read-only field to copy from.
+pub fn shown_once(id: &'static str, what: String, secret: String) -> impl IntoView {
+    view! {
+        <div class="notice" role="status">
+            <p>{what}</p>
+            <label for=id>"Shown this once: copy it now"</label>
+            <input id=id readonly value=secret />
+        </div>
+    }
+}
+
 /// Shows the last error of `error`, announced as an alert.
 #[component]
 pub fn ErrorAlert(id: &'static str, error: RwSignal<Option<GraphqlError>>) -> impl IntoView {

@@ -14,15 +14,34 @@ use crate::queries::{Frame as FrameQuery, Logout, frame, logout};
 #[derive(Clone, Copy)]
 pub struct InboxChanged(pub RwSignal<u32>);
 
+/// The signed-in person's role as the schema spells it, once the frame has read it. Screens
+/// offer what only one role does (the Data Center's logs) by it; the server decides anyway.
+#[derive(Clone, Copy)]
+pub struct SignedInRole(pub RwSignal<Option<String>>);
+
+impl SignedInRole {
+    pub fn is_data_center(&self) -> bool {
+        self.0.with(|r| r.as_deref() == Some("DATA_CENTER"))
+    }
+}
+
 #[component]
 pub fn Frame() -> impl IntoView {
     let api = expect_context::<Api>();
     let inbox = expect_context::<InboxChanged>();
+    let role = expect_context::<SignedInRole>();
     let navigate = use_navigate();
     let (who, _) = reading::<FrameQuery>(move || {
         inbox.0.track();
         Some(frame::Variables)
     });
+    Effect::new(move |_| {
+        if let Some(Ok(data)) = who.get() {
+            role.0.set(Some(enum_name(&data.me.role)));
+        }
+    });
+    // The next person to sign in is not taken for this one.
+    on_cleanup(move || role.0.set(None));
     let signing_out = RwSignal::new(false);
     let sign_out = move |_| {
         if signing_out.get_untracked() {
@@ -53,6 +72,10 @@ pub fn Frame() -> impl IntoView {
                 <li><A href="/compliance" attr:id="nav-compliance">"Compliance"</A></li>
                 <li><A href="/people" attr:id="nav-people">"People"</A></li>
                 <li><A href="/plan" attr:id="nav-plan">"Sharing plan"</A></li>
+                {move || role.is_data_center().then(|| view! {
+                    <li><A href="/audit" attr:id="nav-audit">"Audit log"</A></li>
+                    <li><A href="/integrations" attr:id="nav-integrations">"Integrations"</A></li>
+                })}
             </ul>
             <p class="who" id="frame-who">
                 {move || who.get().and_then(Result::ok).map(|data| {

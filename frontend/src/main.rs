@@ -17,6 +17,7 @@ use api::Api;
 use frame::Frame;
 use pages::accept::AcceptPage;
 use pages::agencies::AgenciesPage;
+use pages::audit::AuditPage;
 use pages::case::CasePage;
 use pages::cases::CasesPage;
 use pages::client::ClientPage;
@@ -24,6 +25,7 @@ use pages::clients::ClientsPage;
 use pages::compliance::CompliancePage;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
+use pages::integrations::IntegrationsPage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
 use pages::notifications::NotificationsPage;
@@ -62,6 +64,7 @@ fn App() -> impl IntoView {
     };
     provide_context(api);
     provide_context(frame::InboxChanged(RwSignal::new(0)));
+    provide_context(frame::SignedInRole(RwSignal::new(None)));
     // A reload keeps the session: the refresh cookie buys a new access token, if it can.
     let resumed = RwSignal::new(false);
     leptos::task::spawn_local(async move {
@@ -94,6 +97,8 @@ fn App() -> impl IntoView {
                             <Route path=path!("/cases") view=CasesPage />
                             <Route path=path!("/cases/:id") view=CasePage />
                             <Route path=path!("/compliance") view=CompliancePage />
+                            <Route path=path!("/audit") view=AuditPage />
+                            <Route path=path!("/integrations") view=IntegrationsPage />
                             <Route path=path!("/accept") view=AcceptPage />
                             <Route path=path!("/login") view=HomePage />
                             <Route path=path!("/signup") view=HomePage />

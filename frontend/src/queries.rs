@@ -31,7 +31,7 @@ operations!(
 );
 operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
 operations!("queries/frame.graphql" => Frame);
-operations!("queries/home.graphql" => Me);
+operations!("queries/home.graphql" => Me, Onboarding);
 operations!("queries/client_search.graphql" => ClientSearch);
 operations!("queries/client_profile.graphql" => ClientProfile);
 operations!("queries/clients.graphql" => CreateClient, ChangeClientDemographic);
@@ -53,4 +53,10 @@ operations!(
 operations!(
     "queries/compliance.graphql" =>
     EnrollmentInconsistencies, CaseManagerGaps, DocumentChecklist,
+);
+operations!("queries/audit.graphql" => AuditLog, AuditPeople, ClientViews);
+operations!(
+    "queries/integrations.graphql" =>
+    ServiceAccounts, CreateServiceAccount, RotateServiceAccountSecret, RevokeServiceAccount,
+    WebhookEndpoints, WebhookDeliveries, RegisterWebhookEndpoint, RemoveWebhookEndpoint,
 );

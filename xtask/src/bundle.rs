@@ -222,4 +222,10 @@ button:disabled { opacity: .6; cursor: progress; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
+.checklist { list-style: none; padding: 0; }
+.checklist li.done { color: #666; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+form.inline h4 { flex-basis: 100%; margin: .5rem 0 0; }
+.countdown { font-weight: 600; }
+.notice input[readonly] { width: 100%; box-sizing: border-box; font-family: monospace; }
 "#;

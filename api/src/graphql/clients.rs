@@ -202,12 +202,27 @@ impl TryFrom<entities::data_conflicts::Model> for DataConflict {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ClientViewEntry {
     pub viewer_user_id: Uuid,
     pub viewer_agency_id: Option<Uuid>,
     pub viewed_at: DateTime<Utc>,
     /// Where the client was shown: its profile, a list of clients or a search.
     pub shown_in: ShownIn,
+}
+
+#[ComplexObject]
+impl ClientViewEntry {
+    /// Who was shown the client, by name, from which agency, and when.
+    async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceStamp> {
+        stamp(
+            ctx,
+            self.viewer_user_id,
+            self.viewer_agency_id,
+            self.viewed_at,
+        )
+        .await
+    }
 }
 
 #[derive(Union)]

@@ -11,15 +11,21 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, GraphqlError};
-use crate::components::{ErrorAlert, Field, Submission, enum_name, enum_value, reading, screen_of};
+use crate::components::{
+    ErrorAlert, Field, Paged, ShowMore, Submission, enum_name, enum_value, error_view, reading,
+    screen_of,
+};
+use crate::frame::SignedInRole;
 use crate::queries::{
-    ChangeClientDemographic, ClientProfile, change_client_demographic, client_profile,
+    ChangeClientDemographic, ClientProfile, ClientViews, change_client_demographic, client_profile,
+    client_views,
 };
 
 use change_client_demographic::ChangeClientDemographicChangeClientDemographic as Changed;
 
 type Profile = client_profile::ResponseData;
 type Demographic = client_profile::ClientProfileClientDemographics;
+type ViewEntry = client_views::ClientViewsClientViewsNodes;
 
 /// The one change being made on the page. It lives beside the profile, not in its rows, so
 /// that reading the profile again (after a stale save) keeps what was typed.
@@ -76,7 +82,9 @@ pub fn ClientPage() -> impl IntoView {
 }
 
 fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl IntoView {
+    let role = expect_context::<SignedInRole>();
     let client = data.client;
+    let view_log_client = client.id.clone();
     let version = client.version;
     let client_id = client.id.clone();
     view! {
@@ -146,10 +154,59 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
             let state = if m.active { "active" } else { "ended" };
             (format!("since {} ({state})", m.start_date), stamped(&m.provenance.entered))
         }).collect())}
+        {move || role.is_data_center().then(|| view! { <ViewLog client_id=view_log_client.clone() /> })}
         <h3>"Services"</h3>
         {records("services", data.client_services.nodes.into_iter().map(|s| {
             (format!("{} on {}", s.service_type, s.service_date), stamped(&s.provenance.entered))
         }).collect())}
+    }
+}
+
+/// Who was shown the client, where and when (`AUD-2`, the Data Center), read when asked for:
+/// the log is long, and most visits to a profile do not need it.
+#[component]
+fn ViewLog(client_id: String) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let list = Paged::<ViewEntry>::new();
+    let load = move |after: Option<String>| {
+        let variables = client_views::Variables {
+            client_id: client_id.clone(),
+            after,
+        };
+        list.fetch::<ClientViews>(api, variables, |data| {
+            let page = data.client_views;
+            let info = page.page_info;
+            (
+                page.nodes,
+                info.has_next_page,
+                info.end_cursor,
+                page.total_count,
+            )
+        });
+    };
+    let load = Callback::new(load);
+    view! {
+        <h3 id="views-title">"Who has been shown this client (AUD-2)"</h3>
+        {move || match list.total.get() {
+            None => view! {
+                <button id="views-show" type="button" class="secondary" on:click=move |_| load.run(None)>
+                    "Show the view log"
+                </button>
+            }.into_any(),
+            Some(total) => view! {
+                <table id="views" aria-labelledby="views-title">
+                    <caption>{format!("{} of {total}, newest first", list.rows.with(Vec::len))}</caption>
+                    <thead><tr><th scope="col">"Who, from which agency, when (UTC)"</th><th scope="col">"Shown in"</th></tr></thead>
+                    <tbody>
+                        {list.rows.get().into_iter().map(|v| view! {
+                            <tr><td>{crate::stamp_of!(&v.viewer)}</td><td>{enum_name(&v.shown_in)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any(),
+        }}
+        {move || list.error.get().map(|e| error_view("views-error", e))}
+        <ShowMore id="views-more" label="Show older" list load />
     }
 }
 

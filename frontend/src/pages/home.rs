@@ -1,9 +1,10 @@
 //! The home screen: who is signed in, to which Continuum of Care.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::components::{enum_name, error_view, loading, reading};
-use crate::queries::{Me, me};
+use crate::queries::{Me, Onboarding, me, onboarding};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -22,7 +23,9 @@ pub fn HomePage() -> impl IntoView {
 
 fn profile_view(data: me::ResponseData) -> impl IntoView {
     let me::ResponseData { me, tenant } = data;
+    let data_center = enum_name(&me.role) == "DATA_CENTER";
     view! {
+        {data_center.then(|| view! { <Checklist /> })}
         <h3>"You"</h3>
         <dl id="home-me">
             <dt>"Name"</dt><dd id="me-display-name">{me.display_name}</dd>
@@ -39,5 +42,56 @@ fn profile_view(data: me::ResponseData) -> impl IntoView {
             <dt>"Status"</dt><dd id="tenant-status">{enum_name(&tenant.status)}</dd>
             <dt>"Tenant id"</dt><dd id="tenant-id">{tenant.id}</dd>
         </dl>
+    }
+}
+
+/// A new CoC's first steps (the Data Center's), each ticked by what the API shows is done:
+/// it needs no ticking by hand, and a step undone (the last agency deactivated) shows again.
+#[component]
+fn Checklist() -> impl IntoView {
+    let (state, _) = reading::<Onboarding>(|| Some(onboarding::Variables));
+    move || {
+        state.get().and_then(Result::ok).map(|data| {
+            let admins_invited = data
+                .invitations
+                .nodes
+                .iter()
+                .any(|i| enum_name(&i.role) == "AGENCY_ADMIN");
+            let factor = &data.my_second_factor;
+            let steps = [
+                (
+                    data.sharing_plan.version > 1,
+                    "/plan",
+                    "Review the sharing plan and publish your CoC's version",
+                ),
+                (data.agencies.total_count > 0, "/agencies", "Create the agencies"),
+                (data.projects.total_count > 0, "/agencies", "Create their projects"),
+                (admins_invited, "/people", "Invite the first agency administrators"),
+                (
+                    !factor.required || factor.totp_enrolled || factor.webauthn_keys > 0,
+                    "/",
+                    "Enrol a second factor (your role requires one)",
+                ),
+            ];
+            let left = steps.iter().filter(|(done, _, _)| !done).count();
+            view! {
+                <h3 id="checklist-title">"Getting started"</h3>
+                <p class="hint" id="checklist-left">
+                    {if left == 0 { "All done.".to_owned() } else { format!("{left} of {} steps to go.", steps.len()) }}
+                </p>
+                <ul id="checklist" aria-labelledby="checklist-title" class="checklist">
+                    {steps.into_iter().map(|(done, href, what)| view! {
+                        <li class=if done { "done" } else { "to-do" }>
+                            <span aria-hidden="true">{if done { "✔ " } else { "☐ " }}</span>
+                            {if done {
+                                view! { <span>{what}<span class="visually-hidden">" (done)"</span></span> }.into_any()
+                            } else {
+                                view! { <A href=href>{what}</A> }.into_any()
+                            }}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }
+        })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod accept;
 pub mod agencies;
+pub mod audit;
 pub mod case;
 pub mod cases;
 pub mod client;
@@ -9,6 +10,7 @@ pub mod clients;
 pub mod compliance;
 pub mod enrol;
 pub mod home;
+pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod notifications;

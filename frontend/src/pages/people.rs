@@ -21,6 +21,17 @@ use crate::queries::{
 type UserRow = users::UsersUsersNodes;
 type InvitationRow = invitations::InvitationsInvitationsNodes;
 
+/// The agencies a form may offer: the active ones, by id and name.
+pub fn active_agencies(
+    agencies: Vec<people_choices::PeopleChoicesAgenciesNodes>,
+) -> Vec<(String, String)> {
+    agencies
+        .into_iter()
+        .filter(|a| a.deactivated_at.is_none())
+        .map(|a| (a.id, a.name))
+        .collect()
+}
+
 /// The agencies a form offers, by id and name, and the CoC's slug for invitation links.
 #[derive(Clone, Default)]
 struct Choices {
@@ -73,13 +84,7 @@ pub fn PeoplePage() -> impl IntoView {
             Ok(data) => choices.set(Choices {
                 slug: data.tenant.slug,
                 more_agencies: data.agencies.page_info.has_next_page,
-                agencies: data
-                    .agencies
-                    .nodes
-                    .into_iter()
-                    .filter(|a| a.deactivated_at.is_none())
-                    .map(|a| (a.id, a.name))
-                    .collect(),
+                agencies: active_agencies(data.agencies.nodes),
             }),
             Err(e) => choices_error.set(Some(e)),
         }
