@@ -252,6 +252,42 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     );
     invitee.check_screen("client-conflict").await;
 
+    // The agency enrolls the client in its shelter, adds a note and records a service, each
+    // naming who entered it (PROV-1). A head of household with no case manager from the
+    // project's agency is then on the CM-1 list, and one missing documents on the ATT-4 list.
+    let shelters = invitee.choices("enroll-project").await;
+    assert_eq!(shelters.len(), 1, "only the agency's own project (ENR-1)");
+    invitee.choose("enroll-project", &shelters[0]).await;
+    invitee.set_value("enroll-entry", "2026-12-01").await;
+    invitee.click("enroll-submit").await;
+    let stays = invitee.wait_for_text("enrollments", "Night Shelter").await;
+    assert!(stays.contains("Agency Lead (Helping Hands)"), "{stays}");
+    invitee
+        .fill("note-body", "Prefers to be reached at the library")
+        .await;
+    invitee.click("note-submit").await;
+    invitee
+        .wait_for_text("notes", "Prefers to be reached at the library")
+        .await;
+    invitee.fill("service-type", "Hot meal").await;
+    invitee.set_value("service-date", "2026-12-02").await;
+    invitee.click("service-submit").await;
+    invitee
+        .wait_for_text("services", "Hot meal on 2026-12-02")
+        .await;
+    invitee.check_screen("client-records").await;
+    invitee.click("nav-compliance").await;
+    let gaps = invitee.wait_for_text("case-manager-gaps", &hmis).await;
+    assert!(
+        gaps.contains("CM-1") && gaps.contains("Night Shelter"),
+        "{gaps}"
+    );
+    let documents = invitee.wait_for_text("document-gaps", &hmis).await;
+    assert!(documents.contains("birth certificate"), "{documents}");
+    invitee.check_screen("compliance").await;
+    invitee.goto(&client_page).await;
+    invitee.wait_for_text("demographics", "Dana").await;
+
     // The Data Center has the client open while the agency changes the first name with
     // documentation (DEM-2)...
     browser.goto(&client_page).await;

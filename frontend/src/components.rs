@@ -422,12 +422,17 @@ pub const ROLES: [(&str, &str); 3] = [
     ("USER", "User"),
 ];
 
-/// The roles as a choice offers them.
-pub fn role_options() -> Vec<(String, String)> {
-    ROLES
+/// Fixed (value, label) pairs as a choice offers them.
+pub fn pairs(fixed: &[(&str, &str)]) -> Vec<(String, String)> {
+    fixed
         .iter()
         .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
         .collect()
+}
+
+/// The roles as a choice offers them.
+pub fn role_options() -> Vec<(String, String)> {
+    pairs(&ROLES)
 }
 
 /// How people read a role the schema spells `name`.

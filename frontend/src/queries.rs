@@ -31,7 +31,8 @@ operations!(
 );
 operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
 operations!("queries/frame.graphql" => Frame);
-operations!("queries/home.graphql" => Me, Onboarding);
+operations!("queries/home.graphql" => Me);
+operations!("queries/onboarding.graphql" => Onboarding);
 operations!("queries/client_search.graphql" => ClientSearch);
 operations!("queries/client_profile.graphql" => ClientProfile);
 operations!("queries/clients.graphql" => CreateClient, ChangeClientDemographic);
@@ -59,4 +60,8 @@ operations!(
     "queries/integrations.graphql" =>
     ServiceAccounts, CreateServiceAccount, RotateServiceAccountSecret, RevokeServiceAccount,
     WebhookEndpoints, WebhookDeliveries, RegisterWebhookEndpoint, RemoveWebhookEndpoint,
+);
+operations!(
+    "queries/client_records.graphql" =>
+    RecordChoices, AddClientNote, EnrollClient, RecordService,
 );

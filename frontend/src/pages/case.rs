@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, GraphqlError};
 use crate::components::{
-    Choice, ErrorAlert, Field, Submission, enum_name, enum_value, reading, screen_of,
+    Choice, ErrorAlert, Field, Submission, enum_name, enum_value, pairs, reading, screen_of,
 };
 use crate::pages::cases::{due_sentence, kind_label};
 use crate::queries::{
@@ -89,13 +89,6 @@ const SIDES: [(&str, &str); 2] = [
     ("REPORTER", "The reporting agency updates the record"),
     ("OWNER", "The entering agency updates the record"),
 ];
-
-fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
-        .collect()
-}
 
 fn event_label(kind: &str) -> &str {
     match kind {
@@ -341,7 +334,7 @@ fn step_controls(case: &Detail, steps: Steps, reread: Callback<()>) -> impl Into
             <form id="attempt-form" class="inline" on:submit=log_attempt>
                 <h4>"Log a contact attempt"</h4>
                 <Field id="attempt-when" label="When (empty for now)" kind="datetime-local" value=steps.when required=false />
-                <Choice id="attempt-method" label="How" value=steps.method options=options(&METHODS) />
+                <Choice id="attempt-method" label="How" value=steps.method options=pairs(&METHODS) />
                 <div class="check">
                     <input type="checkbox" id="attempt-reached" bind:checked=steps.reached />
                     <label for="attempt-reached">"The other side was reached"</label>
@@ -353,7 +346,7 @@ fn step_controls(case: &Detail, steps: Steps, reread: Callback<()>) -> impl Into
         {allowed("agree").then(|| view! {
             <form id="agree-form" class="inline" on:submit=agree>
                 <h4>"Record an agreement"</h4>
-                <Choice id="agree-updater" label="Who updates the record" value=steps.updater options=options(&SIDES) />
+                <Choice id="agree-updater" label="Who updates the record" value=steps.updater options=pairs(&SIDES) />
                 <button id="agree-record" type="submit" disabled=pending>"Record the agreement"</button>
             </form>
         })}

@@ -16,6 +16,7 @@ use crate::components::{
     screen_of,
 };
 use crate::frame::SignedInRole;
+use crate::pages::client_records::{NewEnrollment, NewNote, NewService};
 use crate::queries::{
     ChangeClientDemographic, ClientProfile, ClientViews, change_client_demographic, client_profile,
     client_views,
@@ -141,6 +142,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
             let dates = format!("{} – {}", e.entry_date, e.exit_date.unwrap_or_else(|| "open".to_owned()));
             (format!("{}: {dates}", e.project_name), stamped(&e.provenance.entered))
         }).collect())}
+        <NewEnrollment client_id=client_id.clone() reread />
         <h3>"Profile"</h3>
         {records("profile-rows", data.client_profile_rows.nodes.into_iter().map(|r| {
             (format!("{}: {}", enum_name(&r.kind), r.value), stamped(&r.provenance.entered))
@@ -149,6 +151,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
         {records("notes", data.client_notes.nodes.into_iter().map(|n| {
             (n.body, stamped(&n.provenance.entered))
         }).collect())}
+        <NewNote client_id=client_id.clone() reread />
         <h3>"Case managers"</h3>
         {records("case-managers", data.client_case_managers.nodes.into_iter().map(|m| {
             let state = if m.active { "active" } else { "ended" };
@@ -159,6 +162,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
         {records("services", data.client_services.nodes.into_iter().map(|s| {
             (format!("{} on {}", s.service_type, s.service_date), stamped(&s.provenance.entered))
         }).collect())}
+        <NewService client_id=client_id.clone() reread />
     }
 }
 
