@@ -238,6 +238,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("set #{id}: {e}"));
     }
 
+    /// Whether the page has fetched a resource whose address holds `part` since it was loaded.
+    pub async fn fetched(&self, part: &str) -> bool {
+        let seen = self
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource')\
+                     .some(entry => entry.name.includes(arguments[0]));",
+                vec![json!(part)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("resource timing: {e}"));
+        seen.as_bool().unwrap_or(false)
+    }
+
     /// Follows the first link whose text holds `text` (no quotes in it), once it is on the page.
     pub async fn follow(&self, text: &str) {
         let xpath = format!("//a[contains(normalize-space(.), \"{text}\")]");

@@ -451,7 +451,12 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.check_screen("audit").await;
 
     // Integrations: a service account for another system, its secret shown once; a webhook
-    // endpoint on a loopback address refused, then one on the internet registered.
+    // endpoint on a loopback address refused, then one on the internet registered. The
+    // screen's code is fetched when it is first shown, not with the console.
+    assert!(
+        !browser.fetched("integrations_view").await,
+        "the integrations screen's module came before it was asked for"
+    );
     browser.click("nav-integrations").await;
     browser
         .wait_for_text("accounts-empty", "No service accounts yet")
@@ -488,6 +493,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     assert!(hooks.contains("case escalated"), "{hooks}");
     assert!(!browser.value("webhook-secret").await.is_empty());
+    assert!(browser.fetched("integrations_view").await);
     browser.check_screen("integrations").await;
 
     // Signing in again asks for a second factor, once the password was right; signed out,

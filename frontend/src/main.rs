@@ -6,31 +6,22 @@ mod drafts;
 mod frame;
 mod pages;
 mod queries;
+mod screens;
 mod session;
 mod time;
 
 use leptos::prelude::*;
+use leptos_router::Lazy;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use api::Api;
 use frame::Frame;
 use pages::accept::AcceptPage;
-use pages::agencies::AgenciesPage;
-use pages::audit::AuditPage;
-use pages::case::CasePage;
-use pages::cases::CasesPage;
-use pages::client::ClientPage;
-use pages::clients::ClientsPage;
-use pages::compliance::CompliancePage;
 use pages::enrol::EnrolPage;
 use pages::home::HomePage;
-use pages::integrations::IntegrationsPage;
 use pages::login::LoginPage;
 use pages::not_found::NotFoundPage;
-use pages::notifications::NotificationsPage;
-use pages::people::PeoplePage;
-use pages::plan::PlanPage;
 use pages::signup::SignUpPage;
 use session::Session;
 
@@ -88,17 +79,17 @@ fn App() -> impl IntoView {
                     Stage::SignedIn => view! {
                         <Routes fallback=NotFoundPage>
                             <Route path=path!("/") view=HomePage />
-                            <Route path=path!("/agencies") view=AgenciesPage />
-                            <Route path=path!("/people") view=PeoplePage />
-                            <Route path=path!("/plan") view=PlanPage />
-                            <Route path=path!("/notifications") view=NotificationsPage />
-                            <Route path=path!("/clients") view=ClientsPage />
-                            <Route path=path!("/clients/:id") view=ClientPage />
-                            <Route path=path!("/cases") view=CasesPage />
-                            <Route path=path!("/cases/:id") view=CasePage />
-                            <Route path=path!("/compliance") view=CompliancePage />
-                            <Route path=path!("/audit") view=AuditPage />
-                            <Route path=path!("/integrations") view=IntegrationsPage />
+                            <Route path=path!("/agencies") view={Lazy::<screens::Agencies>::new()} />
+                            <Route path=path!("/people") view={Lazy::<screens::People>::new()} />
+                            <Route path=path!("/plan") view={Lazy::<screens::Plan>::new()} />
+                            <Route path=path!("/notifications") view={Lazy::<screens::Notifications>::new()} />
+                            <Route path=path!("/clients") view={Lazy::<screens::Clients>::new()} />
+                            <Route path=path!("/clients/:id") view={Lazy::<screens::Client>::new()} />
+                            <Route path=path!("/cases") view={Lazy::<screens::Cases>::new()} />
+                            <Route path=path!("/cases/:id") view={Lazy::<screens::Case>::new()} />
+                            <Route path=path!("/compliance") view={Lazy::<screens::Compliance>::new()} />
+                            <Route path=path!("/audit") view={Lazy::<screens::Audit>::new()} />
+                            <Route path=path!("/integrations") view={Lazy::<screens::Integrations>::new()} />
                             <Route path=path!("/accept") view=AcceptPage />
                             <Route path=path!("/login") view=HomePage />
                             <Route path=path!("/signup") view=HomePage />

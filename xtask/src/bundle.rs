@@ -3,9 +3,12 @@
 //!
 //! 1. make sure `wasm32-unknown-unknown` is installed;
 //! 2. `cargo build -p frontend --target wasm32-unknown-unknown --release`;
-//! 3. run wasm-bindgen (the library, pinned to the same version as the `wasm-bindgen` crate)
-//!    into `frontend/dist/`;
-//! 4. write `frontend/dist/index.html`.
+//! 3. split it at the screens marked `#[lazy]` (wasm_split_cli_support, the splitter Leptos's
+//!    lazy routes are made for): the first load carries the frame and the shared code, and each
+//!    screen's own code comes when it is first shown;
+//! 4. run wasm-bindgen (the library, pinned to the same version as the `wasm-bindgen` crate)
+//!    on the main module into `frontend/dist/`;
+//! 5. write `frontend/dist/index.html`.
 
 use std::ffi::OsString;
 use std::fs;
@@ -29,9 +32,10 @@ const SIZE_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
     // Leptos erases each component's view type: a tenth smaller (405 KB to 364 KB gzip with
     // the plan screen), the same pages.
+    // Relocations kept in the module are what the splitter follows to cut it at the screens.
     (
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-        "--cfg erase_components",
+        "--cfg erase_components -C link-args=--emit-relocs",
     ),
 ];
 
@@ -43,8 +47,12 @@ pub fn run(root: &Path) -> Result<()> {
         fs::remove_dir_all(&dist).with_context(|| format!("removing {}", dist.display()))?;
     }
     fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
+    let main = split(root, &wasm, &dist)?;
     Bindgen::new()
-        .input_path(&wasm)
+        .input_path(&main)
+        // The screens' modules share the main module's function table, which the loader takes
+        // from its exports: wasm-bindgen would drop that export otherwise.
+        .keep_lld_exports(true)
         .web(true)?
         // Without this the generated init() has no default URL for the .wasm and fails.
         .omit_default_module_path(false)
@@ -96,6 +104,25 @@ fn ensure_target() -> Result<()> {
     Ok(())
 }
 
+/// Splits `wasm` at its `#[lazy]` functions: the screens' modules and the loader that fetches
+/// them (`__wasm_split.js`) go into `dist`; the main module, still to go through wasm-bindgen,
+/// is returned.
+fn split(root: &Path, wasm: &Path, dist: &Path) -> Result<PathBuf> {
+    let input = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let scratch = target_dir(root).join("wasm-split");
+    fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let main = scratch.join(format!("{CRATE}.wasm"));
+    let main_module = format!("./{CRATE}.js");
+    let mut options = wasm_split_cli_support::Options::new(&input);
+    options.output_dir = dist;
+    options.main_out_path = &main;
+    options.main_module = &main_module;
+    options.link_name = "./__wasm_split.js";
+    wasm_split_cli_support::transform(options)
+        .map_err(|e| anyhow::anyhow!("splitting {}: {e:?}", wasm.display()))?;
+    Ok(main)
+}
+
 /// Builds the release wasm and returns its path.
 fn build(root: &Path) -> Result<PathBuf> {
     let mut command = Command::new(cargo());
@@ -137,21 +164,29 @@ fn report(dist: &Path) -> Result<()> {
         .with_context(|| format!("listing {}", dist.display()))?
         .collect::<Result<_, _>>()?;
     entries.sort_by_key(|entry| entry.file_name());
-    let mut total = 0;
+    let (mut total, mut first_load) = (0, 0);
     for entry in entries {
         let bytes = fs::read(entry.path())?;
         let gzipped = gzip_len(&bytes)?;
         total += gzipped;
+        // A screen's split-off module comes only when the screen is first shown.
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let on_demand = name.ends_with(".wasm") && name != format!("{CRATE}_bg.wasm");
+        if !on_demand {
+            first_load += gzipped;
+        }
         eprintln!(
-            "  {:>9} B  {:>9} B gzip  {}",
+            "  {:>9} B  {:>9} B gzip  {}{}",
             bytes.len(),
             gzipped,
-            entry.path().display()
+            entry.path().display(),
+            if on_demand { "  (on demand)" } else { "" }
         );
     }
     eprintln!(
-        "xtask: bundle ready in {} ({} KB gzip in all)",
+        "xtask: bundle ready in {} ({} KB gzip at first load, {} KB gzip in all)",
         dist.display(),
+        first_load.div_ceil(1024),
         total.div_ceil(1024)
     );
     Ok(())
