@@ -3,7 +3,9 @@
 
 use e2e::browser::Browser;
 use e2e::concord::{Concord, PASSWORD, TempDir};
+use e2e::poll;
 use e2e::second_factor::code_now;
+use std::time::Duration;
 
 const SLUG: &str = "md-600";
 const EMAIL: &str = "lead@md-600.example";
@@ -389,9 +391,25 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         "the attempt was not logged: the session had ended"
     );
 
+    // The deadline sweep (every second here) makes the case escalable by itself; until the
+    // page is read again it shows the case as it was, and a step on it would meet LOCK-1.
+    invitee.fill("attempt-note", "").await;
+    let became = poll(Duration::from_secs(30), async || {
+        invitee.reload().await;
+        invitee
+            .wait_for_text("case-timeline", "Contact attempt logged")
+            .await;
+        invitee
+            .text("case-timeline")
+            .await
+            .filter(|t| t.contains("Became escalable"))
+    })
+    .await
+    .expect("the sweep made the case escalable");
+    assert!(became.contains("Concord, by itself"), "{became}");
+
     // Now the reporting agency may escalate: the conflicting data goes into a client note and
     // the entering agency (here the Data Center) is told.
-    invitee.fill("attempt-note", "").await;
     invitee.click("case-escalate").await;
     invitee.wait_for_text("case-state", "ESCALATED").await;
     invitee
@@ -429,6 +447,15 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     assert!(views.contains("PROFILE"), "{views}");
     browser.check_screen("client-views").await;
+    // The printable summary names the client, as the Data Center may see the name.
+    browser.click("client-summary").await;
+    browser
+        .wait_for_text("summary-name", "Danielle Rivers-Smith")
+        .await;
+    browser
+        .wait_for_text("summary-enrollments", "Night Shelter")
+        .await;
+    browser.check_screen("client-summary").await;
     browser.click("nav-audit").await;
     browser.fill("audit-client", &hmis).await;
     browser.click("audit-apply").await;

@@ -85,6 +85,7 @@ fn App() -> impl IntoView {
                             <Route path=path!("/notifications") view={Lazy::<screens::Notifications>::new()} />
                             <Route path=path!("/clients") view={Lazy::<screens::Clients>::new()} />
                             <Route path=path!("/clients/:id") view={Lazy::<screens::Client>::new()} />
+                            <Route path=path!("/clients/:id/summary") view={Lazy::<screens::Summary>::new()} />
                             <Route path=path!("/cases") view={Lazy::<screens::Cases>::new()} />
                             <Route path=path!("/cases/:id") view={Lazy::<screens::Case>::new()} />
                             <Route path=path!("/compliance") view={Lazy::<screens::Compliance>::new()} />

@@ -16,6 +16,7 @@ use crate::pages::integrations::IntegrationsPage;
 use crate::pages::notifications::NotificationsPage;
 use crate::pages::people::PeoplePage;
 use crate::pages::plan::PlanPage;
+use crate::pages::summary::SummaryPage;
 
 /// A lazy route for each (route type, page component).
 macro_rules! lazy_screens {
@@ -49,4 +50,5 @@ lazy_screens!(
     Compliance => CompliancePage,
     Audit => AuditPage,
     Integrations => IntegrationsPage,
+    Summary => SummaryPage,
 );

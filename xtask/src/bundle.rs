@@ -262,5 +262,7 @@ dd { margin: 0; overflow-wrap: anywhere; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 form.inline h4 { flex-basis: 100%; margin: .5rem 0 0; }
 .countdown { font-weight: 600; }
+@media print { nav.frame, button, .no-print { display: none !important; } body { max-width: none; }
+  a { color: inherit; text-decoration: none; } }
 .notice input[readonly] { width: 100%; box-sizing: border-box; font-family: monospace; }
 "#;

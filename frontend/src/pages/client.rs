@@ -12,8 +12,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{Api, GraphqlError};
 use crate::components::{
-    ErrorAlert, Field, Paged, ShowMore, Submission, enum_name, enum_value, error_view, reading,
-    screen_of,
+    Answer, ErrorAlert, Field, Paged, ShowMore, Submission, enum_name, enum_value, error_view,
+    reading, screen_of,
 };
 use crate::frame::SignedInRole;
 use crate::pages::client_records::{NewEnrollment, NewNote, NewService};
@@ -67,15 +67,20 @@ fn allows(access: &[client_profile::Allowed], action: &str) -> bool {
     access.iter().any(|p| p.action == action && p.allowed)
 }
 
-#[component]
-pub fn ClientPage() -> impl IntoView {
+/// The profile of the client the address names (`/clients/:id…`), read again by the callback.
+pub fn addressed_profile() -> (Answer<Profile>, Callback<()>) {
     let params = use_params_map();
     let client_id = move || params.read().get("id").unwrap_or_default();
-    let (profile, reread) = reading::<ClientProfile>(move || {
+    reading::<ClientProfile>(move || {
         Some(client_profile::Variables {
             client_id: client_id(),
         })
-    });
+    })
+}
+
+#[component]
+pub fn ClientPage() -> impl IntoView {
+    let (profile, reread) = addressed_profile();
     let editor = Editor::new();
     screen_of("client", "Client", profile, move |data| {
         profile_view(data, editor, reread).into_any()
@@ -91,6 +96,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
     view! {
         <h2 id="client-title">"Client " <span id="client-hmis-number">{client.hmis_number.clone()}</span></h2>
         <p class="hint">{format!("Entered by {}", stamped(&client.provenance.entered))}</p>
+        <p><A href=format!("/clients/{client_id}/summary") attr:id="client-summary">"Printable summary"</A></p>
 
         <h3 id="demographics-title">"Demographics"</h3>
         <table id="demographics" aria-labelledby="demographics-title">

@@ -18,3 +18,4 @@ pub mod notifications;
 pub mod people;
 pub mod plan;
 pub mod signup;
+pub mod summary;
