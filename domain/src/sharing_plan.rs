@@ -10,6 +10,7 @@ use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
 use crate::page::Window;
 use crate::policy::plan::{self, FieldChange, PlanDocument};
+use crate::policy::records::Plan;
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
@@ -145,6 +146,24 @@ pub async fn publish(
     .await?;
     tx.commit().await?;
     Ok(PlanVersion { row, document })
+}
+
+/// What publishing `draft` would change, asked before publishing it (Data Center only,
+/// `ROLE-1`): the decisions that would flip, for each role, against the version in force.
+pub async fn preview(
+    state: &AppState,
+    caller: impl Into<Caller<'_>>,
+    draft: &PlanDocument,
+) -> DomainResult<Vec<plan::preview::Flip>> {
+    let caller = caller.into();
+    may_publish(state, caller).await?;
+    plan::validate(draft)?;
+    let active = active(state, caller).await?;
+    let current = Plan {
+        version: active.row.version,
+        document: &active.document,
+    };
+    Ok(plan::preview::flips(current, draft))
 }
 
 /// ROLE-1, asked before anything else (an edited plan's validation included), so that only

@@ -124,6 +124,24 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         !summary.contains("contact_window_days"),
         "the window was put back: {summary}"
     );
+    // Before publishing, what a draft would change in who reads what, as the server decides:
+    // unsharing the notes hides other agencies' notes from agency people (PLAN-1).
+    browser.click("shared-client_notes").await;
+    let flips = browser
+        .wait_for_text(
+            "plan-flips",
+            "would no longer read another agency's client notes",
+        )
+        .await;
+    assert!(
+        flips.contains("Agency administrator") && flips.contains("PLAN-1"),
+        "{flips}"
+    );
+    browser.check_screen("plan-preview").await;
+    browser.click("shared-client_notes").await;
+    browser
+        .wait_for_text("plan-flips-none", "No one would read more or less")
+        .await;
     browser.check_screen("plan").await;
     browser.click("plan-publish").await;
     browser

@@ -65,3 +65,5 @@ operations!(
     "queries/client_records.graphql" =>
     RecordChoices, AddClientNote, EnrollClient, RecordService,
 );
+
+operations!("queries/plan_preview.graphql" => SharingPlanPreview);

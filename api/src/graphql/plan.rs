@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::connection::{CountedConnection, connection, window};
-use super::enums::{CorrectionEndDates, Strategy};
+use super::enums::{CorrectionEndDates, Role, Strategy};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::error::{DomainError, DomainResult};
@@ -233,6 +233,35 @@ impl SharingPlan {
     }
 }
 
+/// A decision that publishing a draft plan would change.
+#[derive(SimpleObject)]
+pub struct PlanDecisionFlip {
+    /// The element's plan key, e.g. `client_notes`.
+    pub element: String,
+    pub role: Role,
+    /// `read`: reading a record another agency entered.
+    pub action: String,
+    pub allowed_before: bool,
+    pub allowed_after: bool,
+    /// The rule that decides it under the draft, and why.
+    pub rule: String,
+    pub reason: String,
+}
+
+impl From<plan::preview::Flip> for PlanDecisionFlip {
+    fn from(flip: plan::preview::Flip) -> Self {
+        Self {
+            element: flip.element.to_owned(),
+            role: flip.role.into(),
+            action: flip.action.to_owned(),
+            allowed_before: flip.allowed_before,
+            allowed_after: flip.allowed_after,
+            rule: flip.rule.to_owned(),
+            reason: flip.reason,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct PlanQuery;
 
@@ -242,6 +271,21 @@ impl PlanQuery {
     async fn sharing_plan(&self, ctx: &Context<'_>) -> GqlResult<SharingPlanVersion> {
         let user = caller(ctx)?;
         Ok(sharing_plan::active(state(ctx)?, user).await?.into())
+    }
+
+    /// What publishing `input` would change, asked before publishing it (the Data Center):
+    /// the decisions that would flip, for each role — whether a person of the role may read a
+    /// record another agency entered (PLAN-1, DEM-1) — against the version in force.
+    async fn sharing_plan_preview(
+        &self,
+        ctx: &Context<'_>,
+        input: SharingPlan,
+    ) -> GqlResult<Vec<PlanDecisionFlip>> {
+        let (state, user) = (state(ctx)?, caller(ctx)?);
+        sharing_plan::may_publish(state, user).await?;
+        let draft = input.into_document()?;
+        let flips = sharing_plan::preview(state, user, &draft).await?;
+        Ok(flips.into_iter().map(PlanDecisionFlip::from).collect())
     }
 
     /// One version by its number; earlier versions stay readable.

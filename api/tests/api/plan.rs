@@ -69,6 +69,19 @@ async fn diff(app: &TestApp, token: &str, from: i32, to: i32) -> Vec<(String, St
         .collect()
 }
 
+/// A person of `role` at a new agency, Urban Ministries: their token and the agency's id.
+async fn urban_ministries(app: &TestApp, token: &str, role: &str) -> (String, String) {
+    let agency = app.create_agency(token, "Urban Ministries").await;
+    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (person, _) = app
+        .add_user(token, "durham", "admin@um.example", role, Some(&agency_id))
+        .await;
+    (person, agency_id)
+}
+
 fn element<'a>(plan: &'a Value, key: &str) -> &'a Value {
     plan["document"]["elements"]
         .as_array()
@@ -218,20 +231,7 @@ async fn the_data_center_publishes_private_and_version_1_stays_readable() {
 async fn role_1_only_the_data_center_publishes_the_plan() {
     let app = spawn_app().await;
     let tenant = app.sign_up("durham").await;
-    let agency = app.create_agency(&tenant.token, "Urban Ministries").await;
-    let agency_id = agency["data"]["createAgency"]["agency"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (admin, _) = app
-        .add_user(
-            &tenant.token,
-            "durham",
-            "admin@um.example",
-            "AGENCY_ADMIN",
-            Some(&agency_id),
-        )
-        .await;
+    let (admin, agency_id) = urban_ministries(&app, &tenant.token, "AGENCY_ADMIN").await;
     let (user, _) = app
         .add_user(
             &tenant.token,
@@ -398,4 +398,64 @@ async fn invalid_plans_are_refused_naming_the_field() {
             change("parameters.contact_window_days", "14", "21"),
         ]
     );
+}
+
+#[tokio::test]
+async fn plan_1_the_preview_names_the_decisions_a_draft_would_flip_and_publishes_nothing() {
+    let app = spawn_app().await;
+    let tenant = app.sign_up("durham").await;
+    let mut draft = sharing_plan(&app, &tenant.token).await["document"].clone();
+    for element in draft["elements"].as_array_mut().unwrap() {
+        if element["key"] == "client_notes" {
+            element["shared"] = json!(false);
+        }
+    }
+    let preview = |token: String, document: Value| {
+        let app = &app;
+        async move {
+            app.gql(
+                "query($i: SharingPlanInput!) { sharingPlanPreview(input: $i) { element role action allowedBefore allowedAfter rule reason } }",
+                json!({ "i": document }),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    let answer = preview(tenant.token.clone(), draft.clone()).await;
+    let flips = answer["data"]["sharingPlanPreview"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"));
+    let roles: Vec<&str> = flips.iter().map(|f| f["role"].as_str().unwrap()).collect();
+    // The Data Center still reads unshared notes (dataCenterReadsUnshared, Durham v1).
+    assert_eq!(roles, ["AGENCY_ADMIN", "USER"], "{answer}");
+    for flip in flips {
+        assert_eq!(flip["element"], "client_notes");
+        assert_eq!(flip["action"], "read");
+        assert_eq!(flip["rule"], "PLAN-1");
+        assert_eq!(flip["allowedBefore"], true);
+        assert_eq!(flip["allowedAfter"], false);
+        assert!(
+            flip["reason"].as_str().unwrap().contains("version 2"),
+            "{flip}"
+        );
+    }
+    assert_eq!(
+        sharing_plan(&app, &tenant.token).await["version"],
+        1,
+        "nothing published"
+    );
+
+    let unchanged = sharing_plan(&app, &tenant.token).await["document"].clone();
+    let none = preview(tenant.token.clone(), unchanged).await;
+    assert_eq!(none["data"]["sharingPlanPreview"], json!([]), "{none}");
+
+    let mut invalid = draft.clone();
+    invalid["parameters"]["contactWindowDays"] = json!(0);
+    let refused = preview(tenant.token.clone(), invalid).await;
+    assert_eq!(error_code(&refused), "VALIDATION", "{refused}");
+
+    let (admin, _) = urban_ministries(&app, &tenant.token, "AGENCY_ADMIN").await;
+    let refused = preview(admin, draft).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    assert_eq!(error_rule(&refused), "ROLE-1");
 }

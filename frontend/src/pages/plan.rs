@@ -5,12 +5,13 @@
 use leptos::prelude::*;
 
 use crate::api::{Api, GraphqlError};
+use crate::components::role_label;
 use crate::components::{
     ErrorAlert, Submission, enum_name, enum_value, error_view, loading, reading,
 };
 use crate::queries::{
-    PublishSharingPlan, SharingPlan, SharingPlanDiff, publish_sharing_plan, sharing_plan,
-    sharing_plan_diff,
+    PublishSharingPlan, SharingPlan, SharingPlanDiff, SharingPlanPreview, publish_sharing_plan,
+    sharing_plan, sharing_plan_diff, sharing_plan_preview,
 };
 
 /// A number the plan bounds (`DEM-4`, `ENR-3`), as typed.
@@ -196,6 +197,20 @@ fn plan_view(
         })
     };
     let invalid = Memo::new(move |_| numbers.iter().any(|n| n.value().is_err()));
+    // Which decisions the draft would flip, asked of the server (the same rules it decides by)
+    // each time the draft changes.
+    let (flips, _) = {
+        let elements = elements.clone();
+        let pairs = pairs.clone();
+        let end_dates = end_dates.clone();
+        reading::<SharingPlanPreview>(move || {
+            if changes.with(Vec::is_empty) || invalid.get() {
+                return None;
+            }
+            let input = preview_input(&elements, &numbers, &switches, &end_dates, &pairs).ok()?;
+            Some(sharing_plan_preview::Variables { input })
+        })
+    };
     let form = Submission::new();
     let publish = {
         let elements = elements.clone();
@@ -205,7 +220,7 @@ fn plan_view(
             if !form.begin() {
                 return;
             }
-            let plan = match plan_input(&elements, &numbers, &switches, &end_dates, &pairs) {
+            let plan = match publish_input(&elements, &numbers, &switches, &end_dates, &pairs) {
                 Ok(plan) => plan,
                 Err(message) => {
                     form.finish::<()>(Err(GraphqlError::input(message)));
@@ -278,6 +293,28 @@ fn plan_view(
                 }.into_any()
             }
         }}
+        <h4 id="flips-title">"Who would read what"</h4>
+        {move || match flips.get() {
+            None => view! { <p class="empty" id="plan-flips-none">"No change to preview yet."</p> }.into_any(),
+            Some(Err(e)) => error_view("plan-flips-error", e).into_any(),
+            Some(Ok(data)) if data.sharing_plan_preview.is_empty() => view! {
+                <p class="empty" id="plan-flips-none">"No one would read more or less of another agency's records."</p>
+            }.into_any(),
+            Some(Ok(data)) => view! {
+                <ul id="plan-flips" aria-labelledby="flips-title">
+                    {data.sharing_plan_preview.into_iter().map(|f| {
+                        let turn = if f.allowed_after { "would now read" } else { "would no longer read" };
+                        view! {
+                            <li>
+                                {format!("{}: {turn} another agency's {}", role_label(&enum_name(&f.role)), f.element.replace('_', " "))}
+                                " " <code class="error-rule">{f.rule}</code>
+                                <br /><small class="hint">{f.reason}</small>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+        }}
         <ErrorAlert id="plan-publish-error" error=form.error />
         <button id="plan-publish" type="button" on:click=publish
             disabled=move || form.pending.get() || invalid.get() || changes.with(Vec::is_empty)>
@@ -309,54 +346,58 @@ fn plan_view(
     }
 }
 
-/// The plan to publish, from what the form holds.
-fn plan_input(
-    elements: &[Element],
-    numbers: &[Bounded; 3],
-    switches: &[Switch; 5],
-    end_dates: &str,
-    pairs: &[(i64, i64)],
-) -> Result<publish_sharing_plan::SharingPlanInput, String> {
-    let number = |i: usize| {
-        numbers[i]
-            .value()
-            .map_err(|e| format!("{}: {e}", numbers[i].label))
-    };
-    let on = |i: usize| switches[i].on.get_untracked();
-    let elements = elements
-        .iter()
-        .map(|e| {
-            Ok(publish_sharing_plan::SharingPlanElementInput {
-                key: e.key.clone(),
-                shared: e.shared.get_untracked(),
-                strategy: enum_value(&e.strategy).ok_or("an unknown strategy")?,
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok(publish_sharing_plan::SharingPlanInput {
-        elements,
-        parameters: publish_sharing_plan::SharingPlanParametersInput {
-            contact_attempts_min: number(0)?,
-            contact_window_days: number(1)?,
-            admin_review_days: number(2)?,
-            override_requires_documentation: on(0),
-            correction_note_required: on(1),
-            ssn_card_uploads_forbidden: on(2),
-            service_notes_shared: on(3),
-            data_center_reads_unshared: on(4),
-            correction_end_dates: enum_value(end_dates).ok_or("an unknown correction rule")?,
-            concurrent_project_types: pairs
+/// The plan as operation `$op` takes it (each operation has its own generated input types),
+/// from what the form holds: `publish_input` to publish it, `preview_input` to preview it.
+macro_rules! plan_input {
+    ($name:ident, $op:ident) => {
+        fn $name(
+            elements: &[Element],
+            numbers: &[Bounded; 3],
+            switches: &[Switch; 5],
+            end_dates: &str,
+            pairs: &[(i64, i64)],
+        ) -> Result<$op::SharingPlanInput, String> {
+            let number = |i: usize| {
+                numbers[i]
+                    .value()
+                    .map_err(|e| format!("{}: {e}", numbers[i].label))
+            };
+            let on = |i: usize| switches[i].on.get_untracked();
+            let elements = elements
                 .iter()
-                .map(
-                    |&(first, second)| publish_sharing_plan::PlanProjectTypePairInput {
-                        first,
-                        second,
-                    },
-                )
-                .collect(),
-        },
-    })
+                .map(|e| {
+                    Ok($op::SharingPlanElementInput {
+                        key: e.key.clone(),
+                        shared: e.shared.get_untracked(),
+                        strategy: enum_value(&e.strategy).ok_or("an unknown strategy")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok($op::SharingPlanInput {
+                elements,
+                parameters: $op::SharingPlanParametersInput {
+                    contact_attempts_min: number(0)?,
+                    contact_window_days: number(1)?,
+                    admin_review_days: number(2)?,
+                    override_requires_documentation: on(0),
+                    correction_note_required: on(1),
+                    ssn_card_uploads_forbidden: on(2),
+                    service_notes_shared: on(3),
+                    data_center_reads_unshared: on(4),
+                    correction_end_dates: enum_value(end_dates)
+                        .ok_or("an unknown correction rule")?,
+                    concurrent_project_types: pairs
+                        .iter()
+                        .map(|&(first, second)| $op::PlanProjectTypePairInput { first, second })
+                        .collect(),
+                },
+            })
+        }
+    };
 }
+
+plan_input!(publish_input, publish_sharing_plan);
+plan_input!(preview_input, sharing_plan_preview);
 
 /// What changed between two versions, as the server compares them: before and after.
 #[component]

@@ -2,6 +2,7 @@
 //! templates (`templates`), validation that names the offending field (`validation`), and a
 //! field-by-field diff between two versions (`diff`).
 mod diff;
+pub mod preview;
 mod templates;
 mod validation;
 
