@@ -348,6 +348,22 @@ pub fn screen_of<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// A counted connection's page as `Paged::fetch` adds it: its nodes, whether more follow,
+/// the cursor after them, and the list's total. A macro because each operation's connection
+/// is a type of its own.
+#[macro_export]
+macro_rules! counted_page {
+    ($connection:expr) => {{
+        let page = $connection;
+        (
+            page.nodes,
+            page.page_info.has_next_page,
+            page.page_info.end_cursor,
+            page.total_count,
+        )
+    }};
+}
+
 /// What a list is waiting for, or says when it has nothing.
 pub fn loading(id: impl Into<String>) -> impl IntoView {
     let id = id.into();

@@ -26,14 +26,7 @@ pub fn AgenciesPage() -> impl IntoView {
 
     let load_agencies = move |after: Option<String>| {
         agency_list.fetch::<Agencies>(api, agencies::Variables { after }, move |data| {
-            let page = data.agencies;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.agencies)
         });
     };
     let load_projects = move |after: Option<String>| {
@@ -44,14 +37,7 @@ pub fn AgenciesPage() -> impl IntoView {
                     .map(|t| (t.code.to_string(), t.name))
                     .collect(),
             );
-            let page = data.projects;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.projects)
         });
     };
     let reload = move || {

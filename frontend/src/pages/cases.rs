@@ -102,16 +102,7 @@ pub fn CasesPage() -> impl IntoView {
             },
             after,
         };
-        list.fetch::<Cases>(api, variables, |data| {
-            let page = data.cases;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
-        });
+        list.fetch::<Cases>(api, variables, |data| crate::counted_page!(data.cases));
     };
     // Read again whenever the group or the order changes (and first of all).
     Effect::new(move |_| {

@@ -184,14 +184,7 @@ fn ViewLog(client_id: String) -> impl IntoView {
             after,
         };
         list.fetch::<ClientViews>(api, variables, |data| {
-            let page = data.client_views;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.client_views)
         });
     };
     let load = Callback::new(load);

@@ -74,14 +74,7 @@ fn ServiceAccountsSection() -> impl IntoView {
     let list = Paged::<Account>::new();
     let load = move |after: Option<String>| {
         list.fetch::<ServiceAccounts>(api, service_accounts::Variables { after }, |data| {
-            let page = data.service_accounts;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.service_accounts)
         });
     };
     let reload = Callback::new(move |()| {
@@ -350,14 +343,7 @@ fn Endpoint(
             after,
         };
         deliveries.fetch::<WebhookDeliveries>(api, variables, |data| {
-            let page = data.webhook_deliveries;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.webhook_deliveries)
         });
     });
     let events: Vec<String> = endpoint

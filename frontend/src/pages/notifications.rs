@@ -22,16 +22,7 @@ pub fn NotificationsPage() -> impl IntoView {
         list.fetch::<Notifications>(
             api,
             notifications::Variables { unread, after },
-            move |data| {
-                let page = data.notifications;
-                let info = page.page_info;
-                (
-                    page.nodes,
-                    info.has_next_page,
-                    info.end_cursor,
-                    page.total_count,
-                )
-            },
+            move |data| crate::counted_page!(data.notifications),
         );
     };
     let reload = move || {

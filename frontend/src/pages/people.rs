@@ -50,26 +50,12 @@ pub fn PeoplePage() -> impl IntoView {
 
     let load_users = move |after: Option<String>| {
         user_list.fetch::<Users>(api, users::Variables { after }, move |data| {
-            let page = data.users;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.users)
         });
     };
     let load_invitations = move |after: Option<String>| {
         invitation_list.fetch::<Invitations>(api, invitations::Variables { after }, move |data| {
-            let page = data.invitations;
-            let info = page.page_info;
-            (
-                page.nodes,
-                info.has_next_page,
-                info.end_cursor,
-                page.total_count,
-            )
+            crate::counted_page!(data.invitations)
         });
     };
     let reload = move || {
