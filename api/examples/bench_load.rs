@@ -1,11 +1,14 @@
-//! Benchmark (issues 12 and 13): the client profile and client search under load, each against
-//! what PostgreSQL alone does for the same data (pgbench), and the profile against PostGraphile
-//! serving the same data (`bench/postgraphile`), on an installation of `clients` clients in
-//! `tenants` tenants. Everything runs on this machine: the release `concord serve` (its own
-//! process, Redis for the revocation marks as in production), PostgreSQL, and this load tool.
+//! Benchmark (issues 12 and 13): the client profile, client search and a write mix under load,
+//! each against what PostgreSQL alone does for the same data (pgbench), and the profile against
+//! PostGraphile serving the same data (`bench/postgraphile`), on an installation of `clients`
+//! clients in `tenants` tenants. Everything runs on this machine: the release `concord serve`
+//! (its own process, Redis for the revocation marks as in production) and `concord worker`,
+//! PostgreSQL, and the load: wrk (`bench/wrk/requests.lua`) for every closed-loop phase, and
+//! this program's own pacing for the open loop at half of the profile's peak.
 //! The figures go to BENCHMARKS.md; the ratios are what count.
 //!
 //! ```text
+//! apt-get install wrk            # Debian's package
 //! cargo build --release -p concord-api --bin concord --example bench_load
 //! target/release/examples/bench_load [clients=200000] [tenants=20] [seconds=20]
 //! ```
@@ -13,7 +16,8 @@
 //! for the PostGraphile rows, `npm ci --prefix bench/postgraphile` first (Node 22 and
 //! PostGraphile 5.1.5 from npm; without them those rows are skipped, and said to be).
 //! The database is dropped at the end, unless `CONCORD_BENCH_KEEP=1` (then
-//! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding).
+//! `CONCORD_BENCH_DATABASE=<its name>` measures on it again without seeding; the cases the
+//! write mix logs attempts on are topped up).
 //! The people are the same on every run with the same `CONCORD_BENCH_SEED` (default 2026).
 //! `CONCORD_BENCH_SSLMODE=require` connects Concord and pgbench to PostgreSQL over TLS (the
 //! server must have `ssl = on`), to measure what TLS costs against a run without it.
@@ -23,8 +27,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use rand::Rng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use testkit::PASSWORD;
@@ -225,54 +230,76 @@ async fn main() {
     );
 
     let mut viewers = Vec::new();
+    let mut attempts = Vec::new();
+    // Each closed-loop write phase logs at most a third of its writes as contact attempts, at
+    // up to 1,500 writes a second; a case takes one attempt at its version (LOCK-1).
+    let attempts_wanted = (2 * 500 * seconds as usize).div_ceil(seeded.len().max(1));
     for tenant in &seeded {
         let ids = Arc::new(client_ids(&admin, &tenant.tenant_id).await);
+        let mut tokens = Vec::new();
         for email in &tenant.users {
             let token = api.login(&tenant.slug, email).await;
+            tokens.push(token.clone());
             viewers.push(Viewer {
                 token,
                 tenant_id: tenant.tenant_id.clone(),
                 clients: ids.clone(),
             });
         }
+        // The second agency's user reports the conflicts, so logs their attempts (DEM-4).
+        let reporter = &tokens[1];
+        for case in
+            cases_to_attempt(&api, &admin, &tenant.tenant_id, reporter, attempts_wanted).await
+        {
+            attempts.push((reporter.clone(), case));
+        }
     }
+    attempts.shuffle(&mut rand::rng());
     let viewers = Arc::new(viewers);
+    let worker = Server::worker(&database);
 
     println!(
-        "\n| measurement | requests/s | p50 ms | p95 ms | p99 ms | concord RSS MB |\n|---|---|---|---|---|---|"
+        "\n| measurement | requests/s | p50 ms | p95 ms | p99 ms | concord RSS MB | worker RSS MB |\n|---|---|---|---|---|---|---|"
     );
-    let anonymous = run(&api, 16, phase, None, |_| {
-        (json!({}), "{ __typename }".into(), None)
-    })
-    .await;
-    anonymous.print("`{ __typename }` without a token, 16 connections", &concord);
-    let vs = viewers.clone();
-    let authenticated = run(&api, 16, phase, None, move |rng| {
-        let viewer = vs.choose(rng).unwrap();
+    let load = |name: &str, requests: &[Request], connections: usize| {
+        wrk(&concord.address, name, requests, connections, phase)
+    };
+    let anonymous = [(json!({}), "{ __typename }".to_owned(), None)];
+    load("anonymous", &anonymous, 16).print(
+        "`{ __typename }` without a token, 16 connections",
+        &concord,
+        &worker,
+    );
+    let signed_in = listed(|rng| {
+        let viewer = viewers.choose(rng).unwrap();
         (
             json!({}),
             "{ __typename }".into(),
             Some(Auth::Bearer(viewer.token.clone())),
         )
-    })
-    .await;
-    authenticated.print("`{ __typename }` signed in, 16 connections", &concord);
+    });
+    load("signed-in", &signed_in, 16).print(
+        "`{ __typename }` signed in, 16 connections",
+        &concord,
+        &worker,
+    );
 
+    let profiles = listed(|rng| profile(&viewers, rng));
     let mut profile_peak = Outcome::default();
     for connections in [4, 16] {
         let statements = metric(&http, &concord.address, "concord_db_queries_total").await;
         let commits = xact_commits(&admin, &database).await;
-        let vs = viewers.clone();
-        let outcome = run(&api, connections, phase, None, move |rng| profile(&vs, rng)).await;
+        let outcome = load("profile", &profiles, connections);
         let statements =
             metric(&http, &concord.address, "concord_db_queries_total").await - statements;
         let commits = xact_commits(&admin, &database).await - commits;
         outcome.print(
             &format!("client profile, {connections} connections"),
             &concord,
+            &worker,
         );
         println!(
-            "|   statements per profile request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | |",
+            "|   statements per profile request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | | |",
             statements / outcome.requests as f64,
             commits / outcome.requests as f64,
         );
@@ -280,12 +307,15 @@ async fn main() {
             profile_peak = outcome;
         }
     }
+    // wrk keeps its connections busy (a closed loop); the open loop at a fixed rate is this
+    // tool's own pacing, as wrk has no such mode (wrk2, which has, is not packaged).
     let half = profile_peak.rate() / 2.0;
     let vs = viewers.clone();
-    let paced = run(&api, 64, phase, Some(half), move |rng| profile(&vs, rng)).await;
+    let paced = paced(&api, 64, phase, half, move |rng| profile(&vs, rng)).await;
     paced.print(
-        &format!("client profile at half of peak ({half:.0}/s offered)"),
+        &format!("client profile at half of peak ({half:.0}/s offered, open loop)"),
         &concord,
+        &worker,
     );
     let ceiling_4 = pgbench(
         &database,
@@ -304,16 +334,16 @@ async fn main() {
         total,
     );
     println!(
-        "| SQL ceiling: the profile in one query, 4 connections (pgbench) | {ceiling_4:.0} | | | | |"
+        "| SQL ceiling: the profile in one query, 4 connections (pgbench) | {ceiling_4:.0} | | | | | |"
     );
     println!(
-        "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | |"
+        "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | | |"
     );
 
     let postgraphile_peak = match Server::postgraphile(&database) {
         None => {
             println!(
-                "| PostGraphile: not installed (`npm ci --prefix bench/postgraphile`), skipped | | | | | |"
+                "| PostGraphile: not installed (`npm ci --prefix bench/postgraphile`), skipped | | | | | | |"
             );
             None
         }
@@ -323,35 +353,40 @@ async fn main() {
                 url: format!("{}/graphql", postgraphile.address),
             };
             postgraphile_sees_one_tenant(&graphile, &viewers).await;
+            let requests = listed(|rng| postgraphile_profile(&viewers, rng));
             let mut peak = Outcome::default();
             for connections in [4, 16] {
-                let vs = viewers.clone();
-                let outcome = run(&graphile, connections, phase, None, move |rng| {
-                    postgraphile_profile(&vs, rng)
-                })
-                .await;
+                let outcome = wrk(
+                    &postgraphile.address,
+                    "postgraphile",
+                    &requests,
+                    connections,
+                    phase,
+                );
                 outcome.print(
                     &format!("PostGraphile 5.1.5, the same profile, {connections} connections"),
                     &postgraphile,
+                    &worker,
                 );
                 if outcome.rate() > peak.rate() {
                     peak = outcome;
                 }
             }
             println!(
-                "| PostGraphile peak resident memory (VmHWM) MB | {} | | | | |",
+                "| PostGraphile peak resident memory (VmHWM) MB | {} | | | | | |",
                 postgraphile.status_kb("VmHWM:") / 1024
             );
             Some(peak)
         }
     };
 
+    let searches = listed(|rng| search(&viewers, rng));
     for connections in [4, 16] {
-        let vs = viewers.clone();
-        let outcome = run(&api, connections, phase, None, move |rng| search(&vs, rng)).await;
+        let outcome = load("search", &searches, connections);
         outcome.print(
             &format!("client search, {connections} connections"),
             &concord,
+            &worker,
         );
         let reference = pgbench(
             &database,
@@ -362,20 +397,26 @@ async fn main() {
             2000,
         );
         println!(
-            "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | |"
+            "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | | |"
         );
     }
+    let per_phase = attempts.len() / 2;
     for connections in [4, 16] {
-        let vs = viewers.clone();
-        let outcome = run(&api, connections, phase, None, move |rng| note(&vs, rng)).await;
+        let cases: Vec<_> = attempts.drain(..per_phase).collect();
+        let writes = write_mix(&viewers, cases);
+        let outcome = load("writes", &writes, connections);
         outcome.print(
-            &format!("write: a note on a random client, {connections} connections"),
+            &format!(
+                "writes: a note, a service, a contact attempt in turn, {connections} connections"
+            ),
             &concord,
+            &worker,
         );
     }
     println!(
-        "\nconcord peak resident memory (VmHWM): {} MB",
-        concord.status_kb("VmHWM:") / 1024
+        "\nconcord peak resident memory (VmHWM): {} MB; worker: {} MB",
+        concord.status_kb("VmHWM:") / 1024,
+        worker.status_kb("VmHWM:") / 1024
     );
     println!(
         "profile ratio to the SQL ceiling (16 connections): {:.2}×",
@@ -389,6 +430,7 @@ async fn main() {
         );
     }
 
+    drop(worker);
     drop(concord);
     drop(admin);
     if !keep {
@@ -449,6 +491,91 @@ fn note(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
         "mutation($c: UUID!, $b: String!) { addClientNote(input: { clientId: $c, body: $b }) { note { id } } }".into(),
         Some(Auth::Bearer(viewer.token.clone())),
     )
+}
+
+/// The write mix: a note, a service and a contact attempt in turn, the notes and services on
+/// random clients of the writer's tenant, each attempt on a case of its own (`cases`: the
+/// reporting user's token and the case, waiting for its first attempt).
+fn write_mix(viewers: &[Viewer], cases: Vec<(String, String)>) -> Vec<Request> {
+    let mut rng = rand::rng();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let now = chrono::Utc::now().to_rfc3339();
+    let mut requests = Vec::new();
+    for (token, case) in cases {
+        requests.push(note(viewers, &mut rng));
+        let viewer = viewers.choose(&mut rng).unwrap();
+        requests.push((
+            json!({ "i": { "clientId": viewer.clients.choose(&mut rng).unwrap(), "kind": "SERVICE",
+                "serviceType": "Meal", "serviceDate": today } }),
+            "mutation($i: RecordServiceInput!) { recordService(input: $i) { service { id } } }"
+                .into(),
+            Some(Auth::Bearer(viewer.token.clone())),
+        ));
+        requests.push((
+            json!({ "i": { "caseId": case, "expectedVersion": 1, "attemptedAt": now, "method": "PHONE",
+                "reached": false, "note": "Left a voicemail about the date of birth." } }),
+            "mutation($i: LogContactAttemptInput!) { logContactAttempt(input: $i) { case { id } } }".into(),
+            Some(Auth::Bearer(token)),
+        ));
+    }
+    requests
+}
+
+/// `wanted` data-conflict cases of the tenant still waiting for their first contact attempt:
+/// those an earlier run left, and more opened through the API as the second agency's user
+/// (`reporter`) gives clients another date of birth without documentation (DEM-3).
+async fn cases_to_attempt(
+    api: &Api,
+    admin: &DatabaseConnection,
+    tenant_id: &str,
+    reporter: &str,
+    wanted: usize,
+) -> Vec<String> {
+    let waiting = format!(
+        "SELECT id::text AS id FROM cases WHERE tenant_id = '{tenant_id}' \
+         AND state = 'OPENED' AND version = 1 LIMIT {wanted}"
+    );
+    let mut cases: Vec<String> = strings(admin, &waiting, "id").await;
+    if cases.len() < wanted {
+        let without_case = format!(
+            "SELECT id::text || ' ' || version AS client FROM clients c WHERE tenant_id = '{tenant_id}' \
+             AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.tenant_id = c.tenant_id AND k.client_id = c.id) \
+             LIMIT {}",
+            wanted - cases.len()
+        );
+        let clients = strings(admin, &without_case, "client").await;
+        let opened: Vec<String> = futures_util::stream::iter(clients)
+            .map(|client| async move {
+                let (id, version) = client.split_once(' ').expect("id and version");
+                api.ok(
+                    "mutation($i: ChangeDemographicInput!) { changeClientDemographic(input: $i) { __typename } }",
+                    json!({ "i": { "clientId": id, "expectedVersion": version.parse::<i64>().expect("version"),
+                        "field": "DOB", "value": "1939-12-31" } }),
+                    Some(reporter),
+                    "/data/changeClientDemographic/__typename",
+                )
+                .await
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        assert!(
+            opened.iter().all(|kind| kind == "DataConflict"),
+            "a change opened no conflict: {opened:?}"
+        );
+        cases = strings(admin, &waiting, "id").await;
+    }
+    cases
+}
+
+async fn strings(admin: &DatabaseConnection, sql: &str, column: &str) -> Vec<String> {
+    admin
+        .query_all_raw(Statement::from_string(admin.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .map(|r| r.try_get::<String>("", column).expect("a text column"))
+        .collect()
 }
 
 fn postgraphile_profile(viewers: &[Viewer], rng: &mut rand::rngs::ThreadRng) -> Request {
@@ -796,16 +923,8 @@ async fn count_rows(admin: &DatabaseConnection) -> i64 {
 }
 
 async fn client_ids(admin: &DatabaseConnection, tenant_id: &str) -> Vec<String> {
-    admin
-        .query_all_raw(Statement::from_string(
-            admin.get_database_backend(),
-            format!("SELECT id::text AS id FROM clients WHERE tenant_id = '{tenant_id}'"),
-        ))
-        .await
-        .expect("client ids")
-        .iter()
-        .map(|r| r.try_get::<String>("", "id").expect("id"))
-        .collect()
+    let sql = format!("SELECT id::text AS id FROM clients WHERE tenant_id = '{tenant_id}'");
+    strings(admin, &sql, "id").await
 }
 
 /// What pgbench picks its clients and searches from: numbered rows, readable by the login
@@ -924,55 +1043,125 @@ fn pgbench_path() -> String {
     format!("{bindir}/pgbench")
 }
 
+/// What a phase measured: requests answered, the failed among them (an HTTP error or a
+/// GraphQL error), and latency percentiles in milliseconds.
 #[derive(Default)]
 struct Outcome {
     requests: u64,
     errors: u64,
-    elapsed: Duration,
-    /// Microseconds, sorted.
-    latencies: Vec<u64>,
+    seconds: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
 }
 
 impl Outcome {
     fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+        self.requests as f64 / self.seconds.max(1e-9)
     }
 
-    fn percentile(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return 0.0;
-        }
-        let at = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len());
-        self.latencies[at - 1] as f64 / 1000.0
-    }
-
-    /// A row of the results table, with the server's resident memory after the phase.
-    fn print(&self, what: &str, server: &Server) {
+    /// A row of the results table, with the servers' resident memory after the phase.
+    fn print(&self, what: &str, server: &Server, worker: &Server) {
         println!(
-            "| {what}{} | {:.0} | {:.1} | {:.1} | {:.1} | {} |",
+            "| {what}{} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {} |",
             if self.errors > 0 {
                 format!(" ({} errors)", self.errors)
             } else {
                 String::new()
             },
             self.rate(),
-            self.percentile(0.50),
-            self.percentile(0.95),
-            self.percentile(0.99),
+            self.p50,
+            self.p95,
+            self.p99,
             server.status_kb("VmRSS:") / 1024,
+            worker.status_kb("VmRSS:") / 1024,
         );
     }
 }
 
-/// Requests from `next` for `phase`: `connections` at once back to back, or, with `rate`,
-/// offered at that rate (open loop) whatever the answers' pace.
-async fn run<F>(
-    api: &Api,
+/// 20,000 requests from `next`: what a read phase walks through (random targets, so walking
+/// the list in order is random).
+fn listed(next: impl Fn(&mut rand::rngs::ThreadRng) -> Request) -> Vec<Request> {
+    let mut rng = rand::rng();
+    (0..20_000).map(|_| next(&mut rng)).collect()
+}
+
+/// wrk (Debian's package) sending `requests` to `address` over `connections` for `phase`,
+/// through `bench/wrk/requests.lua`, which reads the figures back from wrk itself.
+fn wrk(
+    address: &str,
+    name: &str,
+    requests: &[Request],
     connections: usize,
     phase: Duration,
-    rate: Option<f64>,
-    next: F,
-) -> Outcome
+) -> Outcome {
+    let path = std::env::temp_dir().join(format!("concord-bench-{name}.tsv"));
+    let mut lines = String::new();
+    for (variables, query, auth) in requests {
+        lines.push_str(&match auth {
+            None => "-".to_owned(),
+            Some(Auth::Bearer(token)) => format!("bearer:{token}"),
+            Some(Auth::Tenant(tenant)) => format!("tenant:{tenant}"),
+        });
+        lines.push('\t');
+        // serde_json escapes tabs and line breaks inside strings: one request per line.
+        lines.push_str(&json!({ "query": query, "variables": variables }).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(&path, lines).expect("wrk's requests");
+    let threads = connections.min(2).to_string();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/wrk/requests.lua");
+    let output = Command::new("wrk")
+        .args([
+            "--threads",
+            &threads,
+            "--connections",
+            &connections.to_string(),
+        ])
+        .args([
+            "--duration",
+            &format!("{}s", phase.as_secs()),
+            "--timeout",
+            "10s",
+        ])
+        .arg("--script")
+        .arg(&script)
+        .arg(address)
+        .arg("--")
+        .arg(&path)
+        .arg(&threads)
+        .output()
+        .expect("run wrk");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let figures = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("concord-wrk "))
+        .unwrap_or_else(|| {
+            panic!(
+                "wrk gave no figures: {stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+    let figure = |name: &str| -> f64 {
+        figures
+            .split_whitespace()
+            .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {figures}"))
+    };
+    Outcome {
+        requests: figure("requests") as u64,
+        errors: figure("errors") as u64,
+        seconds: figure("seconds"),
+        p50: figure("p50"),
+        p95: figure("p95"),
+        p99: figure("p99"),
+    }
+}
+
+/// Requests from `next` offered at `rate` for `phase` whatever the answers' pace (an open
+/// loop), at most `connections` at once.
+async fn paced<F>(api: &Api, connections: usize, phase: Duration, rate: f64, next: F) -> Outcome
 where
     F: Fn(&mut rand::rngs::ThreadRng) -> Request + Send + Sync + 'static,
 {
@@ -980,62 +1169,52 @@ where
     let started = Instant::now();
     let deadline = started + phase;
     let mut tasks = Vec::new();
-    let one = |next: Arc<F>, http: reqwest::Client, url: String| async move {
-        let (variables, query, token) = next(&mut rand::rng());
-        let mut request = http
-            .post(&url)
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate.max(1.0)));
+    let limit = Arc::new(tokio::sync::Semaphore::new(connections));
+    while Instant::now() < deadline {
+        ticks.tick().await;
+        let permit = limit.clone().acquire_owned().await.expect("semaphore");
+        let (variables, query, auth) = next(&mut rand::rng());
+        let mut request = api
+            .http
+            .post(&api.url)
             .json(&json!({ "query": query, "variables": variables }));
-        match token {
-            Some(Auth::Bearer(token)) => request = request.bearer_auth(token),
-            Some(Auth::Tenant(tenant)) => request = request.header("x-tenant-id", tenant),
-            None => {}
+        if let Some(Auth::Bearer(token)) = auth {
+            request = request.bearer_auth(token);
         }
-        let sent = Instant::now();
-        let ok = match request.send().await {
-            Ok(response) => response
-                .json::<Value>()
-                .await
-                .is_ok_and(|body| body["errors"].is_null()),
-            Err(_) => false,
-        };
-        (sent.elapsed().as_micros() as u64, ok)
-    };
-    if let Some(rate) = rate {
-        let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-        let limit = Arc::new(tokio::sync::Semaphore::new(connections));
-        while Instant::now() < deadline {
-            ticks.tick().await;
-            let permit = limit.clone().acquire_owned().await.expect("semaphore");
-            let request = one(next.clone(), api.http.clone(), api.url.clone());
-            tasks.push(tokio::spawn(async move {
-                let outcome = request.await;
-                drop(permit);
-                vec![outcome]
-            }));
-        }
-    } else {
-        for _ in 0..connections {
-            let (next, http, url) = (next.clone(), api.http.clone(), api.url.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut outcomes = Vec::new();
-                while Instant::now() < deadline {
-                    outcomes.push(one(next.clone(), http.clone(), url.clone()).await);
-                }
-                outcomes
-            }));
-        }
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let ok = match request.send().await {
+                Ok(response) => response
+                    .json::<Value>()
+                    .await
+                    .is_ok_and(|body| body["errors"].is_null()),
+                Err(_) => false,
+            };
+            drop(permit);
+            (sent.elapsed().as_micros() as u64, ok)
+        }));
     }
-    let mut outcome = Outcome::default();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
     for task in tasks {
-        for (micros, ok) in task.await.expect("load task") {
-            outcome.requests += 1;
-            outcome.errors += u64::from(!ok);
-            outcome.latencies.push(micros);
-        }
+        let (micros, ok) = task.await.expect("load task");
+        errors += u64::from(!ok);
+        latencies.push(micros);
     }
-    outcome.elapsed = started.elapsed();
-    outcome.latencies.sort_unstable();
-    outcome
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        let at = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len().max(1));
+        latencies.get(at - 1).map_or(0.0, |&m| m as f64 / 1000.0)
+    };
+    Outcome {
+        requests: latencies.len() as u64,
+        errors,
+        seconds: started.elapsed().as_secs_f64(),
+        p50: percentile(0.50),
+        p95: percentile(0.95),
+        p99: percentile(0.99),
+    }
 }
 
 async fn metric(http: &reqwest::Client, address: &str, name: &str) -> f64 {
@@ -1096,37 +1275,67 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The release `concord` binary beside this program, with a clean environment: the benchmark's
+/// database, Redis under keys of its own (the API's and the worker's the same), warnings only.
+fn concord_command(subcommand: &str, database: &str) -> Command {
+    let binary = std::env::current_exe()
+        .expect("this program")
+        .parent()
+        .and_then(|examples| examples.parent())
+        .expect("target directory")
+        .join("concord");
+    let mut command = Command::new(binary);
+    command
+        .arg(subcommand)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url(OWNER_ROLE, database))
+        .env("REDIS_URL", redis_url())
+        .env("CONCORD_REDIS_PREFIX", format!("concord-bench:{database}:"))
+        .env(
+            "CONCORD_DATA_DIR",
+            std::env::temp_dir().join(format!("concord-bench-{database}")),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    command
+}
+
 impl Server {
     /// The release `concord serve` on the benchmark's database, as production runs it: its
-    /// own process, Redis, standard password hashing; limits per address lifted for one load
-    /// tool.
+    /// own process, Redis, standard password hashing, no job workers; limits per address
+    /// lifted for one load tool.
     fn concord(database: &str) -> Self {
-        let binary = std::env::current_exe()
-            .expect("this program")
-            .parent()
-            .and_then(|examples| examples.parent())
-            .expect("target directory")
-            .join("concord");
         let port = free_port();
-        let data_dir = std::env::temp_dir().join(format!("concord-bench-{port}"));
-        let child = Command::new(&binary)
-            .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url(OWNER_ROLE, database))
-            .env("REDIS_URL", redis_url())
-            .env("CONCORD_REDIS_PREFIX", format!("concord-bench:{port}:"))
-            .env("CONCORD_DATA_DIR", &data_dir)
+        let child = concord_command("serve", database)
             .env("CONCORD_LISTEN", format!("127.0.0.1:{port}"))
             .env("CONCORD_RUN_WORKER", "false")
             .env("CONCORD_SIGNUP_LIMIT_PER_ADDRESS", "1000000")
             .env("CONCORD_ACCEPT_LIMIT_PER_ADDRESS", "1000000")
             .env("CONCORD_LOGIN_LIMIT_PER_ADDRESS", "1000000")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // The seeding's Data Center would otherwise have to enrol an authenticator first;
+            // the measured requests are agency users', whom the default does not ask for one.
+            .env("CONCORD_SECOND_FACTOR_ROLES", "NONE")
             .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+            .expect("start concord serve");
         listening(child, port, "concord")
+    }
+
+    /// `concord worker`, the job workers a deployment runs beside the API (the outbox, the
+    /// deadline sweep), on the same database and Redis: its memory under the load.
+    fn worker(database: &str) -> Self {
+        let mut child = concord_command("worker", database)
+            .spawn()
+            .expect("start concord worker");
+        std::thread::sleep(Duration::from_secs(2));
+        assert!(
+            child.try_wait().expect("worker status").is_none(),
+            "concord worker stopped at its start"
+        );
+        Self {
+            child,
+            address: String::new(),
+        }
     }
 
     /// PostGraphile 5.1.5 on Node 22 (`bench/postgraphile`), logged in as Concord's login role

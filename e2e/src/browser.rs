@@ -54,6 +54,8 @@ pub struct Browser {
     // Dropped in this order: chromedriver and Chromium end before their profile is removed.
     _driver: Driver,
     _profile: TempDir,
+    /// Where Chromium saves what the page downloads.
+    downloads: TempDir,
 }
 
 /// chromedriver in its own process group, so that drop ends the Chromium it started too,
@@ -117,6 +119,7 @@ impl Browser {
             "chromedriver did not start on port {port}; its output is above"
         );
         let profile = TempDir::new("concord-e2e-chromium");
+        let downloads = TempDir::new("concord-e2e-downloads");
 
         let args = [
             "--headless",
@@ -132,7 +135,14 @@ impl Browser {
         let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut capabilities = Capabilities::new();
-        let options = json!({ "binary": chromium, "args": args });
+        let options = json!({
+            "binary": chromium,
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads.path(),
+                "download.prompt_for_download": false,
+            },
+        });
         capabilities.insert("goog:chromeOptions".into(), options);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
@@ -143,6 +153,7 @@ impl Browser {
             client,
             _driver: driver,
             _profile: profile,
+            downloads,
         }
     }
 
@@ -342,6 +353,23 @@ impl Browser {
             "{name}: serious or critical accessibility violations:\n{}",
             violations.join("\n")
         );
+    }
+
+    /// The bytes of the file the page saved as `name`, once the download has finished.
+    pub async fn downloaded(&self, name: &str) -> Vec<u8> {
+        let path = self.downloads.path().join(name);
+        poll(PATIENCE, async || std::fs::read(&path).ok())
+            .await
+            .unwrap_or_else(|| panic!("{name} was not downloaded within {PATIENCE:?}"))
+    }
+
+    /// Chooses the file at `path` in the file input `id`, as a person picking it would.
+    pub async fn attach(&self, id: &str, path: &std::path::Path) {
+        self.wait_for(id)
+            .await
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("attach {} to #{id}: {e}", path.display()));
     }
 
     /// Ends the WebDriver session (Chromium quits), then chromedriver on drop.

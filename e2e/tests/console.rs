@@ -296,17 +296,66 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .wait_for_text("services", "Hot meal on 2026-12-02")
         .await;
     invitee.check_screen("client-records").await;
+
+    // Files (ATT-*): a disability verification without the no-diagnosis confirmation is
+    // refused with its rule and stores nothing; a birth certificate is uploaded, listed with
+    // who uploaded it (PROV-1), and downloads byte for byte.
+    let scan: &[u8] = b"%PDF-1.4\n% birth certificate, scanned at intake\n%%EOF\n";
+    let scan_path = data_dir.path().join("birth-certificate.pdf");
+    std::fs::write(&scan_path, scan).unwrap_or_else(|e| panic!("write the scan: {e}"));
+    invitee.wait_for_text("files-empty", "No files").await;
+    invitee
+        .choose("file-category", "DISABILITY_VERIFICATION")
+        .await;
+    invitee.attach("file-input", &scan_path).await;
+    invitee.click("file-submit").await;
+    let refused = invitee.wait_for_text("file-error", "ATT-3").await;
+    assert!(refused.contains("diagnosis"), "{refused}");
+    assert!(
+        invitee.text("files").await.is_none(),
+        "a refused upload stored nothing"
+    );
+    invitee.choose("file-category", "BIRTH_CERTIFICATE").await;
+    invitee.click("file-submit").await;
+    invitee
+        .wait_for_text("file-uploaded", "birth-certificate.pdf")
+        .await;
+    let files = invitee
+        .wait_for_text("files", "birth-certificate.pdf")
+        .await;
+    assert!(
+        files.contains("Agency Lead (Helping Hands)") && files.contains("Birth certificate"),
+        "{files}"
+    );
+    assert!(
+        invitee.text("file-error").await.is_none(),
+        "the refusal is cleared"
+    );
+    invitee.click("file-download-0").await;
+    assert_eq!(invitee.downloaded("birth-certificate.pdf").await, scan);
+    invitee.check_screen("client-files").await;
+
     invitee.click("nav-compliance").await;
     let gaps = invitee.wait_for_text("case-manager-gaps", &hmis).await;
     assert!(
         gaps.contains("CM-1") && gaps.contains("Night Shelter"),
         "{gaps}"
     );
+    // The birth certificate is on file now: only the verification of homelessness is missing.
     let documents = invitee.wait_for_text("document-gaps", &hmis).await;
-    assert!(documents.contains("birth certificate"), "{documents}");
+    assert!(
+        documents.contains("homelessness verification") && !documents.contains("birth certificate"),
+        "{documents}"
+    );
     invitee.check_screen("compliance").await;
     invitee.goto(&client_page).await;
     invitee.wait_for_text("demographics", "Dana").await;
+    // Its uploader may delete the file (ATT-1); the list says so once it is gone.
+    invitee
+        .wait_for_text("files", "birth-certificate.pdf")
+        .await;
+    invitee.click("file-delete-0").await;
+    invitee.wait_for_text("files-empty", "No files").await;
 
     // The Data Center has the client open while the agency changes the first name with
     // documentation (DEM-2)...

@@ -33,7 +33,7 @@ pub struct GraphqlError {
 }
 
 impl GraphqlError {
-    fn network(message: impl Into<String>) -> Self {
+    pub fn network(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             code: Some("NETWORK".to_owned()),
@@ -122,25 +122,75 @@ impl Api {
     /// inlined into each (a tenth of the bundle).
     fn post_signed_in(self, body: String) -> Exchange {
         Box::pin(async move {
-            let (status, text) = self.exchange(&body).await?;
+            let (status, text) = self
+                .signed_in(
+                    |token| {
+                        let body = &body;
+                        async move { post(body, token.as_deref()).await }
+                    },
+                    unauthenticated_in,
+                )
+                .await?;
             data_of(status, &text)
         })
     }
 
-    async fn exchange(self, body: &str) -> Result<(u16, String), GraphqlError> {
+    /// Sends a file to `/files?…` (`query`) as the signed-in person, `progress` following the
+    /// bytes sent in percent; answers the status and the response body.
+    pub async fn upload(
+        self,
+        query: &str,
+        file: &web_sys::File,
+        progress: RwSignal<Option<u32>>,
+    ) -> Result<(u16, String), GraphqlError> {
+        let url = format!("/files?{query}");
+        self.signed_in(
+            |token| {
+                let url = &url;
+                async move { crate::transfer::upload(url, file, token.as_deref(), progress).await }
+            },
+            unauthenticated_in,
+        )
+        .await
+    }
+
+    /// The bytes of a file (`GET /files/{id}`) as the signed-in person; its status first.
+    pub async fn download(self, url: &str) -> Result<(u16, Vec<u8>), GraphqlError> {
+        self.signed_in(
+            |token| async move { crate::transfer::download(url, token.as_deref()).await },
+            |(status, bytes): &(u16, Vec<u8>)| {
+                (*status == 401)
+                    .then(|| std::str::from_utf8(bytes).ok().and_then(first_error))
+                    .flatten()
+                    .filter(GraphqlError::is_unauthenticated)
+            },
+        )
+        .await
+    }
+
+    /// Sends with the access token; when the answer says it has expired (`refused`), renews it
+    /// through the refresh cookie and sends once more. When the session really ended, what
+    /// was typed is kept for its person and the console returns to sign-in.
+    async fn signed_in<T, Sent>(
+        self,
+        send: impl Fn(Option<String>) -> Sent,
+        refused: impl Fn(&T) -> Option<GraphqlError>,
+    ) -> Result<T, GraphqlError>
+    where
+        Sent: Future<Output = Result<T, GraphqlError>>,
+    {
         let token = self
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.access_token.clone()));
-        let first = post(body, token.as_deref()).await?;
-        let refused = first_error(&first.1).filter(GraphqlError::is_unauthenticated);
-        let (Some(refused), Some(_)) = (refused, token) else {
+        let first = send(token.clone()).await?;
+        let (Some(refused), Some(_)) = (refused(&first), token) else {
             return Ok(first);
         };
         match refresh().await {
             Ok(session) => {
                 let token = session.access_token.clone();
                 self.session.set(Some(session));
-                post(body, Some(&token)).await
+                send(Some(token)).await
             }
             Err(_) => {
                 if let Some(user) = self
@@ -154,6 +204,11 @@ impl Api {
             }
         }
     }
+}
+
+/// The server's refusal of an expired or revoked token, in a JSON answer.
+fn unauthenticated_in((_, text): &(u16, String)) -> Option<GraphqlError> {
+    first_error(text).filter(GraphqlError::is_unauthenticated)
 }
 
 /// A new access token for the refresh token in the console's cookie (rotated on use).
@@ -202,7 +257,7 @@ async fn post(body: &str, access_token: Option<&str>) -> Result<(u16, String), G
 }
 
 /// The first error of a response body, whatever its data.
-fn first_error(text: &str) -> Option<GraphqlError> {
+pub fn first_error(text: &str) -> Option<GraphqlError> {
     let parsed: Response<serde::de::IgnoredAny> = serde_json::from_str(text).ok()?;
     parsed.errors.into_iter().next().map(GraphqlError::from)
 }

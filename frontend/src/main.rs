@@ -9,6 +9,7 @@ mod queries;
 mod screens;
 mod session;
 mod time;
+mod transfer;
 
 use leptos::prelude::*;
 use leptos_router::Lazy;

@@ -67,3 +67,4 @@ operations!(
 );
 
 operations!("queries/plan_preview.graphql" => SharingPlanPreview);
+operations!("queries/client_files.graphql" => ClientFiles, DeleteAttachment);

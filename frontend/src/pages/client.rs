@@ -1,5 +1,5 @@
 //! A client's profile (`/clients/:id`): demographics, profile rows, enrollments, notes, case
-//! managers, services and data conflicts, each value with who entered it, from which agency
+//! managers, services, files and data conflicts, each value with who entered it, from which agency
 //! and when (`PROV-1`). A value is offered for change only where its `access` block allows;
 //! a different value without documentation becomes a data conflict (`DEM-3`), and a change
 //! made on a stale read shows the current values and can be applied again (`LOCK-1`).
@@ -16,6 +16,7 @@ use crate::components::{
     reading, screen_of,
 };
 use crate::frame::SignedInRole;
+use crate::pages::client_files::ClientFilesSection;
 use crate::pages::client_records::{NewEnrollment, NewNote, NewService};
 use crate::queries::{
     ChangeClientDemographic, ClientProfile, ClientViews, change_client_demographic, client_profile,
@@ -169,6 +170,7 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
             (format!("{} on {}", s.service_type, s.service_date), stamped(&s.provenance.entered))
         }).collect())}
         <NewService client_id=client_id.clone() reread />
+        <ClientFilesSection client_id=client_id.clone() />
     }
 }
 

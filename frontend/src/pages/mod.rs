@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case;
 pub mod cases;
 pub mod client;
+pub mod client_files;
 pub mod client_records;
 pub mod clients;
 pub mod compliance;
