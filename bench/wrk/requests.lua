@@ -18,6 +18,16 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local function formatted(line)
+  local who, body = line:match("^([^\t]*)\t(.*)$")
+  local headers = { ["Content-Type"] = "application/json" }
+  local bearer = who:match("^bearer:(.*)$")
+  local tenant = who:match("^tenant:(.*)$")
+  if bearer then headers["Authorization"] = "Bearer " .. bearer end
+  if tenant then headers["x-tenant-id"] = tenant end
+  return wrk.format("POST", "/graphql", headers, body)
+end
+
 function init(args)
   local stride = tonumber(args[2])
   requests = {}
@@ -25,13 +35,13 @@ function init(args)
   for line in io.lines(args[1]) do
     line_number = line_number + 1
     if (line_number - place) % stride == 0 then
-      local who, body = line:match("^([^\t]*)\t(.*)$")
-      local headers = { ["Content-Type"] = "application/json" }
-      local bearer = who:match("^bearer:(.*)$")
-      local tenant = who:match("^tenant:(.*)$")
-      if bearer then headers["Authorization"] = "Bearer " .. bearer end
-      if tenant then headers["x-tenant-id"] = tenant end
-      table.insert(requests, wrk.format("POST", "/graphql", headers, body))
+      table.insert(requests, formatted(line))
+    end
+  end
+  -- Fewer lines than threads (one request sent over and over): every thread sends them all.
+  if #requests == 0 then
+    for line in io.lines(args[1]) do
+      table.insert(requests, formatted(line))
     end
   end
   next_request = 0
