@@ -55,6 +55,13 @@ fn size_text(bytes: i64) -> String {
     }
 }
 
+/// Why `/files` did not do what was asked: the error its answer carries (with the rule that
+/// refused), else its status.
+fn refusal(status: u16, body: Option<&str>) -> GraphqlError {
+    body.and_then(first_error)
+        .unwrap_or_else(|| GraphqlError::network(format!("The server answered HTTP {status}.")))
+}
+
 /// The file the input holds, if one was chosen.
 fn chosen_file(input: &NodeRef<leptos::html::Input>) -> Option<web_sys::File> {
     let element: HtmlInputElement = input.get_untracked()?.unchecked_into();
@@ -89,12 +96,7 @@ pub fn ClientFilesSection(client_id: String) -> impl IntoView {
                 Ok((200, bytes)) => {
                     crate::transfer::save(&bytes, &file.file_name, &file.content_type)
                 }
-                Ok((status, bytes)) => Err(std::str::from_utf8(&bytes)
-                    .ok()
-                    .and_then(first_error)
-                    .unwrap_or_else(|| {
-                        GraphqlError::network(format!("The server answered HTTP {status}."))
-                    })),
+                Ok((status, bytes)) => Err(refusal(status, std::str::from_utf8(&bytes).ok())),
                 Err(e) => Err(e),
             };
             if let Err(e) = saved {
@@ -208,9 +210,7 @@ fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
         spawn_local(async move {
             let sent = match api.upload(&query, &file, progress).await {
                 Ok((201, _)) => Ok(file.name()),
-                Ok((status, body)) => Err(first_error(&body).unwrap_or_else(|| {
-                    GraphqlError::network(format!("The server answered HTTP {status}."))
-                })),
+                Ok((status, body)) => Err(refusal(status, Some(&body))),
                 Err(e) => Err(e),
             };
             progress.set(None);
