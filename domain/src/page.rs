@@ -67,6 +67,69 @@ impl Window {
     }
 }
 
+/// How a list is sorted: by one of its fields (`F`, each list's own), ascending or descending.
+/// Rows with the same value keep their creation order (ids are time-ordered), so that every
+/// row has one place and a cursor one meaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sort<F> {
+    pub by: F,
+    pub descending: bool,
+}
+
+impl<F> Sort<F> {
+    pub fn ascending(by: F) -> Self {
+        Self {
+            by,
+            descending: false,
+        }
+    }
+
+    pub fn descending(by: F) -> Self {
+        Self {
+            by,
+            descending: true,
+        }
+    }
+}
+
+/// What a person asks of a list: which rows (`filter`, each list's own) in which order.
+#[derive(Clone, Debug, Default)]
+pub struct Listing<Filter, Field> {
+    pub filter: Filter,
+    pub sort: Sort<Field>,
+}
+
+/// Text a list is narrowed to (rows whose name or address holds it), checked once: trimmed,
+/// and at most `MAX_CHARS` characters. Empty text narrows nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainsText(String);
+
+impl ContainsText {
+    pub const MAX_CHARS: usize = 200;
+
+    /// `None` for empty or blank text; a validation error on `field` when it is too long.
+    pub fn parse(
+        field: &'static str,
+        text: Option<&str>,
+    ) -> crate::error::DomainResult<Option<Self>> {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(crate::error::DomainError::validation(
+                field,
+                "search with at most 200 characters",
+            ));
+        }
+        Ok(Some(Self(text.to_lowercase())))
+    }
+
+    /// The text, lower-cased (lists compare without case).
+    pub fn as_lowercase(&self) -> &str {
+        &self.0
+    }
+}
+
 /// One page of a keyset-paginated list, in the list's order.
 #[derive(Debug)]
 pub struct Page<T> {
@@ -173,6 +236,26 @@ mod tests {
 
     fn ids(n: u128) -> Vec<Uuid> {
         (1..=n).map(Uuid::from_u128).collect()
+    }
+
+    #[test]
+    fn filter_text_is_trimmed_lowercased_and_bounded() {
+        assert_eq!(ContainsText::parse("name", Some("   ")).ok(), Some(None));
+        assert_eq!(ContainsText::parse("name", None).ok(), Some(None));
+        let text = ContainsText::parse("name", Some("  Helping "))
+            .ok()
+            .flatten();
+        assert_eq!(
+            text.as_ref().map(ContainsText::as_lowercase),
+            Some("helping")
+        );
+        let long = "é".repeat(ContainsText::MAX_CHARS + 1);
+        assert!(matches!(
+            ContainsText::parse("name", Some(&long)),
+            Err(crate::error::DomainError::Validation { ref field, .. }) if field == "name"
+        ));
+        let longest = "é".repeat(ContainsText::MAX_CHARS);
+        assert!(ContainsText::parse("name", Some(&longest)).is_ok());
     }
 
     #[test]

@@ -11,11 +11,15 @@ use crate::auth::TenantUser;
 use crate::auth::onboarding::guard;
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{Listing, Window};
 use crate::policy::roles;
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
+
+pub use crate::store::agencies::{AgencyField, AgencyFilter};
+pub use crate::store::projects::{ProjectField, ProjectFilter};
+pub use crate::store::users::{UserField, UserFilter};
 use crate::values::{DisplayName, parse_project_type};
 
 /// The signed-in user's tenant (CoC).
@@ -45,42 +49,47 @@ pub async fn me(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult
     me.ok_or(DomainError::NotFound("user"))
 }
 
+/// The tenant's agencies, narrowed by `filter`, in `sort`'s order.
 pub async fn agencies(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
+    listing: Listing<AgencyFilter, AgencyField>,
     window: Window,
 ) -> DomainResult<Page<agencies::Model>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let page = store::agencies::page(&tx, caller.tenant_id(), window).await?;
+    let page = store::agencies::page(&tx, caller.tenant_id(), &listing, window).await?;
     tx.commit().await?;
     Ok(page)
 }
 
+/// The tenant's projects, narrowed by `filter`, in `sort`'s order.
 pub async fn projects(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
-    agency_id: Option<Uuid>,
+    listing: Listing<ProjectFilter, ProjectField>,
     window: Window,
 ) -> DomainResult<Page<projects::Model>> {
     let caller = caller.into();
     let tx = caller.begin(state).await?;
-    let page = store::projects::page(&tx, caller.tenant_id(), agency_id, window).await?;
+    let page = store::projects::page(&tx, caller.tenant_id(), &listing, window).await?;
     tx.commit().await?;
     Ok(page)
 }
 
-/// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
+/// The tenant's users: all of them for the Data Center, one's own agency's otherwise,
+/// narrowed further by `filter`, in `sort`'s order.
 pub async fn users(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
+    mut listing: Listing<UserFilter, UserField>,
     window: Window,
 ) -> DomainResult<Page<users::Model>> {
     let caller = caller.into();
     let user = caller.user(state, Scope::PeopleRead).await?;
-    let scope = roles::user_directory_scope(&user.actor());
+    listing.filter.agency_id = roles::user_directory_scope(&user.actor());
     let tx = caller.begin(state).await?;
-    let page = store::users::page(&tx, user.tenant_id, scope, window).await?;
+    let page = store::users::page(&tx, user.tenant_id, &listing, window).await?;
     tx.commit().await?;
     Ok(page)
 }

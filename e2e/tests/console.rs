@@ -45,6 +45,17 @@ async fn only_agency(browser: &Browser, id: &str) -> String {
     agencies[0].clone()
 }
 
+/// Waits until the table `id` lists `first` above `then`; returns its text.
+async fn wait_for_order(browser: &Browser, id: &str, first: &str, then: &str) -> String {
+    let seen = poll(Duration::from_secs(10), async || {
+        let text = browser.text(id).await?;
+        let (a, b) = (text.find(first)?, text.find(then)?);
+        (a < b).then_some(text)
+    })
+    .await;
+    seen.unwrap_or_else(|| panic!("#{id} did not list {first:?} above {then:?}"))
+}
+
 async fn see_home(browser: &Browser) {
     browser.wait_for_text("me-role", "DATA_CENTER").await;
     browser.wait_for_text("me-email", EMAIL).await;
@@ -197,6 +208,22 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
             .contains("1 of 1"),
         "no agency was created"
     );
+
+    // The table narrows through the API's filter, with an empty state of its own.
+    browser.fill("agency-filter-name", "zz").await;
+    browser
+        .wait_for_text("agency-list-empty", "No agency matches this filter")
+        .await;
+    browser.fill("agency-filter-name", "HELP").await;
+    browser.wait_for_text("agency-list", "1 of 1").await;
+    browser.choose("agency-filter-status", "DEACTIVATED").await;
+    browser
+        .wait_for_text("agency-list-empty", "No agency matches this filter")
+        .await;
+    browser.check_screen("agencies-filtered").await;
+    browser.choose("agency-filter-status", "").await;
+    browser.set_value("agency-filter-name", "").await;
+    browser.wait_for_text("agency-list", "Helping Hands").await;
 
     // A client, entered by the Data Center: each value names who entered it (PROV-1).
     browser.click("nav-clients").await;
@@ -396,6 +423,29 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser
         .wait_for_text("user-list", "Agency administrator")
         .await;
+
+    // The tables sort and filter through the API's connections: by name one way, then the
+    // other; by role; an invitation filter that matches nothing says so.
+    wait_for_order(&browser, "user-list", "Data Lead", "Agency Lead").await;
+    browser.click("user-sort-name").await;
+    wait_for_order(&browser, "user-list", "Agency Lead", "Data Lead").await;
+    browser.click("user-sort-name").await;
+    wait_for_order(&browser, "user-list", "Data Lead", "Agency Lead").await;
+    browser.check_screen("people-sorted").await;
+    browser.choose("user-filter-role", "AGENCY_ADMIN").await;
+    let admins = browser.wait_for_text("user-list", "1 of 1").await;
+    assert!(
+        admins.contains("Agency Lead") && !admins.contains("Data Lead"),
+        "only the agency administrator: {admins}"
+    );
+    browser.choose("user-filter-role", "").await;
+    browser.wait_for_text("user-list", "2 of 2").await;
+    browser.choose("invitation-filter-status", "PENDING").await;
+    browser
+        .wait_for_text("invitation-list-empty", "No invitation matches this filter")
+        .await;
+    browser.choose("invitation-filter-status", "ACCEPTED").await;
+    browser.wait_for_text("invitation-list", "1 of 1").await;
 
     // The date-of-birth conflict is followed up as a case (DEM-4). The agency that reported
     // it finds it on the board and tries three times to reach the agency that entered the

@@ -137,12 +137,17 @@ pub fn Choice(
     value: RwSignal<String>,
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(default = true)] required: bool,
+    /// What the empty choice says, where "Choose…" (required) or "None" would mislead: a
+    /// filter's "Any".
+    #[prop(optional)]
+    blank: Option<&'static str>,
 ) -> impl IntoView {
+    let blank = blank.unwrap_or(if required { "Choose…" } else { "None" });
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id name=id required=required bind:value=value>
-                <option value="">{if required { "Choose…" } else { "None" }}</option>
+                <option value="">{blank}</option>
                 {move || {
                     options
                         .get()
@@ -229,6 +234,9 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub next: RwSignal<Option<String>>,
     pub total: RwSignal<Option<i64>>,
     pub error: RwSignal<Option<GraphqlError>>,
+    /// Counts the times the list was cleared: a page asked for before the last clear (a
+    /// filter typed on, a sort changed) is dropped when it arrives.
+    generation: StoredValue<u64>,
 }
 
 // Signals are handles: a list is copied into each closure that reads it, whatever it holds.
@@ -247,6 +255,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
             next: RwSignal::new(None),
             total: RwSignal::new(None),
             error: RwSignal::new(None),
+            generation: StoredValue::new(0),
         }
     }
 
@@ -268,8 +277,13 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         Q: GraphQLQuery + 'static,
         Q::Variables: Clone + 'static,
     {
+        let asked_in = self.generation.get_value();
         spawn_local(async move {
-            match api.run::<Q>(variables).await {
+            let answer = api.run::<Q>(variables).await;
+            if self.generation.try_get_value() != Some(asked_in) {
+                return;
+            }
+            match answer {
                 Ok(data) => {
                     let (rows, has_next, end, total) = page(data);
                     self.add(rows, has_next, end, total);
@@ -280,6 +294,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
     }
 
     pub fn clear(&self) {
+        self.generation.update_value(|n| *n += 1);
         self.rows.set(Vec::new());
         self.next.set(None);
         self.total.set(None);
@@ -362,6 +377,108 @@ macro_rules! counted_page {
             page.total_count,
         )
     }};
+}
+
+/// How a table is sorted: by a field as the schema spells it (`NAME`, `EMAIL`, …), and which
+/// way; unsorted, the list keeps its own order (when each row was created).
+#[derive(Clone, Copy)]
+pub struct Sorting {
+    by: RwSignal<Option<(&'static str, bool)>>,
+    /// Whether the list's own order runs newest first.
+    newest_first: bool,
+}
+
+impl Sorting {
+    pub fn new(newest_first: bool) -> Self {
+        Self {
+            by: RwSignal::new(None),
+            newest_first,
+        }
+    }
+
+    /// The field to send as the schema spells it: `CREATED` while unsorted.
+    pub fn field(&self) -> &'static str {
+        self.by
+            .get_untracked()
+            .map_or("CREATED", |(field, _)| field)
+    }
+
+    /// The direction to send as the schema spells it.
+    pub fn direction(&self) -> &'static str {
+        let descending = self
+            .by
+            .get_untracked()
+            .map_or(self.newest_first, |(_, descending)| descending);
+        if descending { "DESC" } else { "ASC" }
+    }
+
+    /// Makes the running effect read the list again when the sort changes.
+    pub fn track(&self) {
+        self.by.track();
+    }
+
+    /// `field` ascending, then descending, then the list's own order again.
+    fn next(&self, field: &'static str) {
+        self.by.update(|by| {
+            *by = match *by {
+                Some((current, false)) if current == field => Some((field, true)),
+                Some((current, true)) if current == field => None,
+                _ => Some((field, false)),
+            }
+        });
+    }
+}
+
+/// A column header that sorts its table by `field`: a button that sorts ascending, then
+/// descending, then back; `aria-sort` tells screen readers how the table is sorted now.
+#[component]
+pub fn SortHeader(
+    id: &'static str,
+    label: &'static str,
+    field: &'static str,
+    sorting: Sorting,
+) -> impl IntoView {
+    let state = move || match sorting.by.get() {
+        Some((current, descending)) if current == field => Some(descending),
+        _ => None,
+    };
+    view! {
+        <th scope="col" aria-sort=move || match state() {
+            Some(false) => "ascending",
+            Some(true) => "descending",
+            None => "none",
+        }>
+            <button id=id type="button" class="sort" on:click=move |_| sorting.next(field)>
+                {label}
+                <span aria-hidden="true">{move || match state() {
+                    Some(false) => " ▲",
+                    Some(true) => " ▼",
+                    None => " ↕",
+                }}</span>
+            </button>
+        </th>
+    }
+}
+
+/// Whether a filter's status choice asks for active rows (`Some(true)`), deactivated ones,
+/// or either (empty).
+pub fn active_filter(choice: &str) -> Option<bool> {
+    match choice {
+        "ACTIVE" => Some(true),
+        "DEACTIVATED" => Some(false),
+        _ => None,
+    }
+}
+
+/// The choices of an active/deactivated filter.
+pub fn active_options() -> Vec<(String, String)> {
+    pairs(&[("ACTIVE", "Active"), ("DEACTIVATED", "Deactivated")])
+}
+
+/// Text typed into a filter, as the API takes it: `None` while blank.
+pub fn filter_text(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    (!typed.is_empty()).then(|| typed.to_owned())
 }
 
 /// What a list is waiting for, or says when it has nothing.

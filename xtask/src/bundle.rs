@@ -265,4 +265,7 @@ form.inline h4 { flex-basis: 100%; margin: .5rem 0 0; }
 @media print { nav.frame, button, .no-print { display: none !important; } body { max-width: none; }
   a { color: inherit; text-decoration: none; } }
 .notice input[readonly] { width: 100%; box-sizing: border-box; font-family: monospace; }
+th button.sort { background: none; border: 0; padding: 0; color: inherit; font-weight: 700; }
+th button.sort:hover { text-decoration: underline; }
+.filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }
 "#;

@@ -3,11 +3,15 @@
 use std::convert::Infallible;
 
 use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, OpaqueCursor};
-use async_graphql::{Context, Object, ObjectType, OutputType};
+use async_graphql::{Context, InputObject, InputType, Object, ObjectType, OutputType};
 use uuid::Uuid;
 
 use domain::error::{DomainError, DomainResult};
-use domain::page::{Page, Window};
+use domain::page::{Page, Sort, Window};
+
+use super::enums::{
+    AgencyOrderField, InvitationOrderField, OrderDirection, ProjectOrderField, UserOrderField,
+};
 
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;
@@ -151,6 +155,31 @@ fn edges<T, N: OutputType, E, Fields: ObjectType>(
         connection.edges.push(Edge::new(cursor, node(row)?));
     }
     Ok(connection)
+}
+
+/// How a list is sorted: by one of its fields, either way. Rows with the same value keep the
+/// order they were created in.
+#[derive(InputObject)]
+#[graphql(
+    concrete(name = "AgencyOrder", params(AgencyOrderField)),
+    concrete(name = "ProjectOrder", params(ProjectOrderField)),
+    concrete(name = "UserOrder", params(UserOrderField)),
+    concrete(name = "InvitationOrder", params(InvitationOrderField))
+)]
+pub struct ListOrder<F: InputType> {
+    pub field: F,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl<F: InputType> ListOrder<F> {
+    /// The domain's sort, or `default` when the list was not asked to sort.
+    pub fn sort<D: From<F>>(given: Option<Self>, default: Sort<D>) -> Sort<D> {
+        given.map_or(default, |order| Sort {
+            by: order.field.into(),
+            descending: order.direction == OrderDirection::Desc,
+        })
+    }
 }
 
 /// Complexity of a list field: its children once per requested item (`first` or `last`).

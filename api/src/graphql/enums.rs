@@ -151,6 +151,55 @@ pub enum InvitationStatus {
     Revoked,
 }
 
+/// Which way a sorted list runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// What the agencies list may be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::tenancy::AgencyField")]
+pub enum AgencyOrderField {
+    /// When it was created.
+    Created,
+    /// Its name, without regard to case.
+    Name,
+}
+
+/// What the projects list may be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::tenancy::ProjectField")]
+pub enum ProjectOrderField {
+    /// When it was created.
+    Created,
+    /// Its name, without regard to case.
+    Name,
+}
+
+/// What the users list may be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::tenancy::UserField")]
+pub enum UserOrderField {
+    /// When the account was created.
+    Created,
+    /// The display name, without regard to case.
+    Name,
+    Email,
+    Role,
+}
+
+/// What the invitations list may be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::auth::invitations::InvitationField")]
+pub enum InvitationOrderField {
+    /// When it was first sent.
+    Created,
+    Email,
+}
+
 /// How a list of cases is sorted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Enum)]
 #[graphql(remote = "domain::cases::CaseOrder")]

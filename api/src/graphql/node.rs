@@ -25,12 +25,13 @@ use super::webhooks::{WebhookDelivery, WebhookEndpoint};
 use super::{caller, state, viewer};
 use crate::error::GqlResult;
 use domain::audit;
+use domain::auth::invitations::InvitationField;
 use domain::auth::{invitations, onboarding, service_accounts, webauthn};
 use domain::cases::{self, scan};
 use domain::error::{DomainError, DomainResult};
 use domain::global_id;
 use domain::nodes::{self, Located, MAX_IDS, NodeKind};
-use domain::page::{Page, Window};
+use domain::page::{Listing, Page, Sort, Window};
 use domain::policy::records::Element;
 use domain::records::{
     attachments, case_managers, clients, enrollments, notes, notifications, profile, services,
@@ -210,15 +211,15 @@ async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult
             Node::DataConflict(first(page, id, |c| c.id)?.try_into()?)
         }
         NodeKind::Agency => {
-            let page = tenancy::agencies(state, caller, oldest_first).await?;
+            let page = tenancy::agencies(state, caller, Listing::default(), oldest_first).await?;
             Node::Agency(first(page, id, |a| a.id)?.into())
         }
         NodeKind::Project => {
-            let page = tenancy::projects(state, caller, None, oldest_first).await?;
+            let page = tenancy::projects(state, caller, Listing::default(), oldest_first).await?;
             Node::Project(first(page, id, |p| p.id)?.into())
         }
         NodeKind::User => {
-            let page = tenancy::users(state, caller, oldest_first).await?;
+            let page = tenancy::users(state, caller, Listing::default(), oldest_first).await?;
             Node::User(first(page, id, |u| u.id)?.try_into()?)
         }
         NodeKind::ServiceAccount => {
@@ -235,7 +236,11 @@ async fn fetch_listed(ctx: &Context<'_>, id: Uuid, at: &Located) -> DomainResult
             Node::WebhookDelivery(first(page, id, |d| d.id)?.try_into()?)
         }
         NodeKind::Invitation => {
-            let page = invitations::page(state, caller, newest_first).await?;
+            let newest = Listing {
+                sort: Sort::descending(InvitationField::Created),
+                ..Listing::default()
+            };
+            let page = invitations::page(state, caller, newest, newest_first).await?;
             Node::Invitation(first(page, id, |i| i.invitation.id)?.try_into()?)
         }
         NodeKind::Notification => {

@@ -2,10 +2,13 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
-use super::connection::{CountedConnection, connection, window};
+use super::connection::{CountedConnection, ListOrder, connection, window};
+use super::enums::{AgencyOrderField, ProjectOrderField};
 use super::types::{Agency, Project, Tenant};
 use super::{caller, state};
 use crate::error::GqlResult;
+use domain::error::DomainResult;
+use domain::page::{ContainsText, Listing, Sort};
 use domain::tenancy;
 use domain::values::HUD_PROJECT_TYPES;
 
@@ -32,7 +35,9 @@ impl TenancyQuery {
             .collect()
     }
 
+    /// The tenant's agencies: oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
+    #[allow(clippy::too_many_arguments)]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
@@ -40,14 +45,26 @@ impl TenancyQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<RegistryFilter>,
+        order_by: Option<ListOrder<AgencyOrderField>>,
     ) -> GqlResult<CountedConnection<Agency>> {
         let user = caller(ctx)?;
         let window = window(ctx, first, after, last, before)?;
-        let page = tenancy::agencies(state(ctx)?, user, window).await?;
+        let (name_contains, active) = RegistryFilter::parse(filter)?;
+        let listing = Listing {
+            filter: tenancy::AgencyFilter {
+                name_contains,
+                active,
+            },
+            sort: ListOrder::sort(order_by, Sort::default()),
+        };
+        let page = tenancy::agencies(state(ctx)?, user, listing, window).await?;
         Ok(connection(page, |a| a.id, Agency::from))
     }
 
+    /// The tenant's projects, or one agency's: oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
+    #[allow(clippy::too_many_arguments)]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -56,11 +73,40 @@ impl TenancyQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<RegistryFilter>,
+        order_by: Option<ListOrder<ProjectOrderField>>,
     ) -> GqlResult<CountedConnection<Project>> {
         let user = caller(ctx)?;
         let window = window(ctx, first, after, last, before)?;
-        let page = tenancy::projects(state(ctx)?, user, agency_id, window).await?;
+        let (name_contains, active) = RegistryFilter::parse(filter)?;
+        let listing = Listing {
+            filter: tenancy::ProjectFilter {
+                agency_id,
+                name_contains,
+                active,
+            },
+            sort: ListOrder::sort(order_by, Sort::default()),
+        };
+        let page = tenancy::projects(state(ctx)?, user, listing, window).await?;
         Ok(connection(page, |p| p.id, Project::from))
+    }
+}
+
+/// Which agencies or projects a list holds; every filter given must hold.
+#[derive(InputObject, Default)]
+pub struct RegistryFilter {
+    /// Part of the name, in any case.
+    pub name_contains: Option<String>,
+    /// Only active ones (`true`) or only deactivated ones (`false`).
+    pub active: Option<bool>,
+}
+
+impl RegistryFilter {
+    /// The name's part, checked once, and the status asked for; nothing when no filter.
+    fn parse(given: Option<Self>) -> DomainResult<(Option<ContainsText>, Option<bool>)> {
+        let given = given.unwrap_or_default();
+        let name_contains = ContainsText::parse("nameContains", given.name_contains.as_deref())?;
+        Ok((name_contains, given.active))
     }
 }
 

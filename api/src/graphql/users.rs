@@ -2,13 +2,14 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
-use super::connection::{CountedConnection, try_connection, window};
-use super::enums::Role;
+use super::connection::{CountedConnection, ListOrder, try_connection, window};
+use super::enums::{InvitationOrderField, InvitationStatus, Role, UserOrderField};
 use super::types::{Invitation, User};
 use super::{caller, state};
 use crate::error::GqlResult;
 use domain::auth::invitations::{self, InvitationView};
 use domain::auth::{accounts, onboarding};
+use domain::page::{ContainsText, Listing, Sort};
 use domain::tenancy;
 
 #[derive(Default)]
@@ -16,8 +17,10 @@ pub struct UsersQuery;
 
 #[Object]
 impl UsersQuery {
-    /// The tenant's users: all of them for the Data Center, one's own agency's otherwise.
+    /// The tenant's users: all of them for the Data Center, one's own agency's otherwise;
+    /// oldest first unless `orderBy` says otherwise.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
+    #[allow(clippy::too_many_arguments)]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -25,16 +28,30 @@ impl UsersQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<UserFilter>,
+        order_by: Option<ListOrder<UserOrderField>>,
     ) -> GqlResult<CountedConnection<User>> {
         let user = caller(ctx)?;
         let window = window(ctx, first, after, last, before)?;
-        let page = tenancy::users(state(ctx)?, user, window).await?;
+        let filter = filter.unwrap_or_default();
+        let listing = Listing {
+            filter: tenancy::UserFilter {
+                agency_id: None,
+                text: ContainsText::parse("search", filter.search.as_deref())?,
+                role: filter.role.map(Into::into),
+                active: filter.active,
+            },
+            sort: ListOrder::sort(order_by, Sort::default()),
+        };
+        let page = tenancy::users(state(ctx)?, user, listing, window).await?;
         Ok(try_connection(page, |u| u.id, User::try_from)?)
     }
 
-    /// The invitations the viewer manages, newest first: all of the tenant's for the Data
-    /// Center, its agency's for an Agency Administrator (ROLE-3: not a user's).
+    /// The invitations the viewer manages: all of the tenant's for the Data Center, its
+    /// agency's for an Agency Administrator (ROLE-3: not a user's); newest first unless
+    /// `orderBy` says otherwise.
     #[graphql(complexity = "super::connection::list_complexity(child_complexity, first, last)")]
+    #[allow(clippy::too_many_arguments)]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
@@ -42,16 +59,52 @@ impl UsersQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        filter: Option<InvitationFilter>,
+        order_by: Option<ListOrder<InvitationOrderField>>,
     ) -> GqlResult<CountedConnection<Invitation>> {
         let user = caller(ctx)?;
         let window = window(ctx, first, after, last, before)?;
-        let page = invitations::page(state(ctx)?, user, window).await?;
+        let filter = filter.unwrap_or_default();
+        let listing = Listing {
+            filter: invitations::InvitationFilter {
+                agency_id: None,
+                email_contains: ContainsText::parse(
+                    "emailContains",
+                    filter.email_contains.as_deref(),
+                )?,
+                status: filter.status.map(Into::into),
+            },
+            sort: ListOrder::sort(
+                order_by,
+                Sort::descending(invitations::InvitationField::Created),
+            ),
+        };
+        let page = invitations::page(state(ctx)?, user, listing, window).await?;
         Ok(try_connection(
             page,
             |i| i.invitation.id,
             Invitation::try_from,
         )?)
     }
+}
+
+/// Which users a list holds; every filter given must hold.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    /// Part of the name or the e-mail address, in any case.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    /// Only those who may sign in (`true`) or only those deactivated (`false`).
+    pub active: Option<bool>,
+}
+
+/// Which invitations a list holds; every filter given must hold.
+#[derive(InputObject, Default)]
+pub struct InvitationFilter {
+    /// Part of the address, in any case.
+    pub email_contains: Option<String>,
+    /// Only those that stand so now.
+    pub status: Option<InvitationStatus>,
 }
 
 #[derive(InputObject)]

@@ -3,7 +3,7 @@
 //! everything a person of an agency does.
 use domain::caller::Caller;
 use domain::error::DomainError;
-use domain::page::Window;
+use domain::page::{Listing, Window};
 use domain::policy::plan::PRIVATE;
 use domain::policy::roles::Role;
 use domain::records::clients::{self, NewClient};
@@ -36,7 +36,7 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
         (plan.row.version, plan.row.template.as_str()),
         (1, "durham-v1")
     );
-    let agencies = tenancy::agencies(state, system, Window::after(None, 10))
+    let agencies = tenancy::agencies(state, system, Listing::default(), Window::after(None, 10))
         .await
         .expect("agencies");
     assert_eq!(agencies.rows.len(), 2);
@@ -80,7 +80,7 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
     );
 
     // Nothing of it was written: still two agencies, no client, plan version 1.
-    let agencies = tenancy::agencies(state, system, Window::after(None, 10))
+    let agencies = tenancy::agencies(state, system, Listing::default(), Window::after(None, 10))
         .await
         .expect("agencies");
     assert_eq!(agencies.rows.len(), 2);
@@ -107,9 +107,14 @@ async fn sys_1_the_system_reads_what_the_plan_needs_and_acts_as_no_person() {
     let held = store::tenant_tx(&state.db, coc.tenant_id)
         .await
         .expect("begin");
-    let inside = tenancy::agencies(state, system.inside(&held), Window::after(None, 10))
-        .await
-        .expect("agencies inside the held transaction");
+    let inside = tenancy::agencies(
+        state,
+        system.inside(&held),
+        Listing::default(),
+        Window::after(None, 10),
+    )
+    .await
+    .expect("agencies inside the held transaction");
     assert_eq!(inside.rows.len(), 2);
     held.rollback().await.expect("roll back");
 }

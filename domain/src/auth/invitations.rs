@@ -9,19 +9,13 @@ use uuid::Uuid;
 use super::onboarding::{INVITATION_TTL, guard};
 use crate::caller::Caller;
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{Listing, Window};
 use crate::policy::roles::{self, Account, Role};
 use crate::policy::service_accounts::Scope;
 use crate::state::AppState;
 use crate::store::{self, Page};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvitationStatus {
-    Pending,
-    Accepted,
-    Expired,
-    Revoked,
-}
+pub use crate::store::invitations::{InvitationField, InvitationFilter, InvitationStatus};
 
 /// An invitation and where it stands now.
 pub struct InvitationView {
@@ -36,25 +30,13 @@ impl InvitationView {
     }
 }
 
-impl InvitationStatus {
-    pub fn of(invitation: &invitations::Model, now: DateTime<Utc>) -> Self {
-        if invitation.accepted_at.is_some() {
-            Self::Accepted
-        } else if invitation.revoked_at.is_some() {
-            Self::Revoked
-        } else if invitation.expires_at <= now {
-            Self::Expired
-        } else {
-            Self::Pending
-        }
-    }
-}
-
-/// The invitations the viewer manages, newest first: the Data Center's are all of the
-/// tenant's, an Agency Administrator's its agency's.
+/// The invitations the viewer manages: the Data Center's are all of the tenant's, an Agency
+/// Administrator's its agency's; narrowed further by the listing's filter, whose status is
+/// read as of now.
 pub async fn page(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
+    mut listing: Listing<InvitationFilter, InvitationField>,
     window: Window,
 ) -> DomainResult<Page<InvitationView>> {
     let caller = caller.into();
@@ -71,10 +53,11 @@ pub async fn page(
         Role::DataCenter => None,
         Role::AgencyAdmin | Role::User => Some(actor.agency_id.unwrap_or_else(Uuid::nil)),
     };
-    let tx = caller.begin(state).await?;
-    let page = store::invitations::page(&tx, by.tenant_id, agency, window).await?;
-    tx.commit().await?;
+    listing.filter.agency_id = agency;
     let now = state.clock.now();
+    let tx = caller.begin(state).await?;
+    let page = store::invitations::page(&tx, by.tenant_id, &listing, now, window).await?;
+    tx.commit().await?;
     Ok(page.map(|i| InvitationView::at(i, now)))
 }
 

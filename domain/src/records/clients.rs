@@ -13,7 +13,7 @@ use super::ssn::SsnOwner;
 use crate::auth::TenantUser;
 use crate::cases::lifecycle;
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{ContainsText, Window};
 use crate::policy::Decision;
 use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, DemographicChange, Element, Provenance};
@@ -287,10 +287,7 @@ pub async fn page(
             .hmis_number
             .map(|h| h.trim().to_owned())
             .filter(|h| !h.is_empty()),
-        name: filter
-            .name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty()),
+        name: ContainsText::parse("name", filter.name.as_deref())?,
         dob: filter.dob,
         project_id: match filter.project_id {
             // A list by project says who is enrolled there (PLAN-1).

@@ -5,9 +5,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{IdOrder, Page, is_unique_violation};
+use super::{Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{ContainsText, Listing, Window};
 use crate::values::DisplayName;
 
 pub async fn insert(
@@ -46,17 +46,47 @@ pub async fn get(
         .await?)
 }
 
+/// What the agencies list may be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AgencyField {
+    /// When it was created.
+    #[default]
+    Created,
+    Name,
+}
+
+/// Which agencies a list holds; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct AgencyFilter {
+    pub name_contains: Option<ContainsText>,
+    /// Only those not deactivated (`true`) or only those deactivated.
+    pub active: Option<bool>,
+}
+
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
+    listing: &Listing<AgencyFilter, AgencyField>,
     window: Window,
 ) -> DomainResult<Page<agencies::Model>> {
-    let query = agencies::Entity::find().filter(agencies::Column::TenantId.eq(tenant_id));
-    super::keyset_page(
+    let (filter, sort) = (&listing.filter, listing.sort);
+    let mut query = agencies::Entity::find().filter(agencies::Column::TenantId.eq(tenant_id));
+    if let Some(text) = &filter.name_contains {
+        query = query.filter(super::contains(agencies::Column::Name, text));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(super::active_is(agencies::Column::DeactivatedAt, active));
+    }
+    let key = match sort.by {
+        AgencyField::Created => None,
+        AgencyField::Name => Some(agencies::Column::Name),
+    };
+    super::sorted_page(
         db,
         query,
         agencies::Column::Id,
-        IdOrder::OldestFirst,
+        key,
+        sort.descending,
         window,
     )
     .await

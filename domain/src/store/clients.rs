@@ -3,7 +3,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{client_field_values, client_views, clients, data_conflicts, enrollments};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{IdOrder, Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{ContainsText, Window};
 use crate::policy::records::Provenance;
 use crate::records::ssn::SsnOwner;
 
@@ -84,7 +84,7 @@ pub struct ListFilter {
     pub entered_by: Option<Option<Uuid>>,
     pub hmis_number: Option<String>,
     /// Part of the first, middle or last name, in any case.
-    pub name: Option<String>,
+    pub name: Option<ContainsText>,
     pub dob: Option<NaiveDate>,
     /// Enrolled (now or ever) in this project.
     pub project_id: Option<Uuid>,
@@ -110,22 +110,11 @@ pub async fn page(
         query = query.filter(clients::Column::Dob.eq(dob));
     }
     if let Some(name) = &filter.name {
-        // `%` and `_` in a name are themselves, not wildcards.
-        let escaped = name
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        let part_of = |column: clients::Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
         query = query.filter(
             Condition::any()
-                .add(part_of(clients::Column::FirstName))
-                .add(part_of(clients::Column::MiddleName))
-                .add(part_of(clients::Column::LastName)),
+                .add(super::contains(clients::Column::FirstName, name))
+                .add(super::contains(clients::Column::MiddleName, name))
+                .add(super::contains(clients::Column::LastName, name)),
         );
     }
     if let Some(project) = filter.project_id {

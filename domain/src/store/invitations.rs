@@ -9,9 +9,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{IdOrder, Page};
+use super::Page;
 use crate::error::DomainResult;
-use crate::page::Window;
+use crate::page::{ContainsText, Listing, Window};
 use crate::policy::roles::Role;
 use crate::values::Email;
 
@@ -100,21 +100,95 @@ pub async fn set_emailed_token(
 }
 
 /// The tenant's invitations (one agency's with `agency`), newest first, after `after`.
+/// Where an invitation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn of(invitation: &invitations::Model, now: DateTime<Utc>) -> Self {
+        if invitation.accepted_at.is_some() {
+            Self::Accepted
+        } else if invitation.revoked_at.is_some() {
+            Self::Revoked
+        } else if invitation.expires_at <= now {
+            Self::Expired
+        } else {
+            Self::Pending
+        }
+    }
+
+    /// The invitations that stand so at `now`: `of` as a condition on the row.
+    fn condition(self, now: DateTime<Utc>) -> Condition {
+        use invitations::Column::{AcceptedAt, ExpiresAt, RevokedAt};
+        match self {
+            Self::Accepted => Condition::all().add(AcceptedAt.is_not_null()),
+            Self::Revoked => Condition::all()
+                .add(AcceptedAt.is_null())
+                .add(RevokedAt.is_not_null()),
+            Self::Expired => Condition::all()
+                .add(AcceptedAt.is_null())
+                .add(RevokedAt.is_null())
+                .add(ExpiresAt.lte(now)),
+            Self::Pending => Condition::all()
+                .add(AcceptedAt.is_null())
+                .add(RevokedAt.is_null())
+                .add(ExpiresAt.gt(now)),
+        }
+    }
+}
+
+/// What the invitations list may be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InvitationField {
+    /// When it was sent first.
+    #[default]
+    Created,
+    Email,
+}
+
+/// Which invitations a list holds; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct InvitationFilter {
+    /// Only those to this agency (an Agency Administrator's own).
+    pub agency_id: Option<Uuid>,
+    pub email_contains: Option<ContainsText>,
+    pub status: Option<InvitationStatus>,
+}
+
+/// A page of the tenant's invitations; `now` is when their status is read.
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    agency: Option<Uuid>,
+    listing: &Listing<InvitationFilter, InvitationField>,
+    now: DateTime<Utc>,
     window: Window,
 ) -> DomainResult<Page<invitations::Model>> {
+    let (filter, sort) = (&listing.filter, listing.sort);
     let mut query = invitations::Entity::find().filter(invitations::Column::TenantId.eq(tenant_id));
-    if let Some(agency) = agency {
+    if let Some(agency) = filter.agency_id {
         query = query.filter(invitations::Column::AgencyId.eq(agency));
     }
-    super::keyset_page(
+    if let Some(text) = &filter.email_contains {
+        query = query.filter(super::contains(invitations::Column::Email, text));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(status.condition(now));
+    }
+    let key = match sort.by {
+        InvitationField::Created => None,
+        InvitationField::Email => Some(invitations::Column::Email),
+    };
+    super::sorted_page(
         db,
         query,
         invitations::Column::Id,
-        IdOrder::NewestFirst,
+        key,
+        sort.descending,
         window,
     )
     .await

@@ -34,14 +34,15 @@ pub mod versioned;
 pub mod webauthn;
 pub mod webhooks;
 
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
-use crate::error::DomainResult;
-use crate::page::Window;
+use crate::error::{DomainError, DomainResult};
+use crate::page::{ContainsText, Window};
 
 pub use crate::page::Page;
 pub use entities::tenant_scope::APP_ROLE;
@@ -124,6 +125,106 @@ where
     };
     let rows = query.limit(window.overfetch()).all(db).await?;
     Ok(Page::from_overfetch(rows, window).with_total(total))
+}
+
+/// `window` of the rows `query` selects, sorted by the text column `key` without regard to
+/// case and then by `id`, or by `id` alone when `key` is `None`; `descending` turns both.
+/// A cursor is a row's id: its key is read again, so the page after it starts where it stood
+/// in the list as the list is now.
+pub async fn sorted_page<E, C>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    id: C,
+    key: Option<C>,
+    descending: bool,
+    window: Window,
+) -> DomainResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    C: ColumnTrait + IntoColumnRef,
+{
+    let Some(key) = key else {
+        let order = if descending {
+            IdOrder::NewestFirst
+        } else {
+            IdOrder::OldestFirst
+        };
+        return keyset_page(db, query, id, order, window).await;
+    };
+    let total = count_if_asked(db, &query, window).await?;
+    let key = lowercase(key);
+    // Backward, the rows nearest the cursor are read first, against the list's order.
+    let ascending = descending == window.is_backward();
+    let mut query = query;
+    if let Some(cursor) = window.cursor {
+        let at: Option<String> = query
+            .clone()
+            .select_only()
+            .column_as(key.clone(), "key")
+            .filter(id.eq(cursor))
+            .into_tuple()
+            .one(db)
+            .await?;
+        let at = at.ok_or_else(|| {
+            DomainError::validation(
+                if window.is_backward() {
+                    "before"
+                } else {
+                    "after"
+                },
+                "the row this page continues from has left the list; read it again from its start",
+            )
+        })?;
+        let (beyond_key, beyond_id) = if ascending {
+            (key.clone().gt(at.clone()), id.gt(cursor))
+        } else {
+            (key.clone().lt(at.clone()), id.lt(cursor))
+        };
+        query = query.filter(
+            Condition::any()
+                .add(beyond_key)
+                .add(Condition::all().add(key.clone().eq(at)).add(beyond_id)),
+        );
+    }
+    let order = if ascending {
+        sea_orm::Order::Asc
+    } else {
+        sea_orm::Order::Desc
+    };
+    let rows = query
+        .order_by(key, order.clone())
+        .order_by(id, order)
+        .limit(window.overfetch())
+        .all(db)
+        .await?;
+    Ok(Page::from_overfetch(rows, window).with_total(total))
+}
+
+/// The rows still active (`true`: not deactivated) or only those deactivated, by the column
+/// that holds when one was deactivated.
+pub fn active_is(deactivated_at: impl ColumnTrait, active: bool) -> SimpleExpr {
+    if active {
+        deactivated_at.is_null()
+    } else {
+        deactivated_at.is_not_null()
+    }
+}
+
+/// A text column lower-cased, as lists sort and search it.
+fn lowercase(column: impl IntoColumnRef) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(column)))
+}
+
+/// The rows whose text column holds `text`, without regard to case; `%` and `_` in the text
+/// are themselves, not wildcards.
+pub fn contains(column: impl IntoColumnRef, text: &ContainsText) -> SimpleExpr {
+    let escaped = text
+        .as_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    lowercase(column).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// The length of the whole list `query` selects, when `window` asks for it (`totalCount`).

@@ -3,9 +3,9 @@ use entities::projects;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::{IdOrder, Page, is_unique_violation};
+use super::{Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{ContainsText, Listing, Window};
 use crate::values::DisplayName;
 
 pub async fn insert(
@@ -36,21 +36,51 @@ pub async fn insert(
     })
 }
 
+/// What the projects list may be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProjectField {
+    /// When it was created.
+    #[default]
+    Created,
+    Name,
+}
+
+/// Which projects a list holds; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    pub agency_id: Option<Uuid>,
+    pub name_contains: Option<ContainsText>,
+    /// Only those not deactivated (`true`) or only those deactivated.
+    pub active: Option<bool>,
+}
+
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    agency_id: Option<Uuid>,
+    listing: &Listing<ProjectFilter, ProjectField>,
     window: Window,
 ) -> DomainResult<Page<projects::Model>> {
+    let (filter, sort) = (&listing.filter, listing.sort);
     let mut query = projects::Entity::find().filter(projects::Column::TenantId.eq(tenant_id));
-    if let Some(agency_id) = agency_id {
+    if let Some(agency_id) = filter.agency_id {
         query = query.filter(projects::Column::AgencyId.eq(agency_id));
     }
-    super::keyset_page(
+    if let Some(text) = &filter.name_contains {
+        query = query.filter(super::contains(projects::Column::Name, text));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(super::active_is(projects::Column::DeactivatedAt, active));
+    }
+    let key = match sort.by {
+        ProjectField::Created => None,
+        ProjectField::Name => Some(projects::Column::Name),
+    };
+    super::sorted_page(
         db,
         query,
         projects::Column::Id,
-        IdOrder::OldestFirst,
+        key,
+        sort.descending,
         window,
     )
     .await

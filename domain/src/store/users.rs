@@ -1,14 +1,14 @@
 use chrono::{DateTime, Utc};
 use entities::users;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::{IdOrder, Page, is_unique_violation};
+use super::{Page, is_unique_violation};
 use crate::error::{DomainError, DomainResult};
-use crate::page::Window;
+use crate::page::{ContainsText, Listing, Window};
 use crate::policy::roles::Role;
 use crate::values::{DisplayName, Email};
 
@@ -78,17 +78,60 @@ pub async fn get(
         .await?)
 }
 
+/// What the users list may be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UserField {
+    /// When the account was created.
+    #[default]
+    Created,
+    Name,
+    Email,
+    Role,
+}
+
+/// Which users a list holds; every filter given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    /// Only this agency's people (an agency's own directory).
+    pub agency_id: Option<Uuid>,
+    /// Part of the name or the address.
+    pub text: Option<ContainsText>,
+    pub role: Option<Role>,
+    /// Only those who may sign in (`true`) or only those deactivated.
+    pub active: Option<bool>,
+}
+
 pub async fn page(
     db: &impl ConnectionTrait,
     tenant_id: Uuid,
-    agency_id: Option<Uuid>,
+    listing: &Listing<UserFilter, UserField>,
     window: Window,
 ) -> DomainResult<Page<users::Model>> {
+    let (filter, sort) = (&listing.filter, listing.sort);
     let mut query = users::Entity::find().filter(users::Column::TenantId.eq(tenant_id));
-    if let Some(agency_id) = agency_id {
+    if let Some(agency_id) = filter.agency_id {
         query = query.filter(users::Column::AgencyId.eq(agency_id));
     }
-    super::keyset_page(db, query, users::Column::Id, IdOrder::OldestFirst, window).await
+    if let Some(text) = &filter.text {
+        query = query.filter(
+            Condition::any()
+                .add(super::contains(users::Column::DisplayName, text))
+                .add(super::contains(users::Column::Email, text)),
+        );
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::Column::Role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::Column::Status.eq(if active { ACTIVE } else { DEACTIVATED }));
+    }
+    let key = match sort.by {
+        UserField::Created => None,
+        UserField::Name => Some(users::Column::DisplayName),
+        UserField::Email => Some(users::Column::Email),
+        UserField::Role => Some(users::Column::Role),
+    };
+    super::sorted_page(db, query, users::Column::Id, key, sort.descending, window).await
 }
 
 pub async fn record_successful_login(

@@ -7,15 +7,68 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::components::{
-    Choice, ErrorAlert, Field, Paged, ShowMore, Submission, error_view, loading,
+    Choice, ErrorAlert, Field, Paged, ShowMore, SortHeader, Sorting, Submission, active_filter,
+    active_options, enum_value, error_view, filter_text, loading, reading,
 };
 use crate::queries::{
-    Agencies, CreateAgency, CreateProject, DeactivateAgency, Projects, RenameAgency, agencies,
-    create_agency, create_project, deactivate_agency, projects, rename_agency,
+    Agencies, CreateAgency, CreateProject, DeactivateAgency, PeopleChoices, Projects, RenameAgency,
+    agencies, create_agency, create_project, deactivate_agency, people_choices, projects,
+    rename_agency,
 };
 
 type AgencyRow = agencies::AgenciesAgenciesNodes;
 type ProjectRow = projects::ProjectsProjectsNodes;
+
+/// What a table is narrowed to: text in the name, and active or deactivated rows.
+#[derive(Clone, Copy)]
+struct NameFilter {
+    text: RwSignal<String>,
+    status: RwSignal<String>,
+}
+
+impl NameFilter {
+    fn new() -> Self {
+        Self {
+            text: RwSignal::new(String::new()),
+            status: RwSignal::new(String::new()),
+        }
+    }
+
+    fn track(&self) {
+        self.text.track();
+        self.status.track();
+    }
+
+    fn name_contains(&self) -> Option<String> {
+        self.text.with_untracked(|t| filter_text(t))
+    }
+
+    fn active(&self) -> Option<bool> {
+        self.status.with_untracked(|s| active_filter(s))
+    }
+
+    /// Whether the table shows all rows: its empty state then says what to create.
+    fn is_empty(&self) -> bool {
+        self.name_contains().is_none() && self.active().is_none()
+    }
+}
+
+/// The search box and status choice above a table.
+#[component]
+fn NameFilterFields(
+    text_id: &'static str,
+    status_id: &'static str,
+    label: &'static str,
+    filter: NameFilter,
+) -> impl IntoView {
+    view! {
+        <div class="filters" role="search" aria-label=label>
+            <Field id=text_id label="Name contains" value=filter.text required=false />
+            <Choice id=status_id label="Status" value=filter.status options=Signal::derive(active_options)
+                required=false blank="Any" />
+        </div>
+    }
+}
 
 #[component]
 pub fn AgenciesPage() -> impl IntoView {
@@ -23,14 +76,33 @@ pub fn AgenciesPage() -> impl IntoView {
     let agency_list = Paged::<AgencyRow>::new();
     let project_list = Paged::<ProjectRow>::new();
     let project_types = RwSignal::new(Vec::<(String, String)>::new());
+    let agency_filter = NameFilter::new();
+    let project_filter = NameFilter::new();
+    let agency_sort = Sorting::new(false);
+    let project_sort = Sorting::new(false);
 
     let load_agencies = move |after: Option<String>| {
-        agency_list.fetch::<Agencies>(api, agencies::Variables { after }, move |data| {
+        let variables = agencies::Variables {
+            after,
+            name_contains: agency_filter.name_contains(),
+            active: agency_filter.active(),
+            field: enum_value(agency_sort.field()).unwrap_or(agencies::AgencyOrderField::CREATED),
+            direction: enum_value(agency_sort.direction()).unwrap_or(agencies::OrderDirection::ASC),
+        };
+        agency_list.fetch::<Agencies>(api, variables, move |data| {
             crate::counted_page!(data.agencies)
         });
     };
     let load_projects = move |after: Option<String>| {
-        project_list.fetch::<Projects>(api, projects::Variables { after }, move |data| {
+        let variables = projects::Variables {
+            after,
+            name_contains: project_filter.name_contains(),
+            active: project_filter.active(),
+            field: enum_value(project_sort.field()).unwrap_or(projects::ProjectOrderField::CREATED),
+            direction: enum_value(project_sort.direction())
+                .unwrap_or(projects::OrderDirection::ASC),
+        };
+        project_list.fetch::<Projects>(api, variables, move |data| {
             project_types.set(
                 data.hud_project_types
                     .into_iter()
@@ -40,36 +112,68 @@ pub fn AgenciesPage() -> impl IntoView {
             crate::counted_page!(data.projects)
         });
     };
-    let reload = move || {
+    // Each table is read again from its start whenever its filter or sort changes.
+    let changes = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        changes.track();
+        agency_filter.track();
+        agency_sort.track();
         agency_list.clear();
-        project_list.clear();
         load_agencies(None);
+    });
+    Effect::new(move |_| {
+        changes.track();
+        project_filter.track();
+        project_sort.track();
+        project_list.clear();
         load_projects(None);
+    });
+    // The agencies by name for the project table and form, whatever the table shows.
+    let (choices, reread_choices) = reading::<PeopleChoices>(|| Some(people_choices::Variables));
+    let reload = move || {
+        changes.update(|n| *n += 1);
+        reread_choices.run(());
     };
-    reload();
 
-    let agency_names = Signal::derive(move || {
-        agency_list.rows.with(|rows| {
-            rows.iter()
-                .filter(|a| a.deactivated_at.is_none())
-                .map(|a| (a.id.clone(), a.name.clone()))
-                .collect::<Vec<_>>()
+    let all_agencies = Signal::derive(move || {
+        choices.with(|answer| match answer {
+            Some(Ok(data)) => data
+                .agencies
+                .nodes
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone(), a.deactivated_at.is_none()))
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
         })
+    });
+    let agency_names = Signal::derive(move || {
+        all_agencies
+            .get()
+            .into_iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(id, name, _)| (id, name))
+            .collect::<Vec<_>>()
     });
 
     view! {
         <section aria-labelledby="agencies-title">
             <h2 id="agencies-title">"Agencies and projects"</h2>
             <h3 id="agency-list-title">"Agencies"</h3>
+            <NameFilterFields text_id="agency-filter-name" status_id="agency-filter-status"
+                label="Filter agencies" filter=agency_filter />
             {move || agency_list.error.get().map(|e| error_view("agency-list-error", e))}
-            <AgencyTable list=agency_list on_change=Callback::new(move |()| reload()) />
+            <AgencyTable list=agency_list filter=agency_filter sorting=agency_sort
+                on_change=Callback::new(move |()| reload()) />
             <ShowMore id="agency-more" label="Show more agencies" list=agency_list
                 load=Callback::new(load_agencies) />
             <NewAgency on_created=Callback::new(move |()| reload()) />
 
             <h3 id="project-list-title">"Projects"</h3>
+            <NameFilterFields text_id="project-filter-name" status_id="project-filter-status"
+                label="Filter projects" filter=project_filter />
             {move || project_list.error.get().map(|e| error_view("project-list-error", e))}
-            <ProjectTable list=project_list agencies=agency_list.rows />
+            <ProjectTable list=project_list filter=project_filter sorting=project_sort
+                agencies=all_agencies />
             <ShowMore id="project-more" label="Show more projects" list=project_list
                 load=Callback::new(load_projects) />
             <NewProject agencies=agency_names project_types
@@ -79,23 +183,31 @@ pub fn AgenciesPage() -> impl IntoView {
 }
 
 #[component]
-fn AgencyTable(list: Paged<AgencyRow>, on_change: Callback<()>) -> impl IntoView {
+fn AgencyTable(
+    list: Paged<AgencyRow>,
+    filter: NameFilter,
+    sorting: Sorting,
+    on_change: Callback<()>,
+) -> impl IntoView {
     move || {
         let Some(total) = list.total.get() else {
             return loading("agency-list-loading").into_any();
         };
         if total == 0 {
-            return view! {
-                <p id="agency-list-empty" class="empty">
-                    "No agencies yet. Create the first one below; then add its projects and invite its administrator."
-                </p>
-            }
-            .into_any();
+            let says = if filter.is_empty() {
+                "No agencies yet. Create the first one below; then add its projects and invite its administrator."
+            } else {
+                "No agency matches this filter. Clear the name or choose another status."
+            };
+            return view! { <p id="agency-list-empty" class="empty">{says}</p> }.into_any();
         }
         view! {
             <table id="agency-list" aria-labelledby="agency-list-title">
                 <caption>{format!("{} of {total}", list.rows.with(Vec::len))}</caption>
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead><tr>
+                    <SortHeader id="agency-sort-name" label="Name" field="NAME" sorting />
+                    <th scope="col">"Status"</th><th scope="col">"Actions"</th>
+                </tr></thead>
                 <tbody>
                     <For each=move || list.rows.get() key=|a| (a.id.clone(), a.name.clone(), a.deactivated_at.clone()) let:agency>
                         <AgencyRowView agency on_change />
@@ -180,12 +292,18 @@ fn AgencyRowView(agency: AgencyRow, on_change: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn ProjectTable(list: Paged<ProjectRow>, agencies: RwSignal<Vec<AgencyRow>>) -> impl IntoView {
+fn ProjectTable(
+    list: Paged<ProjectRow>,
+    filter: NameFilter,
+    sorting: Sorting,
+    /// Every agency by id, name and whether it is active.
+    agencies: Signal<Vec<(String, String, bool)>>,
+) -> impl IntoView {
     let agency_name = move |id: &str| {
         agencies.with(|all| {
             all.iter()
-                .find(|a| a.id == id)
-                .map_or_else(|| id.to_owned(), |a| a.name.clone())
+                .find(|(agency, _, _)| agency == id)
+                .map_or_else(|| id.to_owned(), |(_, name, _)| name.clone())
         })
     };
     move || {
@@ -193,18 +311,19 @@ fn ProjectTable(list: Paged<ProjectRow>, agencies: RwSignal<Vec<AgencyRow>>) -> 
             return loading("project-list-loading").into_any();
         };
         if total == 0 {
-            return view! {
-                <p id="project-list-empty" class="empty">
-                    "No projects yet. Add one to an agency below: clients are enrolled in projects."
-                </p>
-            }
-            .into_any();
+            let says = if filter.is_empty() {
+                "No projects yet. Add one to an agency below: clients are enrolled in projects."
+            } else {
+                "No project matches this filter. Clear the name or choose another status."
+            };
+            return view! { <p id="project-list-empty" class="empty">{says}</p> }.into_any();
         }
         view! {
             <table id="project-list" aria-labelledby="project-list-title">
                 <caption>{format!("{} of {total}", list.rows.with(Vec::len))}</caption>
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Agency"</th>
+                    <SortHeader id="project-sort-name" label="Name" field="NAME" sorting />
+                    <th scope="col">"Agency"</th>
                     <th scope="col">"HUD project type"</th><th scope="col">"Status"</th>
                 </tr></thead>
                 <tbody>

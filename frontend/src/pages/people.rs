@@ -9,8 +9,9 @@ use leptos::task::spawn_local;
 
 use crate::api::{Api, GraphqlError};
 use crate::components::{
-    Choice, ErrorAlert, Field, Paged, ShowMore, Submission, enum_name, enum_value, error_view,
-    loading, role_label, role_options,
+    Choice, ErrorAlert, Field, Paged, ShowMore, SortHeader, Sorting, Submission, active_filter,
+    active_options, enum_name, enum_value, error_view, filter_text, loading, pairs, role_label,
+    role_options,
 };
 use crate::queries::{
     DeactivateUser, Invitations, InviteUser, PeopleChoices, ResendInvitation, RevokeInvitation,
@@ -48,23 +49,64 @@ pub fn PeoplePage() -> impl IntoView {
     let choices = RwSignal::new(Choices::default());
     let choices_error = RwSignal::new(None::<GraphqlError>);
 
+    let user_search = RwSignal::new(String::new());
+    let user_role = RwSignal::new(String::new());
+    let user_status = RwSignal::new(String::new());
+    let user_sort = Sorting::new(false);
+    let invitation_search = RwSignal::new(String::new());
+    let invitation_status = RwSignal::new(String::new());
+    // Invitations are listed newest first unless sorted.
+    let invitation_sort = Sorting::new(true);
+
     let load_users = move |after: Option<String>| {
-        user_list.fetch::<Users>(api, users::Variables { after }, move |data| {
-            crate::counted_page!(data.users)
-        });
+        let variables = users::Variables {
+            after,
+            search: user_search.with_untracked(|t| filter_text(t)),
+            role: user_role
+                .with_untracked(|r| filter_text(r))
+                .and_then(|r| enum_value(&r)),
+            active: user_status.with_untracked(|s| active_filter(s)),
+            field: enum_value(user_sort.field()).unwrap_or(users::UserOrderField::CREATED),
+            direction: enum_value(user_sort.direction()).unwrap_or(users::OrderDirection::ASC),
+        };
+        user_list.fetch::<Users>(api, variables, move |data| crate::counted_page!(data.users));
     };
     let load_invitations = move |after: Option<String>| {
-        invitation_list.fetch::<Invitations>(api, invitations::Variables { after }, move |data| {
+        let variables = invitations::Variables {
+            after,
+            email_contains: invitation_search.with_untracked(|t| filter_text(t)),
+            status: invitation_status
+                .with_untracked(|s| filter_text(s))
+                .and_then(|s| enum_value(&s)),
+            field: enum_value(invitation_sort.field())
+                .unwrap_or(invitations::InvitationOrderField::CREATED),
+            direction: enum_value(invitation_sort.direction())
+                .unwrap_or(invitations::OrderDirection::DESC),
+        };
+        invitation_list.fetch::<Invitations>(api, variables, move |data| {
             crate::counted_page!(data.invitations)
         });
     };
-    let reload = move || {
+    // Each table is read again from its start whenever its filter or sort changes.
+    let changes = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        changes.track();
+        user_search.track();
+        user_role.track();
+        user_status.track();
+        user_sort.track();
         user_list.clear();
-        invitation_list.clear();
         load_users(None);
+    });
+    Effect::new(move |_| {
+        changes.track();
+        invitation_search.track();
+        invitation_status.track();
+        invitation_sort.track();
+        invitation_list.clear();
         load_invitations(None);
-    };
-    reload();
+    });
+    let reload = move || changes.update(|n| *n += 1);
     spawn_local(async move {
         match api.run::<PeopleChoices>(people_choices::Variables).await {
             Ok(data) => choices.set(Choices {
@@ -95,15 +137,30 @@ pub fn PeoplePage() -> impl IntoView {
             })}
 
             <h3 id="user-list-title">"Users"</h3>
+            <div class="filters" role="search" aria-label="Filter users">
+                <Field id="user-filter-search" label="Name or email contains" value=user_search
+                    required=false />
+                <Choice id="user-filter-role" label="Role" value=user_role
+                    options=Signal::derive(role_options) required=false blank="Any" />
+                <Choice id="user-filter-status" label="Status" value=user_status
+                    options=Signal::derive(active_options) required=false blank="Any" />
+            </div>
             {move || user_list.error.get().map(|e| error_view("user-list-error", e))}
             {move || match user_list.total.get() {
                 None => loading("user-list-loading").into_any(),
+                Some(0) => view! {
+                    <p id="user-list-empty" class="empty">
+                        "No one matches this filter. Clear the search or choose another role or status."
+                    </p>
+                }.into_any(),
                 Some(total) => view! {
                     <table id="user-list" aria-labelledby="user-list-title">
                         <caption>{format!("{} of {total}", user_list.rows.with(Vec::len))}</caption>
                         <thead><tr>
-                            <th scope="col">"Name"</th><th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th><th scope="col">"Agency"</th>
+                            <SortHeader id="user-sort-name" label="Name" field="NAME" sorting=user_sort />
+                            <SortHeader id="user-sort-email" label="Email" field="EMAIL" sorting=user_sort />
+                            <SortHeader id="user-sort-role" label="Role" field="ROLE" sorting=user_sort />
+                            <th scope="col">"Agency"</th>
                             <th scope="col">"Status"</th><th scope="col">"Actions"</th>
                         </tr></thead>
                         <tbody>
@@ -118,19 +175,31 @@ pub fn PeoplePage() -> impl IntoView {
             <ShowMore id="user-more" label="Show more users" list=user_list load=Callback::new(load_users) />
 
             <h3 id="invitation-list-title">"Invitations"</h3>
+            <div class="filters" role="search" aria-label="Filter invitations">
+                <Field id="invitation-filter-email" label="Email contains" value=invitation_search
+                    required=false />
+                <Choice id="invitation-filter-status" label="Status" value=invitation_status
+                    options=Signal::derive(invitation_statuses) required=false blank="Any" />
+            </div>
             {move || invitation_list.error.get().map(|e| error_view("invitation-list-error", e))}
             {move || match invitation_list.total.get() {
                 None => loading("invitation-list-loading").into_any(),
                 Some(0) => view! {
                     <p id="invitation-list-empty" class="empty">
-                        "No invitations yet. Invite an agency's administrator below: they then invite their own staff."
+                        {if filter_text(&invitation_search.get()).is_none() && invitation_status.get().is_empty() {
+                            "No invitations yet. Invite an agency's administrator below: they then invite their own staff."
+                        } else {
+                            "No invitation matches this filter. Clear the address or choose another status."
+                        }}
                     </p>
                 }.into_any(),
                 Some(total) => view! {
                     <table id="invitation-list" aria-labelledby="invitation-list-title">
                         <caption>{format!("{} of {total}", invitation_list.rows.with(Vec::len))}</caption>
                         <thead><tr>
-                            <th scope="col">"Email"</th><th scope="col">"Role"</th>
+                            <SortHeader id="invitation-sort-email" label="Email" field="EMAIL"
+                                sorting=invitation_sort />
+                            <th scope="col">"Role"</th>
                             <th scope="col">"Agency"</th><th scope="col">"Status"</th>
                             <th scope="col">"Expires (UTC)"</th><th scope="col">"Actions"</th>
                         </tr></thead>
@@ -149,6 +218,16 @@ pub fn PeoplePage() -> impl IntoView {
             <Invite choices changed />
         </section>
     }
+}
+
+/// Where an invitation may stand, as a filter offers it.
+fn invitation_statuses() -> Vec<(String, String)> {
+    pairs(&[
+        ("PENDING", "Pending"),
+        ("ACCEPTED", "Accepted"),
+        ("EXPIRED", "Expired"),
+        ("REVOKED", "Revoked"),
+    ])
 }
 
 /// The `access` entry for `action`: allowed, or the rule and why not.
