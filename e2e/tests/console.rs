@@ -324,6 +324,37 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     invitee.check_screen("client-records").await;
 
+    // What the profile lists is changed in place where its access block allows, the rule
+    // shown where it does not: the author edits the note (NOTE-1); a service is corrected but
+    // never deleted (SRV-1).
+    invitee.click("note-edit-0").await;
+    assert_eq!(
+        invitee.value("row-first").await,
+        "Prefers to be reached at the library",
+        "the form starts from the note as read"
+    );
+    invitee
+        .fill(
+            "row-first",
+            "Prefers to be reached at the library on Mondays",
+        )
+        .await;
+    invitee.click("row-save").await;
+    invitee.wait_for_text("note-outcome", "Note saved").await;
+    invitee.wait_for_text("notes", "library on Mondays").await;
+    let services = invitee.wait_for_text("services", "SRV-1").await;
+    assert!(
+        invitee.text("service-delete-0").await.is_none(),
+        "no delete offered where SRV-1 refuses it: {services}"
+    );
+    invitee.click("service-edit-0").await;
+    invitee.fill("row-first", "Hot meal and shower").await;
+    invitee.click("row-save").await;
+    invitee
+        .wait_for_text("services", "Hot meal and shower on 2026-12-02")
+        .await;
+    invitee.check_screen("client-records-changed").await;
+
     // Files (ATT-*): a disability verification without the no-diagnosis confirmation is
     // refused with its rule and stores nothing; a birth certificate is uploaded, listed with
     // who uploaded it (PROV-1), and downloads byte for byte.
@@ -558,6 +589,13 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     // The Data Center's logs: who was shown the client (AUD-2), and what was done about it
     // and refused (AUD-1), narrowed by client and by outcome.
     browser.goto(&client_page).await;
+    // Another agency's note is the Data Center's to read, not to change (NOTE-1).
+    let notes = browser.wait_for_text("notes", "library on Mondays").await;
+    assert!(notes.contains("NOTE-1"), "{notes}");
+    assert!(
+        browser.text("note-edit-0").await.is_none() && browser.text("note-edit-1").await.is_none(),
+        "no edit offered on another's note: {notes}"
+    );
     browser.click("views-show").await;
     let views = browser
         .wait_for_text("views", "Agency Lead (Helping Hands)")

@@ -63,7 +63,8 @@ operations!(
 );
 operations!(
     "queries/client_records.graphql" =>
-    RecordChoices, AddClientNote, EnrollClient, RecordService,
+    RecordChoices, AddClientNote, EnrollClient, RecordService, EditClientNote, DeleteClientNote,
+    UpdateEnrollmentDates, DeleteEnrollment, UpdateServiceEntry, DeleteService,
 );
 
 operations!("queries/plan_preview.graphql" => SharingPlanPreview);

@@ -18,6 +18,7 @@ use crate::components::{
 use crate::frame::SignedInRole;
 use crate::pages::client_files::ClientFilesSection;
 use crate::pages::client_records::{NewEnrollment, NewNote, NewService};
+use crate::pages::client_rows::{Permission, Row, RowEditor, RowKind, RowList};
 use crate::queries::{
     ChangeClientDemographic, ClientProfile, ClientViews, change_client_demographic, client_profile,
     client_views,
@@ -83,12 +84,31 @@ pub fn addressed_profile() -> (Answer<Profile>, Callback<()>) {
 pub fn ClientPage() -> impl IntoView {
     let (profile, reread) = addressed_profile();
     let editor = Editor::new();
+    let rows = RowEditor::new();
     screen_of("client", "Client", profile, move |data| {
-        profile_view(data, editor, reread).into_any()
+        profile_view(data, editor, rows, reread).into_any()
     })
 }
 
-fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl IntoView {
+/// An access block as the in-place changes read it.
+fn permissions(access: Vec<client_profile::Allowed>) -> Vec<Permission> {
+    access
+        .into_iter()
+        .map(|p| Permission {
+            action: p.action,
+            allowed: p.allowed,
+            rule: p.rule,
+            reason: p.reason,
+        })
+        .collect()
+}
+
+fn profile_view(
+    data: Profile,
+    editor: Editor,
+    rows: RowEditor,
+    reread: Callback<()>,
+) -> impl IntoView {
     let role = expect_context::<SignedInRole>();
     let client = data.client;
     let view_log_client = client.id.clone();
@@ -145,19 +165,36 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
         }}
 
         <h3>"Enrollments"</h3>
-        {records("enrollments", data.client_enrollments.nodes.into_iter().map(|e| {
-            let dates = format!("{} – {}", e.entry_date, e.exit_date.unwrap_or_else(|| "open".to_owned()));
-            (format!("{}: {dates}", e.project_name), stamped(&e.provenance.entered))
-        }).collect())}
+        <RowList id="enrollments" kind=RowKind::Enrollment editor=rows reread
+            rows=data.client_enrollments.nodes.into_iter().map(|e| {
+                let exit = e.exit_date.clone().unwrap_or_default();
+                let dates = format!("{} – {}", e.entry_date, e.exit_date.unwrap_or_else(|| "open".to_owned()));
+                Row {
+                    kind: RowKind::Enrollment,
+                    what: format!("{}: {dates}", e.project_name),
+                    who: stamped(&e.provenance.entered),
+                    values: [e.entry_date, exit],
+                    id: e.id,
+                    version: e.version,
+                    access: permissions(e.access),
+                }
+            }).collect() />
         <NewEnrollment client_id=client_id.clone() reread />
         <h3>"Profile"</h3>
         {records("profile-rows", data.client_profile_rows.nodes.into_iter().map(|r| {
             (format!("{}: {}", enum_name(&r.kind), r.value), stamped(&r.provenance.entered))
         }).collect())}
         <h3>"Notes"</h3>
-        {records("notes", data.client_notes.nodes.into_iter().map(|n| {
-            (n.body, stamped(&n.provenance.entered))
-        }).collect())}
+        <RowList id="notes" kind=RowKind::Note editor=rows reread
+            rows=data.client_notes.nodes.into_iter().map(|n| Row {
+                kind: RowKind::Note,
+                what: n.body.clone(),
+                who: stamped(&n.provenance.entered),
+                values: [n.body, String::new()],
+                id: n.id,
+                version: n.version,
+                access: permissions(n.access),
+            }).collect() />
         <NewNote client_id=client_id.clone() reread />
         <h3>"Case managers"</h3>
         {records("case-managers", data.client_case_managers.nodes.into_iter().map(|m| {
@@ -166,9 +203,16 @@ fn profile_view(data: Profile, editor: Editor, reread: Callback<()>) -> impl Int
         }).collect())}
         {move || role.is_data_center().then(|| view! { <ViewLog client_id=view_log_client.clone() /> })}
         <h3>"Services"</h3>
-        {records("services", data.client_services.nodes.into_iter().map(|s| {
-            (format!("{} on {}", s.service_type, s.service_date), stamped(&s.provenance.entered))
-        }).collect())}
+        <RowList id="services" kind=RowKind::Service editor=rows reread
+            rows=data.client_services.nodes.into_iter().map(|s| Row {
+                kind: RowKind::Service,
+                what: format!("{} on {}", s.service_type, s.service_date),
+                who: stamped(&s.provenance.entered),
+                values: [s.service_type, s.service_date],
+                id: s.id,
+                version: s.version,
+                access: permissions(s.access),
+            }).collect() />
         <NewService client_id=client_id.clone() reread />
         <ClientFilesSection client_id=client_id.clone() />
     }

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod client;
 pub mod client_files;
 pub mod client_records;
+pub mod client_rows;
 pub mod clients;
 pub mod compliance;
 pub mod enrol;
