@@ -565,7 +565,6 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     invitee.wait_for_text("case-timeline", "Escalated").await;
     invitee.check_screen("case-escalated").await;
-    invitee.close().await;
 
     browser.goto(&client_page).await;
     browser.wait_for_text("login-title", "Log in").await;
@@ -611,6 +610,40 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .wait_for_text("summary-enrollments", "Night Shelter")
         .await;
     browser.check_screen("client-summary").await;
+
+    // The summary names a client only where the plan lets the viewer see the name (DEM-1,
+    // COM-1). Once demographics are no longer shared, the agency's summary of a client it
+    // entered still names them; the Data Center's client is no longer the agency's to open,
+    // and no part of the name shows.
+    invitee.click("nav-clients").await;
+    invitee.fill("client-first-name", "Sam").await;
+    invitee.fill("client-last-name", "Hill").await;
+    invitee.set_value("client-dob", "1990-03-04").await;
+    invitee.click("client-submit").await;
+    invitee.wait_for_text("demographics", "Hill").await;
+    let agency_client = format!("{base}{}", invitee.path().await);
+    browser.click("nav-plan").await;
+    browser.click("shared-client_demographics").await;
+    let flips = browser
+        .wait_for_text("plan-flips", "another agency's client demographics")
+        .await;
+    assert!(flips.contains("DEM-1"), "{flips}");
+    browser.click("plan-publish").await;
+    browser
+        .wait_for_text("plan-version", "Version 3 is in force")
+        .await;
+    invitee.goto(&format!("{agency_client}/summary")).await;
+    invitee.wait_for_text("summary-name", "Sam Hill").await;
+    invitee.goto(&format!("{client_page}/summary")).await;
+    invitee.wait_for_text("summary-error", "NOT_FOUND").await;
+    invitee.check_screen("client-summary-withheld").await;
+    let page = invitee.text("main").await.unwrap_or_default();
+    assert!(
+        !page.contains("Danielle") && !page.contains("Rivers"),
+        "no part of the name where the client is not shared: {page}"
+    );
+    invitee.close().await;
+
     browser.click("nav-audit").await;
     browser.fill("audit-client", &hmis).await;
     browser.click("audit-apply").await;
