@@ -151,7 +151,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.check_screen("plan-preview").await;
     browser.click("shared-client_notes").await;
     browser
-        .wait_for_text("plan-flips-none", "No one would read more or less")
+        .wait_for_text("plan-flips-none", "No one could read or do more or less")
         .await;
     browser.check_screen("plan").await;
     browser.click("plan-publish").await;
@@ -627,7 +627,13 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     let flips = browser
         .wait_for_text("plan-flips", "another agency's client demographics")
         .await;
-    assert!(flips.contains("DEM-1"), "{flips}");
+    assert!(
+        flips.contains("DEM-1")
+            && flips.contains(
+                "would no longer change, with documentation, another agency's client demographics"
+            ),
+        "reading and changing flip together: {flips}"
+    );
     browser.click("plan-publish").await;
     browser
         .wait_for_text("plan-version", "Version 3 is in force")

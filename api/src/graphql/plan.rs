@@ -239,8 +239,12 @@ pub struct PlanDecisionFlip {
     /// The element's plan key, e.g. `client_notes`.
     pub element: String,
     pub role: Role,
-    /// `read`: reading a record another agency entered.
+    /// `read` (reading a record another agency entered), or the action on such a record
+    /// (`changeDemographicWithDocumentation`, `editNote`, `readServiceNotes`, …).
     pub action: String,
+    /// What the role would, or would no longer, do, in words: "read another agency's client
+    /// notes".
+    pub what: String,
     pub allowed_before: bool,
     pub allowed_after: bool,
     /// The rule that decides it under the draft, and why.
@@ -254,6 +258,7 @@ impl From<plan::preview::Flip> for PlanDecisionFlip {
             element: flip.element.to_owned(),
             role: flip.role.into(),
             action: flip.action.to_owned(),
+            what: flip.what,
             allowed_before: flip.allowed_before,
             allowed_after: flip.allowed_after,
             rule: flip.rule.to_owned(),

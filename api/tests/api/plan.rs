@@ -414,7 +414,7 @@ async fn plan_1_the_preview_names_the_decisions_a_draft_would_flip_and_publishes
         let app = &app;
         async move {
             app.gql(
-                "query($i: SharingPlanInput!) { sharingPlanPreview(input: $i) { element role action allowedBefore allowedAfter rule reason } }",
+                "query($i: SharingPlanInput!) { sharingPlanPreview(input: $i) { element role action what allowedBefore allowedAfter rule reason } }",
                 json!({ "i": document }),
                 Some(&token),
             )
@@ -431,6 +431,7 @@ async fn plan_1_the_preview_names_the_decisions_a_draft_would_flip_and_publishes
     for flip in flips {
         assert_eq!(flip["element"], "client_notes");
         assert_eq!(flip["action"], "read");
+        assert_eq!(flip["what"], "read another agency's client notes");
         assert_eq!(flip["rule"], "PLAN-1");
         assert_eq!(flip["allowedBefore"], true);
         assert_eq!(flip["allowedAfter"], false);
@@ -446,8 +447,27 @@ async fn plan_1_the_preview_names_the_decisions_a_draft_would_flip_and_publishes
     );
 
     let unchanged = sharing_plan(&app, &tenant.token).await["document"].clone();
-    let none = preview(tenant.token.clone(), unchanged).await;
+    let none = preview(tenant.token.clone(), unchanged.clone()).await;
     assert_eq!(none["data"]["sharingPlanPreview"], json!([]), "{none}");
+
+    // A parameter flips an action rather than a read: without DEM-2's documentation
+    // requirement, everyone (the Data Center too) may change another agency's value without
+    // documentation.
+    let mut lenient = unchanged;
+    lenient["parameters"]["overrideRequiresDocumentation"] = json!(false);
+    let answer = preview(tenant.token.clone(), lenient).await;
+    let flips = answer["data"]["sharingPlanPreview"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"));
+    let roles: Vec<&str> = flips.iter().map(|f| f["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["DATA_CENTER", "AGENCY_ADMIN", "USER"], "{answer}");
+    for flip in flips {
+        assert_eq!(flip["element"], "client_demographics", "{flip}");
+        assert_eq!(flip["action"], "changeDemographicWithoutDocumentation");
+        assert_eq!(flip["rule"], "DEM-2");
+        assert_eq!(flip["allowedBefore"], false);
+        assert_eq!(flip["allowedAfter"], true);
+    }
 
     let mut invalid = draft.clone();
     invalid["parameters"]["contactWindowDays"] = json!(0);

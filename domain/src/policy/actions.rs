@@ -51,6 +51,45 @@ impl RecordAction {
         Self::DeleteAttachment,
     ];
 
+    /// Its name, as `explain` and the plan preview give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ViewClient => "viewClient",
+            Self::ChangeDemographicWithoutDocumentation => "changeDemographicWithoutDocumentation",
+            Self::ChangeDemographicWithDocumentation => "changeDemographicWithDocumentation",
+            Self::EditEnrollment => "editEnrollment",
+            Self::DeleteEnrollment => "deleteEnrollment",
+            Self::ChangeCaseManager => "changeCaseManager",
+            Self::EditService => "editService",
+            Self::DeleteService => "deleteService",
+            Self::ReadServiceNotes => "readServiceNotes",
+            Self::EditNote => "editNote",
+            Self::DeleteNote => "deleteNote",
+            Self::CorrectProfileRowAtClientDirection => "correctProfileRowAtClientDirection",
+            Self::EndDateProfileRow => "endDateProfileRow",
+            Self::ReadAttachment => "readAttachment",
+            Self::DeleteAttachment => "deleteAttachment",
+        }
+    }
+
+    /// What it does to a record, in words that "another agency's <record>" ends.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::ViewClient | Self::ReadAttachment => "read",
+            Self::ChangeDemographicWithoutDocumentation => "change, without documentation,",
+            Self::ChangeDemographicWithDocumentation => "change, with documentation,",
+            Self::EditEnrollment | Self::EditService | Self::EditNote => "edit",
+            Self::DeleteEnrollment
+            | Self::DeleteService
+            | Self::DeleteNote
+            | Self::DeleteAttachment => "delete",
+            Self::ChangeCaseManager => "change",
+            Self::ReadServiceNotes => "read the case-management notes of",
+            Self::CorrectProfileRowAtClientDirection => "correct, at the client's direction,",
+            Self::EndDateProfileRow => "end-date",
+        }
+    }
+
     /// The scope a service account needs for it (`SVC-2`), as its use case asks.
     pub fn scope(self) -> Scope {
         match self {

@@ -293,20 +293,20 @@ fn plan_view(
                 }.into_any()
             }
         }}
-        <h4 id="flips-title">"Who would read what"</h4>
+        <h4 id="flips-title">"Who could do what"</h4>
         {move || match flips.get() {
             None => view! { <p class="empty" id="plan-flips-none">"No change to preview yet."</p> }.into_any(),
             Some(Err(e)) => error_view("plan-flips-error", e).into_any(),
             Some(Ok(data)) if data.sharing_plan_preview.is_empty() => view! {
-                <p class="empty" id="plan-flips-none">"No one would read more or less of another agency's records."</p>
+                <p class="empty" id="plan-flips-none">"No one could read or do more or less with another agency's records."</p>
             }.into_any(),
             Some(Ok(data)) => view! {
                 <ul id="plan-flips" aria-labelledby="flips-title">
                     {data.sharing_plan_preview.into_iter().map(|f| {
-                        let turn = if f.allowed_after { "would now read" } else { "would no longer read" };
+                        let turn = if f.allowed_after { "would now" } else { "would no longer" };
                         view! {
                             <li>
-                                {format!("{}: {turn} another agency's {}", role_label(&enum_name(&f.role)), f.element.replace('_', " "))}
+                                {format!("{}: {turn} {}", role_label(&enum_name(&f.role)), f.what)}
                                 " " <code class="error-rule">{f.rule}</code>
                                 <br /><small class="hint">{f.reason}</small>
                             </li>

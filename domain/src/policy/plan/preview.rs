@@ -1,11 +1,14 @@
 //! "What would this change?": the decisions a draft plan would flip, for each role, before it
-//! is published. The question asked of every element is the one a sharing plan exists to
-//! answer — may a person of this role read a record another agency entered (`PLAN-1`,
-//! `DEM-1`) — decided by the same rule functions the server uses, under the plan in force and
-//! under the draft.
+//! is published. The first question asked of every element is the one a sharing plan exists
+//! to answer — may a person of this role read a record another agency entered (`PLAN-1`,
+//! `DEM-1`); then every action on such a record (change, edit, delete, correct…), since a
+//! plan's parameters decide some of them (`DEM-2`'s documentation, `SRV-2`'s notes). Each is
+//! decided by the same rule functions the server uses, under the plan in force and under the
+//! draft.
 use uuid::Uuid;
 
 use super::PlanDocument;
+use crate::policy::actions::{self, RecordAction, RecordFacts};
 use crate::policy::records::{self, Element, Plan, Provenance};
 use crate::policy::roles::{Actor, Role};
 
@@ -14,8 +17,12 @@ use crate::policy::roles::{Actor, Role};
 pub struct Flip {
     pub element: &'static str,
     pub role: Role,
-    /// Always `read` today: reading a record another agency entered.
+    /// `read` (reading a record another agency entered), or the action on such a record, as
+    /// `explain` names it (`changeDemographicWithDocumentation`, `editNote`, …).
     pub action: &'static str,
+    /// What the role would, or would no longer, do, in words: "read another agency's client
+    /// notes".
+    pub what: String,
     pub allowed_before: bool,
     pub allowed_after: bool,
     /// The rule that decides it, and why, under the draft.
@@ -23,8 +30,8 @@ pub struct Flip {
     pub reason: String,
 }
 
-/// The flips from `current` to `draft`, element by element in the plan's order, roles in
-/// order of reach (the Data Center first).
+/// The flips from `current` to `draft`, element by element in the plan's order — its read
+/// first, then the actions on it — and roles in order of reach (the Data Center first).
 pub fn flips(current: Plan<'_>, draft: &PlanDocument) -> Vec<Flip> {
     let after = Plan {
         version: current.version + 1,
@@ -39,28 +46,83 @@ pub fn flips(current: Plan<'_>, draft: &PlanDocument) -> Vec<Flip> {
         if !current.includes(element) && !after.includes(element) {
             continue;
         }
+        let whose = format!("another agency's {}", element.key().replace('_', " "));
+        let record = another_agencys_record(element, other_agency);
         for role in [Role::DataCenter, Role::AgencyAdmin, Role::User] {
             let viewer = Actor {
                 user_id: Uuid::from_u128(1),
                 role,
                 agency_id: (role != Role::DataCenter).then(|| Uuid::from_u128(1)),
             };
-            let before = records::read(&viewer, element, &other_agency, current);
-            let decided = records::read(&viewer, element, &other_agency, after);
-            if before.allowed != decided.allowed {
-                flips.push(Flip {
-                    element: element.key(),
-                    role,
-                    action: "read",
-                    allowed_before: before.allowed,
-                    allowed_after: decided.allowed,
-                    rule: decided.rule,
-                    reason: decided.reason,
+            let read = (
+                records::read(&viewer, element, &other_agency, current),
+                records::read(&viewer, element, &other_agency, after),
+            );
+            let actions = RecordAction::ALL
+                .into_iter()
+                .filter(|a| !matches!(a, RecordAction::ViewClient | RecordAction::ReadAttachment))
+                .filter_map(|action| {
+                    let before = actions::decide(action, &viewer, &record, current)?;
+                    let decided = actions::decide(action, &viewer, &record, after)?;
+                    Some((action.name(), action.words(), (before, decided)))
                 });
+            let asked = std::iter::once(("read", "read", read)).chain(actions);
+            for (action, words, (before, decided)) in asked {
+                if before.allowed != decided.allowed {
+                    flips.push(Flip {
+                        element: element.key(),
+                        role,
+                        action,
+                        what: format!("{words} {whose}"),
+                        allowed_before: before.allowed,
+                        allowed_after: decided.allowed,
+                        rule: decided.rule,
+                        reason: decided.reason,
+                    });
+                }
             }
         }
     }
     flips
+}
+
+/// A record of `element` that another agency entered, as the rules see it.
+fn another_agencys_record(element: Element, other: Provenance) -> RecordFacts {
+    let agency = other.agency.unwrap_or_default();
+    if element == Element::CLIENT_DEMOGRAPHICS {
+        RecordFacts::Client {
+            creator: other,
+            entered: other,
+        }
+    } else if element == Element::ENTRY_EXIT {
+        RecordFacts::Enrollment {
+            owner: other,
+            project_agency: agency,
+        }
+    } else if element == Element::CASE_MANAGER {
+        RecordFacts::CaseManager {
+            owner: other,
+            assigning_agency: agency,
+        }
+    } else if element == Element::SERVICES {
+        RecordFacts::Service {
+            provider: other,
+            provider_agency: agency,
+        }
+    } else if element == Element::CLIENT_NOTES {
+        RecordFacts::Note { author: other }
+    } else if element == Element::FILE_ATTACHMENTS {
+        RecordFacts::Attachment {
+            uploaded: other,
+            medical: false,
+        }
+    } else {
+        // The profile and HUD's further elements: answers over time.
+        RecordFacts::ProfileRow {
+            element,
+            entered: other,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +159,73 @@ mod tests {
             && f.allowed_before
             && !f.allowed_after));
         assert!(found[0].reason.contains("version 2"), "{}", found[0].reason);
+    }
+
+    #[test]
+    fn dem_2_dropping_the_documentation_requirement_flips_undocumented_changes_only() {
+        let current = durham();
+        assert!(
+            current.parameters.override_requires_documentation,
+            "Durham v1 asks for it"
+        );
+        let mut draft = current.clone();
+        draft.parameters.override_requires_documentation = false;
+        let found = flips(
+            Plan {
+                version: 1,
+                document: &current,
+            },
+            &draft,
+        );
+        assert!(
+            !found.is_empty(),
+            "agency people may now change without documentation"
+        );
+        assert!(
+            found.iter().all(|f| f.element == "client_demographics"
+                && f.action == "changeDemographicWithoutDocumentation"
+                && !f.allowed_before
+                && f.allowed_after
+                && f.what == "change, without documentation, another agency's client demographics"),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|f| f.action == "read"),
+            "who reads what is unchanged: {found:?}"
+        );
+    }
+
+    #[test]
+    fn plan_1_unsharing_demographics_flips_their_reading_and_changing_for_agency_people() {
+        let current = durham();
+        let mut draft = current.clone();
+        draft
+            .elements
+            .get_mut("client_demographics")
+            .expect("demographics are in the plan")
+            .shared = false;
+        let found = flips(
+            Plan {
+                version: 1,
+                document: &current,
+            },
+            &draft,
+        );
+        let admin: Vec<&str> = found
+            .iter()
+            .filter(|f| f.role == Role::AgencyAdmin)
+            .map(|f| f.action)
+            .collect();
+        assert_eq!(
+            admin,
+            ["read", "changeDemographicWithDocumentation"],
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|f| f.role != Role::DataCenter && !f.allowed_after)
+        );
     }
 
     #[test]
