@@ -329,13 +329,13 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     // never deleted (SRV-1).
     invitee.click("note-edit-0").await;
     assert_eq!(
-        invitee.value("row-first").await,
+        invitee.value("row-field-0").await,
         "Prefers to be reached at the library",
         "the form starts from the note as read"
     );
     invitee
         .fill(
-            "row-first",
+            "row-field-0",
             "Prefers to be reached at the library on Mondays",
         )
         .await;
@@ -348,11 +348,31 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         "no delete offered where SRV-1 refuses it: {services}"
     );
     invitee.click("service-edit-0").await;
-    invitee.fill("row-first", "Hot meal and shower").await;
+    invitee.fill("row-field-0", "Hot meal and shower").await;
     invitee.click("row-save").await;
     invitee
         .wait_for_text("services", "Hot meal and shower on 2026-12-02")
         .await;
+    // A phone number the agency entered, corrected by it with the client note PRO-3 asks for.
+    invitee.fill("profile-row-value", "919-555-0100").await;
+    invitee.set_value("profile-row-start", "2026-12-01").await;
+    invitee.click("profile-row-submit").await;
+    invitee.wait_for_text("profile-rows", "919-555-0100").await;
+    invitee.click("profile-row-correct-0").await;
+    assert_eq!(invitee.value("row-field-0").await, "919-555-0100");
+    invitee.fill("row-field-0", "919-555-0199").await;
+    invitee.set_value("row-field-1", "2026-12-03").await;
+    invitee
+        .fill(
+            "row-field-3",
+            "Phone number corrected: a digit was mistyped at intake",
+        )
+        .await;
+    invitee.click("row-save").await;
+    invitee
+        .wait_for_text("profile-row-outcome", "Corrected")
+        .await;
+    invitee.wait_for_text("profile-rows", "919-555-0199").await;
     invitee.check_screen("client-records-changed").await;
 
     // Files (ATT-*): a disability verification without the no-diagnosis confirmation is
@@ -414,6 +434,27 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     invitee.click("file-delete-0").await;
     invitee.wait_for_text("files-empty", "No files").await;
+
+    // The agency names its administrator case manager for the shelter (CM-2), and the client
+    // leaves the CM-1 list.
+    let shelter = invitee.choices("case-manager-project").await;
+    invitee.choose("case-manager-project", &shelter[0]).await;
+    let people = invitee.choices("case-manager-person").await;
+    assert_eq!(people.len(), 1, "the agency's own people only (ROLE-2)");
+    invitee.choose("case-manager-person", &people[0]).await;
+    invitee.set_value("case-manager-start", "2026-12-01").await;
+    invitee.click("case-manager-submit").await;
+    let managers = invitee
+        .wait_for_text("case-managers", "Agency Lead, since 2026-12-01")
+        .await;
+    assert!(
+        managers.contains("active") && invitee.text("case-manager-endDate-0").await.is_some(),
+        "the assigning agency may end it (CM-2): {managers}"
+    );
+    invitee.click("nav-compliance").await;
+    invitee.wait_for_text("case-manager-gaps-empty", "").await;
+    invitee.goto(&client_page).await;
+    invitee.wait_for_text("demographics", "Dana").await;
 
     // The Data Center has the client open while the agency changes the first name with
     // documentation (DEM-2)...

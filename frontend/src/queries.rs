@@ -64,7 +64,9 @@ operations!(
 operations!(
     "queries/client_records.graphql" =>
     RecordChoices, AddClientNote, EnrollClient, RecordService, EditClientNote, DeleteClientNote,
-    UpdateEnrollmentDates, DeleteEnrollment, UpdateServiceEntry, DeleteService,
+    UpdateEnrollmentDates, DeleteEnrollment, UpdateServiceEntry, DeleteService, CorrectProfileRow,
+    EndDateProfileRow, AddProfileRow, EndCaseManagerAssignment, RemoveCaseManagerAssignment,
+    AssignCaseManager, CaseManagerChoices,
 );
 
 operations!("queries/plan_preview.graphql" => SharingPlanPreview);

@@ -135,6 +135,17 @@ impl ProvenanceInfo {
     }
 }
 
+/// A person by id and name, the name through the request's loader.
+pub async fn person(ctx: &Context<'_>, id: uuid::Uuid) -> GqlResult<ProvenanceUser> {
+    let users = ctx
+        .data::<Arc<DataLoader<UserNames>>>()
+        .map_err(|_| DomainError::Unauthenticated("sign in first"))?;
+    Ok(ProvenanceUser {
+        id,
+        display_name: users.load_one(id).await?,
+    })
+}
+
 /// The names come through the request's loaders: a page of records asks once per kind.
 pub async fn stamp(
     ctx: &Context<'_>,
@@ -142,14 +153,10 @@ pub async fn stamp(
     agency: Option<uuid::Uuid>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> GqlResult<ProvenanceStamp> {
-    let signed_in = || DomainError::Unauthenticated("sign in first");
-    let users = ctx
-        .data::<Arc<DataLoader<UserNames>>>()
-        .map_err(|_| signed_in())?;
     let agencies = ctx
         .data::<Arc<DataLoader<AgencyNames>>>()
-        .map_err(|_| signed_in())?;
-    let display_name = users.load_one(user).await?;
+        .map_err(|_| DomainError::Unauthenticated("sign in first"))?;
+    let user = person(ctx, user).await?;
     let agency = match agency {
         Some(id) => Some(ProvenanceAgency {
             id,
@@ -157,14 +164,7 @@ pub async fn stamp(
         }),
         None => None,
     };
-    Ok(ProvenanceStamp {
-        user: ProvenanceUser {
-            id: user,
-            display_name,
-        },
-        agency,
-        at,
-    })
+    Ok(ProvenanceStamp { user, agency, at })
 }
 
 /// PROV-1 from a record's stamps.

@@ -1,11 +1,11 @@
 //! Case managers: CM-2 (only the assigning agency changes its assignment) and the CM-1
 //! compliance list.
 use async_graphql::ID;
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::access::{Permission, ProvenanceInfo, permissions, provenance};
+use super::access::{Permission, ProvenanceInfo, ProvenanceUser, permissions, person, provenance};
 use super::connection::{CountedConnection, connection, window};
 use super::{caller, state};
 use crate::error::GqlResult;
@@ -13,6 +13,7 @@ use domain::records::case_managers::{self, AssignmentView, Gap, NewAssignment};
 
 /// A user of the assigning agency named as a client's case manager for one of its projects.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct CaseManagerAssignment {
     pub id: ID,
     pub client_id: Uuid,
@@ -28,6 +29,14 @@ pub struct CaseManagerAssignment {
     pub provenance: ProvenanceInfo,
     /// `endDate`, `delete`.
     pub access: Vec<Permission>,
+}
+
+#[ComplexObject]
+impl CaseManagerAssignment {
+    /// The case manager, by name.
+    async fn case_manager(&self, ctx: &Context<'_>) -> GqlResult<ProvenanceUser> {
+        person(ctx, self.case_manager_user_id).await
+    }
 }
 
 impl From<AssignmentView> for CaseManagerAssignment {

@@ -17,7 +17,9 @@ use crate::components::{
 };
 use crate::frame::SignedInRole;
 use crate::pages::client_files::ClientFilesSection;
-use crate::pages::client_records::{NewEnrollment, NewNote, NewService};
+use crate::pages::client_records::{
+    NewCaseManager, NewEnrollment, NewNote, NewProfileRow, NewService,
+};
 use crate::pages::client_rows::{Permission, Row, RowEditor, RowKind, RowList};
 use crate::queries::{
     ChangeClientDemographic, ClientProfile, ClientViews, change_client_demographic, client_profile,
@@ -173,7 +175,7 @@ fn profile_view(
                     kind: RowKind::Enrollment,
                     what: format!("{}: {dates}", e.project_name),
                     who: stamped(&e.provenance.entered),
-                    values: [e.entry_date, exit],
+                    values: vec![e.entry_date, exit],
                     id: e.id,
                     version: e.version,
                     access: permissions(e.access),
@@ -181,26 +183,49 @@ fn profile_view(
             }).collect() />
         <NewEnrollment client_id=client_id.clone() reread />
         <h3>"Profile"</h3>
-        {records("profile-rows", data.client_profile_rows.nodes.into_iter().map(|r| {
-            (format!("{}: {}", enum_name(&r.kind), r.value), stamped(&r.provenance.entered))
-        }).collect())}
+        <RowList id="profile-rows" kind=RowKind::ProfileRow editor=rows reread
+            rows=data.client_profile_rows.nodes.into_iter().map(|r| {
+                let until = r.end_date.map_or_else(|| "current".to_owned(), |end| format!("until {end}"));
+                Row {
+                    kind: RowKind::ProfileRow,
+                    what: format!("{}: {} (from {}, {until})", enum_name(&r.kind), r.value, r.start_date),
+                    who: stamped(&r.provenance.entered),
+                    values: vec![r.value],
+                    id: r.id,
+                    version: r.version,
+                    access: permissions(r.access),
+                }
+            }).collect() />
+        <NewProfileRow client_id=client_id.clone() reread />
         <h3>"Notes"</h3>
         <RowList id="notes" kind=RowKind::Note editor=rows reread
             rows=data.client_notes.nodes.into_iter().map(|n| Row {
                 kind: RowKind::Note,
                 what: n.body.clone(),
                 who: stamped(&n.provenance.entered),
-                values: [n.body, String::new()],
+                values: vec![n.body],
                 id: n.id,
                 version: n.version,
                 access: permissions(n.access),
             }).collect() />
         <NewNote client_id=client_id.clone() reread />
         <h3>"Case managers"</h3>
-        {records("case-managers", data.client_case_managers.nodes.into_iter().map(|m| {
-            let state = if m.active { "active" } else { "ended" };
-            (format!("since {} ({state})", m.start_date), stamped(&m.provenance.entered))
-        }).collect())}
+        <RowList id="case-managers" kind=RowKind::CaseManager editor=rows reread
+            rows=data.client_case_managers.nodes.into_iter().map(|m| {
+                let state = if m.active { "active" } else { "ended" };
+                let name = m.case_manager.display_name.unwrap_or_else(|| "Someone no longer listed".to_owned());
+                let until = m.end_date.map(|end| format!(" until {end}")).unwrap_or_default();
+                Row {
+                    kind: RowKind::CaseManager,
+                    what: format!("{name}, since {}{until} ({state})", m.start_date),
+                    who: stamped(&m.provenance.entered),
+                    values: Vec::new(),
+                    id: m.id,
+                    version: m.version,
+                    access: permissions(m.access),
+                }
+            }).collect() />
+        <NewCaseManager client_id=client_id.clone() reread />
         {move || role.is_data_center().then(|| view! { <ViewLog client_id=view_log_client.clone() /> })}
         <h3>"Services"</h3>
         <RowList id="services" kind=RowKind::Service editor=rows reread
@@ -208,7 +233,7 @@ fn profile_view(
                 kind: RowKind::Service,
                 what: format!("{} on {}", s.service_type, s.service_date),
                 who: stamped(&s.provenance.entered),
-                values: [s.service_type, s.service_date],
+                values: vec![s.service_type, s.service_date],
                 id: s.id,
                 version: s.version,
                 access: permissions(s.access),
@@ -257,21 +282,6 @@ fn ViewLog(client_id: String) -> impl IntoView {
         {move || list.error.get().map(|e| error_view("views-error", e))}
         <ShowMore id="views-more" label="Show older" list load />
     }
-}
-
-/// A section of (what, who entered it) rows, or a sentence when it has none.
-fn records(id: &'static str, rows: Vec<(String, String)>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <p id=format!("{id}-empty") class="empty">"None recorded that you may see."</p> }.into_any();
-    }
-    view! {
-        <ul id=id class="records">
-            {rows.into_iter().map(|(what, who)| view! {
-                <li>{what}<br /><small class="hint">{format!("Entered by {who}")}</small></li>
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 #[component]
