@@ -13,7 +13,7 @@ const END: &str = "mutation($id: UUID!, $v: Int!, $d: NaiveDate!) {
     endCaseManagerAssignment(input: { id: $id, expectedVersion: $v, endDate: $d }) { assignment { id version endDate active } } }";
 const REMOVE: &str = "mutation($id: UUID!, $v: Int!) { removeCaseManagerAssignment(input: { id: $id, expectedVersion: $v }) { deletedId } }";
 const LIST: &str = "query($c: UUID!) { clientCaseManagers(clientId: $c) { edges { node {
-    id version agencyId active access { action allowed rule reason } } } } }";
+    id version agencyId active caseManager { id displayName } access { action allowed rule reason } } } } }";
 const GAPS: &str = "{ caseManagerGaps { edges { node {
     clientId hmisNumber enrollmentId projectId projectName agencyId entryDate rule } } } }";
 
@@ -177,6 +177,15 @@ async fn cm_2_only_the_assigning_agency_changes_its_case_manager() {
         seen_by_b.len(),
         1,
         "case managers are shared under Durham v1"
+    );
+    // Named, so that the profile says who it is (PROV-1's name loader).
+    assert_eq!(seen_by_b[0]["caseManager"]["id"], c.user_a_id.as_str());
+    assert!(
+        seen_by_b[0]["caseManager"]["displayName"]
+            .as_str()
+            .is_some_and(|name| name.starts_with("Staff ")),
+        "{}",
+        seen_by_b[0]
     );
     let end_date = permission(&seen_by_b[0], "endDate");
     assert_eq!(end_date["allowed"], false);
