@@ -411,6 +411,35 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     );
     invitee.click("file-download-0").await;
     assert_eq!(invitee.downloaded("birth-certificate.pdf").await, scan);
+    // Its uploader replaces it with a better scan (ATT-1): one file, the new one, in the same
+    // category, downloading as the new bytes.
+    let rescan: &[u8] = b"%PDF-1.4\n% birth certificate, scanned again, legible\n%%EOF\n";
+    let rescan_path = data_dir.path().join("birth-certificate-legible.pdf");
+    std::fs::write(&rescan_path, rescan).unwrap_or_else(|e| panic!("write the rescan: {e}"));
+    invitee.click("file-replace-0").await;
+    invitee
+        .wait_for_text(
+            "file-replacing",
+            "Replacing birth-certificate.pdf (Birth certificate)",
+        )
+        .await;
+    invitee.attach("file-input", &rescan_path).await;
+    invitee.click("file-submit").await;
+    invitee
+        .wait_for_text("file-uploaded", "birth-certificate-legible.pdf")
+        .await;
+    let files = invitee.wait_for_text("files", "1 of 1").await;
+    assert!(
+        files.contains("birth-certificate-legible.pdf")
+            && !files.contains("birth-certificate.pdf")
+            && files.contains("Birth certificate"),
+        "the replacement stands in for the file: {files}"
+    );
+    invitee.click("file-download-0").await;
+    assert_eq!(
+        invitee.downloaded("birth-certificate-legible.pdf").await,
+        rescan
+    );
     invitee.check_screen("client-files").await;
 
     invitee.click("nav-compliance").await;
@@ -430,7 +459,7 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     invitee.wait_for_text("demographics", "Dana").await;
     // Its uploader may delete the file (ATT-1); the list says so once it is gone.
     invitee
-        .wait_for_text("files", "birth-certificate.pdf")
+        .wait_for_text("files", "birth-certificate-legible.pdf")
         .await;
     invitee.click("file-delete-0").await;
     invitee.wait_for_text("files-empty", "No files").await;

@@ -1,6 +1,7 @@
 //! The profile's files (`ATT-*`): each with who uploaded it, from which agency and when
-//! (`PROV-1`); a download for every file the viewer is shown; delete where the `access` block
-//! allows it (`ATT-1`: the uploader alone); and an upload that shows its progress. What the
+//! (`PROV-1`); a download for every file the viewer is shown; delete and replace where the
+//! `access` block allows it (`ATT-1`: the uploader alone; a replacement keeps the category and
+//! carries the version read, `LOCK-1`); and an upload that shows its progress. What the
 //! plan refuses (an SSN card, `ATT-2`; a disability verification without the no-diagnosis
 //! confirmation, `ATT-3`) comes back with its rule.
 
@@ -73,6 +74,8 @@ pub fn ClientFilesSection(client_id: String) -> impl IntoView {
     let api = expect_context::<Api>();
     let list = Paged::<FileRow>::new();
     let action_error = RwSignal::new(None::<GraphqlError>);
+    // The file the upload form replaces, when one was chosen for it.
+    let replacing = RwSignal::new(None::<FileRow>);
     let listed_for = client_id.clone();
     let load = Callback::new(move |after: Option<String>| {
         let variables = client_files::Variables {
@@ -141,7 +144,9 @@ pub fn ClientFilesSection(client_id: String) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {list.rows.get().into_iter().enumerate().map(|(n, file)| {
+                            let allowed = |action: &str| file.access.iter().any(|p| p.action == action && p.allowed);
                             let deletable = file.access.iter().find(|p| p.action == "delete").cloned();
+                            let replaceable = allowed("replace").then(|| file.clone());
                             let (for_download, for_delete) = (file.clone(), file.clone());
                             view! {
                                 <tr class="file">
@@ -166,6 +171,14 @@ pub fn ClientFilesSection(client_id: String) -> impl IntoView {
                                             }.into_any(),
                                             None => ().into_any(),
                                         }}
+                                        {replaceable.map(|file| {
+                                            let label = format!("Replace {}", file.file_name);
+                                            view! {
+                                                " " <button type="button" class="secondary" id=format!("file-replace-{n}")
+                                                    aria-label=label
+                                                    on:click=move |_| replacing.set(Some(file.clone()))>"Replace"</button>
+                                            }
+                                        })}
                                     </td>
                                 </tr>
                             }
@@ -176,12 +189,16 @@ pub fn ClientFilesSection(client_id: String) -> impl IntoView {
         }}
         <ShowMore id="files-more" label="Show more files" list load />
         <ErrorAlert id="file-action-error" error=action_error />
-        <UploadFile client_id reread />
+        <UploadFile client_id replacing reread />
     }
 }
 
 #[component]
-fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
+fn UploadFile(
+    client_id: String,
+    replacing: RwSignal<Option<FileRow>>,
+    reread: Callback<()>,
+) -> impl IntoView {
     let api = expect_context::<Api>();
     let category = RwSignal::new(String::new());
     let medical = RwSignal::new(false);
@@ -199,10 +216,20 @@ fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
             form.finish::<()>(Err(GraphqlError::input("Choose a file to upload.")));
             return;
         };
+        // A replacement keeps the replaced file's category, and names it with the version
+        // read (ATT-1, LOCK-1).
+        let replaced = replacing.get_untracked();
+        let (category, replaces) = match &replaced {
+            Some(file) => (
+                enum_name(&file.category),
+                format!("&replaces={}&expectedVersion={}", file.id, file.version),
+            ),
+            None => (category.get_untracked(), String::new()),
+        };
         let query = format!(
-            "clientId={}&category={}&fileName={}&medical={}&noDiagnosisConfirmed={}",
+            "clientId={}&category={}&fileName={}&medical={}&noDiagnosisConfirmed={}{replaces}",
             client_id,
-            category.get_untracked(),
+            category,
             String::from(js_sys::encode_uri_component(&file.name())),
             medical.get_untracked(),
             no_diagnosis.get_untracked(),
@@ -215,6 +242,7 @@ fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
             };
             progress.set(None);
             if let Some(name) = form.finish(sent) {
+                replacing.set(None);
                 uploaded.set(Some(name));
                 if let Some(element) = input.get_untracked() {
                     element.set_value("");
@@ -225,7 +253,18 @@ fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
     };
     view! {
         <form id="file-form" class="inline" on:submit=on_submit>
-            <Choice id="file-category" label="Category" value=category options=pairs(&CATEGORIES) />
+            {move || match replacing.get() {
+                Some(file) => view! {
+                    <p id="file-replacing" class="notice" role="status">
+                        {format!("Replacing {} ({}): choose the new file.", file.file_name, category_text(&file.category))}
+                        " " <button id="file-replace-cancel" type="button" class="secondary"
+                            on:click=move |_| replacing.set(None)>"Cancel"</button>
+                    </p>
+                }.into_any(),
+                None => view! {
+                    <Choice id="file-category" label="Category" value=category options=pairs(&CATEGORIES) />
+                }.into_any(),
+            }}
             <div class="field">
                 <label for="file-input">"File (PDF, image or text)"</label>
                 <input id="file-input" name="file-input" type="file" required node_ref=input
@@ -245,7 +284,9 @@ fn UploadFile(client_id: String, reread: Callback<()>) -> impl IntoView {
                     <label for="file-no-diagnosis">"I confirm it names no specific diagnosis (ATT-3)"</label>
                 </div>
             })}
-            <button id="file-submit" type="submit" disabled=move || form.pending.get()>"Upload"</button>
+            <button id="file-submit" type="submit" disabled=move || form.pending.get()>
+                {move || if replacing.with(Option::is_some) { "Upload the replacement" } else { "Upload" }}
+            </button>
             {move || progress.get().map(|percent| view! {
                 <div id="file-progress" role="status">
                     <label for="file-progress-bar">{format!("Uploading: {percent}%")}</label>
