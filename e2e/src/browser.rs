@@ -51,6 +51,8 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct Browser {
     pub client: fantoccini::Client,
+    /// chromedriver's own address, for the WebDriver extensions fantoccini does not wrap.
+    driver_url: String,
     // Dropped in this order: chromedriver and Chromium end before their profile is removed.
     _driver: Driver,
     _profile: TempDir,
@@ -82,7 +84,8 @@ fn tool(var: &str, default: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on now.
+pub fn free_port() -> u16 {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
     listener
@@ -151,10 +154,47 @@ impl Browser {
             .unwrap_or_else(|e| panic!("start a Chromium session: {e}"));
         Self {
             client,
+            driver_url: format!("http://127.0.0.1:{port}"),
             _driver: driver,
             _profile: profile,
             downloads,
         }
+    }
+
+    /// Gives the browser a security key of its own: chromedriver's virtual authenticator
+    /// (WebDriver's WebAuthn extension), which answers every ceremony as a person touching a
+    /// real key would.
+    pub async fn add_security_key(&self) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .unwrap_or_else(|e| panic!("the session's id: {e}"))
+            .unwrap_or_else(|| panic!("a session is open"));
+        let url = format!(
+            "{}/session/{session}/webauthn/authenticator",
+            self.driver_url
+        );
+        let authenticator = json!({
+            "protocol": "ctap2",
+            "transport": "usb",
+            "hasResidentKey": true,
+            "hasUserVerification": true,
+            "isUserConsenting": true,
+            "isUserVerified": true,
+        });
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .json(&authenticator)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("add a virtual authenticator: {e}"));
+        let status = answer.status();
+        let body = answer.text().await.unwrap_or_default();
+        assert!(
+            status.is_success(),
+            "add a virtual authenticator: {status} {body}"
+        );
     }
 
     pub async fn goto(&self, url: &str) {

@@ -104,10 +104,13 @@ impl Concord {
         if let Some(dir) = console {
             command.env("CONCORD_CONSOLE_DIR", dir);
         }
+        // Any free port, unless the test named one (a public address must know its port).
+        if !env.iter().any(|(name, _)| *name == "CONCORD_LISTEN") {
+            command.env("CONCORD_LISTEN", "127.0.0.1:0");
+        }
         command.envs(env.iter().copied());
         let mut child = command
             .current_dir(data_dir)
-            .env("CONCORD_LISTEN", "127.0.0.1:0")
             .env("CONCORD_DATA_DIR", data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -30,6 +30,9 @@ pub struct GraphqlError {
     pub code: Option<String>,
     /// `errors[0].extensions.rule`: the plan's or the roles' rule that refused, e.g. `ROLE-1`.
     pub rule: Option<String>,
+    /// `errors[0].extensions.webauthn`: the ceremony a security key may answer, where
+    /// `SECOND_FACTOR_REQUIRED` offers one.
+    pub webauthn: Option<Value>,
 }
 
 impl GraphqlError {
@@ -38,6 +41,7 @@ impl GraphqlError {
             message: message.into(),
             code: Some("NETWORK".to_owned()),
             rule: None,
+            webauthn: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl GraphqlError {
             message: message.into(),
             code: Some("VALIDATION".to_owned()),
             rule: None,
+            webauthn: None,
         }
     }
 
@@ -91,6 +96,11 @@ impl From<ErrorEntry> for GraphqlError {
         Self {
             code: extension("code"),
             rule: extension("rule"),
+            webauthn: entry
+                .extensions
+                .as_ref()
+                .and_then(|ext| ext.get("webauthn"))
+                .cloned(),
             message: entry.message,
         }
     }
@@ -323,7 +333,21 @@ mod tests {
                 message: "only the Data Center".into(),
                 code: Some("FORBIDDEN".into()),
                 rule: Some("ROLE-1".into()),
+                webauthn: None,
             })
+        );
+    }
+
+    #[test]
+    fn a_second_factor_request_keeps_the_security_key_ceremony() {
+        let body = r#"{"data":null,"errors":[{"message":"a second factor is needed",
+            "extensions":{"code":"SECOND_FACTOR_REQUIRED",
+            "webauthn":{"challengeId":"c1","options":{"publicKey":{"challenge":"abc"}}}}}]}"#;
+        let err = decode::<Data>(200, body).err();
+        let ceremony = err.and_then(|e| e.webauthn);
+        assert_eq!(
+            ceremony.as_ref().and_then(|c| c["challengeId"].as_str()),
+            Some("c1")
         );
     }
 

@@ -7,6 +7,7 @@ mod frame;
 mod pages;
 mod queries;
 mod screens;
+mod security_key;
 mod session;
 mod time;
 mod transfer;

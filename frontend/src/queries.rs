@@ -9,6 +9,7 @@ use graphql_client::GraphQLQuery;
 type UUID = String;
 type DateTime = String;
 type NaiveDate = String;
+type JSON = serde_json::Value;
 
 macro_rules! operations {
     ($file:tt => $($name:ident),+ $(,)?) => {
@@ -29,7 +30,11 @@ operations!(
     "queries/session.graphql" =>
     SignUpTenant, Login, RefreshSession, Logout, AcceptInvitation,
 );
-operations!("queries/enrol.graphql" => BeginTotpEnrolment, ConfirmTotpEnrolment);
+operations!(
+    "queries/enrol.graphql" =>
+    BeginTotpEnrolment, ConfirmTotpEnrolment, BeginWebauthnRegistration,
+    FinishWebauthnRegistration,
+);
 operations!("queries/frame.graphql" => Frame);
 operations!("queries/home.graphql" => Me);
 operations!("queries/onboarding.graphql" => Onboarding);

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use crate::api::{self, Api};
 use crate::components::{ErrorAlert, Field, Submission};
 use crate::queries::{Login, login};
+use crate::security_key;
 use crate::session::Session;
 
 /// The API's answer to a right password on an account with a second factor.
@@ -25,20 +26,19 @@ pub fn LoginPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     // Shown once the API asks for a second factor; the password stays typed meanwhile.
     let code_asked = RwSignal::new(false);
+    // The ceremony a security key may answer instead, when the account has one.
+    let key_ceremony = RwSignal::new(None::<serde_json::Value>);
     let form = Submission::new();
     let (pending, error) = (form.pending, form.error);
 
-    let on_submit = move |ev: SubmitEvent| {
-        if !form.start(&ev) {
-            return;
-        }
+    let send = move |webauthn: Option<login::WebauthnAssertionInput>| {
         let variables = login::Variables {
             tenant_slug: slug.get_untracked().trim().to_owned(),
             email: email.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
-            second_factor_code: code_asked
-                .get_untracked()
+            second_factor_code: (code_asked.get_untracked() && webauthn.is_none())
                 .then(|| code.get_untracked().trim().to_owned()),
+            webauthn,
         };
         let navigate = navigate.clone();
         let on_login_screen = location.pathname.get_untracked() == "/login";
@@ -49,6 +49,7 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(data) => {
                     password.set(String::new());
                     code.set(String::new());
+                    key_ceremony.set(None);
                     let auth = data.login;
                     api.session.set(Some(Session::from(auth)));
                     if on_login_screen {
@@ -59,11 +60,45 @@ pub fn LoginPage() -> impl IntoView {
                     if e.code.as_deref() == Some(SECOND_FACTOR_REQUIRED)
                         && !code_asked.get_untracked() =>
                 {
+                    key_ceremony.set(e.webauthn);
                     code_asked.set(true);
                 }
                 Err(e) => {
                     code.set(String::new());
                     error.set(Some(e));
+                }
+            }
+        });
+    };
+    let on_submit = {
+        let send = send.clone();
+        move |ev: SubmitEvent| {
+            if form.start(&ev) {
+                send(None);
+            }
+        }
+    };
+    // A security key answers the ceremony the API offered; the answer signs in once.
+    let use_key = move |_| {
+        let Some(ceremony) = key_ceremony.get_untracked() else {
+            return;
+        };
+        if !form.begin() {
+            return;
+        }
+        let send = send.clone();
+        spawn_local(async move {
+            let challenge_id = ceremony["challengeId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            match security_key::get(&ceremony["options"]).await {
+                Ok(credential) => send(Some(login::WebauthnAssertionInput {
+                    challenge_id,
+                    credential,
+                })),
+                Err(e) => {
+                    form.finish::<()>(Err(e));
                 }
             }
         });
@@ -97,6 +132,14 @@ pub fn LoginPage() -> impl IntoView {
                             }
                         })
                 }}
+                {move || key_ceremony.with(Option::is_some).then(|| view! {
+                    <p>
+                        <button id="login-key" type="button" class="secondary" on:click=use_key.clone()
+                            disabled=move || pending.get()>
+                            "Use my security key instead"
+                        </button>
+                    </p>
+                })}
                 <ErrorAlert id="login-error" error />
                 <button id="login-submit" type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Logging in…" } else { "Log in" }}
