@@ -161,20 +161,28 @@ impl Browser {
         }
     }
 
+    /// Sends what the page uploads at `bytes_per_second` (Chromium's network emulation,
+    /// through chromedriver's DevTools passthrough), or at full speed again with `None`.
+    pub async fn throttle_uploads(&self, bytes_per_second: Option<u32>) {
+        let conditions = json!({
+            "offline": false,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": bytes_per_second.map_or(-1_i64, i64::from),
+        });
+        for (cmd, params) in [
+            ("Network.enable", json!({})),
+            ("Network.emulateNetworkConditions", conditions),
+        ] {
+            self.driver_post("goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
+                .await;
+        }
+    }
+
     /// Gives the browser a security key of its own: chromedriver's virtual authenticator
     /// (WebDriver's WebAuthn extension), which answers every ceremony as a person touching a
     /// real key would.
     pub async fn add_security_key(&self) {
-        let session = self
-            .client
-            .session_id()
-            .await
-            .unwrap_or_else(|e| panic!("the session's id: {e}"))
-            .unwrap_or_else(|| panic!("a session is open"));
-        let url = format!(
-            "{}/session/{session}/webauthn/authenticator",
-            self.driver_url
-        );
         let authenticator = json!({
             "protocol": "ctap2",
             "transport": "usb",
@@ -183,17 +191,30 @@ impl Browser {
             "isUserConsenting": true,
             "isUserVerified": true,
         });
+        self.driver_post("webauthn/authenticator", authenticator)
+            .await;
+    }
+
+    /// POSTs `body` to one of chromedriver's own endpoints for this session.
+    async fn driver_post(&self, endpoint: &str, body: serde_json::Value) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .unwrap_or_else(|e| panic!("the session's id: {e}"))
+            .unwrap_or_else(|| panic!("a session is open"));
+        let url = format!("{}/session/{session}/{endpoint}", self.driver_url);
         let answer = reqwest::Client::new()
             .post(&url)
-            .json(&authenticator)
+            .json(&body)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("add a virtual authenticator: {e}"));
+            .unwrap_or_else(|e| panic!("chromedriver {endpoint}: {e}"));
         let status = answer.status();
-        let body = answer.text().await.unwrap_or_default();
+        let text = answer.text().await.unwrap_or_default();
         assert!(
             status.is_success(),
-            "add a virtual authenticator: {status} {body}"
+            "chromedriver {endpoint}: {status} {text}"
         );
     }
 

@@ -412,10 +412,15 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     invitee.click("file-download-0").await;
     assert_eq!(invitee.downloaded("birth-certificate.pdf").await, scan);
     // Its uploader replaces it with a better scan (ATT-1): one file, the new one, in the same
-    // category, downloading as the new bytes.
-    let rescan: &[u8] = b"%PDF-1.4\n% birth certificate, scanned again, legible\n%%EOF\n";
+    // category, downloading as the new bytes. On a slow line (200 KB/s up) the upload shows
+    // its progress on the way.
+    let mut rescan = b"%PDF-1.4\n% birth certificate, scanned again, legible\n".to_vec();
+    rescan.extend(std::iter::repeat_n(b'%', 600 * 1024));
+    rescan.extend(b"\n%%EOF\n");
+    let rescan = rescan.as_slice();
     let rescan_path = data_dir.path().join("birth-certificate-legible.pdf");
     std::fs::write(&rescan_path, rescan).unwrap_or_else(|e| panic!("write the rescan: {e}"));
+    invitee.throttle_uploads(Some(200 * 1024)).await;
     invitee.click("file-replace-0").await;
     invitee
         .wait_for_text(
@@ -425,9 +430,25 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
         .await;
     invitee.attach("file-input", &rescan_path).await;
     invitee.click("file-submit").await;
+    let midway = poll(Duration::from_secs(10), async || {
+        let shown = invitee.text("file-progress").await?;
+        let percent: u32 = shown
+            .trim()
+            .trim_start_matches("Uploading: ")
+            .trim_end_matches('%')
+            .parse()
+            .ok()?;
+        (1..100).contains(&percent).then_some(shown)
+    })
+    .await;
+    assert!(
+        midway.is_some(),
+        "the upload showed its progress on the way"
+    );
     invitee
         .wait_for_text("file-uploaded", "birth-certificate-legible.pdf")
         .await;
+    invitee.throttle_uploads(None).await;
     let files = invitee.wait_for_text("files", "1 of 1").await;
     assert!(
         files.contains("birth-certificate-legible.pdf")
