@@ -191,9 +191,18 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
             && projects.contains("Helping Hands"),
         "the project shows its HUD type and agency by name: {projects}"
     );
+    // The Data Center renames it in place (ROLE-1).
+    browser.click("project-rename-0").await;
+    browser.fill("project-rename", "Night Shelter North").await;
+    browser.click("project-rename-save").await;
+    browser
+        .wait_for_text("project-list", "Night Shelter North")
+        .await;
     browser.reload().await;
     assert_eq!(browser.path().await, "/agencies");
-    browser.wait_for_text("project-list", "Night Shelter").await;
+    browser
+        .wait_for_text("project-list", "Night Shelter North")
+        .await;
     browser.wait_for_text("frame-user", "Data Lead").await;
 
     // What the server refuses is shown beside the form, with its code; nothing is created.

@@ -46,6 +46,7 @@ operations!("queries/notifications.graphql" => Notifications, MarkNotificationRe
 operations!(
     "queries/agencies.graphql" =>
     Agencies, Projects, CreateAgency, RenameAgency, DeactivateAgency, CreateProject,
+    RenameProject, DeactivateProject,
 );
 operations!(
     "queries/people.graphql" =>

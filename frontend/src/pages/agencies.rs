@@ -1,6 +1,6 @@
 //! Agencies and projects (`/agencies`): the Data Center creates, renames and deactivates
-//! agencies and creates their projects (`ROLE-1`); projects are listed with their HUD type by
-//! name. Lists page through the API's connections, 50 at a time.
+//! agencies and their projects (`ROLE-1`); projects are listed with their HUD type by name.
+//! Lists sort, filter and page through the API's connections, 50 at a time.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -11,9 +11,9 @@ use crate::components::{
     active_options, enum_value, error_view, filter_text, loading, reading,
 };
 use crate::queries::{
-    Agencies, CreateAgency, CreateProject, DeactivateAgency, PeopleChoices, Projects, RenameAgency,
-    agencies, create_agency, create_project, deactivate_agency, people_choices, projects,
-    rename_agency,
+    Agencies, CreateAgency, CreateProject, DeactivateAgency, DeactivateProject, PeopleChoices,
+    Projects, RenameAgency, RenameProject, agencies, create_agency, create_project,
+    deactivate_agency, deactivate_project, people_choices, projects, rename_agency, rename_project,
 };
 
 type AgencyRow = agencies::AgenciesAgenciesNodes;
@@ -173,7 +173,7 @@ pub fn AgenciesPage() -> impl IntoView {
                 label="Filter projects" filter=project_filter />
             {move || project_list.error.get().map(|e| error_view("project-list-error", e))}
             <ProjectTable list=project_list filter=project_filter sorting=project_sort
-                agencies=all_agencies />
+                agencies=all_agencies on_change=Callback::new(move |()| reload()) />
             <ShowMore id="project-more" label="Show more projects" list=project_list
                 load=Callback::new(load_projects) />
             <NewProject agencies=agency_names project_types
@@ -209,9 +209,9 @@ fn AgencyTable(
                     <th scope="col">"Status"</th><th scope="col">"Actions"</th>
                 </tr></thead>
                 <tbody>
-                    <For each=move || list.rows.get() key=|a| (a.id.clone(), a.name.clone(), a.deactivated_at.clone()) let:agency>
-                        <AgencyRowView agency on_change />
-                    </For>
+                    {list.rows.get().into_iter().enumerate().map(|(n, agency)| view! {
+                        <AgencyRowView agency n on_change />
+                    }).collect_view()}
                 </tbody>
             </table>
         }
@@ -220,74 +220,99 @@ fn AgencyTable(
 }
 
 #[component]
-fn AgencyRowView(agency: AgencyRow, on_change: Callback<()>) -> impl IntoView {
+fn AgencyRowView(agency: AgencyRow, n: usize, on_change: Callback<()>) -> impl IntoView {
     let api = expect_context::<Api>();
-    let renaming = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
-    let name = RwSignal::new(agency.name.clone());
     let form = Submission::new();
+    let renaming = RwSignal::new(false);
     let id = agency.id.clone();
+    let rename = Callback::new(move |name: String| {
+        let variables = rename_agency::Variables {
+            id: id.clone(),
+            name,
+        };
+        form.send::<RenameAgency>(api, variables, move |_| {
+            renaming.set(false);
+            on_change.run(());
+        });
+    });
+    let id = agency.id.clone();
+    let deactivate = Callback::new(move |()| {
+        let variables = deactivate_agency::Variables { id: id.clone() };
+        form.send::<DeactivateAgency>(api, variables, move |_| on_change.run(()));
+    });
     let active = agency.deactivated_at.is_none();
-    let error_id = "agency-action-error";
+    view! {
+        <tr class="agency" data-name=agency.name.clone()>
+            <td class="agency-name">{agency.name.clone()}</td>
+            <td>{if active { "Active" } else { "Deactivated" }}</td>
+            <RegistryActions prefix="agency" n name=agency.name.clone() active form renaming rename deactivate
+                confirm="Confirm: deactivate and sign its people out" />
+        </tr>
+    }
+}
 
-    let rename = {
-        let id = id.clone();
-        move |ev: SubmitEvent| {
-            if !form.start(&ev) {
-                return;
-            }
-            let variables = rename_agency::Variables {
-                id: id.clone(),
-                name: name.get_untracked().trim().to_owned(),
-            };
-            form.send::<RenameAgency>(api, variables, move |_| {
-                renaming.set(false);
-                on_change.run(());
-            });
+/// The actions cell of an agency's or a project's row (ROLE-1: the Data Center's): rename,
+/// in a form that opens in the cell, and deactivate, after a second click that says what it
+/// does. A deactivated one has none.
+#[component]
+fn RegistryActions(
+    /// How the cell's element ids begin (`agency-rename-0`, `project-deactivate-1`, …).
+    prefix: &'static str,
+    /// The row's place in its table, which ends the ids of its buttons.
+    n: usize,
+    name: String,
+    active: bool,
+    form: Submission,
+    renaming: RwSignal<bool>,
+    rename: Callback<String>,
+    deactivate: Callback<()>,
+    /// What the deactivate button says before the second click.
+    confirm: &'static str,
+) -> impl IntoView {
+    let (rename_id, save_id, error_id) = match prefix {
+        "agency" => ("agency-rename", "agency-rename-save", "agency-action-error"),
+        _ => (
+            "project-rename",
+            "project-rename-save",
+            "project-action-error",
+        ),
+    };
+    let typed = RwSignal::new(name);
+    let confirming = RwSignal::new(false);
+    let on_rename = move |ev: SubmitEvent| {
+        if form.start(&ev) {
+            rename.run(typed.get_untracked().trim().to_owned());
         }
     };
-    let deactivate = move |_| {
+    let on_deactivate = move |_| {
         if !confirming.get_untracked() {
             confirming.set(true);
             return;
         }
-        if !form.begin() {
-            return;
+        if form.begin() {
+            deactivate.run(());
         }
-        let variables = deactivate_agency::Variables { id: id.clone() };
-        form.send::<DeactivateAgency>(api, variables, move |_| {
-            on_change.run(());
-        });
     };
-
     view! {
-        <tr class="agency" data-name=agency.name.clone()>
-            <td>
-                {move || if renaming.get() {
-                    view! {
-                        <form class="inline" on:submit=rename.clone()>
-                            <Field id="agency-rename" label="New name" value=name />
-                            <button id="agency-rename-save" type="submit">"Save"</button>
-                        </form>
-                    }.into_any()
-                } else {
-                    view! { <span class="agency-name">{name.get()}</span> }.into_any()
-                }}
-            </td>
-            <td>{if active { "Active" } else { "Deactivated" }}</td>
-            <td>
-                {active.then(|| view! {
-                    <button type="button" class="secondary" on:click=move |_| renaming.update(|r| *r = !*r)>
-                        "Rename"
-                    </button>
-                    " "
-                    <button type="button" class="danger" on:click=deactivate.clone()>
-                        {move || if confirming.get() { "Confirm: deactivate and sign its people out" } else { "Deactivate" }}
-                    </button>
-                })}
-                <ErrorAlert id=error_id error=form.error />
-            </td>
-        </tr>
+        <td>
+            {active.then(|| view! {
+                <button type="button" class="secondary" id=format!("{prefix}-rename-{n}")
+                    on:click=move |_| renaming.update(|r| *r = !*r)>
+                    "Rename"
+                </button>
+                " "
+                <button type="button" class="danger" id=format!("{prefix}-deactivate-{n}") on:click=on_deactivate>
+                    {move || if confirming.get() { confirm } else { "Deactivate" }}
+                </button>
+            })}
+            {move || renaming.get().then(|| view! {
+                <form class="inline" on:submit=on_rename>
+                    <Field id=rename_id label="New name" value=typed />
+                    <button id=save_id type="submit">"Save"</button>
+                </form>
+            })}
+            <ErrorAlert id=error_id error=form.error />
+        </td>
     }
 }
 
@@ -298,6 +323,7 @@ fn ProjectTable(
     sorting: Sorting,
     /// Every agency by id, name and whether it is active.
     agencies: Signal<Vec<(String, String, bool)>>,
+    on_change: Callback<()>,
 ) -> impl IntoView {
     let agency_name = move |id: &str| {
         agencies.with(|all| {
@@ -325,20 +351,56 @@ fn ProjectTable(
                     <SortHeader id="project-sort-name" label="Name" field="NAME" sorting />
                     <th scope="col">"Agency"</th>
                     <th scope="col">"HUD project type"</th><th scope="col">"Status"</th>
+                    <th scope="col">"Actions"</th>
                 </tr></thead>
                 <tbody>
-                    {list.rows.get().into_iter().map(|p| view! {
-                        <tr class="project">
-                            <td class="project-name">{p.name}</td>
-                            <td>{agency_name(&p.agency_id)}</td>
-                            <td class="project-type">{p.project_type_name}</td>
-                            <td>{if p.deactivated_at.is_none() { "Active" } else { "Deactivated" }}</td>
-                        </tr>
+                    {list.rows.get().into_iter().enumerate().map(|(n, project)| {
+                        let agency = agency_name(&project.agency_id);
+                        view! { <ProjectRowView project agency n on_change /> }
                     }).collect_view()}
                 </tbody>
             </table>
         }
         .into_any()
+    }
+}
+
+#[component]
+fn ProjectRowView(
+    project: ProjectRow,
+    agency: String,
+    n: usize,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let api = expect_context::<Api>();
+    let form = Submission::new();
+    let renaming = RwSignal::new(false);
+    let id = project.id.clone();
+    let rename = Callback::new(move |name: String| {
+        let variables = rename_project::Variables {
+            id: id.clone(),
+            name,
+        };
+        form.send::<RenameProject>(api, variables, move |_| {
+            renaming.set(false);
+            on_change.run(());
+        });
+    });
+    let id = project.id.clone();
+    let deactivate = Callback::new(move |()| {
+        let variables = deactivate_project::Variables { id: id.clone() };
+        form.send::<DeactivateProject>(api, variables, move |_| on_change.run(()));
+    });
+    let active = project.deactivated_at.is_none();
+    view! {
+        <tr class="project">
+            <td class="project-name">{project.name.clone()}</td>
+            <td>{agency}</td>
+            <td class="project-type">{project.project_type_name}</td>
+            <td>{if active { "Active" } else { "Deactivated" }}</td>
+            <RegistryActions prefix="project" n name=project.name.clone() active form renaming rename deactivate
+                confirm="Confirm: deactivate (no new enrollments)" />
+        </tr>
     }
 }
 
