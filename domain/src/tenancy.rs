@@ -49,7 +49,7 @@ pub async fn me(state: &AppState, caller: impl Into<Caller<'_>>) -> DomainResult
     me.ok_or(DomainError::NotFound("user"))
 }
 
-/// The tenant's agencies, narrowed by `filter`, in `sort`'s order.
+/// The tenant's agencies, narrowed and ordered as `listing` asks.
 pub async fn agencies(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
@@ -63,7 +63,7 @@ pub async fn agencies(
     Ok(page)
 }
 
-/// The tenant's projects, narrowed by `filter`, in `sort`'s order.
+/// The tenant's projects, narrowed and ordered as `listing` asks.
 pub async fn projects(
     state: &AppState,
     caller: impl Into<Caller<'_>>,
@@ -78,7 +78,7 @@ pub async fn projects(
 }
 
 /// The tenant's users: all of them for the Data Center, one's own agency's otherwise,
-/// narrowed further by `filter`, in `sort`'s order.
+/// narrowed further and ordered as `listing` asks.
 pub async fn users(
     state: &AppState,
     caller: impl Into<Caller<'_>>,

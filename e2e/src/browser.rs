@@ -225,6 +225,38 @@ impl Browser {
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// Resizes the window, as a person turning to a tablet would.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("resize to {width}×{height}: {e}"));
+    }
+
+    /// How far the page is wider than the window, in CSS pixels (0 when nothing needs a
+    /// sideways scroll), and the elements that stick out past its right edge.
+    pub async fn overflow(&self) -> (i64, String) {
+        let measured = self
+            .client
+            .execute(
+                "const width = document.documentElement.clientWidth;\
+                 const out = [...document.querySelectorAll('body *')]\
+                   .filter(e => e.getBoundingClientRect().right > width + 0.5)\
+                   .slice(0, 5)\
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +\
+                        (e.className ? '.' + e.className : '') + ' ' +\
+                        Math.round(e.getBoundingClientRect().right));\
+                 return [document.documentElement.scrollWidth - width, out.join(', ')];",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("measure the page: {e}"));
+        (
+            measured[0].as_i64().unwrap_or(i64::MAX),
+            measured[1].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
     /// Reloads the page, as a person pressing F5 would.
     pub async fn reload(&self) {
         self.client

@@ -817,6 +817,29 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     assert!(browser.fetched("integrations_view").await);
     browser.check_screen("integrations").await;
 
+    // At a tablet's width (768 px) the screens fit without a sideways scroll.
+    browser.resize(768, 1024).await;
+    for (screen, path, ready) in [
+        ("tablet-client", client_page.clone(), "demographics"),
+        ("tablet-people", format!("{base}/people"), "user-list"),
+        ("tablet-plan", format!("{base}/plan"), "plan-versions"),
+        ("tablet-cases", format!("{base}/cases"), "case-list"),
+    ] {
+        browser.goto(&path).await;
+        if screen == "tablet-cases" {
+            // The escalated case, not in the board's default (open) group.
+            browser.choose("cases-group", "escalated").await;
+        }
+        browser.wait_for_text(ready, "").await;
+        let (overflow, sticking_out) = browser.overflow().await;
+        assert_eq!(
+            overflow, 0,
+            "{screen}: wider than a tablet's 768 px by {overflow} px: {sticking_out}"
+        );
+        browser.check_screen(screen).await;
+    }
+    browser.resize(1280, 900).await;
+
     // Signing in again asks for a second factor, once the password was right; signed out,
     // a screen's address asks for sign-in and shows that screen after.
     browser.click("nav-logout").await;

@@ -224,7 +224,7 @@ header.top { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0 1.5re
 header.top h1 { margin: 0 0 1rem; font-size: 1.5rem; }
 header.top h1 a { color: inherit; text-decoration: none; }
 nav.frame { display: flex; flex-wrap: wrap; align-items: baseline; gap: .5rem 1.5rem; flex: 1; }
-nav.frame ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
+nav.frame ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
 nav.frame a[aria-current="page"] { font-weight: 700; }
 nav.frame .who { margin: 0; flex: 1; }
 table { border-collapse: collapse; width: 100%; margin: 0 0 1rem; }
@@ -265,6 +265,9 @@ form.inline h4 { flex-basis: 100%; margin: .5rem 0 0; }
 @media print { nav.frame, button, .no-print { display: none !important; } body { max-width: none; }
   a { color: inherit; text-decoration: none; } }
 .notice input[readonly] { width: 100%; box-sizing: border-box; font-family: monospace; }
+input, select { max-width: 100%; box-sizing: border-box; }
+td { overflow-wrap: anywhere; }
+td button { overflow-wrap: normal; }
 th button.sort { background: none; border: 0; padding: 0; color: inherit; font-weight: 700; }
 th button.sort:hover { text-decoration: underline; }
 .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: end; }

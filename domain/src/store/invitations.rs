@@ -99,7 +99,6 @@ pub async fn set_emailed_token(
     Ok(())
 }
 
-/// The tenant's invitations (one agency's with `agency`), newest first, after `after`.
 /// Where an invitation stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvitationStatus {
