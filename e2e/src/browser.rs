@@ -49,6 +49,15 @@ pub fn target_dir() -> PathBuf {
 /// How long a page gets to reach an expected state.
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// A CoC as the sign-up form takes it.
+pub struct SignUp<'a> {
+    pub coc_name: &'a str,
+    pub coc_code: &'a str,
+    pub slug: &'a str,
+    pub admin_name: &'a str,
+    pub admin_email: &'a str,
+}
+
 pub struct Browser {
     pub client: fantoccini::Client,
     /// chromedriver's own address, for the WebDriver extensions fantoccini does not wrap.
@@ -223,6 +232,17 @@ impl Browser {
             .goto(url)
             .await
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Fills the sign-up form with `coc` and its first Data Center user, and sends it.
+    pub async fn sign_up(&self, coc: &SignUp<'_>, password: &str) {
+        self.fill("signup-coc-name", coc.coc_name).await;
+        self.fill("signup-coc-code", coc.coc_code).await;
+        self.fill("signup-slug", coc.slug).await;
+        self.fill("signup-admin-name", coc.admin_name).await;
+        self.fill("signup-admin-email", coc.admin_email).await;
+        self.fill("signup-password", password).await;
+        self.click("signup-submit").await;
     }
 
     /// Resizes the window, as a person turning to a tablet would.

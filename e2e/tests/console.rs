@@ -1,7 +1,7 @@
 //! The console, served by the real binary, used in headless Chromium as a person would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::browser::Browser;
+use e2e::browser::{Browser, SignUp};
 use e2e::concord::{Concord, PASSWORD, TempDir};
 use e2e::poll;
 use e2e::second_factor::code_now;
@@ -77,13 +77,14 @@ async fn the_console_signs_up_a_coc_and_logs_in_in_a_real_browser() {
     browser.wait_for_text("signup-title", "Sign up").await;
     browser.check_screen("signup").await;
 
-    browser.fill("signup-coc-name", "Baltimore City CoC").await;
-    browser.fill("signup-coc-code", "MD-600").await;
-    browser.fill("signup-slug", SLUG).await;
-    browser.fill("signup-admin-name", "Data Lead").await;
-    browser.fill("signup-admin-email", EMAIL).await;
-    browser.fill("signup-password", PASSWORD).await;
-    browser.click("signup-submit").await;
+    let coc = SignUp {
+        coc_name: "Baltimore City CoC",
+        coc_code: "MD-600",
+        slug: SLUG,
+        admin_name: "Data Lead",
+        admin_email: EMAIL,
+    };
+    browser.sign_up(&coc, PASSWORD).await;
     let [backup_code, second_backup_code] = enrol_second_factor(&browser).await;
     see_home(&browser).await;
     browser.wait_for_text("tenant-status", "ACTIVE").await;

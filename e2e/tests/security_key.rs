@@ -3,7 +3,7 @@
 //! factor at sign-up, then answering the sign-in ceremony in place of a code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use e2e::browser::{Browser, free_port};
+use e2e::browser::{Browser, SignUp, free_port};
 use e2e::concord::{Concord, PASSWORD, TempDir};
 
 #[tokio::test]
@@ -22,15 +22,14 @@ async fn a_security_key_enrols_at_sign_up_and_signs_in_in_a_real_browser() {
     browser.add_security_key().await;
     browser.goto(&public).await;
     browser.wait_for_text("signup-title", "Sign up").await;
-    browser.fill("signup-coc-name", "Durham CoC").await;
-    browser.fill("signup-coc-code", "NC-502").await;
-    browser.fill("signup-slug", "nc-502").await;
-    browser.fill("signup-admin-name", "Key Holder").await;
-    browser
-        .fill("signup-admin-email", "keys@nc-502.example")
-        .await;
-    browser.fill("signup-password", PASSWORD).await;
-    browser.click("signup-submit").await;
+    let coc = SignUp {
+        coc_name: "Durham CoC",
+        coc_code: "NC-502",
+        slug: "nc-502",
+        admin_name: "Key Holder",
+        admin_email: "keys@nc-502.example",
+    };
+    browser.sign_up(&coc, PASSWORD).await;
 
     // The enrolment screen offers a key beside the app; the key registers, and its first
     // registration gives the backup codes.

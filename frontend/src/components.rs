@@ -293,6 +293,20 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         });
     }
 
+    /// Reads the list from its start now, and again whenever what `track` reads changes (a
+    /// filter typed, a sort chosen, a change the screen made).
+    pub fn read_following(
+        self,
+        track: impl Fn() + 'static,
+        load: impl Fn(Option<String>) + 'static,
+    ) {
+        Effect::new(move |_| {
+            track();
+            self.clear();
+            load(None);
+        });
+    }
+
     pub fn clear(&self) {
         self.generation.update_value(|n| *n += 1);
         self.rows.set(Vec::new());

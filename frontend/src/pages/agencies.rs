@@ -114,20 +114,22 @@ pub fn AgenciesPage() -> impl IntoView {
     };
     // Each table is read again from its start whenever its filter or sort changes.
     let changes = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        changes.track();
-        agency_filter.track();
-        agency_sort.track();
-        agency_list.clear();
-        load_agencies(None);
-    });
-    Effect::new(move |_| {
-        changes.track();
-        project_filter.track();
-        project_sort.track();
-        project_list.clear();
-        load_projects(None);
-    });
+    agency_list.read_following(
+        move || {
+            changes.track();
+            agency_filter.track();
+            agency_sort.track();
+        },
+        load_agencies,
+    );
+    project_list.read_following(
+        move || {
+            changes.track();
+            project_filter.track();
+            project_sort.track();
+        },
+        load_projects,
+    );
     // The agencies by name for the project table and form, whatever the table shows.
     let (choices, reread_choices) = reading::<PeopleChoices>(|| Some(people_choices::Variables));
     let reload = move || {

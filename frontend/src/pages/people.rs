@@ -89,23 +89,25 @@ pub fn PeoplePage() -> impl IntoView {
     };
     // Each table is read again from its start whenever its filter or sort changes.
     let changes = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        changes.track();
-        user_search.track();
-        user_role.track();
-        user_status.track();
-        user_sort.track();
-        user_list.clear();
-        load_users(None);
-    });
-    Effect::new(move |_| {
-        changes.track();
-        invitation_search.track();
-        invitation_status.track();
-        invitation_sort.track();
-        invitation_list.clear();
-        load_invitations(None);
-    });
+    user_list.read_following(
+        move || {
+            changes.track();
+            user_search.track();
+            user_role.track();
+            user_status.track();
+            user_sort.track();
+        },
+        load_users,
+    );
+    invitation_list.read_following(
+        move || {
+            changes.track();
+            invitation_search.track();
+            invitation_status.track();
+            invitation_sort.track();
+        },
+        load_invitations,
+    );
     let reload = move || changes.update(|n| *n += 1);
     spawn_local(async move {
         match api.run::<PeopleChoices>(people_choices::Variables).await {
