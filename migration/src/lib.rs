@@ -221,6 +221,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: include_str!("sql/0023_step_up_ceremonies.sqlite.sql"),
                 down: None,
             }),
+            // The fuzzy-search index as a tree grouped by tenant (PostgreSQL only).
+            Box::new(SqlMigration {
+                name: "m20261207_000024_search_index_by_tenant_tree",
+                schema: "",
+                postgres_only: include_str!("sql/0024_search_index_by_tenant_tree.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

@@ -264,3 +264,29 @@ async fn search_pages_go_through_every_hit_once_and_a_date_of_birth_narrows_them
         );
     }
 }
+
+/// Issue 12: a fuzzy search reads its own tenant's part of the index, whatever the other
+/// tenants hold. A GIN index keeps one list per trigram for the whole installation (its cost
+/// grew with every tenant's clients); the GiST index groups its tree by tenant first. Exactly
+/// one trigram index serves the search, and it is that one.
+#[tokio::test]
+async fn the_fuzzy_search_index_is_grouped_by_tenant_first() {
+    let app = spawn_app().await;
+    let db = app.superuser().await;
+    let trigram_indexes: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'client_search' \
+             AND indexdef LIKE '%trgm_ops%' ORDER BY indexname",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "indexdef").unwrap())
+        .collect();
+    assert_eq!(trigram_indexes.len(), 1, "{trigram_indexes:?}");
+    assert!(
+        trigram_indexes[0].ends_with("USING gist (tenant_id, normalized_name gist_trgm_ops)"),
+        "{trigram_indexes:?}"
+    );
+}
