@@ -214,8 +214,23 @@ async fn main() {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .unwrap_or(2026);
-        for (place, tenant) in (0u32..).zip(&seeded) {
-            copy_clients(&admin, tenant, clients / tenants - 1, seed, place).await;
+        // Clients arrive from every CoC over time, so a tenant's rows lie interleaved with the
+        // others' on disk: the copies go in rounds, a slice of each tenant's at a time
+        // (`CONCORD_BENCH_ROUNDS`; 1 puts each tenant's rows together, as runs before
+        // 2026-12-07 did).
+        let rounds = std::env::var("CONCORD_BENCH_ROUNDS")
+            .ok()
+            .and_then(|s| s.parse::<usize>().ok())
+            .unwrap_or(100)
+            .max(1);
+        let copies = clients / tenants.max(1) - 1;
+        let mut place = 0u32;
+        for round in 0..rounds {
+            let (from, to) = (copies * round / rounds, copies * (round + 1) / rounds);
+            for tenant in &seeded {
+                copy_clients(&admin, tenant, from..to, seed, place).await;
+                place += 1;
+            }
         }
         admin.execute_unprepared("ANALYZE").await.expect("analyze");
         prepare_pgbench_tables(&admin, &seeded).await;
@@ -853,18 +868,21 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
     }
 }
 
-/// `copies` clients like the tenant's seed client, with names and dates of birth of their own
-/// (the search projection follows by its trigger), each with copies of the seed's rows.
-/// Copies the tenant's seed client `copies` times with names and dates of birth of their own,
-/// drawn by PostgreSQL's `random()` from a seed made of `seed` and the tenant's place: the same
-/// seed gives every tenant the same people again (ids stay random).
+/// Copies the tenant's seed client once for each number in `numbers` (its HMIS number
+/// `B<number>`), with names and dates of birth of their own drawn by PostgreSQL's `random()`
+/// from a seed made of `seed` and the copy's place in the seeding: the same seed gives every
+/// tenant the same people again (ids stay random). Each copy has copies of the seed's rows;
+/// the search projection follows by its trigger.
 async fn copy_clients(
     admin: &DatabaseConnection,
     tenant: &Seeded,
-    copies: usize,
+    numbers: std::ops::Range<usize>,
     seed: u32,
     place: u32,
 ) {
+    if numbers.is_empty() {
+        return;
+    }
     let firsts = sql_array(&FIRST_NAMES);
     let lasts = sql_array(&LAST_NAMES);
     let (t, s) = (&tenant.tenant_id, &tenant.seed_client);
@@ -878,13 +896,15 @@ async fn copy_clients(
                    ({firsts})[1 + floor(random() * {})::int] AS first_name,
                    ({lasts})[1 + floor(random() * {})::int] AS last_name,
                    date '1940-01-01' + floor(random() * 25000)::int AS dob
-            FROM generate_series(1, {copies}) AS n;
+            FROM generate_series({}, {}) AS n;
         INSERT INTO clients SELECT (jsonb_populate_record(c, jsonb_build_object(
                 'id', k.id, 'hmis_number', 'B' || k.n, 'first_name', k.first_name,
                 'last_name', k.last_name, 'dob', k.dob))).*
             FROM clients c, copy k WHERE c.tenant_id = '{t}' AND c.id = '{s}';",
         FIRST_NAMES.len(),
         LAST_NAMES.len(),
+        numbers.start + 1,
+        numbers.end,
     );
     for (table, also) in [
         ("client_field_values", ""),
