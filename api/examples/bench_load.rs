@@ -201,6 +201,7 @@ async fn main() {
     };
 
     let seeded = if kept.is_some() {
+        searches_have_viewers(&admin).await;
         seeded_before(&admin).await
     } else {
         // Each tenant and one full client through the API, then that client copied in bulk as
@@ -214,31 +215,11 @@ async fn main() {
             .ok()
             .and_then(|s| s.parse::<u32>().ok())
             .unwrap_or(2026);
-        // Clients arrive from every CoC over time, so in production a tenant's rows lie
-        // interleaved with the others' on disk. `CONCORD_BENCH_ROUNDS=<n>` copies in n rounds,
-        // a slice of each tenant's at a time; the default, 1, puts each tenant's rows
-        // together, as every run in BENCHMARKS.md did. Rounds seed slower: on 2026-12-07,
-        // 100 rounds had copied 93,000 clients in 16 minutes when stopped; 1 round, 200,000
-        // in under 7.
-        let rounds = std::env::var("CONCORD_BENCH_ROUNDS")
-            .ok()
-            .and_then(|s| s.parse::<usize>().ok())
-            .unwrap_or(1)
-            .max(1);
         let copies = clients / tenants.max(1) - 1;
-        let mut place = 0u32;
-        for round in 0..rounds {
-            let (from, to) = (copies * round / rounds, copies * (round + 1) / rounds);
-            for tenant in &seeded {
-                copy_clients(&admin, tenant, from..to, seed, place).await;
-                place += 1;
-            }
-            if round == 0 && rounds > 1 {
-                // The later rounds' copy statements are planned from statistics that still
-                // think the tables empty, and would scan what has grown.
-                admin.execute_unprepared("ANALYZE").await.expect("analyze");
-            }
+        for (place, tenant) in (0u32..).zip(&seeded) {
+            copy_clients(&admin, tenant, copies, seed, place).await;
         }
+        search_rows_in_arrival_order(&admin).await;
         admin.execute_unprepared("ANALYZE").await.expect("analyze");
         prepare_pgbench_tables(&admin, &seeded).await;
         eprintln!("seeded in {:.0?}; database {database}", seeding.elapsed());
@@ -286,170 +267,201 @@ async fn main() {
     let load = |name: &str, requests: &[Request], connections: usize| {
         wrk(&concord.address, name, requests, connections, phase)
     };
-    let anonymous = [(json!({}), "{ __typename }".to_owned(), None)];
-    load("anonymous", &anonymous, 16).print(
-        "`{ __typename }` without a token, 16 connections",
-        &concord,
-        &worker,
-    );
-    let signed_in = listed(|rng| {
-        let viewer = viewers.choose(rng).unwrap();
-        (
-            json!({}),
-            "{ __typename }".into(),
-            Some(Auth::Bearer(viewer.token.clone())),
-        )
-    });
-    load("signed-in", &signed_in, 16).print(
-        "`{ __typename }` signed in, 16 connections",
-        &concord,
-        &worker,
-    );
-
-    let profiles = listed(|rng| profile(&viewers, rng));
-    let mut profile_peak = Outcome::default();
-    for connections in [4, 16] {
-        let statements = metric(&http, &concord.address, "concord_db_queries_total").await;
-        let commits = xact_commits(&admin, &database).await;
-        let outcome = load("profile", &profiles, connections);
+    // `CONCORD_BENCH_ONLY=search,writes` runs only the phases named (`session`, `profile`,
+    // `search`, `writes`): one measurement again without the rest.
+    let only = std::env::var("CONCORD_BENCH_ONLY").ok();
+    let runs = |phase: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|p| p == phase))
+    };
+    // Statements (Concord's counter) and transactions (PostgreSQL's) per request of a phase.
+    let per_request = async |outcome: &Outcome, before: (f64, f64)| {
         let statements =
-            metric(&http, &concord.address, "concord_db_queries_total").await - statements;
-        let commits = xact_commits(&admin, &database).await - commits;
-        outcome.print(
-            &format!("client profile, {connections} connections"),
-            &concord,
-            &worker,
-        );
+            metric(&http, &concord.address, "concord_db_queries_total").await - before.0;
+        let commits = xact_commits(&admin, &database).await - before.1;
         println!(
-            "|   statements per profile request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | | |",
+            "|   statements per request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | | |",
             statements / outcome.requests as f64,
             commits / outcome.requests as f64,
         );
-        if outcome.rate() > profile_peak.rate() {
-            profile_peak = outcome;
-        }
-    }
-    // wrk keeps its connections busy (a closed loop); the open loop at a fixed rate is this
-    // tool's own pacing, as wrk has no such mode (wrk2, which has, is not packaged).
-    let half = profile_peak.rate() / 2.0;
-    let vs = viewers.clone();
-    let paced = paced(&api, 64, phase, half, move |rng| profile(&vs, rng)).await;
-    paced.print(
-        &format!("client profile at half of peak ({half:.0}/s offered, open loop)"),
-        &concord,
-        &worker,
-    );
-    let ceiling_4 = pgbench(
-        &database,
-        OWNER_ROLE,
-        ("profile", PROFILE_SQL),
-        4,
-        seconds,
-        total,
-    );
-    let ceiling_16 = pgbench(
-        &database,
-        OWNER_ROLE,
-        ("profile", PROFILE_SQL),
-        16,
-        seconds,
-        total,
-    );
-    println!(
-        "| SQL ceiling: the profile in one query, 4 connections (pgbench) | {ceiling_4:.0} | | | | | |"
-    );
-    println!(
-        "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | | |"
-    );
-
-    let postgraphile_peak = match Server::postgraphile(&database) {
-        None => {
-            println!(
-                "| PostGraphile: not installed (`npm ci --prefix bench/postgraphile`), skipped | | | | | | |"
-            );
-            None
-        }
-        Some(postgraphile) => {
-            let graphile = Api {
-                http: http.clone(),
-                url: format!("{}/graphql", postgraphile.address),
-            };
-            postgraphile_sees_one_tenant(&graphile, &viewers).await;
-            let requests = listed(|rng| postgraphile_profile(&viewers, rng));
-            let mut peak = Outcome::default();
-            for connections in [4, 16] {
-                let outcome = wrk(
-                    &postgraphile.address,
-                    "postgraphile",
-                    &requests,
-                    connections,
-                    phase,
-                );
-                outcome.print(
-                    &format!("PostGraphile 5.1.5, the same profile, {connections} connections"),
-                    &postgraphile,
-                    &worker,
-                );
-                if outcome.rate() > peak.rate() {
-                    peak = outcome;
-                }
-            }
-            println!(
-                "| PostGraphile peak resident memory (VmHWM) MB | {} | | | | | |",
-                postgraphile.status_kb("VmHWM:") / 1024
-            );
-            Some(peak)
-        }
     };
-
-    let searches = listed(|rng| search(&viewers, rng));
-    for connections in [4, 16] {
-        let outcome = load("search", &searches, connections);
-        outcome.print(
-            &format!("client search, {connections} connections"),
+    let counters = async || {
+        (
+            metric(&http, &concord.address, "concord_db_queries_total").await,
+            xact_commits(&admin, &database).await,
+        )
+    };
+    if runs("session") {
+        let anonymous = [(json!({}), "{ __typename }".to_owned(), None)];
+        load("anonymous", &anonymous, 16).print(
+            "`{ __typename }` without a token, 16 connections",
             &concord,
             &worker,
         );
-        let reference = pgbench(
-            &database,
-            "postgres",
-            ("search", SEARCH_SQL),
-            connections,
-            seconds,
-            2000,
-        );
-        println!(
-            "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | | |"
+        let signed_in = listed(|rng| {
+            let viewer = viewers.choose(rng).unwrap();
+            (
+                json!({}),
+                "{ __typename }".into(),
+                Some(Auth::Bearer(viewer.token.clone())),
+            )
+        });
+        load("signed-in", &signed_in, 16).print(
+            "`{ __typename }` signed in, 16 connections",
+            &concord,
+            &worker,
         );
     }
-    let per_phase = attempts.len() / 2;
-    for connections in [4, 16] {
-        let cases: Vec<_> = attempts.drain(..per_phase).collect();
-        let writes = write_mix(&viewers, cases);
-        let outcome = load("writes", &writes, connections);
-        outcome.print(
+
+    let profile_figures = if runs("profile") {
+        let profiles = listed(|rng| profile(&viewers, rng));
+        let mut profile_peak = Outcome::default();
+        for connections in [4, 16] {
+            let before = counters().await;
+            let outcome = load("profile", &profiles, connections);
+            outcome.print(
+                &format!("client profile, {connections} connections"),
+                &concord,
+                &worker,
+            );
+            per_request(&outcome, before).await;
+            if outcome.rate() > profile_peak.rate() {
+                profile_peak = outcome;
+            }
+        }
+        // wrk keeps its connections busy (a closed loop); the open loop at a fixed rate is this
+        // tool's own pacing, as wrk has no such mode (wrk2, which has, is not packaged).
+        let half = profile_peak.rate() / 2.0;
+        let vs = viewers.clone();
+        let paced = paced(&api, 64, phase, half, move |rng| profile(&vs, rng)).await;
+        paced.print(
+            &format!("client profile at half of peak ({half:.0}/s offered, open loop)"),
+            &concord,
+            &worker,
+        );
+        let ceiling_4 = pgbench(
+            &database,
+            OWNER_ROLE,
+            ("profile", PROFILE_SQL),
+            4,
+            seconds,
+            total,
+        );
+        let ceiling_16 = pgbench(
+            &database,
+            OWNER_ROLE,
+            ("profile", PROFILE_SQL),
+            16,
+            seconds,
+            total,
+        );
+        println!(
+            "| SQL ceiling: the profile in one query, 4 connections (pgbench) | {ceiling_4:.0} | | | | | |"
+        );
+        println!(
+            "| SQL ceiling: the profile in one query, 16 connections (pgbench) | {ceiling_16:.0} | | | | | |"
+        );
+
+        let postgraphile_peak = match Server::postgraphile(&database) {
+            None => {
+                println!(
+                    "| PostGraphile: not installed (`npm ci --prefix bench/postgraphile`), skipped | | | | | | |"
+                );
+                None
+            }
+            Some(postgraphile) => {
+                let graphile = Api {
+                    http: http.clone(),
+                    url: format!("{}/graphql", postgraphile.address),
+                };
+                postgraphile_sees_one_tenant(&graphile, &viewers).await;
+                let requests = listed(|rng| postgraphile_profile(&viewers, rng));
+                let mut peak = Outcome::default();
+                for connections in [4, 16] {
+                    let outcome = wrk(
+                        &postgraphile.address,
+                        "postgraphile",
+                        &requests,
+                        connections,
+                        phase,
+                    );
+                    outcome.print(
+                        &format!("PostGraphile 5.1.5, the same profile, {connections} connections"),
+                        &postgraphile,
+                        &worker,
+                    );
+                    if outcome.rate() > peak.rate() {
+                        peak = outcome;
+                    }
+                }
+                println!(
+                    "| PostGraphile peak resident memory (VmHWM) MB | {} | | | | | |",
+                    postgraphile.status_kb("VmHWM:") / 1024
+                );
+                Some(peak)
+            }
+        };
+        Some((profile_peak, ceiling_16, postgraphile_peak))
+    } else {
+        None
+    };
+
+    if runs("search") {
+        let searches = listed(|rng| search(&viewers, rng));
+        for connections in [4, 16] {
+            let before = counters().await;
+            let outcome = load("search", &searches, connections);
+            outcome.print(
+                &format!("client search, {connections} connections"),
+                &concord,
+                &worker,
+            );
+            per_request(&outcome, before).await;
+            let reference = pgbench(
+                &database,
+                "postgres",
+                ("search", SEARCH_SQL),
+                connections,
+                seconds,
+                2000,
+            );
+            println!(
+                "| search reference, RLS bypassed, {connections} connections (pgbench) | {reference:.0} | | | | | |"
+            );
+        }
+    }
+    if runs("writes") {
+        let per_phase = attempts.len() / 2;
+        for connections in [4, 16] {
+            let cases: Vec<_> = attempts.drain(..per_phase).collect();
+            let writes = write_mix(&viewers, cases);
+            let outcome = load("writes", &writes, connections);
+            outcome.print(
             &format!(
                 "writes: a note, a service, a contact attempt in turn, {connections} connections"
             ),
             &concord,
             &worker,
         );
+        }
     }
     println!(
         "\nconcord peak resident memory (VmHWM): {} MB; worker: {} MB",
         concord.status_kb("VmHWM:") / 1024,
         worker.status_kb("VmHWM:") / 1024
     );
-    println!(
-        "profile ratio to the SQL ceiling (16 connections): {:.2}×",
-        profile_peak.rate() / ceiling_16.max(1.0)
-    );
-    if let Some(peak) = postgraphile_peak {
+    if let Some((profile_peak, ceiling_16, postgraphile_peak)) = profile_figures {
         println!(
-            "PostGraphile's profile ratio to the SQL ceiling: {:.2}×; Concord to PostGraphile: {:.2}×",
-            peak.rate() / ceiling_16.max(1.0),
-            profile_peak.rate() / peak.rate().max(1e-9)
+            "profile ratio to the SQL ceiling (16 connections): {:.2}×",
+            profile_peak.rate() / ceiling_16.max(1.0)
         );
+        if let Some(peak) = postgraphile_peak {
+            println!(
+                "PostGraphile's profile ratio to the SQL ceiling: {:.2}×; Concord to PostGraphile: {:.2}×",
+                peak.rate() / ceiling_16.max(1.0),
+                profile_peak.rate() / peak.rate().max(1e-9)
+            );
+        }
     }
 
     drop(worker);
@@ -458,6 +470,31 @@ async fn main() {
     if !keep {
         drop_database(database);
     }
+}
+
+/// Clients arrive from every CoC over time, so in production a tenant's rows in the search
+/// projection lie among every other tenant's on disk, where the copies put a tenant's rows
+/// together. A search reads that table in bulk (the profile reads rows by key), and how its
+/// index finds a tenant's rows depends on where they lie, so the table is rewritten in random
+/// order: the layout production has. (Copying in rounds, a slice of each tenant at a time,
+/// seeded 93,000 clients in 16 minutes where one round seeds 200,000 in 4.)
+async fn search_rows_in_arrival_order(admin: &DatabaseConnection) {
+    admin
+        .execute_unprepared(
+            "BEGIN;
+             SET LOCAL session_replication_role = replica;
+             CREATE TEMP TABLE arrived ON COMMIT DROP AS
+                 SELECT * FROM client_search ORDER BY random();
+             DELETE FROM client_search;
+             INSERT INTO client_search SELECT * FROM arrived;
+             COMMIT;",
+        )
+        .await
+        .expect("search rows in arrival order");
+    admin
+        .execute_unprepared("VACUUM FULL client_search")
+        .await
+        .expect("vacuum the search rows");
 }
 
 /// The tenants an earlier run seeded, as it named them.
@@ -875,19 +912,19 @@ async fn seed_tenant(api: &Api, n: usize) -> Seeded {
     }
 }
 
-/// Copies the tenant's seed client once for each number in `numbers` (its HMIS number
-/// `B<number>`), with names and dates of birth of their own drawn by PostgreSQL's `random()`
-/// from a seed made of `seed` and the copy's place in the seeding: the same seed gives every
-/// tenant the same people again (ids stay random). Each copy has copies of the seed's rows;
+/// Copies the tenant's seed client `copies` times (HMIS numbers `B1`, `B2`, …), with names and
+/// dates of birth of their own drawn by PostgreSQL's `random()` from a seed made of `seed` and
+/// the tenant's place in the seeding: the same seed gives every tenant the same people again
+/// (ids stay random). Each copy has copies of the seed's rows;
 /// the search projection follows by its trigger.
 async fn copy_clients(
     admin: &DatabaseConnection,
     tenant: &Seeded,
-    numbers: std::ops::Range<usize>,
+    copies: usize,
     seed: u32,
     place: u32,
 ) {
-    if numbers.is_empty() {
+    if copies == 0 {
         return;
     }
     let firsts = sql_array(&FIRST_NAMES);
@@ -903,15 +940,14 @@ async fn copy_clients(
                    ({firsts})[1 + floor(random() * {})::int] AS first_name,
                    ({lasts})[1 + floor(random() * {})::int] AS last_name,
                    date '1940-01-01' + floor(random() * 25000)::int AS dob
-            FROM generate_series({}, {}) AS n;
+            FROM generate_series(1, {}) AS n;
         INSERT INTO clients SELECT (jsonb_populate_record(c, jsonb_build_object(
                 'id', k.id, 'hmis_number', 'B' || k.n, 'first_name', k.first_name,
                 'last_name', k.last_name, 'dob', k.dob))).*
             FROM clients c, copy k WHERE c.tenant_id = '{t}' AND c.id = '{s}';",
         FIRST_NAMES.len(),
         LAST_NAMES.len(),
-        numbers.start + 1,
-        numbers.end,
+        copies,
     );
     for (table, also) in [
         ("client_field_values", ""),
@@ -981,6 +1017,26 @@ async fn prepare_pgbench_tables(admin: &DatabaseConnection, seeded: &[Seeded]) {
         .execute_unprepared(&sql)
         .await
         .expect("pgbench tables");
+    searches_have_viewers(admin).await;
+}
+
+/// Each pgbench search is made by a user of its tenant (the view log names who was shown
+/// the hits). Also run on a database kept from before the searches named one.
+async fn searches_have_viewers(admin: &DatabaseConnection) {
+    admin
+        .execute_unprepared(
+            "ALTER TABLE bench_searches ADD COLUMN IF NOT EXISTS user_id text,
+                 ADD COLUMN IF NOT EXISTS agency_id text;
+             UPDATE bench_searches AS b SET user_id = v.user_id, agency_id = v.agency_id
+             FROM (SELECT t.tenant_id, c.created_by_user::text AS user_id,
+                          c.created_by_agency::text AS agency_id
+                   FROM (SELECT DISTINCT tenant_id FROM bench_searches) AS t,
+                        LATERAL (SELECT created_by_user, created_by_agency FROM clients
+                                 WHERE tenant_id = t.tenant_id::uuid LIMIT 1) AS c) AS v
+             WHERE b.tenant_id = v.tenant_id AND b.user_id IS NULL;",
+        )
+        .await
+        .expect("the searches' viewers");
 }
 
 /// The console's profile in one query, in a tenant transaction as Concord's request role,
@@ -1002,12 +1058,17 @@ INSERT INTO client_views VALUES (:tenant_id::uuid, gen_random_uuid(), :client_id
 COMMIT;
 ";
 
-/// Concord's search statement as the superuser: row-level security bypassed.
+/// Concord's search as the superuser, row-level security bypassed: its statement, and the
+/// page's rows in the view log (AUD-2), as Concord writes them for every search.
 const SEARCH_SQL: &str = r"\set n random(1, :targets)
-SELECT tenant_id, query FROM bench_searches WHERE n = :n \gset
+SELECT tenant_id, query, user_id, agency_id FROM bench_searches WHERE n = :n \gset
 BEGIN;
 SELECT set_config('app.tenant_id', :tenant_id, true);
-SELECT c.*, s.score FROM search_clients(:query, 21) AS s JOIN clients AS c ON c.tenant_id = :tenant_id::uuid AND c.id = s.client_id;
+WITH hits AS (SELECT c.*, s.score FROM search_clients(:query, 21) AS s JOIN clients AS c ON c.tenant_id = :tenant_id::uuid AND c.id = s.client_id),
+shown AS (INSERT INTO client_views (tenant_id, id, client_id, viewer_user_id, viewer_agency_id, viewed_at, shown_in)
+  SELECT :tenant_id::uuid, gen_random_uuid(), page.id, :user_id::uuid, :agency_id::uuid, now(), 'SEARCH'
+  FROM (SELECT id FROM hits ORDER BY score DESC, id LIMIT 20) AS page)
+SELECT * FROM hits;
 COMMIT;
 ";
 

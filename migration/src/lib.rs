@@ -229,6 +229,14 @@ impl MigratorTrait for Migrator {
                 sqlite_only: "",
                 down: None,
             }),
+            // The search function declares how many rows it returns (PostgreSQL only).
+            Box::new(SqlMigration {
+                name: "m20261207_000025_search_declares_its_rows",
+                schema: "",
+                postgres_only: include_str!("sql/0025_search_declares_its_rows.postgres.sql"),
+                sqlite_only: "",
+                down: None,
+            }),
         ]
     }
 }

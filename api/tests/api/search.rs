@@ -290,3 +290,25 @@ async fn the_fuzzy_search_index_is_grouped_by_tenant_first() {
         "{trigram_indexes:?}"
     );
 }
+
+/// The planner takes a function's word for how many rows it returns (1,000 when it says
+/// nothing); the search's join back to `clients` hashed every client of the tenant when its
+/// function said nothing, and fetches each hit by key when it says 200, its LIMIT.
+#[tokio::test]
+async fn the_search_function_declares_at_most_its_limit_of_rows() {
+    let app = spawn_app().await;
+    let db = app.superuser().await;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT prorows, pg_get_functiondef(oid) AS body FROM pg_proc \
+             WHERE proname = 'search_clients'",
+        ))
+        .await
+        .unwrap()
+        .expect("the search function");
+    let rows: f32 = row.try_get("", "prorows").unwrap();
+    let body: String = row.try_get("", "body").unwrap();
+    assert_eq!(rows, 200.0, "{body}");
+    assert!(body.contains("LIMIT least(max_results, 200)"), "{body}");
+}
