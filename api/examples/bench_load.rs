@@ -276,22 +276,22 @@ async fn main() {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|p| p == phase))
     };
-    // Statements (Concord's counter) and transactions (PostgreSQL's) per request of a phase.
-    let per_request = async |outcome: &Outcome, before: (f64, f64)| {
+    // A closed-loop phase, its row, and the statements (Concord's counter) and transactions
+    // (PostgreSQL's) per request.
+    let counted = async |name: &str, requests: &[Request], connections: usize, what: &str| {
+        let statements = metric(&http, &concord.address, "concord_db_queries_total").await;
+        let commits = xact_commits(&admin, &database).await;
+        let outcome = load(name, requests, connections);
         let statements =
-            metric(&http, &concord.address, "concord_db_queries_total").await - before.0;
-        let commits = xact_commits(&admin, &database).await - before.1;
+            metric(&http, &concord.address, "concord_db_queries_total").await - statements;
+        let commits = xact_commits(&admin, &database).await - commits;
+        outcome.print(what, &concord, &worker);
         println!(
             "|   statements per request: {:.1} (Concord's counter), transactions {:.2} (pg_stat_database) | | | | | | |",
             statements / outcome.requests as f64,
             commits / outcome.requests as f64,
         );
-    };
-    let counters = async || {
-        (
-            metric(&http, &concord.address, "concord_db_queries_total").await,
-            xact_commits(&admin, &database).await,
-        )
+        outcome
     };
     if runs("session") {
         let anonymous = [(json!({}), "{ __typename }".to_owned(), None)];
@@ -319,14 +319,8 @@ async fn main() {
         let profiles = listed(|rng| profile(&viewers, rng));
         let mut profile_peak = Outcome::default();
         for connections in [4, 16] {
-            let before = counters().await;
-            let outcome = load("profile", &profiles, connections);
-            outcome.print(
-                &format!("client profile, {connections} connections"),
-                &concord,
-                &worker,
-            );
-            per_request(&outcome, before).await;
+            let what = format!("client profile, {connections} connections");
+            let outcome = counted("profile", &profiles, connections, &what).await;
             if outcome.rate() > profile_peak.rate() {
                 profile_peak = outcome;
             }
@@ -411,14 +405,8 @@ async fn main() {
     if runs("search") {
         let searches = listed(|rng| search(&viewers, rng));
         for connections in [4, 16] {
-            let before = counters().await;
-            let outcome = load("search", &searches, connections);
-            outcome.print(
-                &format!("client search, {connections} connections"),
-                &concord,
-                &worker,
-            );
-            per_request(&outcome, before).await;
+            let what = format!("client search, {connections} connections");
+            counted("search", &searches, connections, &what).await;
             let reference = pgbench(
                 &database,
                 "postgres",
